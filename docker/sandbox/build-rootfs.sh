@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Offline path for machines without a registry: debootstrap a minimal bookworm with the
+# pinned packages of packages.txt and import it as a Docker image.
+# Usage: build-rootfs.sh IMAGE_TAG
+set -euo pipefail
+tag="$1"
+here="$(cd "$(dirname "$0")" && pwd)"
+mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+command -v debootstrap >/dev/null || { echo "installing debootstrap" >&2; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
+work="$(mktemp -d /var/tmp/testgate-rootfs.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+root="$work/rootfs"
+echo "debootstrap: minimal bookworm into $root (a few minutes)" >&2
+debootstrap --variant=minbase bookworm "$root" "$mirror" >"$work/debootstrap.log" 2>&1 || { tail -30 "$work/debootstrap.log" >&2; exit 1; }
+pkgs="$(grep -v '^#' "$here/packages.txt" | grep -v '^$' | tr '\n' ' ')"
+echo "installing: $pkgs" >&2
+cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+echo "deb $mirror bookworm main" >"$root/etc/apt/sources.list"
+chroot "$root" /bin/sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs" >"$work/apt.log" 2>&1 || { tail -30 "$work/apt.log" >&2; exit 1; }
+chroot "$root" /bin/sh -c "apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /tmp/* /var/tmp/*"
+rm -f "$root/etc/resolv.conf"; : >"$root/etc/resolv.conf"
+# The sandbox user (uid 10001) owns nothing in the image; /work and /tmp are tmpfs at run time.
+echo 'sandbox:x:10001:10001::/tmp:/usr/sbin/nologin' >>"$root/etc/passwd"
+echo 'sandbox:x:10001:' >>"$root/etc/group"
+mkdir -p "$root/work"
+echo "docker import -> $tag" >&2
+tar -C "$root" -c . | docker import \
+  -c 'ENV LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1 PYTHONHASHSEED=0' \
+  -c 'USER 10001:10001' -c 'WORKDIR /work' - "$tag" >/dev/null
+echo "built $tag" >&2

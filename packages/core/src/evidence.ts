@@ -1,0 +1,202 @@
+/**
+ * The harness's report: what the Python harness inside the sandbox observed. It is the
+ * only channel out of the container, so its shape is validated here before anything
+ * trusts it. The harness reports evidence; the gate policy (policy.ts) turns evidence
+ * into statuses and reasons. Protocol: docker/sandbox/harness/PROTOCOL.md.
+ */
+import { z } from 'zod';
+
+const lineList = z.array(z.number().int().nonnegative()).max(200_000);
+/** path -> line numbers */
+const linesByFile = z.record(z.string().max(4096), lineList);
+
+export const findingSchema = z.object({
+  /** Bandit test id (`B605`), our AST rule (`TG-SOCKET`), or audit event rule (`AUDIT-os.system`). */
+  rule: z.string().max(200),
+  source: z.enum(['bandit', 'ast', 'audit']),
+  /** Which rejection reason the finding supports. */
+  reason: z.enum(['unsafe', 'tampering']),
+  severity: z.enum(['low', 'medium', 'high']),
+  file: z.string().max(4096),
+  line: z.number().int().nonnegative(),
+  message: z.string().max(2000),
+});
+export type Finding = z.infer<typeof findingSchema>;
+
+export const runOutcomeSchema = z.enum([
+  'passed',
+  'failed',
+  'error',
+  'skipped',
+  'xfailed',
+  'xpassed',
+  'timeout',
+  'resource-limit',
+]);
+export type RunOutcome = z.infer<typeof runOutcomeSchema>;
+
+export const testRunSchema = z.object({
+  outcome: runOutcomeSchema,
+  durationMs: z.number().nonnegative(),
+  cpuMs: z.number().nonnegative(),
+  /** Failure or error text, trimmed by the harness (tail, at most a few KB). */
+  message: z.string().max(20_000).optional(),
+  /** For `timeout` / `resource-limit`: which limit hit. */
+  limit: z.enum(['cpu', 'wall', 'memory', 'pids', 'disk', 'output', 'files']).optional(),
+});
+export type TestRun = z.infer<typeof testRunSchema>;
+
+export const testEvidenceSchema = z.object({
+  /** pytest node id relative to the repo root, e.g. `tests/test_calc.py::test_add[1-2]`. */
+  nodeid: z.string().max(4096),
+  file: z.string().max(4096),
+  /** Name of the test function (without parameters). */
+  function: z.string().max(1000),
+  /** First and last line of the test function in `file`. */
+  startLine: z.number().int().nonnegative(),
+  endLine: z.number().int().nonnegative(),
+  origin: z.enum(['pr', 'generated']),
+  /** Model name or `builtin` for generated tests. */
+  generator: z.string().max(200).optional(),
+  /** For PR tests: whether the test function is new or edited in the PR. */
+  change: z.enum(['added', 'modified']).optional(),
+  /** First run plus reruns, in order. */
+  runs: z.array(testRunSchema).max(50),
+  coverage: z.object({
+    /** Changed (added or modified) source lines of the head tree this test executed. */
+    changedLinesCovered: linesByFile,
+    /** Branch arcs starting on a changed line that the test took. */
+    changedBranchesCovered: z.number().int().nonnegative(),
+    /** Total source lines (not tests) the test executed. */
+    linesCovered: z.number().int().nonnegative(),
+    branchesCovered: z.number().int().nonnegative(),
+    /** Changed `raise` / `except` lines the test reached. */
+    errorPathLinesReached: linesByFile,
+  }),
+  /** Static (Bandit, AST) and run-time (audit hook) findings attributed to this test. */
+  findings: z.array(findingSchema).max(1000),
+  /** Assertions in the test body: `assert`, `pytest.raises`/`warns`, mock `assert_*`. */
+  asserts: z.number().int().nonnegative(),
+  /** Of those, assertions that are always true (`assert True`, `assert x == x`, ...). */
+  trivialAsserts: z.number().int().nonnegative(),
+});
+export type TestEvidence = z.infer<typeof testEvidenceSchema>;
+
+export const fileEvidenceSchema = z.object({
+  path: z.string().max(4096),
+  origin: z.enum(['pr', 'generated']),
+  /** How many candidate tests of this file were collected. */
+  collected: z.number().int().nonnegative(),
+  /** Collection or import error text (trimmed), when the file could not be collected. */
+  error: z.string().max(20_000).optional(),
+  /** Module-level findings (outside any test function); they apply to every test of the file. */
+  findings: z.array(findingSchema).max(1000),
+});
+export type FileEvidence = z.infer<typeof fileEvidenceSchema>;
+
+export const changedFunctionSchema = z.object({
+  file: z.string().max(4096),
+  /** `func` or `Class.method`. */
+  qualname: z.string().max(1000),
+  startLine: z.number().int().nonnegative(),
+  endLine: z.number().int().nonnegative(),
+  changedLines: lineList,
+  /** Changed lines inside the function holding a `raise` statement or an `except` clause. */
+  raiseLines: lineList,
+  exceptLines: lineList,
+});
+export type ChangedFunction = z.infer<typeof changedFunctionSchema>;
+
+export const projectSchema = z.object({
+  layout: z.enum(['flat', 'src', 'unknown']),
+  /** Top-level importable packages or modules found in the head tree. */
+  packages: z.array(z.string().max(500)).max(1000),
+  /** Whether the PR's package imports the way its tests import it. */
+  importable: z.boolean(),
+  /** Why it does not import (trimmed traceback tail), when `importable` is false. */
+  importError: z.string().max(20_000).optional(),
+});
+
+export const evaluationEvidenceSchema = z.object({
+  protocol: z.literal(1),
+  mode: z.literal('evaluate'),
+  project: projectSchema,
+  changedFiles: z
+    .array(
+      z.object({
+        path: z.string().max(4096),
+        status: z.enum(['added', 'modified', 'deleted']),
+        isTest: z.boolean(),
+      }),
+    )
+    .max(100_000),
+  /** Added or modified lines of non-test Python files in the head tree. */
+  changedLines: linesByFile,
+  functions: z.array(changedFunctionSchema).max(100_000),
+  files: z.array(fileEvidenceSchema).max(10_000),
+  tests: z.array(testEvidenceSchema).max(10_000),
+  tools: z.object({
+    python: z.string().max(100),
+    pytest: z.string().max(100),
+    coverage: z.string().max(100),
+    bandit: z.string().max(100),
+    /** Set when Bandit could not run; static AST rules still apply. */
+    banditError: z.string().max(20_000).optional(),
+  }),
+  durationMs: z.number().nonnegative(),
+});
+export type EvaluationEvidence = z.infer<typeof evaluationEvidenceSchema>;
+
+/** What a model needs to write tests for one changed function (harness `analyze` mode). */
+export const functionContextSchema = z.object({
+  file: z.string().max(4096),
+  qualname: z.string().max(1000),
+  /** Dotted module name as the PR's tests import it, e.g. `calc.parse`. */
+  module: z.string().max(1000),
+  /** Source of the function itself. */
+  source: z.string().max(500_000),
+  /** The module's import statements, verbatim. */
+  imports: z.string().max(200_000),
+  /** `class X(Base):` line plus class attributes, for methods. */
+  classHeader: z.string().max(200_000).optional(),
+  /** Module-level helpers and constants the function refers to, nearest first. */
+  uses: z.array(z.object({ name: z.string().max(1000), source: z.string().max(500_000) })).max(1000),
+  /** The head of an existing test file for this module, to copy its style. */
+  testStyle: z.object({ path: z.string().max(4096), source: z.string().max(200_000) }).optional(),
+});
+export type FunctionContext = z.infer<typeof functionContextSchema>;
+
+export const analysisSchema = z.object({
+  protocol: z.literal(1),
+  mode: z.literal('analyze'),
+  project: projectSchema,
+  changedLines: linesByFile,
+  functions: z.array(changedFunctionSchema).max(100_000),
+  contexts: z.array(functionContextSchema).max(100_000),
+  durationMs: z.number().nonnegative(),
+});
+export type Analysis = z.infer<typeof analysisSchema>;
+
+/** The built-in generator's output (harness `generate` mode): test files to be judged. */
+export const generationSchema = z.object({
+  protocol: z.literal(1),
+  mode: z.literal('generate'),
+  project: projectSchema,
+  functions: z.array(changedFunctionSchema).max(100_000),
+  tests: z
+    .array(
+      z.object({
+        /** Where the file goes in the head tree, e.g. `tests/test_testgate_calc.py`. */
+        path: z.string().max(4096),
+        content: z.string().max(2_000_000),
+        /** Target functions (qualnames) the file tests. */
+        targets: z.array(z.string().max(1000)).max(1000),
+      }),
+    )
+    .max(1000),
+  skipped: z
+    .array(z.object({ file: z.string().max(4096), qualname: z.string().max(1000), reason: z.string().max(2000) }))
+    .max(100_000),
+  durationMs: z.number().nonnegative(),
+});
+export type Generation = z.infer<typeof generationSchema>;

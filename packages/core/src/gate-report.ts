@@ -1,0 +1,109 @@
+/**
+ * The gate's result as every renderer (text, JSON, Markdown, SARIF, check run, PR
+ * comment) sees it. Built by the policy from the harness's evidence. The JSON report is
+ * this object, so field names are part of the public contract.
+ */
+import type { Finding, RunOutcome } from './evidence.ts';
+import type { ReasonCode, TestOrigin, TestStatus, Verdict } from './vocabulary.ts';
+
+export interface ReasonDetail {
+  reason: ReasonCode;
+  /** One sentence a developer can act on. */
+  message: string;
+  /** Rule id for `unsafe` / `tampering`. */
+  rule?: string;
+  line?: number;
+}
+
+export interface TestCoverage {
+  /** Changed lines this test executed, by file. */
+  changedLines: Record<string, number[]>;
+  /** How many changed lines this test executed. */
+  changedLinesCovered: number;
+  /** How many changed lines the PR has in all (non-test Python files). */
+  changedLinesTotal: number;
+  changedBranchesCovered: number;
+  linesCovered: number;
+  branchesCovered: number;
+  /** Changed `raise` / `except` lines the test reached, by file. */
+  errorPathLines: Record<string, number[]>;
+}
+
+export interface TestResult {
+  nodeid: string;
+  file: string;
+  function: string;
+  line: number;
+  origin: TestOrigin;
+  /** Model name or `builtin`, for generated tests. */
+  generator?: string;
+  status: TestStatus;
+  reasons: ReasonCode[];
+  details: ReasonDetail[];
+  findings: Finding[];
+  /** Outcome of each run, in order. */
+  runs: RunOutcome[];
+  /** Median wall time of the runs. */
+  durationMs: number;
+  coverage: TestCoverage;
+}
+
+export interface FileResult {
+  path: string;
+  origin: TestOrigin;
+  collected: number;
+  /** Reasons that apply to the file as a whole (import error, module-level findings, no tests). */
+  reasons: ReasonCode[];
+  details: ReasonDetail[];
+  findings: Finding[];
+  error?: string;
+}
+
+export interface GenerationSummary {
+  /** Which generator actually produced the suggestions. */
+  generator: 'model' | 'builtin' | 'off';
+  model?: string;
+  /** Why the model was not used, when it was asked for but the built-in generator ran. */
+  fallbackReason?: string;
+  candidates: number;
+  accepted: number;
+  rounds: number;
+  modelCalls: number;
+  cacheHits: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  skipped: { file: string; qualname: string; reason: string }[];
+  suspectedBugs: { nodeid: string; target: string; message: string }[];
+}
+
+export interface Suggestion {
+  /** Path in the head tree the file would be committed at. */
+  path: string;
+  content: string;
+  targets: string[];
+  generator: string;
+  /** Node ids of the accepted tests in this file. */
+  tests: string[];
+  /** Changed lines the accepted tests cover, by file. */
+  covers: Record<string, number[]>;
+}
+
+export interface GateReport {
+  verdict: Verdict;
+  /** One line: why this verdict. */
+  title: string;
+  /** Set when the verdict is `neutral` because nothing could be judged. */
+  neutralReason?: string;
+  counts: { accepted: number; rejected: number; byReason: Partial<Record<ReasonCode, number>> };
+  tests: TestResult[];
+  files: FileResult[];
+  /** Every finding, deduplicated, for the security report. */
+  findings: Finding[];
+  changedLines: Record<string, number[]>;
+  project: { layout: 'flat' | 'src' | 'unknown'; importable: boolean; importError?: string };
+  generation?: GenerationSummary;
+  suggestions: Suggestion[];
+  tools: Record<string, string>;
+  durationMs: number;
+}

@@ -1,0 +1,3 @@
+export * from './vocabulary.ts';
+export * from './evidence.ts';
+export * from './gate-report.ts';
