@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine or this one: installs and starts what it needs
+# (node modules, Docker engine, sandbox image, Redis), typechecks, then runs every test
+# against the real engine and the real Redis. Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export CI="${CI:-}"
+step() { echo "== $*" >&2; }
+step "node modules"; bash scripts/ensure-node-deps.sh || exit 1
+step "redis"; bash scripts/ensure-redis.sh || exit 1
+step "docker engine"; bash scripts/ensure-docker.sh || exit 1
+step "sandbox image"; bash scripts/ensure-image.sh || exit 1
+step "typecheck"; pnpm exec tsc -p tsconfig.json --noEmit || { echo "0 passed, 1 failed: typecheck"; exit 1; }
+step "lint"; pnpm exec eslint . || { echo "0 passed, 1 failed: lint"; exit 1; }
+mkdir -p .cache
+rm -f .cache/vitest-results.json
+step "tests"
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest-results.json "$@"
+status=$?
+if [ -f .cache/vitest-results.json ]; then
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(".cache/vitest-results.json", "utf8"));
+    const skipped = r.numPendingTests + r.numTodoTests;
+    const failedSuites = r.testResults.filter((s) => s.status === "failed" && s.assertionResults.length === 0).length;
+    console.log(`${r.numPassedTests} passed, ${r.numFailedTests + failedSuites} failed, ${skipped} skipped`);
+  '
+else
+  echo "0 passed, 1 failed"
+fi
+exit $status
