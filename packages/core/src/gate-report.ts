@@ -13,6 +13,11 @@ export interface ReasonDetail {
   /** Rule id for `unsafe` / `tampering`. */
   rule?: string;
   line?: number;
+  /**
+   * The file `line` is in, when it is not the test's own file (a changed `raise` in the
+   * code under test, a finding in `conftest.py`). Added after v0.1; optional.
+   */
+  file?: string;
 }
 
 export interface TestCoverage {

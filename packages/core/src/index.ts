@@ -1,3 +1,5 @@
 export * from './vocabulary.ts';
 export * from './evidence.ts';
 export * from './gate-report.ts';
+export * from './config.ts';
+export * from './policy.ts';

@@ -1,11 +1,13 @@
 """Tests an assistant wrote for the new parse_amount. Each one shows one Testgate reason
 (see ../README.md); only the first is worth keeping."""
 import os
+import sys
 import time
 
 import pytest
 
 from calc import add, parse_amount
+from calc.ops import divide
 
 
 def test_parse_amount_good():
@@ -27,10 +29,12 @@ def test_parse_amount_wrong():
 
 
 def test_parse_amount_flaky():
-    # flaky: depends on random bytes, so reruns disagree.
+    # flaky: the outcome depends on whether a tracer (coverage, a debugger) is active, the
+    # way timing-dependent tests behave. Testgate measures coverage on the first run only,
+    # so the runs disagree every time (a random outcome would agree across 3 runs 1 in 4 times).
     with pytest.raises(ValueError):
         parse_amount("-1")
-    assert os.urandom(1)[0] % 2 == 0
+    assert sys.gettrace() is None
 
 
 def test_parse_amount_slow():
@@ -47,9 +51,9 @@ def test_parse_amount_no_assert():
     parse_amount("4")
 
 
-def test_parse_amount_happy_only():
-    # misses-error-path: only the happy path of a function whose change adds raises.
-    assert parse_amount("1,234.5") == 1234.5
+def test_divide_happy_only():
+    # misses-error-path: divide() is new and raises on b == 0, but no test reaches that raise.
+    assert divide(6, 3) == 2
 
 
 def test_parse_amount_patched(monkeypatch):
@@ -63,10 +67,9 @@ def test_parse_amount_patched(monkeypatch):
 
 
 def test_parse_amount_trivial():
-    # trivial-assert: the assertion is always true.
-    with pytest.raises(ValueError):
-        parse_amount("   ")
-    assert True
+    # trivial-assert: the only assertion is always true.
+    value = parse_amount("5")
+    assert value == value
 
 
 @pytest.mark.skip(reason="written later")

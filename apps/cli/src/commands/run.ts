@@ -1,0 +1,242 @@
+/**
+ * `testgate run`: the gate on a local git repository. Resolves the two refs, exports
+ * both trees with `git archive`, reads `.github/testgate.yml` from the head commit, and
+ * runs the same pipeline as the GitHub App.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, defaultConfig, parseConfig } from '@testgate/core';
+import type { GateConfig, GateReport } from '@testgate/core';
+import { runGate, toPipelineError } from '@testgate/pipeline';
+import { renderJson, renderMarkdown, renderSarif, renderText } from '@testgate/report';
+import { createDockerRunner, ensureSandboxImage, reapSandboxes } from '@testgate/sandbox';
+import type { CliCommand, CliIo } from '../command.ts';
+import { CliError, EXIT, UsageError } from '../command.ts';
+import { resolveGenerateMode } from '../generate-mode.ts';
+import type { GenerateMode } from '../generate-mode.ts';
+import { archiveTree, GitError, resolveRef, showFile } from '../git.ts';
+import { createProgressReporter } from '../progress.ts';
+
+const FORMATS = ['text', 'json', 'markdown', 'sarif'] as const;
+type Format = (typeof FORMATS)[number];
+const GENERATE_MODES = ['model', 'builtin', 'off'] as const;
+export const REPO_CONFIG_PATH = '.github/testgate.yml';
+
+const HELP = `Usage: testgate run --repo DIR --base REF [--head REF] [flags]
+
+Judges the pytest tests that the commits from --base to --head add or change (and, with
+--generate, tests Testgate writes for the changed functions) by running them in a sealed
+Docker sandbox. The report goes to stdout; progress goes to stderr.
+
+Flags:
+  --repo DIR           the git repository (required)
+  --base REF           the commit the change starts from, e.g. main~1 or origin/main (required)
+  --head REF           the commit to judge (default: HEAD)
+  --format FORMAT      text (default), json, markdown or sarif
+  --out FILE           write the report to FILE instead of stdout
+  --generate MODE      model, builtin or off: who proposes extra tests
+                       (default: generate.mode of the config; "auto" runs none for now)
+  --config FILE        use this config instead of .github/testgate.yml of the head commit
+  --quiet              no progress on stderr
+  -h, --help           this help
+
+Exit codes: 0 pass (or neutral: nothing to judge, reason on stderr), 1 fail,
+2 usage or configuration error, 3 the gate could not run (Docker, image, sandbox).
+
+Example:
+  testgate run --repo . --base origin/main --head HEAD --format sarif --out testgate.sarif
+`;
+
+interface RunArgs {
+  repo: string;
+  base: string;
+  head: string;
+  format: Format;
+  out: string | undefined;
+  generate: GenerateMode | undefined;
+  config: string | undefined;
+  quiet: boolean;
+}
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`--${flag} must be one of ${allowed.join(', ')} (got "${value}")`, { command: 'run' });
+  }
+  return value as T;
+}
+
+export function parseRunArgs(args: string[], cwd: string): RunArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        repo: { type: 'string' },
+        base: { type: 'string' },
+        head: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
+        generate: { type: 'string' },
+        config: { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    // parseArgs' messages are good ("Unknown option '--fromat'"); keep them, drop its code prefix.
+    throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''), { command: 'run', cause: error });
+  }
+  if (values.repo === undefined) {
+    throw new UsageError('--repo DIR is required: the path of the git repository to judge (e.g. --repo .)', { command: 'run' });
+  }
+  if (values.base === undefined) {
+    throw new UsageError('--base REF is required: the commit the change starts from (e.g. --base main~1 or --base origin/main)', {
+      command: 'run',
+    });
+  }
+  return {
+    repo: resolve(cwd, values.repo),
+    base: values.base,
+    head: values.head ?? 'HEAD',
+    format: oneOf('format', values.format, FORMATS) ?? 'text',
+    out: values.out === undefined ? undefined : resolve(cwd, values.out),
+    generate: oneOf('generate', values.generate, GENERATE_MODES),
+    config: values.config === undefined ? undefined : resolve(cwd, values.config),
+    quiet: values.quiet ?? false,
+  };
+}
+
+async function resolveRefs(args: RunArgs): Promise<{ base: string; head: string }> {
+  if (!existsSync(args.repo) || !statSync(args.repo).isDirectory()) {
+    throw new UsageError(`--repo ${args.repo} is not a directory`, { command: 'run' });
+  }
+  const one = async (flag: string, ref: string): Promise<string> => {
+    try {
+      return await resolveRef(args.repo, ref);
+    } catch (error) {
+      if (error instanceof GitError && error.code === 'NOT_A_REPO') {
+        throw new UsageError(`--repo ${args.repo} is not a git repository (run \`git init\` there, or point --repo at a clone)`, {
+          command: 'run',
+          cause: error,
+        });
+      }
+      if (error instanceof GitError && error.code === 'BAD_REF') {
+        throw new UsageError(
+          `--${flag} ${ref}: no such commit in ${args.repo}; list candidates with \`git -C ${args.repo} log --oneline -5\` or \`git -C ${args.repo} branch -a\``,
+          { command: 'run', cause: error },
+        );
+      }
+      if (error instanceof GitError && error.code === 'GIT_NOT_FOUND') {
+        throw new CliError('GIT_NOT_FOUND', error.message, { hint: 'install git (apt-get install -y git)', exitCode: EXIT.usage, cause: error });
+      }
+      throw error;
+    }
+  };
+  return { base: await one('base', args.base), head: await one('head', args.head) };
+}
+
+/** The repo's config: --config FILE, else `.github/testgate.yml` at the head commit, else defaults. */
+async function loadConfig(args: RunArgs, headSha: string): Promise<{ config: GateConfig; source: string }> {
+  let text: string | undefined;
+  let source: string;
+  if (args.config !== undefined) {
+    source = args.config;
+    try {
+      text = await readFile(args.config, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--config ${args.config} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+        command: 'run',
+        cause: error,
+      });
+    }
+  } else {
+    source = REPO_CONFIG_PATH;
+    text = await showFile(args.repo, headSha, REPO_CONFIG_PATH);
+    if (text === undefined) return { config: defaultConfig, source: 'defaults' };
+  }
+  try {
+    return { config: parseConfig(text, source), source };
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      throw new CliError(error.code, `the configuration is invalid:\n${error.message}`, {
+        hint: `fix ${source} (every key is optional; see the README for the settings)`,
+        exitCode: EXIT.usage,
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+export function renderReport(report: GateReport, format: Format, options: { color?: boolean } = {}): string {
+  switch (format) {
+    case 'text':
+      return renderText(report, { color: options.color ?? false });
+    case 'json':
+      return renderJson(report);
+    case 'markdown':
+      return renderMarkdown(report);
+    case 'sarif':
+      return renderSarif(report);
+  }
+}
+
+export function exitCodeFor(report: GateReport): number {
+  return report.verdict === 'fail' ? EXIT.fail : EXIT.ok;
+}
+
+async function run(argv: string[], io: CliIo): Promise<number> {
+  const args = parseRunArgs(argv, io.cwd);
+  const refs = await resolveRefs(args);
+  const { config, source } = await loadConfig(args, refs.head);
+  const generate = resolveGenerateMode({ flag: args.generate, config, env: io.env });
+  const progress = createProgressReporter({ stream: io.stderr, env: io.env, quiet: args.quiet });
+  try {
+    progress.log(`judging ${refs.base.slice(0, 12)}..${refs.head.slice(0, 12)} in ${args.repo} (config: ${source}, generate: ${generate})`);
+    const [baseTar, headTar] = await Promise.all([archiveTree(args.repo, refs.base), archiveTree(args.repo, refs.head)]);
+    progress.update({ phase: 'image', message: 'checking the sandbox image' });
+    const image = await ensureSandboxImage({
+      onProgress: (event) => progress.update({ phase: `image ${event.stage}`, message: event.message }),
+    }).catch((error: unknown) => {
+      throw toPipelineError(error, 'sandbox image');
+    });
+    // Leftovers of an earlier run that was killed; only ones past their own deadline.
+    await reapSandboxes().catch(() => undefined);
+    const report = await runGate({
+      runner: createDockerRunner(),
+      image,
+      base: { kind: 'tar', tar: baseTar },
+      head: { kind: 'tar', tar: headTar },
+      config,
+      generate,
+      signal: io.signal,
+      onProgress: (event) => progress.update(event),
+      labels: { 'testgate.source': 'cli' },
+    });
+    progress.stop();
+    const stdout = io.stdout as NodeJS.WritableStream & { isTTY?: boolean };
+    const color = args.out === undefined && stdout.isTTY === true && io.env['NO_COLOR'] === undefined && io.env['TERM'] !== 'dumb';
+    const output = renderReport(report, args.format, { color });
+    if (args.out !== undefined) {
+      await writeFile(args.out, output.endsWith('\n') ? output : `${output}\n`);
+      io.stderr.write(`testgate: report written to ${args.out}\n`);
+    } else {
+      io.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
+    }
+    if (report.verdict === 'neutral') {
+      io.stderr.write(`testgate: neutral (not judged): ${report.neutralReason ?? report.title}\n`);
+    } else if (args.out !== undefined || args.format !== 'text') {
+      io.stderr.write(`testgate: ${report.verdict}: ${report.title}\n`);
+    }
+    return exitCodeFor(report);
+  } finally {
+    progress.stop();
+  }
+}
+
+export const command: CliCommand = { name: 'run', summary: 'Judge the tests a change adds, on a local git repository', help: HELP, run };

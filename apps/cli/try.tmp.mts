@@ -1,0 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import { runGate } from '@testgate/pipeline';
+import { createDockerRunner, ensureSandboxImage } from '@testgate/sandbox';
+import { defaultConfig } from '@testgate/core';
+const repo = '/work/main/.cache/examples/calc';
+const tar = (ref: string) => execFileSync('git', ['-C', repo, 'archive', '--format=tar', ref], { maxBuffer: 1e9 });
+const image = await ensureSandboxImage();
+const t0 = Date.now();
+const report = await runGate({ runner: createDockerRunner(), image, base: { kind: 'tar', tar: tar('main~1') }, head: { kind: 'tar', tar: tar('main') }, config: defaultConfig, generate: (process.argv[2] ?? 'off') as 'off', onProgress: (e) => process.stderr.write(`${e.phase} ${e.done ?? ''}/${e.total ?? ''} ${e.message}\n`) });
+console.log(JSON.stringify(report, null, 1));
+console.error('ms', Date.now() - t0);

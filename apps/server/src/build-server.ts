@@ -1,0 +1,153 @@
+import { verify } from '@octokit/webhooks-methods';
+import type { GateQueue } from '@testgate/queue';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { createServerMetrics, type DeliveryResult, type ServerMetrics } from './metrics.ts';
+import { planDelivery } from './webhook-plan.ts';
+
+/** GitHub caps webhook payloads at 25 MB; anything larger is not from GitHub. */
+export const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
+
+export interface ServerDeps {
+  /** GitHub App id: check runs of other apps are ignored. */
+  appId: string;
+  webhookSecret: string;
+  /** @defaultValue '/api/github/webhooks' */
+  webhookPath?: string;
+  queue: Pick<GateQueue, 'markDelivery' | 'forgetDelivery' | 'enqueue' | 'ping'>;
+  /** A pino logger; `false` for none. @defaultValue false */
+  logger?: Logger | false;
+  /**
+   * Extra readiness checks besides Redis, e.g. `{ docker: pingDocker }` when the worker
+   * runs in the same process. Each throws when not ready.
+   */
+  readiness?: Record<string, () => Promise<void>>;
+  metrics?: ServerMetrics;
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Builds the webhook server; only `main.ts` listens. */
+export function buildServer(deps: ServerDeps): FastifyInstance {
+  const webhookPath = deps.webhookPath ?? '/api/github/webhooks';
+  const metrics = deps.metrics ?? createServerMetrics();
+  const app = Fastify({
+    bodyLimit: WEBHOOK_BODY_LIMIT,
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+  });
+
+  // The signature covers the exact bytes GitHub sent, so the body must reach the handler
+  // unparsed; JSON.parse happens only after verification.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, body);
+  });
+
+  app.post(webhookPath, async (request, reply) => {
+    const event = header(request.headers['x-github-event']) ?? 'unknown';
+    const deliveryId = header(request.headers['x-github-delivery']);
+    const signature = header(request.headers['x-hub-signature-256']);
+    const log = request.log.child({ deliveryId, event });
+    const count = (result: DeliveryResult) => metrics.deliveries.inc({ event, result });
+    const body = typeof request.body === 'string' ? request.body : '';
+
+    if (signature === undefined || body === '' || !(await verify(deps.webhookSecret, body, signature).catch(() => false))) {
+      count('unauthorized');
+      log.warn({ hasSignature: signature !== undefined }, 'webhook signature missing or wrong');
+      return reply.code(401).send({ error: 'signature does not match: check the webhook secret' });
+    }
+    if (deliveryId === undefined || header(request.headers['x-github-event']) === undefined) {
+      count('bad-request');
+      return reply.code(400).send({ error: 'X-GitHub-Event and X-GitHub-Delivery headers are required' });
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body);
+    } catch {
+      count('bad-request');
+      return reply.code(400).send({ error: 'body is not JSON' });
+    }
+
+    const plan = planDelivery(event, payload, deps.appId);
+    if (plan.action !== 'enqueue') {
+      count('ignored');
+      if (plan.action === 'log') log.info({ reason: plan.reason }, 'installation event');
+      else log.debug({ reason: plan.reason }, 'delivery ignored');
+      return reply.code(200).send({ ok: true, ignored: plan.reason });
+    }
+
+    const started = performance.now();
+    let first: boolean;
+    try {
+      first = await deps.queue.markDelivery(deliveryId);
+    } catch (error) {
+      count('unavailable');
+      log.error({ err: error }, 'cannot reach Redis to dedupe the delivery');
+      return reply.code(503).header('retry-after', '10').send({ error: 'queue unavailable' });
+    }
+    if (!first) {
+      count('duplicate');
+      metrics.duplicates.inc({ event });
+      log.info('duplicate delivery dropped');
+      return reply.code(200).send({ ok: true, duplicate: true });
+    }
+    try {
+      const result = await deps.queue.enqueue({ ...plan.job, deliveryId }, { rerun: plan.rerun });
+      metrics.enqueueSeconds.observe({ event }, (performance.now() - started) / 1000);
+      count('queued');
+      log.info({ jobId: result.jobId, superseded: result.superseded }, 'gate job queued');
+      return reply.code(202).send({ ok: true, jobId: result.jobId });
+    } catch (error) {
+      // Never a 2xx for work not queued: GitHub shows the failed delivery and can redeliver.
+      await deps.queue.forgetDelivery(deliveryId).catch(() => {});
+      count('unavailable');
+      log.error({ err: error }, 'cannot enqueue the gate job');
+      return reply.code(503).header('retry-after', '10').send({ error: 'queue unavailable' });
+    }
+  });
+
+  app.get('/healthz', async () => ({ ok: true }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const checks: Record<string, () => Promise<void>> = { redis: () => deps.queue.ping(), ...deps.readiness };
+    const results: Record<string, string> = {};
+    let ready = true;
+    await Promise.all(
+      Object.entries(checks).map(async ([name, check]) => {
+        try {
+          await withTimeout(check(), 2000);
+          results[name] = 'ok';
+        } catch (error) {
+          ready = false;
+          results[name] = error instanceof Error ? error.message : String(error);
+        }
+      }),
+    );
+    return reply.code(ready ? 200 : 503).send({ ready, checks: results });
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+
+  // The pino-typed instance is a FastifyInstance with a narrower logger type.
+  return app as unknown as FastifyInstance;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}

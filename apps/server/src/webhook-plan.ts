@@ -1,0 +1,151 @@
+import type { GateJobInput } from '@testgate/queue';
+import { z } from 'zod';
+
+/** What a delivery asks of us. Pure: decided from the event name and payload alone. */
+export type DeliveryPlan =
+  | { action: 'enqueue'; job: Omit<GateJobInput, 'deliveryId'>; rerun: boolean }
+  | { action: 'ignore'; reason: string }
+  | { action: 'log'; reason: string };
+
+export const PULL_REQUEST_ACTIONS: readonly string[] = ['opened', 'synchronize', 'reopened', 'ready_for_review'];
+
+const Repository = z.object({
+  name: z.string(),
+  owner: z.object({ login: z.string() }),
+  default_branch: z.string(),
+});
+const Installation = z.object({ id: z.number() });
+const Ref = z.object({ sha: z.string(), ref: z.string() });
+
+const PullRequestEvent = z.object({
+  action: z.string(),
+  installation: Installation,
+  repository: Repository,
+  pull_request: z.object({
+    number: z.number(),
+    draft: z.boolean().optional(),
+    state: z.string().optional(),
+    head: Ref,
+    base: Ref,
+  }),
+});
+
+const CheckPullRequest = z.object({ number: z.number(), head: Ref, base: Ref });
+
+const CheckRunEvent = z.object({
+  action: z.string(),
+  installation: Installation,
+  repository: Repository,
+  check_run: z.object({
+    head_sha: z.string(),
+    app: z.object({ id: z.number() }).nullable(),
+    pull_requests: z.array(CheckPullRequest),
+  }),
+});
+
+const CheckSuiteEvent = z.object({
+  action: z.string(),
+  installation: Installation,
+  repository: Repository,
+  check_suite: z.object({
+    head_sha: z.string(),
+    app: z.object({ id: z.number() }).nullable().optional(),
+    pull_requests: z.array(CheckPullRequest),
+  }),
+});
+
+function repoFields(repository: z.infer<typeof Repository>, installation: z.infer<typeof Installation>) {
+  return {
+    installationId: installation.id,
+    owner: repository.owner.login,
+    repo: repository.name,
+    defaultBranch: repository.default_branch,
+  };
+}
+
+/**
+ * Decides what to do with one delivery. Drafts are queued with `draft: true`: whether
+ * they are gated is the repo config's call (`pullRequests.drafts`), which the worker reads.
+ */
+export function planDelivery(event: string, payload: unknown, appId: string): DeliveryPlan {
+  if (event === 'pull_request') {
+    const action = (payload as { action?: unknown }).action;
+    if (typeof action !== 'string' || !PULL_REQUEST_ACTIONS.includes(action)) {
+      return { action: 'ignore', reason: `pull_request.${String(action)} is not gated` };
+    }
+    const p = PullRequestEvent.safeParse(payload);
+    if (!p.success) return { action: 'ignore', reason: 'pull_request payload lacks the fields we need' };
+    const pr = p.data.pull_request;
+    return {
+      action: 'enqueue',
+      rerun: false,
+      job: {
+        ...repoFields(p.data.repository, p.data.installation),
+        pullNumber: pr.number,
+        headSha: pr.head.sha,
+        baseSha: pr.base.sha,
+        headRef: pr.head.ref,
+        baseRef: pr.base.ref,
+        draft: pr.draft === true,
+        event: `pull_request.${action}`,
+      },
+    };
+  }
+  if (event === 'check_run') {
+    const p = CheckRunEvent.safeParse(payload);
+    if (!p.success) return { action: 'ignore', reason: 'check_run payload lacks the fields we need' };
+    const { action, check_run: run } = p.data;
+    if (action !== 'rerequested' && action !== 'requested_action') {
+      return { action: 'ignore', reason: `check_run.${action} is not acted on` };
+    }
+    // Every app's check runs are delivered to every app subscribed to check_run events.
+    if (run.app === null || String(run.app.id) !== appId) {
+      return { action: 'ignore', reason: 'check run belongs to another app' };
+    }
+    const pr = run.pull_requests[0];
+    if (pr === undefined) return { action: 'ignore', reason: 'check run is not on a pull request' };
+    return {
+      action: 'enqueue',
+      rerun: true,
+      job: {
+        ...repoFields(p.data.repository, p.data.installation),
+        pullNumber: pr.number,
+        headSha: run.head_sha,
+        baseSha: pr.base.sha,
+        headRef: pr.head.ref,
+        baseRef: pr.base.ref,
+        draft: false,
+        event: `check_run.${action}`,
+      },
+    };
+  }
+  if (event === 'check_suite') {
+    const p = CheckSuiteEvent.safeParse(payload);
+    if (!p.success) return { action: 'ignore', reason: 'check_suite payload lacks the fields we need' };
+    const { action, check_suite: suite } = p.data;
+    if (action !== 'rerequested') return { action: 'ignore', reason: `check_suite.${action} is not acted on` };
+    if (suite.app != null && String(suite.app.id) !== appId) {
+      return { action: 'ignore', reason: 'check suite belongs to another app' };
+    }
+    const pr = suite.pull_requests[0];
+    if (pr === undefined) return { action: 'ignore', reason: 'check suite is not on a pull request' };
+    return {
+      action: 'enqueue',
+      rerun: true,
+      job: {
+        ...repoFields(p.data.repository, p.data.installation),
+        pullNumber: pr.number,
+        headSha: suite.head_sha,
+        baseSha: pr.base.sha,
+        headRef: pr.head.ref,
+        baseRef: pr.base.ref,
+        draft: false,
+        event: `check_suite.${action}`,
+      },
+    };
+  }
+  if (event === 'installation' || event === 'installation_repositories') {
+    return { action: 'log', reason: `${event}.${String((payload as { action?: unknown }).action)}` };
+  }
+  return { action: 'ignore', reason: `${event} is not acted on` };
+}

@@ -1,0 +1,4 @@
+export * from './classify-error.ts';
+export * from './config.ts';
+export * from './gate-processor.ts';
+export * from './start-worker.ts';

@@ -1,0 +1,99 @@
+import { createGitHubApp, type GitHubApp } from '@testgate/github';
+import { runGate as realRunGate, type RunGateOptions } from '@testgate/pipeline';
+import { createGateWorker, type GateWorker } from '@testgate/queue';
+import type { GateReport } from '@testgate/core';
+import { createDockerRunner, ensureSandboxImage, reapSandboxes, SANDBOX_LABEL_JOB, type SandboxRunner } from '@testgate/sandbox';
+import { pino, type Logger } from 'pino';
+import { createGateProcessor, type GateJobResult } from './gate-processor.ts';
+
+export interface WorkerSettings {
+  appId: string;
+  privateKey: string;
+  githubApiUrl: string;
+  redisUrl: string;
+  /** @defaultValue 'testgate' */
+  redisPrefix?: string;
+  /** Queue name. @defaultValue 'gate' */
+  queueName?: string;
+  /** @defaultValue 1 */
+  concurrency?: number;
+  /** @defaultValue 900000 */
+  jobDeadlineMs?: number;
+  /** Lock and stall detection; tests shorten them. @defaultValue 30000 */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  logLevel?: string;
+}
+
+export interface WorkerOverrides {
+  logger?: Logger;
+  github?: GitHubApp;
+  runner?: SandboxRunner;
+  image?: string;
+  runGate?: (options: RunGateOptions) => Promise<GateReport>;
+  /** Injected fetch for Octokit (tests). */
+  fetch?: typeof fetch;
+  /** plugin-retry's back-off base (tests shorten it). */
+  retryBaseMs?: number;
+}
+
+export interface RunningWorker {
+  gateWorker: GateWorker;
+  /** Stops taking jobs; active jobs get `graceMs` to finish, then go back to the queue. */
+  close(options?: { graceMs?: number }): Promise<void>;
+}
+
+/** Builds the real worker: GitHub App client, Docker runner, sandbox image, BullMQ worker. */
+export async function startWorker(settings: WorkerSettings, overrides: WorkerOverrides = {}): Promise<RunningWorker> {
+  const logger = overrides.logger ?? pino({ level: settings.logLevel ?? 'info', name: 'testgate-worker' });
+  const github =
+    overrides.github ??
+    createGitHubApp({
+      appId: settings.appId,
+      privateKey: settings.privateKey,
+      baseUrl: settings.githubApiUrl,
+      ...(overrides.fetch === undefined ? {} : { fetch: overrides.fetch }),
+      ...(overrides.retryBaseMs === undefined ? {} : { retryBaseMs: overrides.retryBaseMs }),
+      log: logger.child({ component: 'github' }),
+    });
+  const runner = overrides.runner ?? createDockerRunner();
+  const image = overrides.image ?? (await ensureSandboxImage());
+  // Containers whose own deadline passed belong to nobody: a worker that died. Live
+  // containers of other workers on this engine are left alone.
+  await reapSandboxes().catch((error: unknown) => logger.warn({ err: error }, 'startup reap failed'));
+
+  const processor = createGateProcessor({
+    github,
+    runner,
+    image,
+    runGate: overrides.runGate ?? realRunGate,
+    reapJob: async (jobId) => {
+      await reapSandboxes({ match: { [SANDBOX_LABEL_JOB]: jobId }, olderThanMs: 0 });
+    },
+    logger,
+  });
+  const gateWorker = createGateWorker<GateJobResult>({
+    redisUrl: settings.redisUrl,
+    ...(settings.redisPrefix === undefined ? {} : { prefix: settings.redisPrefix }),
+    ...(settings.queueName === undefined ? {} : { name: settings.queueName }),
+    concurrency: settings.concurrency ?? 1,
+    ...(settings.jobDeadlineMs === undefined ? {} : { deadlineMs: settings.jobDeadlineMs }),
+    ...(settings.lockDurationMs === undefined ? {} : { lockDurationMs: settings.lockDurationMs }),
+    ...(settings.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: settings.stalledIntervalMs }),
+    processor,
+  });
+  gateWorker.worker.on('failed', (job, error) => {
+    logger.warn({ jobId: job?.id, err: error, attemptsMade: job?.attemptsMade }, 'gate job failed');
+  });
+  gateWorker.worker.on('completed', (job, result) => {
+    logger.info({ jobId: job.id, result }, 'gate job done');
+  });
+  await gateWorker.waitUntilReady();
+  logger.info({ image, concurrency: settings.concurrency ?? 1 }, 'testgate worker ready');
+  return {
+    gateWorker,
+    async close(options = {}) {
+      await gateWorker.close(options);
+    },
+  };
+}

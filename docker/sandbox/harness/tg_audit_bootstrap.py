@@ -1,0 +1,492 @@
+"""First code of every test child: PEP 578 audit hook, coverage, then pytest.
+
+Started by the harness as
+    python3 -I -B -c "import sys;sys.path.insert(0,HARNESS);import tg_audit_bootstrap as b;del sys.path[0];b.main()"
+It reads two lines from stdin -- `{"channel_fd", "token"}` then its config -- and puts
+/dev/null on stdin before any test code runs, so the token is only in this process's
+memory. Everything the harness needs (test outcome, audit events, the moment the test
+starts) goes out as `<token> <json>` lines on the private channel fd; a test writing to
+stdout/stderr cannot forge a record.
+
+Order matters: pytest, its plugins and coverage are imported BEFORE the repo's import
+roots go on sys.path (a repo `pytest.py` cannot shadow them) and the audit hook is
+installed BEFORE pytest imports any conftest or test module. Hooks added with
+sys.addaudithook cannot be removed, and adding another hook is itself blocked.
+"""
+import errno
+import json
+import os
+import sys
+
+# Events blocked outright. value: (rule suffix, reason, severity)
+_BLOCK = {
+    'os.system': ('high', 'unsafe'),
+    'os.exec': ('high', 'unsafe'),
+    'os.spawn': ('high', 'unsafe'),
+    'os.posix_spawn': ('high', 'unsafe'),
+    'subprocess.Popen': ('high', 'unsafe'),
+    'os.fork': ('high', 'unsafe'),
+    'os.forkpty': ('high', 'unsafe'),
+    'os.kill': ('high', 'unsafe'),
+    'os.killpg': ('high', 'unsafe'),
+    'signal.pthread_kill': ('high', 'unsafe'),
+    'socket.connect': ('high', 'unsafe'),
+    'socket.bind': ('high', 'unsafe'),
+    'socket.sendto': ('high', 'unsafe'),
+    'socket.sendmsg': ('high', 'unsafe'),
+    'socket.getaddrinfo': ('high', 'unsafe'),
+    'socket.gethostbyname': ('high', 'unsafe'),
+    'socket.gethostbyname_ex': ('high', 'unsafe'),
+    'socket.gethostbyaddr': ('high', 'unsafe'),
+    'socket.getnameinfo': ('high', 'unsafe'),
+    'ctypes.dlopen': ('high', 'unsafe'),
+    'ctypes.dlsym': ('high', 'unsafe'),
+    'ctypes.cdata': ('high', 'unsafe'),
+    'ctypes.addressof': ('high', 'unsafe'),
+    'ctypes.call_function': ('high', 'unsafe'),
+    'ctypes.string_at': ('high', 'unsafe'),
+    'ctypes.wstring_at': ('high', 'unsafe'),
+    'ctypes.create_string_buffer': ('high', 'unsafe'),
+    'ctypes.create_unicode_buffer': ('high', 'unsafe'),
+    'ctypes.cdata/buffer': ('high', 'unsafe'),
+    'os.setuid': ('high', 'unsafe'),
+    'sys.addaudithook': ('high', 'tampering'),
+    'resource.setrlimit': ('medium', 'tampering'),
+    'resource.prlimit': ('medium', 'tampering'),
+    # The token lives in this process's memory; walking the heap is how a test would find it.
+    'gc.get_objects': ('medium', 'tampering'),
+    'gc.get_referrers': ('medium', 'tampering'),
+    'gc.get_referents': ('medium', 'tampering'),
+}
+# Filesystem changes: allowed inside the test's own temp dir, blocked elsewhere.
+# value: indices of the path arguments to check.
+_FS = {
+    'os.remove': (0,),
+    'os.rmdir': (0,),
+    'os.mkdir': (0,),
+    'os.chmod': (0,),
+    'os.chown': (0,),
+    'os.utime': (0,),
+    'os.truncate': (0,),
+    'os.setxattr': (0,),
+    'os.removexattr': (0,),
+    'os.chflags': (0,),
+    'os.lchflags': (0,),
+    'os.rename': (0, 1),
+    'os.link': (0, 1),
+    'os.symlink': (1,),
+    'shutil.rmtree': (0,),
+    'shutil.chown': (0,),
+}
+_BLOCKED_IMPORTS = frozenset({'ctypes', '_ctypes', '_posixsubprocess', 'cffi', '_cffi_backend', '_xxsubinterpreters'})
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
+
+
+class _Blocked(PermissionError):
+    pass
+
+
+class _BlockedImport(ImportError):
+    pass
+
+
+def _read_stdin_lines():
+    data = b''
+    while True:
+        chunk = os.read(0, 65536)
+        if not chunk:
+            break
+        data += chunk
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    lines = data.split(b'\n')
+    return json.loads(lines[0]), json.loads(lines[1])
+
+
+def _preimport(mode):
+    import importlib
+    import pytest  # noqa: F401
+    import _pytest.config
+
+    for name in list(getattr(_pytest.config, 'default_plugins', ())):
+        try:
+            importlib.import_module('_pytest.' + name)
+        except Exception:
+            pass
+    for name in ('_hypothesis_pytestplugin', 'hypothesis', 'unittest', 'unittest.mock', 'doctest', 'sqlite3',
+                 'coverage', 'coverage.tracer', 'coverage.sqldata', 'resource', 'traceback', 'signal', 'threading'):
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+
+
+def _make_channel(fd, token):
+    prefix = token.encode() + b' '
+    write = os.write
+    dumps = json.dumps
+
+    def emit(rec):
+        try:
+            write(fd, prefix + dumps(rec).encode() + b'\n')
+        except OSError:
+            pass
+
+    return emit
+
+
+def _install_hook(emit, state, allowed, test_files):
+    realpath = os.path.realpath
+    join = os.path.join
+    getcwd = os.getcwd
+    fsdecode = os.fsdecode
+    readlink = os.readlink
+    getframe = sys._getframe
+    block = _BLOCK
+    fs = _FS
+    write_flags = _WRITE_FLAGS
+    blocked_imports = _BLOCKED_IMPORTS
+    allowed = tuple(allowed)
+    allowed_prefixes = tuple(a.rstrip('/') + '/' for a in allowed)
+    test_files = dict(test_files)  # abs path -> rel path
+
+    def resolve(path, dir_fd=None):
+        if isinstance(path, int):
+            try:
+                return readlink('/proc/self/fd/%d' % path)
+            except OSError:
+                return None
+        try:
+            p = fsdecode(path)
+        except Exception:
+            return None
+        if not p.startswith('/'):
+            base = None
+            if isinstance(dir_fd, int) and dir_fd >= 0:
+                try:
+                    base = readlink('/proc/self/fd/%d' % dir_fd)
+                except OSError:
+                    return None
+            p = join(base or getcwd(), p)
+        return realpath(p)
+
+    def inside(path):
+        return path is not None and (path in allowed or path.startswith(allowed_prefixes) or path == '/dev/null')
+
+    def where():
+        f = getframe(2)
+        while f is not None:
+            rel = test_files.get(f.f_code.co_filename)
+            if rel is not None:
+                return rel, f.f_lineno
+            f = f.f_back
+        return None, 0
+
+    def record(event, reason, severity, detail):
+        file, line = where()
+        emit({'ev': 'audit', 'event': event, 'reason': reason, 'severity': severity,
+              'detail': detail[:300], 'file': file, 'line': line, 'phase': state['phase']})
+
+    def short(args):
+        try:
+            return ', '.join(repr(a)[:120] for a in args[:3])
+        except Exception:
+            return ''
+
+    def hook(event, args):
+        __tracebackhide__ = True  # noqa: F841 -- pytest leaves this frame out of failure text
+        if state['busy']:
+            return
+        state['busy'] = True
+        try:
+            if event == 'open':
+                path = args[0]
+                flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
+                if isinstance(path, int):
+                    return
+                if flags & write_flags:
+                    rp = resolve(path)
+                    if not inside(rp):
+                        record('open-write', 'unsafe', 'medium', 'open(%r) for writing outside the test temp dir' % (rp,))
+                        raise _Blocked(errno.EACCES, 'testgate sandbox: writing outside the test temp dir is not allowed', rp)
+                else:
+                    p = fsdecode(path) if not isinstance(path, int) else ''
+                    if p.startswith('/proc/') and (p.endswith('/mem') or '/fd/' in p or p.endswith('/environ')):
+                        record('open-proc', 'tampering', 'high', 'open(%r)' % (p,))
+                        raise _Blocked(errno.EACCES, 'testgate sandbox: reading process memory or descriptors is not allowed', p)
+                return
+            if event == 'import':
+                name = args[0] if args else ''
+                top = name.partition('.')[0] if isinstance(name, str) else ''
+                if top in blocked_imports:
+                    record('import-' + top, 'unsafe', 'high', 'import %s' % name)
+                    raise _BlockedImport('testgate sandbox: import of %s is not allowed in tests' % name)
+                return
+            spec = block.get(event)
+            if spec is not None:
+                severity, reason = spec
+                record(event, reason, severity, '%s(%s)' % (event, short(args)))
+                raise _Blocked(errno.EPERM, 'testgate sandbox: %s is not allowed in tests' % event)
+            idx = fs.get(event)
+            if idx is not None:
+                dir_fd = None
+                if event in ('os.remove', 'os.rmdir', 'os.mkdir', 'shutil.rmtree') and len(args) > 1:
+                    dir_fd = args[-1]
+                for i in idx:
+                    if i >= len(args):
+                        continue
+                    rp = resolve(args[i], dir_fd)
+                    if not inside(rp):
+                        record(event, 'unsafe', 'medium', '%s(%r) outside the test temp dir' % (event, rp))
+                        raise _Blocked(errno.EPERM, 'testgate sandbox: %s outside the test temp dir is not allowed' % event, rp)
+        finally:
+            state['busy'] = False
+
+    sys.addaudithook(hook)
+
+
+def _disable_posixsubprocess(emit, state):
+    # _posixsubprocess.fork_exec raises no audit event of its own (subprocess.Popen does, one
+    # level up), and the module is usually imported already, so the import block cannot catch
+    # a direct call. Replace the function on the module every importer shares.
+    try:
+        import _posixsubprocess
+    except ImportError:
+        return
+
+    def fork_exec(*args, **kwargs):
+        __tracebackhide__ = True  # noqa: F841
+        emit({'ev': 'audit', 'event': '_posixsubprocess.fork_exec', 'reason': 'unsafe', 'severity': 'high',
+              'detail': '_posixsubprocess.fork_exec', 'file': None, 'line': 0, 'phase': state['phase']})
+        raise _Blocked(errno.EPERM, 'testgate sandbox: starting processes is not allowed in tests')
+
+    _posixsubprocess.fork_exec = fork_exec
+    for name in ('ctypes', '_ctypes'):
+        sys.modules.pop(name, None)
+
+
+def _classify_exception(excinfo):
+    """resource-limit evidence from the exception a test died of."""
+    if excinfo is None:
+        return None
+    etype, value = excinfo.type, excinfo.value
+    if issubclass(etype, MemoryError):
+        return 'memory'
+    if isinstance(value, OSError):
+        if value.errno == errno.EMFILE or value.errno == errno.ENFILE:
+            return 'files'
+        if value.errno == errno.EFBIG or value.errno == errno.ENOSPC:
+            return 'disk'
+        if value.errno == errno.EAGAIN and isinstance(value, BlockingIOError):
+            return 'pids'
+    if issubclass(etype, RuntimeError) and "can't start new thread" in str(value):
+        return 'pids'
+    return None
+
+
+def _plugin(emit, state, cfg, cov):
+    import resource
+    import time
+
+    import pytest
+
+    mode = cfg['mode']
+    target = cfg.get('nodeid')
+    cpu_seconds = float(cfg.get('cpu_seconds', 2))
+    reports = {}
+    limits = {}
+    marks = {}
+
+    def internal():
+        class _Internal:
+            def __enter__(self):
+                state['busy'] = True
+
+            def __exit__(self, *exc):
+                state['busy'] = False
+
+        return _Internal()
+
+    class Plugin:
+        @pytest.hookimpl(tryfirst=True)
+        def pytest_collection_modifyitems(self, session, config, items):
+            if mode == 'collect':
+                out = []
+                for it in items:
+                    fn = getattr(it, 'function', None)
+                    code = getattr(fn, '__code__', None)
+                    out.append({
+                        'nodeid': it.nodeid,
+                        'name': it.name,
+                        'function': getattr(it, 'originalname', None) or it.name.split('[')[0],
+                        'cls': it.cls.__name__ if getattr(it, 'cls', None) is not None else None,
+                        'line': (it.location[1] + 1) if it.location and it.location[1] is not None else 0,
+                        'file': it.location[0] if it.location else '',
+                        'codeLine': code.co_firstlineno if code is not None else 0,
+                    })
+                emit({'ev': 'collected', 'items': out})
+                return
+            keep = [it for it in items if it.nodeid == target]
+            deselected = [it for it in items if it.nodeid != target]
+            items[:] = keep
+            if deselected:
+                config.hook.pytest_deselected(items=deselected)
+
+        def pytest_collectreport(self, report):
+            if report.failed:
+                emit({'ev': 'collect-error', 'nodeid': report.nodeid, 'message': str(report.longreprtext)[-6000:]})
+
+        @pytest.hookimpl(tryfirst=True)
+        def pytest_runtest_setup(self, item):
+            with internal():
+                used = time.process_time()
+                marks['cpu0'] = used
+                marks['t0'] = time.monotonic()
+                soft = int(used + cpu_seconds + 0.999)
+                try:
+                    resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
+                except (ValueError, OSError):
+                    pass
+                emit({'ev': 'start', 'nodeid': item.nodeid, 'cpuMs': used * 1000})
+                state['phase'] = 'test'
+                if cov is not None:
+                    cov.switch_context('t|setup')
+
+        @pytest.hookimpl(tryfirst=True)
+        def pytest_runtest_call(self, item):
+            if cov is not None:
+                with internal():
+                    cov.switch_context('t|call')
+
+        @pytest.hookimpl(tryfirst=True)
+        def pytest_runtest_teardown(self, item):
+            if cov is not None:
+                with internal():
+                    cov.switch_context('t|teardown')
+
+        @pytest.hookimpl(hookwrapper=True)
+        def pytest_runtest_makereport(self, item, call):
+            outcome = yield
+            rep = outcome.get_result()
+            with internal():
+                lim = _classify_exception(call.excinfo) if call.excinfo is not None else None
+                if lim:
+                    limits[rep.when] = lim
+                reports[rep.when] = {
+                    'outcome': rep.outcome,
+                    'duration': rep.duration,
+                    'wasxfail': hasattr(rep, 'wasxfail'),
+                    'text': str(rep.longreprtext)[-4000:] if rep.longrepr is not None else '',
+                }
+                if rep.when == 'teardown':
+                    state['phase'] = 'done'
+                    marks['cpu1'] = time.process_time()
+                    if cov is not None:
+                        cov.switch_context('')
+
+        def pytest_sessionfinish(self, session, exitstatus):
+            if mode != 'run':
+                return
+            with internal():
+                emit(_result(reports, limits, marks, session.testscollected))
+
+    return Plugin()
+
+
+def _result(reports, limits, marks, collected):
+    setup = reports.get('setup')
+    call = reports.get('call')
+    teardown = reports.get('teardown')
+    dur = sum(r['duration'] for r in reports.values()) * 1000
+    cpu = (marks.get('cpu1', marks.get('cpu0', 0)) - marks.get('cpu0', 0)) * 1000
+    out = {'ev': 'result', 'durationMs': dur, 'cpuMs': max(cpu, 0.0), 'message': ''}
+    if setup is None:
+        out.update(outcome='error', message='the test was not collected (%d collected)' % collected)
+        return out
+    if setup['outcome'] == 'failed':
+        out.update(outcome='error', message=setup['text'], limit=limits.get('setup'))
+    elif setup['outcome'] == 'skipped':
+        out.update(outcome='xfailed' if setup['wasxfail'] else 'skipped', message=setup['text'])
+    elif call is None:
+        out.update(outcome='error', message='the test did not run')
+    elif call['outcome'] == 'failed':
+        out.update(outcome='failed', message=call['text'], limit=limits.get('call'))
+    elif call['outcome'] == 'skipped':
+        out.update(outcome='xfailed' if call['wasxfail'] else 'skipped', message=call['text'])
+    else:
+        out.update(outcome='xpassed' if call['wasxfail'] else 'passed')
+    if out['outcome'] in ('passed', 'xpassed') and teardown is not None and teardown['outcome'] == 'failed':
+        out.update(outcome='error', message=teardown['text'], limit=limits.get('teardown'))
+    if not out.get('limit'):
+        out.pop('limit', None)
+    return out
+
+
+def _probe(cfg, emit):
+    import importlib
+    import traceback
+
+    errors = {}
+    for name in cfg.get('packages', []):
+        try:
+            importlib.import_module(name)
+        except BaseException as e:  # noqa: BLE001 -- any failure means "does not import"
+            tb = traceback.format_exception(type(e), e, e.__traceback__)
+            errors[name] = {'type': type(e).__name__, 'missing': getattr(e, 'name', None),
+                            'text': ''.join(tb)[-4000:]}
+    emit({'ev': 'probe', 'errors': errors})
+
+
+def main():
+    head, cfg = _read_stdin_lines()
+    emit = _make_channel(int(head['channel_fd']), head['token'])
+    del head
+    mode = cfg['mode']
+    _preimport(mode)
+    state = {'busy': False, 'phase': 'collect'}
+    _disable_posixsubprocess(emit, state)
+    cov = None
+    if mode == 'run' and cfg.get('coverage'):
+        import coverage
+
+        c = cfg['coverage']
+        cov = coverage.Coverage(data_file=c['data_file'], branch=True, source=c['source'], omit=c['omit'],
+                                config_file=False)
+        cov.set_option('run:disable_warnings', ['no-data-collected', 'module-not-measured', 'module-not-imported',
+                                                'couldnt-parse', 'no-ctracer'])
+    _install_hook(emit, state, cfg['allowed'], cfg.get('test_files', {}))
+    for root in reversed(cfg.get('import_roots', [])):
+        sys.path.insert(0, root)
+    os.chdir(cfg['cwd'])
+    if mode == 'probe':
+        _probe(cfg, emit)
+        sys.stdout.flush()
+        os._exit(0)
+    import pytest
+
+    plugin = _plugin(emit, state, cfg, cov)
+    args = list(cfg['pytest_args'])
+    if cov is not None:
+        state['busy'] = True
+        cov.start()
+        state['busy'] = False
+    try:
+        code = pytest.main(args, plugins=[plugin])
+    finally:
+        if cov is not None:
+            state['busy'] = True
+            try:
+                cov.stop()
+                cov.save()
+            except Exception as e:  # noqa: BLE001 -- coverage is evidence, not a reason to lose the result
+                emit({'ev': 'coverage-error', 'message': repr(e)[:2000]})
+            state['busy'] = False
+    emit({'ev': 'exit', 'code': int(code)})
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:
+        pass
+    # Skip atexit handlers and finalizers a test may have registered.
+    os._exit(int(code) if int(code) < 256 else 3)

@@ -1,0 +1,358 @@
+"""Run one untrusted child process under limits and collect what it did.
+
+Each child gets its own session (so its whole process group can be killed), rlimits set
+between fork and exec, a wall deadline enforced from here, an output cap, and optionally
+a private "channel" pipe: records on it are lines `<token> <json>`, where the token is a
+random string handed to the child on stdin (never in argv or the environment, which any
+process of the same uid can read from /proc). Lines with a wrong token are counted as
+forgeries. Python 3.11 stdlib only.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import resource
+import secrets
+import selectors
+import signal
+import subprocess
+import threading
+import time
+from typing import Callable, Optional
+
+MiB = 1024 * 1024
+TAIL_BYTES = 8192
+
+# Serialises fork+registration against the orphan sweep so a just-forked child is never
+# mistaken for an orphan.
+_spawn_lock = threading.Lock()
+_active: set[int] = set()
+
+
+@dataclasses.dataclass
+class ChildResult:
+    exit_code: Optional[int]
+    signal: Optional[int]
+    stdout_tail: str
+    stderr_tail: str
+    timed_out: bool
+    # 'cpu' | 'wall' | 'output' | 'disk' | 'memory' | None: which limit stopped the child.
+    limit: Optional[str]
+    cpu_ms: float
+    wall_ms: float
+    output_bytes: int
+    records: list = dataclasses.field(default_factory=list)
+    forged_lines: int = 0
+    # The child announced its test's start (`{"ev": "start"}`): wall time from then on.
+    test_wall_ms: Optional[float] = None
+
+
+def _preexec(limits: dict) -> Callable[[], None]:
+    # Bound before fork: preexec_fn must not import or allocate much (threads exist).
+    setrlimit = resource.setrlimit
+    items = list(limits.items())
+
+    def run() -> None:
+        for res, value in items:
+            try:
+                setrlimit(res, value)
+            except (ValueError, OSError):
+                # A limit above the inherited hard limit: keep the inherited one.
+                pass
+
+    return run
+
+
+def rlimits(
+    *,
+    cpu_seconds: float,
+    as_bytes: int = 512 * MiB,
+    fsize_bytes: int = 64 * MiB,
+    nofile: int = 256,
+    nproc: int = 1024,
+) -> dict:
+    soft_cpu = max(1, int(cpu_seconds + 0.999))
+    return {
+        resource.RLIMIT_CPU: (soft_cpu, soft_cpu + 1),
+        resource.RLIMIT_AS: (as_bytes, as_bytes),
+        resource.RLIMIT_FSIZE: (fsize_bytes, fsize_bytes),
+        resource.RLIMIT_NOFILE: (nofile, nofile),
+        # Counted per uid over the whole host: generous, the pids cgroup is the real bound.
+        resource.RLIMIT_NPROC: (nproc, nproc),
+        resource.RLIMIT_CORE: (0, 0),
+    }
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def sweep_orphans() -> int:
+    """Kill processes reparented to us (we are a child subreaper) that are not live children.
+
+    A test that escaped its process group (setsid + double fork) ends up here once its
+    parent dies; killing it before the next test starts keeps tests independent.
+    """
+    me = os.getpid()
+    killed = 0
+    with _spawn_lock:
+        try:
+            entries = os.listdir('/proc')
+        except OSError:
+            return 0
+        for name in entries:
+            if not name.isdigit():
+                continue
+            pid = int(name)
+            if pid == me or pid in _active:
+                continue
+            try:
+                with open(f'/proc/{pid}/stat', 'rb') as f:
+                    stat = f.read().decode('ascii', 'replace')
+            except OSError:
+                continue
+            # Field 4 (after the parenthesised comm, which may hold spaces) is the ppid.
+            rest = stat.rsplit(')', 1)[-1].split()
+            if len(rest) < 2 or int(rest[1]) != me:
+                continue
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except OSError:
+                pass
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+    return killed
+
+
+class _Tail:
+    def __init__(self) -> None:
+        self.buf = bytearray()
+
+    def add(self, data: bytes) -> None:
+        self.buf += data
+        if len(self.buf) > 2 * TAIL_BYTES:
+            del self.buf[: len(self.buf) - TAIL_BYTES]
+
+    def text(self) -> str:
+        return bytes(self.buf[-TAIL_BYTES:]).decode('utf-8', 'replace')
+
+
+def run_child(
+    argv: list,
+    cwd: str,
+    env: dict,
+    cpu_seconds: float,
+    wall_seconds: float,
+    max_output_bytes: int,
+    *,
+    stdin_data: bytes = b'',
+    channel: bool = False,
+    startup_seconds: float = 0.0,
+    limits: Optional[dict] = None,
+    on_record: Optional[Callable[[dict], None]] = None,
+    test_cpu_seconds: Optional[float] = None,
+) -> ChildResult:
+    """Run argv in a new session with rlimits; return its evidence. Never raises for what the child did.
+
+    channel=True opens a private pipe for records; its fd number is appended to stdin_data's
+    JSON as `channel_fd` is the caller's business: the child finds the fd number and the
+    token in the first stdin line `{"channel_fd": N, "token": "..."}` followed by stdin_data.
+    The wall deadline is `startup_seconds + wall_seconds` from spawn, and once the child
+    sends `{"ev": "start"}` it becomes `wall_seconds` from that moment. With test_cpu_seconds,
+    the child's CPU time is polled from /proc after that start and the group is killed once
+    the test itself used that much (RLIMIT_CPU only has whole-second granularity and also
+    counts interpreter start-up; it stays as the backstop).
+    """
+    lim = limits if limits is not None else rlimits(cpu_seconds=cpu_seconds)
+    token = secrets.token_hex(16)
+    ch_r = ch_w = -1
+    pass_fds: tuple = ()
+    head = b''
+    if channel:
+        ch_r, ch_w = os.pipe()
+        os.set_inheritable(ch_w, True)
+        pass_fds = (ch_w,)
+        head = json.dumps({'channel_fd': ch_w, 'token': token}).encode() + b'\n'
+    t0 = time.monotonic()
+    with _spawn_lock:
+        try:
+            proc = subprocess.Popen(
+                argv,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                pass_fds=pass_fds,
+                close_fds=True,
+                start_new_session=True,
+                preexec_fn=_preexec(lim),
+            )
+        finally:
+            if ch_w >= 0:
+                os.close(ch_w)
+        _active.add(proc.pid)
+    pgid = proc.pid
+    # stdin: small (config + token); write it whole, then EOF.
+    try:
+        proc.stdin.write(head + stdin_data)
+        proc.stdin.close()
+    except (BrokenPipeError, OSError):
+        pass
+
+    sel = selectors.DefaultSelector()
+    out_tail, err_tail = _Tail(), _Tail()
+    sel.register(proc.stdout, selectors.EVENT_READ, 'out')
+    sel.register(proc.stderr, selectors.EVENT_READ, 'err')
+    ch_file = None
+    ch_buf = bytearray()
+    if channel:
+        ch_file = os.fdopen(ch_r, 'rb', buffering=0)
+        sel.register(ch_file, selectors.EVENT_READ, 'ch')
+    records: list = []
+    forged = 0
+    total_out = 0
+    limit: Optional[str] = None
+    timed_out = False
+    deadline = t0 + startup_seconds + wall_seconds
+    test_start: Optional[float] = None
+    cpu_at_start: Optional[float] = None
+    token_b = token.encode()
+
+    def handle_line(line: bytes) -> None:
+        nonlocal forged, deadline, test_start, cpu_at_start
+        tok, _, payload = line.partition(b' ')
+        if not secrets.compare_digest(tok, token_b):
+            forged += 1
+            return
+        try:
+            rec = json.loads(payload)
+        except ValueError:
+            forged += 1
+            return
+        if not isinstance(rec, dict):
+            forged += 1
+            return
+        if rec.get('ev') == 'start' and test_start is None:
+            test_start = time.monotonic()
+            deadline = test_start + wall_seconds
+            cpu_at_start = _proc_cpu_seconds(proc.pid)
+        records.append(rec)
+        if on_record is not None:
+            on_record(rec)
+
+    while sel.get_map():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            timed_out = True
+            limit = limit or 'wall'
+            _kill_group(pgid)
+            break
+        if test_cpu_seconds is not None and cpu_at_start is not None:
+            used = _proc_cpu_seconds(proc.pid)
+            if used is not None and used - cpu_at_start >= test_cpu_seconds:
+                timed_out, limit = True, 'cpu'
+                _kill_group(pgid)
+                break
+        poll = 0.05 if (test_cpu_seconds is not None and cpu_at_start is not None) else 0.5
+        for key, _ in sel.select(timeout=min(remaining, poll)):
+            try:
+                data = os.read(key.fileobj.fileno(), 65536)
+            except OSError:
+                data = b''
+            if not data:
+                sel.unregister(key.fileobj)
+                continue
+            if key.data == 'ch':
+                ch_buf += data
+                # Records are small; a child that floods its channel is cut off like any flood.
+                if len(ch_buf) > 4 * MiB:
+                    limit = 'output'
+                    _kill_group(pgid)
+                    sel.unregister(key.fileobj)
+                    continue
+                while b'\n' in ch_buf:
+                    line, _, rest = bytes(ch_buf).partition(b'\n')
+                    ch_buf = bytearray(rest)
+                    handle_line(line)
+                continue
+            total_out += len(data)
+            (out_tail if key.data == 'out' else err_tail).add(data)
+            if total_out > max_output_bytes and limit is None:
+                limit = 'output'
+                _kill_group(pgid)
+        if limit == 'output':
+            break
+    # Reap with rusage (Popen.wait would not give us CPU time).
+    _kill_group(pgid) if (timed_out or limit) else None
+    try:
+        _, status, ru = os.wait4(proc.pid, 0)
+    except ChildProcessError:
+        status, ru = 0, None
+    proc.returncode = 0  # we reaped it ourselves; stop Popen from trying again
+    wall_ms = (time.monotonic() - t0) * 1000
+    # Whatever the child left in its group (a background process) dies now, before the next test.
+    _kill_group(pgid)
+    with _spawn_lock:
+        _active.discard(proc.pid)
+    for f in (proc.stdout, proc.stderr, ch_file):
+        if f is None:
+            continue
+        try:
+            f.close()
+        except OSError:
+            pass
+    exit_code: Optional[int] = None
+    sig: Optional[int] = None
+    if os.WIFEXITED(status):
+        exit_code = os.WEXITSTATUS(status)
+    elif os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+    cpu_ms = ((ru.ru_utime + ru.ru_stime) * 1000) if ru is not None else 0.0
+    if limit is None and sig is not None:
+        if sig == signal.SIGXCPU:
+            timed_out, limit = True, 'cpu'
+        elif sig == signal.SIGXFSZ:
+            limit = 'disk'
+        elif sig == signal.SIGKILL and cpu_ms >= cpu_limit_ms(lim) - 50:
+            # The hard CPU limit sends SIGKILL when SIGXCPU was ignored.
+            timed_out, limit = True, 'cpu'
+    return ChildResult(
+        exit_code=exit_code,
+        signal=sig,
+        stdout_tail=out_tail.text(),
+        stderr_tail=err_tail.text(),
+        timed_out=timed_out,
+        limit=limit,
+        cpu_ms=cpu_ms,
+        wall_ms=wall_ms,
+        output_bytes=total_out,
+        records=records,
+        forged_lines=forged,
+        test_wall_ms=((time.monotonic() - test_start) * 1000) if test_start is not None else None,
+    )
+
+
+_CLK_TCK = os.sysconf('SC_CLK_TCK')
+
+
+def _proc_cpu_seconds(pid: int) -> Optional[float]:
+    try:
+        with open('/proc/%d/stat' % pid, 'rb') as f:
+            rest = f.read().rsplit(b')', 1)[-1].split()
+        # After the comm: state(0) ppid(1) ... utime(11) stime(12)
+        return (int(rest[11]) + int(rest[12])) / _CLK_TCK
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def cpu_limit_ms(lim: dict) -> float:
+    soft, _ = lim.get(resource.RLIMIT_CPU, (resource.RLIM_INFINITY, None))
+    return float('inf') if soft == resource.RLIM_INFINITY else soft * 1000.0

@@ -1,0 +1,284 @@
+"""The built-in generator (harness `generate` mode): characterization tests without a model.
+
+generate(workdir, request, progress) -> dict matching generationSchema
+(packages/core/src/evidence.ts). For each changed function or method: derive input
+strategies (strategies.py, static.py), explore them with Hypothesis in an rlimited child
+under an audit hook (worker.py), keep cases that repeat exactly in a fresh process and can
+be written as literals, pick a few that cover the most changed lines and branches
+(choose.py), and write one readable pytest file per module (emit.py). The files then go
+through the normal gate like any other candidate.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from typing import Any, Callable
+
+from . import choose, emit, static
+
+HARNESS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'worker.py')
+
+Progress = Callable[..., None]
+
+# Share of the budget for exploration; the rest covers the replay run, startup and emission.
+EXPLORE_SHARE = 0.7
+# Interpreter start plus importing Hypothesis and coverage in a worker, measured ~0.4 s.
+WORKER_STARTUP_SECONDS = 1.0
+
+
+def _settings(request: dict[str, Any]) -> dict[str, Any]:
+    s = dict(request.get('settings') or {})
+    return {
+        'generateSeconds': float(s.get('generateSeconds', 20)),
+        'maxTestsPerFunction': int(s.get('maxTestsPerFunction', 6)),
+        'cpuSecondsPerTest': float(s.get('cpuSecondsPerTest', 2)),
+    }
+
+
+def _run_worker(spec: dict[str, Any], wall: float, scratch: str) -> tuple[list[dict[str, Any]], str]:
+    """Run worker.py on spec in a fresh private directory; (records, stderr tail)."""
+    import tg_child
+
+    run_dir = tempfile.mkdtemp(prefix='tg-gen-', dir=scratch)
+    spec_path = os.path.join(run_dir, 'spec.json')
+    out_path = os.path.join(run_dir, 'out.jsonl')
+    cwd = os.path.join(run_dir, 'cwd')
+    os.makedirs(cwd)
+    with open(spec_path, 'w', encoding='utf-8') as fh:
+        json.dump(spec, fh)
+    env = {
+        'LANG': 'C.UTF-8', 'PATH': os.environ.get('PATH', '/usr/bin:/bin'), 'HOME': cwd,
+        'PYTHONDONTWRITEBYTECODE': '1', 'PYTHONHASHSEED': '0', 'TMPDIR': cwd,
+    }
+    limits = tg_child.rlimits(cpu_seconds=wall + 2, as_bytes=1024 * tg_child.MiB)
+    result = tg_child.run_child([sys.executable, '-I', WORKER, spec_path, out_path], cwd, env,
+                                cpu_seconds=wall + 2, wall_seconds=wall, max_output_bytes=1024 * 1024,
+                                limits=limits)
+    records: list[dict[str, Any]] = []
+    try:
+        with open(out_path, encoding='utf-8', errors='replace') as fh:
+            for line in fh:
+                try:
+                    rec = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(rec, dict):
+                    records.append(rec)
+    except FileNotFoundError:
+        pass
+    why = result.stderr_tail[-2000:]
+    if result.timed_out or result.limit:
+        why = f'explorer stopped by the {result.limit or "wall"} limit. ' + why
+    elif result.signal:
+        why = f'explorer killed by signal {result.signal}. ' + why
+    shutil.rmtree(run_dir, ignore_errors=True)
+    return records, why
+
+
+def _detect(head: str) -> dict[str, Any]:
+    import tg_project
+    return tg_project.detect_project(head)
+
+
+def _module_name(head: str, rel: str, roots: list[str]) -> str:
+    import tg_project
+    return tg_project.module_name(head, rel, roots)
+
+
+def _test_path(head: str, module: str, taken: set[str]) -> str:
+    last = module.rsplit('.', 1)[-1] or 'module'
+    for candidate in (last, module.replace('.', '_')):
+        rel = f'tests/test_testgate_{candidate}.py'
+        if rel not in taken and not os.path.exists(os.path.join(head, rel)):
+            return rel
+    n = 2
+    while f'tests/test_testgate_{module.replace(".", "_")}_{n}.py' in taken:
+        n += 1
+    return f'tests/test_testgate_{module.replace(".", "_")}_{n}.py'
+
+
+def _format(content: str) -> str:
+    """black, when the image has it: emitted calls can be long. Unformatted on any failure."""
+    try:
+        import black  # type: ignore[import-not-found]
+    except Exception:  # noqa: BLE001 - black is optional
+        return content
+    try:
+        return black.format_str(content, mode=black.Mode(line_length=100))
+    except Exception:  # noqa: BLE001
+        return content
+
+
+def _same(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
+    if a is None or b is None:
+        return False
+    keys = ('kind', 'src', 'exc', 'excType', 'message', 'state', 'cls')
+    return all(a.get(k) == b.get(k) for k in keys)
+
+
+def generate(workdir: str, request: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    t0 = time.monotonic()
+    import tg_diff
+
+    cfg = _settings(request)
+    head = os.path.join(workdir, 'head')
+    base = os.path.join(workdir, 'base')
+    project = _detect(head)
+    roots = [os.path.abspath(r) for r in project.get('import_roots', [head])]
+    _, changed_lines = tg_diff.diff_trees(base, head)
+    functions = tg_diff.changed_functions(head, changed_lines)
+    skipped: list[dict[str, str]] = []
+    tests: list[dict[str, Any]] = []
+    project_out: dict[str, Any] = {'layout': project.get('layout', 'unknown'),
+                                   'packages': list(project.get('packages', []))[:1000], 'importable': True}
+
+    # Static pass: group targets by module, skip what cannot get stable tests.
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for fn in functions:
+        rel = fn['file']
+        path = os.path.join(head, rel)
+        tree = tg_diff.parse_file(path)
+        if tree is None:
+            skipped.append({'file': rel, 'qualname': fn['qualname'], 'reason': 'the file does not parse'})
+            continue
+        desc = static.describe_target(tree, fn['qualname'])
+        if desc is None:
+            skipped.append({'file': rel, 'qualname': fn['qualname'], 'reason': 'not a module-level function or method'})
+            continue
+        reason = None
+        if desc['kind'] == 'async':
+            reason = 'coroutine function (async def): not supported by the built-in generator'
+        elif desc['kind'] == 'property':
+            reason = 'property accessor: covered through the methods that use it'
+        elif desc['hazard']:
+            reason = f'{desc["hazard"]}: tests would be flaky or reach outside the sandbox'
+        elif desc['name'].startswith('__') and desc['name'] not in ('__init__', *emit._DUNDER_CALLS) and desc['className']:
+            reason = f'special method {desc["name"]}: exercised through the operators that call it'
+        if reason:
+            skipped.append({'file': rel, 'qualname': fn['qualname'], 'reason': reason})
+            continue
+        desc['changed'] = fn['changedLines']
+        desc['raiseChanged'] = fn.get('raiseLines', [])
+        desc['file'] = rel
+        by_file.setdefault(rel, []).append(desc)
+
+    total_targets = sum(len(v) for v in by_file.values())
+    progress('generate', f'{total_targets} function(s) to explore in {len(by_file)} module(s), '
+                         f'{len(skipped)} skipped before exploration', 0, total_targets)
+    scratch = tempfile.mkdtemp(prefix='tg-generate-')
+    budget = cfg['generateSeconds']
+    max_tests = max(0, cfg['maxTestsPerFunction'])
+    call_timeout = min(0.5, max(0.05, cfg['cpuSecondsPerTest'] / 4))
+    explore_total = max(0.5 * total_targets, budget * EXPLORE_SHARE - WORKER_STARTUP_SECONDS * len(by_file))
+    per_target = explore_total / total_targets if total_targets else 0.0
+    done = 0
+    taken_paths: set[str] = set()
+    import_errors: list[str] = []
+    try:
+        for rel, targets in sorted(by_file.items()):
+            module = _module_name(head, rel, roots)
+            file = os.path.abspath(os.path.join(head, rel))
+            for t in targets:
+                t['module'] = module
+            if not module or not all(p.isidentifier() for p in module.split('.')):
+                for t in targets:
+                    skipped.append({'file': rel, 'qualname': t['qualname'], 'reason': f'{rel} is not importable as a module from the project roots'})
+                continue
+            spec = {
+                'mode': 'explore', 'module': module, 'file': file, 'importRoots': roots,
+                'targets': [{'qualname': t['qualname'], 'kind': t['kind'], 'generator': t['generator'],
+                             'literals': t['literals'], 'doctests': t['doctests'], 'budget': per_target,
+                             'callTimeout': call_timeout} for t in targets],
+            }
+            wall = per_target * len(targets) + 10 + call_timeout * 4 * len(targets)
+            progress('generate', f'exploring {module}: {", ".join(t["qualname"] for t in targets)}', done, total_targets)
+            records, why = _run_worker(spec, wall, scratch)
+            imp = next((r for r in records if r.get('t') == 'import'), None)
+            if imp is None or not imp.get('ok'):
+                err = (imp or {}).get('error') or why or 'the explorer produced no result'
+                import_errors.append(f'{module}: {err}'[-4000:])
+                for t in targets:
+                    skipped.append({'file': rel, 'qualname': t['qualname'],
+                                    'reason': f'{module} does not import in the sandbox: {err.strip().splitlines()[-1] if err.strip() else "unknown error"}'[:2000]})
+                done += len(targets)
+                continue
+            if imp.get('events'):
+                for t in targets:
+                    skipped.append({'file': rel, 'qualname': t['qualname'], 'reason': f'importing {module} touches the outside world ({"; ".join(imp["events"])})'[:2000]})
+                done += len(targets)
+                continue
+            chosen: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+            for t in targets:
+                q = t['qualname']
+                mine = [r for r in records if r.get('target') == q]
+                io = next((r for r in mine if r.get('t') == 'io'), None)
+                skip = next((r for r in mine if r.get('t') == 'skip'), None)
+                got = next((r for r in mine if r.get('t') == 'cases'), None)
+                if io is not None:
+                    skipped.append({'file': rel, 'qualname': q, 'reason': f'touches the outside world ({"; ".join(io["events"])}): tests would be flaky or unsafe'[:2000]})
+                    continue
+                if skip is not None:
+                    skipped.append({'file': rel, 'qualname': q, 'reason': str(skip['reason'])[:2000]})
+                    continue
+                if got is None:
+                    skipped.append({'file': rel, 'qualname': q, 'reason': f'exploration did not finish ({why.strip()[-300:] or "no result"})'[:2000]})
+                    continue
+                t['kind'] = got.get('kind', t['kind'])
+                picked = choose.choose(got['cases'], set(t['changed']), set(t['raiseChanged']),
+                                       (t['startLine'], t['endLine']), max_tests)
+                if not picked:
+                    stats = got.get('stats', {})
+                    skipped.append({'file': rel, 'qualname': q, 'reason': (
+                        f'no call could be written as a literal test (explored {stats.get("calls", 0)} calls; '
+                        f'{stats.get("opaque", 0)} with values that are not literals, {stats.get("timeouts", 0)} timeouts)')})
+                    continue
+                chosen.append((t, picked))
+            done += len(targets)
+            if not chosen:
+                continue
+            # Second run in a fresh process: keep only what repeats exactly.
+            progress('generate', f'replaying {sum(len(c) for _, c in chosen)} case(s) of {module}', done, total_targets)
+            rspec = dict(spec, mode='replay', targets=[
+                {'qualname': t['qualname'], 'kind': t['kind'], 'generator': t['generator'], 'callTimeout': call_timeout,
+                 'cases': [{'args': c['args'], 'ctor': c.get('ctor', [])} for c in cases]} for t, cases in chosen])
+            rrecords, rwhy = _run_worker(rspec, 10 + call_timeout * 2 * sum(len(c) for _, c in chosen), scratch)
+            stable: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+            for t, cases in chosen:
+                q = t['qualname']
+                replays = {r['index']: r.get('outcome') for r in rrecords if r.get('t') == 'replay' and r.get('target') == q}
+                if any(r.get('t') == 'io' and r.get('target') == q for r in rrecords):
+                    skipped.append({'file': rel, 'qualname': q, 'reason': 'touches the outside world on replay'})
+                    continue
+                if len(replays) < len(cases):
+                    skipped.append({'file': rel, 'qualname': q, 'reason': f'replay did not finish ({rwhy.strip()[-300:] or "no result"})'[:2000]})
+                    continue
+                if not all(_same(c['outcome'], replays.get(i)) for i, c in enumerate(cases)):
+                    skipped.append({'file': rel, 'qualname': q, 'reason': 'results differ between two runs (clock, randomness or hidden state): tests would be flaky'})
+                    continue
+                stable.append((t, cases))
+            if not stable:
+                continue
+            content, _names = emit.render_module(module, stable)
+            path = _test_path(head, module, taken_paths)
+            taken_paths.add(path)
+            tests.append({'path': path, 'content': _format(content), 'targets': [t['qualname'] for t, _ in stable]})
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if import_errors and not tests:
+        project_out['importable'] = False
+        project_out['importError'] = '\n'.join(import_errors)[-20000:]
+    progress('generate', f'{len(tests)} test file(s), {len(skipped)} function(s) skipped', total_targets, total_targets)
+    return {
+        'protocol': 1,
+        'mode': 'generate',
+        'project': project_out,
+        'functions': functions,
+        'tests': tests,
+        'skipped': skipped,
+        'durationMs': (time.monotonic() - t0) * 1000,
+    }

@@ -1,0 +1,586 @@
+"""Explorer child: imports the PR's module and calls its changed functions.
+
+Usage: python3 -I worker.py SPEC.json OUT.jsonl
+
+The PR's code is untrusted, so this runs in a separate, rlimited process (tg_child), with an
+audit hook that blocks and reports I/O (network, processes, files, sleeping) while a target
+runs: such a target gets no tests, since they would be flaky or unsafe. Results go to
+OUT.jsonl through a descriptor opened before the PR's code is imported, one JSON record a
+line, so a crash loses only the target being explored.
+
+mode "explore": Hypothesis drives inputs from strategies.py under a time budget; per case we
+record the outcome (return value source, or exception type, message and line) and the arcs
+covered in the target's file (coverage.py, branch=True, one dynamic context per case).
+mode "replay": re-run chosen calls (from their source) in this fresh process and report
+outcomes again, so the host keeps only cases that repeat exactly.
+"""
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import itertools
+import json
+import os
+import re
+import signal
+import sys
+import time
+import traceback
+from typing import Any
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+if os.path.dirname(HERE) not in sys.path:
+    sys.path.insert(0, os.path.dirname(HERE))
+
+
+class CallTimeout(BaseException):
+    """A call ran past its per-call deadline (BaseException: `except Exception` in the PR's code must not swallow it)."""
+
+
+class Blocked(BaseException):
+    """The audit hook refused an operation a target attempted."""
+
+
+class CtorFailed(BaseException):
+    """The instance for a method call could not be built from the drawn arguments."""
+
+
+class Stop(BaseException):
+    """The target's exploration budget is spent."""
+
+
+_STATE: dict[str, Any] = {'phase': 'setup', 'events': [], 'read_roots': ()}
+
+# Operations a target must not perform (prefix match on the audit event name).
+_BLOCKED_EVENTS = (
+    'socket.', 'subprocess.', 'os.system', 'os.exec', 'os.spawn', 'os.posix_spawn', 'os.fork', 'os.forkpty',
+    'os.kill', 'os.killpg', 'os.remove', 'os.unlink', 'os.rename', 'os.replace', 'os.rmdir', 'os.mkdir',
+    'os.chmod', 'os.chown', 'os.lchown', 'os.symlink', 'os.link', 'os.truncate', 'os.utime', 'os.chdir',
+    'os.putenv', 'os.unsetenv', 'os.mkfifo', 'os.mknod', 'os.chflags', 'os.setxattr', 'os.removexattr',
+    'shutil.', 'os.listdir', 'os.scandir', 'os.walk', 'glob.glob', 'urllib.Request', 'http.client.', 'ctypes.',
+    'time.sleep', 'sqlite3.', 'webbrowser.', 'pty.', 'resource.setrlimit', 'sys.addaudithook', 'mmap.',
+    'fcntl.', 'os.setuid', 'os.setgid', 'signal.pthread_kill', 'ftplib.', 'smtplib.', 'poplib.', 'imaplib.',
+    'nntplib.', 'telnetlib.', 'sys.setprofile', 'sys.settrace', 'threading.', '_thread.start_new_thread',
+)
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    phase = _STATE['phase']
+    if phase not in ('call', 'import'):
+        return
+    if event == 'open':
+        path, mode, flags = (list(args) + [None, None, None])[:3]
+        if isinstance(path, int):
+            return
+        writing = (isinstance(mode, str) and any(c in mode for c in 'wax+')) or (isinstance(flags, int) and flags & _WRITE_FLAGS)
+        p = os.fsdecode(path) if isinstance(path, (str, bytes)) else str(path)
+        absp = os.path.abspath(p)
+        if writing:
+            if phase == 'import' and absp.startswith(os.getcwd() + os.sep):
+                return
+        elif phase == 'import' or any(absp.startswith(r) for r in _STATE['read_roots']):
+            return
+        _STATE['events'].append(f'{"writes" if writing else "reads"} a file ({p[:200]})')
+        raise Blocked(f'open {p}')
+    if event.startswith(_BLOCKED_EVENTS) and not (phase == 'import' and event.startswith(('os.listdir', 'os.scandir', 'glob.glob', 'threading.'))):
+        detail = event
+        _STATE['events'].append(detail)
+        raise Blocked(event)
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise CallTimeout()
+
+
+def _set_alarm(seconds: float) -> None:
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+
+
+def _clear_alarm() -> None:
+    signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+class Writer:
+    def __init__(self, path: str) -> None:
+        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+
+    def __call__(self, record: dict[str, Any]) -> None:
+        data = (json.dumps(record, default=repr) + '\n').encode()
+        view = memoryview(data)
+        while view:
+            n = os.write(self.fd, view)
+            view = view[n:]
+
+
+def _resolve(module: Any, qualname: str) -> tuple[Any, Any, str]:
+    """(callable, owning class or None, attribute name)."""
+    parts = qualname.split('.')
+    owner: Any = module
+    for p in parts[:-1]:
+        owner = getattr(owner, p)
+    name = parts[-1]
+    if isinstance(owner, type):
+        return inspect.getattr_static(owner, name), owner, name
+    return getattr(owner, name), None, name
+
+
+def _split(values: dict[str, Any], params: list[inspect.Parameter]) -> tuple[list[tuple[str, str, Any]], bool]:
+    """[(name, 'pos'|'kw', value)] in call order, OMIT left out; False if not expressible."""
+    from tg_generate.strategies import OMIT
+    out: list[tuple[str, str, Any]] = []
+    positional = True
+    for p in params:
+        v = values.get(p.name, OMIT)
+        if v is OMIT:
+            if p.kind is p.POSITIONAL_ONLY:
+                return out, False
+            positional = False
+            continue
+        if p.kind is p.KEYWORD_ONLY or not positional:
+            if p.kind is p.POSITIONAL_ONLY:
+                return out, False
+            out.append((p.name, 'kw', v))
+        else:
+            out.append((p.name, 'pos', v))
+    return out, True
+
+
+def _call_values(items: list[tuple[str, str, Any]]) -> tuple[list[Any], dict[str, Any]]:
+    pos = [v for _, k, v in items if k == 'pos']
+    kw = {n: v for n, k, v in items if k == 'kw'}
+    return pos, kw
+
+
+_ADDR = re.compile(r' at 0x[0-9a-fA-F]+')
+
+
+def _exc_ref(exc: BaseException, module_name: str, ns: dict[str, Any]) -> tuple[str, list[tuple[str, str]]]:
+    """How the test names the exception type: builtin, the module's own, or its nearest builtin base."""
+    import builtins
+    from tg_generate import literals
+    t = type(exc)
+    if t.__module__ == 'builtins':
+        return t.__name__, []
+    imports: set[tuple[str, str]] = set()
+    try:
+        name = literals._class_ref(t, module_name, ns, imports)
+        return name, sorted(imports)
+    except literals.Opaque:
+        for base in t.__mro__[1:]:
+            if base.__module__ == 'builtins' and getattr(builtins, base.__name__, None) is base:
+                return base.__name__, []
+    return 'Exception', []
+
+
+def _outcome(kind: str, result: Any, exc: BaseException | None, tb: Any, ctx: dict[str, Any],
+             instance: Any = None) -> dict[str, Any] | None:
+    """The recorded behaviour of one call, or None when it cannot become an assertion."""
+    from tg_generate import literals
+    module_name, ns, file = ctx['module'], ctx['ns'], ctx['file']
+    if exc is not None:
+        line = None
+        for frame, lineno in traceback.walk_tb(tb):
+            if os.path.abspath(frame.f_code.co_filename) == file:
+                line = lineno
+        name, imports = _exc_ref(exc, module_name, ns)
+        msg = _ADDR.sub('', str(exc).split('\n', 1)[0])[:160]
+        return {'kind': 'raise', 'exc': name, 'excType': type(exc).__name__, 'message': msg,
+                'line': line, 'imports': imports}
+    state: list[list[str]] = []
+    if instance is not None:
+        for attr, value in sorted(getattr(instance, '__dict__', {}).items())[:12]:
+            if attr.startswith('_'):
+                continue
+            try:
+                src, imps = literals.checked_source(value, module_name, ns)
+            except literals.Opaque:
+                continue
+            except Exception:  # noqa: BLE001 - a hostile __eq__ or __repr__
+                continue
+            state.append([attr, src, json.dumps(imps)])
+            if len(state) >= 4:
+                break
+    if kind == 'init':
+        return {'kind': 'state', 'state': state} if state else None
+    try:
+        src, imports = literals.checked_source(result, module_name, ns)
+        return {'kind': 'return', 'src': src, 'imports': imports, 'state': state if result is None else []}
+    except literals.Opaque:
+        pass
+    except Exception:  # noqa: BLE001
+        return None
+    imports_set: set[tuple[str, str]] = set()
+    try:
+        ref = literals._class_ref(type(result), module_name, ns, imports_set)
+    except literals.Opaque:
+        return None
+    return {'kind': 'instance', 'cls': ref, 'imports': sorted(imports_set)}
+
+
+class CaseCoverage:
+    """Per-case arcs in the target's file: one coverage.py dynamic context per case, harvested in batches."""
+
+    def __init__(self, file: str) -> None:
+        import coverage
+        self.file = file
+        self.cov = coverage.Coverage(data_file=None, branch=True, include=[file], config_file=False)
+        self.cov._warn_no_data = False  # type: ignore[attr-defined]
+        self.n = 0
+        self.running = False
+
+    def start(self) -> None:
+        if not self.running:
+            self.cov.start()
+            self.running = True
+
+    def begin(self) -> str:
+        self.n += 1
+        ctx = f'case{self.n}'
+        self.cov.switch_context(ctx)
+        return ctx
+
+    def end(self) -> None:
+        self.cov.switch_context('idle')
+
+    def harvest(self, contexts: list[str]) -> dict[str, list[list[int]]]:
+        if self.running:
+            self.cov.stop()
+            self.running = False
+        data = self.cov.get_data()
+        files = [f for f in data.measured_files() if os.path.abspath(f) == self.file or os.path.realpath(f) == os.path.realpath(self.file)]
+        out: dict[str, list[list[int]]] = {}
+        for ctx in contexts:
+            arcs: set[tuple[int, int]] = set()
+            if files:
+                data.set_query_contexts(['^' + re.escape(ctx) + '$'])
+                for f in files:
+                    arcs.update(data.arcs(f) or [])
+            out[ctx] = sorted([a, b] for a, b in arcs)
+        data.set_query_contexts(None)
+        self.cov.erase()
+        return out
+
+
+_ODD = re.compile(r'\\[xuUN]|e-\d|[^ -~]')
+
+
+def _cost(src: str) -> int:
+    """Readability cost of an argument's source: its length, escapes and exponents count extra."""
+    return len(src) + 6 * len(_ODD.findall(src))
+
+
+def _invoke(kind: str, target: Any, cls: Any, attr: str, ctor_items: list[Any], items: list[Any], generator: bool) -> tuple[Any, Any]:
+    """Run one call; returns (result, instance-or-None)."""
+    pos, kw = _call_values(items)
+    instance = None
+    if kind == 'function':
+        result = target(*pos, **kw)
+    elif kind == 'init':
+        instance = cls(*pos, **kw)
+        result = None
+    elif kind == 'method':
+        cpos, ckw = _call_values(ctor_items)
+        try:
+            instance = cls(*cpos, **ckw)
+        except Exception as exc:  # noqa: BLE001 - a constructor rejecting its arguments is not the method's behaviour
+            raise CtorFailed() from exc
+        result = getattr(instance, attr)(*pos, **kw)
+    else:  # staticmethod, classmethod
+        result = getattr(cls, attr)(*pos, **kw)
+    if generator:
+        result = list(itertools.islice(result, 101))
+        if len(result) > 100:
+            raise Stop()  # unbounded generator: not a literal
+    return result, instance
+
+
+def _sources(items: list[tuple[str, str, Any]], ctx: dict[str, Any]) -> list[list[Any]] | None:
+    from tg_generate import literals
+    out = []
+    for name, k, v in items:
+        try:
+            src, imps = literals.checked_source(v, ctx['module'], ctx['ns'])
+        except Exception:  # noqa: BLE001 - Opaque or a hostile __eq__: the case is not expressible
+            return None
+        out.append([name, k, src, imps])
+    return out
+
+
+def explore_target(t: dict[str, Any], module: Any, ctx: dict[str, Any], emit: Writer) -> None:
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import strategies as st
+
+    from tg_generate import strategies as S
+
+    qual = t['qualname']
+    try:
+        target, cls, attr = _resolve(module, qual)
+    except AttributeError as exc:
+        emit({'t': 'skip', 'target': qual, 'reason': f'not found after import ({exc})'})
+        return
+    kind = t['kind']
+    if kind == 'method' and attr == '__init__':
+        kind = 'init'
+    if isinstance(target, (staticmethod, classmethod)):
+        callable_ = getattr(cls, attr)
+    else:
+        callable_ = target
+    if not callable(callable_):
+        emit({'t': 'skip', 'target': qual, 'reason': 'not a plain function or method'})
+        return
+    lits = t['literals']
+    lits['_pool'] = S.resolve_consts(lits['all'], module, cls) + S.global_consts(lits['globals'], module, cls)
+
+    ctor_strategy: Any = st.just({})
+    ctor_params: list[inspect.Parameter] = []
+    if kind == 'method':
+        ctor_strategy, ctor_params, reason = S.signature_strategy(cls, lits, module, cls, skip_first=False, key_prefix='__init__.')
+        if ctor_strategy is None:
+            emit({'t': 'skip', 'target': qual, 'reason': f'cannot build {cls.__name__} from literals: {reason}'})
+            return
+    if kind == 'init':
+        args_strategy, params, reason = S.signature_strategy(cls, lits, module, cls, skip_first=False)
+    else:
+        args_strategy, params, reason = S.signature_strategy(callable_, lits, module, cls,
+                                                             skip_first=(kind == 'method'))
+    if args_strategy is None:
+        emit({'t': 'skip', 'target': qual, 'reason': reason})
+        return
+
+    cov = CaseCoverage(ctx['file'])
+    budget = float(t['budget'])
+    deadline = time.monotonic() + budget
+    call_timeout = float(t.get('callTimeout', 0.5))
+    best: dict[Any, dict[str, Any]] = {}
+    pending: list[tuple[str, dict[str, Any]]] = []
+    stats = {'calls': 0, 'opaque': 0, 'timeouts': 0, 'dropped': 0}
+
+    def flush() -> None:
+        if not pending:
+            return
+        arcs_by_ctx = cov.harvest([c for c, _ in pending])
+        for c, case in pending:
+            arcs = arcs_by_ctx.get(c, [])
+            case['arcs'] = arcs
+            o = case['outcome']
+            sig = (tuple(map(tuple, arcs)), o['kind'], o.get('excType'), o.get('line'))
+            size = case['size']
+            prev = best.get(sig)
+            if prev is None or size < prev['size']:
+                if prev is None and len(best) >= 400:
+                    continue
+                best[sig] = case
+        pending.clear()
+
+    def run_case(ctor_values: dict[str, Any], values: dict[str, Any]) -> None:
+        if time.monotonic() > deadline:
+            raise Stop()
+        items, ok = _split(values, params)
+        citems, cok = _split(ctor_values, ctor_params)
+        if not (ok and cok):
+            return
+        srcs = _sources(items, ctx)
+        csrcs = _sources(citems, ctx) if kind == 'method' else []
+        if srcs is None or csrcs is None:
+            stats['opaque'] += 1
+            return
+        stats['calls'] += 1
+        cov.start()
+        c = cov.begin()
+        result = exc = tb = instance = None
+        started = time.monotonic()
+        _STATE['phase'] = 'call'
+        _set_alarm(call_timeout)
+        try:
+            result, instance = _invoke(kind, callable_, cls, attr, citems, items, t.get('generator', False))
+        except CallTimeout:
+            stats['timeouts'] += 1
+            exc = CallTimeout()
+        except Blocked as e:
+            exc = e
+        except (Stop, CtorFailed):
+            exc = Stop()
+        except (RecursionError, MemoryError) as e:
+            exc = e
+        except Exception as e:  # noqa: BLE001 - the behaviour being recorded
+            exc, tb = e, e.__traceback__
+        except BaseException as e:  # SystemExit, KeyboardInterrupt, GeneratorExit from the PR's code
+            exc = e
+        finally:
+            _clear_alarm()
+            _STATE['phase'] = 'explore'
+            cov.end()
+        elapsed = time.monotonic() - started
+        if _STATE['events']:
+            raise Stop()
+        if isinstance(exc, (CallTimeout, Stop, RecursionError, MemoryError)) or (exc is not None and not isinstance(exc, Exception)):
+            stats['dropped'] += 1
+            return
+        if elapsed > 0.25:
+            stats['dropped'] += 1  # would be a slow test
+            return
+        try:
+            o = _outcome(kind, result, exc, tb, ctx, instance if (kind == 'init' or result is None) else None)
+        except Exception:  # noqa: BLE001
+            o = None
+        if o is None:
+            stats['opaque'] += 1
+            return
+        size = sum(_cost(s[2]) for s in srcs) + sum(_cost(s[2]) for s in csrcs) + (len(o.get('src', '')) // 4)
+        pending.append((c, {'args': srcs, 'ctor': csrcs, 'outcome': o, 'size': size}))
+        if len(pending) >= 150:
+            flush()
+
+    # Seeds: the all-defaults call and the docstring's examples.
+    seeds: list[dict[str, Any]] = []
+    if all(p.default is not inspect.Parameter.empty for p in params):
+        seeds.append({})
+    for d in t.get('doctests', []):
+        try:
+            vals = [ast.literal_eval(a) for a in d['args']]
+            kws = {k: ast.literal_eval(v) for k, v in d['kwargs'].items()}
+        except (ValueError, SyntaxError):
+            continue
+        positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        if len(vals) > len(positional):
+            continue
+        seed = {p.name: v for p, v in zip(positional, vals)}
+        seed.update({k: v for k, v in kws.items() if any(p.name == k for p in params)})
+        if all(p.name in seed or p.default is not inspect.Parameter.empty for p in params):
+            seeds.append(seed)
+
+    try:
+        ctor_seed: dict[str, Any] = {}
+        if kind == 'method' and not all(p.default is not inspect.Parameter.empty for p in ctor_params):
+            ctor_seed = None  # type: ignore[assignment]
+        if ctor_seed is not None:
+            for seed in seeds:
+                run_case(ctor_seed, seed)
+
+        @settings(max_examples=10**6, deadline=None, database=None, derandomize=True,
+                  phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck),
+                  report_multiple_bugs=False, print_blob=False)
+        @given(st.tuples(ctor_strategy, args_strategy))
+        def explore(pair: tuple[dict[str, Any], dict[str, Any]]) -> None:
+            run_case(pair[0], pair[1])
+
+        explore()
+    except Stop:
+        pass
+    except Exception as e:  # noqa: BLE001 - a strategy that cannot generate: report, keep what we have
+        emit({'t': 'note', 'target': qual, 'message': f'exploration ended early: {type(e).__name__}: {str(e)[:300]}'})
+    flush()
+    if cov.running:
+        cov.cov.stop()
+    if _STATE['events']:
+        emit({'t': 'io', 'target': qual, 'events': sorted(set(_STATE['events']))[:5]})
+        _STATE['events'] = []
+        return
+    cases = sorted(best.values(), key=lambda c: c['size'])
+    for c in cases:
+        c.pop('size', None)
+    emit({'t': 'cases', 'target': qual, 'kind': kind, 'cases': cases, 'stats': stats})
+
+
+def replay_target(t: dict[str, Any], module: Any, ctx: dict[str, Any], emit: Writer) -> None:
+    qual = t['qualname']
+    target, cls, attr = _resolve(module, qual)
+    kind = t['kind']
+    callable_ = getattr(cls, attr) if isinstance(target, (staticmethod, classmethod)) else target
+    import importlib as _il
+    for i, case in enumerate(t['cases']):
+        env: dict[str, Any] = {'__builtins__': {'set': set, 'frozenset': frozenset}}
+
+        def value(src: str, imps: list[list[str]]) -> Any:
+            for mod, name in imps:
+                env[name] = ctx['ns'][name] if mod == ctx['module'] and name in ctx['ns'] else getattr(_il.import_module(mod), name)
+            return eval(compile(src, '<case>', 'eval'), env)  # noqa: S307 - sources we generated and verified
+
+        items = [(n, k, value(s, imps)) for n, k, s, imps in case['args']]
+        citems = [(n, k, value(s, imps)) for n, k, s, imps in case.get('ctor', [])]
+        result = exc = tb = instance = None
+        _STATE['phase'] = 'call'
+        _set_alarm(float(t.get('callTimeout', 0.5)) * 2)
+        try:
+            result, instance = _invoke(kind, callable_, cls, attr, citems, items, t.get('generator', False))
+        except (CallTimeout, Blocked, Stop, CtorFailed) as e:
+            exc = e
+        except Exception as e:  # noqa: BLE001
+            exc, tb = e, e.__traceback__
+        except BaseException as e:  # noqa: BLE001
+            exc = e
+        finally:
+            _clear_alarm()
+            _STATE['phase'] = 'replay'
+        if exc is not None and not isinstance(exc, Exception) or isinstance(exc, (RecursionError, MemoryError)):
+            emit({'t': 'replay', 'target': qual, 'index': i, 'outcome': None})
+            continue
+        try:
+            o = _outcome(kind, result, exc, tb, ctx, instance if (kind == 'init' or result is None) else None)
+        except Exception:  # noqa: BLE001
+            o = None
+        emit({'t': 'replay', 'target': qual, 'index': i, 'outcome': o})
+    if _STATE['events']:
+        emit({'t': 'io', 'target': qual, 'events': sorted(set(_STATE['events']))[:5]})
+        _STATE['events'] = []
+
+
+def main(argv: list[str]) -> int:
+    with open(argv[1], encoding='utf-8') as fh:
+        spec = json.load(fh)
+    emit = Writer(argv[2])
+    # Import our own tools before the PR's code can interfere with them.
+    import coverage  # noqa: F401
+    import hypothesis  # noqa: F401
+
+    from tg_generate import literals, strategies  # noqa: F401
+    try:
+        # Hypothesis builds its Unicode table on the first text draw (a second or more):
+        # do it now, not inside the first target's budget.
+        from hypothesis.internal.charmap import charmap
+        charmap()
+    except Exception:  # noqa: BLE001 - only a speed-up
+        pass
+    signal.signal(signal.SIGALRM, _on_alarm)
+    # `-I` ignores PYTHONDONTWRITEBYTECODE; writing .pyc next to the PR's code would be blocked anyway.
+    sys.dont_write_bytecode = True
+    roots = [os.path.abspath(r) for r in spec['importRoots']]
+    stdlib = os.path.dirname(os.__file__)
+    _STATE['read_roots'] = tuple(r + os.sep for r in [*roots, stdlib, sys.prefix, '/usr/lib/python3', '/usr/share/zoneinfo'])
+    sys.path[:0] = roots
+    sys.addaudithook(_audit)
+    _STATE['phase'] = 'import'
+    _set_alarm(float(spec.get('importTimeout', 10)))
+    try:
+        module = importlib.import_module(spec['module'])
+    except BaseException as exc:  # noqa: BLE001 - any import failure is reported, not raised
+        _clear_alarm()
+        _STATE['phase'] = 'setup'
+        tail = ''.join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-4000:]
+        emit({'t': 'import', 'ok': False, 'error': tail, 'events': _STATE['events'][:5]})
+        return 0
+    _clear_alarm()
+    _STATE['phase'] = 'setup'
+    emit({'t': 'import', 'ok': True, 'events': _STATE['events'][:5]})
+    _STATE['events'] = []
+    file = os.path.abspath(spec['file'])
+    ctx = {'module': spec['module'], 'ns': vars(module), 'file': file}
+    if os.path.abspath(getattr(module, '__file__', '') or '') != file:
+        emit({'t': 'note', 'message': f'{spec["module"]} imports from {getattr(module, "__file__", None)}, not {file}'})
+    for t in spec['targets']:
+        _STATE['phase'] = 'explore'
+        try:
+            if spec['mode'] == 'replay':
+                replay_target(t, module, ctx, emit)
+            else:
+                explore_target(t, module, ctx, emit)
+        except BaseException as exc:  # noqa: BLE001 - one target's failure must not lose the others
+            emit({'t': 'skip', 'target': t['qualname'], 'reason': f'explorer error: {type(exc).__name__}: {str(exc)[:300]}'})
+        emit({'t': 'done', 'target': t['qualname']})
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))

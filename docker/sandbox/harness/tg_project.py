@@ -1,0 +1,231 @@
+"""Where the PR's importable code lives: flat or src layout, top-level packages, import roots.
+
+Read-only and static: setup.py is parsed with `ast`, never executed, and nothing is imported
+(the runner probes importability separately, inside a child with limits).
+"""
+from __future__ import annotations
+
+import ast
+import configparser
+import os
+import tomllib
+
+# Directories that never hold the project's importable code, whatever their contents.
+_NOT_PACKAGES = {
+    "tests", "test", "testing", "docs", "doc", "examples", "example", "build", "dist",
+    "venv", "env", "site-packages", "node_modules", "scripts", "benchmarks", "bench",
+}
+# Top-level modules that are project plumbing, not code under test.
+_NOT_MODULES = {"setup", "conftest", "noxfile", "tasks", "fabfile", "manage", "dodo"}
+
+
+def _is_identifier(name: str) -> bool:
+    return name.isidentifier() and not name.startswith(".")
+
+
+def _is_test_module(name: str) -> bool:
+    return name.startswith("test_") or name.endswith("_test") or name == "test"
+
+
+def _read_text(path: str) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            return f.read(2_000_000).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _norm_dir(head: str, rel: str) -> str | None:
+    """Resolve a config-declared directory inside head; None when it escapes head or is missing."""
+    rel = (rel or "").strip().strip("/") or "."
+    path = os.path.normpath(os.path.join(head, rel))
+    head_n = os.path.normpath(head)
+    if path != head_n and not path.startswith(head_n + os.sep):
+        return None
+    return path if os.path.isdir(path) else None
+
+
+def _pyproject_roots(head: str) -> tuple[list[str], list[str]]:
+    """(source dirs relative to head, explicit package names) declared in pyproject.toml."""
+    text = _read_text(os.path.join(head, "pyproject.toml"))
+    if text is None:
+        return [], []
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError):
+        return [], []
+    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    roots: list[str] = []
+    names: list[str] = []
+    st = tool.get("setuptools") if isinstance(tool.get("setuptools"), dict) else {}
+    pkg_dir = st.get("package-dir")
+    if isinstance(pkg_dir, dict) and isinstance(pkg_dir.get(""), str):
+        roots.append(pkg_dir[""])
+    pkgs = st.get("packages")
+    if isinstance(pkgs, dict):
+        find = pkgs.get("find")
+        if isinstance(find, dict):
+            where = find.get("where")
+            if isinstance(where, list):
+                roots.extend(w for w in where if isinstance(w, str))
+            elif isinstance(where, str):
+                roots.append(where)
+    elif isinstance(pkgs, list):
+        names.extend(p.split(".")[0] for p in pkgs if isinstance(p, str))
+    poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
+    for entry in poetry.get("packages") or []:
+        if isinstance(entry, dict) and isinstance(entry.get("include"), str):
+            if isinstance(entry.get("from"), str):
+                roots.append(entry["from"])
+            names.append(entry["include"].split("/")[0].split(".")[0])
+    hatch = tool.get("hatch") if isinstance(tool.get("hatch"), dict) else {}
+    wheel = (((hatch.get("build") or {}).get("targets") or {}).get("wheel") or {}) if isinstance(hatch.get("build"), dict) else {}
+    if isinstance(wheel, dict):
+        for p in wheel.get("packages") or []:
+            if isinstance(p, str):
+                parent, _, base = p.strip("/").rpartition("/")
+                if parent:
+                    roots.append(parent)
+                if base:
+                    names.append(base)
+    pytest_opts = ((tool.get("pytest") or {}).get("ini_options") or {}) if isinstance(tool.get("pytest"), dict) else {}
+    if isinstance(pytest_opts, dict):
+        pp = pytest_opts.get("pythonpath")
+        if isinstance(pp, str):
+            roots.extend(pp.split())
+        elif isinstance(pp, list):
+            roots.extend(p for p in pp if isinstance(p, str))
+    return roots, [n for n in names if _is_identifier(n)]
+
+
+def _setup_cfg_roots(head: str) -> list[str]:
+    text = _read_text(os.path.join(head, "setup.cfg"))
+    if text is None:
+        return []
+    cp = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        cp.read_string(text)
+    except configparser.Error:
+        return []
+    roots: list[str] = []
+    if cp.has_option("options", "package_dir"):
+        for line in cp.get("options", "package_dir").splitlines():
+            key, sep, value = line.partition("=")
+            if sep and key.strip() == "":
+                roots.append(value.strip())
+    if cp.has_option("options.packages.find", "where"):
+        roots.extend(cp.get("options.packages.find", "where").split())
+    return roots
+
+
+def _literal(node: ast.AST):
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+
+
+def _setup_py_roots(head: str) -> list[str]:
+    text = _read_text(os.path.join(head, "setup.py"))
+    if text is None:
+        return []
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    roots: list[str] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        fname = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if fname == "setup":
+            for kw in node.keywords:
+                if kw.arg == "package_dir":
+                    value = _literal(kw.value)
+                    if isinstance(value, dict) and isinstance(value.get(""), str):
+                        roots.append(value[""])
+        elif fname in ("find_packages", "find_namespace_packages"):
+            arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "where"), None)
+            value = _literal(arg) if arg is not None else None
+            if isinstance(value, str):
+                roots.append(value)
+    return roots
+
+
+def _packages_in(root: str) -> list[str]:
+    """Top-level importable names directly under root: packages (with __init__.py) and modules."""
+    names: list[str] = []
+    try:
+        entries = sorted(os.listdir(root))
+    except OSError:
+        return names
+    for entry in entries:
+        full = os.path.join(root, entry)
+        if entry.startswith(".") or entry.startswith("__"):
+            continue
+        if os.path.isdir(full) and not os.path.islink(full):
+            if entry in _NOT_PACKAGES or not _is_identifier(entry) or _is_test_module(entry):
+                continue
+            if os.path.isfile(os.path.join(full, "__init__.py")):
+                names.append(entry)
+        elif entry.endswith(".py") and os.path.isfile(full):
+            mod = entry[:-3]
+            if mod in _NOT_MODULES or not _is_identifier(mod) or _is_test_module(mod) or mod == "__init__":
+                continue
+            names.append(mod)
+    return names
+
+
+def detect_project(head: str) -> dict:
+    """Layout, top-level package names and the sys.path roots the PR's tests import from."""
+    head = os.path.abspath(head)
+    py_roots, explicit = _pyproject_roots(head)
+    declared = py_roots + _setup_cfg_roots(head) + _setup_py_roots(head)
+    roots: list[str] = []
+    for rel in declared:
+        path = _norm_dir(head, rel)
+        if path and path not in roots:
+            roots.append(path)
+    src = os.path.join(head, "src")
+    if not any(r != head for r in roots) and os.path.isdir(src) and _packages_in(src):
+        roots.insert(0, src)
+    packages: list[str] = []
+    for root in roots:
+        for name in _packages_in(root):
+            if name not in packages:
+                packages.append(name)
+    non_root = [r for r in roots if r != head]
+    if non_root:
+        layout = "src"
+    else:
+        for name in _packages_in(head):
+            if name not in packages:
+                packages.append(name)
+        layout = "flat" if packages else "unknown"
+    for name in explicit:
+        if name not in packages and any(
+            os.path.isdir(os.path.join(r, name)) or os.path.isfile(os.path.join(r, name + ".py"))
+            for r in roots + [head]
+        ):
+            packages.append(name)
+    # The head root goes last: pytest's rootdir conftest puts it on sys.path too, and tests
+    # import helpers (`tests.helpers`) from it; package roots first so `import pkg` finds src/.
+    import_roots = non_root + [head]
+    return {"layout": layout, "packages": packages, "import_roots": import_roots}
+
+
+def module_name(head: str, rel_path: str, import_roots: list[str]) -> str:
+    """Dotted module name of a head-relative .py path as seen from the deepest import root holding it."""
+    full = os.path.normpath(os.path.join(os.path.abspath(head), rel_path))
+    best = None
+    for root in import_roots:
+        root_n = os.path.normpath(root)
+        if full.startswith(root_n + os.sep) and (best is None or len(root_n) > len(best)):
+            best = root_n
+    rel = os.path.relpath(full, best or os.path.abspath(head))
+    if rel.endswith(".py"):
+        rel = rel[:-3]
+    parts = [p for p in rel.replace(os.sep, "/").split("/") if p]
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)

@@ -1,0 +1,204 @@
+"""Which PR test functions to judge: the ones the PR added or edited, not the untouched neighbours.
+
+A test is edited when its source text (decorators included, trailing blanks ignored) differs
+from base. For a parametrized test whose only edit is new `@pytest.mark.parametrize` cases,
+`newCases` lists the indices (pytest's collection order) of the cases base did not have.
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import os
+import re
+
+from tg_diff import def_start, read_source, split_lines
+
+DEFAULT_TEST_GLOBS = ["tests/**/test_*.py", "tests/**/*_test.py", "test_*.py", "**/test_*.py", "**/*_test.py"]
+
+
+def glob_to_regex(pattern: str) -> re.Pattern:
+    """Git-style glob: `**/` spans zero or more directories, `*` and `?` stay within one."""
+    i, out = 0, []
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def matches_globs(rel_path: str, globs: list[str] | None) -> bool:
+    return any(glob_to_regex(g).match(rel_path) for g in (globs or DEFAULT_TEST_GLOBS))
+
+
+def _is_test_class(node: ast.ClassDef) -> bool:
+    if node.name.startswith("Test"):
+        return not any(isinstance(b, ast.FunctionDef) and b.name == "__init__" for b in node.body)
+    for base in node.bases:
+        name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")
+        if name.endswith("TestCase"):
+            return True
+    return False
+
+
+def collect_tests(tree: ast.Module) -> dict[tuple[str | None, str], ast.AST]:
+    """(class name or None, function name) -> def node, as pytest collects them (last definition wins)."""
+    tests: dict[tuple[str | None, str], ast.AST] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
+            tests[(None, node.name)] = node
+        elif isinstance(node, ast.ClassDef) and _is_test_class(node):
+            for sub in node.body:
+                if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)) and sub.name.startswith("test"):
+                    tests[(node.name, sub.name)] = sub
+    return tests
+
+
+def _segment(lines: list[str], node: ast.AST) -> str:
+    start, end = def_start(node), node.end_lineno or node.lineno
+    return "\n".join(line.rstrip() for line in lines[start - 1:end]).strip("\n")
+
+
+def _parse(path: str) -> tuple[ast.Module | None, list[str]]:
+    text = read_source(path)
+    if text is None:
+        return None, []
+    try:
+        return ast.parse(text), split_lines(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None, split_lines(text)
+
+
+def _is_parametrize(dec: ast.AST) -> bool:
+    return isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr == "parametrize"
+
+
+def _argvalues(call: ast.Call) -> tuple[ast.AST | None, str | None, int | None]:
+    """(argvalues node, how it is passed: 'pos'/'kw', index)."""
+    if len(call.args) >= 2:
+        return call.args[1], "pos", 1
+    for i, kw in enumerate(call.keywords):
+        if kw.arg == "argvalues":
+            return kw.value, "kw", i
+    return None, None, None
+
+
+def _skeleton(node: ast.AST) -> str:
+    """ast.dump of the def with every parametrize argvalues/ids list blanked out."""
+    clone = copy.deepcopy(node)
+    for dec in clone.decorator_list:
+        if _is_parametrize(dec):
+            values, how, idx = _argvalues(dec)
+            if how == "pos":
+                dec.args[idx] = ast.Constant(value="<cases>")
+            elif how == "kw":
+                dec.keywords[idx].value = ast.Constant(value="<cases>")
+            for kw in dec.keywords:
+                if kw.arg == "ids" and isinstance(kw.value, (ast.List, ast.Tuple)):
+                    kw.value = ast.Constant(value="<ids>")
+    return ast.dump(clone)
+
+
+def new_case_indices(base_node: ast.AST, head_node: ast.AST) -> list[int] | None:
+    """Indices of new parametrize cases when that is the only change; None otherwise."""
+    if _skeleton(base_node) != _skeleton(head_node):
+        return None
+    base_decs = [d for d in base_node.decorator_list if _is_parametrize(d)]
+    head_decs = [d for d in head_node.decorator_list if _is_parametrize(d)]
+    if not head_decs or len(base_decs) != len(head_decs):
+        return None
+    # In pytest's collection order the cases of the topmost decorator vary fastest
+    # (`@parametrize("x", [0, 1])` over `@parametrize("y", [2, 3])` -> [2-0], [2-1], [3-0], [3-1]).
+    per_dec: list[tuple[int, set[int]]] = []
+    any_new = False
+    for bdec, hdec in zip(base_decs, head_decs):
+        bvals, _, _ = _argvalues(bdec)
+        hvals, _, _ = _argvalues(hdec)
+        if not isinstance(bvals, (ast.List, ast.Tuple)) or not isinstance(hvals, (ast.List, ast.Tuple)):
+            return None
+        if any(isinstance(e, ast.Starred) for e in list(bvals.elts) + list(hvals.elts)):
+            return None
+        remaining: dict[str, int] = {}
+        for e in bvals.elts:
+            key = ast.dump(e)
+            remaining[key] = remaining.get(key, 0) + 1
+        new: set[int] = set()
+        for i, e in enumerate(hvals.elts):
+            key = ast.dump(e)
+            if remaining.get(key, 0) > 0:
+                remaining[key] -= 1
+            else:
+                new.add(i)
+        if any(v > 0 for v in remaining.values()):
+            return None  # a base case was edited or removed: not only new cases
+        any_new = any_new or bool(new)
+        per_dec.append((len(hvals.elts), new))
+    if not any_new:
+        return None
+    total = 1
+    for n, _ in per_dec:
+        total *= n
+    out: list[int] = []
+    for index in range(total):
+        rest, is_new = index, False
+        for n, new in per_dec:
+            if n == 0:
+                break
+            if rest % n in new:
+                is_new = True
+            rest //= n
+        if is_new:
+            out.append(index)
+    return out
+
+
+def select_pr_tests(base: str, head: str, changed_files: list[dict], test_globs: list[str] | None) -> list[dict]:
+    """Test functions the PR added or edited in its added or modified test files."""
+    selected: list[dict] = []
+    for entry in changed_files:
+        rel, status = entry["path"], entry["status"]
+        if status == "deleted" or not rel.endswith(".py") or not matches_globs(rel, test_globs):
+            continue
+        head_tree, head_lines = _parse(os.path.join(head, rel))
+        if head_tree is None:
+            # A file that does not parse is still the PR's test file: the runner reports its
+            # collection error. Nothing to select function by function.
+            continue
+        base_tests: dict = {}
+        base_lines: list[str] = []
+        if status == "modified":
+            base_tree, base_lines = _parse(os.path.join(base, rel))
+            if base_tree is not None:
+                base_tests = collect_tests(base_tree)
+        for (cls, name), node in collect_tests(head_tree).items():
+            base_node = base_tests.get((cls, name))
+            new_cases = None
+            if base_node is None:
+                change = "added"
+            elif _segment(base_lines, base_node) == _segment(head_lines, node):
+                continue
+            else:
+                change = "modified"
+                new_cases = new_case_indices(base_node, node)
+            selected.append({
+                "file": rel,
+                "function": name,
+                "cls": cls,
+                "startLine": def_start(node),
+                "endLine": node.end_lineno or node.lineno,
+                "change": change,
+                "newCases": new_cases,
+            })
+    selected.sort(key=lambda t: (t["file"], t["startLine"]))
+    return selected

@@ -1,0 +1,567 @@
+/**
+ * The gate policy: evidence (what the harness observed) + config -> statuses, reasons and a
+ * verdict. Pure: no I/O, no clock, so every rule is unit-tested with hand-built evidence.
+ *
+ * The verdict is about the pull request's own tests (`origin: 'pr'`). Generated tests are
+ * judged by the same rules, but a rejected suggestion is simply not offered: it never
+ * fails the check.
+ */
+import type { GateConfig } from './config.ts';
+import type { ChangedFunction, EvaluationEvidence, FileEvidence, Finding, TestEvidence, TestRun } from './evidence.ts';
+import type { FileResult, GateReport, ReasonDetail, TestCoverage, TestResult } from './gate-report.ts';
+import { REASON_CODES, type ReasonCode, type Verdict } from './vocabulary.ts';
+
+export function judge(evidence: EvaluationEvidence, config: GateConfig): GateReport {
+  const changedLinesTotal = countLines(evidence.changedLines);
+  const supportFindings = collectSupportFindings(evidence);
+  const filesByPath = new Map(evidence.files.map((file) => [file.path, file]));
+  const errorPathGaps = config.require.errorPath ? findErrorPathGaps(evidence) : [];
+
+  const tests = evidence.tests.map((test) =>
+    judgeTest(test, {
+      config,
+      file: filesByPath.get(test.file),
+      supportFindings: test.origin === 'pr' ? supportFindings.filter((s) => s.appliesTo(test.file)).map((s) => s.finding) : [],
+      changedLinesTotal,
+      errorPathGaps,
+    }),
+  );
+  const files = evidence.files.map((file) => judgeFile(file, config));
+
+  const findings = dedupeFindings([
+    ...evidence.files.flatMap((file) => file.findings),
+    ...evidence.tests.flatMap((test) => test.findings),
+  ]).sort(compareFindings);
+
+  const byReason: Partial<Record<ReasonCode, number>> = {};
+  for (const test of tests) for (const reason of test.reasons) byReason[reason] = (byReason[reason] ?? 0) + 1;
+  const accepted = tests.filter((test) => test.status === 'accepted').length;
+
+  const { verdict, title, neutralReason } = decide(evidence, tests, files);
+  const project: GateReport['project'] = {
+    layout: evidence.project.layout,
+    importable: evidence.project.importable,
+    ...(evidence.project.importError === undefined ? {} : { importError: evidence.project.importError }),
+  };
+  const tools: Record<string, string> = {};
+  for (const [name, version] of Object.entries(evidence.tools)) if (version !== undefined) tools[name] = version;
+
+  return {
+    verdict,
+    title,
+    ...(neutralReason === undefined ? {} : { neutralReason }),
+    counts: { accepted, rejected: tests.length - accepted, byReason },
+    tests,
+    files,
+    findings,
+    changedLines: evidence.changedLines,
+    project,
+    suggestions: [],
+    tools,
+    durationMs: evidence.durationMs,
+  };
+}
+
+// --- tests ------------------------------------------------------------------------------
+
+interface TestContext {
+  config: GateConfig;
+  file: FileEvidence | undefined;
+  /** Findings in conftest.py / pytest configuration that pytest loads for this test. */
+  supportFindings: Finding[];
+  changedLinesTotal: number;
+  errorPathGaps: ErrorPathGap[];
+}
+
+function judgeTest(test: TestEvidence, context: TestContext): TestResult {
+  const { config } = context;
+  const details: ReasonDetail[] = [];
+  const findings = dedupeFindings([...test.findings, ...(context.file?.findings ?? []), ...context.supportFindings]);
+
+  for (const finding of findings) {
+    if (rejects(finding, config)) details.push(findingDetail(finding, test.file));
+  }
+  if (context.file?.error !== undefined) {
+    details.push({ reason: 'error', message: collectionErrorMessage(context.file.error) });
+  }
+  details.push(...runDetails(test.runs, config));
+
+  if (config.require.assertions) {
+    if (test.asserts === 0) {
+      details.push({
+        reason: 'no-assert',
+        message: 'asserts nothing: assert on the result of the code under test (or use pytest.raises for an error)',
+      });
+    } else if (test.trivialAsserts >= test.asserts) {
+      details.push({
+        reason: 'trivial-assert',
+        message: `${test.asserts === 1 ? 'its only assert is' : `all ${test.asserts} of its asserts are`} always true (like "assert True" or "assert x == x"): assert on the result of the code under test`,
+      });
+    }
+  }
+
+  const covered = countLines(test.coverage.changedLinesCovered);
+  // When the PR changes no source lines (tests only, docs), there is nothing to gain.
+  if (config.require.coverageGain && context.changedLinesTotal > 0 && covered === 0) {
+    details.push({
+      reason: 'no-coverage-gain',
+      message: `executes none of the ${plural(context.changedLinesTotal, 'changed source line')}: test the code this pull request changes`,
+    });
+  }
+
+  for (const gap of context.errorPathGaps) {
+    const inFunction = test.coverage.changedLinesCovered[gap.fn.file]?.some(
+      (line) => line >= gap.fn.startLine && line <= gap.fn.endLine,
+    );
+    if (!inFunction) continue;
+    details.push({
+      reason: 'misses-error-path',
+      message: `no test reaches the error path of ${gap.fn.qualname} (${gap.kind} at ${gap.fn.file}:${gap.line}): add a test that ${gap.kind === 'raise' ? 'triggers it with pytest.raises' : 'makes the code take the except branch'}`,
+      file: gap.fn.file,
+      line: gap.line,
+    });
+  }
+
+  const reasons = sortReasons(details.map((detail) => detail.reason));
+  const coverage: TestCoverage = {
+    changedLines: test.coverage.changedLinesCovered,
+    changedLinesCovered: covered,
+    changedLinesTotal: context.changedLinesTotal,
+    changedBranchesCovered: test.coverage.changedBranchesCovered,
+    linesCovered: test.coverage.linesCovered,
+    branchesCovered: test.coverage.branchesCovered,
+    errorPathLines: test.coverage.errorPathLinesReached,
+  };
+  return {
+    nodeid: test.nodeid,
+    file: test.file,
+    function: test.function,
+    line: test.startLine,
+    origin: test.origin,
+    ...(test.generator === undefined ? {} : { generator: test.generator }),
+    status: reasons.length === 0 ? 'accepted' : 'rejected',
+    reasons,
+    details: sortDetails(details),
+    findings: findings.sort(compareFindings),
+    runs: test.runs.map((run) => run.outcome),
+    durationMs: median(test.runs.map((run) => run.durationMs)),
+    coverage,
+  };
+}
+
+function runDetails(runs: TestRun[], config: GateConfig): ReasonDetail[] {
+  const n = runs.length;
+  if (n === 0) {
+    return [{ reason: 'error', message: 'never ran: pytest collected it but reported no result; check its fixtures and markers' }];
+  }
+  const details: ReasonDetail[] = [];
+  const count = (predicate: (run: TestRun) => boolean) => runs.filter(predicate).length;
+  const of = (k: number) => (k === n ? (n === 1 ? 'its only run' : `all ${n} runs`) : `${k} of ${n} runs`);
+  const passed = count((run) => run.outcome === 'passed');
+  const failed = runs.filter((run) => run.outcome === 'failed');
+  const errored = runs.filter((run) => run.outcome === 'error');
+
+  if (errored.length > 0) {
+    details.push({
+      reason: 'error',
+      message: `errored outside the test body in ${of(errored.length)}${tail(errored)}: fix the fixture, setup or import it depends on`,
+    });
+  }
+  // "Failed" means it never passed; a test that sometimes passes is flaky instead.
+  if (failed.length > 0 && passed === 0) {
+    details.push({ reason: 'failed', message: `failed in ${of(failed.length)}${tail(failed)}: fix the test or the code it tests` });
+  }
+  const outcomes = [...new Set(runs.map((run) => run.outcome))];
+  if (outcomes.length > 1) {
+    const message =
+      passed > 0
+        ? `passed ${passed} of ${n} runs: the outcome depends on timing, order or randomness; make it deterministic`
+        : `gave different outcomes across ${n} runs (${outcomes.join(', ')}): the outcome depends on timing, order or randomness; make it deterministic`;
+    details.push({ reason: 'flaky', message });
+  }
+
+  const skipped = count((run) => run.outcome === 'skipped');
+  const xfailed = count((run) => run.outcome === 'xfailed');
+  const xpassed = count((run) => run.outcome === 'xpassed');
+  if (skipped > 0) {
+    details.push({ reason: 'skipped', message: `was skipped in ${of(skipped)}: a skipped test proves nothing; remove the skip or the test` });
+  } else if (xfailed > 0) {
+    details.push({ reason: 'skipped', message: 'is marked xfail and failed as expected: an expected failure proves nothing; assert the correct behaviour instead' });
+  } else if (xpassed > 0) {
+    details.push({ reason: 'skipped', message: 'is marked xfail but passed: remove the xfail marker' });
+  }
+
+  const timeouts = runs.filter((run) => run.outcome === 'timeout');
+  if (timeouts.length > 0) {
+    const wall = timeouts.some((run) => run.limit === 'wall');
+    const cpu = timeouts.some((run) => run.limit === 'cpu');
+    const limit =
+      wall && !cpu
+        ? `the ${config.limits.wallSeconds} s wall-clock limit`
+        : cpu && !wall
+          ? `the ${config.limits.cpuSeconds} s CPU limit`
+          : `the time limit (${config.limits.cpuSeconds} s CPU, ${config.limits.wallSeconds} s wall clock)`;
+    details.push({
+      reason: 'timeout',
+      message: `was killed at ${limit} in ${of(timeouts.length)}: it ${wall && !cpu ? 'hangs or waits on something' : 'may loop forever'}; make it finish well within the limit`,
+    });
+  }
+
+  const limited = runs.filter((run) => run.outcome === 'resource-limit');
+  if (limited.length > 0) {
+    const limit = limited.find((run) => run.limit !== undefined)?.limit;
+    details.push({ reason: 'resource-limit', message: `${resourceLimitText(limit, config)} in ${of(limited.length)}: use smaller inputs` });
+  }
+
+  // A timed-out test is already over budget; saying "slow" too adds nothing.
+  const duration = median(runs.map((run) => run.durationMs));
+  if (timeouts.length === 0 && duration > config.limits.slowMs) {
+    details.push({
+      reason: 'slow',
+      message: `took ${Math.round(duration)} ms (budget ${config.limits.slowMs} ms): make it faster with smaller inputs or by mocking slow calls`,
+    });
+  }
+  return details;
+}
+
+function resourceLimitText(limit: TestRun['limit'], config: GateConfig): string {
+  switch (limit) {
+    case 'memory':
+      return `exceeded the ${config.limits.memoryMb} MB memory limit`;
+    case 'pids':
+      return 'started too many processes or threads';
+    case 'disk':
+      return 'wrote too much to disk';
+    case 'output':
+      return 'printed too much output';
+    case 'files':
+      return 'opened too many files';
+    default:
+      return 'hit a sandbox resource limit';
+  }
+}
+
+/** `: AssertionError: assert 3 == 4`, the most telling line of the first message. */
+function tail(runs: TestRun[]): string {
+  const message = runs.find((run) => run.message)?.message;
+  if (!message) return '';
+  const lines = message.split('\n').map((line) => line.trim()).filter(Boolean);
+  // pytest prefixes the failing assertion with "E"; the last such line names the error.
+  const eLines = lines.filter((line) => line.startsWith('E ')).map((line) => line.slice(2).trim());
+  const pick = eLines.find((line) => /\w+(Error|Exception)\b/.test(line)) ?? eLines[0] ?? lines[lines.length - 1] ?? '';
+  return pick ? ` (${truncate(pick, 200)})` : '';
+}
+
+// --- findings ---------------------------------------------------------------------------
+
+const SEVERITY_RANK = { low: 0, medium: 1, high: 2 } as const;
+const FAIL_ON_RANK = { any: 0, medium: 1, high: 2 } as const;
+
+/** Whether a finding rejects the test or file it is on, under the repo's security settings. */
+export function rejects(finding: Finding, config: GateConfig): boolean {
+  if (config.security.allowRules.includes(finding.rule)) return false;
+  // What the audit hook saw actually happened, and tampering undermines every other check.
+  if (finding.reason === 'tampering' || finding.source === 'audit') return true;
+  return SEVERITY_RANK[finding.severity] >= FAIL_ON_RANK[config.security.failOn];
+}
+
+function findingDetail(finding: Finding, testFile: string | undefined): ReasonDetail {
+  const where = finding.file === testFile ? `line ${finding.line}` : `${finding.file}:${finding.line}`;
+  const what = truncate(stripPeriod(lowerFirst(finding.message.trim())), 300);
+  return {
+    reason: finding.reason,
+    message: `${what} (${finding.rule}) at ${where}: ${adviceFor(finding)}`,
+    rule: finding.rule,
+    line: finding.line,
+    ...(finding.file === testFile ? {} : { file: finding.file }),
+  };
+}
+
+const ADVICE: { pattern: RegExp; advice: string }[] = [
+  { pattern: /nosec/, advice: 'remove "# nosec": findings cannot be silenced in tests' },
+  { pattern: /pragma:? *no *cover|no-cover|nocover/, advice: 'remove "# pragma: no cover": it hides code from the coverage check' },
+  { pattern: /sys\.exit|os\._exit|\bexit\b/, advice: 'tests must not exit the interpreter: it hides the outcome' },
+  { pattern: /builtins|sys\.modules/, advice: 'tests must not patch builtins or sys.modules; use monkeypatch on the module under test' },
+  { pattern: /hook|conftest|pytest\.ini|pyproject|setup\.cfg|tox\.ini|coveragerc|addopts|config/, advice: 'test code must not change how tests are collected, run, measured or reported' },
+  { pattern: /\bb60[2-7]\b|\bb404\b|subprocess|os\.system|popen|os\.exec|os\.spawn|shell/, advice: 'tests must not run shell commands or other programs' },
+  { pattern: /\bb307\b|\bb102\b|eval|exec\b|compile/, advice: 'tests must not evaluate dynamic code' },
+  { pattern: /\bb31[0-2]\b|\bb321\b|socket|network|urlopen|requests|http/, advice: 'tests must not use the network (the sandbox has none); mock the client instead' },
+  { pattern: /\bb30[1-3]\b|\bb403\b|pickle|marshal|shelve/, advice: 'tests must not unpickle data: it can run arbitrary code' },
+  { pattern: /fork|os\.kill|signal/, advice: 'tests must not start or signal processes' },
+  { pattern: /ctypes|cffi|dlopen/, advice: 'tests must not load native code' },
+  { pattern: /putenv|environ/, advice: 'tests must not change the environment; use monkeypatch.setenv' },
+  { pattern: /open|write|remove|rename|chmod|unlink|rmtree|\bb108\b|tmp/, advice: 'tests must write only under pytest\'s tmp_path' },
+  { pattern: /sleep/, advice: 'tests must not sleep; mock the clock instead' },
+];
+
+function adviceFor(finding: Finding): string {
+  const text = `${finding.rule} ${finding.message}`.toLowerCase();
+  const match = ADVICE.find((entry) => entry.pattern.test(text));
+  if (match) return match.advice;
+  return finding.reason === 'tampering'
+    ? 'tests must not change how tests are run, measured or reported'
+    : `remove the call, or add "${finding.rule}" to security.allowRules in .github/testgate.yml if your team accepts it`;
+}
+
+interface SupportFinding {
+  finding: Finding;
+  appliesTo: (testFile: string) => boolean;
+}
+
+const GLOBAL_CONFIG_FILES = new Set([
+  'pytest.ini',
+  'pyproject.toml',
+  'setup.cfg',
+  'tox.ini',
+  '.coveragerc',
+  '.bandit',
+  'sitecustomize.py',
+  'usercustomize.py',
+]);
+
+/** Files pytest loads for tests other than themselves: conftest.py and the run's config. */
+export function isSupportFile(path: string): boolean {
+  const name = basename(path);
+  return name === 'conftest.py' || GLOBAL_CONFIG_FILES.has(name);
+}
+
+/**
+ * Findings in conftest.py and pytest/coverage configuration. pytest loads a conftest.py for
+ * every test under its directory and the config for every test, so their findings apply to
+ * those tests, not just to the file they are in.
+ */
+function collectSupportFindings(evidence: EvaluationEvidence): SupportFinding[] {
+  const all = dedupeFindings([
+    ...evidence.files.flatMap((file) => file.findings),
+    ...evidence.tests.flatMap((test) => test.findings),
+  ]);
+  return all
+    .filter((finding) => isSupportFile(finding.file))
+    .map((finding) => {
+      const dir = dirname(finding.file);
+      const scoped = basename(finding.file) === 'conftest.py' && dir !== '';
+      return {
+        finding,
+        appliesTo: (testFile: string) => testFile !== finding.file && (!scoped || testFile.startsWith(`${dir}/`)),
+      };
+    });
+}
+
+function dedupeFindings(findings: Finding[]): Finding[] {
+  const seen = new Map<string, Finding>();
+  for (const finding of findings) {
+    const key = `${finding.rule}\u0000${finding.file}\u0000${finding.line}`;
+    if (!seen.has(key)) seen.set(key, finding);
+  }
+  return [...seen.values()];
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.rule.localeCompare(b.rule);
+}
+
+// --- error paths ------------------------------------------------------------------------
+
+interface ErrorPathGap {
+  fn: ChangedFunction;
+  kind: 'raise' | 'except';
+  /** The first changed raise (or, failing that, except) line: the one to name. */
+  line: number;
+}
+
+/** Changed functions whose changed raise/except lines no test (of any origin or status) reaches. */
+function findErrorPathGaps(evidence: EvaluationEvidence): ErrorPathGap[] {
+  const gaps: ErrorPathGap[] = [];
+  for (const fn of evidence.functions) {
+    const errorLines = new Set([...fn.raiseLines, ...fn.exceptLines]);
+    if (errorLines.size === 0) continue;
+    const reached = evidence.tests.some((test) =>
+      (test.coverage.errorPathLinesReached[fn.file] ?? []).some((line) => errorLines.has(line)),
+    );
+    if (reached) continue;
+    gaps.push(
+      fn.raiseLines.length > 0
+        ? { fn, kind: 'raise', line: Math.min(...fn.raiseLines) }
+        : { fn, kind: 'except', line: Math.min(...fn.exceptLines) },
+    );
+  }
+  return gaps;
+}
+
+// --- files ------------------------------------------------------------------------------
+
+function judgeFile(file: FileEvidence, config: GateConfig): FileResult {
+  const details: ReasonDetail[] = [];
+  if (file.error !== undefined) {
+    details.push({ reason: 'error', message: collectionErrorMessage(file.error) });
+  } else if (file.collected === 0 && !isSupportFile(file.path)) {
+    details.push({
+      reason: 'error',
+      message: 'no test functions found: name test functions test_* (and classes Test*) so pytest collects them',
+    });
+  }
+  const findings = dedupeFindings(file.findings).sort(compareFindings);
+  for (const finding of findings) if (rejects(finding, config)) details.push(findingDetail(finding, file.path));
+  return {
+    path: file.path,
+    origin: file.origin,
+    collected: file.collected,
+    reasons: sortReasons(details.map((detail) => detail.reason)),
+    details: sortDetails(details),
+    findings,
+    ...(file.error === undefined ? {} : { error: file.error }),
+  };
+}
+
+function collectionErrorMessage(error: string): string {
+  const lines = error.split('\n').map((line) => line.trim()).filter(Boolean);
+  const eLines = lines.filter((line) => line.startsWith('E ')).map((line) => line.slice(2).trim());
+  const telling =
+    [...eLines].reverse().find((line) => /^\w+(Error|Exception)\b/.test(line)) ??
+    [...lines].reverse().find((line) => /^\w+(Error|Exception)\b/.test(line)) ??
+    lines[lines.length - 1] ??
+    'unknown error';
+  return `could not be collected (${truncate(telling, 200)}): fix the import or syntax error so pytest can load the file`;
+}
+
+// --- verdict ----------------------------------------------------------------------------
+
+function decide(
+  evidence: EvaluationEvidence,
+  tests: TestResult[],
+  files: FileResult[],
+): { verdict: Verdict; title: string; neutralReason?: string } {
+  if (!evidence.project.importable) {
+    return {
+      verdict: 'neutral',
+      title: 'Not judged: the code under test does not import',
+      neutralReason: explainImportError(evidence.project),
+    };
+  }
+  const prTests = tests.filter((test) => test.origin === 'pr');
+  const prFiles = files.filter((file) => file.origin === 'pr');
+  if (prTests.length === 0 && prFiles.length === 0) {
+    const neutralReason = 'no test added or changed between base and head';
+    return { verdict: 'neutral', title: `Nothing to judge: ${neutralReason}`, neutralReason };
+  }
+  const rejectedTests = prTests.filter((test) => test.status === 'rejected');
+  const rejectedFiles = prFiles.filter((file) => file.reasons.length > 0);
+  if (rejectedTests.length === 0 && rejectedFiles.length === 0) {
+    const title =
+      prTests.length === 0
+        ? `${plural(prFiles.length, 'test file')} accepted`
+        : prTests.length === 1
+          ? '1 test accepted'
+          : `All ${prTests.length} tests accepted`;
+    return { verdict: 'pass', title };
+  }
+  const parts: string[] = [];
+  if (rejectedTests.length > 0) {
+    parts.push(`${rejectedTests.length} of ${plural(prTests.length, 'test')} rejected: ${reasonSummary(rejectedTests)}`);
+  }
+  if (rejectedFiles.length > 0) {
+    parts.push(`${plural(rejectedFiles.length, 'file')} rejected: ${reasonSummary(rejectedFiles)}`);
+  }
+  return { verdict: 'fail', title: parts.join('; ') };
+}
+
+/** `unsafe (1), flaky (1), failed (1)`: most frequent first, ties in vocabulary order. */
+function reasonSummary(items: { reasons: ReasonCode[] }[]): string {
+  const counts = new Map<ReasonCode, number>();
+  for (const item of items) for (const reason of item.reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || REASON_ORDER.indexOf(a[0]) - REASON_ORDER.indexOf(b[0]))
+    .map(([reason, count]) => `${reason} (${count})`)
+    .join(', ');
+}
+
+function explainImportError(project: EvaluationEvidence['project']): string {
+  const lines = (project.importError ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
+  const last =
+    [...lines].reverse().find((line) => /^\w+(Error|Exception)\b/.test(line)) ?? lines[lines.length - 1];
+  if (!last) {
+    return 'the code under test does not import in the sandbox, so no test could be judged: check that the package imports from the repository root (flat or src/ layout)';
+  }
+  const missing = /^ModuleNotFoundError: No module named '([^']+)'/.exec(last)?.[1];
+  const top = missing?.split('.')[0];
+  if (top !== undefined && !project.packages.includes(top)) {
+    return `the code under test imports "${top}", which is not in the repository, and the sandbox has no network to install it (${truncate(last, 200)}): make the import optional or vendor the dependency so Testgate can judge the tests`;
+  }
+  const hint =
+    project.layout === 'src'
+      ? 'with a src/ layout the package must be a directory under src/ with an __init__.py'
+      : 'run "python -c \'import <package>\'" from the repository root to reproduce it';
+  return `the code under test does not import in the sandbox, so no test could be judged (${truncate(last, 200)}): fix the error; ${hint}`;
+}
+
+// --- helpers ----------------------------------------------------------------------------
+
+/** Display order: the reasons that matter most (safety, then correctness) first. */
+export const REASON_ORDER: readonly ReasonCode[] = [
+  'unsafe',
+  'tampering',
+  'error',
+  'failed',
+  'timeout',
+  'resource-limit',
+  'flaky',
+  'skipped',
+  'slow',
+  'no-assert',
+  'trivial-assert',
+  'no-coverage-gain',
+  'misses-error-path',
+];
+// Every code has a place in the order (checked at load, since a new code must not vanish).
+if (REASON_ORDER.length !== REASON_CODES.length || !REASON_CODES.every((code) => REASON_ORDER.includes(code))) {
+  throw new Error('REASON_ORDER must list every reason code exactly once');
+}
+
+function sortReasons(reasons: ReasonCode[]): ReasonCode[] {
+  return [...new Set(reasons)].sort((a, b) => REASON_ORDER.indexOf(a) - REASON_ORDER.indexOf(b));
+}
+
+function sortDetails(details: ReasonDetail[]): ReasonDetail[] {
+  // Array.prototype.sort is stable, so details of one reason keep their order.
+  return [...details].sort((a, b) => REASON_ORDER.indexOf(a.reason) - REASON_ORDER.indexOf(b.reason));
+}
+
+function countLines(byFile: Record<string, number[]>): number {
+  let total = 0;
+  for (const lines of Object.values(byFile)) total += new Set(lines).size;
+  return total;
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
+function stripPeriod(text: string): string {
+  return text.replace(/\.+$/, '');
+}
+
+function lowerFirst(text: string): string {
+  // Keep identifiers and acronyms ("B605", "SSL") as they are.
+  return /^[A-Z][a-z]/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
+}
+
+function basename(path: string): string {
+  const index = path.lastIndexOf('/');
+  return index === -1 ? path : path.slice(index + 1);
+}
+
+function dirname(path: string): string {
+  const index = path.lastIndexOf('/');
+  return index === -1 ? '' : path.slice(0, index);
+}

@@ -1,0 +1,6 @@
+export * from './errors.ts';
+export * from './octokit.ts';
+export * from './workspace.ts';
+export * from './repo-config.ts';
+export * from './checks.ts';
+export * from './comments.ts';

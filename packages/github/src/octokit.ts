@@ -1,0 +1,102 @@
+import { createAppAuth } from '@octokit/auth-app';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+
+export const GateOctokit = Octokit.plugin(retry, throttling);
+export type GitHubClient = InstanceType<typeof GateOctokit>;
+
+export interface GitHubLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface GitHubAppOptions {
+  appId: number | string;
+  /** PEM of the GitHub App's private key. */
+  privateKey: string;
+  /**
+   * REST API root; GitHub Enterprise Server uses `https://HOST/api/v3`, tests a local fake.
+   * @defaultValue 'https://api.github.com'
+   */
+  baseUrl?: string;
+  /** Injected fetch (tests); the default is Node's global fetch. */
+  fetch?: typeof fetch;
+  /**
+   * Retries of 5xx answers and network errors inside one call (plugin-retry).
+   * @defaultValue 3
+   */
+  retries?: number;
+  /**
+   * Base of plugin-retry's quadratic back-off, in ms (attempt n waits n² × this).
+   * @defaultValue 1000
+   */
+  retryBaseMs?: number;
+  /**
+   * Longest `retry-after` we wait out on a secondary rate limit before failing the call
+   * (the job then retries later with back-off).
+   * @defaultValue 120
+   */
+  maxRetryAfterSeconds?: number;
+  log?: GitHubLogger;
+}
+
+export interface GitHubApp {
+  readonly appId: string;
+  /** An Octokit authenticated as the installation (tokens cached until near expiry). */
+  installation(installationId: number): GitHubClient;
+}
+
+const silentLog: GitHubLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** The only place Testgate builds Octokit clients. */
+export function createGitHubApp(options: GitHubAppOptions): GitHubApp {
+  const log = options.log ?? silentLog;
+  const maxWait = options.maxRetryAfterSeconds ?? 120;
+  // One token cache per process, shared by every installation client, so each job does
+  // not mint a new installation token (GitHub caps token creation too).
+  const tokens = new Map<string, string>();
+  const cache = {
+    get: (key: string) => tokens.get(key),
+    set: (key: string, value: string) => {
+      tokens.set(key, value);
+    },
+  };
+  return {
+    appId: String(options.appId),
+    installation(installationId) {
+      return new GateOctokit({
+        authStrategy: createAppAuth,
+        auth: { appId: options.appId, privateKey: options.privateKey, installationId, cache },
+        ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl.replace(/\/+$/, '') }),
+        request: {
+          ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+          retries: options.retries ?? 3,
+        },
+        userAgent: 'testgate',
+        log: {
+          debug: () => {},
+          info: () => {},
+          warn: (message: string) => log.warn({ installationId }, message),
+          error: (message: string) => log.error({ installationId }, message),
+        },
+        retry: { retryAfterBaseValue: options.retryBaseMs ?? 1000 },
+        throttle: {
+          onRateLimit: (retryAfter: number, req: { method: string; url: string }, _o: unknown, retryCount: number) => {
+            log.warn({ installationId, retryAfter, method: req.method, url: req.url, retryCount }, 'GitHub rate limit hit');
+            return retryCount < 2 && retryAfter <= maxWait;
+          },
+          onSecondaryRateLimit: (retryAfter: number, req: { method: string; url: string }, _o: unknown, retryCount: number) => {
+            log.warn(
+              { installationId, retryAfter, method: req.method, url: req.url, retryCount },
+              'GitHub secondary rate limit hit: waiting retry-after',
+            );
+            return retryCount < 3 && retryAfter <= maxWait;
+          },
+        },
+      });
+    },
+  };
+}

@@ -1,0 +1,353 @@
+/**
+ * runGate: the composition the CLI and the worker share. No GitHub, no git, no env: the
+ * caller hands in the trees, the config and a SandboxRunner, and gets the GateReport.
+ *
+ *   generate (builtin in the sandbox, or an injected model generator)
+ *   -> evaluate (sandbox: static rules, Bandit, pytest per test with coverage and reruns)
+ *   -> judge (pure policy) -> suggestions (accepted generated tests, as files)
+ */
+import type { Analysis, EvaluationEvidence, GateConfig, GateReport, GenerationSummary } from '@testgate/core';
+import { judge } from '@testgate/core';
+import { isSandboxError, readTree, runHarness, SandboxError } from '@testgate/sandbox';
+import type { HarnessCandidate, HarnessProgress, SandboxLimits, SandboxRunner, TreeInput } from '@testgate/sandbox';
+import { PipelineError } from './pipeline-error.ts';
+import { buildSuggestions } from './suggestions.ts';
+import type { GeneratedFile } from './suggestions.ts';
+
+export type GenerateMode = 'model' | 'builtin' | 'off';
+
+export type GatePhase =
+  | 'generate'
+  | 'evaluate'
+  | 'judge'
+  /** Phases the harness reports while it evaluates: collect, bandit, run, coverage, ... */
+  | (string & {});
+
+export interface GateProgressEvent {
+  phase: GatePhase;
+  message: string;
+  done?: number;
+  total?: number;
+}
+
+/** What a model generator gets: everything it needs to propose tests, and nothing of the edges. */
+export interface GenerateContext {
+  runner: SandboxRunner;
+  image: string;
+  base: TreeInput;
+  head: TreeInput;
+  config: GateConfig;
+  signal?: AbortSignal;
+  onProgress?: (event: GateProgressEvent) => void;
+  labels?: Record<string, string>;
+  /** Runs the harness's `analyze` mode (changed functions with their context); memoised. */
+  analyze: () => Promise<Analysis>;
+}
+
+/** What a model generator returns: the candidate files and what it spent. */
+export interface GenerateResult {
+  files: GeneratedFile[];
+  /** Model name, calls, tokens, cost, rounds, skips; `generator`, `candidates` and `accepted` are filled in by runGate. */
+  summary: Partial<Omit<GenerationSummary, 'generator' | 'candidates' | 'accepted'>>;
+}
+
+export interface RunGateOptions {
+  runner: SandboxRunner;
+  /** Sandbox image tag (from ensureSandboxImage). */
+  image: string;
+  base: TreeInput;
+  head: TreeInput;
+  config: GateConfig;
+  /** Which generator proposes tests. `model` without `generateCandidates` falls back to `builtin`. */
+  generate: GenerateMode;
+  /** The model generator (packages/generator), injected by the edge that has the API key. */
+  generateCandidates?: (context: GenerateContext) => Promise<GenerateResult>;
+  signal?: AbortSignal;
+  onProgress?: (event: GateProgressEvent) => void;
+  /** Extra container labels (e.g. the worker's job id). */
+  labels?: Record<string, string>;
+  /** Put in the containers' `testgate.job` label. */
+  jobId?: string;
+  /** Clock, for durationMs. @defaultValue performance.now */
+  now?: () => number;
+}
+
+/** Time the harness needs outside the tests: extraction, project detection, Bandit, coverage merge. */
+const HARNESS_OVERHEAD_MS = 90_000;
+/** Per test run on top of its own limit: interpreter start, pytest collection, coverage save. */
+const PER_RUN_OVERHEAD_MS = 2_000;
+const MIN_DEADLINE_MS = 2 * 60_000;
+const MAX_DEADLINE_MS = 30 * 60_000;
+const MiB = 1024 * 1024;
+
+/**
+ * Outer deadline of the evaluate container, scaled to the work: the harness kills each
+ * run at its own limits, so this only fires when the harness itself is stuck.
+ */
+export function evaluateDeadlineMs(options: { tests: number; config: GateConfig }): number {
+  const { tests, config } = options;
+  const perRun = Math.max(config.limits.wallSeconds, config.limits.cpuSeconds) * 1000 + PER_RUN_OVERHEAD_MS;
+  const ms = HARNESS_OVERHEAD_MS + tests * config.reruns * perRun;
+  return Math.min(MAX_DEADLINE_MS, Math.max(MIN_DEADLINE_MS, ms));
+}
+
+const TEST_DEF = /^[ \t]*(?:async[ \t]+)?def[ \t]+test\w*[ \t]*\(/gm;
+const PARAM_CASE = /pytest\.param\(|^\s*\(.*\),?\s*$/gm;
+
+function looksLikeTestFile(path: string): boolean {
+  const name = path.split('/').at(-1) ?? '';
+  return name.endsWith('.py') && (name.startsWith('test_') || name.endsWith('_test.py'));
+}
+
+/**
+ * Estimates how many test cases the evaluate run will execute: test functions in test
+ * files that differ between base and head, plus the candidates. Parametrize cases are
+ * counted roughly (pytest.param entries and tuple lines), as an upper bound is what matters.
+ */
+export async function estimateTestCount(options: { base: TreeInput; head: TreeInput; candidates: readonly { path: string; content: string | Buffer }[] }): Promise<number> {
+  const base = new Map((await readTree(options.base)).map((file) => [file.path, file.content]));
+  let count = 0;
+  const countIn = (text: string): number => (text.match(TEST_DEF)?.length ?? 0) + (text.match(PARAM_CASE)?.length ?? 0);
+  for (const file of await readTree(options.head)) {
+    if (!looksLikeTestFile(file.path)) continue;
+    const before = base.get(file.path);
+    if (before !== undefined && before.equals(file.content)) continue;
+    count += countIn(file.content.toString('utf8'));
+  }
+  for (const candidate of options.candidates) count += countIn(candidate.content.toString());
+  return count;
+}
+
+/** Maps anything runGate's steps throw to a PipelineError, in one place. */
+export function toPipelineError(error: unknown, step: string): PipelineError {
+  if (error instanceof PipelineError) return error;
+  if (error instanceof SandboxError) {
+    const detail = error.evidence?.stderrTail ? `\n${error.evidence.stderrTail.trim().split('\n').slice(-8).join('\n')}` : '';
+    switch (error.code) {
+      case 'DOCKER_UNAVAILABLE':
+        return new PipelineError('DOCKER_UNAVAILABLE', error.message, { cause: error });
+      case 'IMAGE_MISSING':
+      case 'IMAGE_BUILD_FAILED':
+        return new PipelineError('IMAGE_UNAVAILABLE', error.message, { cause: error });
+      case 'SANDBOX_DEADLINE':
+        return new PipelineError('SANDBOX_DEADLINE', `${step}: ${error.message}`, { cause: error });
+      case 'SANDBOX_OOM':
+      case 'SANDBOX_OUTPUT_LIMIT':
+        return new PipelineError('SANDBOX_LIMIT', `${step}: ${error.message}`, { cause: error });
+      case 'SANDBOX_ABORTED':
+        return new PipelineError('ABORTED', `${step} was cancelled`, { cause: error });
+      case 'TREE_INVALID':
+        return new PipelineError('TREE_INVALID', error.message, { cause: error });
+      case 'SANDBOX_EXIT':
+      case 'HARNESS_REPORT_INVALID':
+        return new PipelineError('HARNESS_FAILED', `${step}: ${error.message}${detail}`, { cause: error });
+      case 'SANDBOX_ENGINE':
+        return new PipelineError('DOCKER_UNAVAILABLE', `${step}: ${error.message}`, {
+          cause: error,
+          hint: 'the Docker engine refused the container: run `testgate doctor`, and check `docker info`',
+        });
+    }
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new PipelineError('INTERNAL', `${step}: ${message}`, { cause: error });
+}
+
+function checkAborted(signal: AbortSignal | undefined, step: string): void {
+  if (signal?.aborted) throw new PipelineError('ABORTED', `${step} was cancelled`, { cause: signal.reason });
+}
+
+function harnessProgress(onProgress: RunGateOptions['onProgress']): ((event: HarnessProgress) => void) | undefined {
+  if (!onProgress) return undefined;
+  return (event) => onProgress({ ...event });
+}
+
+interface Generated {
+  files: GeneratedFile[];
+  summary: Omit<GenerationSummary, 'candidates' | 'accepted'>;
+}
+
+function emptySummary(generator: GenerationSummary['generator']): Omit<GenerationSummary, 'candidates' | 'accepted'> {
+  return {
+    generator,
+    rounds: 0,
+    modelCalls: 0,
+    cacheHits: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    costUsd: 0,
+    skipped: [],
+    suspectedBugs: [],
+  };
+}
+
+function sandboxLimits(config: GateConfig, deadlineMs: number): Partial<SandboxLimits> {
+  // The container holds the harness plus one test process at a time; give it the test's
+  // memory budget plus room for the harness and coverage.
+  return { deadlineMs, memoryBytes: (config.limits.memoryMb + 256) * MiB };
+}
+
+async function generateBuiltin(options: RunGateOptions, fallbackReason?: string): Promise<Generated> {
+  const { config } = options;
+  options.onProgress?.({ phase: 'generate', message: 'built-in generator' });
+  const generation = await runHarness(options.runner, {
+    mode: 'generate',
+    image: options.image,
+    base: options.base,
+    head: options.head,
+    settings: {
+      generateSeconds: config.generate.timeBudgetSeconds,
+      maxTestsPerFunction: config.generate.maxTestsPerFunction,
+      cpuSecondsPerTest: config.limits.cpuSeconds,
+      wallSecondsPerTest: config.limits.wallSeconds,
+      testGlobs: config.tests.globs,
+    },
+    limits: sandboxLimits(config, config.generate.timeBudgetSeconds * 1000 + HARNESS_OVERHEAD_MS),
+    ...common(options),
+  });
+  return {
+    files: generation.tests.map((test) => ({ path: test.path, content: test.content, targets: test.targets, generator: 'builtin' })),
+    summary: {
+      ...emptySummary('builtin'),
+      rounds: 1,
+      skipped: generation.skipped,
+      ...(fallbackReason === undefined ? {} : { fallbackReason }),
+    },
+  };
+}
+
+function common(options: RunGateOptions): {
+  signal?: AbortSignal;
+  onProgress?: (event: HarnessProgress) => void;
+  labels?: Record<string, string>;
+  jobId?: string;
+} {
+  const onProgress = harnessProgress(options.onProgress);
+  return {
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(onProgress === undefined ? {} : { onProgress }),
+    ...(options.labels === undefined ? {} : { labels: options.labels }),
+    ...(options.jobId === undefined ? {} : { jobId: options.jobId }),
+  };
+}
+
+async function generateWithModel(options: RunGateOptions): Promise<Generated> {
+  if (!options.generateCandidates) {
+    return generateBuiltin(options, 'no model generator is configured (set OPENAI_API_KEY)');
+  }
+  let analysis: Promise<Analysis> | undefined;
+  const context: GenerateContext = {
+    runner: options.runner,
+    image: options.image,
+    base: options.base,
+    head: options.head,
+    config: options.config,
+    analyze: () => {
+      analysis ??= runHarness(options.runner, {
+        mode: 'analyze',
+        image: options.image,
+        base: options.base,
+        head: options.head,
+        settings: { testGlobs: options.config.tests.globs },
+        limits: sandboxLimits(options.config, HARNESS_OVERHEAD_MS),
+        ...common(options),
+      });
+      return analysis;
+    },
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.labels === undefined ? {} : { labels: options.labels }),
+  };
+  try {
+    const result = await options.generateCandidates(context);
+    const model = result.summary.model ?? options.config.generate.model.name;
+    return {
+      files: result.files,
+      summary: { ...emptySummary('model'), ...result.summary, generator: 'model', model },
+    };
+  } catch (error) {
+    // The sandbox failing is the gate failing; the model failing only costs suggestions.
+    if (isSandboxError(error) || options.signal?.aborted) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    return generateBuiltin(options, `the model was not available: ${reason}`);
+  }
+}
+
+async function generateStep(options: RunGateOptions): Promise<Generated | undefined> {
+  if (options.generate === 'off') return undefined;
+  try {
+    return options.generate === 'model' ? await generateWithModel(options) : await generateBuiltin(options);
+  } catch (error) {
+    // A broken built-in generator must not stop the gate from judging the PR's own tests;
+    // the engine being down, a cancel or a deadline will stop evaluate too, so rethrow those.
+    if (isSandboxError(error) && (error.code === 'HARNESS_REPORT_INVALID' || error.code === 'SANDBOX_EXIT')) {
+      return { files: [], summary: { ...emptySummary('off'), fallbackReason: `the generator failed: ${error.message}` } };
+    }
+    throw error;
+  }
+}
+
+/**
+ * Runs the whole gate on one pair of trees and returns the report.
+ * @throws {PipelineError} when the gate itself could not run (Docker, image, deadline,
+ *   harness). A package that does not import is a neutral report, not an error.
+ */
+export async function runGate(options: RunGateOptions): Promise<GateReport> {
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const { config } = options;
+
+  checkAborted(options.signal, 'generate');
+  let generated: Generated | undefined;
+  try {
+    generated = await generateStep(options);
+  } catch (error) {
+    throw toPipelineError(error, 'generate');
+  }
+
+  checkAborted(options.signal, 'evaluate');
+  const candidates: HarnessCandidate[] = (generated?.files ?? []).map((file) => ({
+    path: file.path,
+    content: file.content,
+    origin: 'generated',
+    generator: file.generator,
+  }));
+  let evidence: EvaluationEvidence;
+  try {
+    const tests = await estimateTestCount({ base: options.base, head: options.head, candidates });
+    options.onProgress?.({ phase: 'evaluate', message: `about ${tests} test case${tests === 1 ? '' : 's'} to judge` });
+    evidence = await runHarness(options.runner, {
+      mode: 'evaluate',
+      image: options.image,
+      base: options.base,
+      head: options.head,
+      candidates,
+      settings: {
+        reruns: config.reruns,
+        cpuSecondsPerTest: config.limits.cpuSeconds,
+        wallSecondsPerTest: config.limits.wallSeconds,
+        memoryMbPerTest: config.limits.memoryMb,
+        testGlobs: [...config.tests.globs, ...config.tests.include],
+        excludeGlobs: config.tests.exclude,
+        includePrTests: true,
+      },
+      limits: sandboxLimits(config, evaluateDeadlineMs({ tests, config })),
+      ...common(options),
+    });
+  } catch (error) {
+    throw toPipelineError(error, 'evaluate');
+  }
+
+  options.onProgress?.({ phase: 'judge', message: `${evidence.tests.length} tests` });
+  const report = judge(evidence, config);
+  if (generated) {
+    const generatedTests = report.tests.filter((test) => test.origin === 'generated');
+    report.generation = {
+      ...generated.summary,
+      candidates: generatedTests.length,
+      accepted: generatedTests.filter((test) => test.status === 'accepted').length,
+    };
+    report.suggestions = buildSuggestions({ report, evidence, generated: generated.files });
+  }
+  report.durationMs = Math.round(now() - started);
+  return report;
+}

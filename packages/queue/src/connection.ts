@@ -1,0 +1,42 @@
+import { Redis } from 'ioredis';
+
+/**
+ * Who holds the connection decides how it behaves when Redis goes away:
+ * - `producer` (the webhook server) must fail fast so it can answer 503 instead of a
+ *   2xx for work it did not store: no offline queue, a short command timeout, one retry.
+ * - `worker` and `subscriber` block on Redis for long periods, and BullMQ requires
+ *   `maxRetriesPerRequest: null` for them so blocking commands survive reconnects.
+ */
+export type RedisRole = 'producer' | 'worker' | 'subscriber';
+
+export interface RedisConnectionOptions {
+  /** e.g. `redis://127.0.0.1:6379`. */
+  url: string;
+  role: RedisRole;
+  /**
+   * Per-command timeout for producers.
+   * @defaultValue 1000
+   */
+  commandTimeoutMs?: number;
+}
+
+/** The only place in Testgate that opens a Redis connection. */
+export function createRedisConnection(options: RedisConnectionOptions): Redis {
+  const { url, role } = options;
+  if (role === 'producer') {
+    return new Redis(url, {
+      enableOfflineQueue: false,
+      commandTimeout: options.commandTimeoutMs ?? 1000,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      // Keep reconnecting in the background (capped), so the server recovers by itself
+      // when Redis comes back; requests in between get 503.
+      retryStrategy: (times) => Math.min(times * 200, 2000),
+    });
+  }
+  return new Redis(url, {
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+}

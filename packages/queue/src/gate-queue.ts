@@ -1,0 +1,211 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createRedisConnection } from './connection.ts';
+import { QueueError } from './errors.ts';
+import {
+  DEFAULT_PREFIX,
+  GATE_JOB_NAME,
+  GATE_QUEUE_NAME,
+  GateJobDataSchema,
+  gateJobId,
+  pullRequestKey,
+  type CancelMessage,
+  type GateJobData,
+  type GateJobInput,
+} from './gate-job.ts';
+
+export interface GateQueueOptions {
+  redisUrl: string;
+  /**
+   * Redis key prefix; tests use a unique one each.
+   * @defaultValue 'testgate'
+   */
+  prefix?: string;
+  /** @defaultValue 'gate' */
+  name?: string;
+  /**
+   * How long a delivery id is remembered for deduplication. GitHub redelivers a failed
+   * delivery on request, with the same `X-GitHub-Delivery`, days later at most.
+   * @defaultValue 259200 (3 days)
+   */
+  deliveryTtlSeconds?: number;
+  /** Overrides of the default job options (attempts, backoff, retention). */
+  jobOptions?: JobsOptions;
+  /** @defaultValue 1000 */
+  commandTimeoutMs?: number;
+}
+
+export interface EnqueueOptions {
+  /**
+   * A re-run was asked for (check run / suite "Re-run"): a finished job with the same id
+   * is removed first so the new one is not swallowed as a duplicate.
+   */
+  rerun?: boolean;
+}
+
+export interface EnqueueResult {
+  jobId: string;
+  /** Job id of an older head SHA of the same PR that was told to stop. */
+  superseded?: string;
+}
+
+/**
+ * Retries: transient failures (GitHub 5xx / 429, lost connections, a worker shut down
+ * mid-job) back off exponentially with jitter so a fleet of workers does not retry in
+ * lockstep; deterministic failures throw `UnrecoverableError` and are not retried.
+ */
+export const DEFAULT_GATE_JOB_OPTIONS: JobsOptions = {
+  attempts: 4,
+  backoff: { type: 'exponential', delay: 5000, jitter: 0.5 },
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
+};
+
+export interface GateQueue {
+  readonly name: string;
+  readonly prefix: string;
+  /** The underlying BullMQ queue (tests and admin tools). */
+  readonly queue: Queue;
+  /** Records a webhook delivery id; false when it was seen before (a redelivery). */
+  markDelivery(deliveryId: string): Promise<boolean>;
+  /** Forgets a delivery id again, so GitHub's redelivery is not dropped after a failed enqueue. */
+  forgetDelivery(deliveryId: string): Promise<void>;
+  enqueue(data: GateJobInput, options?: EnqueueOptions): Promise<EnqueueResult>;
+  /** Throws `QueueError('redis-unavailable')` when Redis does not answer. */
+  ping(): Promise<void>;
+  waitUntilReady(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function latestKey(prefix: string, name: string, prKey: string): string {
+  return `${prefix}:${name}:latest:${prKey}`;
+}
+
+export function cancelChannel(prefix: string, name: string): string {
+  return `${prefix}:${name}:cancel`;
+}
+
+function unavailable(cause: unknown): QueueError {
+  return new QueueError('redis-unavailable', 'Redis did not answer: is REDIS_URL right and Redis up?', { cause });
+}
+
+/** Producer side of the gate queue: used by the webhook server. Fails fast when Redis is down. */
+export function createGateQueue(options: GateQueueOptions): GateQueue {
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const name = options.name ?? GATE_QUEUE_NAME;
+  const timeoutMs = (options.commandTimeoutMs ?? 1000) * 3;
+  const ttl = options.deliveryTtlSeconds ?? 3 * 24 * 3600;
+  const redis: Redis = createRedisConnection({
+    url: options.redisUrl,
+    role: 'producer',
+    ...(options.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: options.commandTimeoutMs }),
+  });
+  // An 'error' listener keeps ioredis from printing every reconnect failure; readiness
+  // and the 503s report the outage instead.
+  redis.on('error', () => {});
+  const queue = new Queue(name, {
+    connection: redis,
+    prefix,
+    defaultJobOptions: { ...DEFAULT_GATE_JOB_OPTIONS, ...options.jobOptions },
+  });
+  queue.on('error', () => {});
+
+  async function supersede(previous: string, data: GateJobData): Promise<void> {
+    // A waiting job that never ran has no check run yet: drop it. One that ran before
+    // (a retry, a stalled job) may own an in_progress check run, so it stays and the
+    // worker that picks it up sees it is stale and completes that run as `cancelled`.
+    const old = await queue.getJob(previous);
+    if (old !== undefined) {
+      const state = await old.getState();
+      if ((state === 'waiting' || state === 'prioritized') && old.attemptsMade === 0 && !old.stalledCounter) {
+        await old.remove().catch(() => {});
+      }
+    }
+    const message: CancelMessage = { jobId: previous, reason: 'superseded', supersededBy: data.headSha };
+    await redis.publish(cancelChannel(prefix, name), JSON.stringify(message));
+  }
+
+  return {
+    name,
+    prefix,
+    queue,
+    async markDelivery(deliveryId) {
+      try {
+        const res = await redis.set(`${prefix}:delivery:${deliveryId}`, '1', 'EX', ttl, 'NX');
+        return res === 'OK';
+      } catch (error) {
+        throw unavailable(error);
+      }
+    },
+    async forgetDelivery(deliveryId) {
+      await redis.del(`${prefix}:delivery:${deliveryId}`).catch(() => 0);
+    },
+    async enqueue(input, enqueueOptions = {}) {
+      const parsed = GateJobDataSchema.safeParse(input);
+      if (!parsed.success) {
+        throw new QueueError('invalid-job-data', `gate job data is invalid: ${parsed.error.message}`, {
+          cause: parsed.error,
+        });
+      }
+      const data = parsed.data;
+      const jobId = gateJobId(data);
+      try {
+        if (enqueueOptions.rerun === true) {
+          const existing = await queue.getJob(jobId);
+          if (existing !== undefined) {
+            const state = await existing.getState();
+            if (state === 'completed' || state === 'failed') await existing.remove();
+          }
+        }
+        // BullMQ waits for its connection's first 'ready' before it sends anything, so
+        // bound the wait: a server that started while Redis was down must still answer 503.
+        await withTimeout(queue.add(GATE_JOB_NAME, data, { jobId }), timeoutMs);
+        const previous = await redis.set(latestKey(prefix, name, pullRequestKey(data)), jobId, 'EX', 30 * 24 * 3600, 'GET');
+        if (previous !== null && previous !== jobId) {
+          await supersede(previous, data);
+          return { jobId, superseded: previous };
+        }
+        return { jobId };
+      } catch (error) {
+        throw unavailable(error);
+      }
+    },
+    async ping() {
+      try {
+        await redis.ping();
+      } catch (error) {
+        throw unavailable(error);
+      }
+    },
+    async waitUntilReady() {
+      if (redis.status === 'ready') return;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(unavailable(new Error('timed out connecting'))), 10_000);
+        redis.once('ready', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+    async close() {
+      await queue.close().catch(() => {});
+      redis.disconnect();
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}

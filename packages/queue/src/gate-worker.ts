@@ -1,0 +1,161 @@
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createRedisConnection } from './connection.ts';
+import { cancelChannel, latestKey } from './gate-queue.ts';
+import {
+  CancelMessageSchema,
+  DEFAULT_PREFIX,
+  GATE_QUEUE_NAME,
+  GateJobDataSchema,
+  pullRequestKey,
+  type GateJobData,
+} from './gate-job.ts';
+
+/** Why a job's signal was aborted; read from `signal.reason`. */
+export type GateAbortReason =
+  | { kind: 'superseded'; supersededBy: string }
+  | { kind: 'shutdown' }
+  | { kind: 'deadline'; deadlineMs: number };
+
+export function isGateAbortReason(value: unknown): value is GateAbortReason {
+  return typeof value === 'object' && value !== null && 'kind' in value;
+}
+
+export interface GateJobContext {
+  /** Aborted when the job is superseded, the worker shuts down, or the deadline passes. */
+  signal: AbortSignal;
+  /** BullMQ lock token, needed to move the job back to the queue. */
+  token: string;
+  /** False when a newer head SHA of the same PR has been enqueued since. */
+  isLatest(): Promise<boolean>;
+  /** Data validated against the job schema. */
+  data: GateJobData;
+}
+
+export type GateProcessor<R> = (job: Job<GateJobData>, context: GateJobContext) => Promise<R>;
+
+export interface GateWorkerOptions<R> {
+  redisUrl: string;
+  /** @defaultValue 'testgate' */
+  prefix?: string;
+  /** @defaultValue 'gate' */
+  name?: string;
+  processor: GateProcessor<R>;
+  /**
+   * Jobs run at once by this worker. Each job drives several sandbox containers, so the
+   * default keeps one per worker; raise it on big machines.
+   * @defaultValue 1
+   */
+  concurrency?: number;
+  /**
+   * How long a job's lock lives without renewal. A worker that dies (SIGKILL, OOM) stops
+   * renewing; after this the job counts as stalled and another worker takes it over.
+   * @defaultValue 30000
+   */
+  lockDurationMs?: number;
+  /** @defaultValue 30000 */
+  stalledIntervalMs?: number;
+  /** @defaultValue 2 */
+  maxStalledCount?: number;
+  /**
+   * Upper bound of a job's run time; the processor's signal aborts with `deadline` after it.
+   * @defaultValue 900000 (15 min)
+   */
+  deadlineMs?: number;
+  /** Start taking jobs at once. @defaultValue true */
+  autorun?: boolean;
+}
+
+export interface GateWorker {
+  readonly worker: Worker<GateJobData>;
+  /**
+   * Stops taking jobs and lets active ones finish within `graceMs`; after that their
+   * signals abort with `shutdown` (the processor puts the job back in the queue).
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
+  /** Resolves when the cancel subscription is live. */
+  waitUntilReady(): Promise<void>;
+}
+
+/** Consumer side of the gate queue: a BullMQ worker plus the "stop, you are stale" channel. */
+export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const name = options.name ?? GATE_QUEUE_NAME;
+  const deadlineMs = options.deadlineMs ?? 15 * 60_000;
+  const connection = createRedisConnection({ url: options.redisUrl, role: 'worker' });
+  const commands: Redis = createRedisConnection({ url: options.redisUrl, role: 'worker' });
+  const subscriber: Redis = createRedisConnection({ url: options.redisUrl, role: 'subscriber' });
+  for (const c of [connection, commands, subscriber]) c.on('error', () => {});
+
+  const worker = new Worker<GateJobData>(
+    name,
+    // Three parameters: BullMQ only creates an abort signal for processors that take one.
+    async (job, token, signal) => {
+      const data = GateJobDataSchema.parse(job.data);
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort({ kind: 'deadline', deadlineMs } satisfies GateAbortReason), deadlineMs);
+      const signals = [deadline.signal, ...(signal === undefined ? [] : [signal])];
+      try {
+        return await options.processor(job, {
+          signal: AbortSignal.any(signals),
+          token: token ?? '',
+          data,
+          async isLatest() {
+            const latest = await commands.get(latestKey(prefix, name, pullRequestKey(data)));
+            return latest === null || latest === job.id;
+          },
+        });
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    {
+      connection,
+      prefix,
+      concurrency: options.concurrency ?? 1,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      maxStalledCount: options.maxStalledCount ?? 2,
+      autorun: options.autorun ?? true,
+    },
+  );
+  worker.on('error', () => {});
+
+  const subscribed = subscriber.subscribe(cancelChannel(prefix, name));
+  subscriber.on('message', (_channel: string, raw: string) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      return;
+    }
+    const message = CancelMessageSchema.safeParse(parsed);
+    if (!message.success) return;
+    worker.cancelJob(message.data.jobId, {
+      kind: 'superseded',
+      supersededBy: message.data.supersededBy,
+    } satisfies GateAbortReason as unknown as string);
+  });
+
+  return {
+    worker,
+    async waitUntilReady() {
+      await subscribed;
+      await worker.waitUntilReady();
+    },
+    async close(closeOptions = {}) {
+      const graceMs = closeOptions.graceMs ?? 30_000;
+      const timer = setTimeout(() => {
+        worker.cancelAllJobs({ kind: 'shutdown' } satisfies GateAbortReason as unknown as string);
+      }, graceMs);
+      try {
+        await worker.close();
+      } finally {
+        clearTimeout(timer);
+        subscriber.disconnect();
+        commands.disconnect();
+        connection.disconnect();
+      }
+    },
+  };
+}

@@ -1,0 +1,6 @@
+export * from './errors.ts';
+export * from './connection.ts';
+export * from './gate-job.ts';
+export * from './gate-queue.ts';
+export * from './gate-worker.ts';
+export { UnrecoverableError, WaitingError, DelayedError, type Job } from 'bullmq';

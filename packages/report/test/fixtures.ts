@@ -1,0 +1,91 @@
+/** Reports to render, made the way the pipeline makes them: judge() over harness evidence. */
+import { defaultConfig, judge, parseConfig, type GateReport } from '@testgate/core';
+import { evidence, file, finding, fn, run, runs, test } from '../../core/test/builders.ts';
+
+/** A failing PR: one good test, one unsafe, one flaky, one failed, plus a generated suggestion. */
+export function failingReport(): GateReport {
+  const report = judge(
+    evidence({
+      functions: [fn({ qualname: 'divide', raiseLines: [5] })],
+      tests: [
+        test('test_add', {
+          coverage: { ...test().coverage, changedLinesCovered: { 'calc.py': [3, 5] }, errorPathLinesReached: { 'calc.py': [5] } },
+        }),
+        test('test_shell', {
+          startLine: 20,
+          findings: [finding({ rule: 'B605', line: 22, message: 'Starting a process with a shell: os.system' })],
+        }),
+        test('test_random', { startLine: 30, runs: runs('passed', 'failed', 'passed') }),
+        test('test_wrong', {
+          startLine: 40,
+          runs: [run('failed', { message: 'E   assert 3 == 4' }), run('failed'), run('failed')],
+        }),
+        test('test_gen_divide', {
+          nodeid: 'tests/test_testgate_calc.py::test_gen_divide',
+          file: 'tests/test_testgate_calc.py',
+          origin: 'generated',
+          generator: 'builtin',
+          change: undefined,
+          findings: [finding({ rule: 'TG-EVAL', file: 'tests/test_testgate_calc.py', line: 3, message: 'calls eval' })],
+        }),
+      ],
+      files: [
+        file({ collected: 4 }),
+        file({ path: 'tests/test_broken.py', collected: 0, error: 'E   ModuleNotFoundError: No module named "calcc"' }),
+        file({ path: 'tests/test_testgate_calc.py', origin: 'generated', collected: 1 }),
+      ],
+    }),
+    defaultConfig,
+  );
+  report.generation = {
+    generator: 'builtin',
+    candidates: 3,
+    accepted: 1,
+    rounds: 1,
+    modelCalls: 0,
+    cacheHits: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    costUsd: 0,
+    skipped: [{ file: 'calc.py', qualname: 'Calc.reset', reason: 'takes no arguments and returns nothing' }],
+    suspectedBugs: [],
+  };
+  report.suggestions = [
+    {
+      path: 'tests/test_testgate_calc.py',
+      content: 'from calc import divide\n\n\ndef test_divide():\n    assert divide(6, 3) == 2\n',
+      targets: ['divide'],
+      generator: 'builtin',
+      tests: ['tests/test_testgate_calc.py::test_gen_divide'],
+      covers: { 'calc.py': [3] },
+    },
+  ];
+  return report;
+}
+
+export function passingReport(): GateReport {
+  return judge(evidence({ tests: [test('test_a'), test('test_b')], files: [file({ collected: 2 })] }), defaultConfig);
+}
+
+export function neutralReport(): GateReport {
+  return judge(evidence({ tests: [], files: [] }), defaultConfig);
+}
+
+/** A finding the repository allows: reported, rejects nothing. */
+export function allowedFindingReport(): GateReport {
+  return judge(
+    evidence({ tests: [test('test_sleepy', { findings: [finding({ rule: 'TG-SLEEP', source: 'ast', severity: 'low', line: 11, message: 'calls time.sleep' })] })] }),
+    parseConfig('security: {allowRules: [TG-SLEEP]}'),
+  );
+}
+
+/** Many rejected tests with long, multi-byte names: more than GitHub's limits hold. */
+export function hugeReport(count = 3000): GateReport {
+  const tests = Array.from({ length: count }, (_, i) =>
+    test(`test_ünïcødé_${'ß'.repeat(30)}_${i}`, {
+      startLine: i + 1,
+      findings: [finding({ line: i + 1, message: `Starting a process with a shell: os.system — ✗ ${'é'.repeat(40)} ${i}` })],
+    }),
+  );
+  return judge(evidence({ tests, files: [file({ collected: count })] }), defaultConfig);
+}

@@ -1,0 +1,11 @@
+import { renderText, renderMarkdown, renderComment, renderCheckRun } from '../src/index.ts';
+import { failingReport, neutralReport } from './fixtures.ts';
+const r = failingReport();
+console.log(renderText(r));
+console.log('=====MD');
+console.log(renderMarkdown(r));
+console.log('=====COMMENT');
+console.log(renderComment(r));
+console.log('=====CHECK');
+const c = renderCheckRun(r); console.log(c.summary); console.log('--text--'); console.log(c.text); console.log(JSON.stringify(c.annotations, null, 1));
+console.log(renderText(neutralReport()));

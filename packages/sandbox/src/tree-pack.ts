@@ -1,0 +1,193 @@
+import { lstat, readFile, readdir, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import tar from 'tar-stream';
+import { SandboxError } from './sandbox-error.ts';
+
+/** A source tree handed to the sandbox. */
+export type TreeInput =
+  /** A directory on the host; `.git` is skipped, symlinks are never followed out of it. */
+  | { kind: 'dir'; path: string }
+  /** A plain (uncompressed) tar of files relative to the tree root. */
+  | { kind: 'tar'; tar: Buffer }
+  /** Files by relative path. */
+  | { kind: 'files'; files: Record<string, string | Buffer> };
+
+export interface TreeFile {
+  /** Normalised relative path, `/`-separated. */
+  path: string;
+  content: Buffer;
+  executable: boolean;
+}
+
+export interface TreeLimits {
+  /** @defaultValue 100_000 */
+  maxFiles: number;
+  /** Sum of file sizes of one tree. @defaultValue 256 MiB */
+  maxBytes: number;
+}
+
+export const DEFAULT_TREE_LIMITS: Readonly<TreeLimits> = Object.freeze({ maxFiles: 100_000, maxBytes: 256 * 1024 * 1024 });
+
+/** Directories never sent: VCS data and caches a local run leaves behind. */
+const SKIPPED_DIRS = new Set(['.git', '.hg', '.svn', '__pycache__', '.pytest_cache', '.mypy_cache', '.tox', '.venv', 'node_modules']);
+
+function invalid(message: string): SandboxError {
+  return new SandboxError('TREE_INVALID', message);
+}
+
+/**
+ * Normalises a relative path and refuses anything that could land outside the tree:
+ * absolute paths, drive letters, `..` segments, NUL bytes, backslashes.
+ */
+export function safeRelativePath(name: string): string {
+  if (name.includes('\0')) throw invalid(`tree entry with a NUL byte in its name: ${JSON.stringify(name)}`);
+  if (name.includes('\\')) throw invalid(`tree entry with a backslash in its name: ${JSON.stringify(name)}`);
+  if (name.startsWith('/') || /^[a-zA-Z]:/.test(name)) throw invalid(`tree entry with an absolute path: ${JSON.stringify(name)}`);
+  const parts = name.split('/').filter((part) => part !== '' && part !== '.');
+  if (parts.some((part) => part === '..')) throw invalid(`tree entry escaping the tree root: ${JSON.stringify(name)}`);
+  if (parts.length === 0) throw invalid(`tree entry with an empty path: ${JSON.stringify(name)}`);
+  return parts.join('/');
+}
+
+function checkLimits(files: TreeFile[], limits: TreeLimits, what: string): void {
+  if (files.length > limits.maxFiles) throw invalid(`${what} has ${files.length} files, more than the ${limits.maxFiles} allowed`);
+  const bytes = files.reduce((sum, file) => sum + file.content.length, 0);
+  if (bytes > limits.maxBytes) throw invalid(`${what} holds ${bytes} bytes, more than the ${limits.maxBytes} allowed`);
+}
+
+async function readDirTree(root: string, limits: TreeLimits): Promise<TreeFile[]> {
+  const realRoot = await realpath(root);
+  const files: TreeFile[] = [];
+  let bytes = 0;
+  async function walk(dir: string, rel: string): Promise<void> {
+    const entries = await readdir(dir, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const relPath = rel ? `${rel}/${entry.name}` : entry.name;
+      const abs = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRS.has(entry.name)) await walk(abs, relPath);
+        continue;
+      }
+      let target = abs;
+      if (entry.isSymbolicLink()) {
+        // A link is sent as the file it points to only when that file is inside the tree.
+        const resolved = await realpath(abs).catch(() => undefined);
+        if (resolved === undefined || !(resolved === realRoot || resolved.startsWith(realRoot + path.sep))) continue;
+        target = resolved;
+      }
+      const info = await lstat(target);
+      if (!info.isFile()) continue; // devices, sockets, fifos, links to directories
+      bytes += info.size;
+      if (files.length + 1 > limits.maxFiles || bytes > limits.maxBytes) {
+        throw invalid(`directory ${root} is larger than allowed (${limits.maxFiles} files, ${limits.maxBytes} bytes)`);
+      }
+      files.push({ path: safeRelativePath(relPath), content: await readFile(target), executable: (info.mode & 0o111) !== 0 });
+    }
+  }
+  await walk(realRoot, '');
+  return files;
+}
+
+/** Reads a plain tar; refuses `..` and absolute names, drops links, devices and other specials. */
+export async function readTarTree(buffer: Buffer, limits: TreeLimits = DEFAULT_TREE_LIMITS): Promise<TreeFile[]> {
+  const extract = tar.extract();
+  const files: TreeFile[] = [];
+  const seen = new Set<string>();
+  let bytes = 0;
+  const source = Readable.from([buffer]);
+  source.on('error', (error) => extract.destroy(error));
+  source.pipe(extract);
+  try {
+    for await (const entry of extract) {
+      const { header } = entry;
+      const type = header.type ?? 'file';
+      // Validate every name, links included: a hostile tar is refused whole, not half-used.
+      // `./` (the root entry of `tar -c .`) is the only name allowed to normalise to nothing.
+      if (type === 'directory' && header.name.replace(/^(\.?\/)+/, '') === '') {
+        entry.resume();
+        continue;
+      }
+      const name = safeRelativePath(header.name);
+      if (type === 'file' || type === 'contiguous-file') {
+        const chunks: Buffer[] = [];
+        for await (const chunk of entry) {
+          bytes += (chunk as Buffer).length;
+          if (bytes > limits.maxBytes) throw invalid(`tar tree holds more than the ${limits.maxBytes} bytes allowed`);
+          chunks.push(chunk as Buffer);
+        }
+        if (!seen.has(name)) {
+          seen.add(name);
+          files.push({ path: name, content: Buffer.concat(chunks), executable: ((header.mode ?? 0) & 0o111) !== 0 });
+          if (files.length > limits.maxFiles) throw invalid(`tar tree has more than the ${limits.maxFiles} files allowed`);
+        }
+      } else {
+        entry.resume(); // directories are implied; links and specials are dropped
+      }
+    }
+  } catch (error) {
+    if (error instanceof SandboxError) throw error;
+    throw new SandboxError('TREE_INVALID', `tree tar could not be read: ${(error as Error).message}`, { cause: error });
+  }
+  return files;
+}
+
+/** Turns any TreeInput into a flat list of checked files. */
+export async function readTree(input: TreeInput, limits: TreeLimits = DEFAULT_TREE_LIMITS): Promise<TreeFile[]> {
+  switch (input.kind) {
+    case 'dir':
+      return readDirTree(input.path, limits);
+    case 'tar':
+      return readTarTree(input.tar, limits);
+    case 'files': {
+      const files = Object.entries(input.files).map(([name, content]) => ({
+        path: safeRelativePath(name),
+        content: typeof content === 'string' ? Buffer.from(content, 'utf8') : content,
+        executable: false,
+      }));
+      checkLimits(files, limits, 'file tree');
+      return files;
+    }
+  }
+}
+
+export interface TarEntry {
+  /** Full name inside the archive, e.g. `head/pkg/mod.py`. */
+  name: string;
+  content: Buffer;
+  executable?: boolean;
+  /** Directory entries make sure a tree's root exists after extraction, even when empty. */
+  directory?: boolean;
+}
+
+/** Packs entries into one plain tar; names are re-checked, so nothing escapes /work on extraction. */
+export async function packTar(entries: readonly TarEntry[]): Promise<Buffer> {
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  pack.on('data', (chunk: unknown) => {
+    chunks.push(chunk as Buffer);
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    pack.on('end', resolve);
+    pack.on('error', reject);
+  });
+  for (const entry of entries) {
+    const name = safeRelativePath(entry.name);
+    await new Promise<void>((resolve, reject) => {
+      const callback = (error?: Error | null): void => (error ? reject(error) : resolve());
+      if (entry.directory) {
+        pack.entry({ name, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: new Date(0) }, callback);
+      } else {
+        pack.entry(
+          { name, size: entry.content.length, mode: entry.executable ? 0o755 : 0o644, uid: 0, gid: 0, mtime: new Date(0), type: 'file' },
+          entry.content,
+          callback,
+        );
+      }
+    });
+  }
+  pack.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,116 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import tar from 'tar-stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isSandboxError, packHarnessInput, packTar, readTarTree, readTree } from '../src/index.ts';
+
+/** A tar built by hand, so hostile names reach the reader exactly as written. */
+async function rawTar(entries: Array<{ name: string; content?: string; type?: 'file' | 'symlink' | 'directory'; linkname?: string }>): Promise<Buffer> {
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  pack.on('data', (chunk: unknown) => {
+    chunks.push(chunk as Buffer);
+  });
+  const done = new Promise<void>((resolve) => pack.on('end', () => resolve()));
+  for (const entry of entries) {
+    const type = entry.type ?? 'file';
+    if (type === 'file') pack.entry({ name: entry.name }, entry.content ?? '');
+    else if (type === 'symlink') pack.entry({ name: entry.name, type, linkname: entry.linkname ?? '/etc/passwd' });
+    else pack.entry({ name: entry.name, type });
+  }
+  pack.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+async function tarNames(buffer: Buffer): Promise<string[]> {
+  return (await readTarTree(buffer)).map((file) => file.path);
+}
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+describe('tree packer', () => {
+  it.each([
+    ['../evil', 'escaping'],
+    ['pkg/../../evil', 'escaping'],
+    ['/etc/passwd', 'absolute'],
+    ['C:/x.py', 'absolute'],
+    ['a\\..\\b', 'backslash'],
+  ])('refuses a tar entry named %s', async (name, why) => {
+    const buffer = await rawTar([{ name: 'ok.py', content: 'x = 1' }, { name, content: 'evil' }]);
+    const error = await readTarTree(buffer).catch((e: unknown) => e);
+    expect(isSandboxError(error, 'TREE_INVALID')).toBe(true);
+    expect((error as Error).message).toContain(why);
+  });
+
+  it('refuses a hostile name in a files tree and in a candidate path', async () => {
+    await expect(readTree({ kind: 'files', files: { '../evil.py': 'x' } })).rejects.toSatisfy((e: unknown) => isSandboxError(e, 'TREE_INVALID'));
+    await expect(
+      packHarnessInput({
+        mode: 'evaluate',
+        nonce: 'n',
+        base: { kind: 'files', files: {} },
+        head: { kind: 'files', files: {} },
+        candidates: [{ path: '/tmp/evil.py', content: 'x', origin: 'generated' }],
+      }),
+    ).rejects.toSatisfy((e: unknown) => isSandboxError(e, 'TREE_INVALID'));
+  });
+
+  it('drops links, keeps files, normalises ./ prefixes', async () => {
+    const buffer = await rawTar([
+      { name: './', type: 'directory' },
+      { name: './pkg/', type: 'directory' },
+      { name: './pkg/mod.py', content: 'x = 1' },
+      { name: 'pkg/link', type: 'symlink', linkname: '/etc/passwd' },
+    ]);
+    expect(await tarNames(buffer)).toEqual(['pkg/mod.py']);
+  });
+
+  it('enforces the size caps', async () => {
+    const buffer = await rawTar([{ name: 'a.py', content: 'x'.repeat(2000) }, { name: 'b.py', content: 'y' }]);
+    await expect(readTarTree(buffer, { maxFiles: 10, maxBytes: 1000 })).rejects.toSatisfy((e: unknown) => isSandboxError(e, 'TREE_INVALID'));
+    await expect(readTarTree(buffer, { maxFiles: 1, maxBytes: 100_000 })).rejects.toSatisfy((e: unknown) => isSandboxError(e, 'TREE_INVALID'));
+  });
+
+  it('packs a directory without .git and without following symlinks out of it', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'tg-tree-'));
+    const outside = await mkdtemp(path.join(tmpdir(), 'tg-outside-'));
+    dirs.push(root, outside);
+    await mkdir(path.join(root, '.git'));
+    await writeFile(path.join(root, '.git', 'config'), 'secret');
+    await mkdir(path.join(root, 'pkg'));
+    await writeFile(path.join(root, 'pkg', 'mod.py'), 'x = 1\n');
+    await writeFile(path.join(outside, 'secret.txt'), 'host secret');
+    await symlink(path.join(outside, 'secret.txt'), path.join(root, 'pkg', 'out-link.txt'));
+    await symlink('mod.py', path.join(root, 'pkg', 'in-link.py'));
+    await symlink(outside, path.join(root, 'outdir'));
+    const files = await readTree({ kind: 'dir', path: root });
+    expect(files.map((file) => file.path).sort()).toEqual(['pkg/in-link.py', 'pkg/mod.py']);
+    expect(files.every((file) => !file.content.toString().includes('host secret'))).toBe(true);
+  });
+
+  it('lays out request.json first, then base/, head/ and candidates/', async () => {
+    const input = await packHarnessInput({
+      mode: 'generate',
+      nonce: 'abc',
+      base: { kind: 'files', files: { 'calc.py': 'def f(): pass\n' } },
+      head: { kind: 'tar', tar: await packTar([{ name: 'calc.py', content: Buffer.from('def f(): return 1\n') }]) },
+      candidates: [{ path: 'tests/test_x.py', content: 'def test_x(): assert 1', origin: 'generated', generator: 'builtin' }],
+      settings: { reruns: 5 },
+    });
+    const files = await readTarTree(input);
+    expect(files.map((file) => file.path)).toEqual(['request.json', 'base/calc.py', 'head/calc.py', 'candidates/tests/test_x.py']);
+    const request = JSON.parse(files[0]?.content.toString() ?? '{}') as Record<string, unknown>;
+    expect(request).toMatchObject({
+      protocol: 1,
+      mode: 'generate',
+      nonce: 'abc',
+      settings: { reruns: 5, cpuSecondsPerTest: 2, wallSecondsPerTest: 10, includePrTests: true },
+      candidates: [{ path: 'tests/test_x.py', origin: 'generated', generator: 'builtin' }],
+    });
+  });
+});

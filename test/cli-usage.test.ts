@@ -1,0 +1,226 @@
+/**
+ * `testgate run` as a user meets it: usage errors, config errors, repository layouts, the
+ * neutral verdict, output formats and exit codes. Real git, real Docker, real sandbox image.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureSandboxImage } from '@testgate/sandbox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGitRepo } from '../apps/cli/src/example-repo.ts';
+import { runCli } from '../apps/cli/test/run-cli.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'testgate-cli-usage-'));
+const repo = (name: string): string => join(work, name);
+
+const CALC_BASE = {
+  'calc/__init__.py': 'from calc.core import double\n',
+  'calc/core.py': 'def double(x):\n    return x * 2\n',
+  'tests/test_core.py': 'from calc import double\n\n\ndef test_double():\n    assert double(2) == 4\n',
+};
+const CALC_HEAD = {
+  ...CALC_BASE,
+  'calc/core.py': 'def double(x):\n    if x is None:\n        raise TypeError("x is None")\n    return x * 2\n',
+  'tests/test_core_more.py': [
+    'import pytest',
+    '',
+    'from calc import double',
+    '',
+    '',
+    'def test_double_none():',
+    '    assert double(3) == 6',
+    '    with pytest.raises(TypeError):',
+    '        double(None)',
+    '',
+  ].join('\n'),
+};
+
+function containersLeft(): string[] {
+  const out = execFileSync('docker', ['ps', '-aq', '--filter', 'label=app=testgate', '--filter', 'label=testgate.source=cli'], {
+    encoding: 'utf8',
+  });
+  return out.split('\n').filter(Boolean);
+}
+
+beforeAll(async () => {
+  await ensureSandboxImage();
+  await createGitRepo({ dir: repo('calc'), commits: [{ message: 'base', files: CALC_BASE }, { message: 'pr', files: CALC_HEAD }] });
+});
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('usage errors exit 2 and say what to do', () => {
+  it('rejects an unknown flag', async () => {
+    const run = await runCli(['run', '--repo', repo('calc'), '--base', 'main~1', '--fromat', 'json']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("Unknown option '--fromat'");
+    expect(run.stderr).toContain('testgate run --help');
+    expect(run.stdout).toBe('');
+  });
+
+  it('asks for --repo', async () => {
+    const run = await runCli(['run', '--base', 'main~1']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--repo DIR is required/);
+  });
+
+  it('rejects a bad --format value', async () => {
+    const run = await runCli(['run', '--repo', repo('calc'), '--base', 'main~1', '--format', 'xml']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--format must be one of text, json, markdown, sarif (got "xml")');
+  });
+
+  it('names a bad ref and how to list good ones', async () => {
+    const run = await runCli(['run', '--repo', repo('calc'), '--base', 'no-such-branch', '--head', 'main']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--base no-such-branch: no such commit');
+    expect(run.stderr).toContain(`git -C ${repo('calc')} log --oneline`);
+  });
+
+  it('says when --repo is not a git repository', async () => {
+    const run = await runCli(['run', '--repo', work, '--base', 'main~1']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('is not a git repository');
+  });
+
+  it('names the bad key of a broken .github/testgate.yml', async () => {
+    await createGitRepo({
+      dir: repo('badconfig'),
+      commits: [
+        { message: 'base', files: CALC_BASE },
+        { message: 'pr', files: { ...CALC_HEAD, '.github/testgate.yml': 'rerun: 3\nlimits:\n  cpuSeconds: fast\n' } },
+      ],
+    });
+    const run = await runCli(['run', '--repo', repo('badconfig'), '--base', 'main~1', '--head', 'main']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('error CONFIG_INVALID');
+    expect(run.stderr).toMatch(/rerun is not a known setting; did you mean "reruns"/);
+    expect(run.stderr).toMatch(/limits\.cpuSeconds must be a number/);
+    expect(run.stderr).toContain('what to do: fix .github/testgate.yml');
+    expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace without DEBUG=1
+  });
+
+  it('rejects --generate values it does not know', async () => {
+    const run = await runCli(['run', '--repo', repo('calc'), '--base', 'main~1', '--generate', 'gpt']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--generate must be one of model, builtin, off');
+  });
+
+  it('prints help for every command', async () => {
+    for (const name of ['run', 'doctor']) {
+      const run = await runCli([name, '--help']);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`Usage: testgate ${name}`);
+    }
+    const top = await runCli(['--help']);
+    expect(top.code).toBe(0);
+    for (const name of ['run', 'doctor', 'serve', 'replay']) expect(top.stdout).toContain(`  ${name} `);
+  });
+});
+
+describe('verdicts and exit codes', () => {
+  it('passes a good pull request (exit 0) and writes --out', async () => {
+    const out = join(work, 'calc-report.json');
+    const run = await runCli(['run', '--repo', repo('calc'), '--base', 'main~1', '--head', 'main', '--format', 'json', '--out', out]);
+    expect(run.stderr).toContain(`report written to ${out}`);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe('');
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report.verdict).toBe('pass');
+    expect(report.tests.map((t: { nodeid: string; status: string }) => [t.nodeid, t.status])).toEqual([
+      ['tests/test_core_more.py::test_double_none', 'accepted'],
+    ]);
+  });
+
+  it('is neutral (exit 0, reason printed) when the package cannot be imported', async () => {
+    await createGitRepo({
+      dir: repo('noimport'),
+      commits: [
+        { message: 'base', files: CALC_BASE },
+        { message: 'pr', files: { ...CALC_HEAD, 'calc/__init__.py': 'import left_pad_not_installed\nfrom calc.core import double\n' } },
+      ],
+    });
+    const run = await runCli(['run', '--repo', repo('noimport'), '--base', 'main~1', '--head', 'main', '--format', 'json']);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.verdict).toBe('neutral');
+    expect(report.project.importable).toBe(false);
+    expect(report.neutralReason).toContain('left_pad_not_installed');
+    expect(run.stderr).toContain('neutral (not judged)');
+    expect(run.stderr).toContain('left_pad_not_installed');
+  });
+
+  it('imports a src-layout package (src/pkg + pyproject.toml)', async () => {
+    const base = {
+      'pyproject.toml': '[project]\nname = "shop"\nversion = "0.1.0"\n\n[tool.setuptools.packages.find]\nwhere = ["src"]\n',
+      'src/shop/__init__.py': '',
+      'src/shop/cart.py': 'def total(prices):\n    return sum(prices)\n',
+    };
+    const head = {
+      ...base,
+      'src/shop/cart.py': 'def total(prices):\n    if any(p < 0 for p in prices):\n        raise ValueError("negative price")\n    return sum(prices)\n',
+      'tests/test_cart.py':
+        'import pytest\n\nfrom shop.cart import total\n\n\ndef test_total():\n    assert total([1, 2]) == 3\n    with pytest.raises(ValueError):\n        total([-1])\n',
+    };
+    await createGitRepo({ dir: repo('srclayout'), commits: [{ message: 'base', files: base }, { message: 'pr', files: head }] });
+    const run = await runCli(['run', '--repo', repo('srclayout'), '--base', 'main~1', '--head', 'main', '--format', 'json']);
+    const report = JSON.parse(run.stdout);
+    expect(report.project).toMatchObject({ layout: 'src', importable: true });
+    expect(report.verdict, JSON.stringify(report.tests, null, 1)).toBe('pass');
+    expect(run.code).toBe(0);
+  });
+
+  it('imports a setup.py package with package_dir', async () => {
+    const base = {
+      'setup.py': 'from setuptools import setup\n\nsetup(name="geo", packages=["geo"], package_dir={"": "lib"})\n',
+      'lib/geo/__init__.py': 'from geo.dist import manhattan\n',
+      'lib/geo/dist.py': 'def manhattan(a, b):\n    return abs(a[0] - b[0]) + abs(a[1] - b[1])\n',
+    };
+    const head = {
+      ...base,
+      'lib/geo/dist.py':
+        'def manhattan(a, b):\n    if len(a) != 2 or len(b) != 2:\n        raise ValueError("points are pairs")\n    return abs(a[0] - b[0]) + abs(a[1] - b[1])\n',
+      'tests/test_dist.py':
+        'import pytest\n\nfrom geo import manhattan\n\n\ndef test_manhattan():\n    assert manhattan((0, 0), (1, 2)) == 3\n    with pytest.raises(ValueError):\n        manhattan((0,), (1, 2))\n',
+    };
+    await createGitRepo({ dir: repo('setuppy'), commits: [{ message: 'base', files: base }, { message: 'pr', files: head }] });
+    const run = await runCli(['run', '--repo', repo('setuppy'), '--base', 'main~1', '--head', 'main', '--format', 'json']);
+    const report = JSON.parse(run.stdout);
+    expect(report.project.importable, report.project.importError).toBe(true);
+    expect(report.verdict, JSON.stringify(report.tests, null, 1)).toBe('pass');
+    expect(run.code).toBe(0);
+  });
+
+  it('fails an unsafe test (exit 1) and writes SARIF with a result for it', async () => {
+    await createGitRepo({
+      dir: repo('unsafe'),
+      commits: [
+        { message: 'base', files: CALC_BASE },
+        {
+          message: 'pr',
+          files: {
+            ...CALC_HEAD,
+            'tests/test_core_shell.py':
+              'import os\n\nimport pytest\n\nfrom calc import double\n\n\ndef test_double_shell():\n    os.system("echo hi")\n    assert double(1) == 2\n    with pytest.raises(TypeError):\n        double(None)\n',
+          },
+        },
+      ],
+    });
+    const out = join(work, 'unsafe.sarif');
+    const run = await runCli(['run', '--repo', repo('unsafe'), '--base', 'main~1', '--head', 'main', '--format', 'sarif', '--out', out]);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain('fail:');
+    const sarif = JSON.parse(readFileSync(out, 'utf8'));
+    expect(sarif.version).toBe('2.1.0');
+    const results = sarif.runs[0].results as { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.some((r) => r.locations[0]?.physicalLocation.artifactLocation.uri === 'tests/test_core_shell.py')).toBe(true);
+  });
+
+  it('leaves no container behind', () => {
+    expect(containersLeft()).toEqual([]);
+  });
+});
