@@ -1,6 +1,5 @@
 import { buildServer } from '@testgate/server';
 import { createGateQueue, type GateQueue } from '@testgate/queue';
-import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pullRequestPayload, signedDelivery, uniquePrefix } from './fakes/github-fixtures.ts';
@@ -26,7 +25,7 @@ function payload(overrides: Partial<Parameters<typeof pullRequestPayload>[0]> = 
 
 describe('webhook server', () => {
   let queue: GateQueue;
-  let app: FastifyInstance;
+  let app: ReturnType<typeof buildServer>;
   let prefix: string;
 
   beforeEach(async () => {

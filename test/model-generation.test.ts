@@ -215,18 +215,18 @@ describe('generateWithModel with a model server and the real sandbox', () => {
     expect(result.summary.accepted).toBe(4);
   });
 
-  it('serves the same head SHA twice with zero model calls the second time (Redis cache)', async () => {
-    server.respond((body) => ({ content: fence(isRepair(body) ? GOOD : WRONG) }));
+  it('serves the same head SHA twice with zero model calls the second time (Redis cache)', { timeout: 240_000 }, async () => {
+    server.respond(() => ({ content: fence(GOOD) }));
     const first = await run();
-    expect(first.summary).toMatchObject({ modelCalls: 2, cacheHits: 0, accepted: 4 });
-    expect(await redis.keys(`${prefix}*`)).toHaveLength(2);
+    expect(first.summary).toMatchObject({ modelCalls: 1, cacheHits: 0, accepted: 4 });
+    expect(await redis.keys(`${prefix}*`)).toHaveLength(1);
     const ttl = await redis.pttl((await redis.keys(`${prefix}*`))[0]!);
     expect(ttl).toBeGreaterThan(167 * 3_600_000);
 
     const requestsBefore = server.requests.length;
     const second = await run();
     expect(server.requests.length).toBe(requestsBefore);
-    expect(second.summary).toMatchObject({ modelCalls: 0, cacheHits: 2, promptTokens: 0, costUsd: 0, accepted: 4 });
+    expect(second.summary).toMatchObject({ modelCalls: 0, cacheHits: 1, promptTokens: 0, costUsd: 0, accepted: 4 });
     expect(second.suggestions.map((s) => s.content)).toEqual(first.suggestions.map((s) => s.content));
   });
 

@@ -11,7 +11,12 @@ tag="${1:?usage: build-rootfs.sh IMAGE_TAG}"
 here="$(cd "$(dirname "$0")" && pwd)"
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 [ "$(id -u)" = 0 ] || { echo "build-rootfs.sh needs root (debootstrap and chroot)" >&2; exit 1; }
-command -v debootstrap >/dev/null || { echo "installing debootstrap" >&2; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
+if ! command -v debootstrap >/dev/null; then
+  echo "installing debootstrap" >&2
+  # A fresh machine may have no apt lists yet.
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+fi
 work="$(mktemp -d /var/tmp/testgate-rootfs.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 root="$work/rootfs"

@@ -104,7 +104,7 @@ def _read_stdin_lines():
     return json.loads(lines[0]), json.loads(lines[1])
 
 
-def _preimport(mode):
+def _preimport(mode, cfg_plugins=()):
     import importlib
     import pytest  # noqa: F401
     import _pytest.config
@@ -114,7 +114,13 @@ def _preimport(mode):
             importlib.import_module('_pytest.' + name)
         except Exception:
             pass
-    for name in ('_hypothesis_pytestplugin', 'hypothesis', 'unittest', 'unittest.mock', 'doctest', 'sqlite3',
+    if mode != 'probe' and '_hypothesis_pytestplugin' in cfg_plugins:
+        for name in ('hypothesis', '_hypothesis_pytestplugin'):
+            try:
+                importlib.import_module(name)
+            except Exception:
+                pass
+    for name in ('unittest', 'unittest.mock', 'doctest', 'sqlite3',
                  'coverage', 'coverage.tracer', 'coverage.sqldata', 'resource', 'traceback', 'signal', 'threading'):
         try:
             importlib.import_module(name)
@@ -367,6 +373,13 @@ def _plugin(emit, state, cfg, cov):
 
         @pytest.hookimpl(hookwrapper=True)
         def pytest_runtest_makereport(self, item, call):
+            if call.excinfo is not None:
+                # Said before pytest formats the failure: after a memory or thread bomb the
+                # formatting itself may die (INTERNALERROR MemoryError).
+                with internal():
+                    early = _classify_exception(call.excinfo)
+                    if early:
+                        emit({'ev': 'limit', 'limit': early, 'when': call.when})
             outcome = yield
             rep = outcome.get_result()
             with internal():
@@ -443,7 +456,7 @@ def main():
     emit = _make_channel(int(head['channel_fd']), head['token'])
     del head
     mode = cfg['mode']
-    _preimport(mode)
+    _preimport(mode, cfg.get('pytest_args', ()))
     state = {'busy': False, 'phase': 'collect'}
     _disable_posixsubprocess(emit, state)
     cov = None

@@ -8,8 +8,10 @@ from __future__ import annotations
 import ast
 import difflib
 import fnmatch
+import io
 import os
 import re
+import tokenize
 
 # Trees are extracted from a tar the host built; these never carry the PR's code.
 _SKIP_DIRS = {".git", "__pycache__", ".hg", ".svn", ".tox", ".nox", ".mypy_cache", ".pytest_cache", "node_modules"}
@@ -26,12 +28,20 @@ def split_lines(text: str) -> list[str]:
 
 
 def read_source(path: str) -> str | None:
+    """Text of a file decoded the way Python would (BOM, coding cookie), undecodable bytes replaced."""
     try:
         with open(path, "rb") as f:
             data = f.read()
     except OSError:
         return None
-    return data.decode("utf-8", errors="replace")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except (SyntaxError, LookupError):
+        encoding = "utf-8"
+    try:
+        return data.decode(encoding, errors="replace")
+    except LookupError:
+        return data.decode("utf-8", errors="replace")
 
 
 def is_test_path(rel_path: str) -> bool:

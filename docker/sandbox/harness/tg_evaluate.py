@@ -42,17 +42,7 @@ NO_NETWORK_HINT = (' - the sandbox has no network and installs nothing, so third
 
 
 def _analysis(name: str):
-    """The analysis engineer's module, or the dev stand-in while it does not exist yet."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as e:
-        if e.name != name:
-            raise
-        sys.path.insert(0, os.path.join(HARNESS_DIR, 'dev'))
-        try:
-            return importlib.import_module('stubs')
-        finally:
-            sys.path.pop(0)
+    return importlib.import_module(name)
 
 
 def _tail(text: str, n: int = MESSAGE_TAIL) -> str:
@@ -112,6 +102,7 @@ class Evaluator:
         self.runs = _Runs(workdir, self.head)
         self.import_roots: list = []
         self.hypothesis_plugin = importlib.util.find_spec('_hypothesis_pytestplugin') is not None
+        self.uses_hypothesis = False
 
     # ---------- children ----------
 
@@ -152,14 +143,19 @@ class Evaluator:
                                  stdin_data=json.dumps(cfg).encode() + b'\n', channel=True,
                                  startup_seconds=STARTUP_WALL_SECONDS, limits=limits,
                                  test_cpu_seconds=cpu_seconds if cfg['mode'] == 'run' else None)
-        tg_child.sweep_orphans()
+        swept = tg_child.sweep_orphans()
+        print('harness: child %s %s: exit=%s signal=%s limit=%s cpu=%dms wall=%dms out=%dB swept=%d' % (
+            cfg['mode'], cfg.get('nodeid') or cfg.get('pytest_args', [''])[0] if cfg['mode'] != 'probe' else '',
+            res.exit_code, res.signal, res.limit, res.cpu_ms, res.wall_ms, res.output_bytes, swept), file=sys.stderr)
         return res
 
     def _pytest_args(self, run: dict, rel_file: str, collect: bool) -> list:
         args = [rel_file, '-c', self.runs.ini, '--rootdir', run['head'], '--confcutdir', run['head'],
                 '-p', 'no:cacheprovider', '-p', 'no:stepwise', '-q', '-s', '--tb=short', '--no-header',
                 '--color=no', '-o', 'console_output_style=classic', '-o', 'xfail_strict=false']
-        if self.hypothesis_plugin:
+        # Importing hypothesis costs more than pytest itself: load its plugin only for
+        # repos that use it (the @given decorator works without the plugin anyway).
+        if self.hypothesis_plugin and self.uses_hypothesis:
             args += ['-p', '_hypothesis_pytestplugin']
         if collect:
             args.append('--collect-only')
@@ -264,6 +260,7 @@ class Evaluator:
 
     def _outcome(self, res) -> dict:
         result = next((r for r in res.records if r.get('ev') == 'result'), None)
+        early = next((r.get('limit') for r in res.records if r.get('ev') == 'limit'), None)
         start = next((r for r in res.records if r.get('ev') == 'start'), None)
         exited = next((r for r in res.records if r.get('ev') == 'exit'), None)
         dur = res.test_wall_ms if res.test_wall_ms is not None else res.wall_ms
@@ -293,6 +290,9 @@ class Evaluator:
                     'message': _tail('the test process died of signal %d (%s)\n%s' % (
                         res.signal, signal.Signals(res.signal).name if res.signal in signal.Signals._value2member_map_ else '?',
                         res.stderr_tail))}
+        if result is None and early in ('memory', 'pids', 'files', 'disk'):
+            return {'outcome': 'resource-limit', 'limit': early, 'durationMs': dur, 'cpuMs': cpu,
+                    'message': _tail('the test exhausted a resource limit (%s)\n%s' % (early, res.stderr_tail))}
         if result is None:
             if start is None:
                 msg = 'the test never started (exit code %s)' % res.exit_code
@@ -305,9 +305,12 @@ class Evaluator:
                'cpuMs': float(result.get('cpuMs') or 0.0)}
         if result.get('message'):
             run['message'] = _tail(str(result['message']))
-        if result.get('limit') in ('memory', 'pids', 'files', 'disk') and outcome in ('failed', 'error'):
+        lim = result.get('limit') or early
+        if lim in ('memory', 'pids', 'files', 'disk') and outcome in ('failed', 'error'):
             run['outcome'] = 'resource-limit'
-            run['limit'] = result['limit']
+            run['limit'] = lim
+        if outcome == 'error' and run.get('message') == 'the test did not run':
+            run['message'] = _tail('the test did not run\n' + res.stderr_tail)
         # Cross-check with the exit status, which the test cannot rewrite from inside pytest's report.
         code = res.exit_code
         if run['outcome'] in ('passed', 'skipped', 'xfailed', 'xpassed') and code not in (0, None):
@@ -371,6 +374,7 @@ class Evaluator:
             if t['file'] not in files:
                 files[t['file']] = {'path': t['file'], 'origin': 'pr', 'collected': 0, 'findings': []}
         self.test_file_rels = sorted(files)
+        self.uses_hypothesis = _tree_mentions(self.head, 'hypothesis')
 
         project_info = tg_project.detect_project(self.head)
         self.import_roots = list(project_info.get('import_roots') or [self.head])
@@ -564,6 +568,21 @@ def _function_ranges(path: str) -> dict:
                 if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     add(node.name, sub)
     return out
+
+
+def _tree_mentions(root: str, word: str) -> bool:
+    needle = word.encode()
+    for d, dirs, names in os.walk(root):
+        dirs[:] = [x for x in dirs if x not in ('.git', '__pycache__', 'node_modules')]
+        for n in names:
+            if n.endswith('.py') or n in ('pyproject.toml', 'setup.cfg'):
+                try:
+                    with open(os.path.join(d, n), 'rb') as f:
+                        if needle in f.read(2_000_000):
+                            return True
+                except OSError:
+                    continue
+    return False
 
 
 def _version(module: str) -> str:

@@ -98,6 +98,23 @@ def _pyproject_roots(head: str) -> tuple[list[str], list[str]]:
     return roots, [n for n in names if _is_identifier(n)]
 
 
+def _ini_pythonpath(head: str) -> list[str]:
+    """pytest's `pythonpath` ini option (pytest >= 7) from pytest.ini, tox.ini or setup.cfg."""
+    for name, section in (("pytest.ini", "pytest"), ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
+        text = _read_text(os.path.join(head, name))
+        if text is None:
+            continue
+        cp = configparser.ConfigParser(interpolation=None, strict=False)
+        try:
+            cp.read_string(text)
+        except configparser.Error:
+            continue
+        if cp.has_section(section):
+            # pytest uses the first of these files that has its section.
+            return cp.get(section, "pythonpath", fallback="").split()
+    return []
+
+
 def _setup_cfg_roots(head: str) -> list[str]:
     text = _read_text(os.path.join(head, "setup.cfg"))
     if text is None:
@@ -180,7 +197,7 @@ def detect_project(head: str) -> dict:
     """Layout, top-level package names and the sys.path roots the PR's tests import from."""
     head = os.path.abspath(head)
     py_roots, explicit = _pyproject_roots(head)
-    declared = py_roots + _setup_cfg_roots(head) + _setup_py_roots(head)
+    declared = py_roots + _setup_cfg_roots(head) + _setup_py_roots(head) + _ini_pythonpath(head)
     roots: list[str] = []
     for rel in declared:
         path = _norm_dir(head, rel)

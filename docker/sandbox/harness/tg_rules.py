@@ -17,7 +17,7 @@ import re
 import tokenize
 import tomllib
 
-from tg_diff import def_start, read_source, split_lines
+from tg_diff import changed_line_numbers, def_start, read_source, split_lines
 from tg_select import collect_tests
 
 # rule id -> (reason, default severity, why it matters)
@@ -321,10 +321,10 @@ class _Scope:
 
 
 class _Scanner(ast.NodeVisitor):
-    def __init__(self, tree: ast.Module, rel_path: str, test_ranges: list[tuple[int, int]]):
+    def __init__(self, tree: ast.Module, rel_path: str, test_ranges: list[tuple[int, int]], names: _Names):
         self.tree = tree
         self.file = rel_path
-        self.names = _Names(tree)
+        self.names = names
         self.findings: list[dict] = []
         self.test_ranges = test_ranges
         self.scopes: list[_Scope] = [_Scope(set(), {})]
@@ -392,12 +392,17 @@ class _Scanner(ast.NodeVisitor):
                     scope.paths.pop(n.id, None)
 
     def _propagate(self, body: list[ast.stmt], scope: _Scope, walk_defs: bool) -> None:
-        nodes = []
-        for stmt in body:
-            for n in ast.walk(stmt):
-                if not walk_defs and isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                    continue
+        nodes: list[ast.AST] = []
+        stack: list[ast.AST] = list(body)
+        scoped = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+        while stack:
+            n = stack.pop()
+            if not walk_defs and isinstance(n, scoped):
+                continue  # module level: names bound inside defs are not module names
+            if isinstance(n, (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.With, ast.AsyncWith, ast.For,
+                              ast.AsyncFor, ast.comprehension)):
                 nodes.append(n)
+            stack.extend(ast.iter_child_nodes(n))
         nodes.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
         for _ in range(2):  # a second pass picks up names bound from names bound later in a loop
             for n in nodes:
@@ -885,7 +890,7 @@ def _scan_source(text: str, rel_path: str) -> tuple[ast.Module | None, dict[str,
     comments = _comment_findings(text, rel_path)
     scanner = None
     try:
-        scanner = _Scanner(tree, rel_path, ranges)
+        scanner = _Scanner(tree, rel_path, ranges, names)
         scanner.visit(tree)
     except Exception as exc:  # noqa: BLE001 - a rule bug or a RecursionError must not cost the whole report
         found = scanner.findings if scanner is not None else []
@@ -1042,4 +1047,11 @@ def scan_config_tampering(base: str, head: str, changed_files: list[dict]) -> li
             out.append(finding("TG-SITECUSTOMIZE", rel, 1, f"{rel} {status} by the PR"))
         elif name.endswith(".pth") and status != "deleted":
             out.append(finding("TG-PTH", rel, 1, f"{rel} {status} by the PR"))
+        elif name.endswith(".py") and not entry.get("isTest") and head_text is not None:
+            # Coverage skips `# pragma: no cover` lines by default: added to the PR's own code,
+            # it hides the changed lines from the coverage the gate asks tests to add.
+            changed = set(changed_line_numbers(base_text, head_text))
+            for f in _comment_findings(head_text, rel):
+                if f["rule"] == "TG-NO-COVER" and f["line"] in changed:
+                    out.append(finding("TG-NO-COVER", rel, f["line"], f"`# pragma: no cover` added to {rel} by the PR"))
     return out

@@ -207,7 +207,12 @@ const DEFAULT_PRICES: Record<string, ModelPrice> = {
   'gpt-4.1-nano': { inputPer1M: 0.1, outputPer1M: 0.4 },
 };
 
-export const DEFAULT_TEST_GLOBS = ['tests/**/test_*.py', 'tests/**/*_test.py', 'test_*.py', '**/test_*.py'];
+export const DEFAULT_TEST_GLOBS = [
+  'tests/**/test_*.py',
+  'tests/**/*_test.py',
+  'test_*.py',
+  '**/test_*.py',
+];
 
 /** The settings used when the file is absent; frozen, because every caller shares it. */
 export const defaultConfig: GateConfig = deepFreeze({
@@ -326,7 +331,10 @@ export const gateConfigSchema = section({
         .max(200, { error: 'must be at most 200 characters' })
         .default(m.name),
       baseUrl: z
-        .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as "https://api.openai.com/v1"' })
+        .url({
+          protocol: /^https?$/,
+          error: 'must be an http(s) URL such as "https://api.openai.com/v1"',
+        })
         .optional(),
       timeoutSeconds: numberIn(1, 600).default(m.timeoutSeconds),
       maxRetries: numberIn(0, 10, { int: true }).default(m.maxRetries),
@@ -340,7 +348,9 @@ export const gateConfigSchema = section({
         usd: numberIn(0, 1000).default(m.budget.usd),
       }).prefault({}),
       prices: z
-        .record(z.string().min(1).max(200), priceSchema, { error: 'must map model names to { inputPer1M, outputPer1M }' })
+        .record(z.string().min(1).max(200), priceSchema, {
+          error: 'must map model names to { inputPer1M, outputPer1M }',
+        })
         .transform((prices) => ({ ...clonePrices(DEFAULT_PRICES), ...prices }))
         .prefault({}),
     }).prefault({}),
@@ -372,7 +382,13 @@ export function parseConfig(yamlText: string, source = '.github/testgate.yml'): 
     throw new ConfigError({
       code: 'CONFIG_YAML',
       source,
-      problems: [{ path: '', message: `is not valid YAML: ${reason}`, ...(line === undefined ? {} : { line }) }],
+      problems: [
+        {
+          path: '',
+          message: `is not valid YAML: ${reason}`,
+          ...(line === undefined ? {} : { line }),
+        },
+      ],
       cause: error,
     });
   }
@@ -382,7 +398,12 @@ export function parseConfig(yamlText: string, source = '.github/testgate.yml'): 
     throw new ConfigError({
       code: 'CONFIG_INVALID',
       source,
-      problems: [{ path: '', message: `must be a mapping of settings such as "reruns: 3" (got ${describe(data)})` }],
+      problems: [
+        {
+          path: '',
+          message: `must be a mapping of settings such as "reruns: 3" (got ${describe(data)})`,
+        },
+      ],
     });
   }
   const result = gateConfigSchema.safeParse(data);
@@ -403,14 +424,18 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[]
     return issue.keys.map((key) => {
       const full = dottedPath([...issue.path, key]);
       const suggestion = closest(key, valid);
-      const hint = suggestion ? `; did you mean "${dottedPath([...issue.path, suggestion])}"?` : '.';
-      const list = valid.length > 0 ? ` Valid keys${dotted ? ` of ${dotted}` : ''}: ${valid.join(', ')}.` : '';
+      const hint = suggestion
+        ? `; did you mean "${dottedPath([...issue.path, suggestion])}"?`
+        : '.';
+      const list =
+        valid.length > 0 ? ` Valid keys${dotted ? ` of ${dotted}` : ''}: ${valid.join(', ')}.` : '';
       return { path: full, message: `${full} is not a known setting${hint}${list}` };
     });
   }
   const got = valueAt(input, path);
   const subject = dotted || 'the file';
-  if (got === undefined) return [{ path: dotted, message: `${subject} is missing: it ${issue.message}` }];
+  if (got === undefined)
+    return [{ path: dotted, message: `${subject} is missing: it ${issue.message}` }];
   return [{ path: dotted, message: `${subject} ${issue.message} (got ${describe(got)})` }];
 }
 
@@ -426,7 +451,8 @@ function validKeysAt(path: string[]): string[] {
 
 /** Unwraps defaults/prefaults/optionals down to an object schema's shape. */
 function shapeOf(schema: unknown): Record<string, unknown> | undefined {
-  let current = schema as { def?: { innerType?: unknown; in?: unknown }; shape?: Record<string, unknown> } | undefined;
+  let current = schema as
+    { def?: { innerType?: unknown; in?: unknown }; shape?: Record<string, unknown> } | undefined;
   for (let i = 0; i < 10 && current; i++) {
     if (current.shape && typeof current.shape === 'object') return current.shape;
     current = (current.def?.innerType ?? current.def?.in) as typeof current;
@@ -458,7 +484,11 @@ function firstLine(text: string): string {
 
 /** `security.allowRules[1]`, the way the key reads in the YAML. */
 function dottedPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+  return path.reduce<string>(
+    (out, key) =>
+      typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key),
+    '',
+  );
 }
 
 /** The candidate nearest to `word` by edit distance, when near enough to be a typo. */

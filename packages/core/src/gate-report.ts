@@ -100,6 +100,10 @@ export interface GateReport {
   title: string;
   /** Set when the verdict is `neutral` because nothing could be judged. */
   neutralReason?: string;
+  /**
+   * Over every test in `tests`, PR and generated (`byReason`: rejected tests per reason).
+   * The verdict and `title` consider the PR's own tests and files only.
+   */
   counts: { accepted: number; rejected: number; byReason: Partial<Record<ReasonCode, number>> };
   tests: TestResult[];
   files: FileResult[];

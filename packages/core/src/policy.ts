@@ -7,8 +7,21 @@
  * fails the check.
  */
 import type { GateConfig } from './config.ts';
-import type { ChangedFunction, EvaluationEvidence, FileEvidence, Finding, TestEvidence, TestRun } from './evidence.ts';
-import type { FileResult, GateReport, ReasonDetail, TestCoverage, TestResult } from './gate-report.ts';
+import type {
+  ChangedFunction,
+  EvaluationEvidence,
+  FileEvidence,
+  Finding,
+  TestEvidence,
+  TestRun,
+} from './evidence.ts';
+import type {
+  FileResult,
+  GateReport,
+  ReasonDetail,
+  TestCoverage,
+  TestResult,
+} from './gate-report.ts';
 import { REASON_CODES, type ReasonCode, type Verdict } from './vocabulary.ts';
 
 export function judge(evidence: EvaluationEvidence, config: GateConfig): GateReport {
@@ -21,7 +34,10 @@ export function judge(evidence: EvaluationEvidence, config: GateConfig): GateRep
     judgeTest(test, {
       config,
       file: filesByPath.get(test.file),
-      supportFindings: test.origin === 'pr' ? supportFindings.filter((s) => s.appliesTo(test.file)).map((s) => s.finding) : [],
+      supportFindings:
+        test.origin === 'pr'
+          ? supportFindings.filter((s) => s.appliesTo(test.file)).map((s) => s.finding)
+          : [],
       changedLinesTotal,
       errorPathGaps,
     }),
@@ -34,17 +50,21 @@ export function judge(evidence: EvaluationEvidence, config: GateConfig): GateRep
   ]).sort(compareFindings);
 
   const byReason: Partial<Record<ReasonCode, number>> = {};
-  for (const test of tests) for (const reason of test.reasons) byReason[reason] = (byReason[reason] ?? 0) + 1;
+  for (const test of tests)
+    for (const reason of test.reasons) byReason[reason] = (byReason[reason] ?? 0) + 1;
   const accepted = tests.filter((test) => test.status === 'accepted').length;
 
   const { verdict, title, neutralReason } = decide(evidence, tests, files);
   const project: GateReport['project'] = {
     layout: evidence.project.layout,
     importable: evidence.project.importable,
-    ...(evidence.project.importError === undefined ? {} : { importError: evidence.project.importError }),
+    ...(evidence.project.importError === undefined
+      ? {}
+      : { importError: evidence.project.importError }),
   };
   const tools: Record<string, string> = {};
-  for (const [name, version] of Object.entries(evidence.tools)) if (version !== undefined) tools[name] = version;
+  for (const [name, version] of Object.entries(evidence.tools))
+    if (version !== undefined) tools[name] = version;
 
   return {
     verdict,
@@ -76,7 +96,11 @@ interface TestContext {
 function judgeTest(test: TestEvidence, context: TestContext): TestResult {
   const { config } = context;
   const details: ReasonDetail[] = [];
-  const findings = dedupeFindings([...test.findings, ...(context.file?.findings ?? []), ...context.supportFindings]);
+  const findings = dedupeFindings([
+    ...test.findings,
+    ...(context.file?.findings ?? []),
+    ...context.supportFindings,
+  ]);
 
   for (const finding of findings) {
     if (rejects(finding, config)) details.push(findingDetail(finding, test.file));
@@ -90,7 +114,8 @@ function judgeTest(test: TestEvidence, context: TestContext): TestResult {
     if (test.asserts === 0) {
       details.push({
         reason: 'no-assert',
-        message: 'asserts nothing: assert on the result of the code under test (or use pytest.raises for an error)',
+        message:
+          'asserts nothing: assert on the result of the code under test (or use pytest.raises for an error)',
       });
     } else if (test.trivialAsserts >= test.asserts) {
       details.push({
@@ -152,11 +177,18 @@ function judgeTest(test: TestEvidence, context: TestContext): TestResult {
 function runDetails(runs: TestRun[], config: GateConfig): ReasonDetail[] {
   const n = runs.length;
   if (n === 0) {
-    return [{ reason: 'error', message: 'never ran: pytest collected it but reported no result; check its fixtures and markers' }];
+    return [
+      {
+        reason: 'error',
+        message:
+          'never ran: pytest collected it but reported no result; check its fixtures and markers',
+      },
+    ];
   }
   const details: ReasonDetail[] = [];
   const count = (predicate: (run: TestRun) => boolean) => runs.filter(predicate).length;
-  const of = (k: number) => (k === n ? (n === 1 ? 'its only run' : `all ${n} runs`) : `${k} of ${n} runs`);
+  const of = (k: number) =>
+    k === n ? (n === 1 ? 'its only run' : `all ${n} runs`) : `${k} of ${n} runs`;
   const passed = count((run) => run.outcome === 'passed');
   const failed = runs.filter((run) => run.outcome === 'failed');
   const errored = runs.filter((run) => run.outcome === 'error');
@@ -169,7 +201,10 @@ function runDetails(runs: TestRun[], config: GateConfig): ReasonDetail[] {
   }
   // "Failed" means it never passed; a test that sometimes passes is flaky instead.
   if (failed.length > 0 && passed === 0) {
-    details.push({ reason: 'failed', message: `failed in ${of(failed.length)}${tail(failed)}: fix the test or the code it tests` });
+    details.push({
+      reason: 'failed',
+      message: `failed in ${of(failed.length)}${tail(failed)}: fix the test or the code it tests`,
+    });
   }
   const outcomes = [...new Set(runs.map((run) => run.outcome))];
   if (outcomes.length > 1) {
@@ -184,11 +219,21 @@ function runDetails(runs: TestRun[], config: GateConfig): ReasonDetail[] {
   const xfailed = count((run) => run.outcome === 'xfailed');
   const xpassed = count((run) => run.outcome === 'xpassed');
   if (skipped > 0) {
-    details.push({ reason: 'skipped', message: `was skipped in ${of(skipped)}: a skipped test proves nothing; remove the skip or the test` });
+    details.push({
+      reason: 'skipped',
+      message: `was skipped in ${of(skipped)}: a skipped test proves nothing; remove the skip or the test`,
+    });
   } else if (xfailed > 0) {
-    details.push({ reason: 'skipped', message: 'is marked xfail and failed as expected: an expected failure proves nothing; assert the correct behaviour instead' });
+    details.push({
+      reason: 'skipped',
+      message:
+        'is marked xfail and failed as expected: an expected failure proves nothing; assert the correct behaviour instead',
+    });
   } else if (xpassed > 0) {
-    details.push({ reason: 'skipped', message: 'is marked xfail but passed: remove the xfail marker' });
+    details.push({
+      reason: 'skipped',
+      message: 'is marked xfail but passed: remove the xfail marker',
+    });
   }
 
   const timeouts = runs.filter((run) => run.outcome === 'timeout');
@@ -210,7 +255,10 @@ function runDetails(runs: TestRun[], config: GateConfig): ReasonDetail[] {
   const limited = runs.filter((run) => run.outcome === 'resource-limit');
   if (limited.length > 0) {
     const limit = limited.find((run) => run.limit !== undefined)?.limit;
-    details.push({ reason: 'resource-limit', message: `${resourceLimitText(limit, config)} in ${of(limited.length)}: use smaller inputs` });
+    details.push({
+      reason: 'resource-limit',
+      message: `${resourceLimitText(limit, config)} in ${of(limited.length)}: use smaller inputs`,
+    });
   }
 
   // A timed-out test is already over budget; saying "slow" too adds nothing.
@@ -245,10 +293,17 @@ function resourceLimitText(limit: TestRun['limit'], config: GateConfig): string 
 function tail(runs: TestRun[]): string {
   const message = runs.find((run) => run.message)?.message;
   if (!message) return '';
-  const lines = message.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   // pytest prefixes the failing assertion with "E"; the last such line names the error.
   const eLines = lines.filter((line) => line.startsWith('E ')).map((line) => line.slice(2).trim());
-  const pick = eLines.find((line) => /\w+(Error|Exception)\b/.test(line)) ?? eLines[0] ?? lines[lines.length - 1] ?? '';
+  const pick =
+    eLines.find((line) => /\w+(Error|Exception)\b/.test(line)) ??
+    eLines[0] ??
+    lines[lines.length - 1] ??
+    '';
   return pick ? ` (${truncate(pick, 200)})` : '';
 }
 
@@ -266,7 +321,8 @@ export function rejects(finding: Finding, config: GateConfig): boolean {
 }
 
 function findingDetail(finding: Finding, testFile: string | undefined): ReasonDetail {
-  const where = finding.file === testFile ? `line ${finding.line}` : `${finding.file}:${finding.line}`;
+  const where =
+    finding.file === testFile ? `line ${finding.line}` : `${finding.file}:${finding.line}`;
   const what = truncate(stripPeriod(lowerFirst(finding.message.trim())), 300);
   return {
     reason: finding.reason,
@@ -279,18 +335,49 @@ function findingDetail(finding: Finding, testFile: string | undefined): ReasonDe
 
 const ADVICE: { pattern: RegExp; advice: string }[] = [
   { pattern: /nosec/, advice: 'remove "# nosec": findings cannot be silenced in tests' },
-  { pattern: /pragma:? *no *cover|no-cover|nocover/, advice: 'remove "# pragma: no cover": it hides code from the coverage check' },
-  { pattern: /sys\.exit|os\._exit|\bexit\b/, advice: 'tests must not exit the interpreter: it hides the outcome' },
-  { pattern: /builtins|sys\.modules/, advice: 'tests must not patch builtins or sys.modules; use monkeypatch on the module under test' },
-  { pattern: /hook|conftest|pytest\.ini|pyproject|setup\.cfg|tox\.ini|coveragerc|addopts|config/, advice: 'test code must not change how tests are collected, run, measured or reported' },
-  { pattern: /\bb60[2-7]\b|\bb404\b|subprocess|os\.system|popen|os\.exec|os\.spawn|shell/, advice: 'tests must not run shell commands or other programs' },
-  { pattern: /\bb307\b|\bb102\b|eval|exec\b|compile/, advice: 'tests must not evaluate dynamic code' },
-  { pattern: /\bb31[0-2]\b|\bb321\b|socket|network|urlopen|requests|http/, advice: 'tests must not use the network (the sandbox has none); mock the client instead' },
-  { pattern: /\bb30[1-3]\b|\bb403\b|pickle|marshal|shelve/, advice: 'tests must not unpickle data: it can run arbitrary code' },
+  {
+    pattern: /pragma:? *no *cover|no-cover|nocover/,
+    advice: 'remove "# pragma: no cover": it hides code from the coverage check',
+  },
+  {
+    pattern: /sys\.exit|os\._exit|\bexit\b/,
+    advice: 'tests must not exit the interpreter: it hides the outcome',
+  },
+  {
+    pattern: /builtins|sys\.modules/,
+    advice:
+      'tests must not patch builtins or sys.modules; use monkeypatch on the module under test',
+  },
+  {
+    pattern: /hook|conftest|pytest\.ini|pyproject|setup\.cfg|tox\.ini|coveragerc|addopts|config/,
+    advice: 'test code must not change how tests are collected, run, measured or reported',
+  },
+  {
+    pattern: /\bb60[2-7]\b|\bb404\b|subprocess|os\.system|popen|os\.exec|os\.spawn|shell/,
+    advice: 'tests must not run shell commands or other programs',
+  },
+  {
+    pattern: /\bb307\b|\bb102\b|eval|exec\b|compile/,
+    advice: 'tests must not evaluate dynamic code',
+  },
+  {
+    pattern: /\bb31[0-2]\b|\bb321\b|socket|network|urlopen|requests|http/,
+    advice: 'tests must not use the network (the sandbox has none); mock the client instead',
+  },
+  {
+    pattern: /\bb30[1-3]\b|\bb403\b|pickle|marshal|shelve/,
+    advice: 'tests must not unpickle data: it can run arbitrary code',
+  },
   { pattern: /fork|os\.kill|signal/, advice: 'tests must not start or signal processes' },
   { pattern: /ctypes|cffi|dlopen/, advice: 'tests must not load native code' },
-  { pattern: /putenv|environ/, advice: 'tests must not change the environment; use monkeypatch.setenv' },
-  { pattern: /open|write|remove|rename|chmod|unlink|rmtree|\bb108\b|tmp/, advice: 'tests must write only under pytest\'s tmp_path' },
+  {
+    pattern: /putenv|environ/,
+    advice: 'tests must not change the environment; use monkeypatch.setenv',
+  },
+  {
+    pattern: /open|write|remove|rename|chmod|unlink|rmtree|\bb108\b|tmp/,
+    advice: "tests must write only under pytest's tmp_path",
+  },
   { pattern: /sleep/, advice: 'tests must not sleep; mock the clock instead' },
 ];
 
@@ -342,7 +429,8 @@ function collectSupportFindings(evidence: EvaluationEvidence): SupportFinding[] 
       const scoped = basename(finding.file) === 'conftest.py' && dir !== '';
       return {
         finding,
-        appliesTo: (testFile: string) => testFile !== finding.file && (!scoped || testFile.startsWith(`${dir}/`)),
+        appliesTo: (testFile: string) =>
+          testFile !== finding.file && (!scoped || testFile.startsWith(`${dir}/`)),
       };
     });
 }
@@ -397,11 +485,13 @@ function judgeFile(file: FileEvidence, config: GateConfig): FileResult {
   } else if (file.collected === 0 && !isSupportFile(file.path)) {
     details.push({
       reason: 'error',
-      message: 'no test functions found: name test functions test_* (and classes Test*) so pytest collects them',
+      message:
+        'no test functions found: name test functions test_* (and classes Test*) so pytest collects them',
     });
   }
   const findings = dedupeFindings(file.findings).sort(compareFindings);
-  for (const finding of findings) if (rejects(finding, config)) details.push(findingDetail(finding, file.path));
+  for (const finding of findings)
+    if (rejects(finding, config)) details.push(findingDetail(finding, file.path));
   return {
     path: file.path,
     origin: file.origin,
@@ -414,7 +504,10 @@ function judgeFile(file: FileEvidence, config: GateConfig): FileResult {
 }
 
 function collectionErrorMessage(error: string): string {
-  const lines = error.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = error
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   const eLines = lines.filter((line) => line.startsWith('E ')).map((line) => line.slice(2).trim());
   const telling =
     [...eLines].reverse().find((line) => /^\w+(Error|Exception)\b/.test(line)) ??
@@ -457,7 +550,9 @@ function decide(
   }
   const parts: string[] = [];
   if (rejectedTests.length > 0) {
-    parts.push(`${rejectedTests.length} of ${plural(prTests.length, 'test')} rejected: ${reasonSummary(rejectedTests)}`);
+    parts.push(
+      `${rejectedTests.length} of ${plural(prTests.length, 'test')} rejected: ${reasonSummary(rejectedTests)}`,
+    );
   }
   if (rejectedFiles.length > 0) {
     parts.push(`${plural(rejectedFiles.length, 'file')} rejected: ${reasonSummary(rejectedFiles)}`);
@@ -468,7 +563,8 @@ function decide(
 /** `unsafe (1), flaky (1), failed (1)`: most frequent first, ties in vocabulary order. */
 function reasonSummary(items: { reasons: ReasonCode[] }[]): string {
   const counts = new Map<ReasonCode, number>();
-  for (const item of items) for (const reason of item.reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  for (const item of items)
+    for (const reason of item.reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
   return [...counts]
     .sort((a, b) => b[1] - a[1] || REASON_ORDER.indexOf(a[0]) - REASON_ORDER.indexOf(b[0]))
     .map(([reason, count]) => `${reason} (${count})`)
@@ -476,9 +572,13 @@ function reasonSummary(items: { reasons: ReasonCode[] }[]): string {
 }
 
 function explainImportError(project: EvaluationEvidence['project']): string {
-  const lines = (project.importError ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = (project.importError ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   const last =
-    [...lines].reverse().find((line) => /^\w+(Error|Exception)\b/.test(line)) ?? lines[lines.length - 1];
+    [...lines].reverse().find((line) => /^\w+(Error|Exception)\b/.test(line)) ??
+    lines[lines.length - 1];
   if (!last) {
     return 'the code under test does not import in the sandbox, so no test could be judged: check that the package imports from the repository root (flat or src/ layout)';
   }
@@ -513,7 +613,10 @@ export const REASON_ORDER: readonly ReasonCode[] = [
   'misses-error-path',
 ];
 // Every code has a place in the order (checked at load, since a new code must not vanish).
-if (REASON_ORDER.length !== REASON_CODES.length || !REASON_CODES.every((code) => REASON_ORDER.includes(code))) {
+if (
+  REASON_ORDER.length !== REASON_CODES.length ||
+  !REASON_CODES.every((code) => REASON_ORDER.includes(code))
+) {
   throw new Error('REASON_ORDER must list every reason code exactly once');
 }
 
@@ -523,7 +626,9 @@ function sortReasons(reasons: ReasonCode[]): ReasonCode[] {
 
 function sortDetails(details: ReasonDetail[]): ReasonDetail[] {
   // Array.prototype.sort is stable, so details of one reason keep their order.
-  return [...details].sort((a, b) => REASON_ORDER.indexOf(a.reason) - REASON_ORDER.indexOf(b.reason));
+  return [...details].sort(
+    (a, b) => REASON_ORDER.indexOf(a.reason) - REASON_ORDER.indexOf(b.reason),
+  );
 }
 
 function countLines(byFile: Record<string, number[]>): number {

@@ -21,7 +21,12 @@ describe('parseConfig', () => {
       limits: { cpuSeconds: 2, wallSeconds: 10, slowMs: 500, memoryMb: 512 },
       require: { assertions: true, coverageGain: true, errorPath: true },
       security: { failOn: 'any', allowRules: [] },
-      generate: { mode: 'auto', maxTestsPerFunction: 6, timeBudgetSeconds: 20, model: { name: 'gpt-4o-mini', budget: { tokens: 200000, usd: 0.5 } } },
+      generate: {
+        mode: 'auto',
+        maxTestsPerFunction: 6,
+        timeBudgetSeconds: 20,
+        model: { name: 'gpt-4o-mini', budget: { tokens: 200000, usd: 0.5 } },
+      },
       pullRequests: { drafts: false },
       addTests: { enabled: false },
       comment: { enabled: true },
@@ -30,14 +35,19 @@ describe('parseConfig', () => {
   });
 
   it('fills defaults around the keys given', () => {
-    const config = parseConfig('reruns: 5\nlimits:\n  slowMs: 1000\ngenerate:\n  model:\n    baseUrl: http://127.0.0.1:8080/v1\n    prices:\n      local: {inputPer1M: 0, outputPer1M: 0}\n');
+    const config = parseConfig(
+      'reruns: 5\nlimits:\n  slowMs: 1000\ngenerate:\n  model:\n    baseUrl: http://127.0.0.1:8080/v1\n    prices:\n      local: {inputPer1M: 0, outputPer1M: 0}\n',
+    );
     expect(config.reruns).toBe(5);
     expect(config.limits).toEqual({ cpuSeconds: 2, wallSeconds: 10, slowMs: 1000, memoryMb: 512 });
     expect(config.generate.model.baseUrl).toBe('http://127.0.0.1:8080/v1');
     expect(config.generate.model.timeoutSeconds).toBe(60);
     // Repository prices add to the built-in table.
     expect(config.generate.model.prices.local).toEqual({ inputPer1M: 0, outputPer1M: 0 });
-    expect(config.generate.model.prices['gpt-4o-mini']).toEqual({ inputPer1M: 0.15, outputPer1M: 0.6 });
+    expect(config.generate.model.prices['gpt-4o-mini']).toEqual({
+      inputPer1M: 0.15,
+      outputPer1M: 0.6,
+    });
   });
 
   it('returns fresh objects: changing a parsed config does not change the defaults', () => {
@@ -52,13 +62,23 @@ describe('parseConfig', () => {
   it('a bad type names the key, what is allowed and what it got', () => {
     const error = errorOf('limits:\n  cpuSeconds: fast\n');
     expect(error.code).toBe('CONFIG_INVALID');
-    expect(error.message).toBe('.github/testgate.yml: limits.cpuSeconds must be a number between 0.1 and 60 (got "fast")');
-    expect(error.problems).toEqual([{ path: 'limits.cpuSeconds', message: 'limits.cpuSeconds must be a number between 0.1 and 60 (got "fast")' }]);
+    expect(error.message).toBe(
+      '.github/testgate.yml: limits.cpuSeconds must be a number between 0.1 and 60 (got "fast")',
+    );
+    expect(error.problems).toEqual([
+      {
+        path: 'limits.cpuSeconds',
+        message: 'limits.cpuSeconds must be a number between 0.1 and 60 (got "fast")',
+      },
+    ]);
     expect(error.cause).toBeDefined();
   });
 
   it('reports every bad key at once, with the source name', () => {
-    const error = errorOf('reruns: 0\nsecurity: {failOn: low, allowRules: [B101, ""]}\ngenerate: {mode: gpt}\n', 'repo/.github/testgate.yml');
+    const error = errorOf(
+      'reruns: 0\nsecurity: {failOn: low, allowRules: [B101, ""]}\ngenerate: {mode: gpt}\n',
+      'repo/.github/testgate.yml',
+    );
     expect(error.message.split('\n')).toEqual([
       'repo/.github/testgate.yml: reruns must be an integer between 1 and 10 (got 0)',
       'repo/.github/testgate.yml: security.failOn must be one of "any", "medium", "high" (got "low")',
@@ -68,8 +88,12 @@ describe('parseConfig', () => {
   });
 
   it('rejects a section that is not a mapping, and a file that is not one', () => {
-    expect(errorOf('limits: [1, 2]').message).toBe('.github/testgate.yml: limits must be a mapping of settings (got a list)');
-    expect(errorOf('- reruns: 3').message).toBe('.github/testgate.yml: must be a mapping of settings such as "reruns: 3" (got a list)');
+    expect(errorOf('limits: [1, 2]').message).toBe(
+      '.github/testgate.yml: limits must be a mapping of settings (got a list)',
+    );
+    expect(errorOf('- reruns: 3').message).toBe(
+      '.github/testgate.yml: must be a mapping of settings such as "reruns: 3" (got a list)',
+    );
     expect(errorOf('just text').message).toContain('(got "just text")');
   });
 
@@ -77,8 +101,12 @@ describe('parseConfig', () => {
     expect(errorOf('rerun: 2').message).toBe(
       '.github/testgate.yml: rerun is not a known setting; did you mean "reruns"? Valid keys: version, reruns, limits, require, security, tests, generate, pullRequests, addTests, comment.',
     );
-    expect(errorOf('limits: {cpu_seconds: 3}').message).toContain('limits.cpu_seconds is not a known setting; did you mean "limits.cpuSeconds"?');
-    expect(errorOf('generate: {model: {temprature: 0}}').message).toContain('did you mean "generate.model.temperature"?');
+    expect(errorOf('limits: {cpu_seconds: 3}').message).toContain(
+      'limits.cpu_seconds is not a known setting; did you mean "limits.cpuSeconds"?',
+    );
+    expect(errorOf('generate: {model: {temprature: 0}}').message).toContain(
+      'did you mean "generate.model.temperature"?',
+    );
     const unrelated = errorOf('colour: blue');
     expect(unrelated.message).toContain('colour is not a known setting. Valid keys:');
     expect(unrelated.message).not.toContain('did you mean');
@@ -87,14 +115,18 @@ describe('parseConfig', () => {
   it('bad YAML is CONFIG_YAML with the line', () => {
     const error = errorOf('reruns: 3\nlimits: [\n');
     expect(error.code).toBe('CONFIG_YAML');
-    expect(error.message).toMatch(/^\.github\/testgate\.yml: is not valid YAML: .+ at line \d+, column \d+$/);
+    expect(error.message).toMatch(
+      /^\.github\/testgate\.yml: is not valid YAML: .+ at line \d+, column \d+$/,
+    );
     expect(error.problems[0]!.line).toBeGreaterThan(0);
     expect(errorOf('reruns: 3\nreruns: 4\n').code).toBe('CONFIG_YAML');
   });
 
   it('rejects an unsupported version and a non-http base URL', () => {
     expect(errorOf('version: 2').message).toContain('version must be 1');
-    expect(errorOf('generate: {model: {baseUrl: "file:///etc/passwd"}}').message).toContain('generate.model.baseUrl must be an http(s) URL');
+    expect(errorOf('generate: {model: {baseUrl: "file:///etc/passwd"}}').message).toContain(
+      'generate.model.baseUrl must be an http(s) URL',
+    );
   });
 
   it('reports a missing key inside a record entry', () => {

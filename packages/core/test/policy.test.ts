@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, judge, parseConfig, type GateConfig, type TestResult } from '../src/index.ts';
+import {
+  defaultConfig,
+  judge,
+  parseConfig,
+  type GateConfig,
+  type TestResult,
+} from '../src/index.ts';
 import { evidence, file, finding, fn, run, runs, test } from './builders.ts';
 
 function config(yaml = ''): GateConfig {
@@ -19,41 +25,65 @@ describe('judge: a good test', () => {
     expect(result.reasons).toEqual([]);
     expect(result.details).toEqual([]);
     expect(result.runs).toEqual(['passed', 'passed', 'passed']);
-    expect(result.coverage).toMatchObject({ changedLinesCovered: 1, changedLinesTotal: 2, changedLines: { 'calc.py': [3] } });
+    expect(result.coverage).toMatchObject({
+      changedLinesCovered: 1,
+      changedLinesTotal: 2,
+      changedLines: { 'calc.py': [3] },
+    });
     expect(report.verdict).toBe('pass');
     expect(report.title).toBe('1 test accepted');
     expect(report.counts).toEqual({ accepted: 1, rejected: 0, byReason: {} });
     expect(report.suggestions).toEqual([]);
     expect(report.generation).toBeUndefined();
-    expect(report.tools).toEqual({ python: '3.11.2', pytest: '7.2.1', coverage: '6.5.0', bandit: '1.6.2' });
+    expect(report.tools).toEqual({
+      python: '3.11.2',
+      pytest: '7.2.1',
+      coverage: '6.5.0',
+      bandit: '1.6.2',
+    });
     expect(report.changedLines).toEqual({ 'calc.py': [3, 5] });
     expect(report.project).toEqual({ layout: 'flat', importable: true });
     expect(report.durationMs).toBe(1234);
   });
 
   it('says "All N tests accepted" for several', () => {
-    const report = judge(evidence({ tests: [test('test_a'), test('test_b'), test('test_c'), test('test_d')] }), defaultConfig);
+    const report = judge(
+      evidence({ tests: [test('test_a'), test('test_b'), test('test_c'), test('test_d')] }),
+      defaultConfig,
+    );
     expect(report.title).toBe('All 4 tests accepted');
   });
 });
 
 describe('judge: reasons', () => {
-  function reasonsOf(extra: Parameters<typeof test>[1], cfg: GateConfig = defaultConfig, ev: Parameters<typeof evidence>[0] = {}) {
+  function reasonsOf(
+    extra: Parameters<typeof test>[1],
+    cfg: GateConfig = defaultConfig,
+    ev: Parameters<typeof evidence>[0] = {},
+  ) {
     const result = only(judge(evidence({ tests: [test('test_x', extra)], ...ev }), cfg));
     return { reasons: result.reasons, messages: result.details.map((d) => d.message), result };
   }
 
   it('unsafe: a finding on the test, with rule id and line in the detail', () => {
-    const { reasons, messages, result } = reasonsOf({ findings: [finding({ rule: 'B605', line: 12, message: 'calls os.system' })] });
+    const { reasons, messages, result } = reasonsOf({
+      findings: [finding({ rule: 'B605', line: 12, message: 'calls os.system' })],
+    });
     expect(reasons).toEqual(['unsafe']);
-    expect(messages).toEqual(['calls os.system (B605) at line 12: tests must not run shell commands or other programs']);
+    expect(messages).toEqual([
+      'calls os.system (B605) at line 12: tests must not run shell commands or other programs',
+    ]);
     expect(result.details[0]).toMatchObject({ reason: 'unsafe', rule: 'B605', line: 12 });
     expect(result.status).toBe('rejected');
   });
 
   it('unsafe: a module-level finding of the test file applies to its tests and rejects the file', () => {
     const report = judge(
-      evidence({ files: [file({ findings: [finding({ rule: 'TG-SOCKET', line: 2, message: 'imports socket' })] })] }),
+      evidence({
+        files: [
+          file({ findings: [finding({ rule: 'TG-SOCKET', line: 2, message: 'imports socket' })] }),
+        ],
+      }),
       defaultConfig,
     );
     expect(only(report).reasons).toEqual(['unsafe']);
@@ -63,26 +93,59 @@ describe('judge: reasons', () => {
   });
 
   it('unsafe: allowRules accepts a rule the team chose, but the finding is still reported', () => {
-    const f = finding({ rule: 'TG-SLEEP', source: 'ast', severity: 'low', message: 'calls time.sleep' });
-    const { reasons, result } = reasonsOf({ findings: [f] }, config('security:\n  allowRules: [TG-SLEEP]\n'));
+    const f = finding({
+      rule: 'TG-SLEEP',
+      source: 'ast',
+      severity: 'low',
+      message: 'calls time.sleep',
+    });
+    const { reasons, result } = reasonsOf(
+      { findings: [f] },
+      config('security:\n  allowRules: [TG-SLEEP]\n'),
+    );
     expect(reasons).toEqual([]);
     expect(result.findings).toEqual([f]);
-    expect(judge(evidence({ tests: [test('t', { findings: [f] })] }), config('security: {allowRules: [TG-SLEEP]}')).findings).toEqual([f]);
+    expect(
+      judge(
+        evidence({ tests: [test('t', { findings: [f] })] }),
+        config('security: {allowRules: [TG-SLEEP]}'),
+      ).findings,
+    ).toEqual([f]);
   });
 
   it('unsafe: failOn high lets low-severity static findings through but never run-time ones', () => {
     const cfg = config('security: {failOn: high}');
-    expect(reasonsOf({ findings: [finding({ severity: 'low', source: 'bandit' })] }, cfg).reasons).toEqual([]);
-    expect(reasonsOf({ findings: [finding({ severity: 'high' })] }, cfg).reasons).toEqual(['unsafe']);
-    expect(reasonsOf({ findings: [finding({ severity: 'low', source: 'audit', rule: 'AUDIT-os.system' })] }, cfg).reasons).toEqual(['unsafe']);
+    expect(
+      reasonsOf({ findings: [finding({ severity: 'low', source: 'bandit' })] }, cfg).reasons,
+    ).toEqual([]);
+    expect(reasonsOf({ findings: [finding({ severity: 'high' })] }, cfg).reasons).toEqual([
+      'unsafe',
+    ]);
+    expect(
+      reasonsOf(
+        { findings: [finding({ severity: 'low', source: 'audit', rule: 'AUDIT-os.system' })] },
+        cfg,
+      ).reasons,
+    ).toEqual(['unsafe']);
   });
 
   it('tampering: on the test, with its own advice', () => {
     const { reasons, messages } = reasonsOf({
-      findings: [finding({ rule: 'TG-NOSEC', source: 'ast', reason: 'tampering', severity: 'medium', line: 11, message: '"# nosec" comment' })],
+      findings: [
+        finding({
+          rule: 'TG-NOSEC',
+          source: 'ast',
+          reason: 'tampering',
+          severity: 'medium',
+          line: 11,
+          message: '"# nosec" comment',
+        }),
+      ],
     });
     expect(reasons).toEqual(['tampering']);
-    expect(messages[0]).toBe('"# nosec" comment (TG-NOSEC) at line 11: remove "# nosec": findings cannot be silenced in tests');
+    expect(messages[0]).toBe(
+      '"# nosec" comment (TG-NOSEC) at line 11: remove "# nosec": findings cannot be silenced in tests',
+    );
   });
 
   it('tampering: a conftest.py hook applies to every PR test under its directory, not to generated ones', () => {
@@ -99,29 +162,57 @@ describe('judge: reasons', () => {
         tests: [
           test('test_a'),
           test('test_b', { nodeid: 'other/test_b.py::test_b', file: 'other/test_b.py' }),
-          test('test_gen', { origin: 'generated', generator: 'builtin', nodeid: 'tests/test_testgate_calc.py::test_gen', file: 'tests/test_testgate_calc.py' }),
+          test('test_gen', {
+            origin: 'generated',
+            generator: 'builtin',
+            nodeid: 'tests/test_testgate_calc.py::test_gen',
+            file: 'tests/test_testgate_calc.py',
+          }),
         ],
-        files: [file({ collected: 1 }), file({ path: 'tests/conftest.py', collected: 0, findings: [hook] })],
+        files: [
+          file({ collected: 1 }),
+          file({ path: 'tests/conftest.py', collected: 0, findings: [hook] }),
+        ],
       }),
       defaultConfig,
     );
     const [a, b, gen] = report.tests;
     expect(a!.reasons).toEqual(['tampering']);
-    expect(a!.details[0]).toMatchObject({ rule: 'TG-CONFTEST-HOOK', file: 'tests/conftest.py', line: 4 });
+    expect(a!.details[0]).toMatchObject({
+      rule: 'TG-CONFTEST-HOOK',
+      file: 'tests/conftest.py',
+      line: 4,
+    });
     expect(a!.details[0]!.message).toContain('at tests/conftest.py:4');
     expect(b!.reasons).toEqual([]);
     expect(gen!.reasons).toEqual([]);
     // conftest.py holds no tests by design: it is not "no test functions found".
     expect(report.files[1]!.reasons).toEqual(['tampering']);
-    expect(report.files[1]!.details.map((d) => d.message).join()).not.toContain('no test functions');
+    expect(report.files[1]!.details.map((d) => d.message).join()).not.toContain(
+      'no test functions',
+    );
   });
 
   it('tampering: pytest configuration at the root applies to all PR tests', () => {
-    const ini = finding({ rule: 'TG-PYTEST-CONFIG', reason: 'tampering', source: 'ast', file: 'pytest.ini', line: 2, message: 'sets addopts' });
+    const ini = finding({
+      rule: 'TG-PYTEST-CONFIG',
+      reason: 'tampering',
+      source: 'ast',
+      file: 'pytest.ini',
+      line: 2,
+      message: 'sets addopts',
+    });
     const report = judge(
       evidence({
-        tests: [test('test_a'), test('test_b', { nodeid: 'other/test_b.py::test_b', file: 'other/test_b.py' })],
-        files: [file({ collected: 1 }), file({ path: 'other/test_b.py', collected: 1 }), file({ path: 'pytest.ini', collected: 0, findings: [ini] })],
+        tests: [
+          test('test_a'),
+          test('test_b', { nodeid: 'other/test_b.py::test_b', file: 'other/test_b.py' }),
+        ],
+        files: [
+          file({ collected: 1 }),
+          file({ path: 'other/test_b.py', collected: 1 }),
+          file({ path: 'pytest.ini', collected: 0, findings: [ini] }),
+        ],
       }),
       defaultConfig,
     );
@@ -142,7 +233,12 @@ describe('judge: reasons', () => {
     const report = judge(
       evidence({
         tests: [],
-        files: [file({ collected: 0, error: 'Traceback...\nE   ModuleNotFoundError: No module named "calcc"\n' })],
+        files: [
+          file({
+            collected: 0,
+            error: 'Traceback...\nE   ModuleNotFoundError: No module named "calcc"\n',
+          }),
+        ],
       }),
       defaultConfig,
     );
@@ -161,10 +257,15 @@ describe('judge: reasons', () => {
   });
 
   it('failed: every run failed, with the assertion', () => {
-    const failure = run('failed', { message: 'def test_x():\n>       assert add(1, 2) == 4\nE       assert 3 == 4\nE        +  where 3 = add(1, 2)' });
+    const failure = run('failed', {
+      message:
+        'def test_x():\n>       assert add(1, 2) == 4\nE       assert 3 == 4\nE        +  where 3 = add(1, 2)',
+    });
     const { reasons, messages } = reasonsOf({ runs: [failure, failure, failure] });
     expect(reasons).toEqual(['failed']);
-    expect(messages[0]).toBe('failed in all 3 runs (assert 3 == 4): fix the test or the code it tests');
+    expect(messages[0]).toBe(
+      'failed in all 3 runs (assert 3 == 4): fix the test or the code it tests',
+    );
   });
 
   it('flaky (not failed): passed some runs', () => {
@@ -174,7 +275,9 @@ describe('judge: reasons', () => {
   });
 
   it('flaky and failed and timeout: never passed, outcomes differ', () => {
-    const { reasons } = reasonsOf({ runs: [run('failed'), run('failed'), run('timeout', { limit: 'cpu', durationMs: 2100 })] });
+    const { reasons } = reasonsOf({
+      runs: [run('failed'), run('failed'), run('timeout', { limit: 'cpu', durationMs: 2100 })],
+    });
     expect(reasons).toEqual(['failed', 'timeout', 'flaky']);
   });
 
@@ -183,16 +286,25 @@ describe('judge: reasons', () => {
       'was skipped in all 3 runs: a skipped test proves nothing; remove the skip or the test',
     ]);
     expect(reasonsOf({ runs: runs('xfailed', 'xfailed', 'xfailed') }).reasons).toEqual(['skipped']);
-    expect(reasonsOf({ runs: runs('xpassed', 'xpassed', 'xpassed') }).messages[0]).toContain('remove the xfail marker');
+    expect(reasonsOf({ runs: runs('xpassed', 'xpassed', 'xpassed') }).messages[0]).toContain(
+      'remove the xfail marker',
+    );
   });
 
   it('timeout: names the limit from the config, and does not also say slow', () => {
     const timeout = run('timeout', { limit: 'cpu', durationMs: 2500 });
-    const { reasons, messages } = reasonsOf({ runs: [timeout, timeout, timeout] }, config('limits: {cpuSeconds: 3}'));
+    const { reasons, messages } = reasonsOf(
+      { runs: [timeout, timeout, timeout] },
+      config('limits: {cpuSeconds: 3}'),
+    );
     expect(reasons).toEqual(['timeout']);
-    expect(messages[0]).toBe('was killed at the 3 s CPU limit in all 3 runs: it may loop forever; make it finish well within the limit');
+    expect(messages[0]).toBe(
+      'was killed at the 3 s CPU limit in all 3 runs: it may loop forever; make it finish well within the limit',
+    );
     const wall = run('timeout', { limit: 'wall', durationMs: 10_000 });
-    expect(reasonsOf({ runs: [wall] }).messages[0]).toContain('10 s wall-clock limit in its only run: it hangs');
+    expect(reasonsOf({ runs: [wall] }).messages[0]).toContain(
+      '10 s wall-clock limit in its only run: it hangs',
+    );
   });
 
   it('resource-limit: names the limit', () => {
@@ -203,13 +315,19 @@ describe('judge: reasons', () => {
   });
 
   it('slow: median duration over slowMs', () => {
-    const slow = [run('passed', { durationMs: 812 }), run('passed', { durationMs: 790 }), run('passed', { durationMs: 2000 })];
+    const slow = [
+      run('passed', { durationMs: 812 }),
+      run('passed', { durationMs: 790 }),
+      run('passed', { durationMs: 2000 }),
+    ];
     const { reasons, messages, result } = reasonsOf({ runs: slow });
     expect(reasons).toEqual(['slow']);
     expect(messages[0]).toMatch(/^took 812 ms \(budget 500 ms\)/);
     expect(result.durationMs).toBe(812);
     // One slow outlier does not make the median slow.
-    expect(reasonsOf({ runs: [run(), run(), run('passed', { durationMs: 5000 })] }).reasons).toEqual([]);
+    expect(
+      reasonsOf({ runs: [run(), run(), run('passed', { durationMs: 5000 })] }).reasons,
+    ).toEqual([]);
     expect(reasonsOf({ runs: slow }, config('limits: {slowMs: 1000}')).reasons).toEqual([]);
   });
 
@@ -226,25 +344,49 @@ describe('judge: reasons', () => {
 
   it('no-coverage-gain: covers none of the changed lines; skipped when nothing changed or turned off', () => {
     const none = { coverage: { ...test().coverage, changedLinesCovered: {} } };
-    expect(reasonsOf(none).messages).toEqual(['executes none of the 2 changed source lines: test the code this pull request changes']);
+    expect(reasonsOf(none).messages).toEqual([
+      'executes none of the 2 changed source lines: test the code this pull request changes',
+    ]);
     expect(reasonsOf(none, defaultConfig, { changedLines: {}, functions: [] }).reasons).toEqual([]);
     expect(reasonsOf(none, config('require: {coverageGain: false}')).reasons).toEqual([]);
   });
 
   describe('misses-error-path', () => {
-    const divide = fn({ qualname: 'divide', startLine: 1, endLine: 8, changedLines: [3, 5], raiseLines: [5] });
-    const happy = test('test_divide', { coverage: { ...test().coverage, changedLinesCovered: { 'calc.py': [3] } } });
-    const raises = test('test_divide_by_zero', {
-      coverage: { ...test().coverage, changedLinesCovered: { 'calc.py': [3, 5] }, errorPathLinesReached: { 'calc.py': [5] } },
+    const divide = fn({
+      qualname: 'divide',
+      startLine: 1,
+      endLine: 8,
+      changedLines: [3, 5],
+      raiseLines: [5],
     });
-    const elsewhere = test('test_other', { coverage: { ...test().coverage, changedLinesCovered: { 'calc.py': [20] } } });
+    const happy = test('test_divide', {
+      coverage: { ...test().coverage, changedLinesCovered: { 'calc.py': [3] } },
+    });
+    const raises = test('test_divide_by_zero', {
+      coverage: {
+        ...test().coverage,
+        changedLinesCovered: { 'calc.py': [3, 5] },
+        errorPathLinesReached: { 'calc.py': [5] },
+      },
+    });
+    const elsewhere = test('test_other', {
+      coverage: { ...test().coverage, changedLinesCovered: { 'calc.py': [20] } },
+    });
 
     it('rejects the tests of a function whose changed raise no test reaches', () => {
-      const report = judge(evidence({ functions: [divide], tests: [happy, elsewhere], changedLines: { 'calc.py': [3, 5, 20] } }), defaultConfig);
+      const report = judge(
+        evidence({
+          functions: [divide],
+          tests: [happy, elsewhere],
+          changedLines: { 'calc.py': [3, 5, 20] },
+        }),
+        defaultConfig,
+      );
       expect(report.tests[0]!.reasons).toEqual(['misses-error-path']);
       expect(report.tests[0]!.details[0]).toEqual({
         reason: 'misses-error-path',
-        message: 'no test reaches the error path of divide (raise at calc.py:5): add a test that triggers it with pytest.raises',
+        message:
+          'no test reaches the error path of divide (raise at calc.py:5): add a test that triggers it with pytest.raises',
         file: 'calc.py',
         line: 5,
       });
@@ -252,8 +394,17 @@ describe('judge: reasons', () => {
     });
 
     it('accepts all of them when any test in the set reaches it, whatever its origin or status', () => {
-      const genRaises = { ...raises, origin: 'generated' as const, asserts: 0, nodeid: 'tests/test_testgate_calc.py::t', file: 'tests/test_testgate_calc.py' };
-      const report = judge(evidence({ functions: [divide], tests: [happy, genRaises] }), defaultConfig);
+      const genRaises = {
+        ...raises,
+        origin: 'generated' as const,
+        asserts: 0,
+        nodeid: 'tests/test_testgate_calc.py::t',
+        file: 'tests/test_testgate_calc.py',
+      };
+      const report = judge(
+        evidence({ functions: [divide], tests: [happy, genRaises] }),
+        defaultConfig,
+      );
       expect(report.tests[0]!.reasons).toEqual([]);
       expect(report.tests[1]!.reasons).toEqual(['no-assert']);
     });
@@ -264,7 +415,12 @@ describe('judge: reasons', () => {
       expect(report.tests[0]!.details[0]!.message).toBe(
         'no test reaches the error path of Parser.parse (except at calc.py:6): add a test that makes the code take the except branch',
       );
-      expect(judge(evidence({ functions: [divide], tests: [happy] }), config('require: {errorPath: false}')).tests[0]!.reasons).toEqual([]);
+      expect(
+        judge(
+          evidence({ functions: [divide], tests: [happy] }),
+          config('require: {errorPath: false}'),
+        ).tests[0]!.reasons,
+      ).toEqual([]);
     });
   });
 
@@ -302,12 +458,20 @@ describe('judge: verdict', () => {
     );
     expect(report.verdict).toBe('fail');
     expect(report.title).toBe('3 of 8 tests rejected: unsafe (1), failed (1), flaky (1)');
-    expect(report.counts).toEqual({ accepted: 5, rejected: 3, byReason: { unsafe: 1, flaky: 1, failed: 1 } });
+    expect(report.counts).toEqual({
+      accepted: 5,
+      rejected: 3,
+      byReason: { unsafe: 1, flaky: 1, failed: 1 },
+    });
     expect(report.neutralReason).toBeUndefined();
   });
 
   it('a rejected generated test does not fail the PR', () => {
-    const gen = test('test_gen', { origin: 'generated', generator: 'gpt-4o-mini', runs: runs('failed', 'failed', 'failed') });
+    const gen = test('test_gen', {
+      origin: 'generated',
+      generator: 'gpt-4o-mini',
+      runs: runs('failed', 'failed', 'failed'),
+    });
     const report = judge(evidence({ tests: [test(), gen] }), defaultConfig);
     expect(report.tests[1]!.status).toBe('rejected');
     expect(report.tests[1]!.generator).toBe('gpt-4o-mini');
@@ -329,7 +493,8 @@ describe('judge: verdict', () => {
           layout: 'flat',
           packages: ['calc'],
           importable: false,
-          importError: 'Traceback (most recent call last):\n  File "calc.py", line 1\nModuleNotFoundError: No module named \'requests\'\n',
+          importError:
+            'Traceback (most recent call last):\n  File "calc.py", line 1\nModuleNotFoundError: No module named \'requests\'\n',
         },
         tests: [test('t', { runs: runs('error', 'error', 'error') })],
       }),
@@ -345,10 +510,19 @@ describe('judge: verdict', () => {
 
   it('neutral on a syntax error in the package, with what to do', () => {
     const report = judge(
-      evidence({ project: { layout: 'src', packages: ['calc'], importable: false, importError: '  File "src/calc/__init__.py", line 3\nSyntaxError: invalid syntax' } }),
+      evidence({
+        project: {
+          layout: 'src',
+          packages: ['calc'],
+          importable: false,
+          importError: '  File "src/calc/__init__.py", line 3\nSyntaxError: invalid syntax',
+        },
+      }),
       defaultConfig,
     );
-    expect(report.neutralReason).toMatch(/^the code under test does not import in the sandbox, so no test could be judged \(SyntaxError: invalid syntax\): fix the error; with a src\/ layout/);
+    expect(report.neutralReason).toMatch(
+      /^the code under test does not import in the sandbox, so no test could be judged \(SyntaxError: invalid syntax\): fix the error; with a src\/ layout/,
+    );
   });
 
   it('deduplicates findings by rule, file and line across tests and files, sorted', () => {
@@ -367,7 +541,15 @@ describe('judge: verdict', () => {
 
   it('passes banditError through tools', () => {
     const report = judge(
-      evidence({ tools: { python: '3.11', pytest: '7', coverage: '6', bandit: '', banditError: 'bandit crashed' } }),
+      evidence({
+        tools: {
+          python: '3.11',
+          pytest: '7',
+          coverage: '6',
+          bandit: '',
+          banditError: 'bandit crashed',
+        },
+      }),
       defaultConfig,
     );
     expect(report.tools.banditError).toBe('bandit crashed');

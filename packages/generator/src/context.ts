@@ -46,8 +46,8 @@ const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
  * Kept in this order, each part taken when it fits: imports the code refers to, the
  * class header, helpers and constants the target names directly ("near" uses), the other
  * imports, helpers it reaches only through those ("far" uses), the style of the module's
- * existing tests. So the first parts to go are the test style, then far uses, then unused
- * imports.
+ * existing tests (at most a quarter of the budget). So the first parts to go are the test
+ * style, then far uses, then unused imports.
  */
 export function buildContext(target: GenerationTarget, options: { maxTokens: number }): BuiltContext {
   const budget = options.maxTokens;
@@ -86,18 +86,21 @@ export function buildContext(target: GenerationTarget, options: { maxTokens: num
   // The target first: it must fit on its own, cut if need be.
   const emptyRender = render(ctx, '', [], startLine);
   const targetRoom = budget - countTokens(emptyRender);
-  const fitted = fitTarget(ctx.source, { startLine, changed, uncovered, maxTokens: targetRoom });
+  const errorLines = new Set([...(target.function?.raiseLines ?? []), ...(target.function?.exceptLines ?? [])]);
+  const fitted = fitTarget(ctx.source, { startLine, changed, uncovered, errorLines, maxTokens: targetRoom });
   const kept: Item[] = [];
   let current = render(ctx, fitted.text, kept, startLine);
   let tokens = countTokens(current);
   let testStyleTrimmed = false;
   const dropped: ContextPart[] = [];
+  const styleCap = Math.floor(budget / 4);
 
   for (const item of items) {
     const room = budget - tokens;
     // A part larger than the room cannot fit: skip the render.
     const own = room > 0 ? countTokens(item.text) : Infinity;
-    if (own + 8 <= room) {
+    // A few tests show the style; a whole test file would crowd out the code.
+    if (own + 8 <= room && !(item.trimmable && own > styleCap)) {
       const next = render(ctx, fitted.text, [...kept, item], startLine);
       const nextTokens = countTokens(next);
       if (nextTokens <= budget) {
@@ -109,7 +112,7 @@ export function buildContext(target: GenerationTarget, options: { maxTokens: num
     }
     if (item.trimmable && room > 80) {
       const marker = '\n# ... (rest of the file omitted)';
-      let cut = truncateToTokens(item.text, room - 24 - countTokens(marker));
+      let cut = truncateToTokens(item.text, Math.min(room, styleCap) - 24 - countTokens(marker));
       while (cut.length > 0) {
         const trimmedItem = { ...item, text: cut.trimEnd() + marker };
         const next = render(ctx, fitted.text, [...kept, trimmedItem], startLine);
@@ -160,7 +163,7 @@ function render(ctx: FunctionContext, targetText: string, items: Item[], startLi
  */
 function fitTarget(
   source: string,
-  options: { startLine: number; changed: Set<number>; uncovered: Set<number>; maxTokens: number },
+  options: { startLine: number; changed: Set<number>; uncovered: Set<number>; errorLines: Set<number>; maxTokens: number },
 ): { text: string; omitted: number } {
   const lines = source.replace(/\s+$/, '').split('\n');
   const inStrings = tripleQuotedLines(lines);
@@ -186,11 +189,20 @@ function fitTarget(
     if (sawDef && /:\s*(#.*)?$/.test(lines[i] ?? '')) break;
   }
   const rel = (abs: number): number => abs - options.startLine;
-  const changedRel = [...options.changed].map(rel).filter((i) => i >= 0 && i < lines.length).sort((a, b) => a - b);
+  const isCode = (i: number): boolean => (lines[i] ?? '').trim() !== '' && !inStrings.has(i);
+  const changedRel = [...options.changed]
+    .map(rel)
+    .filter((i) => i >= 0 && i < lines.length && isCode(i))
+    .sort((a, b) => a - b);
+  const errorRel = [...options.errorLines].map(rel).filter((i) => i >= 0 && i < lines.length).sort((a, b) => a - b);
   const uncoveredRel = changedRel.filter((i) => options.uncovered.has(i + options.startLine));
+  // Error paths first (the line before a raise is usually its condition), then the lines
+  // the PR's tests do not run, then the other changed code.
+  for (const i of errorRel) push(i);
+  for (const i of errorRel) push(i - 1);
   for (const i of [...uncoveredRel, ...changedRel]) {
-    push(i - 1);
     push(i);
+    push(i - 1);
     push(i + 1);
   }
   for (let i = 0; i < lines.length; i++) push(i);
@@ -199,7 +211,9 @@ function fitTarget(
   let used = 0;
   for (const i of order) {
     // 12 tokens: room for the gap markers the cut adds.
-    if (used + (lineTokens[i] ?? 0) + 12 > options.maxTokens) continue;
+    // Strict priority: stop at the first line that does not fit, so a short line of low
+    // priority never takes the place of the raise the model most needs to see.
+    if (used + (lineTokens[i] ?? 0) + 12 > options.maxTokens) break;
     keep.add(i);
     used += lineTokens[i] ?? 0;
   }

@@ -71,10 +71,8 @@ export function createGitHubApp(options: GitHubAppOptions): GitHubApp {
         authStrategy: createAppAuth,
         auth: { appId: options.appId, privateKey: options.privateKey, installationId, cache },
         ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl.replace(/\/+$/, '') }),
-        request: {
-          ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-          retries: options.retries ?? 3,
-        },
+        // Not `request.retries`: plugin-retry would then retry every failure, 4xx included.
+        ...(options.fetch === undefined ? {} : { request: { fetch: options.fetch } }),
         userAgent: 'testgate',
         log: {
           debug: () => {},
@@ -82,7 +80,7 @@ export function createGitHubApp(options: GitHubAppOptions): GitHubApp {
           warn: (message: string) => log.warn({ installationId }, message),
           error: (message: string) => log.error({ installationId }, message),
         },
-        retry: { retryAfterBaseValue: options.retryBaseMs ?? 1000 },
+        retry: { retries: options.retries ?? 3, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
         throttle: {
           onRateLimit: (retryAfter: number, req: { method: string; url: string }, _o: unknown, retryCount: number) => {
             log.warn({ installationId, retryAfter, method: req.method, url: req.url, retryCount }, 'GitHub rate limit hit');

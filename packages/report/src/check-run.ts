@@ -5,7 +5,16 @@
  * and raw details at 64 KB.
  */
 import type { GateReport, Verdict } from '@testgate/core';
-import { findingRejects, fitBlocks, formatDuration, generatedPaths, mdText, plural, truncateTo, utf8Bytes } from './format.ts';
+import {
+  findingRejects,
+  fitBlocks,
+  formatDuration,
+  generatedPaths,
+  mdText,
+  plural,
+  truncateTo,
+  utf8Bytes,
+} from './format.ts';
 import {
   fileBlocks,
   generationBlocks,
@@ -45,7 +54,11 @@ const GITHUB_OUTPUT_LIMIT = 65_535;
 const TITLE_LIMIT = 255;
 const MESSAGE_LIMIT = 64 * 1024 - 1;
 
-const CONCLUSION: Record<Verdict, CheckConclusion> = { pass: 'success', fail: 'failure', neutral: 'neutral' };
+const CONCLUSION: Record<Verdict, CheckConclusion> = {
+  pass: 'success',
+  fail: 'failure',
+  neutral: 'neutral',
+};
 
 export function renderCheckRun(report: GateReport, options: CheckRunOptions = {}): CheckRunOutput {
   const limit = options.maxSummaryBytes ?? GITHUB_OUTPUT_LIMIT;
@@ -55,9 +68,14 @@ export function renderCheckRun(report: GateReport, options: CheckRunOptions = {}
 
   const summaryBlocks = [
     mdText(report.title),
-    ...(report.neutralReason !== undefined && !report.title.includes(report.neutralReason) ? ['', `> ${mdText(report.neutralReason)}`] : []),
+    ...(report.neutralReason !== undefined && !report.title.includes(report.neutralReason)
+      ? ['', `> ${mdText(report.neutralReason)}`]
+      : []),
     ...section('### Pull request tests', testTableBlocks(pr)),
-    ...section('### Test files rejected', fileBlocks(report.files.filter((file) => file.origin === 'pr'))),
+    ...section(
+      '### Test files rejected',
+      fileBlocks(report.files.filter((file) => file.origin === 'pr')),
+    ),
     ...section('### Security report', securityBlocks(report, { generated: 'omit' })),
   ];
   const summary = fitBlocks(summaryBlocks, { limit, measure: utf8Bytes, note: note('summary') });
@@ -67,7 +85,14 @@ export function renderCheckRun(report: GateReport, options: CheckRunOptions = {}
     ...section('### Generated tests', generationBlocks(report)),
     ...section('### Suggested tests', suggestionBlocks(report, { code: true })),
   ];
-  const text = textBlocks.length === 0 ? undefined : fitBlocks([...textBlocks, '', toolsLine(report)], { limit, measure: utf8Bytes, note: note('details') }).trim();
+  const text =
+    textBlocks.length === 0
+      ? undefined
+      : fitBlocks([...textBlocks, '', toolsLine(report)], {
+          limit,
+          measure: utf8Bytes,
+          note: note('details'),
+        }).trim();
 
   return {
     conclusion: CONCLUSION[report.verdict],
@@ -94,7 +119,10 @@ export function annotations(report: GateReport): CheckRunAnnotation[] {
       start_line: line,
       end_line: line,
       annotation_level: rejects ? 'failure' : 'warning',
-      title: truncateTo(`${finding.reason}: ${finding.rule}${rejects ? '' : ' (allowed)'}`, TITLE_LIMIT),
+      title: truncateTo(
+        `${finding.reason}: ${finding.rule}${rejects ? '' : ' (allowed)'}`,
+        TITLE_LIMIT,
+      ),
       message: truncateTo(finding.message, MESSAGE_LIMIT),
       raw_details: `rule ${finding.rule} (${finding.source}, severity ${finding.severity})`,
     });
@@ -108,7 +136,10 @@ export function annotations(report: GateReport): CheckRunAnnotation[] {
       end_line: line,
       annotation_level: 'failure',
       title: truncateTo(`${test.function} rejected: ${test.reasons.join(', ')}`, TITLE_LIMIT),
-      message: truncateTo(test.details.map((detail) => `${detail.reason}: ${detail.message}`).join('\n'), MESSAGE_LIMIT),
+      message: truncateTo(
+        test.details.map((detail) => `${detail.reason}: ${detail.message}`).join('\n'),
+        MESSAGE_LIMIT,
+      ),
       raw_details: truncateTo(
         [
           `runs: ${test.runs.join(', ') || 'none'}`,
@@ -122,15 +153,23 @@ export function annotations(report: GateReport): CheckRunAnnotation[] {
   for (const file of report.files) {
     if (file.origin !== 'pr' || generated.has(file.path)) continue;
     // Findings were annotated at their own lines above.
-    const details = file.details.filter((detail) => detail.reason !== 'unsafe' && detail.reason !== 'tampering');
+    const details = file.details.filter(
+      (detail) => detail.reason !== 'unsafe' && detail.reason !== 'tampering',
+    );
     if (details.length === 0) continue;
     out.push({
       path: file.path,
       start_line: 1,
       end_line: 1,
       annotation_level: 'failure',
-      title: truncateTo(`test file rejected: ${[...new Set(details.map((d) => d.reason))].join(', ')}`, TITLE_LIMIT),
-      message: truncateTo(details.map((detail) => `${detail.reason}: ${detail.message}`).join('\n'), MESSAGE_LIMIT),
+      title: truncateTo(
+        `test file rejected: ${[...new Set(details.map((d) => d.reason))].join(', ')}`,
+        TITLE_LIMIT,
+      ),
+      message: truncateTo(
+        details.map((detail) => `${detail.reason}: ${detail.message}`).join('\n'),
+        MESSAGE_LIMIT,
+      ),
       ...(file.error === undefined ? {} : { raw_details: truncateTo(file.error, MESSAGE_LIMIT) }),
     });
   }

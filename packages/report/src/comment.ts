@@ -4,7 +4,16 @@
  */
 import type { GateReport } from '@testgate/core';
 import { chars, fitBlocks, plural } from './format.ts';
-import { fileBlocks, generationBlocks, rejectionBlocks, securityBlocks, suggestionBlocks, testTableBlocks, toolsLine, verdictBlocks } from './markdown.ts';
+import {
+  fileBlocks,
+  generationBlocks,
+  rejectionBlocks,
+  securityBlocks,
+  suggestionBlocks,
+  testTableBlocks,
+  toolsLine,
+  verdictBlocks,
+} from './markdown.ts';
 
 export const COMMENT_MARKER = '<!-- testgate:report -->';
 /** GitHub rejects an issue comment body over 65,536 characters. */
@@ -26,9 +35,16 @@ export function renderComment(report: GateReport, options: CommentOptions = {}):
     ...verdictBlocks(report, '##'),
     ...section('### Security report', securityBlocks(report, { generated: 'omit' })),
     ...section('### Verdict per test', testTableBlocks(pr, { compact: true })),
-    ...section('### Test files rejected', fileBlocks(report.files.filter((file) => file.origin === 'pr'))),
+    ...section(
+      '### Test files rejected',
+      fileBlocks(report.files.filter((file) => file.origin === 'pr')),
+    ),
     ...section('### Why tests were rejected', rejections),
-    ...section('### Suggested tests', [...generationBlocks(report), '', ...suggestionBlocks(report, { code: true })], report.generation !== undefined || report.suggestions.length > 0),
+    ...section(
+      '### Suggested tests',
+      [...generationBlocks(report), '', ...suggestionBlocks(report, { code: true })],
+      report.generation !== undefined || report.suggestions.length > 0,
+    ),
     '',
     toolsLine(report),
   ];
@@ -36,7 +52,8 @@ export function renderComment(report: GateReport, options: CommentOptions = {}):
   return fitBlocks(blocks, {
     limit,
     measure: chars,
-    note: (omitted) => `_... truncated: ${plural(omitted, 'more entry', 'more entries')} not shown; the check run and the JSON report have everything._`,
+    note: (omitted) =>
+      `_... truncated: ${plural(omitted, 'more entry', 'more entries')} not shown; the check run and the JSON report have everything._`,
   });
 }
 

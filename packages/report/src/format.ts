@@ -22,24 +22,32 @@ export function formatUsd(usd: number): string {
   return usd === 0 ? '$0' : usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
 }
 
-export const VERDICT_WORD: Record<Verdict, string> = { pass: 'PASS', fail: 'FAIL', neutral: 'NEUTRAL' };
+export const VERDICT_WORD: Record<Verdict, string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  neutral: 'NEUTRAL',
+};
 export const VERDICT_ICON: Record<Verdict, string> = { pass: '✅', fail: '❌', neutral: '⚪' };
 
 /** What each reason means, for SARIF rule help and report legends. */
 export const REASON_HELP: Record<ReasonCode, string> = {
-  unsafe: 'The test makes a blocked call or import (shell, subprocess, eval, network, writes outside its temp dir), found statically or at run time.',
+  unsafe:
+    'The test makes a blocked call or import (shell, subprocess, eval, network, writes outside its temp dir), found statically or at run time.',
   failed: 'The test failed in every run.',
-  error: 'The test or its file could not be collected or set up (import error, fixture error), or it never ran.',
+  error:
+    'The test or its file could not be collected or set up (import error, fixture error), or it never ran.',
   skipped: 'The test was skipped or marked xfail: it proves nothing.',
   flaky: 'The outcome of the test differed across reruns.',
   slow: 'The median run of the test took longer than the time budget.',
   timeout: 'The test was killed at the CPU or wall-clock deadline.',
-  'resource-limit': 'The test exceeded a sandbox limit: memory, processes, disk, output or open files.',
+  'resource-limit':
+    'The test exceeded a sandbox limit: memory, processes, disk, output or open files.',
   'no-assert': 'The test asserts nothing.',
   'trivial-assert': 'Every assertion of the test is always true.',
   'no-coverage-gain': 'The test executes none of the source lines the pull request changes.',
   'misses-error-path': 'A changed function has a changed raise/except that no test reaches.',
-  tampering: 'The test changes how tests are collected, run, measured or reported (conftest hooks, pytest/coverage/bandit config, # nosec, # pragma: no cover, sys.exit, patching builtins or sys.modules).',
+  tampering:
+    'The test changes how tests are collected, run, measured or reported (conftest hooks, pytest/coverage/bandit config, # nosec, # pragma: no cover, sys.exit, patching builtins or sys.modules).',
 };
 
 /** Files Testgate generated: they are not in the pull request, so nothing can point into them. */
@@ -51,14 +59,34 @@ export function generatedPaths(report: GateReport): Set<string> {
   return paths;
 }
 
+const rejectingKeys = new WeakMap<GateReport, Set<string>>();
+
+function findingKey(rule: string, file: string, line: number): string {
+  return `${rule}\u0000${file}\u0000${line}`;
+}
+
 /** Whether a finding rejected something (it did unless the repo allows its rule or severity). */
-export function findingRejects(report: GateReport, finding: { rule: string; file: string; line: number }): boolean {
-  const matches = (detail: { rule?: string; line?: number; file?: string }, ownFile: string) =>
-    detail.rule === finding.rule && detail.line === finding.line && (detail.file ?? ownFile) === finding.file;
-  return (
-    report.tests.some((test) => test.details.some((detail) => matches(detail, test.file))) ||
-    report.files.some((file) => file.details.some((detail) => matches(detail, file.path)))
-  );
+export function findingRejects(
+  report: GateReport,
+  finding: { rule: string; file: string; line: number },
+): boolean {
+  // Computed once per report: renderers ask for every finding, and reports can be large.
+  let keys = rejectingKeys.get(report);
+  if (!keys) {
+    keys = new Set();
+    for (const test of report.tests) {
+      for (const d of test.details)
+        if (d.rule !== undefined && d.line !== undefined)
+          keys.add(findingKey(d.rule, d.file ?? test.file, d.line));
+    }
+    for (const file of report.files) {
+      for (const d of file.details)
+        if (d.rule !== undefined && d.line !== undefined)
+          keys.add(findingKey(d.rule, d.file ?? file.path, d.line));
+    }
+    rejectingKeys.set(report, keys);
+  }
+  return keys.has(findingKey(finding.rule, finding.file, finding.line));
 }
 
 // --- Markdown ---------------------------------------------------------------------------

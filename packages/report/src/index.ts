@@ -5,3 +5,4 @@ export * from './markdown.ts';
 export * from './sarif.ts';
 export * from './check-run.ts';
 export * from './comment.ts';
+export * from './junit.ts';

@@ -19,7 +19,11 @@ import {
 } from './format.ts';
 
 export function verdictBlocks(report: GateReport, heading = '##'): string[] {
-  const blocks = [`${heading} ${VERDICT_ICON[report.verdict]} Testgate: ${VERDICT_WORD[report.verdict]}`, '', mdText(report.title)];
+  const blocks = [
+    `${heading} ${VERDICT_ICON[report.verdict]} Testgate: ${VERDICT_WORD[report.verdict]}`,
+    '',
+    mdText(report.title),
+  ];
   if (report.neutralReason !== undefined && report.neutralReason !== report.title) {
     blocks.push('', `> ${mdText(capitalize(report.neutralReason))}`);
   }
@@ -31,12 +35,18 @@ function statusCell(test: TestResult): string {
 }
 
 /** | Status | Test | Reasons | Time | Changed lines | */
-export function testTableBlocks(tests: TestResult[], options: { compact?: boolean } = {}): string[] {
+export function testTableBlocks(
+  tests: TestResult[],
+  options: { compact?: boolean } = {},
+): string[] {
   if (tests.length === 0) return [];
   if (options.compact) {
     return [
       '| Status | Test | Reasons |\n| --- | --- | --- |',
-      ...tests.map((test) => `| ${statusCell(test)} | ${mdCode(test.nodeid)} | ${test.reasons.join(', ') || '-'} |`),
+      ...tests.map(
+        (test) =>
+          `| ${statusCell(test)} | ${mdCode(test.nodeid)} | ${test.reasons.join(', ') || '-'} |`,
+      ),
     ];
   }
   return [
@@ -54,7 +64,8 @@ export function rejectionBlocks(tests: TestResult[]): string[] {
     .filter((test) => test.status === 'rejected')
     .map((test) => {
       const lines = [`- ${mdCode(test.nodeid)} (line ${test.line})`];
-      for (const detail of test.details) lines.push(`  - **${detail.reason}**: ${mdText(detail.message)}`);
+      for (const detail of test.details)
+        lines.push(`  - **${detail.reason}**: ${mdText(detail.message)}`);
       return lines.join('\n');
     });
 }
@@ -64,7 +75,8 @@ export function fileBlocks(files: FileResult[]): string[] {
     .filter((file) => file.reasons.length > 0)
     .map((file) => {
       const lines = [`- ${mdCode(file.path)}`];
-      for (const detail of file.details) lines.push(`  - **${detail.reason}**: ${mdText(detail.message)}`);
+      for (const detail of file.details)
+        lines.push(`  - **${detail.reason}**: ${mdText(detail.message)}`);
       return lines.join('\n');
     });
 }
@@ -74,9 +86,15 @@ export function fileBlocks(files: FileResult[]): string[] {
  * generated tests concern Testgate's own candidates (rejected, never offered), so the PR's
  * comment and check run leave them out; the full report marks them.
  */
-export function securityBlocks(report: GateReport, options: { generated?: 'omit' | 'mark' } = {}): string[] {
+export function securityBlocks(
+  report: GateReport,
+  options: { generated?: 'omit' | 'mark' } = {},
+): string[] {
   const generated = generatedPaths(report);
-  const findings = options.generated === 'omit' ? report.findings.filter((f) => !generated.has(f.file)) : report.findings;
+  const findings =
+    options.generated === 'omit'
+      ? report.findings.filter((f) => !generated.has(f.file))
+      : report.findings;
   if (findings.length === 0) return ['No flagged calls.'];
   return [
     '| Rule | Location | Severity | Message |\n| --- | --- | --- | --- |',
@@ -108,16 +126,21 @@ export function generationBlocks(report: GateReport): string[] {
         : '') +
       '.',
   ];
-  if (generation.fallbackReason) blocks.push('', `> The model was not used: ${mdText(generation.fallbackReason)}`);
+  if (generation.fallbackReason)
+    blocks.push('', `> The model was not used: ${mdText(generation.fallbackReason)}`);
   if (generation.suspectedBugs.length > 0) {
-    blocks.push('', '**Possible bugs** (a generated test that looks right fails against the code):');
+    blocks.push(
+      '',
+      '**Possible bugs** (a generated test that looks right fails against the code):',
+    );
     for (const bug of generation.suspectedBugs) {
       blocks.push(`- ${mdCode(bug.target)}: ${mdText(bug.message)} (${mdCode(bug.nodeid)})`);
     }
   }
   if (generation.skipped.length > 0) {
     blocks.push('', '**Functions without suggestions**:');
-    for (const skip of generation.skipped) blocks.push(`- ${mdCode(`${skip.file}::${skip.qualname}`)}: ${mdText(skip.reason)}`);
+    for (const skip of generation.skipped)
+      blocks.push(`- ${mdCode(`${skip.file}::${skip.qualname}`)}: ${mdText(skip.reason)}`);
   }
   return blocks;
 }
@@ -133,13 +156,20 @@ export function suggestionBlocks(report: GateReport, options: { code: boolean })
 }
 
 export function toolsLine(report: GateReport): string {
-  const names: Record<string, string> = { python: 'Python', pytest: 'pytest', coverage: 'coverage', bandit: 'Bandit' };
+  const names: Record<string, string> = {
+    python: 'Python',
+    pytest: 'pytest',
+    coverage: 'coverage',
+    bandit: 'Bandit',
+  };
   const parts = Object.entries(report.tools)
     .filter(([name, version]) => names[name] !== undefined && version !== '')
     .map(([name, version]) => `${names[name]} ${version}`);
   parts.push(`${formatDuration(report.durationMs)} in all`);
   const line = `<sub>${mdText(parts.join(' · '))}</sub>`;
-  return report.tools.banditError ? `${line}\n\n> Bandit could not run (${mdText(report.tools.banditError)}); the AST rules and audit hooks still applied.` : line;
+  return report.tools.banditError
+    ? `${line}\n\n> Bandit could not run (${mdText(report.tools.banditError)}); the AST rules and audit hooks still applied.`
+    : line;
 }
 
 function section(title: string, blocks: string[]): string[] {
@@ -156,7 +186,11 @@ export function renderMarkdown(report: GateReport): string {
     ...section('### Why tests were rejected', rejectionBlocks(pr)),
     ...section('## Test files rejected', fileBlocks(report.files.filter((f) => f.origin === 'pr'))),
     ...section('## Security report', securityBlocks(report)),
-    ...section('## Generated tests', [...generationBlocks(report), ...(report.generation ? [''] : []), ...testTableBlocks(generated)]),
+    ...section('## Generated tests', [
+      ...generationBlocks(report),
+      ...(report.generation ? [''] : []),
+      ...testTableBlocks(generated),
+    ]),
     ...section('## Suggested tests', suggestionBlocks(report, { code: true })),
     '',
     toolsLine(report),

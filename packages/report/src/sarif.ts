@@ -24,7 +24,11 @@ export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 const URI_BASE_ID = 'SRCROOT';
 
 /** GitHub code scanning ranks security results by this property (0.1 to 10). */
-const SECURITY_SEVERITY: Record<Finding['severity'], string> = { low: '3.0', medium: '6.0', high: '8.5' };
+const SECURITY_SEVERITY: Record<Finding['severity'], string> = {
+  low: '3.0',
+  medium: '6.0',
+  high: '8.5',
+};
 
 export function renderSarif(report: GateReport, options: SarifOptions = {}): string {
   return `${JSON.stringify(buildSarif(report, options), null, 2)}\n`;
@@ -38,14 +42,22 @@ export function buildSarif(report: GateReport, options: SarifOptions = {}): Log 
     fullDescription: { text: REASON_HELP[reason] },
     help: { text: REASON_HELP[reason] },
     defaultConfiguration: { level: 'error' },
-    properties: { tags: ['testgate', reason === 'unsafe' || reason === 'tampering' ? 'security' : 'test-quality'] },
+    properties: {
+      tags: [
+        'testgate',
+        reason === 'unsafe' || reason === 'tampering' ? 'security' : 'test-quality',
+      ],
+    },
   }));
   const seen = new Map<string, Finding>();
-  for (const finding of report.findings) if (!seen.has(finding.rule)) seen.set(finding.rule, finding);
+  for (const finding of report.findings)
+    if (!seen.has(finding.rule)) seen.set(finding.rule, finding);
   for (const [rule, finding] of [...seen].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     rules.push({
       id: rule,
-      shortDescription: { text: `${sourceName(finding.source)} rule ${rule}: ${firstSentence(finding.message)}` },
+      shortDescription: {
+        text: `${sourceName(finding.source)} rule ${rule}: ${firstSentence(finding.message)}`,
+      },
       help: {
         text: `Flagged by ${sourceName(finding.source)} in a test. Tests must not do this; a team that accepts it can add "${rule}" to security.allowRules in .github/testgate.yml.`,
       },
@@ -68,7 +80,9 @@ export function buildSarif(report: GateReport, options: SarifOptions = {}): Log 
       ruleIndex: ruleIndex.get(finding.rule)!,
       // A finding the repository allows is still reported, but does not fail anything.
       level: rejects ? 'error' : 'warning',
-      message: { text: `${finding.message} (${finding.rule})${rejects ? '' : ' (allowed by .github/testgate.yml)'}` },
+      message: {
+        text: `${finding.message} (${finding.rule})${rejects ? '' : ' (allowed by .github/testgate.yml)'}`,
+      },
       locations: [location(finding.file, finding.line)],
       properties: { reason: finding.reason, source: finding.source, severity: finding.severity },
     });
@@ -76,16 +90,25 @@ export function buildSarif(report: GateReport, options: SarifOptions = {}): Log 
   for (const test of report.tests) {
     if (test.origin !== 'pr' || test.status !== 'rejected') continue;
     for (const [reason, details] of byReason(test.details)) {
-      const related = details.filter((detail) => detail.file !== undefined && detail.line !== undefined);
+      const related = details.filter(
+        (detail) => detail.file !== undefined && detail.line !== undefined,
+      );
       results.push({
         ruleId: reason,
         ruleIndex: ruleIndex.get(reason)!,
         level: 'error',
-        message: { text: `${test.nodeid} is rejected (${reason}): ${details.map((detail) => detail.message).join(' ')}` },
+        message: {
+          text: `${test.nodeid} is rejected (${reason}): ${details.map((detail) => detail.message).join(' ')}`,
+        },
         locations: [location(test.file, test.line)],
         ...(related.length === 0
           ? {}
-          : { relatedLocations: related.map((detail, id) => ({ id, ...location(detail.file!, detail.line!) })) }),
+          : {
+              relatedLocations: related.map((detail, id) => ({
+                id,
+                ...location(detail.file!, detail.line!),
+              })),
+            }),
         properties: { nodeid: test.nodeid, reasons: test.reasons },
       });
     }
@@ -99,8 +122,12 @@ export function buildSarif(report: GateReport, options: SarifOptions = {}): Log 
         ruleId: reason,
         ruleIndex: ruleIndex.get(reason)!,
         level: 'error',
-        message: { text: `${file.path} is rejected (${reason}): ${details.map((detail) => detail.message).join(' ')}` },
-        locations: [location(file.path, details.find((detail) => detail.file === undefined)?.line ?? 1)],
+        message: {
+          text: `${file.path} is rejected (${reason}): ${details.map((detail) => detail.message).join(' ')}`,
+        },
+        locations: [
+          location(file.path, details.find((detail) => detail.file === undefined)?.line ?? 1),
+        ],
       });
     }
   }
@@ -118,14 +145,21 @@ export function buildSarif(report: GateReport, options: SarifOptions = {}): Log 
           },
         },
         originalUriBaseIds: {
-          [URI_BASE_ID]: options.srcRoot === undefined ? { description: { text: 'The root of the repository.' } } : { uri: options.srcRoot },
+          [URI_BASE_ID]:
+            options.srcRoot === undefined
+              ? { description: { text: 'The root of the repository.' } }
+              : { uri: options.srcRoot },
         },
         invocations: [
           {
             executionSuccessful: true,
             ...(report.neutralReason === undefined
               ? {}
-              : { toolExecutionNotifications: [{ level: 'note', message: { text: report.neutralReason } }] }),
+              : {
+                  toolExecutionNotifications: [
+                    { level: 'note', message: { text: report.neutralReason } },
+                  ],
+                }),
           },
         ],
         results,
@@ -138,7 +172,10 @@ export function buildSarif(report: GateReport, options: SarifOptions = {}): Log 
 function location(path: string, line: number): Location {
   return {
     physicalLocation: {
-      artifactLocation: { uri: path.split('/').map(encodeURIComponent).join('/'), uriBaseId: URI_BASE_ID },
+      artifactLocation: {
+        uri: path.split('/').map(encodeURIComponent).join('/'),
+        uriBaseId: URI_BASE_ID,
+      },
       // SARIF lines start at 1; a module-level finding may carry line 0.
       region: { startLine: Math.max(1, line) },
     },
@@ -152,7 +189,11 @@ function byReason(details: ReasonDetail[]): Map<ReasonCode, ReasonDetail[]> {
 }
 
 function sourceName(source: Finding['source']): string {
-  return source === 'bandit' ? 'Bandit' : source === 'ast' ? 'Testgate static analysis' : 'the run-time audit hook';
+  return source === 'bandit'
+    ? 'Bandit'
+    : source === 'ast'
+      ? 'Testgate static analysis'
+      : 'the run-time audit hook';
 }
 
 function firstSentence(text: string): string {

@@ -1,6 +1,14 @@
 /** Plain-text report for terminals (`testgate run`): a table, the reasons, findings, verdict. */
 import type { GateReport, TestResult, Verdict } from '@testgate/core';
-import { findingRejects, formatChangedLines, generatedPaths, formatDuration, formatUsd, plural, VERDICT_WORD } from './format.ts';
+import {
+  findingRejects,
+  formatChangedLines,
+  generatedPaths,
+  formatDuration,
+  formatUsd,
+  plural,
+  VERDICT_WORD,
+} from './format.ts';
 
 export interface TextOptions {
   /**
@@ -13,13 +21,26 @@ export interface TextOptions {
 type Paint = (text: string) => string;
 
 function painter(enabled: boolean) {
-  const wrap = (open: number, close: number): Paint => (text) => (enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text);
-  return { red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
+  const wrap =
+    (open: number, close: number): Paint =>
+    (text) =>
+      enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text;
+  return {
+    red: wrap(31, 39),
+    green: wrap(32, 39),
+    yellow: wrap(33, 39),
+    dim: wrap(2, 22),
+    bold: wrap(1, 22),
+  };
 }
 
 export function renderText(report: GateReport, options: TextOptions = {}): string {
   const paint = painter(options.color ?? false);
-  const verdictPaint: Record<Verdict, Paint> = { pass: paint.green, fail: paint.red, neutral: paint.yellow };
+  const verdictPaint: Record<Verdict, Paint> = {
+    pass: paint.green,
+    fail: paint.red,
+    neutral: paint.yellow,
+  };
   const out: string[] = [];
 
   const pr = report.tests.filter((test) => test.origin === 'pr');
@@ -34,7 +55,8 @@ export function renderText(report: GateReport, options: TextOptions = {}): strin
     out.push(paint.bold('Why tests were rejected'));
     for (const test of rejected) {
       out.push(`  ${oneLine(test.nodeid)} (line ${test.line})`);
-      for (const detail of test.details) out.push(`    ${paint.red(detail.reason)}: ${oneLine(detail.message)}`);
+      for (const detail of test.details)
+        out.push(`    ${paint.red(detail.reason)}: ${oneLine(detail.message)}`);
     }
     out.push('');
   }
@@ -43,12 +65,17 @@ export function renderText(report: GateReport, options: TextOptions = {}): strin
     out.push(paint.bold('Test files rejected'));
     for (const file of badFiles) {
       out.push(`  ${oneLine(file.path)}`);
-      for (const detail of file.details) out.push(`    ${paint.red(detail.reason)}: ${oneLine(detail.message)}`);
+      for (const detail of file.details)
+        out.push(`    ${paint.red(detail.reason)}: ${oneLine(detail.message)}`);
     }
     out.push('');
   }
 
-  out.push(paint.bold(`Security report: ${report.findings.length === 0 ? 'no flagged calls' : plural(report.findings.length, 'flagged call')}`));
+  out.push(
+    paint.bold(
+      `Security report: ${report.findings.length === 0 ? 'no flagged calls' : plural(report.findings.length, 'flagged call')}`,
+    ),
+  );
   if (report.findings.length > 0) {
     const rows = report.findings.map((finding) => [
       oneLine(finding.rule),
@@ -58,7 +85,9 @@ export function renderText(report: GateReport, options: TextOptions = {}): strin
         (generated.has(finding.file) ? ' (generated test, not offered)' : '') +
         (findingRejects(report, finding) ? '' : ' (allowed by config)'),
     ]);
-    out.push(...columns([['RULE', 'LOCATION', 'SEVERITY', 'MESSAGE'], ...rows]).map((line) => `  ${line}`));
+    out.push(
+      ...columns([['RULE', 'LOCATION', 'SEVERITY', 'MESSAGE'], ...rows]).map((line) => `  ${line}`),
+    );
   }
   out.push('');
 
@@ -66,14 +95,24 @@ export function renderText(report: GateReport, options: TextOptions = {}): strin
     out.push(paint.bold('Generated tests'));
     const generation = report.generation;
     if (generation) {
-      const who = generation.generator === 'model' ? `model ${generation.model ?? ''}`.trim() : generation.generator;
+      const who =
+        generation.generator === 'model'
+          ? `model ${generation.model ?? ''}`.trim()
+          : generation.generator;
       out.push(
         `  ${who}: ${generation.accepted} of ${plural(generation.candidates, 'candidate')} accepted, ${plural(generation.rounds, 'round')}, ` +
           `${plural(generation.modelCalls, 'model call')} (${generation.cacheHits} cached), ${generation.promptTokens + generation.completionTokens} tokens, ${formatUsd(generation.costUsd)}`,
       );
-      if (generation.fallbackReason) out.push(`  model not used: ${oneLine(generation.fallbackReason)}`);
-      for (const bug of generation.suspectedBugs) out.push(`  ${paint.yellow('possible bug')} in ${oneLine(bug.target)}: ${oneLine(bug.message)} (${oneLine(bug.nodeid)})`);
-      for (const skip of generation.skipped) out.push(`  ${paint.dim(`no suggestion for ${oneLine(`${skip.file}::${skip.qualname}`)}: ${oneLine(skip.reason)}`)}`);
+      if (generation.fallbackReason)
+        out.push(`  model not used: ${oneLine(generation.fallbackReason)}`);
+      for (const bug of generation.suspectedBugs)
+        out.push(
+          `  ${paint.yellow('possible bug')} in ${oneLine(bug.target)}: ${oneLine(bug.message)} (${oneLine(bug.nodeid)})`,
+        );
+      for (const skip of generation.skipped)
+        out.push(
+          `  ${paint.dim(`no suggestion for ${oneLine(`${skip.file}::${skip.qualname}`)}: ${oneLine(skip.reason)}`)}`,
+        );
     }
     if (generatedTests.length > 0) out.push(...table(generatedTests, paint));
     out.push('');
@@ -81,12 +120,16 @@ export function renderText(report: GateReport, options: TextOptions = {}): strin
   if (report.suggestions.length > 0) {
     out.push(paint.bold('Suggested tests'));
     for (const suggestion of report.suggestions) {
-      out.push(`  ${oneLine(suggestion.path)}: ${plural(suggestion.tests.length, 'test')} for ${oneLine(suggestion.targets.join(', ')) || 'the changed code'}`);
+      out.push(
+        `  ${oneLine(suggestion.path)}: ${plural(suggestion.tests.length, 'test')} for ${oneLine(suggestion.targets.join(', ')) || 'the changed code'}`,
+      );
     }
     out.push('');
   }
 
-  out.push(`${verdictPaint[report.verdict](paint.bold(`Verdict: ${VERDICT_WORD[report.verdict]}`))} - ${oneLine(report.title)}`);
+  out.push(
+    `${verdictPaint[report.verdict](paint.bold(`Verdict: ${VERDICT_WORD[report.verdict]}`))} - ${oneLine(report.title)}`,
+  );
   if (report.neutralReason !== undefined && !report.title.includes(report.neutralReason)) {
     out.push(`  ${oneLine(report.neutralReason)}`);
   }
@@ -101,7 +144,9 @@ function table(tests: TestResult[], paint: ReturnType<typeof painter>): string[]
     formatDuration(test.durationMs),
     formatChangedLines(test),
   ]);
-  const lines = columns([['STATUS', 'TEST', 'REASONS', 'TIME', 'CHANGED LINES'], ...rows], { right: [3, 4] });
+  const lines = columns([['STATUS', 'TEST', 'REASONS', 'TIME', 'CHANGED LINES'], ...rows], {
+    right: [3, 4],
+  });
   // Colour after padding, so escape codes do not upset the column widths.
   return lines.map((line, index) => {
     if (index === 0) return `  ${paint.dim(line)}`;
@@ -114,7 +159,8 @@ function table(tests: TestResult[], paint: ReturnType<typeof painter>): string[]
 /** Left-aligned columns two spaces apart; the last column is not padded. */
 function columns(rows: string[][], options: { right?: number[] } = {}): string[] {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  for (const row of rows)
+    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map((row) =>
     row
       .map((cell, i) => {
@@ -130,6 +176,5 @@ function columns(rows: string[][], options: { right?: number[] } = {}): string[]
  * control characters replaced, so nothing can move the cursor or recolour the terminal.
  */
 function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/\s*\n\s*/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }

@@ -9,11 +9,21 @@ export function failingReport(): GateReport {
       functions: [fn({ qualname: 'divide', raiseLines: [5] })],
       tests: [
         test('test_add', {
-          coverage: { ...test().coverage, changedLinesCovered: { 'calc.py': [3, 5] }, errorPathLinesReached: { 'calc.py': [5] } },
+          coverage: {
+            ...test().coverage,
+            changedLinesCovered: { 'calc.py': [3, 5] },
+            errorPathLinesReached: { 'calc.py': [5] },
+          },
         }),
         test('test_shell', {
           startLine: 20,
-          findings: [finding({ rule: 'B605', line: 22, message: 'Starting a process with a shell: os.system' })],
+          findings: [
+            finding({
+              rule: 'B605',
+              line: 22,
+              message: 'Starting a process with a shell: os.system',
+            }),
+          ],
         }),
         test('test_random', { startLine: 30, runs: runs('passed', 'failed', 'passed') }),
         test('test_wrong', {
@@ -26,12 +36,23 @@ export function failingReport(): GateReport {
           origin: 'generated',
           generator: 'builtin',
           change: undefined,
-          findings: [finding({ rule: 'TG-EVAL', file: 'tests/test_testgate_calc.py', line: 3, message: 'calls eval' })],
+          findings: [
+            finding({
+              rule: 'TG-EVAL',
+              file: 'tests/test_testgate_calc.py',
+              line: 3,
+              message: 'calls eval',
+            }),
+          ],
         }),
       ],
       files: [
         file({ collected: 4 }),
-        file({ path: 'tests/test_broken.py', collected: 0, error: 'E   ModuleNotFoundError: No module named "calcc"' }),
+        file({
+          path: 'tests/test_broken.py',
+          collected: 0,
+          error: 'E   ModuleNotFoundError: No module named "calcc"',
+        }),
         file({ path: 'tests/test_testgate_calc.py', origin: 'generated', collected: 1 }),
       ],
     }),
@@ -47,7 +68,9 @@ export function failingReport(): GateReport {
     promptTokens: 0,
     completionTokens: 0,
     costUsd: 0,
-    skipped: [{ file: 'calc.py', qualname: 'Calc.reset', reason: 'takes no arguments and returns nothing' }],
+    skipped: [
+      { file: 'calc.py', qualname: 'Calc.reset', reason: 'takes no arguments and returns nothing' },
+    ],
     suspectedBugs: [],
   };
   report.suggestions = [
@@ -64,7 +87,10 @@ export function failingReport(): GateReport {
 }
 
 export function passingReport(): GateReport {
-  return judge(evidence({ tests: [test('test_a'), test('test_b')], files: [file({ collected: 2 })] }), defaultConfig);
+  return judge(
+    evidence({ tests: [test('test_a'), test('test_b')], files: [file({ collected: 2 })] }),
+    defaultConfig,
+  );
 }
 
 export function neutralReport(): GateReport {
@@ -74,7 +100,21 @@ export function neutralReport(): GateReport {
 /** A finding the repository allows: reported, rejects nothing. */
 export function allowedFindingReport(): GateReport {
   return judge(
-    evidence({ tests: [test('test_sleepy', { findings: [finding({ rule: 'TG-SLEEP', source: 'ast', severity: 'low', line: 11, message: 'calls time.sleep' })] })] }),
+    evidence({
+      tests: [
+        test('test_sleepy', {
+          findings: [
+            finding({
+              rule: 'TG-SLEEP',
+              source: 'ast',
+              severity: 'low',
+              line: 11,
+              message: 'calls time.sleep',
+            }),
+          ],
+        }),
+      ],
+    }),
     parseConfig('security: {allowRules: [TG-SLEEP]}'),
   );
 }
@@ -84,7 +124,12 @@ export function hugeReport(count = 3000): GateReport {
   const tests = Array.from({ length: count }, (_, i) =>
     test(`test_ünïcødé_${'ß'.repeat(30)}_${i}`, {
       startLine: i + 1,
-      findings: [finding({ line: i + 1, message: `Starting a process with a shell: os.system — ✗ ${'é'.repeat(40)} ${i}` })],
+      findings: [
+        finding({
+          line: i + 1,
+          message: `Starting a process with a shell: os.system — ✗ ${'é'.repeat(40)} ${i}`,
+        }),
+      ],
     }),
   );
   return judge(evidence({ tests, files: [file({ collected: count })] }), defaultConfig);

@@ -119,8 +119,10 @@ export async function ensureSandboxImage(options: EnsureSandboxImageOptions = {}
     throw toSandboxError(error, 'ping');
   }
   const tags = await sandboxImageTags({ sandboxDir });
+  // The alias follows the repo's own harness only, never a scratch sandboxDir.
+  const alias = options.sandboxDir === undefined || path.resolve(options.sandboxDir) === defaultSandboxDir();
   if (await imageExists(docker, tags.image)) {
-    await tagAlias(docker, tags.image);
+    if (alias) await tagAlias(docker, tags.image);
     return tags.image;
   }
   await withBuildLock(async () => {
@@ -136,8 +138,8 @@ export async function ensureSandboxImage(options: EnsureSandboxImageOptions = {}
       progress({ stage: 'image', message: `building ${tags.image} from ${tags.base}` });
       await buildThinImage(docker, sandboxDir, tags, progress);
     }
-  });
-  await tagAlias(docker, tags.image);
+  }, (owner) => progress({ stage: 'base', message: `waiting for another image build to finish (pid ${String(owner)}, lock ${LOCK_DIR})` }));
+  if (alias) await tagAlias(docker, tags.image);
   return tags.image;
 }
 
@@ -282,8 +284,9 @@ function processAlive(pid: number): boolean {
 }
 
 /** One image build at a time per host: test files and workers start in parallel. */
-async function withBuildLock(fn: () => Promise<void>): Promise<void> {
+async function withBuildLock(fn: () => Promise<void>, onWait: (owner: number) => void): Promise<void> {
   const deadline = Date.now() + LOCK_WAIT_MS;
+  let told = false;
   for (;;) {
     try {
       await mkdir(LOCK_DIR);
@@ -300,6 +303,10 @@ async function withBuildLock(fn: () => Promise<void>): Promise<void> {
       if (Date.now() > deadline) {
         throw new SandboxError('IMAGE_BUILD_FAILED', `timed out waiting for another image build (lock ${LOCK_DIR}, pid ${String(owner)})`);
       }
+      if (!told) {
+        told = true;
+        onWait(owner);
+      }
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
   }
@@ -309,4 +316,55 @@ async function withBuildLock(fn: () => Promise<void>): Promise<void> {
   } finally {
     if (existsSync(LOCK_DIR)) await rm(LOCK_DIR, { recursive: true, force: true });
   }
+}
+
+export interface PruneSandboxImagesOptions {
+  /** @defaultValue `new Docker()` */
+  docker?: Docker;
+  /** Tags to keep. @defaultValue the current content-hash tag of this checkout */
+  keep?: readonly string[];
+}
+
+/**
+ * Removes thin `testgate-sandbox:<hash>` images other than `keep` (every harness edit
+ * makes one). Bases are kept: they take minutes to rebuild. Images a container still uses
+ * are left alone (the engine refuses without force, and we never force).
+ */
+export async function pruneSandboxImages(options: PruneSandboxImagesOptions = {}): Promise<{ removed: string[] }> {
+  const docker = options.docker ?? new Docker();
+  const keep = new Set(options.keep ?? [(await sandboxImageTags()).image]);
+  let images: Docker.ImageInfo[];
+  try {
+    images = await docker.listImages({ filters: { reference: [`${IMAGE_REPOSITORY}:*`] } });
+  } catch (error) {
+    throw toSandboxError(error, 'listImages (prune)');
+  }
+  const hashTag = new RegExp(`^${IMAGE_REPOSITORY}:[0-9a-f]{16}$`);
+  const removed: string[] = [];
+  for (const info of images) {
+    for (const tag of info.RepoTags ?? []) {
+      if (!hashTag.test(tag) || keep.has(tag)) continue;
+      try {
+        await docker.getImage(tag).remove({ noprune: false });
+        removed.push(tag);
+      } catch {
+        // In use, or already gone: a later prune gets it.
+      }
+    }
+  }
+  // Thin images whose tag moved away (e.g. the alias) are left dangling; they carry our label.
+  try {
+    const dangling = await docker.listImages({ filters: { dangling: ['true'], label: ['app=testgate-sandbox'] } });
+    for (const info of dangling) {
+      try {
+        await docker.getImage(info.Id).remove();
+        removed.push(info.Id);
+      } catch {
+        // in use
+      }
+    }
+  } catch (error) {
+    throw toSandboxError(error, 'listImages (prune dangling)');
+  }
+  return { removed };
 }

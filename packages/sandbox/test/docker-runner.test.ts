@@ -159,6 +159,14 @@ describe('docker runner', () => {
     expect(sandboxResultError(result)?.code).toBe('SANDBOX_DEADLINE');
   });
 
+  it('kills a plain sleep at the deadline, close to it', async () => {
+    const result = await python('import time\ntime.sleep(120)', { limits: { deadlineMs: 1_500 } });
+    expect(result.timedOut).toBe(true);
+    expect(result.exitCode).toBe(137);
+    expect(result.durationMs).toBeGreaterThanOrEqual(1_500);
+    expect(result.durationMs).toBeLessThan(6_000);
+  });
+
   it('kills a sleeper that ignores SIGTERM, from outside, at the deadline', async () => {
     const result = await python(
       'import signal, time\nfor s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP): signal.signal(s, signal.SIG_IGN)\nprint("ready", flush=True)\ntime.sleep(120)',

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDockerRunner, defaultSandboxDir, ensureSandboxImage, IMAGE_ALIAS_TAG, sandboxImageTags } from '../src/index.ts';
+import { createDockerRunner, defaultSandboxDir, ensureSandboxImage, IMAGE_ALIAS_TAG, pruneSandboxImages, sandboxImageTags } from '../src/index.ts';
 import type { ImageProgress } from '../src/index.ts';
 
 const docker = new Docker();
@@ -57,13 +57,19 @@ describe('ensureSandboxImage', () => {
     console.log(`thin layer rebuild: ${Math.round(performance.now() - started)} ms`);
     cleanup.push(async () => {
       await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
-      // Put the alias back on the repo's own image.
-      await ensureSandboxImage({ docker });
     });
     expect(tag).toBe(changed.image);
+    // A scratch sandboxDir never moves the alias off the repo's own image.
+    expect((await docker.getImage(IMAGE_ALIAS_TAG).inspect()).Id).toBe((await docker.getImage(original.image).inspect()).Id);
     expect(events.some((event) => event.stage === 'base')).toBe(false);
     expect(events.some((event) => event.stage === 'image')).toBe(true);
     const result = await createDockerRunner({ docker }).run({ image: tag, cmd: ['cat', '/opt/testgate/harness/zz_extra.py'] });
     expect(result.stdout).toMatch(/^# \d+\n$/);
+    // Pruning with this checkout's tag kept removes the stale thin image, never the base or the kept one.
+    const pruned = await pruneSandboxImages({ docker, keep: [original.image, changed.image].filter((t) => t !== tag) });
+    expect(pruned.removed).toContain(tag);
+    expect(pruned.removed).not.toContain(original.image);
+    await expect(docker.getImage(original.image).inspect()).resolves.toBeTruthy();
+    await expect(docker.getImage(original.base).inspect()).resolves.toBeTruthy();
   });
 });

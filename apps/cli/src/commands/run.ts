@@ -201,7 +201,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     const [baseTar, headTar] = await Promise.all([archiveTree(args.repo, refs.base), archiveTree(args.repo, refs.head)]);
     progress.update({ phase: 'image', message: 'checking the sandbox image' });
     const image = await ensureSandboxImage({
-      onProgress: (event) => progress.update({ phase: `image ${event.stage}`, message: event.message }),
+      onProgress: (event) => progress.update({ phase: event.stage === "base" ? 'image (base)' : 'image', message: event.message }),
     }).catch((error: unknown) => {
       throw toPipelineError(error, 'sandbox image');
     });

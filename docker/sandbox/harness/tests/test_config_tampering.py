@@ -91,3 +91,11 @@ def test_sitecustomize_and_pth(trees):
 
 def test_unrelated_changes_are_clean(trees):
     assert run(trees, {"calc.py": "a = 1\n"}, {"calc.py": "a = 2\n", "tests/test_calc.py": "def test_a():\n    assert 1\n"}) == []
+
+
+def test_no_cover_added_to_source_is_tampering(trees):
+    base = "def f(x):\n    if x:\n        return 1\n    return 0  # pragma: no cover\n"
+    head = "def f(x):\n    if x:  # pragma: no cover\n        return 1\n    return 0  # pragma: no cover\n"
+    findings = run(trees, {"calc.py": base}, {"calc.py": head})
+    # Only the line the PR changed; the pre-existing pragma is the project's business.
+    assert [(f["rule"], f["file"], f["line"]) for f in findings] == [("TG-NO-COVER", "calc.py", 2)]

@@ -47,8 +47,8 @@ BASE = {
 def head_files():
     head = dict(BASE)
     head["src/shop/cart.py"] = BASE["src/shop/cart.py"].replace(
-        "            return sum(self.items)",
-        "            if not self.items:\n                raise ValueError('empty')\n            return _with_tax(sum(self.items))",
+        "                return sum(self.items)",
+        "                if not self.items:\n                    raise ValueError('empty')\n                return _with_tax(sum(self.items))",
     ) + '''
 
         def price(x):

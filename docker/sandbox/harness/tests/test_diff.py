@@ -133,3 +133,15 @@ def test_syntax_error_file_yields_no_functions(trees):
     _f, lines = diff_trees(base, head)
     assert lines == {"bad.py": [1]}
     assert changed_functions(head, lines) == []
+
+
+def test_bom_and_coding_cookie_files_parse(tmp_path):
+    from tg_diff import read_source
+    bom = tmp_path / "bom.py"
+    bom.write_bytes(b"\xef\xbb\xbfdef f():\n    return 1\n")
+    latin = tmp_path / "latin.py"
+    latin.write_bytes(b"# -*- coding: latin-1 -*-\nNAME = '\xe9'\n")
+    assert read_source(str(bom)).startswith("def f")
+    assert "\u00e9" in read_source(str(latin))
+    fns = changed_functions(str(tmp_path), {"bom.py": [1, 2]})
+    assert [f["qualname"] for f in fns] == ["f"]

@@ -120,3 +120,10 @@ def test_module_name_uses_deepest_root(tmp_path):
     assert module_name(head, "src/shop/cart.py", roots) == "shop.cart"
     assert module_name(head, "src/shop/__init__.py", roots) == "shop"
     assert module_name(head, "util.py", roots) == "util"
+
+
+def test_pytest_ini_pythonpath(tmp_path):
+    head = write_tree(tmp_path / "h", {"pytest.ini": "[pytest]\npythonpath = lib\n", "lib/inipkg/__init__.py": ""})
+    project = detect_project(str(head))
+    assert project["packages"] == ["inipkg"]
+    assert project["import_roots"] == [os.path.join(str(head), "lib"), str(head)]

@@ -163,6 +163,8 @@ NEGATIVE = [
     ("TG-WRITE-OUTSIDE-TMP", "import pytest\n@pytest.fixture\ndef out_file(tmp_path):\n    return tmp_path / 'o'\ndef test_a(out_file):\n    open(out_file, 'w')\n"),
     ("TG-WRITE-OUTSIDE-TMP", "def test_a(tmp_path):\n    d = tmp_path / 'sub'\n    d.mkdir()\n    (d / 'f').touch()\n"),
     ("TG-WRITE-OUTSIDE-TMP", "def test_a():\n    assert 'a/b'.replace('/', '.') == 'a.b'\n"),
+    ("TG-WRITE-OUTSIDE-TMP", "import os\nclass TestX:\n    def test_a(self):\n        open(os.path.join(self.temp_dir, 'x'), 'w')\n"),
+    ("TG-WRITE-OUTSIDE-TMP", "import os\ndef test_a():\n    open(os.devnull, 'w')\n"),
     ("TG-EXCEPT-ALL", "def test_a():\n    try:\n        f()\n    except ValueError:\n        pass\n"),
     ("TG-EXCEPT-ALL", "def test_a():\n    try:\n        f()\n    except Exception as e:\n        assert 'bad' in str(e)\n"),
     ("TG-EXCEPT-ALL", "def test_a():\n    try:\n        f()\n    except BaseException:\n        cleanup()\n        raise\n"),

@@ -246,18 +246,19 @@ def generate(workdir: str, request: dict[str, Any], progress: Progress) -> dict[
             rspec = dict(spec, mode='replay', targets=[
                 {'qualname': t['qualname'], 'kind': t['kind'], 'generator': t['generator'], 'callTimeout': call_timeout,
                  'cases': [{'args': c['args'], 'ctor': c.get('ctor', [])} for c in cases]} for t, cases in chosen])
-            rrecords, rwhy = _run_worker(rspec, 10 + call_timeout * 2 * sum(len(c) for _, c in chosen), scratch)
+            rrecords, rwhy = _run_worker(rspec, 10 + call_timeout * 4 * sum(len(c) for _, c in chosen), scratch)
             stable: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
             for t, cases in chosen:
                 q = t['qualname']
-                replays = {r['index']: r.get('outcome') for r in rrecords if r.get('t') == 'replay' and r.get('target') == q}
+                replays = {(r['index'], r.get('round', 0)): r.get('outcome') for r in rrecords
+                           if r.get('t') == 'replay' and r.get('target') == q}
                 if any(r.get('t') == 'io' and r.get('target') == q for r in rrecords):
                     skipped.append({'file': rel, 'qualname': q, 'reason': 'touches the outside world on replay'})
                     continue
-                if len(replays) < len(cases):
+                if len(replays) < 2 * len(cases):
                     skipped.append({'file': rel, 'qualname': q, 'reason': f'replay did not finish ({rwhy.strip()[-300:] or "no result"})'[:2000]})
                     continue
-                if not all(_same(c['outcome'], replays.get(i)) for i, c in enumerate(cases)):
+                if not all(_same(c['outcome'], replays.get((i, rnd))) for i, c in enumerate(cases) for rnd in (0, 1)):
                     skipped.append({'file': rel, 'qualname': q, 'reason': 'results differ between two runs (clock, randomness or hidden state): tests would be flaky'})
                     continue
                 stable.append((t, cases))

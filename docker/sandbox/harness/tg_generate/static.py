@@ -103,6 +103,10 @@ def _is_literal_node(node: ast.AST) -> bool:
 
 
 def _add_const(pool: list[Any], value: Any) -> None:
+    if isinstance(value, dict):  # a {"global": NAME} placeholder, resolved in the explorer
+        if value not in pool:
+            pool.append(value)
+        return
     if isinstance(value, (bool, int, float, str, bytes)) or value is None:
         if isinstance(value, (str, bytes)) and len(value) > 200:
             return

@@ -85,6 +85,14 @@ def test_parse_amount_hangs():
         parse_amount("1")
 
 
+def test_parse_amount_chatty():
+    # resource-limit: floods the output (the sandbox caps it at 2 MB per run).
+    for _ in range(300):
+        print("parsed", parse_amount("1") * 10_000, "x" * 10_000)
+    with pytest.raises(ValueError):
+        parse_amount("")
+
+
 def test_add_again():
     # no-coverage-gain: tests code the pull request did not change.
     assert add(1, 2) == 3
