@@ -4,7 +4,8 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { ensureSandboxImage } from '@testgate/sandbox';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_URL, startAppUnderTest, waitFor, WEBHOOK_SECRET, type AppUnderTest } from './fakes/github-app-harness.ts';
 import { appPrivateKey, createPullRequestRepo, pullRequestPayload, REPO_ROOT, signedDelivery, uniquePrefix, type PullRequestRepo } from './fakes/github-fixtures.ts';
 import { startFakeGitHub, type FakeGitHub } from './fakes/github-server.ts';
@@ -22,6 +23,12 @@ describe('GitHub App with the real pipeline', () => {
   let app: AppUnderTest | undefined;
   let repo: PullRequestRepo | undefined;
   let child: ChildProcess | undefined;
+  let image = '';
+
+  beforeAll(async () => {
+    // Built once here (minutes on a fresh machine), not inside a test's time budget.
+    image = await ensureSandboxImage();
+  }, 900_000);
 
   afterEach(async () => {
     child?.kill('SIGKILL');
@@ -45,7 +52,7 @@ describe('GitHub App with the real pipeline', () => {
   it('judges a pull request: completed check run with annotations, one sticky comment, no container left', async () => {
     repo = createPullRequestRepo();
     github = await startFakeGitHub({ repos: [{ owner: OWNER, repo: REPO, gitDir: repo.dir }] });
-    app = await startAppUnderTest({ github });
+    app = await startAppUnderTest({ github, overrides: { image } });
     expect(await deliver(app.url, repo.headSha, repo.baseSha)).toBe(202);
 
     const gh = github;
@@ -62,7 +69,7 @@ describe('GitHub App with the real pipeline', () => {
     expect(gh.comments[0]?.body).toContain('<!-- testgate:report -->');
     expect(gh.unexpected).toEqual([]);
     expect(containersOf(`${OWNER}/${REPO}/3/${sha}`)).toEqual([]);
-  });
+  }, 300_000);
 
   it('recovers a job whose worker was killed with SIGKILL mid-run', async () => {
     repo = createPullRequestRepo();
@@ -103,7 +110,7 @@ describe('GitHub App with the real pipeline', () => {
 
     // A second worker takes the stalled job over once the dead worker's lock expires.
     const gh = github;
-    const rescuer = await startAppUnderTest({ github: gh, prefix, lockDurationMs: 4000, stalledIntervalMs: 2000 });
+    const rescuer = await startAppUnderTest({ github: gh, prefix, lockDurationMs: 4000, stalledIntervalMs: 2000, overrides: { image } });
     try {
       const run = await waitFor(() => gh.checkRuns.find((r) => r.status === 'completed'), { timeoutMs: 240_000, what: 'completed check run' });
       expect(run.conclusion).toBe('failure');
@@ -114,5 +121,5 @@ describe('GitHub App with the real pipeline', () => {
     } finally {
       await rescuer.close();
     }
-  });
+  }, 400_000);
 });

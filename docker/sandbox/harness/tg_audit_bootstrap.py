@@ -222,6 +222,15 @@ def _install_hook(emit, state, allowed, test_files):
                         record('open-proc', 'tampering', 'high', 'open(%r)' % (p,))
                         raise _Blocked(errno.EACCES, 'testgate sandbox: reading process memory or descriptors is not allowed', p)
                 return
+            if event == 'sqlite3.connect':
+                # SQLite opens its file from C, without an `open` event.
+                db = args[0] if args else ':memory:'
+                if isinstance(db, (str, bytes)) and fsdecode(db) not in (':memory:', '') and not fsdecode(db).startswith('file:'):
+                    rp = resolve(db)
+                    if not inside(rp):
+                        record('sqlite3.connect', 'unsafe', 'medium', 'sqlite3.connect(%r) outside the test temp dir' % (rp,))
+                        raise _Blocked(errno.EACCES, 'testgate sandbox: databases outside the test temp dir are not allowed', rp)
+                return
             if event == 'import':
                 name = args[0] if args else ''
                 top = name.partition('.')[0] if isinstance(name, str) else ''

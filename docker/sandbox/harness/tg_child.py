@@ -46,6 +46,8 @@ class ChildResult:
     forged_lines: int = 0
     # The child announced its test's start (`{"ev": "start"}`): wall time from then on.
     test_wall_ms: Optional[float] = None
+    # Orphaned processes (escaped the group, reparented to us) killed after this child.
+    swept: int = 0
 
 
 def _preexec(limits: dict) -> Callable[[], None]:
@@ -315,6 +317,8 @@ def run_child(
     _kill_group(pgid)
     with _spawn_lock:
         _active.discard(proc.pid)
+    # A process that left the group (setsid + double fork) was reparented to us: kill it too.
+    swept = sweep_orphans()
     for f in (proc.stdout, proc.stderr, ch_file):
         if f is None:
             continue
@@ -350,6 +354,7 @@ def run_child(
         records=records,
         forged_lines=forged,
         test_wall_ms=((time.monotonic() - test_start) * 1000) if test_start is not None else None,
+        swept=swept,
     )
 
 

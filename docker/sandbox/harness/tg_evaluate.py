@@ -143,10 +143,9 @@ class Evaluator:
                                  stdin_data=json.dumps(cfg).encode() + b'\n', channel=True,
                                  startup_seconds=STARTUP_WALL_SECONDS, limits=limits,
                                  test_cpu_seconds=cpu_seconds if cfg['mode'] == 'run' else None)
-        swept = tg_child.sweep_orphans()
         print('harness: child %s %s: exit=%s signal=%s limit=%s cpu=%dms wall=%dms out=%dB swept=%d' % (
             cfg['mode'], cfg.get('nodeid') or cfg.get('pytest_args', [''])[0] if cfg['mode'] != 'probe' else '',
-            res.exit_code, res.signal, res.limit, res.cpu_ms, res.wall_ms, res.output_bytes, swept), file=sys.stderr)
+            res.exit_code, res.signal, res.limit, res.cpu_ms, res.wall_ms, res.output_bytes, res.swept), file=sys.stderr)
         return res
 
     def _pytest_args(self, run: dict, rel_file: str, collect: bool) -> list:

@@ -205,6 +205,13 @@ def _known_danger(name: str) -> bool:
     )
 
 
+def _reflective_danger(module: str, member: str) -> bool:
+    if module in _BUILTINS_NAMES:
+        return f"builtins.{member}" in _EVAL or member in ("__import__", "getattr", "setattr", "open", "globals", "vars")
+    name = f"{module}.{member}"
+    return _known_danger(name) or name.startswith(_NATIVE_PREFIXES) or member.startswith(("exec", "spawn", "_"))
+
+
 class _Names:
     def __init__(self, tree: ast.AST):
         self.aliases, self.stars = _collect_aliases(tree)
@@ -682,8 +689,11 @@ class _Scanner(ast.NodeVisitor):
         if name in _REFLECTION_CALLS and node.args:
             target = self.q(node.args[0])
             if target in _SENSITIVE_MODULES:
+                member = _const_str(node.args[1]) if len(node.args) > 1 else None
                 if target in _BUILTINS_NAMES and short in ("setattr", "delattr"):
                     self.add("TG-BUILTINS", node, f"{short}() on builtins")
+                elif short == "getattr" and member is not None and not _reflective_danger(target, member):
+                    pass  # getattr(sys, "frozen", False): a named, harmless attribute hides nothing
                 else:
                     self.add("TG-REFLECTION", node, f"{short}() on module `{target}`")
         if (name.startswith(_NET_PREFIXES) or name in _NET_EXACT) and name not in _NET_SAFE and not name.endswith(

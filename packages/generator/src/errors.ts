@@ -7,7 +7,8 @@ export type GeneratorErrorCode =
   | 'REPLAY_MISS'
   | 'BAD_ANSWER'
   | 'ABORTED'
-  | 'CONFIG_INVALID';
+  | 'CONFIG_INVALID'
+  | 'MODEL_FALLBACK';
 
 export class GeneratorError extends Error {
   readonly code: GeneratorErrorCode;

@@ -12,6 +12,8 @@ import {
   createMemoryCompletionCache,
   createOpenAIProvider,
   generateWithModel,
+  isModelFallbackError,
+  pipelineResultOf,
   resolveGenerateMode,
   type CandidateEvaluation,
   type CandidateFile,
@@ -105,6 +107,15 @@ describe('generateWithModel (scripted evaluation)', () => {
     expect(out).toMatchObject({ outcome: 'fallback', fallback: { code: 'budget' } });
     expect(out.summary).toMatchObject({ generator: 'builtin', costUsd: 2.5, modelCalls: 1 });
     expect(out.summary.fallbackReason).toContain('$2.5000 of $2');
+    // runGate's seam: a fallback is an error that carries the reason and what was spent.
+    let thrown: unknown;
+    try {
+      pipelineResultOf(out);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isModelFallbackError(thrown) && thrown.summary.costUsd).toBe(2.5);
+    expect(isModelFallbackError(thrown) && thrown.message).toBe(out.summary.fallbackReason);
   });
 
   it('answers a repeated prompt from the cache', async () => {

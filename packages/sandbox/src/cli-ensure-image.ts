@@ -11,12 +11,16 @@ async function main(): Promise<void> {
     baseBuilder: process.argv.includes('--dockerfile') ? 'dockerfile' : 'rootfs',
     onProgress: (event) => process.stderr.write(`[${event.stage}] ${event.message}\n`),
   });
-  process.stderr.write(`sandbox image ${tag} ready in ${Math.round(performance.now() - started)} ms\n`);
+  process.stderr.write(
+    `sandbox image ${tag} ready in ${Math.round(performance.now() - started)} ms\n`,
+  );
   process.stdout.write(`${tag}\n`);
 }
 
 main().catch((error: unknown) => {
   const code = isSandboxError(error) ? error.code : 'ERROR';
-  process.stderr.write(`ensure-image failed [${code}]: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `ensure-image failed [${code}]: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exitCode = 1;
 });

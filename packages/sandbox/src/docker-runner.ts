@@ -51,7 +51,12 @@ export function createDockerRunner(options: DockerRunnerOptions = {}): SandboxRu
   return {
     async run(request) {
       const started = performance.now();
-      const result = await runInContainer({ docker, now, limits: resolveLimits({ ...baseLimits, ...request.limits }), request });
+      const result = await runInContainer({
+        docker,
+        now,
+        limits: resolveLimits({ ...baseLimits, ...request.limits }),
+        request,
+      });
       // Measured after the forced removal, so it is the whole cost of the run.
       return { ...result, durationMs: Math.round(performance.now() - started) };
     },
@@ -116,6 +121,8 @@ export function buildContainerSpec(options: {
       ],
       Init: true,
       IpcMode: 'private',
+      // /dev/shm is the one other writable mount (private to the container, noexec); keep it small.
+      ShmSize: 64 * 1024 * 1024,
       PidMode: '',
       // Prefer the sandbox to anything else on the host when memory runs short.
       OomScoreAdj: 500,
@@ -128,7 +135,12 @@ export function buildContainerSpec(options: {
 }
 
 function sanitizeName(value: string): string {
-  return value.replace(/[^a-zA-Z0-9_.-]+/g, '-').replace(/^[-.]+/, '').slice(0, 40) || 'run';
+  return (
+    value
+      .replace(/[^a-zA-Z0-9_.-]+/g, '-')
+      .replace(/^[-.]+/, '')
+      .slice(0, 40) || 'run'
+  );
 }
 
 /** Keeps the last `max` bytes written. */
@@ -158,7 +170,9 @@ async function runInContainer(context: {
   const { docker, limits, request } = context;
   const { signal } = request;
   if (signal?.aborted) {
-    throw new SandboxError('SANDBOX_ABORTED', 'sandbox run aborted before it started', { cause: signal.reason });
+    throw new SandboxError('SANDBOX_ABORTED', 'sandbox run aborted before it started', {
+      cause: signal.reason,
+    });
   }
   const started = performance.now();
   const createdAt = context.now();
@@ -298,7 +312,13 @@ async function runInContainer(context: {
       // the job; finally still removes the container (or the reaper will).
       const guard = new Promise<never>((_resolve, reject) => {
         waitGuard = setTimeout(
-          () => reject(new SandboxError('SANDBOX_ENGINE', `the engine did not report the container's exit ${WAIT_GRACE_MS} ms after its deadline`)),
+          () =>
+            reject(
+              new SandboxError(
+                'SANDBOX_ENGINE',
+                `the engine did not report the container's exit ${WAIT_GRACE_MS} ms after its deadline`,
+              ),
+            ),
           limits.deadlineMs + WAIT_GRACE_MS,
         );
       });
@@ -310,7 +330,10 @@ async function runInContainer(context: {
       clearTimeout(waitGuard);
     }
     clearTimeout(deadlineTimer);
-    await Promise.race([streamEnded, new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref())]);
+    await Promise.race([
+      streamEnded,
+      new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref()),
+    ]);
     stream.destroy?.();
     const rest = decoder.end();
     emitLines(rest);
@@ -327,14 +350,19 @@ async function runInContainer(context: {
     try {
       const info = await container.inspect();
       oomKilled = info.State.OOMKilled === true;
-      if (exitCode === null && typeof info.State.ExitCode === 'number') exitCode = info.State.ExitCode;
+      if (exitCode === null && typeof info.State.ExitCode === 'number')
+        exitCode = info.State.ExitCode;
     } catch (error) {
       throw toSandboxError(error, 'container inspect');
     }
     if (aborted) {
-      throw new SandboxError('SANDBOX_ABORTED', 'sandbox run aborted: the container was killed and removed', {
-        cause: signal?.reason,
-      });
+      throw new SandboxError(
+        'SANDBOX_ABORTED',
+        'sandbox run aborted: the container was killed and removed',
+        {
+          cause: signal?.reason,
+        },
+      );
     }
     return {
       exitCode,
@@ -368,7 +396,10 @@ export async function removeContainer(container: Docker.Container): Promise<void
   }
 }
 
-function writeStdin(stream: NodeJS.WritableStream, input: Buffer | NodeJS.ReadableStream | undefined): void {
+function writeStdin(
+  stream: NodeJS.WritableStream,
+  input: Buffer | NodeJS.ReadableStream | undefined,
+): void {
   // The container may exit before reading everything (that is its business): ignore EPIPE.
   stream.on('error', () => undefined);
   if (input === undefined) {

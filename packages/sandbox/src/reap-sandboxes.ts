@@ -33,7 +33,8 @@ export async function reapSandboxes(options: ReapOptions = {}): Promise<ReapResu
   const docker = options.docker ?? new Docker();
   const now = (options.now ?? Date.now)();
   const labelFilters = [`${SANDBOX_LABEL_APP}=${SANDBOX_LABEL_APP_VALUE}`];
-  for (const [key, value] of Object.entries(options.match ?? {})) labelFilters.push(`${key}=${value}`);
+  for (const [key, value] of Object.entries(options.match ?? {}))
+    labelFilters.push(`${key}=${value}`);
   let containers: Docker.ContainerInfo[];
   try {
     containers = await docker.listContainers({ all: true, filters: { label: labelFilters } });
@@ -45,7 +46,9 @@ export async function reapSandboxes(options: ReapOptions = {}): Promise<ReapResu
     const createdAt = Number(info.Labels[SANDBOX_LABEL_CREATED_AT] ?? info.Created * 1000);
     const expiresAt = Number(info.Labels[SANDBOX_LABEL_EXPIRES_AT] ?? Number.NaN);
     const expired = !Number.isFinite(expiresAt) || expiresAt <= now;
-    const old = options.olderThanMs !== undefined && (!Number.isFinite(createdAt) || now - createdAt >= options.olderThanMs);
+    const old =
+      options.olderThanMs !== undefined &&
+      (!Number.isFinite(createdAt) || now - createdAt >= options.olderThanMs);
     if (!expired && !old) continue;
     await removeContainer(docker.getContainer(info.Id));
     removed.push(info.Id);

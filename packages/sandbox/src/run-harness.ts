@@ -11,9 +11,17 @@ import { DEFAULT_TREE_LIMITS, packTar, readTree, safeRelativePath } from './tree
 import type { TarEntry, TreeInput, TreeLimits } from './tree-pack.ts';
 
 export type HarnessMode = 'evaluate' | 'analyze' | 'generate';
-export type HarnessReport<M extends HarnessMode> = M extends 'evaluate' ? EvaluationEvidence : M extends 'analyze' ? Analysis : Generation;
+export type HarnessReport<M extends HarnessMode> = M extends 'evaluate'
+  ? EvaluationEvidence
+  : M extends 'analyze'
+    ? Analysis
+    : Generation;
 
-export const HARNESS_COMMAND: readonly string[] = Object.freeze(['python3', '-I', '/opt/testgate/harness/main.py']);
+export const HARNESS_COMMAND: readonly string[] = Object.freeze([
+  'python3',
+  '-I',
+  '/opt/testgate/harness/main.py',
+]);
 export const HARNESS_PROTOCOL = 1;
 /** The harness reads at most this much stdin (PROTOCOL.md). */
 export const MAX_HARNESS_INPUT_BYTES = 512 * 1024 * 1024;
@@ -122,18 +130,28 @@ export async function packHarnessInput(options: {
     ['head', options.head],
   ] as const) {
     for (const file of await readTree(tree, treeLimits)) {
-      entries.push({ name: `${prefix}/${file.path}`, content: file.content, executable: file.executable });
+      entries.push({
+        name: `${prefix}/${file.path}`,
+        content: file.content,
+        executable: file.executable,
+      });
     }
   }
   for (const candidate of candidates) {
     entries.push({
       name: `candidates/${candidate.path}`,
-      content: typeof candidate.content === 'string' ? Buffer.from(candidate.content, 'utf8') : candidate.content,
+      content:
+        typeof candidate.content === 'string'
+          ? Buffer.from(candidate.content, 'utf8')
+          : candidate.content,
     });
   }
   const tarball = await packTar(entries);
   if (tarball.length > MAX_HARNESS_INPUT_BYTES) {
-    throw new SandboxError('TREE_INVALID', `harness input is ${tarball.length} bytes, more than the ${MAX_HARNESS_INPUT_BYTES} the harness reads`);
+    throw new SandboxError(
+      'TREE_INVALID',
+      `harness input is ${tarball.length} bytes, more than the ${MAX_HARNESS_INPUT_BYTES} the harness reads`,
+    );
   }
   return tarball;
 }
@@ -172,16 +190,27 @@ function evidenceOf(result: SandboxRunResult, detail: string): SandboxEvidence {
  * non-empty stdout line) and validates it with the mode's schema. Anything else is
  * HARNESS_REPORT_INVALID, with the output as evidence.
  */
-export function parseHarnessReport<M extends HarnessMode>(mode: M, nonce: string, result: SandboxRunResult): HarnessReport<M> {
+export function parseHarnessReport<M extends HarnessMode>(
+  mode: M,
+  nonce: string,
+  result: SandboxRunResult,
+): HarnessReport<M> {
   const lines = result.stdout.split('\n').map((line) => line.replace(/\r$/, ''));
   const fail = (why: string): SandboxError =>
-    new SandboxError('HARNESS_REPORT_INVALID', `harness report invalid (${mode}): ${why}`, { evidence: evidenceOf(result, why) });
+    new SandboxError('HARNESS_REPORT_INVALID', `harness report invalid (${mode}): ${why}`, {
+      evidence: evidenceOf(result, why),
+    });
   const framed = lines.filter((line) => line.startsWith(`${REPORT_PREFIX}${nonce} `));
   if (framed.length === 0) {
     const foreign = lines.filter((line) => line.startsWith(REPORT_PREFIX)).length;
-    throw fail(foreign > 0 ? `${foreign} report line(s) carry a wrong nonce and none ours` : 'no TESTGATE-REPORT line on stdout');
+    throw fail(
+      foreign > 0
+        ? `${foreign} report line(s) carry a wrong nonce and none ours`
+        : 'no TESTGATE-REPORT line on stdout',
+    );
   }
-  if (framed.length > 1) throw fail(`${framed.length} report lines carry our nonce; exactly one is allowed`);
+  if (framed.length > 1)
+    throw fail(`${framed.length} report lines carry our nonce; exactly one is allowed`);
   const last = lines.filter((line) => line.trim() !== '').at(-1);
   if (last !== framed[0]) throw fail('the report is not the last line of stdout');
   let json: unknown;
@@ -207,7 +236,10 @@ export function parseHarnessReport<M extends HarnessMode>(mode: M, nonce: string
  * SANDBOX_OUTPUT_LIMIT, SANDBOX_OOM, SANDBOX_EXIT (the harness itself failed),
  * HARNESS_REPORT_INVALID, SANDBOX_ABORTED, TREE_INVALID, DOCKER_UNAVAILABLE, IMAGE_MISSING.
  */
-export async function runHarness<M extends HarnessMode>(runner: SandboxRunner, options: RunHarnessOptions<M>): Promise<HarnessReport<M>> {
+export async function runHarness<M extends HarnessMode>(
+  runner: SandboxRunner,
+  options: RunHarnessOptions<M>,
+): Promise<HarnessReport<M>> {
   // A fresh nonce per run: code under test never sees request.json (the harness deletes it
   // and is non-dumpable), so it cannot forge the line that frames the report.
   const nonce = randomBytes(16).toString('hex');

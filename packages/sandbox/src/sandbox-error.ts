@@ -42,7 +42,11 @@ export class SandboxError extends Error {
   readonly code: SandboxErrorCode;
   readonly evidence: SandboxEvidence | undefined;
 
-  constructor(code: SandboxErrorCode, message: string, options: { cause?: unknown; evidence?: SandboxEvidence } = {}) {
+  constructor(
+    code: SandboxErrorCode,
+    message: string,
+    options: { cause?: unknown; evidence?: SandboxEvidence } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.evidence = options.evidence;
@@ -53,7 +57,14 @@ export function isSandboxError(error: unknown, code?: SandboxErrorCode): error i
   return error instanceof SandboxError && (code === undefined || error.code === code);
 }
 
-const UNAVAILABLE_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+const UNAVAILABLE_CODES = new Set([
+  'ENOENT',
+  'ECONNREFUSED',
+  'EACCES',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
 
 /**
  * Normalises whatever dockerode threw into a SandboxError, in one place, so callers
@@ -61,7 +72,12 @@ const UNAVAILABLE_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRES
  */
 export function toSandboxError(error: unknown, context: string): SandboxError {
   if (error instanceof SandboxError) return error;
-  const err = error as { code?: unknown; statusCode?: unknown; message?: unknown; json?: { message?: unknown } };
+  const err = error as {
+    code?: unknown;
+    statusCode?: unknown;
+    message?: unknown;
+    json?: { message?: unknown };
+  };
   const sysCode = typeof err?.code === 'string' ? err.code : undefined;
   if (sysCode !== undefined && UNAVAILABLE_CODES.has(sysCode)) {
     return new SandboxError(
@@ -71,7 +87,11 @@ export function toSandboxError(error: unknown, context: string): SandboxError {
     );
   }
   const engineMessage =
-    typeof err?.json?.message === 'string' ? err.json.message : typeof err?.message === 'string' ? err.message : String(error);
+    typeof err?.json?.message === 'string'
+      ? err.json.message
+      : typeof err?.message === 'string'
+        ? err.message
+        : String(error);
   if (err?.statusCode === 404 && /no such image/i.test(engineMessage)) {
     return new SandboxError(
       'IMAGE_MISSING',
@@ -79,5 +99,9 @@ export function toSandboxError(error: unknown, context: string): SandboxError {
       { cause: error },
     );
   }
-  return new SandboxError('SANDBOX_ENGINE', `Docker engine error during ${context}: ${engineMessage}`, { cause: error });
+  return new SandboxError(
+    'SANDBOX_ENGINE',
+    `Docker engine error during ${context}: ${engineMessage}`,
+    { cause: error },
+  );
 }

@@ -79,7 +79,9 @@ async function listHarnessFiles(harnessDir: string): Promise<HarnessFile[]> {
 }
 
 /** The content-hash tags, computed without touching Docker. */
-export async function sandboxImageTags(options: { sandboxDir?: string } = {}): Promise<SandboxImageTags> {
+export async function sandboxImageTags(
+  options: { sandboxDir?: string } = {},
+): Promise<SandboxImageTags> {
   const dir = options.sandboxDir ?? defaultSandboxDir();
   const baseHash = createHash('sha256').update('testgate-sandbox-base/1\n');
   for (const name of BASE_INPUTS) {
@@ -87,7 +89,9 @@ export async function sandboxImageTags(options: { sandboxDir?: string } = {}): P
   }
   const base = `${BASE_REPOSITORY}:${baseHash.digest('hex').slice(0, 16)}`;
   const imageHash = createHash('sha256').update(`testgate-sandbox/1\n${base}\n`);
-  imageHash.update(`${THIN_DOCKERFILE}\0${sha256(await readFile(path.join(dir, THIN_DOCKERFILE)))}\n`);
+  imageHash.update(
+    `${THIN_DOCKERFILE}\0${sha256(await readFile(path.join(dir, THIN_DOCKERFILE)))}\n`,
+  );
   for (const file of await listHarnessFiles(path.join(dir, 'harness'))) {
     imageHash.update(`harness/${file.rel}\0${sha256(file.content)}\n`);
   }
@@ -120,25 +124,40 @@ export async function ensureSandboxImage(options: EnsureSandboxImageOptions = {}
   }
   const tags = await sandboxImageTags({ sandboxDir });
   // The alias follows the repo's own harness only, never a scratch sandboxDir.
-  const alias = options.sandboxDir === undefined || path.resolve(options.sandboxDir) === defaultSandboxDir();
+  const alias =
+    options.sandboxDir === undefined || path.resolve(options.sandboxDir) === defaultSandboxDir();
   if (await imageExists(docker, tags.image)) {
     if (alias) await tagAlias(docker, tags.image);
     return tags.image;
   }
-  await withBuildLock(async () => {
-    if (!(await imageExists(docker, tags.base))) {
-      progress({ stage: 'base', message: `building ${tags.base} (${options.baseBuilder ?? 'rootfs'}); this takes a few minutes once` });
-      if (options.baseBuilder === 'dockerfile') await buildBaseFromDockerfile(docker, sandboxDir, tags.base, progress);
-      else await buildBaseFromRootfs(sandboxDir, tags.base, progress);
+  await withBuildLock(
+    async () => {
       if (!(await imageExists(docker, tags.base))) {
-        throw new SandboxError('IMAGE_BUILD_FAILED', `base build finished but ${tags.base} is not in the engine`);
+        progress({
+          stage: 'base',
+          message: `building ${tags.base} (${options.baseBuilder ?? 'rootfs'}); this takes a few minutes once`,
+        });
+        if (options.baseBuilder === 'dockerfile')
+          await buildBaseFromDockerfile(docker, sandboxDir, tags.base, progress);
+        else await buildBaseFromRootfs(sandboxDir, tags.base, progress);
+        if (!(await imageExists(docker, tags.base))) {
+          throw new SandboxError(
+            'IMAGE_BUILD_FAILED',
+            `base build finished but ${tags.base} is not in the engine`,
+          );
+        }
       }
-    }
-    if (!(await imageExists(docker, tags.image))) {
-      progress({ stage: 'image', message: `building ${tags.image} from ${tags.base}` });
-      await buildThinImage(docker, sandboxDir, tags, progress);
-    }
-  }, (owner) => progress({ stage: 'base', message: `waiting for another image build to finish (pid ${String(owner)}, lock ${LOCK_DIR})` }));
+      if (!(await imageExists(docker, tags.image))) {
+        progress({ stage: 'image', message: `building ${tags.image} from ${tags.base}` });
+        await buildThinImage(docker, sandboxDir, tags, progress);
+      }
+    },
+    (owner) =>
+      progress({
+        stage: 'base',
+        message: `waiting for another image build to finish (pid ${String(owner)}, lock ${LOCK_DIR})`,
+      }),
+  );
   if (alias) await tagAlias(docker, tags.image);
   return tags.image;
 }
@@ -152,9 +171,15 @@ async function tagAlias(docker: Docker, tag: string): Promise<void> {
   }
 }
 
-function buildBaseFromRootfs(sandboxDir: string, tag: string, progress: (event: ImageProgress) => void): Promise<void> {
+function buildBaseFromRootfs(
+  sandboxDir: string,
+  tag: string,
+  progress: (event: ImageProgress) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [path.join(sandboxDir, 'build-rootfs.sh'), tag], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', [path.join(sandboxDir, 'build-rootfs.sh'), tag], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const tail: string[] = [];
     const onData = (chunk: Buffer): void => {
       for (const line of chunk.toString('utf8').split('\n')) {
@@ -167,7 +192,11 @@ function buildBaseFromRootfs(sandboxDir: string, tag: string, progress: (event: 
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('error', (error) =>
-      reject(new SandboxError('IMAGE_BUILD_FAILED', `could not run build-rootfs.sh: ${error.message}`, { cause: error })),
+      reject(
+        new SandboxError('IMAGE_BUILD_FAILED', `could not run build-rootfs.sh: ${error.message}`, {
+          cause: error,
+        }),
+      ),
     );
     child.on('close', (code) => {
       if (code === 0) resolve();
@@ -183,15 +212,28 @@ function buildBaseFromRootfs(sandboxDir: string, tag: string, progress: (event: 
   });
 }
 
-async function followBuild(docker: Docker, stream: NodeJS.ReadableStream, stage: ImageProgressStage, progress: (event: ImageProgress) => void): Promise<void> {
+async function followBuild(
+  docker: Docker,
+  stream: NodeJS.ReadableStream,
+  stage: ImageProgressStage,
+  progress: (event: ImageProgress) => void,
+): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(
       stream,
-      (error: Error | null, output: Array<{ error?: string; errorDetail?: { message?: string } }>) => {
+      (
+        error: Error | null,
+        output: Array<{ error?: string; errorDetail?: { message?: string } }>,
+      ) => {
         const failed = output?.find((event) => event.error !== undefined);
         if (error || failed) {
-          const message = failed?.errorDetail?.message ?? failed?.error ?? error?.message ?? 'unknown error';
-          reject(new SandboxError('IMAGE_BUILD_FAILED', `docker build failed: ${message}`, { cause: error ?? undefined }));
+          const message =
+            failed?.errorDetail?.message ?? failed?.error ?? error?.message ?? 'unknown error';
+          reject(
+            new SandboxError('IMAGE_BUILD_FAILED', `docker build failed: ${message}`, {
+              cause: error ?? undefined,
+            }),
+          );
         } else resolve();
       },
       (event: { stream?: string; status?: string }) => {
@@ -202,7 +244,9 @@ async function followBuild(docker: Docker, stream: NodeJS.ReadableStream, stage:
   });
 }
 
-async function packContext(entries: Array<{ name: string; content: Buffer; type?: 'file' | 'directory' }>): Promise<Buffer> {
+async function packContext(
+  entries: Array<{ name: string; content: Buffer; type?: 'file' | 'directory' }>,
+): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   pack.on('data', (chunk: unknown) => {
@@ -216,8 +260,22 @@ async function packContext(entries: Array<{ name: string; content: Buffer; type?
     // root-owned, world-readable, writable by nobody but root: the sandbox user cannot change the harness.
     const header =
       entry.type === 'directory'
-        ? { name: entry.name, type: 'directory' as const, mode: 0o755, uid: 0, gid: 0, mtime: new Date(0) }
-        : { name: entry.name, size: entry.content.length, mode: 0o644, uid: 0, gid: 0, mtime: new Date(0) };
+        ? {
+            name: entry.name,
+            type: 'directory' as const,
+            mode: 0o755,
+            uid: 0,
+            gid: 0,
+            mtime: new Date(0),
+          }
+        : {
+            name: entry.name,
+            size: entry.content.length,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            mtime: new Date(0),
+          };
     await new Promise<void>((resolve, reject) => {
       const callback = (error?: Error | null): void => (error ? reject(error) : resolve());
       if (entry.type === 'directory') pack.entry(header, callback);
@@ -229,7 +287,12 @@ async function packContext(entries: Array<{ name: string; content: Buffer; type?
   return Buffer.concat(chunks);
 }
 
-async function buildThinImage(docker: Docker, sandboxDir: string, tags: SandboxImageTags, progress: (event: ImageProgress) => void): Promise<void> {
+async function buildThinImage(
+  docker: Docker,
+  sandboxDir: string,
+  tags: SandboxImageTags,
+  progress: (event: ImageProgress) => void,
+): Promise<void> {
   const files = await listHarnessFiles(path.join(sandboxDir, 'harness'));
   const dirs = new Set<string>(['harness']);
   for (const file of files) {
@@ -238,7 +301,9 @@ async function buildThinImage(docker: Docker, sandboxDir: string, tags: SandboxI
   }
   const context = await packContext([
     { name: 'Dockerfile', content: await readFile(path.join(sandboxDir, THIN_DOCKERFILE)) },
-    ...[...dirs].sort().map((name) => ({ name, content: Buffer.alloc(0), type: 'directory' as const })),
+    ...[...dirs]
+      .sort()
+      .map((name) => ({ name, content: Buffer.alloc(0), type: 'directory' as const })),
     ...files.map((file) => ({ name: `harness/${file.rel}`, content: file.content })),
   ]);
   let stream: NodeJS.ReadableStream;
@@ -252,21 +317,34 @@ async function buildThinImage(docker: Docker, sandboxDir: string, tags: SandboxI
       forcerm: true,
     });
   } catch (error) {
-    throw new SandboxError('IMAGE_BUILD_FAILED', `docker build of ${tags.image} could not start`, { cause: toSandboxError(error, 'build') });
+    throw new SandboxError('IMAGE_BUILD_FAILED', `docker build of ${tags.image} could not start`, {
+      cause: toSandboxError(error, 'build'),
+    });
   }
   await followBuild(docker, stream, 'image', progress);
 }
 
-async function buildBaseFromDockerfile(docker: Docker, sandboxDir: string, tag: string, progress: (event: ImageProgress) => void): Promise<void> {
+async function buildBaseFromDockerfile(
+  docker: Docker,
+  sandboxDir: string,
+  tag: string,
+  progress: (event: ImageProgress) => void,
+): Promise<void> {
   const context = await packContext([
     { name: 'Dockerfile', content: await readFile(path.join(sandboxDir, 'Dockerfile')) },
     { name: 'packages.txt', content: await readFile(path.join(sandboxDir, 'packages.txt')) },
   ]);
   let stream: NodeJS.ReadableStream;
   try {
-    stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, { t: tag, rm: true, forcerm: true });
+    stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+      t: tag,
+      rm: true,
+      forcerm: true,
+    });
   } catch (error) {
-    throw new SandboxError('IMAGE_BUILD_FAILED', `docker build of ${tag} could not start`, { cause: toSandboxError(error, 'build') });
+    throw new SandboxError('IMAGE_BUILD_FAILED', `docker build of ${tag} could not start`, {
+      cause: toSandboxError(error, 'build'),
+    });
   }
   await followBuild(docker, stream, 'base', progress);
 }
@@ -284,7 +362,10 @@ function processAlive(pid: number): boolean {
 }
 
 /** One image build at a time per host: test files and workers start in parallel. */
-async function withBuildLock(fn: () => Promise<void>, onWait: (owner: number) => void): Promise<void> {
+async function withBuildLock(
+  fn: () => Promise<void>,
+  onWait: (owner: number) => void,
+): Promise<void> {
   const deadline = Date.now() + LOCK_WAIT_MS;
   let told = false;
   for (;;) {
@@ -294,14 +375,21 @@ async function withBuildLock(fn: () => Promise<void>, onWait: (owner: number) =>
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number(await readFile(path.join(LOCK_DIR, 'pid'), 'utf8').catch(() => 'NaN'));
-      const lockAge = Date.now() - ((await stat(LOCK_DIR).catch(() => undefined))?.mtimeMs ?? Date.now());
+      const lockAge =
+        Date.now() - ((await stat(LOCK_DIR).catch(() => undefined))?.mtimeMs ?? Date.now());
       // A dead owner, or a lock dir without a pid file for a while, is stale.
-      if ((Number.isInteger(owner) && !processAlive(owner)) || (!Number.isInteger(owner) && lockAge > 10_000)) {
+      if (
+        (Number.isInteger(owner) && !processAlive(owner)) ||
+        (!Number.isInteger(owner) && lockAge > 10_000)
+      ) {
         await rm(LOCK_DIR, { recursive: true, force: true });
         continue;
       }
       if (Date.now() > deadline) {
-        throw new SandboxError('IMAGE_BUILD_FAILED', `timed out waiting for another image build (lock ${LOCK_DIR}, pid ${String(owner)})`);
+        throw new SandboxError(
+          'IMAGE_BUILD_FAILED',
+          `timed out waiting for another image build (lock ${LOCK_DIR}, pid ${String(owner)})`,
+        );
       }
       if (!told) {
         told = true;
@@ -330,7 +418,9 @@ export interface PruneSandboxImagesOptions {
  * makes one). Bases are kept: they take minutes to rebuild. Images a container still uses
  * are left alone (the engine refuses without force, and we never force).
  */
-export async function pruneSandboxImages(options: PruneSandboxImagesOptions = {}): Promise<{ removed: string[] }> {
+export async function pruneSandboxImages(
+  options: PruneSandboxImagesOptions = {},
+): Promise<{ removed: string[] }> {
   const docker = options.docker ?? new Docker();
   const keep = new Set(options.keep ?? [(await sandboxImageTags()).image]);
   let images: Docker.ImageInfo[];
@@ -354,7 +444,9 @@ export async function pruneSandboxImages(options: PruneSandboxImagesOptions = {}
   }
   // Thin images whose tag moved away (e.g. the alias) are left dangling; they carry our label.
   try {
-    const dangling = await docker.listImages({ filters: { dangling: ['true'], label: ['app=testgate-sandbox'] } });
+    const dangling = await docker.listImages({
+      filters: { dangling: ['true'], label: ['app=testgate-sandbox'] },
+    });
     for (const info of dangling) {
       try {
         await docker.getImage(info.Id).remove();

@@ -62,7 +62,10 @@ export interface SandboxRunner {
  * The error a result stands for, or undefined when the command exited 0 within its limits.
  * Order matters: a deadline kill also shows as exit 137, and so does an OOM kill.
  */
-export function sandboxResultError(result: SandboxRunResult, what = 'sandboxed command'): SandboxError | undefined {
+export function sandboxResultError(
+  result: SandboxRunResult,
+  what = 'sandboxed command',
+): SandboxError | undefined {
   const evidence = {
     exitCode: result.exitCode,
     stdoutTail: result.stdoutTail,
@@ -74,23 +77,39 @@ export function sandboxResultError(result: SandboxRunResult, what = 'sandboxed c
     containerId: result.containerId,
   };
   if (result.timedOut) {
-    return new SandboxError('SANDBOX_DEADLINE', `${what} passed its wall-clock deadline after ${result.durationMs} ms and was killed`, {
-      evidence,
-    });
+    return new SandboxError(
+      'SANDBOX_DEADLINE',
+      `${what} passed its wall-clock deadline after ${result.durationMs} ms and was killed`,
+      {
+        evidence,
+      },
+    );
   }
   if (result.outputLimitHit !== null) {
-    return new SandboxError('SANDBOX_OUTPUT_LIMIT', `${what} flooded ${result.outputLimitHit} past its byte cap and was killed`, {
-      evidence,
-    });
+    return new SandboxError(
+      'SANDBOX_OUTPUT_LIMIT',
+      `${what} flooded ${result.outputLimitHit} past its byte cap and was killed`,
+      {
+        evidence,
+      },
+    );
   }
   if (result.oomKilled) {
-    return new SandboxError('SANDBOX_OOM', `${what} ran out of memory (OOM-killed, exit ${String(result.exitCode)})`, { evidence });
+    return new SandboxError(
+      'SANDBOX_OOM',
+      `${what} ran out of memory (OOM-killed, exit ${String(result.exitCode)})`,
+      { evidence },
+    );
   }
   if (result.exitCode !== 0) {
     const tail = result.stderrTail.trim().split('\n').slice(-5).join('\n');
-    return new SandboxError('SANDBOX_EXIT', `${what} exited with code ${String(result.exitCode)}${tail ? `: ${tail}` : ''}`, {
-      evidence,
-    });
+    return new SandboxError(
+      'SANDBOX_EXIT',
+      `${what} exited with code ${String(result.exitCode)}${tail ? `: ${tail}` : ''}`,
+      {
+        evidence,
+      },
+    );
   }
   return undefined;
 }

@@ -27,10 +27,23 @@ export interface TreeLimits {
   maxBytes: number;
 }
 
-export const DEFAULT_TREE_LIMITS: Readonly<TreeLimits> = Object.freeze({ maxFiles: 100_000, maxBytes: 256 * 1024 * 1024 });
+export const DEFAULT_TREE_LIMITS: Readonly<TreeLimits> = Object.freeze({
+  maxFiles: 100_000,
+  maxBytes: 256 * 1024 * 1024,
+});
 
 /** Directories never sent: VCS data and caches a local run leaves behind. */
-const SKIPPED_DIRS = new Set(['.git', '.hg', '.svn', '__pycache__', '.pytest_cache', '.mypy_cache', '.tox', '.venv', 'node_modules']);
+const SKIPPED_DIRS = new Set([
+  '.git',
+  '.hg',
+  '.svn',
+  '__pycache__',
+  '.pytest_cache',
+  '.mypy_cache',
+  '.tox',
+  '.venv',
+  'node_modules',
+]);
 
 function invalid(message: string): SandboxError {
   return new SandboxError('TREE_INVALID', message);
@@ -41,19 +54,25 @@ function invalid(message: string): SandboxError {
  * absolute paths, drive letters, `..` segments, NUL bytes, backslashes.
  */
 export function safeRelativePath(name: string): string {
-  if (name.includes('\0')) throw invalid(`tree entry with a NUL byte in its name: ${JSON.stringify(name)}`);
-  if (name.includes('\\')) throw invalid(`tree entry with a backslash in its name: ${JSON.stringify(name)}`);
-  if (name.startsWith('/') || /^[a-zA-Z]:/.test(name)) throw invalid(`tree entry with an absolute path: ${JSON.stringify(name)}`);
+  if (name.includes('\0'))
+    throw invalid(`tree entry with a NUL byte in its name: ${JSON.stringify(name)}`);
+  if (name.includes('\\'))
+    throw invalid(`tree entry with a backslash in its name: ${JSON.stringify(name)}`);
+  if (name.startsWith('/') || /^[a-zA-Z]:/.test(name))
+    throw invalid(`tree entry with an absolute path: ${JSON.stringify(name)}`);
   const parts = name.split('/').filter((part) => part !== '' && part !== '.');
-  if (parts.some((part) => part === '..')) throw invalid(`tree entry escaping the tree root: ${JSON.stringify(name)}`);
+  if (parts.some((part) => part === '..'))
+    throw invalid(`tree entry escaping the tree root: ${JSON.stringify(name)}`);
   if (parts.length === 0) throw invalid(`tree entry with an empty path: ${JSON.stringify(name)}`);
   return parts.join('/');
 }
 
 function checkLimits(files: TreeFile[], limits: TreeLimits, what: string): void {
-  if (files.length > limits.maxFiles) throw invalid(`${what} has ${files.length} files, more than the ${limits.maxFiles} allowed`);
+  if (files.length > limits.maxFiles)
+    throw invalid(`${what} has ${files.length} files, more than the ${limits.maxFiles} allowed`);
   const bytes = files.reduce((sum, file) => sum + file.content.length, 0);
-  if (bytes > limits.maxBytes) throw invalid(`${what} holds ${bytes} bytes, more than the ${limits.maxBytes} allowed`);
+  if (bytes > limits.maxBytes)
+    throw invalid(`${what} holds ${bytes} bytes, more than the ${limits.maxBytes} allowed`);
 }
 
 async function readDirTree(root: string, limits: TreeLimits): Promise<TreeFile[]> {
@@ -74,16 +93,26 @@ async function readDirTree(root: string, limits: TreeLimits): Promise<TreeFile[]
       if (entry.isSymbolicLink()) {
         // A link is sent as the file it points to only when that file is inside the tree.
         const resolved = await realpath(abs).catch(() => undefined);
-        if (resolved === undefined || !(resolved === realRoot || resolved.startsWith(realRoot + path.sep))) continue;
+        if (
+          resolved === undefined ||
+          !(resolved === realRoot || resolved.startsWith(realRoot + path.sep))
+        )
+          continue;
         target = resolved;
       }
       const info = await lstat(target);
       if (!info.isFile()) continue; // devices, sockets, fifos, links to directories
       bytes += info.size;
       if (files.length + 1 > limits.maxFiles || bytes > limits.maxBytes) {
-        throw invalid(`directory ${root} is larger than allowed (${limits.maxFiles} files, ${limits.maxBytes} bytes)`);
+        throw invalid(
+          `directory ${root} is larger than allowed (${limits.maxFiles} files, ${limits.maxBytes} bytes)`,
+        );
       }
-      files.push({ path: safeRelativePath(relPath), content: await readFile(target), executable: (info.mode & 0o111) !== 0 });
+      files.push({
+        path: safeRelativePath(relPath),
+        content: await readFile(target),
+        executable: (info.mode & 0o111) !== 0,
+      });
     }
   }
   await walk(realRoot, '');
@@ -91,7 +120,10 @@ async function readDirTree(root: string, limits: TreeLimits): Promise<TreeFile[]
 }
 
 /** Reads a plain tar; refuses `..` and absolute names, drops links, devices and other specials. */
-export async function readTarTree(buffer: Buffer, limits: TreeLimits = DEFAULT_TREE_LIMITS): Promise<TreeFile[]> {
+export async function readTarTree(
+  buffer: Buffer,
+  limits: TreeLimits = DEFAULT_TREE_LIMITS,
+): Promise<TreeFile[]> {
   const extract = tar.extract();
   const files: TreeFile[] = [];
   const seen = new Set<string>();
@@ -114,13 +146,19 @@ export async function readTarTree(buffer: Buffer, limits: TreeLimits = DEFAULT_T
         const chunks: Buffer[] = [];
         for await (const chunk of entry) {
           bytes += (chunk as Buffer).length;
-          if (bytes > limits.maxBytes) throw invalid(`tar tree holds more than the ${limits.maxBytes} bytes allowed`);
+          if (bytes > limits.maxBytes)
+            throw invalid(`tar tree holds more than the ${limits.maxBytes} bytes allowed`);
           chunks.push(chunk as Buffer);
         }
         if (!seen.has(name)) {
           seen.add(name);
-          files.push({ path: name, content: Buffer.concat(chunks), executable: ((header.mode ?? 0) & 0o111) !== 0 });
-          if (files.length > limits.maxFiles) throw invalid(`tar tree has more than the ${limits.maxFiles} files allowed`);
+          files.push({
+            path: name,
+            content: Buffer.concat(chunks),
+            executable: ((header.mode ?? 0) & 0o111) !== 0,
+          });
+          if (files.length > limits.maxFiles)
+            throw invalid(`tar tree has more than the ${limits.maxFiles} files allowed`);
         }
       } else {
         entry.resume(); // directories are implied; links and specials are dropped
@@ -128,13 +166,20 @@ export async function readTarTree(buffer: Buffer, limits: TreeLimits = DEFAULT_T
     }
   } catch (error) {
     if (error instanceof SandboxError) throw error;
-    throw new SandboxError('TREE_INVALID', `tree tar could not be read: ${(error as Error).message}`, { cause: error });
+    throw new SandboxError(
+      'TREE_INVALID',
+      `tree tar could not be read: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   return files;
 }
 
 /** Turns any TreeInput into a flat list of checked files. */
-export async function readTree(input: TreeInput, limits: TreeLimits = DEFAULT_TREE_LIMITS): Promise<TreeFile[]> {
+export async function readTree(
+  input: TreeInput,
+  limits: TreeLimits = DEFAULT_TREE_LIMITS,
+): Promise<TreeFile[]> {
   switch (input.kind) {
     case 'dir':
       return readDirTree(input.path, limits);
@@ -177,10 +222,21 @@ export async function packTar(entries: readonly TarEntry[]): Promise<Buffer> {
     await new Promise<void>((resolve, reject) => {
       const callback = (error?: Error | null): void => (error ? reject(error) : resolve());
       if (entry.directory) {
-        pack.entry({ name, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: new Date(0) }, callback);
+        pack.entry(
+          { name, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: new Date(0) },
+          callback,
+        );
       } else {
         pack.entry(
-          { name, size: entry.content.length, mode: entry.executable ? 0o755 : 0o644, uid: 0, gid: 0, mtime: new Date(0), type: 'file' },
+          {
+            name,
+            size: entry.content.length,
+            mode: entry.executable ? 0o755 : 0o644,
+            uid: 0,
+            gid: 0,
+            mtime: new Date(0),
+            type: 'file',
+          },
           entry.content,
           callback,
         );

@@ -33,17 +33,32 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  const left = await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${testRun}`] } });
+  const left = await docker.listContainers({
+    all: true,
+    filters: { label: [`${TEST_LABEL}=${testRun}`] },
+  });
   expect(left.map((container) => container.Names)).toEqual([]);
 });
 
 function python(code: string, extra: Partial<SandboxRunRequest> = {}): Promise<SandboxRunResult> {
-  return runner.run({ image, cmd: ['python3', '-I', '-c', code], jobId: 'sandbox-test', labels: { [TEST_LABEL]: testRun }, ...extra });
+  return runner.run({
+    image,
+    cmd: ['python3', '-I', '-c', code],
+    jobId: 'sandbox-test',
+    labels: { [TEST_LABEL]: testRun },
+    ...extra,
+  });
 }
 
 describe('container spec', () => {
   it('applies every sandbox invariant', () => {
-    const spec = buildContainerSpec({ image: 'x', cmd: ['true'], limits: DEFAULT_LIMITS, labels: { app: 'testgate' }, name: 'n' });
+    const spec = buildContainerSpec({
+      image: 'x',
+      cmd: ['true'],
+      limits: DEFAULT_LIMITS,
+      labels: { app: 'testgate' },
+      name: 'n',
+    });
     const host = spec.HostConfig ?? {};
     expect(host.NetworkMode).toBe('none');
     expect(spec.NetworkDisabled).toBe(true);
@@ -58,6 +73,8 @@ describe('container spec', () => {
     expect(host.Binds).toEqual([]);
     expect(host.Mounts).toEqual([]);
     expect(host.Privileged).toBe(false);
+    expect(host.ShmSize).toBe(64 * 2 ** 20);
+    expect(host.LogConfig?.Type).toBe('none');
     expect(Object.keys(host.Tmpfs ?? {}).sort()).toEqual(['/tmp', '/work']);
     expect(host.Ulimits?.map((u) => u.Name).sort()).toEqual(['core', 'fsize', 'nofile', 'nproc']);
     expect(JSON.stringify(spec)).not.toContain('docker.sock');
@@ -100,10 +117,13 @@ describe('docker runner', () => {
 
   it('passes stdin through and streams stdout lines', async () => {
     const lines: string[] = [];
-    const result = await python('import sys\ndata = sys.stdin.buffer.read()\nprint("got", len(data))\nprint("done")', {
-      stdin: Buffer.alloc(3 * 2 ** 20, 7),
-      onStdoutLine: (line) => lines.push(line),
-    });
+    const result = await python(
+      'import sys\ndata = sys.stdin.buffer.read()\nprint("got", len(data))\nprint("done")',
+      {
+        stdin: Buffer.alloc(3 * 2 ** 20, 7),
+        onStdoutLine: (line) => lines.push(line),
+      },
+    );
     expect(result.exitCode).toBe(0);
     expect(lines).toEqual([`got ${3 * 2 ** 20}`, 'done']);
     expect(sandboxResultError(result)).toBeUndefined();
@@ -192,7 +212,13 @@ describe('docker runner', () => {
         'print("work", *fill("/work/big"))',
         'print("tmp", *fill("/tmp/big"))',
       ].join('\n'),
-      { limits: { workTmpfsBytes: 16 * 2 ** 20, tmpTmpfsBytes: 64 * 2 ** 20, fsizeBytes: 8 * 2 ** 20 } },
+      {
+        limits: {
+          workTmpfsBytes: 16 * 2 ** 20,
+          tmpTmpfsBytes: 64 * 2 ** 20,
+          fsizeBytes: 8 * 2 ** 20,
+        },
+      },
     );
     expect(result.exitCode, result.stderrTail).toBe(0);
     const work = /work (\d+) (\w+)/.exec(result.stdout);
@@ -263,11 +289,20 @@ describe('docker runner', () => {
     const secret = `sekrit-${randomBytes(8).toString('hex')}`;
     process.env.TESTGATE_TEST_SECRET = secret;
     try {
-      const result = await python('import os, json\nprint(json.dumps(dict(os.environ)))\nprint(open("/proc/1/environ").read())');
+      const result = await python(
+        'import os, json\nprint(json.dumps(dict(os.environ)))\nprint(open("/proc/1/environ").read())',
+      );
       expect(result.exitCode).toBe(0);
       expect(result.stdout).not.toContain(secret);
       const env = JSON.parse(result.stdout.split('\n')[0] ?? '{}') as Record<string, string>;
-      expect(Object.keys(env).sort()).toEqual(['HOME', 'HOSTNAME', 'LANG', 'PATH', 'PYTHONDONTWRITEBYTECODE', 'PYTHONHASHSEED']);
+      expect(Object.keys(env).sort()).toEqual([
+        'HOME',
+        'HOSTNAME',
+        'LANG',
+        'PATH',
+        'PYTHONDONTWRITEBYTECODE',
+        'PYTHONHASHSEED',
+      ]);
     } finally {
       delete process.env.TESTGATE_TEST_SECRET;
     }
@@ -300,24 +335,34 @@ describe('docker runner', () => {
         if (line === 'ready') controller.abort(new Error('user cancelled'));
       },
     });
-    await expect(run).rejects.toSatisfy((error: unknown) => isSandboxError(error, 'SANDBOX_ABORTED'));
+    await expect(run).rejects.toSatisfy((error: unknown) =>
+      isSandboxError(error, 'SANDBOX_ABORTED'),
+    );
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('refuses to start when the signal is already aborted', async () => {
-    await expect(python('print(1)', { signal: AbortSignal.abort() })).rejects.toSatisfy((error: unknown) =>
-      isSandboxError(error, 'SANDBOX_ABORTED'),
+    await expect(python('print(1)', { signal: AbortSignal.abort() })).rejects.toSatisfy(
+      (error: unknown) => isSandboxError(error, 'SANDBOX_ABORTED'),
     );
   });
 
   it('says IMAGE_MISSING with the fix for an unknown image', async () => {
-    const error = await runner.run({ image: 'testgate-sandbox:does-not-exist', cmd: ['true'], labels: { [TEST_LABEL]: testRun } }).catch((e: unknown) => e);
+    const error = await runner
+      .run({
+        image: 'testgate-sandbox:does-not-exist',
+        cmd: ['true'],
+        labels: { [TEST_LABEL]: testRun },
+      })
+      .catch((e: unknown) => e);
     expect(isSandboxError(error, 'IMAGE_MISSING')).toBe(true);
     expect((error as Error).message).toContain('scripts/ensure-image.sh');
   });
 
   it('says DOCKER_UNAVAILABLE with the fix when the engine does not answer', async () => {
-    const dead = createDockerRunner({ docker: new Docker({ socketPath: '/nonexistent/docker.sock' }) });
+    const dead = createDockerRunner({
+      docker: new Docker({ socketPath: '/nonexistent/docker.sock' }),
+    });
     const error = await dead.run({ image, cmd: ['true'] }).catch((e: unknown) => e);
     expect(isSandboxError(error, 'DOCKER_UNAVAILABLE')).toBe(true);
     expect((error as Error).message).toContain('scripts/ensure-docker.sh');
@@ -329,7 +374,12 @@ describe('reapSandboxes', () => {
     const container = await docker.createContainer({
       Image: image,
       Cmd: ['true'],
-      Labels: { [SANDBOX_LABEL_APP]: 'testgate', [SANDBOX_LABEL_JOB]: 'leftover', [TEST_LABEL]: testRun, ...labels },
+      Labels: {
+        [SANDBOX_LABEL_APP]: 'testgate',
+        [SANDBOX_LABEL_JOB]: 'leftover',
+        [TEST_LABEL]: testRun,
+        ...labels,
+      },
       HostConfig: { NetworkMode: 'none' },
     });
     return container.id;
@@ -337,11 +387,21 @@ describe('reapSandboxes', () => {
 
   it('removes leftovers past their deadline and keeps live ones unless told otherwise', async () => {
     const now = Date.now();
-    const expired = await leftover({ [SANDBOX_LABEL_CREATED_AT]: String(now - 3_600_000), [SANDBOX_LABEL_EXPIRES_AT]: String(now - 1_000) });
-    const live = await leftover({ [SANDBOX_LABEL_CREATED_AT]: String(now), [SANDBOX_LABEL_EXPIRES_AT]: String(now + 600_000) });
+    const expired = await leftover({
+      [SANDBOX_LABEL_CREATED_AT]: String(now - 3_600_000),
+      [SANDBOX_LABEL_EXPIRES_AT]: String(now - 1_000),
+    });
+    const live = await leftover({
+      [SANDBOX_LABEL_CREATED_AT]: String(now),
+      [SANDBOX_LABEL_EXPIRES_AT]: String(now + 600_000),
+    });
     const first = await reapSandboxes({ docker, match: { [TEST_LABEL]: testRun } });
     expect(first.removed).toEqual([expired]);
-    const second = await reapSandboxes({ docker, match: { [TEST_LABEL]: testRun }, olderThanMs: 0 });
+    const second = await reapSandboxes({
+      docker,
+      match: { [TEST_LABEL]: testRun },
+      olderThanMs: 0,
+    });
     expect(second.removed).toEqual([live]);
   });
 });
@@ -355,7 +415,9 @@ describe('overhead', () => {
       durations.push(result.durationMs);
     }
     durations.sort((a, b) => a - b);
-    console.log(`sandbox per-run overhead (create+attach+start+wait+remove of \`true\`): median ${durations[2]} ms, all ${durations.join(', ')}`);
+    console.log(
+      `sandbox per-run overhead (create+attach+start+wait+remove of \`true\`): median ${durations[2]} ms, all ${durations.join(', ')}`,
+    );
     expect(durations[2]).toBeLessThan(5_000);
   });
 });

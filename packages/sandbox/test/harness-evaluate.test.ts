@@ -332,6 +332,21 @@ describe('harness evaluate', () => {
 });
 
 describe('harness evaluate, other repos', () => {
+  it('kills a process that escaped its process group before the next child (tg_child self-test)', async () => {
+    // Through the harness no test can start a process at all (the audit hook blocks fork,
+    // exec, spawn, Popen and _posixsubprocess), so the sweep behind that is checked directly.
+    const result = await runner.run({
+      image,
+      cmd: ['python3', '-I', '/opt/testgate/harness/dev/selftest_child.py'],
+      labels: { [TEST_LABEL]: testRun },
+    });
+    expect(result.stderrTail).toBe('');
+    expect(result.stdout).toContain('ok: escaped grandchild killed');
+    expect(result.stdout).toContain('ok: file size limit');
+    expect(result.exitCode).toBe(0);
+  });
+
+
   it('reports a test whose outcome changes across reruns', async () => {
     const report = await runHarness(runner, {
       mode: 'evaluate',

@@ -4,7 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HARNESS_COMMAND, isSandboxError, readTarTree, runHarness } from '../src/index.ts';
-import type { HarnessProgress, SandboxRunner, SandboxRunRequest, SandboxRunResult } from '../src/index.ts';
+import type {
+  HarnessProgress,
+  SandboxRunner,
+  SandboxRunRequest,
+  SandboxRunResult,
+} from '../src/index.ts';
 
 const analysis = {
   protocol: 1,
@@ -16,7 +21,10 @@ const analysis = {
   durationMs: 12,
 };
 
-type Script = (nonce: string, request: SandboxRunRequest) => Partial<SandboxRunResult> & { lines?: string[] };
+type Script = (
+  nonce: string,
+  request: SandboxRunRequest,
+) => Partial<SandboxRunResult> & { lines?: string[] };
 
 function fakeRunner(script: Script): SandboxRunner & { seen: SandboxRunRequest[] } {
   const seen: SandboxRunRequest[] = [];
@@ -25,7 +33,9 @@ function fakeRunner(script: Script): SandboxRunner & { seen: SandboxRunRequest[]
     async run(request) {
       seen.push(request);
       const files = await readTarTree(request.stdin as Buffer);
-      const body = JSON.parse(files.find((file) => file.path === 'request.json')?.content.toString() ?? '{}') as { nonce: string };
+      const body = JSON.parse(
+        files.find((file) => file.path === 'request.json')?.content.toString() ?? '{}',
+      ) as { nonce: string };
       const { lines = [], ...rest } = script(body.nonce, request);
       for (const line of lines) request.onStdoutLine?.(line);
       const stdout = lines.map((line) => `${line}\n`).join('');
@@ -46,10 +56,18 @@ function fakeRunner(script: Script): SandboxRunner & { seen: SandboxRunRequest[]
   };
 }
 
-const trees = { base: { kind: 'files', files: { 'calc.py': 'x = 1\n' } }, head: { kind: 'files', files: { 'calc.py': 'x = 2\n' } } } as const;
+const trees = {
+  base: { kind: 'files', files: { 'calc.py': 'x = 1\n' } },
+  head: { kind: 'files', files: { 'calc.py': 'x = 2\n' } },
+} as const;
 
-async function harnessError(script: Script, mode: 'analyze' | 'evaluate' = 'analyze'): Promise<unknown> {
-  return runHarness(fakeRunner(script), { mode, image: 'img', ...trees }).catch((error: unknown) => error);
+async function harnessError(
+  script: Script,
+  mode: 'analyze' | 'evaluate' = 'analyze',
+): Promise<unknown> {
+  return runHarness(fakeRunner(script), { mode, image: 'img', ...trees }).catch(
+    (error: unknown) => error,
+  );
 }
 
 describe('runHarness', () => {
@@ -63,7 +81,13 @@ describe('runHarness', () => {
       ],
     }));
     const progress: HarnessProgress[] = [];
-    const report = await runHarness(runner, { mode: 'analyze', image: 'img', ...trees, onProgress: (event) => progress.push(event), jobId: 'o/r/1/sha' });
+    const report = await runHarness(runner, {
+      mode: 'analyze',
+      image: 'img',
+      ...trees,
+      onProgress: (event) => progress.push(event),
+      jobId: 'o/r/1/sha',
+    });
     expect(report.project.packages).toEqual(['calc']);
     expect(report.changedLines).toEqual({ 'calc.py': [2] });
     expect(progress).toEqual([{ phase: 'collect', message: 'collecting', done: 1, total: 3 }]);
@@ -86,30 +110,70 @@ describe('runHarness', () => {
   });
 
   it.each([
-    ['a report with a forged nonce', () => [`TESTGATE-REPORT ${'0'.repeat(32)} ${JSON.stringify(analysis)}`], 'wrong nonce'],
+    [
+      'a report with a forged nonce',
+      () => [`TESTGATE-REPORT ${'0'.repeat(32)} ${JSON.stringify(analysis)}`],
+      'wrong nonce',
+    ],
     ['no report', () => ['TESTGATE-PROGRESS {"phase":"run","message":"x"}'], 'no TESTGATE-REPORT'],
-    ['two reports', (nonce: string) => [`TESTGATE-REPORT ${nonce} ${JSON.stringify(analysis)}`, `TESTGATE-REPORT ${nonce} ${JSON.stringify(analysis)}`], 'exactly one'],
-    ['a report that is not last', (nonce: string) => [`TESTGATE-REPORT ${nonce} ${JSON.stringify(analysis)}`, 'trailing'], 'last line'],
-    ['a report that is not JSON', (nonce: string) => [`TESTGATE-REPORT ${nonce} {oops`], 'not JSON'],
-    ['a report of the wrong shape', (nonce: string) => [`TESTGATE-REPORT ${nonce} ${JSON.stringify({ ...analysis, durationMs: -1 })}`], 'durationMs'],
+    [
+      'two reports',
+      (nonce: string) => [
+        `TESTGATE-REPORT ${nonce} ${JSON.stringify(analysis)}`,
+        `TESTGATE-REPORT ${nonce} ${JSON.stringify(analysis)}`,
+      ],
+      'exactly one',
+    ],
+    [
+      'a report that is not last',
+      (nonce: string) => [`TESTGATE-REPORT ${nonce} ${JSON.stringify(analysis)}`, 'trailing'],
+      'last line',
+    ],
+    [
+      'a report that is not JSON',
+      (nonce: string) => [`TESTGATE-REPORT ${nonce} {oops`],
+      'not JSON',
+    ],
+    [
+      'a report of the wrong shape',
+      (nonce: string) => [
+        `TESTGATE-REPORT ${nonce} ${JSON.stringify({ ...analysis, durationMs: -1 })}`,
+      ],
+      'durationMs',
+    ],
   ])('rejects %s as HARNESS_REPORT_INVALID with evidence', async (_name, lines, why) => {
-    const error = await harnessError((nonce) => ({ lines: lines(nonce), stderrTail: 'harness stderr' }));
+    const error = await harnessError((nonce) => ({
+      lines: lines(nonce),
+      stderrTail: 'harness stderr',
+    }));
     expect(isSandboxError(error, 'HARNESS_REPORT_INVALID')).toBe(true);
     expect((error as Error).message).toContain(why);
-    expect((error as { evidence?: { stderrTail?: string } }).evidence?.stderrTail).toBe('harness stderr');
+    expect((error as { evidence?: { stderrTail?: string } }).evidence?.stderrTail).toBe(
+      'harness stderr',
+    );
   });
 
   it('validates against the schema of the requested mode', async () => {
-    const error = await harnessError((nonce) => ({ lines: [`TESTGATE-REPORT ${nonce} ${JSON.stringify(analysis)}`] }), 'evaluate');
+    const error = await harnessError(
+      (nonce) => ({ lines: [`TESTGATE-REPORT ${nonce} ${JSON.stringify(analysis)}`] }),
+      'evaluate',
+    );
     expect(isSandboxError(error, 'HARNESS_REPORT_INVALID')).toBe(true);
     expect((error as Error).message).toContain('evaluate schema');
   });
 
   it('turns a harness crash, a deadline and an output flood into their own codes', async () => {
-    const crash = await harnessError(() => ({ exitCode: 1, stderrTail: 'Traceback ...\nValueError: bad request' }));
+    const crash = await harnessError(() => ({
+      exitCode: 1,
+      stderrTail: 'Traceback ...\nValueError: bad request',
+    }));
     expect(isSandboxError(crash, 'SANDBOX_EXIT')).toBe(true);
     expect((crash as Error).message).toContain('ValueError: bad request');
-    const late = await harnessError((nonce) => ({ exitCode: 137, timedOut: true, lines: [`TESTGATE-REPORT ${nonce} ${JSON.stringify(analysis)}`] }));
+    const late = await harnessError((nonce) => ({
+      exitCode: 137,
+      timedOut: true,
+      lines: [`TESTGATE-REPORT ${nonce} ${JSON.stringify(analysis)}`],
+    }));
     expect(isSandboxError(late, 'SANDBOX_DEADLINE')).toBe(true);
     const flood = await harnessError(() => ({ exitCode: 137, outputLimitHit: 'stdout' }));
     expect(isSandboxError(flood, 'SANDBOX_OUTPUT_LIMIT')).toBe(true);

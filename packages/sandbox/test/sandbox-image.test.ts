@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDockerRunner, defaultSandboxDir, ensureSandboxImage, IMAGE_ALIAS_TAG, pruneSandboxImages, sandboxImageTags } from '../src/index.ts';
+import {
+  createDockerRunner,
+  defaultSandboxDir,
+  ensureSandboxImage,
+  IMAGE_ALIAS_TAG,
+  pruneSandboxImages,
+  sandboxImageTags,
+} from '../src/index.ts';
 import type { ImageProgress } from '../src/index.ts';
 
 const docker = new Docker();
@@ -34,7 +41,12 @@ describe('ensureSandboxImage', () => {
 
     const result = await createDockerRunner({ docker }).run({
       image: first,
-      cmd: ['python3', '-I', '-c', 'import os\nfor r, ds, fs in os.walk("/opt/testgate/harness"):\n    for n in ds + fs:\n        st = os.stat(os.path.join(r, n)); print(st.st_uid, oct(st.st_mode & 0o777), n)'],
+      cmd: [
+        'python3',
+        '-I',
+        '-c',
+        'import os\nfor r, ds, fs in os.walk("/opt/testgate/harness"):\n    for n in ds + fs:\n        st = os.stat(os.path.join(r, n)); print(st.st_uid, oct(st.st_mode & 0o777), n)',
+      ],
     });
     expect(result.exitCode, result.stderrTail).toBe(0);
     const rows = result.stdout.trim().split('\n');
@@ -53,20 +65,35 @@ describe('ensureSandboxImage', () => {
     expect(changed.image).not.toBe(original.image);
     const events: ImageProgress[] = [];
     const started = performance.now();
-    const tag = await ensureSandboxImage({ docker, sandboxDir: dir, onProgress: (event) => events.push(event) });
+    const tag = await ensureSandboxImage({
+      docker,
+      sandboxDir: dir,
+      onProgress: (event) => events.push(event),
+    });
     console.log(`thin layer rebuild: ${Math.round(performance.now() - started)} ms`);
     cleanup.push(async () => {
-      await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+      await docker
+        .getImage(tag)
+        .remove({ force: true })
+        .catch(() => undefined);
     });
     expect(tag).toBe(changed.image);
     // A scratch sandboxDir never moves the alias off the repo's own image.
-    expect((await docker.getImage(IMAGE_ALIAS_TAG).inspect()).Id).toBe((await docker.getImage(original.image).inspect()).Id);
+    expect((await docker.getImage(IMAGE_ALIAS_TAG).inspect()).Id).toBe(
+      (await docker.getImage(original.image).inspect()).Id,
+    );
     expect(events.some((event) => event.stage === 'base')).toBe(false);
     expect(events.some((event) => event.stage === 'image')).toBe(true);
-    const result = await createDockerRunner({ docker }).run({ image: tag, cmd: ['cat', '/opt/testgate/harness/zz_extra.py'] });
+    const result = await createDockerRunner({ docker }).run({
+      image: tag,
+      cmd: ['cat', '/opt/testgate/harness/zz_extra.py'],
+    });
     expect(result.stdout).toMatch(/^# \d+\n$/);
     // Pruning with this checkout's tag kept removes the stale thin image, never the base or the kept one.
-    const pruned = await pruneSandboxImages({ docker, keep: [original.image, changed.image].filter((t) => t !== tag) });
+    const pruned = await pruneSandboxImages({
+      docker,
+      keep: [original.image, changed.image].filter((t) => t !== tag),
+    });
     expect(pruned.removed).toContain(tag);
     expect(pruned.removed).not.toContain(original.image);
     await expect(docker.getImage(original.image).inspect()).resolves.toBeTruthy();

@@ -6,7 +6,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isSandboxError, packHarnessInput, packTar, readTarTree, readTree } from '../src/index.ts';
 
 /** A tar built by hand, so hostile names reach the reader exactly as written. */
-async function rawTar(entries: Array<{ name: string; content?: string; type?: 'file' | 'symlink' | 'directory'; linkname?: string }>): Promise<Buffer> {
+async function rawTar(
+  entries: Array<{
+    name: string;
+    content?: string;
+    type?: 'file' | 'symlink' | 'directory';
+    linkname?: string;
+  }>,
+): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   pack.on('data', (chunk: unknown) => {
@@ -16,7 +23,8 @@ async function rawTar(entries: Array<{ name: string; content?: string; type?: 'f
   for (const entry of entries) {
     const type = entry.type ?? 'file';
     if (type === 'file') pack.entry({ name: entry.name }, entry.content ?? '');
-    else if (type === 'symlink') pack.entry({ name: entry.name, type, linkname: entry.linkname ?? '/etc/passwd' });
+    else if (type === 'symlink')
+      pack.entry({ name: entry.name, type, linkname: entry.linkname ?? '/etc/passwd' });
     else pack.entry({ name: entry.name, type });
   }
   pack.finalize();
@@ -41,14 +49,19 @@ describe('tree packer', () => {
     ['C:/x.py', 'absolute'],
     ['a\\..\\b', 'backslash'],
   ])('refuses a tar entry named %s', async (name, why) => {
-    const buffer = await rawTar([{ name: 'ok.py', content: 'x = 1' }, { name, content: 'evil' }]);
+    const buffer = await rawTar([
+      { name: 'ok.py', content: 'x = 1' },
+      { name, content: 'evil' },
+    ]);
     const error = await readTarTree(buffer).catch((e: unknown) => e);
     expect(isSandboxError(error, 'TREE_INVALID')).toBe(true);
     expect((error as Error).message).toContain(why);
   });
 
   it('refuses a hostile name in a files tree and in a candidate path', async () => {
-    await expect(readTree({ kind: 'files', files: { '../evil.py': 'x' } })).rejects.toSatisfy((e: unknown) => isSandboxError(e, 'TREE_INVALID'));
+    await expect(readTree({ kind: 'files', files: { '../evil.py': 'x' } })).rejects.toSatisfy(
+      (e: unknown) => isSandboxError(e, 'TREE_INVALID'),
+    );
     await expect(
       packHarnessInput({
         mode: 'evaluate',
@@ -71,9 +84,16 @@ describe('tree packer', () => {
   });
 
   it('enforces the size caps', async () => {
-    const buffer = await rawTar([{ name: 'a.py', content: 'x'.repeat(2000) }, { name: 'b.py', content: 'y' }]);
-    await expect(readTarTree(buffer, { maxFiles: 10, maxBytes: 1000 })).rejects.toSatisfy((e: unknown) => isSandboxError(e, 'TREE_INVALID'));
-    await expect(readTarTree(buffer, { maxFiles: 1, maxBytes: 100_000 })).rejects.toSatisfy((e: unknown) => isSandboxError(e, 'TREE_INVALID'));
+    const buffer = await rawTar([
+      { name: 'a.py', content: 'x'.repeat(2000) },
+      { name: 'b.py', content: 'y' },
+    ]);
+    await expect(readTarTree(buffer, { maxFiles: 10, maxBytes: 1000 })).rejects.toSatisfy(
+      (e: unknown) => isSandboxError(e, 'TREE_INVALID'),
+    );
+    await expect(readTarTree(buffer, { maxFiles: 1, maxBytes: 100_000 })).rejects.toSatisfy(
+      (e: unknown) => isSandboxError(e, 'TREE_INVALID'),
+    );
   });
 
   it('packs a directory without .git and without following symlinks out of it', async () => {
@@ -98,12 +118,27 @@ describe('tree packer', () => {
       mode: 'generate',
       nonce: 'abc',
       base: { kind: 'files', files: { 'calc.py': 'def f(): pass\n' } },
-      head: { kind: 'tar', tar: await packTar([{ name: 'calc.py', content: Buffer.from('def f(): return 1\n') }]) },
-      candidates: [{ path: 'tests/test_x.py', content: 'def test_x(): assert 1', origin: 'generated', generator: 'builtin' }],
+      head: {
+        kind: 'tar',
+        tar: await packTar([{ name: 'calc.py', content: Buffer.from('def f(): return 1\n') }]),
+      },
+      candidates: [
+        {
+          path: 'tests/test_x.py',
+          content: 'def test_x(): assert 1',
+          origin: 'generated',
+          generator: 'builtin',
+        },
+      ],
       settings: { reruns: 5 },
     });
     const files = await readTarTree(input);
-    expect(files.map((file) => file.path)).toEqual(['request.json', 'base/calc.py', 'head/calc.py', 'candidates/tests/test_x.py']);
+    expect(files.map((file) => file.path)).toEqual([
+      'request.json',
+      'base/calc.py',
+      'head/calc.py',
+      'candidates/tests/test_x.py',
+    ]);
     const request = JSON.parse(files[0]?.content.toString() ?? '{}') as Record<string, unknown>;
     expect(request).toMatchObject({
       protocol: 1,

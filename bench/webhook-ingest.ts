@@ -1,0 +1,187 @@
+/**
+ * `pnpm bench webhook-ingest [--duration S] [--connections N]`
+ *
+ * Webhook intake throughput: a signed 21 KB `pull_request.opened` (from
+ * @octokit/webhooks-examples), 20 connections for 10 s, against
+ *   ours:   buildServer — signature check on the raw body, dedupe on X-GitHub-Delivery
+ *           (a unique id per request), durable BullMQ enqueue to the real Redis, 202;
+ *   probot: a Probot app (createNodeMiddleware) with a no-op `pull_request.opened`
+ *           handler on the same payload — the baseline, measured in the same run.
+ * Each server runs in its own child process so autocannon does not share its event loop.
+ * Every request carries a different PR number (a new job each time for us) and is
+ * signed afresh. Last line: `ratio: X` = our requests/s ÷ Probot's.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomUUID, createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import examples from '@octokit/webhooks-examples';
+import autocannon from 'autocannon';
+
+const SECRET = 'bench-webhook-secret';
+const PATH = '/api/github/webhooks';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+type Example = { name: string; examples: Record<string, any>[] };
+
+/** The payload as a template whose PR number we vary per request. */
+function payloadTemplate(): { before: string; after: string } {
+  const pr = (examples as unknown as Example[]).find((e) => e.name === 'pull_request');
+  const source = pr?.examples.find((e) => e.action === 'opened');
+  if (source === undefined) throw new Error('no pull_request.opened example');
+  const payload = structuredClone(source);
+  payload.installation = { id: 1, node_id: 'x' };
+  payload.pull_request.number = 999999999;
+  payload.number = 1;
+  const text = JSON.stringify(payload);
+  const marker = '"number":999999999';
+  const at = text.indexOf(marker);
+  return { before: text.slice(0, at) + '"number":', after: text.slice(at + marker.length) };
+}
+
+async function serveOurs(): Promise<void> {
+  const { buildServer } = await import('@testgate/server');
+  const { createGateQueue } = await import('@testgate/queue');
+  const prefix = `bench-ingest-${process.pid}`;
+  const queue = createGateQueue({ redisUrl: REDIS_URL, prefix });
+  await queue.waitUntilReady();
+  const app = buildServer({ appId: '1', webhookSecret: SECRET, queue, logger: false });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  process.send?.({ url });
+  process.on('message', async () => {
+    const counts = await queue.queue.getJobCounts('waiting');
+    await app.close();
+    await queue.queue.obliterate({ force: true });
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(REDIS_URL);
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+    redis.disconnect();
+    await queue.close();
+    process.send?.({ jobs: counts.waiting ?? 0 });
+    process.exit(0);
+  });
+}
+
+async function serveProbot(): Promise<void> {
+  const { Probot, createNodeMiddleware } = await import('probot');
+  const { pino } = await import('pino');
+  const privateKey = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  }).privateKey;
+  const probot = new Probot({ appId: 1, privateKey, secret: SECRET, log: pino({ level: 'silent' }) });
+  let handled = 0;
+  const middleware = await createNodeMiddleware(
+    (app) => {
+      app.on('pull_request.opened', async () => {
+        handled += 1;
+      });
+    },
+    { probot, webhooksPath: PATH },
+  );
+  const server = createServer((req, res) => {
+    void middleware(req, res, () => {
+      res.writeHead(404);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  process.send?.({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+  process.on('message', () => {
+    server.close();
+    process.send?.({ jobs: handled });
+    process.exit(0);
+  });
+}
+
+interface Result {
+  rps: number;
+  p99: number;
+  p50: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  jobs: number;
+}
+
+async function measure(which: 'ours' | 'probot', options: { duration: number; connections: number }): Promise<Result> {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', which], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (m: { url: string }) => resolve(m.url));
+    child.once('exit', (code) => reject(new Error(`${which} server exited (${code})`)));
+  });
+  const template = payloadTemplate();
+  let n = 0;
+  const run = autocannon({
+    url: `${url}${PATH}`,
+    connections: options.connections,
+    duration: options.duration,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest(req) {
+          n += 1;
+          const body = `${template.before}${n}${template.after}`;
+          return {
+            ...req,
+            body,
+            headers: {
+              'content-type': 'application/json',
+              'x-github-event': 'pull_request',
+              'x-github-delivery': randomUUID(),
+              'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
+            },
+          };
+        },
+      },
+    ],
+  });
+  const result = await run;
+  child.send('stop');
+  const jobs = await new Promise<number>((resolve) => child.once('message', (m: { jobs: number }) => resolve(m.jobs)));
+  await new Promise((r) => child.once('exit', r));
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    p50: result.latency.p50,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    jobs,
+  };
+}
+
+const args = parseArgs({
+  options: { serve: { type: 'string' }, duration: { type: 'string' }, connections: { type: 'string' } },
+  strict: true,
+});
+
+if (args.values.serve === 'ours') await serveOurs();
+else if (args.values.serve === 'probot') await serveProbot();
+else {
+  const options = { duration: Number(args.values.duration ?? 10), connections: Number(args.values.connections ?? 20) };
+  const size = Buffer.byteLength(`${payloadTemplate().before}1${payloadTemplate().after}`);
+  console.log(`webhook-ingest: pull_request.opened ${(size / 1024).toFixed(1)} KB, ${options.connections} connections, ${options.duration} s each`);
+  // Warm-up: JIT, connection pools, Redis scripts.
+  await measure('ours', { duration: 2, connections: options.connections });
+  await measure('probot', { duration: 2, connections: options.connections });
+  const ours = await measure('ours', options);
+  const probot = await measure('probot', options);
+  const line = (name: string, r: Result) =>
+    `${name.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  (${r.requests} requests, ${r.non2xx} non-2xx, ${r.errors} errors, ${r.jobs} ${name === 'ours' ? 'jobs queued' : 'handled'})`;
+  console.log(line('ours', ours));
+  console.log(line('probot', probot));
+  console.log(`p99: ours ${ours.p99} ms vs probot ${probot.p99} ms (${ours.p99 <= probot.p99 ? 'no worse' : 'WORSE'})`);
+  console.log(`ratio: ${(ours.rps / probot.rps).toFixed(2)}`);
+}
