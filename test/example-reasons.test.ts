@@ -44,7 +44,11 @@ beforeAll(async () => {
   run = await runCli(['run', '--repo', dir, '--base', 'main~1', '--head', 'main', '--format', 'json', '--generate', 'off'], {
     timeoutMs: 280_000,
   });
-  report = JSON.parse(run.stdout) as GateReport;
+  try {
+    report = JSON.parse(run.stdout) as GateReport;
+  } catch {
+    throw new Error(`testgate run printed no JSON report (exit ${String(run.code)}):\n${run.stderr.slice(-4000)}`);
+  }
 }, 300_000);
 
 afterAll(() => {

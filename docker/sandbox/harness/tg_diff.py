@@ -17,6 +17,7 @@ import tokenize
 _SKIP_DIRS = {".git", "__pycache__", ".hg", ".svn", ".tox", ".nox", ".mypy_cache", ".pytest_cache", "node_modules"}
 # difflib is quadratic in the worst case; a bigger file is compared as all-changed.
 MAX_DIFF_BYTES = 4_000_000
+MAX_LINES_PER_FILE = 200_000
 _LINE_RE = re.compile(r"\r\n|\r|\n")
 
 
@@ -120,7 +121,8 @@ def diff_trees(base: str, head: str) -> tuple[list[dict], dict[str, list[int]]]:
             base_text = read_source(base_files[rel]) if in_base else None
             lines = changed_line_numbers(base_text, head_text)
             if lines:
-                changed_lines[rel] = lines
+                # evidence.ts caps a line list at 200,000 entries; a file that big is generated code.
+                changed_lines[rel] = lines[:MAX_LINES_PER_FILE]
     return changed_files, changed_lines
 
 

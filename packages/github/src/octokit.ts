@@ -78,7 +78,8 @@ export function createGitHubApp(options: GitHubAppOptions): GitHubApp {
           debug: () => {},
           info: () => {},
           warn: (message: string) => log.warn({ installationId }, message),
-          error: (message: string) => log.error({ installationId }, message),
+          // Failed calls are thrown and logged by the caller; a 404 for a missing config is normal.
+          error: (message: string) => log.debug({ installationId }, message),
         },
         retry: { retries: options.retries ?? 3, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
         throttle: {

@@ -42,6 +42,13 @@ export interface GenerateContext {
   labels?: Record<string, string>;
   /** Runs the harness's `analyze` mode (changed functions with their context); memoised. */
   analyze: () => Promise<Analysis>;
+  /**
+   * Judges candidate files alone (the PR's own tests are not rerun): sandbox evaluate +
+   * judge, the same gate the final report uses. For the generator's repair loop.
+   */
+  evaluate: (files: readonly GeneratedFile[], options?: { signal?: AbortSignal }) => Promise<{ report: GateReport; evidence: EvaluationEvidence }>;
+  /** Paths of the head tree: generated files must not overwrite them. */
+  headPaths: () => Promise<string[]>;
 }
 
 /** What a model generator returns: the candidate files and what it spent. */
@@ -230,6 +237,55 @@ function common(options: RunGateOptions): {
   };
 }
 
+function toCandidates(files: readonly GeneratedFile[]): HarnessCandidate[] {
+  return files.map((file) => ({ path: file.path, content: file.content, origin: 'generated', generator: file.generator }));
+}
+
+/** One sandbox evaluate run: the PR's tests (unless `includePrTests` is false) plus the candidates. */
+async function evaluateInSandbox(
+  options: RunGateOptions,
+  run: { candidates: HarnessCandidate[]; includePrTests: boolean; signal?: AbortSignal },
+): Promise<EvaluationEvidence> {
+  const { config } = options;
+  const tests = await estimateTestCount({
+    base: options.base,
+    head: run.includePrTests ? options.head : options.base,
+    candidates: run.candidates,
+  });
+  options.onProgress?.({ phase: 'evaluate', message: `about ${tests} test case${tests === 1 ? '' : 's'} to judge` });
+  const signal = run.signal ?? options.signal;
+  return runHarness(options.runner, {
+    mode: 'evaluate',
+    image: options.image,
+    base: options.base,
+    head: options.head,
+    candidates: run.candidates,
+    settings: {
+      reruns: config.reruns,
+      cpuSecondsPerTest: config.limits.cpuSeconds,
+      wallSecondsPerTest: config.limits.wallSeconds,
+      memoryMbPerTest: config.limits.memoryMb,
+      testGlobs: [...config.tests.globs, ...config.tests.include],
+      excludeGlobs: config.tests.exclude,
+      includePrTests: run.includePrTests,
+    },
+    limits: sandboxLimits(config, evaluateDeadlineMs({ tests, config })),
+    ...common(options),
+    ...(signal === undefined ? {} : { signal }),
+  });
+}
+
+/** What the model path spent before it fell back (ModelFallbackError carries it as `summary`). */
+function spentBeforeFallback(error: unknown): Partial<GenerationSummary> {
+  const summary = (error as { summary?: Partial<GenerationSummary> } | null)?.summary;
+  if (!summary || typeof summary !== 'object') return {};
+  const pick: Partial<GenerationSummary> = {};
+  for (const key of ['model', 'modelCalls', 'cacheHits', 'promptTokens', 'completionTokens', 'costUsd'] as const) {
+    if (summary[key] !== undefined) (pick as Record<string, unknown>)[key] = summary[key];
+  }
+  return pick;
+}
+
 async function generateWithModel(options: RunGateOptions): Promise<Generated> {
   if (!options.generateCandidates) {
     return generateBuiltin(options, 'no model generator is configured (set OPENAI_API_KEY)');
@@ -253,6 +309,15 @@ async function generateWithModel(options: RunGateOptions): Promise<Generated> {
       });
       return analysis;
     },
+    evaluate: async (files, evalOptions) => {
+      const evidence = await evaluateInSandbox(options, {
+        candidates: toCandidates(files),
+        includePrTests: false,
+        ...(evalOptions?.signal === undefined ? {} : { signal: evalOptions.signal }),
+      });
+      return { report: judge(evidence, options.config), evidence };
+    },
+    headPaths: async () => (await readTree(options.head)).map((file) => file.path),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     ...(options.labels === undefined ? {} : { labels: options.labels }),
@@ -268,7 +333,8 @@ async function generateWithModel(options: RunGateOptions): Promise<Generated> {
     // The sandbox failing is the gate failing; the model failing only costs suggestions.
     if (isSandboxError(error) || options.signal?.aborted) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    return generateBuiltin(options, `the model was not available: ${reason}`);
+    const builtin = await generateBuiltin(options, reason);
+    return { ...builtin, summary: { ...builtin.summary, ...spentBeforeFallback(error), generator: 'builtin' } };
   }
 }
 
@@ -305,34 +371,9 @@ export async function runGate(options: RunGateOptions): Promise<GateReport> {
   }
 
   checkAborted(options.signal, 'evaluate');
-  const candidates: HarnessCandidate[] = (generated?.files ?? []).map((file) => ({
-    path: file.path,
-    content: file.content,
-    origin: 'generated',
-    generator: file.generator,
-  }));
   let evidence: EvaluationEvidence;
   try {
-    const tests = await estimateTestCount({ base: options.base, head: options.head, candidates });
-    options.onProgress?.({ phase: 'evaluate', message: `about ${tests} test case${tests === 1 ? '' : 's'} to judge` });
-    evidence = await runHarness(options.runner, {
-      mode: 'evaluate',
-      image: options.image,
-      base: options.base,
-      head: options.head,
-      candidates,
-      settings: {
-        reruns: config.reruns,
-        cpuSecondsPerTest: config.limits.cpuSeconds,
-        wallSecondsPerTest: config.limits.wallSeconds,
-        memoryMbPerTest: config.limits.memoryMb,
-        testGlobs: [...config.tests.globs, ...config.tests.include],
-        excludeGlobs: config.tests.exclude,
-        includePrTests: true,
-      },
-      limits: sandboxLimits(config, evaluateDeadlineMs({ tests, config })),
-      ...common(options),
-    });
+    evidence = await evaluateInSandbox(options, { candidates: toCandidates(generated?.files ?? []), includePrTests: true });
   } catch (error) {
     throw toPipelineError(error, 'evaluate');
   }
