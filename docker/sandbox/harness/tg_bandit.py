@@ -5,7 +5,12 @@ Bandit 1.6.2 reads configuration from three places: `-c` (a YAML profile), `--in
 pass a harness-owned profile and ini (written to a private temp dir), run with the cwd
 outside the repository, and name files rather than directories. `--ignore-nosec` makes
 `# nosec` in a test useless (tg_rules flags it as tampering too); B101 (assert_used) is
-skipped because asserts are what tests are for.
+skipped because asserts are what tests are for. Also skipped, because in a test they flag
+ordinary practice rather than danger: B105/B106/B107 (password-like literals: tests use
+fake credentials), B108 (a literal /tmp path: the temp dir is where tests may write; writes
+elsewhere are TG-WRITE-OUTSIDE-TMP and the audit hook), B311 (`random`: not crypto in a
+test; nondeterminism shows up as `flaky`) and B404 (`import subprocess` alone: the calls
+themselves are B602-B607, TG-SUBPROCESS and the audit hook).
 """
 from __future__ import annotations
 
@@ -17,7 +22,11 @@ import sys
 import tempfile
 
 BANDIT_TIMEOUT_SECONDS = 180
-_PROFILE_YAML = "# Testgate's own Bandit profile: all plugins, B101 skipped.\nskips: ['B101']\n"
+SKIPPED_TESTS = "B101,B105,B106,B107,B108,B311,B404"
+_PROFILE_YAML = (
+    "# Testgate's own Bandit profile: all plugins but those that misfire on tests.\n"
+    f"skips: [{', '.join(repr(t) for t in SKIPPED_TESTS.split(','))}]\n"
+)
 _INI = "[bandit]\n"  # an empty [bandit] section: nothing for Bandit to take from an ini file
 _SEVERITIES = {"low": "low", "medium": "medium", "high": "high"}
 
@@ -83,7 +92,7 @@ def run_bandit(paths: list[str], root: str) -> tuple[list[dict], str, str | None
             f.write(_PROFILE_YAML)
         with open(ini, "w", encoding="utf-8") as f:
             f.write(_INI)
-        argv = [sys.executable, "-m", "bandit", "-f", "json", "-q", "--ignore-nosec", "-s", "B101",
+        argv = [sys.executable, "-m", "bandit", "-f", "json", "-q", "--ignore-nosec", "-s", SKIPPED_TESTS,
                 "-c", profile, "--ini", ini, "--"] + files
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "HOME")}
         try:

@@ -71,3 +71,22 @@ def test_missing_bandit_is_an_error_not_a_crash(tmp_path, monkeypatch):
     monkeypatch.setattr(tg_bandit.sys, "executable", str(tmp_path / "no-python"))
     findings, _version, error = tg_bandit.run_bandit([str(f)], str(tmp_path))
     assert findings == [] and "could not start" in error
+
+
+@needs_bandit
+def test_rules_that_misfire_on_tests_are_skipped_but_calls_are_not(tmp_path):
+    f = tmp_path / "test_practice.py"
+    f.write_text(
+        "import random\nimport subprocess\n\n"
+        "def test_a():\n"
+        "    password = 'hunter2'\n"
+        "    path = '/tmp/out.txt'\n"
+        "    assert random.Random(1).random() < 2 and password and path\n\n"
+        "def test_b():\n"
+        "    subprocess.run(['ls'])\n"
+    )
+    findings, _, error = run_bandit([str(f)], str(tmp_path))
+    assert error is None
+    rules = {x["rule"] for x in findings}
+    assert rules.isdisjoint({"B105", "B106", "B108", "B311", "B404"})
+    assert "B603" in rules or "B607" in rules
