@@ -26,7 +26,12 @@ import {
   type ChatMessage,
 } from '@testgate/generator';
 import { createRedisConnection } from '@testgate/queue';
-import { createDockerRunner, ensureSandboxImage, runHarness, type TreeInput } from '@testgate/sandbox';
+import {
+  createDockerRunner,
+  ensureSandboxImage,
+  runHarness,
+  type TreeInput,
+} from '@testgate/sandbox';
 import { startFakeOpenAIServer, type ChatRequestBody } from '../test/fakes/openai-server.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -95,23 +100,31 @@ def test_refuses_long_orders():
 function answerFor(body: ChatRequestBody): string {
   const prompt = body.messages.find((m) => m.role === 'user')?.content ?? '';
   const name = /Write pytest tests for `([^`]+)`/.exec(prompt)?.[1] ?? '';
-  const code = ANSWERS[name.split('.').at(-1) ?? ''] ?? `def test_placeholder():\n    assert ${JSON.stringify(name)}\n`;
+  const code =
+    ANSWERS[name.split('.').at(-1) ?? ''] ??
+    `def test_placeholder():\n    assert ${JSON.stringify(name)}\n`;
   return `Here are the tests.\n\n\`\`\`python\n${code}\`\`\``;
 }
 
-const tokensOf = (messages: ChatMessage[]): number => messages.reduce((n, m) => n + countTokens(m.content), 0);
+const tokensOf = (messages: ChatMessage[]): number =>
+  messages.reduce((n, m) => n + countTokens(m.content), 0);
 
 const image = await ensureSandboxImage();
 const runner = createDockerRunner();
 const server = await startFakeOpenAIServer({ responder: (body) => ({ content: answerFor(body) }) });
-const redis = createRedisConnection({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', role: 'worker' });
+const redis = createRedisConnection({
+  url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  role: 'worker',
+});
 const prefix = `testgate-bench:${randomUUID()}:`;
 
 let oursTotal = 0;
 let wholeTotal = 0;
 const callRows: string[] = [];
 try {
-  console.log('repo            target                 file lines  whole-file  ours  ratio  context kept / dropped');
+  console.log(
+    'repo            target                 file lines  whole-file  ours  ratio  context kept / dropped',
+  );
   for (const repo of repos) {
     const base: TreeInput = { kind: 'dir', path: path.join(repo.root, 'base') };
     const head: TreeInput = { kind: 'dir', path: path.join(repo.root, 'head') };
@@ -124,7 +137,11 @@ try {
       const ours = tokensOf(firstPrompt(target, context, testPath));
       // Baseline: the same prompt, with the whole file where our context goes.
       const whole = tokensOf(
-        firstPrompt(target, { ...context, text: `### ${target.context.file}\n\`\`\`python\n${file}\n\`\`\`` }, testPath),
+        firstPrompt(
+          target,
+          { ...context, text: `### ${target.context.file}\n\`\`\`python\n${file}\n\`\`\`` },
+          testPath,
+        ),
       );
       oursTotal += ours;
       wholeTotal += whole;
@@ -142,7 +159,12 @@ try {
         image,
         base,
         head,
-        candidates: files.map((f) => ({ path: f.path, content: f.content, origin: 'generated' as const, generator: f.generator })),
+        candidates: files.map((f) => ({
+          path: f.path,
+          content: f.content,
+          origin: 'generated' as const,
+          generator: f.generator,
+        })),
         settings: { includePrTests: false, reruns: 1 },
       });
       return candidateEvaluationFrom(judge(evidence, defaultConfig), evidence);

@@ -5,7 +5,13 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Analysis } from '@testgate/core';
-import { buildContext, countTokens, firstPrompt, targetsFromAnalysis, type GenerationTarget } from '@testgate/generator';
+import {
+  buildContext,
+  countTokens,
+  firstPrompt,
+  targetsFromAnalysis,
+  type GenerationTarget,
+} from '@testgate/generator';
 import { createDockerRunner, ensureSandboxImage, runHarness } from '@testgate/sandbox';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -65,7 +71,9 @@ describe('buildContext on a 3,000-line module', () => {
     const bare = buildContext(target, { maxTokens: 480 });
     expect(bare.tokens).toBeLessThanOrEqual(480);
     expect(bare.kept.slice(0, 2)).toEqual(['target', 'imports']);
-    expect(bare.dropped).toEqual(expect.arrayContaining(['test-style', 'use:SKU_PATTERN', 'unused-imports']));
+    expect(bare.dropped).toEqual(
+      expect.arrayContaining(['test-style', 'use:SKU_PATTERN', 'unused-imports']),
+    );
     expect(bare.text).toContain('from typing import Any, Callable, Dict');
     expect(bare.text).not.toContain('import hashlib');
     for (const line of sourceLines()) expect(bare.text).toContain(line);
@@ -77,7 +85,9 @@ describe('buildContext on a 3,000-line module', () => {
     expect(context.kept).toEqual(['target']);
     expect(context.targetLinesOmitted).toBeGreaterThan(0);
     expect(context.text).toMatch(/# \.\.\. \(\d+ lines? omitted to fit the token budget\)/);
-    expect(context.text).toContain('def allocate_order(stock: Dict[str, int], order: Dict[str, int]) -> Dict[str, int]:');
+    expect(context.text).toContain(
+      'def allocate_order(stock: Dict[str, int], order: Dict[str, int]) -> Dict[str, int]:',
+    );
     expect(context.text).toContain('raise LookupError(f"short of {key}: {available} < {qty}")');
   });
 });

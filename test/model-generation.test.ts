@@ -18,10 +18,20 @@ import {
   type GeneratorConfigInput,
 } from '@testgate/generator';
 import { createRedisConnection } from '@testgate/queue';
-import { createDockerRunner, ensureSandboxImage, runHarness, type SandboxRunner, type TreeInput } from '@testgate/sandbox';
+import {
+  createDockerRunner,
+  ensureSandboxImage,
+  runHarness,
+  type SandboxRunner,
+  type TreeInput,
+} from '@testgate/sandbox';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeOpenAIServer, type ChatRequestBody, type FakeOpenAIServer } from './fakes/openai-server.ts';
+import {
+  startFakeOpenAIServer,
+  type ChatRequestBody,
+  type FakeOpenAIServer,
+} from './fakes/openai-server.ts';
 
 const CALC = fileURLToPath(new URL('../examples/calc/', import.meta.url));
 const base: TreeInput = { kind: 'dir', path: `${CALC}base` };
@@ -56,7 +66,9 @@ afterEach(async () => {
 });
 
 function parseAmountTarget(): GenerationTarget[] {
-  const targets = targetsFromAnalysis(analysis).filter((t) => t.context.qualname === 'parse_amount');
+  const targets = targetsFromAnalysis(analysis).filter(
+    (t) => t.context.qualname === 'parse_amount',
+  );
   expect(targets).toHaveLength(1);
   return targets;
 }
@@ -69,13 +81,24 @@ async function evaluate(files: CandidateFile[]) {
     image,
     base,
     head,
-    candidates: files.map((f) => ({ path: f.path, content: f.content, origin: 'generated' as const, generator: f.generator })),
+    candidates: files.map((f) => ({
+      path: f.path,
+      content: f.content,
+      origin: 'generated' as const,
+      generator: f.generator,
+    })),
     settings: { includePrTests: false, reruns: 2 },
   });
   return candidateEvaluationFrom(judge(evidence, defaultConfig), evidence);
 }
 
-function run(options: { config?: GeneratorConfigInput; targets?: GenerationTarget[]; maxRetries?: number } = {}) {
+function run(
+  options: {
+    config?: GeneratorConfigInput;
+    targets?: GenerationTarget[];
+    maxRetries?: number;
+  } = {},
+) {
   return generateWithModel({
     targets: options.targets ?? parseAmountTarget(),
     evaluate,
@@ -93,7 +116,8 @@ function run(options: { config?: GeneratorConfigInput; targets?: GenerationTarge
   });
 }
 
-const fence = (code: string) => `Here are tests for parse_amount.\n\n\`\`\`python\n${code}\`\`\`\n\nThey cover the error paths.`;
+const fence = (code: string) =>
+  `Here are tests for parse_amount.\n\n\`\`\`python\n${code}\`\`\`\n\nThey cover the error paths.`;
 
 const GOOD = `import pytest
 
@@ -129,11 +153,15 @@ const UNSAFE = GOOD.replace(
   'def test_cleans_up_with_a_shell():\n    import os\n    os.system("rm -rf /tmp/cache")\n    assert parse_amount("3") == 3.0\n\n\ndef test_empty_amount_is_refused',
 );
 
-const isRepair = (body: ChatRequestBody) => body.messages.some((m) => m.content.includes('These tests were rejected by the gate'));
+const isRepair = (body: ChatRequestBody) =>
+  body.messages.some((m) => m.content.includes('These tests were rejected by the gate'));
 
 describe('generateWithModel with a model server and the real sandbox', () => {
   it('suggests the tests that pass the gate, with the changed lines they cover', async () => {
-    server.respond(() => ({ content: fence(GOOD), usage: { prompt_tokens: 900, completion_tokens: 200 } }));
+    server.respond(() => ({
+      content: fence(GOOD),
+      usage: { prompt_tokens: 900, completion_tokens: 200 },
+    }));
     const result = await run();
 
     expect(result.outcome).toBe('generated');
@@ -195,11 +223,18 @@ describe('generateWithModel with a model server and the real sandbox', () => {
     expect(result.outcome).toBe('generated');
     expect(result.suggestions).toEqual([]);
     expect(result.files).toEqual([]);
-    expect(result.rejected[0]).toMatchObject({ path: 'tests/test_testgate_parse_parse_amount.py', reasons: expect.arrayContaining(['unsafe']) });
+    expect(result.rejected[0]).toMatchObject({
+      path: 'tests/test_testgate_parse_parse_amount.py',
+      reasons: expect.arrayContaining(['unsafe']),
+    });
     expect(server.requests).toHaveLength(1);
     expect(result.summary.accepted).toBe(0);
     expect(result.summary.skipped).toEqual([
-      { file: 'calc/parse.py', qualname: 'parse_amount', reason: expect.stringContaining('unsafe') },
+      {
+        file: 'calc/parse.py',
+        qualname: 'parse_amount',
+        reason: expect.stringContaining('unsafe'),
+      },
     ]);
   });
 
@@ -215,20 +250,32 @@ describe('generateWithModel with a model server and the real sandbox', () => {
     expect(result.summary.accepted).toBe(4);
   });
 
-  it('serves the same head SHA twice with zero model calls the second time (Redis cache)', { timeout: 240_000 }, async () => {
-    server.respond(() => ({ content: fence(GOOD) }));
-    const first = await run();
-    expect(first.summary).toMatchObject({ modelCalls: 1, cacheHits: 0, accepted: 4 });
-    expect(await redis.keys(`${prefix}*`)).toHaveLength(1);
-    const ttl = await redis.pttl((await redis.keys(`${prefix}*`))[0]!);
-    expect(ttl).toBeGreaterThan(167 * 3_600_000);
+  it(
+    'serves the same head SHA twice with zero model calls the second time (Redis cache)',
+    { timeout: 240_000 },
+    async () => {
+      server.respond(() => ({ content: fence(GOOD) }));
+      const first = await run();
+      expect(first.summary).toMatchObject({ modelCalls: 1, cacheHits: 0, accepted: 4 });
+      expect(await redis.keys(`${prefix}*`)).toHaveLength(1);
+      const ttl = await redis.pttl((await redis.keys(`${prefix}*`))[0]!);
+      expect(ttl).toBeGreaterThan(167 * 3_600_000);
 
-    const requestsBefore = server.requests.length;
-    const second = await run();
-    expect(server.requests.length).toBe(requestsBefore);
-    expect(second.summary).toMatchObject({ modelCalls: 0, cacheHits: 1, promptTokens: 0, costUsd: 0, accepted: 4 });
-    expect(second.suggestions.map((s) => s.content)).toEqual(first.suggestions.map((s) => s.content));
-  });
+      const requestsBefore = server.requests.length;
+      const second = await run();
+      expect(server.requests.length).toBe(requestsBefore);
+      expect(second.summary).toMatchObject({
+        modelCalls: 0,
+        cacheHits: 1,
+        promptTokens: 0,
+        costUsd: 0,
+        accepted: 4,
+      });
+      expect(second.suggestions.map((s) => s.content)).toEqual(
+        first.suggestions.map((s) => s.content),
+      );
+    },
+  );
 
   it('reports a test that keeps failing on documented behaviour as a suspected bug', async () => {
     // The docstring says amounts are "rounded to cents"; a head that forgets to round is a bug.
@@ -241,8 +288,11 @@ describe('generateWithModel with a model server and the real sandbox', () => {
       },
     };
     const buggyAnalysis = await runHarness(runner, { mode: 'analyze', image, base, head: buggy });
-    const targets = targetsFromAnalysis(buggyAnalysis).filter((t) => t.context.qualname === 'parse_amount');
-    const test = 'from calc.parse import parse_amount\n\n\ndef test_rounds_to_cents():\n    assert parse_amount("2.499") == 2.5\n';
+    const targets = targetsFromAnalysis(buggyAnalysis).filter(
+      (t) => t.context.qualname === 'parse_amount',
+    );
+    const test =
+      'from calc.parse import parse_amount\n\n\ndef test_rounds_to_cents():\n    assert parse_amount("2.499") == 2.5\n';
     server.respond(() => ({ content: fence(test) }));
     const result = await generateWithModel({
       targets,
@@ -252,7 +302,11 @@ describe('generateWithModel with a model server and the real sandbox', () => {
           image,
           base,
           head: buggy,
-          candidates: files.map((f) => ({ path: f.path, content: f.content, origin: 'generated' as const })),
+          candidates: files.map((f) => ({
+            path: f.path,
+            content: f.content,
+            origin: 'generated' as const,
+          })),
           settings: { includePrTests: false, reruns: 1 },
         });
         return candidateEvaluationFrom(judge(evidence, defaultConfig), evidence);
@@ -282,19 +336,32 @@ describe('fallback to the built-in generator', () => {
     expect(result.outcome).toBe('fallback');
     expect(result.fallback?.code).toBe('model-unavailable');
     expect(result.summary.generator).toBe('builtin');
-    expect(result.summary.fallbackReason).toMatch(/^the model is unavailable: .*3 request\(s\).*HTTP 500/);
+    expect(result.summary.fallbackReason).toMatch(
+      /^the model is unavailable: .*3 request\(s\).*HTTP 500/,
+    );
     expect(result.summary.modelCalls).toBe(3);
     expect(evaluations).toEqual([]);
   });
 
   it('falls back without a provider (no key configured)', async () => {
-    const result = await generateWithModel({ targets: parseAmountTarget(), evaluate, provider: undefined });
-    expect(result).toMatchObject({ outcome: 'fallback', fallback: { code: 'no-model' }, summary: { generator: 'builtin', modelCalls: 0 } });
+    const result = await generateWithModel({
+      targets: parseAmountTarget(),
+      evaluate,
+      provider: undefined,
+    });
+    expect(result).toMatchObject({
+      outcome: 'fallback',
+      fallback: { code: 'no-model' },
+      summary: { generator: 'builtin', modelCalls: 0 },
+    });
     expect(result.summary.fallbackReason).toContain('OPENAI_API_KEY');
   });
 
   it('falls back when the per-PR token budget is spent', async () => {
-    server.respond(() => ({ content: fence(GOOD), usage: { prompt_tokens: 1500, completion_tokens: 600 } }));
+    server.respond(() => ({
+      content: fence(GOOD),
+      usage: { prompt_tokens: 1500, completion_tokens: 600 },
+    }));
     // Two targets: the first answer spends the budget, so the second is never asked for.
     const targets = targetsFromAnalysis(analysis);
     expect(targets.length).toBeGreaterThanOrEqual(2);
@@ -303,7 +370,11 @@ describe('fallback to the built-in generator', () => {
     expect(server.requests).toHaveLength(1);
     expect(result.outcome).toBe('fallback');
     expect(result.fallback?.code).toBe('budget');
-    expect(result.summary).toMatchObject({ generator: 'builtin', promptTokens: 1500, completionTokens: 600 });
+    expect(result.summary).toMatchObject({
+      generator: 'builtin',
+      promptTokens: 1500,
+      completionTokens: 600,
+    });
     expect(result.summary.fallbackReason).toContain('2100 of 2000 tokens');
     expect(evaluations).toEqual([]);
   });

@@ -17,7 +17,12 @@ export interface ChatRequestBody {
 
 export type FakeReply =
   /** A completion. Usage defaults to the tokens of the prompt and of `content` (o200k). */
-  | { kind?: 'answer'; content: string; usage?: { prompt_tokens: number; completion_tokens: number }; model?: string }
+  | {
+      kind?: 'answer';
+      content: string;
+      usage?: { prompt_tokens: number; completion_tokens: number };
+      model?: string;
+    }
   /** An HTTP error, e.g. `{ kind: 'status', status: 429, headers: { 'retry-after': '0' } }`. */
   | { kind: 'status'; status: number; headers?: Record<string, string>; body?: unknown }
   /** Never answers (the client's timeout fires); the socket is closed when the server stops. */
@@ -46,7 +51,10 @@ export interface FakeOpenAIServer {
 }
 
 export async function startFakeOpenAIServer(
-  options: { replies?: FakeReply[]; responder?: (body: ChatRequestBody, index: number) => FakeReply } = {},
+  options: {
+    replies?: FakeReply[];
+    responder?: (body: ChatRequestBody, index: number) => FakeReply;
+  } = {},
 ): Promise<FakeOpenAIServer> {
   const queue: FakeReply[] = [...(options.replies ?? [])];
   let responder = options.responder;
@@ -72,24 +80,40 @@ export async function startFakeOpenAIServer(
     } catch {
       body = undefined;
     }
-    const record: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, replied: '' };
+    const record: RecordedRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: req.headers,
+      body,
+      replied: '',
+    };
     requests.push(record);
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions') || !body) {
       record.replied = 'status:404';
-      sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' } });
+      sendJson(res, 404, {
+        error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' },
+      });
       return;
     }
     const index = chatIndex++;
-    const reply: FakeReply =
-      queue.shift() ??
-      responder?.(body, index) ?? { kind: 'status', status: 500, body: { error: { message: 'fake server: no scripted answer', type: 'server_error' } } };
+    const reply: FakeReply = queue.shift() ??
+      responder?.(body, index) ?? {
+        kind: 'status',
+        status: 500,
+        body: { error: { message: 'fake server: no scripted answer', type: 'server_error' } },
+      };
     if (reply.kind === 'hang') {
       record.replied = 'hang';
       return;
     }
     if (reply.kind === 'status') {
       record.replied = `status:${reply.status}`;
-      sendJson(res, reply.status, reply.body ?? { error: { message: `scripted ${reply.status}`, type: 'server_error' } }, reply.headers);
+      sendJson(
+        res,
+        reply.status,
+        reply.body ?? { error: { message: `scripted ${reply.status}`, type: 'server_error' } },
+        reply.headers,
+      );
       return;
     }
     record.replied = 'answer';
@@ -102,7 +126,14 @@ export async function startFakeOpenAIServer(
       object: 'chat.completion',
       created: 1_700_000_000,
       model: reply.model ?? body.model,
-      choices: [{ index: 0, message: { role: 'assistant', content: reply.content }, finish_reason: 'stop', logprobs: null }],
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: reply.content },
+          finish_reason: 'stop',
+          logprobs: null,
+        },
+      ],
       usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
     });
   }
@@ -124,8 +155,17 @@ export async function startFakeOpenAIServer(
   };
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }

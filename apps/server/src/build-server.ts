@@ -14,7 +14,7 @@ export interface ServerDeps {
   webhookSecret: string;
   /** @defaultValue '/api/github/webhooks' */
   webhookPath?: string;
-  queue: Pick<GateQueue, 'markDelivery' | 'forgetDelivery' | 'enqueue' | 'ping'>;
+  queue: Pick<GateQueue, 'enqueueDelivery' | 'ping'>;
   /** A pino logger; `false` for none. @defaultValue false */
   logger?: Logger | false;
   /**
@@ -78,29 +78,20 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     }
 
     const started = performance.now();
-    let first: boolean;
     try {
-      first = await deps.queue.markDelivery(deliveryId);
-    } catch (error) {
-      count('unavailable');
-      log.error({ err: error }, 'cannot reach Redis to dedupe the delivery');
-      return reply.code(503).header('retry-after', '10').send({ error: 'queue unavailable' });
-    }
-    if (!first) {
-      count('duplicate');
-      metrics.duplicates.inc({ event });
-      log.info('duplicate delivery dropped');
-      return reply.code(200).send({ ok: true, duplicate: true });
-    }
-    try {
-      const result = await deps.queue.enqueue({ ...plan.job, deliveryId }, { rerun: plan.rerun });
+      const result = await deps.queue.enqueueDelivery(deliveryId, { ...plan.job, deliveryId }, { rerun: plan.rerun });
+      if (result.status === 'duplicate') {
+        count('duplicate');
+        metrics.duplicates.inc({ event });
+        log.info('duplicate delivery dropped');
+        return reply.code(200).send({ ok: true, duplicate: true });
+      }
       metrics.enqueueSeconds.observe({ event }, (performance.now() - started) / 1000);
       count('queued');
       log.info({ jobId: result.jobId, superseded: result.superseded }, 'gate job queued');
       return reply.code(202).send({ ok: true, jobId: result.jobId });
     } catch (error) {
       // Never a 2xx for work not queued: GitHub shows the failed delivery and can redeliver.
-      await deps.queue.forgetDelivery(deliveryId).catch(() => {});
       count('unavailable');
       log.error({ err: error }, 'cannot enqueue the gate job');
       return reply.code(503).header('retry-after', '10').send({ error: 'queue unavailable' });

@@ -36,7 +36,12 @@ export function createRedisCompletionCache(options: RedisCompletionCacheOptions)
     },
     async set(hash, result, ttlHours) {
       try {
-        await options.client.set(prefix + hash, JSON.stringify(result), 'PX', Math.round(ttlHours * 3_600_000));
+        await options.client.set(
+          prefix + hash,
+          JSON.stringify(result),
+          'PX',
+          Math.round(ttlHours * 3_600_000),
+        );
       } catch (error) {
         options.onError?.(error);
       }

@@ -33,7 +33,11 @@ export const generatorConfigSchema = z.object({
   /** @defaultValue 0: the same prompt should give the same tests, which keeps the cache useful. */
   temperature: z.number().min(0).max(2).default(0),
   /** How long a completion stays in the cache. @defaultValue 168 (one week) */
-  cacheTtlHours: z.number().positive().max(24 * 365).default(168),
+  cacheTtlHours: z
+    .number()
+    .positive()
+    .max(24 * 365)
+    .default(168),
   /** Minimum gap between two model requests of one installation. @defaultValue 300 */
   throttleMs: z.number().int().nonnegative().max(600_000).default(300),
   /** Characters of failure output sent back to the model in a repair round. @defaultValue 2000 */
@@ -67,5 +71,7 @@ export function costUsd(
   usage: { promptTokens: number; completionTokens: number },
   price: ModelPrice,
 ): number {
-  return (usage.promptTokens * price.inputPer1M + usage.completionTokens * price.outputPer1M) / 1_000_000;
+  return (
+    (usage.promptTokens * price.inputPer1M + usage.completionTokens * price.outputPer1M) / 1_000_000
+  );
 }

@@ -10,7 +10,8 @@ export interface GenerationTarget {
   uncoveredChangedLines?: number[];
 }
 
-export type ContextPart = 'target' | 'imports' | 'unused-imports' | 'class-header' | `use:${string}` | 'test-style';
+export type ContextPart =
+  'target' | 'imports' | 'unused-imports' | 'class-header' | `use:${string}` | 'test-style';
 
 export interface BuiltContext {
   text: string;
@@ -46,37 +47,61 @@ const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
  * Kept in this order, each part taken when it fits: imports the code refers to, the
  * class header, helpers and constants the target names directly ("near" uses), the other
  * imports, helpers it reaches only through those ("far" uses), the style of the module's
- * existing tests (at most a quarter of the budget). So the first parts to go are the test
+ * existing tests (at most an eighth of the budget). So the first parts to go are the test
  * style, then far uses, then unused imports.
  */
-export function buildContext(target: GenerationTarget, options: { maxTokens: number }): BuiltContext {
+export function buildContext(
+  target: GenerationTarget,
+  options: { maxTokens: number },
+): BuiltContext {
   const budget = options.maxTokens;
   const ctx = target.context;
   const targetNames = identifiers(ctx.source + '\n' + (ctx.classHeader ?? ''));
   const near = ctx.uses.filter((use) => targetNames.has(use.name));
   const far = ctx.uses.filter((use) => !targetNames.has(use.name));
-  const referenced = identifiers([ctx.source, ctx.classHeader ?? '', ...near.map((u) => u.source)].join('\n'));
+  const referenced = identifiers(
+    [ctx.source, ctx.classHeader ?? '', ...near.map((u) => u.source)].join('\n'),
+  );
   const farReferenced = identifiers(far.map((u) => u.source).join('\n'));
   const statements = splitImports(ctx.imports);
-  const used = statements.filter((s) => s.names.length === 0 || s.names.some((n) => referenced.has(n)));
+  const used = statements.filter(
+    (s) => s.names.length === 0 || s.names.some((n) => referenced.has(n)),
+  );
   const unused = statements.filter((s) => !used.includes(s));
   // Imports only far uses need rank with them, not before them.
   const unusedForNear = unused.filter((s) => !s.names.some((n) => farReferenced.has(n)));
   const unusedForFar = unused.filter((s) => s.names.some((n) => farReferenced.has(n)));
 
   const items: Item[] = [];
-  if (used.length > 0) items.push({ part: 'imports', section: 'imports', text: used.map((s) => s.text).join('\n') });
-  if (ctx.classHeader) items.push({ part: 'class-header', section: 'class', text: ctx.classHeader.trimEnd() });
-  for (const use of near) items.push({ part: `use:${use.name}`, section: 'uses', text: use.source.trimEnd() });
+  if (used.length > 0)
+    items.push({ part: 'imports', section: 'imports', text: used.map((s) => s.text).join('\n') });
+  if (ctx.classHeader)
+    items.push({ part: 'class-header', section: 'class', text: ctx.classHeader.trimEnd() });
+  for (const use of near)
+    items.push({ part: `use:${use.name}`, section: 'uses', text: use.source.trimEnd() });
   if (unusedForNear.length > 0) {
-    items.push({ part: 'unused-imports', section: 'imports', text: unusedForNear.map((s) => s.text).join('\n') });
+    items.push({
+      part: 'unused-imports',
+      section: 'imports',
+      text: unusedForNear.map((s) => s.text).join('\n'),
+    });
   }
   if (unusedForFar.length > 0) {
-    items.push({ part: 'unused-imports', section: 'imports', text: unusedForFar.map((s) => s.text).join('\n') });
+    items.push({
+      part: 'unused-imports',
+      section: 'imports',
+      text: unusedForFar.map((s) => s.text).join('\n'),
+    });
   }
-  for (const use of far) items.push({ part: `use:${use.name}`, section: 'uses', text: use.source.trimEnd() });
+  for (const use of far)
+    items.push({ part: `use:${use.name}`, section: 'uses', text: use.source.trimEnd() });
   if (ctx.testStyle) {
-    items.push({ part: 'test-style', section: 'style', text: ctx.testStyle.source.trimEnd(), trimmable: true });
+    items.push({
+      part: 'test-style',
+      section: 'style',
+      text: ctx.testStyle.source.trimEnd(),
+      trimmable: true,
+    });
   }
 
   const changed = new Set(target.function?.changedLines ?? []);
@@ -86,14 +111,23 @@ export function buildContext(target: GenerationTarget, options: { maxTokens: num
   // The target first: it must fit on its own, cut if need be.
   const emptyRender = render(ctx, '', [], startLine);
   const targetRoom = budget - countTokens(emptyRender);
-  const errorLines = new Set([...(target.function?.raiseLines ?? []), ...(target.function?.exceptLines ?? [])]);
-  const fitted = fitTarget(ctx.source, { startLine, changed, uncovered, errorLines, maxTokens: targetRoom });
+  const errorLines = new Set([
+    ...(target.function?.raiseLines ?? []),
+    ...(target.function?.exceptLines ?? []),
+  ]);
+  const fitted = fitTarget(ctx.source, {
+    startLine,
+    changed,
+    uncovered,
+    errorLines,
+    maxTokens: targetRoom,
+  });
   const kept: Item[] = [];
   let current = render(ctx, fitted.text, kept, startLine);
   let tokens = countTokens(current);
   let testStyleTrimmed = false;
   const dropped: ContextPart[] = [];
-  const styleCap = Math.floor(budget / 4);
+  const styleCap = Math.floor(budget / 8);
 
   for (const item of items) {
     const room = budget - tokens;
@@ -147,12 +181,24 @@ function render(ctx: FunctionContext, targetText: string, items: Item[], startLi
   const section = (title: string, body: string[]): void => {
     if (body.length > 0) out.push(`### ${title}\n\`\`\`python\n${body.join('\n\n')}\n\`\`\``);
   };
-  section(`imports of ${ctx.file}`, items.filter((i) => i.section === 'imports').map((i) => i.text));
-  section('helpers and constants it uses', items.filter((i) => i.section === 'uses').map((i) => i.text));
-  section('class', items.filter((i) => i.section === 'class').map((i) => i.text));
-  out.push(`### target: ${ctx.qualname} (${ctx.file}${startLine > 0 ? `, from line ${startLine}` : ''})\n\`\`\`python\n${targetText}\n\`\`\``);
+  section(
+    `imports of ${ctx.file}`,
+    items.filter((i) => i.section === 'imports').map((i) => i.text),
+  );
+  section(
+    'helpers and constants it uses',
+    items.filter((i) => i.section === 'uses').map((i) => i.text),
+  );
+  section(
+    'class',
+    items.filter((i) => i.section === 'class').map((i) => i.text),
+  );
+  out.push(
+    `### target: ${ctx.qualname} (${ctx.file}${startLine > 0 ? `, from line ${startLine}` : ''})\n\`\`\`python\n${targetText}\n\`\`\``,
+  );
   const style = items.find((i) => i.section === 'style');
-  if (style && ctx.testStyle) section(`existing tests (${ctx.testStyle.path}): copy their style`, [style.text]);
+  if (style && ctx.testStyle)
+    section(`existing tests (${ctx.testStyle.path}): copy their style`, [style.text]);
   return out.join('\n');
 }
 
@@ -163,14 +209,21 @@ function render(ctx: FunctionContext, targetText: string, items: Item[], startLi
  */
 function fitTarget(
   source: string,
-  options: { startLine: number; changed: Set<number>; uncovered: Set<number>; errorLines: Set<number>; maxTokens: number },
+  options: {
+    startLine: number;
+    changed: Set<number>;
+    uncovered: Set<number>;
+    errorLines: Set<number>;
+    maxTokens: number;
+  },
 ): { text: string; omitted: number } {
   const lines = source.replace(/\s+$/, '').split('\n');
   const inStrings = tripleQuotedLines(lines);
   // Mark changed code lines only: a marker on a blank or docstring line is noise.
   const marked = lines.map((line, i) => {
     const abs = options.startLine + i;
-    if (!options.changed.has(abs) || line.trim() === '' || inStrings.has(i) || /\\\s*$/.test(line)) return line;
+    if (!options.changed.has(abs) || line.trim() === '' || inStrings.has(i) || /\\\s*$/.test(line))
+      return line;
     return `${line}  # changed${options.uncovered.has(abs) ? ', not run by the PR tests' : ''}`;
   });
   const full = marked.join('\n');
@@ -194,7 +247,10 @@ function fitTarget(
     .map(rel)
     .filter((i) => i >= 0 && i < lines.length && isCode(i))
     .sort((a, b) => a - b);
-  const errorRel = [...options.errorLines].map(rel).filter((i) => i >= 0 && i < lines.length).sort((a, b) => a - b);
+  const errorRel = [...options.errorLines]
+    .map(rel)
+    .filter((i) => i >= 0 && i < lines.length)
+    .sort((a, b) => a - b);
   const uncoveredRel = changedRel.filter((i) => options.uncovered.has(i + options.startLine));
   // Error paths first (the line before a raise is usually its condition), then the lines
   // the PR's tests do not run, then the other changed code.
@@ -283,13 +339,18 @@ export function splitImports(imports: string): ImportStatement[] {
     statements.push({ text, names: boundNames(text) });
     buffer = [];
   }
-  if (buffer.length > 0) statements.push({ text: buffer.join('\n'), names: boundNames(buffer.join('\n')) });
+  if (buffer.length > 0)
+    statements.push({ text: buffer.join('\n'), names: boundNames(buffer.join('\n')) });
   return statements;
 }
 
 /** Names an import binds; empty when it must always be kept (`*`, `__future__`, unparsed). */
 function boundNames(statement: string): string[] {
-  const flat = statement.replace(/#.*$/gm, '').replace(/[()\\]/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = statement
+    .replace(/#.*$/gm, '')
+    .replace(/[()\\]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const from = /^from\s+(\S+)\s+import\s+(.+)$/.exec(flat);
   if (from) {
     if (from[1] === '__future__' || from[2]?.trim() === '*') return [];

@@ -12,7 +12,10 @@ export class ModelFallbackError extends GeneratorError {
   readonly summary: GenerationSummary;
 
   constructor(result: ModelGenerationResult) {
-    super('MODEL_FALLBACK', result.fallback?.message ?? 'the model path fell back to the built-in generator');
+    super(
+      'MODEL_FALLBACK',
+      result.fallback?.message ?? 'the model path fell back to the built-in generator',
+    );
     this.name = 'ModelFallbackError';
     this.fallback = result.fallback?.code ?? 'model-unavailable';
     this.summary = result.summary;
@@ -33,6 +36,11 @@ export function pipelineResultOf(result: ModelGenerationResult): {
   summary: Omit<GenerationSummary, 'generator' | 'candidates' | 'accepted'>;
 } {
   if (result.outcome === 'fallback') throw new ModelFallbackError(result);
-  const { generator: _generator, candidates: _candidates, accepted: _accepted, ...summary } = result.summary;
+  const {
+    generator: _generator,
+    candidates: _candidates,
+    accepted: _accepted,
+    ...summary
+  } = result.summary;
   return { files: result.files, summary };
 }

@@ -66,7 +66,9 @@ export function candidateEvaluationFrom(
   evidence: Pick<EvaluationEvidence, 'tests'>,
 ): CandidateEvaluation {
   const outputs = new Map(
-    evidence.tests.map((t) => [t.nodeid, t.runs.find((r) => r.outcome !== 'passed' && r.message)?.message] as const),
+    evidence.tests.map(
+      (t) => [t.nodeid, t.runs.find((r) => r.outcome !== 'passed' && r.message)?.message] as const,
+    ),
   );
   return {
     tests: report.tests

@@ -1,12 +1,36 @@
-import type { Analysis, FileResult, GenerationSummary, ReasonCode, Suggestion, TestResult } from '@testgate/core';
+import type {
+  Analysis,
+  FileResult,
+  GenerationSummary,
+  ReasonCode,
+  Suggestion,
+  TestResult,
+} from '@testgate/core';
 import type { CompletionCache } from './cache.ts';
-import { costUsd, parseGeneratorConfig, priceOf, type GeneratorConfig, type GeneratorConfigInput } from './config.ts';
+import {
+  costUsd,
+  parseGeneratorConfig,
+  priceOf,
+  type GeneratorConfig,
+  type GeneratorConfigInput,
+} from './config.ts';
 import { buildContext, type BuiltContext, type GenerationTarget } from './context.ts';
 import { GeneratorError, isGeneratorError } from './errors.ts';
 import { parseAnswer } from './parse-answer.ts';
 import { firstPrompt, repairPrompt, type FailureForRepair } from './prompt.ts';
-import { requestHash, type ChatMessage, type CompletionResult, type ModelProvider } from './provider.ts';
-import { docstringOf, expectedValues, functionSource, mentions, removeFunctions } from './python-source.ts';
+import {
+  requestHash,
+  type ChatMessage,
+  type CompletionResult,
+  type ModelProvider,
+} from './provider.ts';
+import {
+  docstringOf,
+  expectedValues,
+  functionSource,
+  mentions,
+  removeFunctions,
+} from './python-source.ts';
 import type { Throttle } from './throttle.ts';
 
 /** A candidate test file as the evaluation receives it. */
@@ -21,7 +45,10 @@ export interface CandidateFile {
 }
 
 /** One judged test, as `judge()` reports it, plus the failure text of its runs. */
-export type CandidateTestResult = Pick<TestResult, 'nodeid' | 'file' | 'function' | 'status' | 'reasons' | 'details'> & {
+export type CandidateTestResult = Pick<
+  TestResult,
+  'nodeid' | 'file' | 'function' | 'status' | 'reasons' | 'details'
+> & {
   coverage: Pick<TestResult['coverage'], 'changedLines'>;
   /** pytest's failure / error output of the first failing run (from the evidence's `runs[].message`). */
   output?: string;
@@ -33,9 +60,13 @@ export interface CandidateEvaluation {
   files: Pick<FileResult, 'path' | 'reasons' | 'details' | 'error' | 'collected'>[];
 }
 
-export type EvaluateCandidates = (files: CandidateFile[], options: { signal?: AbortSignal }) => Promise<CandidateEvaluation>;
+export type EvaluateCandidates = (
+  files: CandidateFile[],
+  options: { signal?: AbortSignal },
+) => Promise<CandidateEvaluation>;
 
-export type FallbackCode = 'no-model' | 'model-unavailable' | 'model-rejected' | 'budget' | 'replay-miss';
+export type FallbackCode =
+  'no-model' | 'model-unavailable' | 'model-rejected' | 'budget' | 'replay-miss';
 
 export interface GenerationProgress {
   phase: 'context' | 'model' | 'evaluate' | 'repair';
@@ -135,7 +166,9 @@ interface Candidate {
  * `fallback` result (never throws for model trouble) when there is no model, the model
  * stays unavailable after its retries, or the per-PR budget is spent.
  */
-export async function generateWithModel(options: GenerateWithModelOptions): Promise<ModelGenerationResult> {
+export async function generateWithModel(
+  options: GenerateWithModelOptions,
+): Promise<ModelGenerationResult> {
   const config = parseGeneratorConfig(options.config as GeneratorConfigInput | undefined);
   const price = priceOf(config.model, config.prices);
   const throttleKey = options.throttleKey ?? 'local';
@@ -158,7 +191,11 @@ export async function generateWithModel(options: GenerateWithModelOptions): Prom
   const contexts: ContextReport[] = [];
   const progress = options.onProgress ?? (() => {});
 
-  const fallback = (code: FallbackCode, message: string, partial: Candidate[] = []): ModelGenerationResult => {
+  const fallback = (
+    code: FallbackCode,
+    message: string,
+    partial: Candidate[] = [],
+  ): ModelGenerationResult => {
     const accepted = partial.filter((c) => c.state === 'accepted');
     const result = finish(accepted, partial, summary, config, { rejected, contexts, requests });
     return {
@@ -170,12 +207,20 @@ export async function generateWithModel(options: GenerateWithModelOptions): Prom
   };
 
   if (!options.provider) {
-    return fallback('no-model', 'no model is configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for a local server)');
+    return fallback(
+      'no-model',
+      'no model is configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for a local server)',
+    );
   }
   const provider = options.provider;
 
   async function complete(messages: ChatMessage[]): Promise<CompletionResult> {
-    const request = { model: config.model, messages, temperature: config.temperature, maxTokens: config.maxOutputTokens };
+    const request = {
+      model: config.model,
+      messages,
+      temperature: config.temperature,
+      maxTokens: config.maxOutputTokens,
+    };
     const hash = requestHash(request);
     const cached = await options.cache?.get(hash);
     if (cached) {
@@ -193,7 +238,10 @@ export async function generateWithModel(options: GenerateWithModelOptions): Prom
     await options.throttle?.wait(throttleKey, options.signal);
     let result: CompletionResult;
     try {
-      result = await provider.complete(request, options.signal === undefined ? {} : { signal: options.signal });
+      result = await provider.complete(
+        request,
+        options.signal === undefined ? {} : { signal: options.signal },
+      );
     } catch (error) {
       if (isGeneratorError(error)) {
         requests.total += error.requests;
@@ -216,7 +264,11 @@ export async function generateWithModel(options: GenerateWithModelOptions): Prom
   const candidates: Candidate[] = [];
   const targets = options.targets.slice(0, config.maxTargets);
   for (const target of options.targets.slice(config.maxTargets)) {
-    summary.skipped.push({ file: target.context.file, qualname: target.context.qualname, reason: `over the limit of ${config.maxTargets} functions per pull request` });
+    summary.skipped.push({
+      file: target.context.file,
+      qualname: target.context.qualname,
+      reason: `over the limit of ${config.maxTargets} functions per pull request`,
+    });
   }
 
   // The first round: one conversation per target.
@@ -234,17 +286,31 @@ export async function generateWithModel(options: GenerateWithModelOptions): Prom
     const path = uniquePath(testPathFor(target), usedPaths);
     firstRound.push({ target, path, messages: firstPrompt(target, built, path) });
   }
-  progress({ phase: 'context', message: `${firstRound.length} function(s) to test`, total: firstRound.length });
+  progress({
+    phase: 'context',
+    message: `${firstRound.length} function(s) to test`,
+    total: firstRound.length,
+  });
 
   try {
     let round = 0;
-    let pending: { candidate?: Candidate; target: GenerationTarget; path: string; messages: ChatMessage[] }[] = firstRound;
+    let pending: {
+      candidate?: Candidate;
+      target: GenerationTarget;
+      path: string;
+      messages: ChatMessage[];
+    }[] = firstRound;
     while (pending.length > 0) {
       summary.rounds = round + 1;
       const toEvaluate: Candidate[] = [];
       let done = 0;
       for (const item of pending) {
-        progress({ phase: round === 0 ? 'model' : 'repair', message: item.target.context.qualname, done: done++, total: pending.length });
+        progress({
+          phase: round === 0 ? 'model' : 'repair',
+          message: item.target.context.qualname,
+          done: done++,
+          total: pending.length,
+        });
         const result = await complete(item.messages);
         let files;
         try {
@@ -260,7 +326,10 @@ export async function generateWithModel(options: GenerateWithModelOptions): Prom
             round,
             accepted: [],
             rejected: [],
-            fileProblem: { reasons: ['error'], message: `${error.message} Answer with a \`\`\`python block of pytest tests.` },
+            fileProblem: {
+              reasons: ['error'],
+              message: `${error.message} Answer with a \`\`\`python block of pytest tests.`,
+            },
           });
           continue;
         }
@@ -268,7 +337,14 @@ export async function generateWithModel(options: GenerateWithModelOptions): Prom
           const candidate =
             index === 0
               ? (item.candidate ?? newCandidate(item, candidates))
-              : newCandidate({ ...item, path: uniquePath(item.path.replace(/\.py$/, `_${index + 1}.py`), usedPaths) }, candidates, false);
+              : newCandidate(
+                  {
+                    ...item,
+                    path: uniquePath(item.path.replace(/\.py$/, `_${index + 1}.py`), usedPaths),
+                  },
+                  candidates,
+                  false,
+                );
           candidate.messages = item.messages;
           candidate.answer = result.content;
           candidate.content = file.content;
@@ -278,12 +354,22 @@ export async function generateWithModel(options: GenerateWithModelOptions): Prom
       }
 
       if (toEvaluate.length > 0) {
-        progress({ phase: 'evaluate', message: `${toEvaluate.length} candidate file(s)`, total: toEvaluate.length });
+        progress({
+          phase: 'evaluate',
+          message: `${toEvaluate.length} candidate file(s)`,
+          total: toEvaluate.length,
+        });
         const evaluation = await options.evaluate(
-          toEvaluate.map((c) => ({ path: c.path, content: c.content, targets: [c.target.context.qualname], generator: config.model })),
+          toEvaluate.map((c) => ({
+            path: c.path,
+            content: c.content,
+            targets: [c.target.context.qualname],
+            generator: config.model,
+          })),
           options.signal === undefined ? {} : { signal: options.signal },
         );
-        for (const candidate of toEvaluate) candidate.versions.push(judgeVersion(candidate, evaluation, round));
+        for (const candidate of toEvaluate)
+          candidate.versions.push(judgeVersion(candidate, evaluation, round));
       }
 
       // Decide what goes back to the model.
@@ -326,10 +412,18 @@ export async function generateWithModel(options: GenerateWithModelOptions): Prom
       case 'BUDGET_SPENT':
         return fallback('budget', error.message, candidates);
       case 'MODEL_UNAVAILABLE':
-        return fallback('model-unavailable', `the model is unavailable: ${error.message}`, candidates);
+        return fallback(
+          'model-unavailable',
+          `the model is unavailable: ${error.message}`,
+          candidates,
+        );
       case 'MODEL_REJECTED':
       case 'NO_API_KEY':
-        return fallback('model-rejected', `the model refused the request: ${error.message}`, candidates);
+        return fallback(
+          'model-rejected',
+          `the model refused the request: ${error.message}`,
+          candidates,
+        );
       case 'REPLAY_MISS':
         return fallback('replay-miss', error.message, candidates);
       default:
@@ -337,8 +431,18 @@ export async function generateWithModel(options: GenerateWithModelOptions): Prom
     }
   }
 
-  for (const candidate of candidates) if (candidate.state === 'pending') candidate.state = 'exhausted';
-  return { outcome: 'generated', ...finish(candidates.filter((c) => c.state !== 'unsafe'), candidates, summary, config, { rejected, contexts, requests }) };
+  for (const candidate of candidates)
+    if (candidate.state === 'pending') candidate.state = 'exhausted';
+  return {
+    outcome: 'generated',
+    ...finish(
+      candidates.filter((c) => c.state !== 'unsafe'),
+      candidates,
+      summary,
+      config,
+      { rejected, contexts, requests },
+    ),
+  };
 }
 
 function newCandidate(
@@ -361,7 +465,11 @@ function newCandidate(
   return candidate;
 }
 
-function judgeVersion(candidate: Candidate, evaluation: CandidateEvaluation, round: number): Version {
+function judgeVersion(
+  candidate: Candidate,
+  evaluation: CandidateEvaluation,
+  round: number,
+): Version {
   const tests = evaluation.tests.filter((t) => t.file === candidate.path);
   const file = evaluation.files.find((f) => f.path === candidate.path);
   const version: Version = {
@@ -376,7 +484,10 @@ function judgeVersion(candidate: Candidate, evaluation: CandidateEvaluation, rou
       message: file.error ?? file.details.map((d) => d.message).join('\n'),
     };
   } else if (tests.length === 0) {
-    version.fileProblem = { reasons: ['error'], message: file?.error ?? 'pytest collected no test from this file.' };
+    version.fileProblem = {
+      reasons: ['error'],
+      message: file?.error ?? 'pytest collected no test from this file.',
+    };
   }
   return version;
 }
@@ -390,7 +501,13 @@ function isUnsafe(version: Version): boolean {
 
 function failuresOf(version: Version): FailureForRepair[] {
   if (version.fileProblem) {
-    return [{ nodeid: '(the whole file)', reasons: version.fileProblem.reasons, message: version.fileProblem.message }];
+    return [
+      {
+        nodeid: '(the whole file)',
+        reasons: version.fileProblem.reasons,
+        message: version.fileProblem.message,
+      },
+    ];
   }
   return version.rejected.map((t) => ({
     nodeid: t.nodeid,
@@ -404,7 +521,11 @@ function finish(
   all: Candidate[],
   summary: GenerationSummary,
   config: GeneratorConfig,
-  extra: { rejected: RejectedCandidate[]; contexts: ContextReport[]; requests: { total: number; retries: number } },
+  extra: {
+    rejected: RejectedCandidate[];
+    contexts: ContextReport[];
+    requests: { total: number; retries: number };
+  },
 ): Omit<ModelGenerationResult, 'outcome'> {
   const files: CandidateFile[] = [];
   const suggestions: Suggestion[] = [];
@@ -414,18 +535,29 @@ function finish(
     const last = candidate.versions.at(-1);
     if (candidate.state === 'unsafe' || !best || best.accepted.length === 0) {
       if (last) {
-        const reasons = last.fileProblem?.reasons ?? [...new Set(last.rejected.flatMap((t) => t.reasons))];
+        const reasons = last.fileProblem?.reasons ?? [
+          ...new Set(last.rejected.flatMap((t) => t.reasons)),
+        ];
         extra.rejected.push({
           path: candidate.path,
           targets: [candidate.target.context.qualname],
           round: last.round,
           reasons: reasons.length > 0 ? reasons : ['bad-answer'],
-          message: last.fileProblem?.message ?? last.rejected.map((t) => `${t.nodeid}: ${t.reasons.join(', ')}`).join('; '),
+          message:
+            last.fileProblem?.message ??
+            last.rejected.map((t) => `${t.nodeid}: ${t.reasons.join(', ')}`).join('; '),
         });
       }
     }
-    if (last && candidate.state !== 'unsafe') suspectedBugs.push(...findSuspectedBugs(candidate.target, last));
-    if (!kept.includes(candidate) || candidate.state === 'unsafe' || !best || best.accepted.length === 0) continue;
+    if (last && candidate.state !== 'unsafe')
+      suspectedBugs.push(...findSuspectedBugs(candidate.target, last));
+    if (
+      !kept.includes(candidate) ||
+      candidate.state === 'unsafe' ||
+      !best ||
+      best.accepted.length === 0
+    )
+      continue;
     const file: CandidateFile = {
       path: candidate.path,
       content: best.content,
@@ -445,7 +577,10 @@ function finish(
     }
     suggestions.push({
       path: file.path,
-      content: rejectedFunctions.size > 0 ? removeFunctions(best.content, rejectedFunctions) : best.content,
+      content:
+        rejectedFunctions.size > 0
+          ? removeFunctions(best.content, rejectedFunctions)
+          : best.content,
       targets: file.targets,
       generator: config.model,
       tests: acceptedTests.map((t) => t.nodeid),
@@ -468,12 +603,22 @@ function finish(
         : 'no generated test passed the gate',
     });
   }
-  const evaluated = all.flatMap((c) => c.versions.at(-1)?.accepted.concat(c.versions.at(-1)?.rejected ?? []) ?? []);
+  const evaluated = all.flatMap(
+    (c) => c.versions.at(-1)?.accepted.concat(c.versions.at(-1)?.rejected ?? []) ?? [],
+  );
   summary.candidates = evaluated.length;
   summary.accepted = suggestions.reduce((n, s) => n + s.tests.length, 0);
   summary.suspectedBugs = suspectedBugs;
   summary.costUsd = Math.round(summary.costUsd * 1e6) / 1e6;
-  return { files, suggestions, summary, suspectedBugs, rejected: extra.rejected, contexts: extra.contexts, requests: extra.requests };
+  return {
+    files,
+    suggestions,
+    summary,
+    suspectedBugs,
+    rejected: extra.rejected,
+    contexts: extra.contexts,
+    requests: extra.requests,
+  };
 }
 
 function bestVersion(candidate: Candidate): Version | undefined {
@@ -489,7 +634,10 @@ function bestVersion(candidate: Candidate): Version | undefined {
  * A test that still fails after the repair rounds on an assertion whose expected value the
  * target's docstring documents is more likely a bug in the code than in the test.
  */
-export function findSuspectedBugs(target: GenerationTarget, version: { content: string; rejected: CandidateTestResult[] }): SuspectedBug[] {
+export function findSuspectedBugs(
+  target: GenerationTarget,
+  version: { content: string; rejected: CandidateTestResult[] },
+): SuspectedBug[] {
   const doc = docstringOf(target.context.source);
   if (!doc) return [];
   const bugs: SuspectedBug[] = [];
@@ -499,13 +647,18 @@ export function findSuspectedBugs(target: GenerationTarget, version: { content: 
     if (!source) continue;
     const output = [test.output ?? '', ...test.details.map((d) => d.message)].join('\n');
     const documented = expectedValues(source).filter(
-      (value) => mentions(doc, value) && (output.includes(value) || output.includes(value.replace(/^['"]|['"]$/g, ''))),
+      (value) =>
+        mentions(doc, value) &&
+        (output.includes(value) || output.includes(value.replace(/^['"]|['"]$/g, ''))),
     );
     if (documented.length === 0) continue;
     const failure = output
       .split('\n')
       .map((l) => l.trim())
-      .find((l) => /^(E\s+)?(AssertionError|assert |Failed: DID NOT RAISE)/.test(l) || l.startsWith('E '));
+      .find(
+        (l) =>
+          /^(E\s+)?(AssertionError|assert |Failed: DID NOT RAISE)/.test(l) || l.startsWith('E '),
+      );
     bugs.push({
       nodeid: test.nodeid,
       target: target.context.qualname,
@@ -519,7 +672,9 @@ export function findSuspectedBugs(target: GenerationTarget, version: { content: 
 
 function testPathFor(target: GenerationTarget): string {
   const moduleTail = target.context.module.split('.').at(-1) ?? 'module';
-  const slug = `${moduleTail}_${target.context.qualname}`.replace(/[^A-Za-z0-9_]+/g, '_').toLowerCase();
+  const slug = `${moduleTail}_${target.context.qualname}`
+    .replace(/[^A-Za-z0-9_]+/g, '_')
+    .toLowerCase();
   return `tests/test_testgate_${slug}.py`;
 }
 
@@ -539,15 +694,22 @@ export function targetsFromAnalysis(
   options: { uncoveredChangedLines?: Record<string, number[]> } = {},
 ): GenerationTarget[] {
   const targets = analysis.contexts.map((context, index) => {
-    const fn = analysis.functions.find((f) => f.file === context.file && f.qualname === context.qualname);
+    const fn = analysis.functions.find(
+      (f) => f.file === context.file && f.qualname === context.qualname,
+    );
     const uncoveredInFile = options.uncoveredChangedLines?.[context.file];
-    const uncovered = fn && uncoveredInFile ? uncoveredInFile.filter((l) => l >= fn.startLine && l <= fn.endLine) : undefined;
+    const uncovered =
+      fn && uncoveredInFile
+        ? uncoveredInFile.filter((l) => l >= fn.startLine && l <= fn.endLine)
+        : undefined;
     const target: GenerationTarget = {
       context,
       ...(fn ? { function: fn } : {}),
       ...(uncovered ? { uncoveredChangedLines: uncovered } : {}),
     };
-    const score = (uncovered?.length ? 2 : 0) + (fn && fn.raiseLines.length + fn.exceptLines.length > 0 ? 1 : 0);
+    const score =
+      (uncovered?.length ? 2 : 0) +
+      (fn && fn.raiseLines.length + fn.exceptLines.length > 0 ? 1 : 0);
     return { target, score, index };
   });
   // Uncovered lines are only known when the caller passed them; without them keep the analysis order.

@@ -21,6 +21,9 @@ export function resolveGenerateMode(options: {
   return modelConfigured(options.env, options.replayDir) ? 'model' : 'builtin';
 }
 
-export function modelConfigured(env: Readonly<Record<string, string | undefined>>, replayDir?: string): boolean {
+export function modelConfigured(
+  env: Readonly<Record<string, string | undefined>>,
+  replayDir?: string,
+): boolean {
   return Boolean(env.OPENAI_API_KEY?.trim() || env.OPENAI_BASE_URL?.trim() || replayDir);
 }

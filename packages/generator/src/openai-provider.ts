@@ -1,6 +1,11 @@
 import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import { GeneratorError } from './errors.ts';
-import type { CompleteOptions, CompletionRequest, CompletionResult, ModelProvider } from './provider.ts';
+import type {
+  CompleteOptions,
+  CompletionRequest,
+  CompletionResult,
+  ModelProvider,
+} from './provider.ts';
 
 export interface OpenAIProviderOptions {
   apiKey: string;
@@ -43,7 +48,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
   const sleep = options.sleep ?? abortableSleep;
   const random = options.random ?? Math.random;
 
-  async function complete(request: CompletionRequest, callOptions: CompleteOptions = {}): Promise<CompletionResult> {
+  async function complete(
+    request: CompletionRequest,
+    callOptions: CompleteOptions = {},
+  ): Promise<CompletionResult> {
     let requests = 0;
     for (let attempt = 0; ; attempt++) {
       requests++;
@@ -60,7 +68,11 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
         const choice = response.choices[0];
         const content = choice?.message.content;
         if (typeof content !== 'string') {
-          throw new GeneratorError('BAD_ANSWER', `The model ${request.model} answered without any text.`, { requests });
+          throw new GeneratorError(
+            'BAD_ANSWER',
+            `The model ${request.model} answered without any text.`,
+            { requests },
+          );
         }
         return {
           content,
@@ -111,7 +123,9 @@ function isRetryable(error: unknown): boolean {
   if (error instanceof APIConnectionError) return true; // includes timeouts
   if (error instanceof APIError) {
     const status = error.status;
-    return status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
+    return (
+      status === undefined || status === 408 || status === 409 || status === 429 || status >= 500
+    );
   }
   // A body the client could not parse, a reset socket: treat as transient.
   return true;

@@ -32,22 +32,37 @@ export function parseAnswer(answer: string): AnsweredFile[] {
     let j = i + 1;
     for (; j < lines.length; j++) {
       const line = lines[j] ?? '';
-      if (line.trim().startsWith(fence[0]!.repeat(fence.length)) && line.trim().replace(/[`~]/g, '') === '') break;
+      if (
+        line.trim().startsWith(fence[0]!.repeat(fence.length)) &&
+        line.trim().replace(/[`~]/g, '') === ''
+      )
+        break;
       body.push(line);
     }
     const previous = (lines[i - 1] ?? '').trim();
     const hintMatch = previous.length < 200 ? PATH_LINE.exec(previous) : null;
     if (PYTHON_LANGS.has(lang)) {
-      blocks.push({ code: dedent(body.join('\n')), ...(hintMatch?.[1] ? { hint: hintMatch[1] } : {}) });
+      blocks.push({
+        code: dedent(body.join('\n')),
+        ...(hintMatch?.[1] ? { hint: hintMatch[1] } : {}),
+      });
     }
     i = j;
   }
   if (!sawFence) {
     // No fence: drop leading and trailing prose, keep from the first line that looks like code.
-    const start = lines.findIndex((l) => /^(import |from \S+ import |def |class |@|#\s*file:)/.test(l));
+    const start = lines.findIndex((l) =>
+      /^(import |from \S+ import |def |class |@|#\s*file:)/.test(l),
+    );
     if (start >= 0) {
       let end = lines.length;
-      while (end > start && !/^(\s|def |class |@|import |from |[A-Za-z_][\w.]*\s*=|#|\)|\]|\})/.test(lines[end - 1] ?? '')) end--;
+      while (
+        end > start &&
+        !/^(\s|def |class |@|import |from |[A-Za-z_][\w.]*\s*=|#|\)|\]|\})/.test(
+          lines[end - 1] ?? '',
+        )
+      )
+        end--;
       blocks.push({ code: lines.slice(start, end).join('\n') });
     }
   }
@@ -63,7 +78,9 @@ export function parseAnswer(answer: string): AnsweredFile[] {
   if (python.length === 0) {
     throw new GeneratorError(
       'BAD_ANSWER',
-      files.length === 0 ? 'The model answered without a Python code block.' : 'The model answered with code that is not pytest tests.',
+      files.length === 0
+        ? 'The model answered without a Python code block.'
+        : 'The model answered with code that is not pytest tests.',
     );
   }
   return python;

@@ -32,7 +32,11 @@ export function importName(qualname: string): string {
   return qualname.split('.')[0] ?? qualname;
 }
 
-export function firstPrompt(target: GenerationTarget, context: BuiltContext, testPath: string): ChatMessage[] {
+export function firstPrompt(
+  target: GenerationTarget,
+  context: BuiltContext,
+  testPath: string,
+): ChatMessage[] {
   const ctx = target.context;
   const fn = target.function;
   const lines: string[] = [
@@ -44,7 +48,9 @@ export function firstPrompt(target: GenerationTarget, context: BuiltContext, tes
   }
   const uncovered = target.uncoveredChangedLines ?? [];
   if (uncovered.length > 0) {
-    lines.push(`The pull request's own tests never run lines ${lineRanges(uncovered)}: reach them.`);
+    lines.push(
+      `The pull request's own tests never run lines ${lineRanges(uncovered)}: reach them.`,
+    );
   }
   const errorLines = [...(fn?.raiseLines ?? []), ...(fn?.exceptLines ?? [])];
   if (errorLines.length > 0) {

@@ -19,7 +19,10 @@ export const completionResultSchema = z.object({
   content: z.string(),
   /** The model the server says answered (may differ from the one asked for). */
   model: z.string(),
-  usage: z.object({ promptTokens: z.number().int().nonnegative(), completionTokens: z.number().int().nonnegative() }),
+  usage: z.object({
+    promptTokens: z.number().int().nonnegative(),
+    completionTokens: z.number().int().nonnegative(),
+  }),
   finishReason: z.string().optional(),
   /** HTTP requests this completion took, retries included (0 when served from a cache or a replay). */
   requests: z.number().int().nonnegative(),

@@ -19,7 +19,11 @@ export function findFunctionBlock(content: string, name: string): Block | undefi
   if (at < 0) return undefined;
   const indent = (/^\s*/.exec(lines[at] ?? '')?.[0] ?? '').length;
   let start = at;
-  while (start > 0 && new RegExp(`^\\s{${indent}}@`).test(lines[start - 1] ?? '') && indentOf(lines[start - 1] ?? '') === indent) {
+  while (
+    start > 0 &&
+    new RegExp(`^\\s{${indent}}@`).test(lines[start - 1] ?? '') &&
+    indentOf(lines[start - 1] ?? '') === indent
+  ) {
     start--;
   }
   let end = at + 1;
@@ -44,7 +48,10 @@ export function removeFunctions(content: string, names: Iterable<string>): strin
     if (!block) continue;
     lines = [...lines.slice(0, block.start), ...lines.slice(block.end)];
   }
-  return `${lines.join('\n').replace(/\n{4,}/g, '\n\n\n').trimEnd()}\n`;
+  return `${lines
+    .join('\n')
+    .replace(/\n{4,}/g, '\n\n\n')
+    .trimEnd()}\n`;
 }
 
 export function functionSource(content: string, name: string): string | undefined {
@@ -54,9 +61,15 @@ export function functionSource(content: string, name: string): string | undefine
 
 /** The docstring of a function's source, if it has one. */
 export function docstringOf(source: string): string | undefined {
-  const match = /^[ \t]*(?:async\s+)?def\s[\s\S]*?\)\s*(?:->[^:]*)?:\s*\n\s*[rRuUbB]?("""|''')([\s\S]*?)\1/.exec(source);
+  const match =
+    /^[ \t]*(?:async\s+)?def\s[\s\S]*?\)\s*(?:->[^:]*)?:\s*\n\s*[rRuUbB]?("""|''')([\s\S]*?)\1/.exec(
+      source,
+    );
   if (match) return match[2];
-  const single = /^[ \t]*(?:async\s+)?def\s[\s\S]*?\)\s*(?:->[^:]*)?:\s*\n\s*[rRuU]?(["'])((?:\\.|(?!\1).)*)\1/.exec(source);
+  const single =
+    /^[ \t]*(?:async\s+)?def\s[\s\S]*?\)\s*(?:->[^:]*)?:\s*\n\s*[rRuU]?(["'])((?:\\.|(?!\1).)*)\1/.exec(
+      source,
+    );
   return single?.[2];
 }
 
@@ -70,10 +83,13 @@ export function expectedValues(testSource: string): string[] {
   for (const line of testSource.split('\n')) {
     const assert = /^\s*assert\s+(.+?)\s*(?:,\s*['"].*)?$/.exec(line);
     if (assert) {
-      for (const m of (assert[1] ?? '').matchAll(new RegExp(`(?:==|!=)\\s*${literal}`, 'g'))) if (m[1]) values.add(m[1]);
-      for (const m of (assert[1] ?? '').matchAll(new RegExp(`${literal}\\s*(?:==|!=)`, 'g'))) if (m[1]) values.add(m[1]);
+      for (const m of (assert[1] ?? '').matchAll(new RegExp(`(?:==|!=)\\s*${literal}`, 'g')))
+        if (m[1]) values.add(m[1]);
+      for (const m of (assert[1] ?? '').matchAll(new RegExp(`${literal}\\s*(?:==|!=)`, 'g')))
+        if (m[1]) values.add(m[1]);
     }
-    for (const m of line.matchAll(/pytest\.raises\(\s*([A-Za-z_][\w.]*)/g)) if (m[1]) values.add(m[1]);
+    for (const m of line.matchAll(/pytest\.raises\(\s*([A-Za-z_][\w.]*)/g))
+      if (m[1]) values.add(m[1]);
   }
   return [...values];
 }

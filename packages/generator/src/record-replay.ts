@@ -16,7 +16,10 @@ const recordedResponseSchema = completionResultSchema.omit({ requests: true });
 
 /** Files of one exchange: `<hash>.request.json` (what was asked) and `<hash>.response.json`. */
 export function exchangePaths(dir: string, hash: string): { request: string; response: string } {
-  return { request: join(dir, `${hash}.request.json`), response: join(dir, `${hash}.response.json`) };
+  return {
+    request: join(dir, `${hash}.request.json`),
+    response: join(dir, `${hash}.response.json`),
+  };
 }
 
 /**
@@ -27,7 +30,10 @@ export function exchangePaths(dir: string, hash: string): { request: string; res
 export function createRecordingProvider(inner: ModelProvider, dir: string): ModelProvider {
   return {
     name: `${inner.name}+record`,
-    async complete(request: CompletionRequest, options?: CompleteOptions): Promise<CompletionResult> {
+    async complete(
+      request: CompletionRequest,
+      options?: CompleteOptions,
+    ): Promise<CompletionResult> {
       const result = await inner.complete(request, options);
       const hash = requestHash(request);
       const paths = exchangePaths(dir, hash);
@@ -63,7 +69,10 @@ export function createReplayProvider(dir: string): ModelProvider {
       }
       const parsed = recordedResponseSchema.safeParse(safeJson(raw));
       if (!parsed.success) {
-        throw new GeneratorError('REPLAY_MISS', `The recorded answer ${paths.response} is not valid: ${z.prettifyError(parsed.error)}`);
+        throw new GeneratorError(
+          'REPLAY_MISS',
+          `The recorded answer ${paths.response} is not valid: ${z.prettifyError(parsed.error)}`,
+        );
       }
       const { finishReason, ...rest } = parsed.data;
       return { ...rest, ...(finishReason === undefined ? {} : { finishReason }), requests: 1 };

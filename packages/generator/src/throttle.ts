@@ -20,7 +20,8 @@ export interface ThrottleOptions {
 export function createThrottle(options: ThrottleOptions = {}): Throttle {
   const intervalMs = options.intervalMs ?? 300;
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep =
+    options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const nextSlot = new Map<string, number>();
   return {
     async wait(key, signal) {

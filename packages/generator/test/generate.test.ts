@@ -24,7 +24,8 @@ const context: FunctionContext = {
   file: 'calc/ops.py',
   qualname: 'clamp',
   module: 'calc.ops',
-  source: 'def clamp(value, low, high):\n    """Clamp into [low, high]: clamp(15, 0, 10) == 10."""\n    if value < low:\n        return low\n    return value\n',
+  source:
+    'def clamp(value, low, high):\n    """Clamp into [low, high]: clamp(15, 0, 10) == 10."""\n    if value < low:\n        return low\n    return value\n',
   imports: 'import math\nimport os\nfrom typing import (\n    Any,\n    List,\n)\n',
   uses: [],
 };
@@ -37,7 +38,12 @@ afterEach(async () => {
   await server.close();
 });
 
-function result(path: string, fn: string, status: 'accepted' | 'rejected', extra: Partial<CandidateTestResult> = {}): CandidateTestResult {
+function result(
+  path: string,
+  fn: string,
+  status: 'accepted' | 'rejected',
+  extra: Partial<CandidateTestResult> = {},
+): CandidateTestResult {
   return {
     nodeid: `${path}::${fn}`,
     file: path,
@@ -51,11 +57,15 @@ function result(path: string, fn: string, status: 'accepted' | 'rejected', extra
 }
 
 const provider = () => createOpenAIProvider({ apiKey: 'k', baseURL: server.url, maxRetries: 0 });
-const TWO_TESTS = '```python\nfrom calc.ops import clamp\n\n\ndef test_low():\n    assert clamp(-1, 0, 10) == 0\n\n\ndef test_high():\n    assert clamp(15, 0, 10) == 10\n```';
+const TWO_TESTS =
+  '```python\nfrom calc.ops import clamp\n\n\ndef test_low():\n    assert clamp(-1, 0, 10) == 0\n\n\ndef test_high():\n    assert clamp(15, 0, 10) == 10\n```';
 
 describe('generateWithModel (scripted evaluation)', () => {
   it('asks again for Python when the answer has none, and suggests only the accepted tests of a mixed file', async () => {
-    server.enqueue({ content: 'Sorry, here is JavaScript:\n```js\nconst x = () => {};\n```' }, { content: TWO_TESTS });
+    server.enqueue(
+      { content: 'Sorry, here is JavaScript:\n```js\nconst x = () => {};\n```' },
+      { content: TWO_TESTS },
+    );
     const seen: CandidateFile[][] = [];
     const evaluate = async (files: CandidateFile[]): Promise<CandidateEvaluation> => {
       seen.push(files);
@@ -63,7 +73,9 @@ describe('generateWithModel (scripted evaluation)', () => {
       return {
         tests: [
           result(path, 'test_low', 'accepted'),
-          result(path, 'test_high', 'rejected', { output: 'E   assert 15 == 10\nE    +  where 15 = clamp(15, 0, 10)' }),
+          result(path, 'test_high', 'rejected', {
+            output: 'E   assert 15 == 10\nE    +  where 15 = clamp(15, 0, 10)',
+          }),
         ],
         files: [{ path, reasons: [], details: [], collected: 2 }],
       };
@@ -76,7 +88,9 @@ describe('generateWithModel (scripted evaluation)', () => {
     });
     // Round 1: no Python, nothing to evaluate; round 2 (the repair) is evaluated.
     expect(seen).toHaveLength(1);
-    expect(server.requests[1]!.body!.messages.at(-1)!.content).toContain('without a Python code block');
+    expect(server.requests[1]!.body!.messages.at(-1)!.content).toContain(
+      'without a Python code block',
+    );
     expect(out.outcome).toBe('generated');
     expect(out.suggestions).toHaveLength(1);
     expect(out.suggestions[0]!.tests).toEqual(['tests/test_testgate_ops_clamp.py::test_low']);
@@ -86,12 +100,19 @@ describe('generateWithModel (scripted evaluation)', () => {
     expect(out.files[0]!.content).toContain('def test_high');
     // clamp's docstring documents `== 10`: the failing test is reported, not dropped.
     expect(out.suspectedBugs).toEqual([
-      { nodeid: 'tests/test_testgate_ops_clamp.py::test_high', target: 'clamp', message: expect.stringContaining('expects 10') },
+      {
+        nodeid: 'tests/test_testgate_ops_clamp.py::test_high',
+        target: 'clamp',
+        message: expect.stringContaining('expects 10'),
+      },
     ]);
   });
 
   it('falls back when the dollar budget is spent, keeping what it spent in the summary', async () => {
-    server.respond(() => ({ content: TWO_TESTS, usage: { prompt_tokens: 1_000_000, completion_tokens: 0 } }));
+    server.respond(() => ({
+      content: TWO_TESTS,
+      usage: { prompt_tokens: 1_000_000, completion_tokens: 0 },
+    }));
     const evaluate = async (files: CandidateFile[]): Promise<CandidateEvaluation> => ({
       tests: [result(files[0]!.path, 'test_low', 'rejected')],
       files: [],
@@ -122,11 +143,24 @@ describe('generateWithModel (scripted evaluation)', () => {
     server.respond(() => ({ content: TWO_TESTS }));
     const cache = createMemoryCompletionCache();
     const evaluate = async (files: CandidateFile[]): Promise<CandidateEvaluation> => ({
-      tests: [result(files[0]!.path, 'test_low', 'accepted'), result(files[0]!.path, 'test_high', 'accepted')],
+      tests: [
+        result(files[0]!.path, 'test_low', 'accepted'),
+        result(files[0]!.path, 'test_high', 'accepted'),
+      ],
       files: [],
     });
-    const first = await generateWithModel({ targets: [{ context }], evaluate, provider: provider(), cache });
-    const second = await generateWithModel({ targets: [{ context }], evaluate, provider: provider(), cache });
+    const first = await generateWithModel({
+      targets: [{ context }],
+      evaluate,
+      provider: provider(),
+      cache,
+    });
+    const second = await generateWithModel({
+      targets: [{ context }],
+      evaluate,
+      provider: provider(),
+      cache,
+    });
     expect(first.summary).toMatchObject({ modelCalls: 1, cacheHits: 0, accepted: 2 });
     expect(second.summary).toMatchObject({ modelCalls: 0, cacheHits: 1, accepted: 2 });
     expect(server.requests).toHaveLength(1);
@@ -135,7 +169,10 @@ describe('generateWithModel (scripted evaluation)', () => {
 
 describe('buildContext', () => {
   it('keeps the imports the target uses, drops the others first, and counts exactly', () => {
-    const fn = { ...context, source: 'def clamp(value: Any, low, high):\n    return max(low, min(high, value))\n' };
+    const fn = {
+      ...context,
+      source: 'def clamp(value: Any, low, high):\n    return max(low, min(high, value))\n',
+    };
     const roomy = buildContext({ context: fn }, { maxTokens: 2048 });
     expect(roomy.text).toContain('from typing import (\n    Any,\n    List,\n)');
     expect(roomy.text).toContain('import os');
@@ -152,10 +189,28 @@ describe('resolveGenerateMode', () => {
   const config = defaultConfig;
   it('uses the model by default when a key, a base URL or a replay directory is configured', () => {
     expect(resolveGenerateMode({ flag: undefined, config, env: {} })).toBe('builtin');
-    expect(resolveGenerateMode({ flag: undefined, config, env: { OPENAI_API_KEY: 'sk-x' } })).toBe('model');
-    expect(resolveGenerateMode({ flag: undefined, config, env: { OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' } })).toBe('model');
-    expect(resolveGenerateMode({ flag: undefined, config, env: {}, replayDir: '.testgate/replay' })).toBe('model');
-    expect(resolveGenerateMode({ flag: 'builtin', config, env: { OPENAI_API_KEY: 'sk-x' } })).toBe('builtin');
-    expect(resolveGenerateMode({ flag: undefined, config: { generate: { ...config.generate, mode: 'off' } }, env: { OPENAI_API_KEY: 'sk' } })).toBe('off');
+    expect(resolveGenerateMode({ flag: undefined, config, env: { OPENAI_API_KEY: 'sk-x' } })).toBe(
+      'model',
+    );
+    expect(
+      resolveGenerateMode({
+        flag: undefined,
+        config,
+        env: { OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' },
+      }),
+    ).toBe('model');
+    expect(
+      resolveGenerateMode({ flag: undefined, config, env: {}, replayDir: '.testgate/replay' }),
+    ).toBe('model');
+    expect(resolveGenerateMode({ flag: 'builtin', config, env: { OPENAI_API_KEY: 'sk-x' } })).toBe(
+      'builtin',
+    );
+    expect(
+      resolveGenerateMode({
+        flag: undefined,
+        config: { generate: { ...config.generate, mode: 'off' } },
+        env: { OPENAI_API_KEY: 'sk' },
+      }),
+    ).toBe('off');
   });
 });

@@ -46,18 +46,37 @@ async function failure(promise: Promise<unknown>): Promise<GeneratorError> {
 
 describe('createOpenAIProvider', () => {
   it('sends the chat request and returns the text and the usage', async () => {
-    server.enqueue({ content: 'def test_x():\n    assert 1\n', usage: { prompt_tokens: 120, completion_tokens: 30 } });
+    server.enqueue({
+      content: 'def test_x():\n    assert 1\n',
+      usage: { prompt_tokens: 120, completion_tokens: 30 },
+    });
     const provider = createOpenAIProvider({ apiKey: 'sk-test', baseURL: server.url });
     const result = await provider.complete(request);
-    expect(result).toMatchObject({ content: 'def test_x():\n    assert 1\n', usage: { promptTokens: 120, completionTokens: 30 }, requests: 1 });
+    expect(result).toMatchObject({
+      content: 'def test_x():\n    assert 1\n',
+      usage: { promptTokens: 120, completionTokens: 30 },
+      requests: 1,
+    });
     expect(server.requests[0]?.headers.authorization).toBe('Bearer sk-test');
-    expect(server.requests[0]?.body).toMatchObject({ model: 'gpt-4o-mini', max_tokens: 200, temperature: 0, messages: request.messages });
+    expect(server.requests[0]?.body).toMatchObject({
+      model: 'gpt-4o-mini',
+      max_tokens: 200,
+      temperature: 0,
+      messages: request.messages,
+    });
   });
 
   it('waits for retry-after on a 429, then succeeds, and counts both requests', async () => {
-    server.enqueue({ kind: 'status', status: 429, headers: { 'retry-after': '0.2' } }, { content: 'def test_x():\n    assert 1\n' });
+    server.enqueue(
+      { kind: 'status', status: 429, headers: { 'retry-after': '0.2' } },
+      { content: 'def test_x():\n    assert 1\n' },
+    );
     const retries: { status: number | undefined; waitMs: number }[] = [];
-    const provider = createOpenAIProvider({ apiKey: 'k', baseURL: server.url, onRetry: (info) => retries.push(info) });
+    const provider = createOpenAIProvider({
+      apiKey: 'k',
+      baseURL: server.url,
+      onRetry: (info) => retries.push(info),
+    });
     const started = Date.now();
     const result = await provider.complete(request);
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
@@ -91,14 +110,23 @@ describe('createOpenAIProvider', () => {
   it('times out a hanging server and retries it', async () => {
     server.enqueue({ kind: 'hang' });
     server.respond(() => ({ content: 'def test_x():\n    assert 1\n' }));
-    const provider = createOpenAIProvider({ apiKey: 'k', baseURL: server.url, timeoutMs: 300, initialBackoffMs: 10 });
+    const provider = createOpenAIProvider({
+      apiKey: 'k',
+      baseURL: server.url,
+      timeoutMs: 300,
+      initialBackoffMs: 10,
+    });
     const result = await provider.complete(request);
     expect(result.requests).toBe(2);
     expect(server.requests.map((r) => r.replied)).toEqual(['hang', 'answer']);
   });
 
   it('does not retry a 401: the key is wrong, retrying will not fix it', async () => {
-    server.respond(() => ({ kind: 'status', status: 401, body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error' } } }));
+    server.respond(() => ({
+      kind: 'status',
+      status: 401,
+      body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error' } },
+    }));
     const provider = createOpenAIProvider({ apiKey: 'bad', baseURL: server.url });
     const error = await failure(provider.complete(request));
     expect(error.code).toBe('MODEL_REJECTED');
@@ -109,8 +137,14 @@ describe('createOpenAIProvider', () => {
 
 describe('record and replay', () => {
   it('records exchanges by request hash and replays them without a server', async () => {
-    server.enqueue({ content: 'recorded answer with def test_x', usage: { prompt_tokens: 50, completion_tokens: 7 } });
-    const recording = createRecordingProvider(createOpenAIProvider({ apiKey: 'k', baseURL: server.url }), dir);
+    server.enqueue({
+      content: 'recorded answer with def test_x',
+      usage: { prompt_tokens: 50, completion_tokens: 7 },
+    });
+    const recording = createRecordingProvider(
+      createOpenAIProvider({ apiKey: 'k', baseURL: server.url }),
+      dir,
+    );
     const live = await recording.complete(request);
     const hash = requestHash(request);
     expect((await readdir(dir)).sort()).toEqual([`${hash}.request.json`, `${hash}.response.json`]);
@@ -120,7 +154,10 @@ describe('record and replay', () => {
     const replayed = await replay.complete(request);
     expect(replayed).toMatchObject({ content: live.content, usage: live.usage, model: live.model });
 
-    const other = { ...request, messages: [...request.messages, { role: 'user' as const, content: 'more' }] };
+    const other = {
+      ...request,
+      messages: [...request.messages, { role: 'user' as const, content: 'more' }],
+    };
     const miss = await failure(replay.complete(other));
     expect(miss.code).toBe('REPLAY_MISS');
     expect(miss.message).toContain(requestHash(other));

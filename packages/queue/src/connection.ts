@@ -29,6 +29,9 @@ export function createRedisConnection(options: RedisConnectionOptions): Redis {
       commandTimeout: options.commandTimeoutMs ?? 1000,
       maxRetriesPerRequest: 1,
       connectTimeout: 2000,
+      // Concurrent webhook requests share one write per event-loop tick instead of one
+      // syscall and one Redis read per command: the webhook benchmark's biggest win.
+      enableAutoPipelining: true,
       // Keep reconnecting in the background (capped), so the server recovers by itself
       // when Redis comes back; requests in between get 503.
       retryStrategy: (times) => Math.min(times * 200, 2000),

@@ -61,6 +61,22 @@ export const DEFAULT_GATE_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
 };
 
+export type DeliveryResult = { status: 'duplicate' } | ({ status: 'queued' } & EnqueueResult);
+
+/**
+ * Dedupe and "latest head of this PR" in one round trip: the webhook path's latency is
+ * dominated by sequential Redis round trips, not by Redis work.
+ * KEYS: delivery key, latest key. ARGV: delivery TTL, job id, latest TTL.
+ */
+const MARK_DELIVERY_SCRIPT = `
+if redis.call('SET', KEYS[1], '1', 'EX', ARGV[1], 'NX') then
+  local previous = redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3], 'GET')
+  if previous then return {1, previous} end
+  return {1}
+end
+return {0}
+`;
+
 export interface GateQueue {
   readonly name: string;
   readonly prefix: string;
@@ -68,6 +84,11 @@ export interface GateQueue {
   readonly queue: Queue;
   /** Records a webhook delivery id; false when it was seen before (a redelivery). */
   markDelivery(deliveryId: string): Promise<boolean>;
+  /**
+   * The webhook path: records the delivery id (false when seen before) and enqueues, in
+   * two round trips. A newer head SHA of the same PR tells the older job to stop.
+   */
+  enqueueDelivery(deliveryId: string, data: GateJobInput, options?: EnqueueOptions): Promise<DeliveryResult>;
   /** Forgets a delivery id again, so GitHub's redelivery is not dropped after a failed enqueue. */
   forgetDelivery(deliveryId: string): Promise<void>;
   enqueue(data: GateJobInput, options?: EnqueueOptions): Promise<EnqueueResult>;
@@ -76,6 +97,8 @@ export interface GateQueue {
   waitUntilReady(): Promise<void>;
   close(): Promise<void>;
 }
+
+const LATEST_TTL_SECONDS = 30 * 24 * 3600;
 
 export function latestKey(prefix: string, name: string, prKey: string): string {
   return `${prefix}:${name}:latest:${prKey}`;
@@ -110,6 +133,22 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
   });
   queue.on('error', () => {});
 
+  function validate(input: GateJobInput): GateJobData {
+    const parsed = GateJobDataSchema.safeParse(input);
+    if (!parsed.success) {
+      throw new QueueError('invalid-job-data', `gate job data is invalid: ${parsed.error.message}`, { cause: parsed.error });
+    }
+    return parsed.data;
+  }
+
+  /** A re-run of a finished job: remove it so the add is not swallowed as a duplicate id. */
+  async function removeFinished(jobId: string): Promise<void> {
+    const existing = await queue.getJob(jobId);
+    if (existing === undefined) return;
+    const state = await existing.getState();
+    if (state === 'completed' || state === 'failed') await existing.remove();
+  }
+
   async function supersede(previous: string, data: GateJobData): Promise<void> {
     // A waiting job that never ran has no check run yet: drop it. One that ran before
     // (a retry, a stalled job) may own an in_progress check run, so it stays and the
@@ -137,30 +176,52 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
         throw unavailable(error);
       }
     },
+    async enqueueDelivery(deliveryId, input, enqueueOptions = {}) {
+      const data = validate(input);
+      const jobId = gateJobId(data);
+      let marked: unknown;
+      try {
+        marked = await redis.eval(
+          MARK_DELIVERY_SCRIPT,
+          2,
+          `${prefix}:delivery:${deliveryId}`,
+          latestKey(prefix, name, pullRequestKey(data)),
+          ttl,
+          jobId,
+          LATEST_TTL_SECONDS,
+        );
+      } catch (error) {
+        throw unavailable(error);
+      }
+      const [first, previous] = marked as [number, string | undefined];
+      if (first !== 1) return { status: 'duplicate' };
+      try {
+        if (enqueueOptions.rerun === true) await removeFinished(jobId);
+        await withTimeout(queue.add(GATE_JOB_NAME, data, { jobId }), timeoutMs);
+        if (previous !== undefined && previous !== jobId) {
+          await supersede(previous, data);
+          return { status: 'queued', jobId, superseded: previous };
+        }
+        return { status: 'queued', jobId };
+      } catch (error) {
+        // GitHub shows the failed delivery and can redeliver it: forget we saw it. The
+        // latest pointer stays on this head SHA, which is the PR's head all the same.
+        await redis.del(`${prefix}:delivery:${deliveryId}`).catch(() => 0);
+        throw unavailable(error);
+      }
+    },
     async forgetDelivery(deliveryId) {
       await redis.del(`${prefix}:delivery:${deliveryId}`).catch(() => 0);
     },
     async enqueue(input, enqueueOptions = {}) {
-      const parsed = GateJobDataSchema.safeParse(input);
-      if (!parsed.success) {
-        throw new QueueError('invalid-job-data', `gate job data is invalid: ${parsed.error.message}`, {
-          cause: parsed.error,
-        });
-      }
-      const data = parsed.data;
+      const data = validate(input);
       const jobId = gateJobId(data);
       try {
-        if (enqueueOptions.rerun === true) {
-          const existing = await queue.getJob(jobId);
-          if (existing !== undefined) {
-            const state = await existing.getState();
-            if (state === 'completed' || state === 'failed') await existing.remove();
-          }
-        }
+        if (enqueueOptions.rerun === true) await removeFinished(jobId);
         // BullMQ waits for its connection's first 'ready' before it sends anything, so
         // bound the wait: a server that started while Redis was down must still answer 503.
         await withTimeout(queue.add(GATE_JOB_NAME, data, { jobId }), timeoutMs);
-        const previous = await redis.set(latestKey(prefix, name, pullRequestKey(data)), jobId, 'EX', 30 * 24 * 3600, 'GET');
+        const previous = await redis.set(latestKey(prefix, name, pullRequestKey(data)), jobId, 'EX', LATEST_TTL_SECONDS, 'GET');
         if (previous !== null && previous !== jobId) {
           await supersede(previous, data);
           return { jobId, superseded: previous };

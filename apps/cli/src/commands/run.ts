@@ -17,6 +17,7 @@ import { CliError, EXIT, UsageError } from '../command.ts';
 import { resolveGenerateMode } from '../generate-mode.ts';
 import type { GenerateMode } from '../generate-mode.ts';
 import { archiveTree, GitError, resolveRef, showFile } from '../git.ts';
+import { createModelGenerateCandidates } from '../model-generator.ts';
 import { createProgressReporter } from '../progress.ts';
 
 const FORMATS = ['text', 'json', 'markdown', 'sarif'] as const;
@@ -36,8 +37,9 @@ Flags:
   --head REF           the commit to judge (default: HEAD)
   --format FORMAT      text (default), json, markdown or sarif
   --out FILE           write the report to FILE instead of stdout
-  --generate MODE      model, builtin or off: who proposes extra tests
-                       (default: generate.mode of the config; "auto" runs none for now)
+  --generate MODE      model, builtin or off: who proposes extra tests (default:
+                       generate.mode of the config; "auto" = the model when
+                       OPENAI_API_KEY or OPENAI_BASE_URL is set, else builtin)
   --config FILE        use this config instead of .github/testgate.yml of the head commit
   --quiet              no progress on stderr
   -h, --help           this help
@@ -214,6 +216,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       head: { kind: 'tar', tar: headTar },
       config,
       generate,
+      ...(generate === 'model' ? { generateCandidates: createModelGenerateCandidates({ env: io.env, config }) } : {}),
       signal: io.signal,
       onProgress: (event) => progress.update(event),
       labels: { 'testgate.source': 'cli' },
