@@ -124,7 +124,7 @@ describe('usage errors exit 2 and say what to do', () => {
 describe('verdicts and exit codes', () => {
   it('passes a good pull request (exit 0) and writes --out', async () => {
     const out = join(work, 'calc-report.json');
-    const run = await runCli(['run', '--repo', repo('calc'), '--base', 'main~1', '--head', 'main', '--format', 'json', '--out', out]);
+    const run = await runCli(['run', '--repo', repo('calc'), '--base', 'main~1', '--head', 'main', '--generate', 'off', '--format', 'json', '--out', out]);
     expect(run.stderr).toContain(`report written to ${out}`);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe('');
@@ -143,7 +143,7 @@ describe('verdicts and exit codes', () => {
         { message: 'pr', files: { ...CALC_HEAD, 'calc/__init__.py': 'import left_pad_not_installed\nfrom calc.core import double\n' } },
       ],
     });
-    const run = await runCli(['run', '--repo', repo('noimport'), '--base', 'main~1', '--head', 'main', '--format', 'json']);
+    const run = await runCli(['run', '--repo', repo('noimport'), '--base', 'main~1', '--head', 'main', '--generate', 'off', '--format', 'json']);
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report.verdict).toBe('neutral');
@@ -166,7 +166,7 @@ describe('verdicts and exit codes', () => {
         'import pytest\n\nfrom shop.cart import total\n\n\ndef test_total():\n    assert total([1, 2]) == 3\n    with pytest.raises(ValueError):\n        total([-1])\n',
     };
     await createGitRepo({ dir: repo('srclayout'), commits: [{ message: 'base', files: base }, { message: 'pr', files: head }] });
-    const run = await runCli(['run', '--repo', repo('srclayout'), '--base', 'main~1', '--head', 'main', '--format', 'json']);
+    const run = await runCli(['run', '--repo', repo('srclayout'), '--base', 'main~1', '--head', 'main', '--generate', 'off', '--format', 'json']);
     const report = JSON.parse(run.stdout);
     expect(report.project).toMatchObject({ layout: 'src', importable: true });
     expect(report.verdict, JSON.stringify(report.tests, null, 1)).toBe('pass');
@@ -187,7 +187,7 @@ describe('verdicts and exit codes', () => {
         'import pytest\n\nfrom geo import manhattan\n\n\ndef test_manhattan():\n    assert manhattan((0, 0), (1, 2)) == 3\n    with pytest.raises(ValueError):\n        manhattan((0,), (1, 2))\n',
     };
     await createGitRepo({ dir: repo('setuppy'), commits: [{ message: 'base', files: base }, { message: 'pr', files: head }] });
-    const run = await runCli(['run', '--repo', repo('setuppy'), '--base', 'main~1', '--head', 'main', '--format', 'json']);
+    const run = await runCli(['run', '--repo', repo('setuppy'), '--base', 'main~1', '--head', 'main', '--generate', 'off', '--format', 'json']);
     const report = JSON.parse(run.stdout);
     expect(report.project.importable, report.project.importError).toBe(true);
     expect(report.verdict, JSON.stringify(report.tests, null, 1)).toBe('pass');
@@ -210,7 +210,7 @@ describe('verdicts and exit codes', () => {
       ],
     });
     const out = join(work, 'unsafe.sarif');
-    const run = await runCli(['run', '--repo', repo('unsafe'), '--base', 'main~1', '--head', 'main', '--format', 'sarif', '--out', out]);
+    const run = await runCli(['run', '--repo', repo('unsafe'), '--base', 'main~1', '--head', 'main', '--generate', 'off', '--format', 'sarif', '--out', out]);
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toContain('fail:');
     const sarif = JSON.parse(readFileSync(out, 'utf8'));

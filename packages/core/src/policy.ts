@@ -28,7 +28,13 @@ export function judge(evidence: EvaluationEvidence, config: GateConfig): GateRep
   const changedLinesTotal = countLines(evidence.changedLines);
   const supportFindings = collectSupportFindings(evidence);
   const filesByPath = new Map(evidence.files.map((file) => [file.path, file]));
-  const errorPathGaps = config.require.errorPath ? findErrorPathGaps(evidence) : [];
+  // The PR's own tests must reach its error paths themselves: suggestions Testgate wrote
+  // are not in the PR yet, so they cannot excuse a PR test. A generated test may lean on
+  // any test, PR or generated.
+  const prErrorPathGaps = config.require.errorPath
+    ? findErrorPathGaps(evidence, (test) => test.origin === 'pr')
+    : [];
+  const anyErrorPathGaps = config.require.errorPath ? findErrorPathGaps(evidence, () => true) : [];
 
   const tests = evidence.tests.map((test) =>
     judgeTest(test, {
@@ -39,7 +45,7 @@ export function judge(evidence: EvaluationEvidence, config: GateConfig): GateRep
           ? supportFindings.filter((s) => s.appliesTo(test.file)).map((s) => s.finding)
           : [],
       changedLinesTotal,
-      errorPathGaps,
+      errorPathGaps: test.origin === 'pr' ? prErrorPathGaps : anyErrorPathGaps,
     }),
   );
   const files = evidence.files.map((file) => judgeFile(file, config));
@@ -457,13 +463,16 @@ interface ErrorPathGap {
   line: number;
 }
 
-/** Changed functions whose changed raise/except lines no test (of any origin or status) reaches. */
-function findErrorPathGaps(evidence: EvaluationEvidence): ErrorPathGap[] {
+/** Changed functions whose changed raise/except lines no counted test (of any status) reaches. */
+function findErrorPathGaps(
+  evidence: EvaluationEvidence,
+  counts: (test: TestEvidence) => boolean,
+): ErrorPathGap[] {
   const gaps: ErrorPathGap[] = [];
   for (const fn of evidence.functions) {
     const errorLines = new Set([...fn.raiseLines, ...fn.exceptLines]);
     if (errorLines.size === 0) continue;
-    const reached = evidence.tests.some((test) =>
+    const reached = evidence.tests.filter(counts).some((test) =>
       (test.coverage.errorPathLinesReached[fn.file] ?? []).some((line) => errorLines.has(line)),
     );
     if (reached) continue;

@@ -393,20 +393,28 @@ describe('judge: reasons', () => {
       expect(report.tests[1]!.reasons).toEqual([]);
     });
 
-    it('accepts all of them when any test in the set reaches it, whatever its origin or status', () => {
+    it('accepts all of them when any PR test reaches it, whatever its status', () => {
+      const failingRaises = { ...raises, runs: runs('failed', 'failed', 'failed') };
+      const report = judge(evidence({ functions: [divide], tests: [happy, failingRaises] }), defaultConfig);
+      expect(report.tests[0]!.reasons).toEqual([]);
+      expect(report.tests[1]!.reasons).toEqual(['failed']);
+    });
+
+    it('does not let a generated suggestion excuse a PR test, but lets it cover a generated one', () => {
       const genRaises = {
         ...raises,
         origin: 'generated' as const,
-        asserts: 0,
         nodeid: 'tests/test_testgate_calc.py::t',
         file: 'tests/test_testgate_calc.py',
       };
+      const genHappy = { ...happy, origin: 'generated' as const, nodeid: 'tests/test_testgate_calc.py::h' };
       const report = judge(
-        evidence({ functions: [divide], tests: [happy, genRaises] }),
+        evidence({ functions: [divide], tests: [happy, genRaises, genHappy] }),
         defaultConfig,
       );
-      expect(report.tests[0]!.reasons).toEqual([]);
-      expect(report.tests[1]!.reasons).toEqual(['no-assert']);
+      expect(report.tests[0]!.reasons).toEqual(['misses-error-path']);
+      expect(report.tests[1]!.reasons).toEqual([]);
+      expect(report.tests[2]!.reasons).toEqual([]);
     });
 
     it('names an except line when there is no raise, and can be turned off', () => {
