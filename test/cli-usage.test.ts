@@ -2,14 +2,14 @@
  * `testgate run` as a user meets it: usage errors, config errors, repository layouts, the
  * neutral verdict, output formats and exit codes. Real git, real Docker, real sandbox image.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureSandboxImage } from '@testgate/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGitRepo } from '../apps/cli/src/example-repo.ts';
-import { runCli } from '../apps/cli/test/run-cli.ts';
+import { containersLeftBy, runCli as spawnCli } from '../apps/cli/test/run-cli.ts';
+import type { CliRun } from '../apps/cli/test/run-cli.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'testgate-cli-usage-'));
 const repo = (name: string): string => join(work, name);
@@ -36,11 +36,11 @@ const CALC_HEAD = {
   ].join('\n'),
 };
 
-function containersLeft(): string[] {
-  const out = execFileSync('docker', ['ps', '-aq', '--filter', 'label=app=testgate', '--filter', 'label=testgate.source=cli'], {
-    encoding: 'utf8',
-  });
-  return out.split('\n').filter(Boolean);
+const pids: number[] = [];
+async function runCli(...args: Parameters<typeof spawnCli>): Promise<CliRun> {
+  const run = await spawnCli(...args);
+  pids.push(run.pid);
+  return run;
 }
 
 beforeAll(async () => {
@@ -221,6 +221,7 @@ describe('verdicts and exit codes', () => {
   });
 
   it('leaves no container behind', () => {
-    expect(containersLeft()).toEqual([]);
+    expect(pids.length).toBeGreaterThan(5);
+    expect(containersLeftBy(pids)).toEqual([]);
   });
 });

@@ -3,7 +3,6 @@
  * reason shows up on the test written to show it, the verdict is fail and the exit code 1.
  * Real git, real Docker, real sandbox image.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import type { GateReport } from '@testgate/core';
 import { ensureSandboxImage } from '@testgate/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildExampleRepo, REPO_ROOT } from '../apps/cli/src/example-repo.ts';
-import { runCli } from '../apps/cli/test/run-cli.ts';
+import { containersLeftBy, runCli } from '../apps/cli/test/run-cli.ts';
 import type { CliRun } from '../apps/cli/test/run-cli.ts';
 
 const AI = 'tests/test_parse_ai.py';
@@ -99,9 +98,6 @@ describe('examples/calc through `testgate run`', () => {
   });
 
   it('leaves no sandbox container behind', () => {
-    const left = execFileSync('docker', ['ps', '-aq', '--filter', 'label=app=testgate', '--filter', 'label=testgate.source=cli'], {
-      encoding: 'utf8',
-    });
-    expect(left.trim()).toBe('');
+    expect(containersLeftBy([run.pid])).toEqual([]);
   });
 });

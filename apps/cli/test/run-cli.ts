@@ -1,9 +1,11 @@
 /** Test helper: runs the CLI the way a user does (a separate node process) and captures everything. */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../src/example-repo.ts';
 
 export interface CliRun {
+  /** The CLI process's pid: its containers carry it as the `testgate.pid` label. */
+  pid: number;
   code: number | null;
   stdout: string;
   stderr: string;
@@ -31,7 +33,20 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ pid: child.pid ?? -1, code, stdout, stderr });
     });
   });
+}
+
+/** Sandbox containers (running or not) that CLI runs with these pids left behind. */
+export function containersLeftBy(pids: readonly number[]): string[] {
+  const out = execFileSync('docker', ['ps', '-a', '--filter', 'label=testgate.source=cli', '--format', '{{.ID}} {{.Label "testgate.pid"}}'], {
+    encoding: 'utf8',
+  });
+  const mine = new Set(pids.map(String));
+  return out
+    .split('\n')
+    .map((line) => line.trim().split(' '))
+    .filter(([id, pid]) => id && pid !== undefined && mine.has(pid))
+    .map(([id]) => id!);
 }

@@ -57,7 +57,8 @@ export interface EnqueueResult {
 export const DEFAULT_GATE_JOB_OPTIONS: JobsOptions = {
   attempts: 4,
   backoff: { type: 'exponential', delay: 5000, jitter: 0.5 },
-  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  // Kept as long as delivery ids are remembered: the job id then dedupes redeliveries too.
+  removeOnComplete: { age: 3 * 24 * 3600, count: 20_000 },
   removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
 };
 
@@ -179,36 +180,37 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
     async enqueueDelivery(deliveryId, input, enqueueOptions = {}) {
       const data = validate(input);
       const jobId = gateJobId(data);
+      const deliveryKey = `${prefix}:delivery:${deliveryId}`;
+      const mark = () =>
+        redis.eval(MARK_DELIVERY_SCRIPT, 2, deliveryKey, latestKey(prefix, name, pullRequestKey(data)), ttl, jobId, LATEST_TTL_SECONDS);
       let marked: unknown;
       try {
-        marked = await redis.eval(
-          MARK_DELIVERY_SCRIPT,
-          2,
-          `${prefix}:delivery:${deliveryId}`,
-          latestKey(prefix, name, pullRequestKey(data)),
-          ttl,
-          jobId,
-          LATEST_TTL_SECONDS,
-        );
+        if (enqueueOptions.rerun === true) {
+          // Rare: remove the finished job first, so the sequence matters more than speed.
+          marked = await mark();
+          if ((marked as [number])[0] === 1) {
+            await removeFinished(jobId);
+            await withTimeout(queue.add(GATE_JOB_NAME, data, { jobId }), timeoutMs);
+          }
+        } else {
+          // One round trip: the mark script and BullMQ's add leave in the same pipelined
+          // write. A duplicate delivery's add is a no-op, because its job id (repo, PR,
+          // head SHA) is already taken: completed jobs are kept as long as delivery ids.
+          const [m] = await Promise.all([mark(), withTimeout(queue.add(GATE_JOB_NAME, data, { jobId }), timeoutMs)]);
+          marked = m;
+        }
       } catch (error) {
+        // GitHub shows the failed delivery and can redeliver it: forget we saw it.
+        await redis.del(deliveryKey).catch(() => 0);
         throw unavailable(error);
       }
       const [first, previous] = marked as [number, string | undefined];
       if (first !== 1) return { status: 'duplicate' };
-      try {
-        if (enqueueOptions.rerun === true) await removeFinished(jobId);
-        await withTimeout(queue.add(GATE_JOB_NAME, data, { jobId }), timeoutMs);
-        if (previous !== undefined && previous !== jobId) {
-          await supersede(previous, data);
-          return { status: 'queued', jobId, superseded: previous };
-        }
-        return { status: 'queued', jobId };
-      } catch (error) {
-        // GitHub shows the failed delivery and can redeliver it: forget we saw it. The
-        // latest pointer stays on this head SHA, which is the PR's head all the same.
-        await redis.del(`${prefix}:delivery:${deliveryId}`).catch(() => 0);
-        throw unavailable(error);
+      if (previous !== undefined && previous !== jobId) {
+        await supersede(previous, data).catch(() => {});
+        return { status: 'queued', jobId, superseded: previous };
       }
+      return { status: 'queued', jobId };
     },
     async forgetDelivery(deliveryId) {
       await redis.del(`${prefix}:delivery:${deliveryId}`).catch(() => 0);

@@ -219,7 +219,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       ...(generate === 'model' ? { generateCandidates: createModelGenerateCandidates({ env: io.env, config }) } : {}),
       signal: io.signal,
       onProgress: (event) => progress.update(event),
-      labels: { 'testgate.source': 'cli' },
+      // The pid tells a leftover's owner apart when several runs share an engine.
+      labels: { 'testgate.source': 'cli', 'testgate.pid': String(process.pid) },
     });
     progress.stop();
     const stdout = io.stdout as NodeJS.WritableStream & { isTTY?: boolean };

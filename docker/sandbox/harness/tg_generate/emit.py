@@ -9,7 +9,7 @@ from typing import Any
 _OPS = [('<=', ' le '), ('>=', ' ge '), ('==', ' eq '), ('!=', ' ne '), ('<', ' lt '), ('>', ' gt '),
         ('+', ' plus '), ('-', ' minus '), ('*', ' times '), ('/', ' div '), ('%', ' mod ')]
 _DUNDER_CALLS = {'__repr__': 'repr', '__str__': 'str', '__len__': 'len', '__bool__': 'bool', '__bytes__': 'bytes',
-                 '__int__': 'int', '__float__': 'float', '__abs__': 'abs', '__iter__': 'list', '__hash__': 'hash'}
+                 '__int__': 'int', '__float__': 'float', '__abs__': 'abs', '__hash__': 'hash'}
 
 
 def snake(name: str) -> str:

@@ -94,9 +94,11 @@ class _NoStdin:
     """sys.stdin while exploring: a call that reads it gives environment-dependent results, so the case is dropped."""
 
     def __getattr__(self, name: str) -> Any:
-        if name in ('read', 'readline', 'readlines', 'buffer', 'fileno', '__iter__', '__next__', 'readable'):
-            raise Blocked('reads stdin')
-        raise AttributeError(name)
+        # Any use, not just reads: `sys.stdin.close()` must not become recorded behaviour either.
+        raise Blocked('uses stdin')
+
+    def __iter__(self) -> Any:
+        raise Blocked('uses stdin')
 
 
 def _on_alarm(signum: int, frame: Any) -> None:
