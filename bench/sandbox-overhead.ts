@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { EvaluationEvidence } from '@testgate/core';
 import {
+  DEFAULT_LIMITS,
   SANDBOX_ENV,
   createDockerRunner,
   ensureSandboxImage,
@@ -49,6 +50,19 @@ interface Sample {
   phases: Record<string, number>;
   timings?: SandboxRunTimings;
   report: EvaluationEvidence;
+}
+
+/** Sums over every test run of a report: CPU the child used against the wall time it took. */
+function testTime(report: EvaluationEvidence): { cpuMs: number; wallMs: number } {
+  let cpuMs = 0;
+  let wallMs = 0;
+  for (const test of report.tests) {
+    for (const run of test.runs) {
+      cpuMs += run.cpuMs;
+      wallMs += run.durationMs;
+    }
+  }
+  return { cpuMs, wallMs };
 }
 
 class BenchError extends Error {
@@ -139,7 +153,12 @@ class PhaseClock {
   }
 }
 
-async function runSandboxed(runner: SandboxRunner, image: string, trees: { base: TreeInput; head: TreeInput }): Promise<Sample> {
+async function runSandboxed(
+  runner: SandboxRunner,
+  image: string,
+  trees: { base: TreeInput; head: TreeInput },
+  cpus: number | undefined,
+): Promise<Sample> {
   const clock = new PhaseClock();
   let timings: SandboxRunTimings | undefined;
   const report = await runHarness(runner, {
@@ -148,6 +167,7 @@ async function runSandboxed(runner: SandboxRunner, image: string, trees: { base:
     base: trees.base,
     head: trees.head,
     settings: SETTINGS,
+    ...(cpus === undefined ? {} : { limits: { cpus } }),
     labels: { 'testgate.bench': 'sandbox-overhead' },
     onProgress: (event) => clock.enter(event.phase),
     onRunResult: (result) => {
@@ -267,13 +287,22 @@ function phaseSummary(samples: readonly Sample[]): string {
 async function main(): Promise<void> {
   const runs = argValue('--runs', 3, 1);
   const warmup = argValue('--warmup', 1, 0);
+  // Diagnostic only: overrides the container's CPU quota (default DEFAULT_LIMITS.cpus), to
+  // separate the quota's share of the overhead from the rest.
+  const cpusFlag = process.argv.indexOf('--cpus');
+  const cpus = cpusFlag >= 0 ? Number(process.argv[cpusFlag + 1]) : undefined;
+  if (cpus !== undefined && !(cpus > 0)) throw new Error('--cpus needs a positive number');
   const tools = await ensureHostTools();
   const trees = await exampleTrees();
   const image = await ensureSandboxImage();
   const runner = createDockerRunner();
-  const cpus = os.cpus().length;
+  const hostCpus = os.cpus().length;
+  const load = (): string => os.loadavg().map((value) => value.toFixed(1)).join(' ');
   console.log(`sandbox-overhead: examples/calc evaluate (reruns ${SETTINGS.reruns}), ${runs} run(s) per path after ${warmup} warm-up`);
-  console.log(`image ${image}; host ${HOST_PYTHON} (pytest, coverage, bandit: ${tools}); ${cpus} host CPUs, the container gets its default quota`);
+  console.log(
+    `image ${image}; host ${HOST_PYTHON} (pytest, coverage, bandit: ${tools}); ${hostCpus} host CPUs, ` +
+      `container quota ${cpus ?? DEFAULT_LIMITS.cpus} CPUs; load average ${load()}`,
+  );
 
   const samples: Sample[] = [];
   for (let i = 0; i < warmup + runs; i++) {
@@ -281,13 +310,14 @@ async function main(): Promise<void> {
     // Alternate which path goes first, so neither always inherits a warm page cache.
     const order: Path[] = i % 2 === 0 ? ['sandboxed', 'bare'] : ['bare', 'sandboxed'];
     for (const which of order) {
-      const sample = which === 'sandboxed' ? await runSandboxed(runner, image, trees) : await runBare(trees);
+      const sample = which === 'sandboxed' ? await runSandboxed(runner, image, trees, cpus) : await runBare(trees);
+      const tests = testTime(sample.report);
       const timing = sample.timings
         ? ` (create ${fmt(sample.timings.createMs)}, start ${fmt(sample.timings.startMs)}, run ${fmt(sample.timings.runMs)}, remove ${fmt(sample.timings.removeMs)})`
         : '';
       console.log(
         `${counted ? `run ${i - warmup + 1}` : 'warm-up'} ${which.padEnd(9)} ${fmt(sample.wallMs).padStart(8)}, harness ${fmt(sample.harnessMs)}, ` +
-          `${sample.report.tests.length} tests${timing}`,
+          `${sample.report.tests.length} tests, test runs cpu ${fmt(tests.cpuMs)} / wall ${fmt(tests.wallMs)}${timing}`,
       );
       if (counted) samples.push(sample);
     }
@@ -314,6 +344,14 @@ async function main(): Promise<void> {
   console.log(
     `inside the harness (median): sandboxed ${fmt(sHarness)}, bare ${fmt(bHarness)} (x${(sHarness / bHarness).toFixed(2)}); ` +
       `outside it: sandboxed ${fmt(sMedian - sHarness)}, bare ${fmt(bMedian - bHarness)}`,
+  );
+  const cpuOf = (list: readonly Sample[]): number => median(list.map((sample) => testTime(sample.report).cpuMs));
+  const wallOf = (list: readonly Sample[]): number => median(list.map((sample) => testTime(sample.report).wallMs));
+  // CPU close to equal but wall far apart means the children waited for a CPU (quota, host
+  // load: on cgroup v1 every container shares the one `docker` group's CPU weight), not more work.
+  console.log(
+    `test runs (median sums): cpu sandboxed ${fmt(cpuOf(sandboxed))}, bare ${fmt(cpuOf(bare))}; ` +
+      `wall sandboxed ${fmt(wallOf(sandboxed))}, bare ${fmt(wallOf(bare))}; load average now ${load()}`,
   );
   console.log(`median wall: sandboxed ${fmt(sMedian)}, bare ${fmt(bMedian)} (target ratio <= ${TARGET})`);
   console.log(`ratio: ${(sMedian / bMedian).toFixed(2)}`);

@@ -25,14 +25,19 @@ const SECRET = 'bench-webhook-secret';
 const PATH = '/api/github/webhooks';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-type Example = { name: string; examples: Record<string, any>[] };
+type Example = { name: string; examples: Record<string, unknown>[] };
+interface PullRequestExample {
+  number: number;
+  installation?: { id: number; node_id: string };
+  pull_request: { number: number };
+}
 
 /** The payload as a template whose PR number we vary per request. */
 function payloadTemplate(): { before: string; after: string } {
   const pr = (examples as unknown as Example[]).find((e) => e.name === 'pull_request');
   const source = pr?.examples.find((e) => e.action === 'opened');
   if (source === undefined) throw new Error('no pull_request.opened example');
-  const payload = structuredClone(source);
+  const payload = structuredClone(source) as unknown as PullRequestExample;
   payload.installation = { id: 1, node_id: 'x' };
   payload.pull_request.number = 999999999;
   payload.number = 1;

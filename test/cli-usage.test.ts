@@ -109,6 +109,16 @@ describe('usage errors exit 2 and say what to do', () => {
     expect(run.stderr).toContain('--generate must be one of model, builtin, off');
   });
 
+  it('says what to do when the Docker engine does not answer (exit 3, no stack trace)', async () => {
+    const run = await runCli(['run', '--repo', repo('calc'), '--base', 'main~1', '--generate', 'off'], {
+      env: { DOCKER_HOST: `unix://${join(work, 'no-docker.sock')}` },
+    });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('error DOCKER_UNAVAILABLE');
+    expect(run.stderr).toContain('what to do: start the Docker engine');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('prints help for every command', async () => {
     for (const name of ['run', 'doctor']) {
       const run = await runCli([name, '--help']);
@@ -218,6 +228,18 @@ describe('verdicts and exit codes', () => {
     const results = sarif.runs[0].results as { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
     expect(results.length).toBeGreaterThan(0);
     expect(results.some((r) => r.locations[0]?.physicalLocation.artifactLocation.uri === 'tests/test_core_shell.py')).toBe(true);
+  });
+
+  it('stops on Ctrl-C: exit 130 and the sandbox container is removed', async () => {
+    const run = await runCli(['run', '--repo', repo('calc'), '--base', 'main~1', '--head', 'main', '--generate', 'off'], {
+      // The harness is inside its container once it reports collection.
+      interruptWhen: /testgate: collect/,
+    });
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).toContain('SIGINT, stopping');
+    expect(run.stderr).toContain('error ABORTED');
+    expect(run.stdout).toBe('');
+    expect(containersLeftBy([run.pid])).toEqual([]);
   });
 
   it('leaves no container behind', () => {

@@ -96,6 +96,14 @@ export function createPullRequestRepo(options: { example?: string; config?: stri
 }
 
 type Example = { name: string; examples: Record<string, unknown>[] };
+/** The fields of the example payload we point at our repo. */
+interface PullRequestExample {
+  action: string;
+  number: number;
+  installation?: { id: number; node_id: string };
+  repository: { name: string; full_name: string; owner: { login: string }; default_branch: string };
+  pull_request: { number: number; draft: boolean; head: { sha: string; ref: string }; base: { sha: string; ref: string } };
+}
 
 /** A `pull_request` payload from @octokit/webhooks-examples, pointed at our repo and SHAs. */
 export function pullRequestPayload(options: {
@@ -112,7 +120,7 @@ export function pullRequestPayload(options: {
   const pr = all.find((e) => e.name === 'pull_request');
   const source = pr?.examples.find((e) => e.action === options.action) ?? pr?.examples.find((e) => e.action === 'opened');
   if (source === undefined) throw new Error('no pull_request example in @octokit/webhooks-examples');
-  const payload = structuredClone(source) as Record<string, any>;
+  const payload = structuredClone(source) as unknown as PullRequestExample;
   payload.action = options.action;
   payload.number = options.number;
   payload.installation = { id: options.installationId, node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==' };
@@ -126,7 +134,7 @@ export function pullRequestPayload(options: {
   payload.pull_request.head.ref = 'feature';
   payload.pull_request.base.sha = options.baseSha;
   payload.pull_request.base.ref = 'main';
-  return payload;
+  return payload as unknown as Record<string, unknown>;
 }
 
 /** Headers and body of a delivery signed the way GitHub signs it. */

@@ -13,7 +13,16 @@ export interface CliRun {
 
 export const MAIN = join(REPO_ROOT, 'apps', 'cli', 'src', 'main.ts');
 
-export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  options: {
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    timeoutMs?: number;
+    /** Send SIGINT (Ctrl-C) once stderr matches this. */
+    interruptWhen?: RegExp;
+  } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
@@ -24,7 +33,14 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    let interrupted = false;
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      if (options.interruptWhen && !interrupted && options.interruptWhen.test(stderr)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
     const timer = setTimeout(() => {
       // SIGINT first: the CLI removes its containers on it.
       child.kill('SIGINT');
