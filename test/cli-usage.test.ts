@@ -17,11 +17,13 @@ const repo = (name: string): string => join(work, name);
 const CALC_BASE = {
   'calc/__init__.py': 'from calc.core import double\n',
   'calc/core.py': 'def double(x):\n    return x * 2\n',
-  'tests/test_core.py': 'from calc import double\n\n\ndef test_double():\n    assert double(2) == 4\n',
+  'tests/test_core.py':
+    'from calc import double\n\n\ndef test_double():\n    assert double(2) == 4\n',
 };
 const CALC_HEAD = {
   ...CALC_BASE,
-  'calc/core.py': 'def double(x):\n    if x is None:\n        raise TypeError("x is None")\n    return x * 2\n',
+  'calc/core.py':
+    'def double(x):\n    if x is None:\n        raise TypeError("x is None")\n    return x * 2\n',
   'tests/test_core_more.py': [
     'import pytest',
     '',
@@ -45,7 +47,13 @@ async function runCli(...args: Parameters<typeof spawnCli>): Promise<CliRun> {
 
 beforeAll(async () => {
   await ensureSandboxImage();
-  await createGitRepo({ dir: repo('calc'), commits: [{ message: 'base', files: CALC_BASE }, { message: 'pr', files: CALC_HEAD }] });
+  await createGitRepo({
+    dir: repo('calc'),
+    commits: [
+      { message: 'base', files: CALC_BASE },
+      { message: 'pr', files: CALC_HEAD },
+    ],
+  });
 });
 
 afterAll(() => {
@@ -54,7 +62,15 @@ afterAll(() => {
 
 describe('usage errors exit 2 and say what to do', () => {
   it('rejects an unknown flag', async () => {
-    const run = await runCli(['run', '--repo', repo('calc'), '--base', 'main~1', '--fromat', 'json']);
+    const run = await runCli([
+      'run',
+      '--repo',
+      repo('calc'),
+      '--base',
+      'main~1',
+      '--fromat',
+      'json',
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("Unknown option '--fromat'");
     expect(run.stderr).toContain('testgate run --help');
@@ -68,13 +84,29 @@ describe('usage errors exit 2 and say what to do', () => {
   });
 
   it('rejects a bad --format value', async () => {
-    const run = await runCli(['run', '--repo', repo('calc'), '--base', 'main~1', '--format', 'xml']);
+    const run = await runCli([
+      'run',
+      '--repo',
+      repo('calc'),
+      '--base',
+      'main~1',
+      '--format',
+      'xml',
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--format must be one of text, json, markdown, sarif (got "xml")');
   });
 
   it('names a bad ref and how to list good ones', async () => {
-    const run = await runCli(['run', '--repo', repo('calc'), '--base', 'no-such-branch', '--head', 'main']);
+    const run = await runCli([
+      'run',
+      '--repo',
+      repo('calc'),
+      '--base',
+      'no-such-branch',
+      '--head',
+      'main',
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--base no-such-branch: no such commit');
     expect(run.stderr).toContain(`git -C ${repo('calc')} log --oneline`);
@@ -91,10 +123,24 @@ describe('usage errors exit 2 and say what to do', () => {
       dir: repo('badconfig'),
       commits: [
         { message: 'base', files: CALC_BASE },
-        { message: 'pr', files: { ...CALC_HEAD, '.github/testgate.yml': 'rerun: 3\nlimits:\n  cpuSeconds: fast\n' } },
+        {
+          message: 'pr',
+          files: {
+            ...CALC_HEAD,
+            '.github/testgate.yml': 'rerun: 3\nlimits:\n  cpuSeconds: fast\n',
+          },
+        },
       ],
     });
-    const run = await runCli(['run', '--repo', repo('badconfig'), '--base', 'main~1', '--head', 'main']);
+    const run = await runCli([
+      'run',
+      '--repo',
+      repo('badconfig'),
+      '--base',
+      'main~1',
+      '--head',
+      'main',
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('error CONFIG_INVALID');
     expect(run.stderr).toMatch(/rerun is not a known setting; did you mean "reruns"/);
@@ -104,19 +150,52 @@ describe('usage errors exit 2 and say what to do', () => {
   });
 
   it('rejects --generate values it does not know', async () => {
-    const run = await runCli(['run', '--repo', repo('calc'), '--base', 'main~1', '--generate', 'gpt']);
+    const run = await runCli([
+      'run',
+      '--repo',
+      repo('calc'),
+      '--base',
+      'main~1',
+      '--generate',
+      'gpt',
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--generate must be one of model, builtin, off');
   });
 
   it('says what to do when the Docker engine does not answer (exit 3, no stack trace)', async () => {
-    const run = await runCli(['run', '--repo', repo('calc'), '--base', 'main~1', '--generate', 'off'], {
-      env: { DOCKER_HOST: `unix://${join(work, 'no-docker.sock')}` },
-    });
+    const run = await runCli(
+      ['run', '--repo', repo('calc'), '--base', 'main~1', '--generate', 'off'],
+      {
+        env: { DOCKER_HOST: `unix://${join(work, 'no-docker.sock')}` },
+      },
+    );
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('error DOCKER_UNAVAILABLE');
     expect(run.stderr).toContain('what to do: start the Docker engine');
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('doctor checks the engine, the image and its Python tools, and Redis', async () => {
+    const run = await runCli(['doctor']);
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toMatch(/^ok {3}docker engine/m);
+    expect(run.stdout).toMatch(/^ok {3}sandbox image +testgate-sandbox:[0-9a-f]+/m);
+    expect(run.stdout).toMatch(
+      /^ok {3}python tools +python 3\.11\.\d+, pytest 7\.2\.1, coverage 6\.5\.0, pytest-cov 4\.0\.0, bandit 1\.6\.2/m,
+    );
+    expect(run.stdout).toContain('all required checks passed');
+  });
+
+  it('doctor says what to do when Redis and the engine do not answer (exit 1)', async () => {
+    const run = await runCli(['doctor', '--redis-url', 'redis://127.0.0.1:1'], {
+      env: { DOCKER_HOST: `unix://${join(work, 'no-docker.sock')}` },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^FAIL docker engine/m);
+    expect(run.stdout).toContain('what to do: start it: bash scripts/ensure-docker.sh');
+    expect(run.stdout).toMatch(/^warn redis +redis:\/\/127\.0\.0\.1:1/m);
+    expect(run.stdout).toContain('bash scripts/ensure-redis.sh');
   });
 
   it('prints help for every command', async () => {
@@ -127,22 +206,37 @@ describe('usage errors exit 2 and say what to do', () => {
     }
     const top = await runCli(['--help']);
     expect(top.code).toBe(0);
-    for (const name of ['run', 'doctor', 'serve', 'replay']) expect(top.stdout).toContain(`  ${name} `);
+    for (const name of ['run', 'doctor', 'serve', 'replay'])
+      expect(top.stdout).toContain(`  ${name} `);
   });
 });
 
 describe('verdicts and exit codes', () => {
   it('passes a good pull request (exit 0) and writes --out', async () => {
     const out = join(work, 'calc-report.json');
-    const run = await runCli(['run', '--repo', repo('calc'), '--base', 'main~1', '--head', 'main', '--generate', 'off', '--format', 'json', '--out', out]);
+    const run = await runCli([
+      'run',
+      '--repo',
+      repo('calc'),
+      '--base',
+      'main~1',
+      '--head',
+      'main',
+      '--generate',
+      'off',
+      '--format',
+      'json',
+      '--out',
+      out,
+    ]);
     expect(run.stderr).toContain(`report written to ${out}`);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe('');
     const report = JSON.parse(readFileSync(out, 'utf8'));
     expect(report.verdict).toBe('pass');
-    expect(report.tests.map((t: { nodeid: string; status: string }) => [t.nodeid, t.status])).toEqual([
-      ['tests/test_core_more.py::test_double_none', 'accepted'],
-    ]);
+    expect(
+      report.tests.map((t: { nodeid: string; status: string }) => [t.nodeid, t.status]),
+    ).toEqual([['tests/test_core_more.py::test_double_none', 'accepted']]);
   });
 
   it('is neutral (exit 0, reason printed) when the package cannot be imported', async () => {
@@ -150,10 +244,28 @@ describe('verdicts and exit codes', () => {
       dir: repo('noimport'),
       commits: [
         { message: 'base', files: CALC_BASE },
-        { message: 'pr', files: { ...CALC_HEAD, 'calc/__init__.py': 'import left_pad_not_installed\nfrom calc.core import double\n' } },
+        {
+          message: 'pr',
+          files: {
+            ...CALC_HEAD,
+            'calc/__init__.py': 'import left_pad_not_installed\nfrom calc.core import double\n',
+          },
+        },
       ],
     });
-    const run = await runCli(['run', '--repo', repo('noimport'), '--base', 'main~1', '--head', 'main', '--generate', 'off', '--format', 'json']);
+    const run = await runCli([
+      'run',
+      '--repo',
+      repo('noimport'),
+      '--base',
+      'main~1',
+      '--head',
+      'main',
+      '--generate',
+      'off',
+      '--format',
+      'json',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report.verdict).toBe('neutral');
@@ -165,18 +277,38 @@ describe('verdicts and exit codes', () => {
 
   it('imports a src-layout package (src/pkg + pyproject.toml)', async () => {
     const base = {
-      'pyproject.toml': '[project]\nname = "shop"\nversion = "0.1.0"\n\n[tool.setuptools.packages.find]\nwhere = ["src"]\n',
+      'pyproject.toml':
+        '[project]\nname = "shop"\nversion = "0.1.0"\n\n[tool.setuptools.packages.find]\nwhere = ["src"]\n',
       'src/shop/__init__.py': '',
       'src/shop/cart.py': 'def total(prices):\n    return sum(prices)\n',
     };
     const head = {
       ...base,
-      'src/shop/cart.py': 'def total(prices):\n    if any(p < 0 for p in prices):\n        raise ValueError("negative price")\n    return sum(prices)\n',
+      'src/shop/cart.py':
+        'def total(prices):\n    if any(p < 0 for p in prices):\n        raise ValueError("negative price")\n    return sum(prices)\n',
       'tests/test_cart.py':
         'import pytest\n\nfrom shop.cart import total\n\n\ndef test_total():\n    assert total([1, 2]) == 3\n    with pytest.raises(ValueError):\n        total([-1])\n',
     };
-    await createGitRepo({ dir: repo('srclayout'), commits: [{ message: 'base', files: base }, { message: 'pr', files: head }] });
-    const run = await runCli(['run', '--repo', repo('srclayout'), '--base', 'main~1', '--head', 'main', '--generate', 'off', '--format', 'json']);
+    await createGitRepo({
+      dir: repo('srclayout'),
+      commits: [
+        { message: 'base', files: base },
+        { message: 'pr', files: head },
+      ],
+    });
+    const run = await runCli([
+      'run',
+      '--repo',
+      repo('srclayout'),
+      '--base',
+      'main~1',
+      '--head',
+      'main',
+      '--generate',
+      'off',
+      '--format',
+      'json',
+    ]);
     const report = JSON.parse(run.stdout);
     expect(report.project).toMatchObject({ layout: 'src', importable: true });
     expect(report.verdict, JSON.stringify(report.tests, null, 1)).toBe('pass');
@@ -185,7 +317,8 @@ describe('verdicts and exit codes', () => {
 
   it('imports a setup.py package with package_dir', async () => {
     const base = {
-      'setup.py': 'from setuptools import setup\n\nsetup(name="geo", packages=["geo"], package_dir={"": "lib"})\n',
+      'setup.py':
+        'from setuptools import setup\n\nsetup(name="geo", packages=["geo"], package_dir={"": "lib"})\n',
       'lib/geo/__init__.py': 'from geo.dist import manhattan\n',
       'lib/geo/dist.py': 'def manhattan(a, b):\n    return abs(a[0] - b[0]) + abs(a[1] - b[1])\n',
     };
@@ -196,8 +329,26 @@ describe('verdicts and exit codes', () => {
       'tests/test_dist.py':
         'import pytest\n\nfrom geo import manhattan\n\n\ndef test_manhattan():\n    assert manhattan((0, 0), (1, 2)) == 3\n    with pytest.raises(ValueError):\n        manhattan((0,), (1, 2))\n',
     };
-    await createGitRepo({ dir: repo('setuppy'), commits: [{ message: 'base', files: base }, { message: 'pr', files: head }] });
-    const run = await runCli(['run', '--repo', repo('setuppy'), '--base', 'main~1', '--head', 'main', '--generate', 'off', '--format', 'json']);
+    await createGitRepo({
+      dir: repo('setuppy'),
+      commits: [
+        { message: 'base', files: base },
+        { message: 'pr', files: head },
+      ],
+    });
+    const run = await runCli([
+      'run',
+      '--repo',
+      repo('setuppy'),
+      '--base',
+      'main~1',
+      '--head',
+      'main',
+      '--generate',
+      'off',
+      '--format',
+      'json',
+    ]);
     const report = JSON.parse(run.stdout);
     expect(report.project.importable, report.project.importError).toBe(true);
     expect(report.verdict, JSON.stringify(report.tests, null, 1)).toBe('pass');
@@ -220,21 +371,45 @@ describe('verdicts and exit codes', () => {
       ],
     });
     const out = join(work, 'unsafe.sarif');
-    const run = await runCli(['run', '--repo', repo('unsafe'), '--base', 'main~1', '--head', 'main', '--generate', 'off', '--format', 'sarif', '--out', out]);
+    const run = await runCli([
+      'run',
+      '--repo',
+      repo('unsafe'),
+      '--base',
+      'main~1',
+      '--head',
+      'main',
+      '--generate',
+      'off',
+      '--format',
+      'sarif',
+      '--out',
+      out,
+    ]);
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toContain('fail:');
     const sarif = JSON.parse(readFileSync(out, 'utf8'));
     expect(sarif.version).toBe('2.1.0');
-    const results = sarif.runs[0].results as { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
+    const results = sarif.runs[0].results as {
+      ruleId: string;
+      locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+    }[];
     expect(results.length).toBeGreaterThan(0);
-    expect(results.some((r) => r.locations[0]?.physicalLocation.artifactLocation.uri === 'tests/test_core_shell.py')).toBe(true);
+    expect(
+      results.some(
+        (r) => r.locations[0]?.physicalLocation.artifactLocation.uri === 'tests/test_core_shell.py',
+      ),
+    ).toBe(true);
   });
 
   it('stops on Ctrl-C: exit 130 and the sandbox container is removed', async () => {
-    const run = await runCli(['run', '--repo', repo('calc'), '--base', 'main~1', '--head', 'main', '--generate', 'off'], {
-      // The harness is inside its container once it reports collection.
-      interruptWhen: /testgate: collect/,
-    });
+    const run = await runCli(
+      ['run', '--repo', repo('calc'), '--base', 'main~1', '--head', 'main', '--generate', 'off'],
+      {
+        // The harness is inside its container once it reports collection.
+        interruptWhen: /testgate: collect/,
+      },
+    );
     expect(run.code, run.stderr).toBe(130);
     expect(run.stderr).toContain('SIGINT, stopping');
     expect(run.stderr).toContain('error ABORTED');

@@ -40,13 +40,30 @@ let report: GateReport;
 beforeAll(async () => {
   await ensureSandboxImage();
   const { dir } = await buildExampleRepo({ name: 'calc', dir: join(work, 'calc') });
-  run = await runCli(['run', '--repo', dir, '--base', 'main~1', '--head', 'main', '--format', 'json', '--generate', 'off'], {
-    timeoutMs: 280_000,
-  });
+  run = await runCli(
+    [
+      'run',
+      '--repo',
+      dir,
+      '--base',
+      'main~1',
+      '--head',
+      'main',
+      '--format',
+      'json',
+      '--generate',
+      'off',
+    ],
+    {
+      timeoutMs: 280_000,
+    },
+  );
   try {
     report = JSON.parse(run.stdout) as GateReport;
   } catch {
-    throw new Error(`testgate run printed no JSON report (exit ${String(run.code)}):\n${run.stderr.slice(-4000)}`);
+    throw new Error(
+      `testgate run printed no JSON report (exit ${String(run.code)}):\n${run.stderr.slice(-4000)}`,
+    );
   }
 }, 300_000);
 
@@ -67,11 +84,15 @@ describe('examples/calc through `testgate run`', () => {
   });
 
   it('shows each reason on the test written to show it', () => {
-    const seen = Object.fromEntries(report.tests.map((t) => [t.nodeid, { status: t.status, reasons: t.reasons }]));
+    const seen = Object.fromEntries(
+      report.tests.map((t) => [t.nodeid, { status: t.status, reasons: t.reasons }]),
+    );
     for (const [nodeid, expected] of Object.entries(EXPECTED)) {
       const actual = seen[nodeid];
       expect(actual, nodeid).toBeDefined();
-      expect(actual!.status, `${nodeid}: ${actual!.reasons.join(', ')}`).toBe(expected.reasons.length === 0 ? 'accepted' : 'rejected');
+      expect(actual!.status, `${nodeid}: ${actual!.reasons.join(', ')}`).toBe(
+        expected.reasons.length === 0 ? 'accepted' : 'rejected',
+      );
       if (expected.exact) expect(actual!.reasons, nodeid).toEqual(expected.reasons);
       else expect(actual!.reasons, nodeid).toEqual(expect.arrayContaining(expected.reasons));
     }
@@ -85,7 +106,10 @@ describe('examples/calc through `testgate run`', () => {
   });
 
   it('uses every reason code of the vocabulary', () => {
-    const used = new Set([...report.tests.flatMap((t) => t.reasons), ...report.files.flatMap((f) => f.reasons)]);
+    const used = new Set([
+      ...report.tests.flatMap((t) => t.reasons),
+      ...report.files.flatMap((f) => f.reasons),
+    ]);
     expect([...REASON_CODES].filter((code) => !used.has(code))).toEqual([]);
   });
 
@@ -93,7 +117,9 @@ describe('examples/calc through `testgate run`', () => {
     const source = readFileSync(join(REPO_ROOT, 'examples/calc/head', AI), 'utf8').split('\n');
     const line = source.findIndex((text) => text.includes('os.system(')) + 1;
     const shell = report.findings.filter((f) => f.file === AI && f.line === line);
-    expect(shell.map((f) => f.source).sort()).toEqual(expect.arrayContaining(['ast', 'audit', 'bandit']));
+    expect(shell.map((f) => f.source).sort()).toEqual(
+      expect.arrayContaining(['ast', 'audit', 'bandit']),
+    );
     expect(shell.map((f) => f.rule)).toEqual(expect.arrayContaining(['AUDIT-os.system', 'B605']));
   });
 

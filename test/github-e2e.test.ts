@@ -35,8 +35,11 @@ describe('GitHub App with the real pipeline', () => {
     await app?.close();
     await github?.close();
     repo?.cleanup();
-    // Nothing of ours may outlive a test.
-    execFileSync('sh', ['-c', 'ids=$(docker ps -aq --filter label=testgate.job); [ -z "$ids" ] || docker rm -f $ids >/dev/null']);
+    // Nothing of ours may outlive a test (only our own jobs: other test files run alongside).
+    if (repo !== undefined) {
+      const ids = containersOf(`${OWNER}/${REPO}/3/${repo.headSha}`);
+      if (ids.length > 0) execFileSync('docker', ['rm', '-f', ...ids]);
+    }
     app = undefined;
     github = undefined;
     repo = undefined;

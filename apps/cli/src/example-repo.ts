@@ -65,7 +65,11 @@ export async function createGitRepo(options: CreateGitRepoOptions): Promise<void
   let index = 0;
   for (const commit of commits) {
     await clearWorkTree(dir);
-    if (commit.fromDir) await cp(commit.fromDir, dir, { recursive: true, filter: (src) => !src.includes('__pycache__') });
+    if (commit.fromDir)
+      await cp(commit.fromDir, dir, {
+        recursive: true,
+        filter: (src) => !src.includes('__pycache__'),
+      });
     for (const [path, content] of Object.entries(commit.files ?? {})) {
       await mkdir(dirname(join(dir, path)), { recursive: true });
       await writeFile(join(dir, path), content);
@@ -80,15 +84,25 @@ export async function createGitRepo(options: CreateGitRepoOptions): Promise<void
   }
 }
 
-async function hashDir(root: string, dir = root, hash = createHash('sha256')): Promise<ReturnType<typeof createHash>> {
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+async function hashDir(
+  root: string,
+  dir = root,
+  hash = createHash('sha256'),
+): Promise<ReturnType<typeof createHash>> {
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  );
   for (const entry of entries) {
     if (entry.name === '__pycache__') continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       await hashDir(root, path, hash);
     } else if (entry.isFile()) {
-      hash.update(relative(root, path)).update('\0').update(await readFile(path)).update('\0');
+      hash
+        .update(relative(root, path))
+        .update('\0')
+        .update(await readFile(path))
+        .update('\0');
     }
   }
   return hash;
@@ -106,7 +120,9 @@ export interface BuildExampleRepoOptions {
  * `--base main~1 --head main` is the pull request. Does nothing when the snapshots have
  * not changed since the last build. Returns the repository's path.
  */
-export async function buildExampleRepo(options: BuildExampleRepoOptions = {}): Promise<{ dir: string; rebuilt: boolean }> {
+export async function buildExampleRepo(
+  options: BuildExampleRepoOptions = {},
+): Promise<{ dir: string; rebuilt: boolean }> {
   const name = options.name ?? 'calc';
   const source = join(REPO_ROOT, 'examples', name);
   const dir = resolve(options.dir ?? join(REPO_ROOT, '.cache', 'examples', name));

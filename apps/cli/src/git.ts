@@ -13,7 +13,11 @@ export type GitErrorCode = 'GIT_NOT_FOUND' | 'NOT_A_REPO' | 'BAD_REF' | 'GIT_FAI
 export class GitError extends Error {
   readonly code: GitErrorCode;
   readonly stderr: string;
-  constructor(code: GitErrorCode, message: string, options: { cause?: unknown; stderr?: string } = {}) {
+  constructor(
+    code: GitErrorCode,
+    message: string,
+    options: { cause?: unknown; stderr?: string } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'GitError';
     this.code = code;
@@ -31,19 +35,37 @@ function runGit(repo: string, args: string[]): Promise<ExecResult> {
     execFile(
       'git',
       ['-C', repo, ...args],
-      { encoding: 'buffer', maxBuffer: MAX_TREE_BYTES, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } },
+      {
+        encoding: 'buffer',
+        maxBuffer: MAX_TREE_BYTES,
+        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+      },
       (error, stdout, stderr) => {
         const err = stderr.toString('utf8');
         if (error) {
           if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-            reject(new GitError('GIT_NOT_FOUND', 'git is not installed or not on PATH', { cause: error }));
+            reject(
+              new GitError('GIT_NOT_FOUND', 'git is not installed or not on PATH', {
+                cause: error,
+              }),
+            );
             return;
           }
           if (/not a git repository/i.test(err)) {
-            reject(new GitError('NOT_A_REPO', `${repo} is not a git repository`, { cause: error, stderr: err }));
+            reject(
+              new GitError('NOT_A_REPO', `${repo} is not a git repository`, {
+                cause: error,
+                stderr: err,
+              }),
+            );
             return;
           }
-          reject(new GitError('GIT_FAILED', `git ${args[0] ?? ''} failed: ${err.trim()}`, { cause: error, stderr: err }));
+          reject(
+            new GitError('GIT_FAILED', `git ${args[0] ?? ''} failed: ${err.trim()}`, {
+              cause: error,
+              stderr: err,
+            }),
+          );
           return;
         }
         resolve({ stdout, stderr: err });
@@ -59,7 +81,13 @@ export async function resolveRef(repo: string, ref: string): Promise<string> {
     throw new GitError('BAD_REF', `"${ref}" is not a git ref`);
   }
   try {
-    const { stdout } = await runGit(repo, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+    const { stdout } = await runGit(repo, [
+      'rev-parse',
+      '--verify',
+      '--quiet',
+      '--end-of-options',
+      `${ref}^{commit}`,
+    ]);
     return stdout.toString('utf8').trim();
   } catch (error) {
     if (error instanceof GitError && error.code === 'GIT_FAILED') {
@@ -76,7 +104,11 @@ export async function archiveTree(repo: string, sha: string): Promise<Buffer> {
 }
 
 /** One file's content at `sha`, or undefined when it does not exist there. */
-export async function showFile(repo: string, sha: string, path: string): Promise<string | undefined> {
+export async function showFile(
+  repo: string,
+  sha: string,
+  path: string,
+): Promise<string | undefined> {
   try {
     await runGit(repo, ['cat-file', '-e', `${sha}:${path}`]);
   } catch (error) {

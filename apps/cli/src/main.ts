@@ -37,7 +37,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     const entry = findCommand(name);
     if (!entry) {
-      throw new UsageError(`unknown command "${name}"; commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
+      throw new UsageError(
+        `unknown command "${name}"; commands: ${COMMANDS.map((c) => c.name).join(', ')}`,
+      );
     }
     const command = await entry.load();
     if (rest.includes('--help') || rest.includes('-h')) {

@@ -7,10 +7,17 @@ import { buildExampleRepo } from './example-repo.ts';
 
 const [name, dir] = process.argv.slice(2);
 try {
-  const result = await buildExampleRepo({ ...(name === undefined ? {} : { name }), ...(dir === undefined ? {} : { dir }) });
-  process.stderr.write(`make-example-repo: ${result.rebuilt ? 'built' : 'up to date'}: ${result.dir}\n`);
+  const result = await buildExampleRepo({
+    ...(name === undefined ? {} : { name }),
+    ...(dir === undefined ? {} : { dir }),
+  });
+  process.stderr.write(
+    `make-example-repo: ${result.rebuilt ? 'built' : 'up to date'}: ${result.dir}\n`,
+  );
   process.stdout.write(`${result.dir}\n`);
 } catch (error) {
-  process.stderr.write(`make-example-repo: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `make-example-repo: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exitCode = 1;
 }

@@ -23,7 +23,11 @@ export function createModelGenerateCandidates(options: {
 }): (context: GenerateContext) => Promise<GenerateResult> {
   const { env, config } = options;
   return async (context) => {
-    const provider = createProviderFromEnv({ env, model: config.generate.model, replayDir: options.replayDir });
+    const provider = createProviderFromEnv({
+      env,
+      model: config.generate.model,
+      replayDir: options.replayDir,
+    });
     const analysis = await context.analyze();
     const result = await generateWithModel({
       targets: targetsFromAnalysis(analysis),

@@ -17,7 +17,10 @@ function causeChain(error: unknown): string {
 }
 
 /** Prints `error` to `stderr` and returns the exit code it stands for. */
-export function printError(error: unknown, io: { stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv }): number {
+export function printError(
+  error: unknown,
+  io: { stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv },
+): number {
   const debug = io.env['DEBUG'] === '1' || io.env['DEBUG'] === 'true';
   const write = (text: string): void => {
     io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);

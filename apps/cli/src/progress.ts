@@ -21,7 +21,8 @@ export interface ProgressReporter {
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 function format(event: ProgressUpdate): string {
-  const count = event.total !== undefined && event.total > 0 ? ` ${event.done ?? 0}/${event.total}` : '';
+  const count =
+    event.total !== undefined && event.total > 0 ? ` ${event.done ?? 0}/${event.total}` : '';
   return `${event.phase}${count}${event.message ? `: ${event.message}` : ''}`;
 }
 
@@ -33,7 +34,8 @@ export function createProgressReporter(options: {
 }): ProgressReporter {
   const { stream, env } = options;
   if (options.quiet) return { update() {}, log() {}, stop() {} };
-  const interactive = stream.isTTY === true && env['CI'] !== 'true' && env['CI'] !== '1' && env['TERM'] !== 'dumb';
+  const interactive =
+    stream.isTTY === true && env['CI'] !== 'true' && env['CI'] !== '1' && env['TERM'] !== 'dumb';
   if (!interactive) {
     let last = '';
     return {

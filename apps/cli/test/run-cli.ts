@@ -56,9 +56,20 @@ export function runCli(
 
 /** Sandbox containers (running or not) that CLI runs with these pids left behind. */
 export function containersLeftBy(pids: readonly number[]): string[] {
-  const out = execFileSync('docker', ['ps', '-a', '--filter', 'label=testgate.source=cli', '--format', '{{.ID}} {{.Label "testgate.pid"}}'], {
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    'docker',
+    [
+      'ps',
+      '-a',
+      '--filter',
+      'label=testgate.source=cli',
+      '--format',
+      '{{.ID}} {{.Label "testgate.pid"}}',
+    ],
+    {
+      encoding: 'utf8',
+    },
+  );
   const mine = new Set(pids.map(String));
   return out
     .split('\n')

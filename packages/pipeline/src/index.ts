@@ -1,5 +1,12 @@
 export { runGate, evaluateDeadlineMs, estimateTestCount, toPipelineError } from './run-gate.ts';
-export type { GateProgressEvent, GatePhase, GenerateContext, GenerateMode, GenerateResult, RunGateOptions } from './run-gate.ts';
+export type {
+  GateProgressEvent,
+  GatePhase,
+  GenerateContext,
+  GenerateMode,
+  GenerateResult,
+  RunGateOptions,
+} from './run-gate.ts';
 export { PipelineError, isPipelineError } from './pipeline-error.ts';
 export type { PipelineErrorCode } from './pipeline-error.ts';
 export { buildSuggestions } from './suggestions.ts';

@@ -30,7 +30,11 @@ export class PipelineError extends Error {
   /** Whether running again later may succeed (engine hiccup, deadline under load). */
   readonly retryable: boolean;
 
-  constructor(code: PipelineErrorCode, message: string, options: { cause?: unknown; hint?: string; retryable?: boolean } = {}) {
+  constructor(
+    code: PipelineErrorCode,
+    message: string,
+    options: { cause?: unknown; hint?: string; retryable?: boolean } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.hint = options.hint ?? HINTS[code];
@@ -38,16 +42,26 @@ export class PipelineError extends Error {
   }
 }
 
-const RETRYABLE = new Set<PipelineErrorCode>(['DOCKER_UNAVAILABLE', 'SANDBOX_DEADLINE', 'INTERNAL']);
+const RETRYABLE = new Set<PipelineErrorCode>([
+  'DOCKER_UNAVAILABLE',
+  'SANDBOX_DEADLINE',
+  'INTERNAL',
+]);
 
 const HINTS: Record<PipelineErrorCode, string> = {
-  DOCKER_UNAVAILABLE: 'start the Docker engine (bash scripts/ensure-docker.sh) or set DOCKER_HOST, then run `testgate doctor`',
-  IMAGE_UNAVAILABLE: 'build the sandbox image with `bash scripts/ensure-image.sh`, then run `testgate doctor`',
-  SANDBOX_DEADLINE: 'the tests took longer than the sandbox allows: lower `reruns` or `limits.wallSeconds` in .github/testgate.yml, or split the pull request',
-  SANDBOX_LIMIT: 'the tests used too much memory or printed too much output: look for tests that allocate or print in a loop',
-  HARNESS_FAILED: 'this is a Testgate bug or a broken sandbox image: rebuild the image (bash scripts/ensure-image.sh) and rerun with DEBUG=1',
+  DOCKER_UNAVAILABLE:
+    'start the Docker engine (bash scripts/ensure-docker.sh) or set DOCKER_HOST, then run `testgate doctor`',
+  IMAGE_UNAVAILABLE:
+    'build the sandbox image with `bash scripts/ensure-image.sh`, then run `testgate doctor`',
+  SANDBOX_DEADLINE:
+    'the tests took longer than the sandbox allows: lower `reruns` or `limits.wallSeconds` in .github/testgate.yml, or split the pull request',
+  SANDBOX_LIMIT:
+    'the tests used too much memory or printed too much output: look for tests that allocate or print in a loop',
+  HARNESS_FAILED:
+    'this is a Testgate bug or a broken sandbox image: rebuild the image (bash scripts/ensure-image.sh) and rerun with DEBUG=1',
   ABORTED: 'the run was cancelled',
-  TREE_INVALID: 'the repository holds something the sandbox refuses (absolute paths, links out of the tree, or more than 512 MiB)',
+  TREE_INVALID:
+    'the repository holds something the sandbox refuses (absolute paths, links out of the tree, or more than 512 MiB)',
   INTERNAL: 'rerun with DEBUG=1 and report the output',
 };
 

@@ -6,10 +6,22 @@
  *   -> evaluate (sandbox: static rules, Bandit, pytest per test with coverage and reruns)
  *   -> judge (pure policy) -> suggestions (accepted generated tests, as files)
  */
-import type { Analysis, EvaluationEvidence, GateConfig, GateReport, GenerationSummary } from '@testgate/core';
+import type {
+  Analysis,
+  EvaluationEvidence,
+  GateConfig,
+  GateReport,
+  GenerationSummary,
+} from '@testgate/core';
 import { judge } from '@testgate/core';
 import { isSandboxError, readTree, runHarness, SandboxError } from '@testgate/sandbox';
-import type { HarnessCandidate, HarnessProgress, SandboxLimits, SandboxRunner, TreeInput } from '@testgate/sandbox';
+import type {
+  HarnessCandidate,
+  HarnessProgress,
+  SandboxLimits,
+  SandboxRunner,
+  TreeInput,
+} from '@testgate/sandbox';
 import { PipelineError } from './pipeline-error.ts';
 import { buildSuggestions } from './suggestions.ts';
 import type { GeneratedFile } from './suggestions.ts';
@@ -46,7 +58,10 @@ export interface GenerateContext {
    * Judges candidate files alone (the PR's own tests are not rerun): sandbox evaluate +
    * judge, the same gate the final report uses. For the generator's repair loop.
    */
-  evaluate: (files: readonly GeneratedFile[], options?: { signal?: AbortSignal }) => Promise<{ report: GateReport; evidence: EvaluationEvidence }>;
+  evaluate: (
+    files: readonly GeneratedFile[],
+    options?: { signal?: AbortSignal },
+  ) => Promise<{ report: GateReport; evidence: EvaluationEvidence }>;
   /** Paths of the head tree: generated files must not overwrite them. */
   headPaths: () => Promise<string[]>;
 }
@@ -93,7 +108,8 @@ const MiB = 1024 * 1024;
  */
 export function evaluateDeadlineMs(options: { tests: number; config: GateConfig }): number {
   const { tests, config } = options;
-  const perRun = Math.max(config.limits.wallSeconds, config.limits.cpuSeconds) * 1000 + PER_RUN_OVERHEAD_MS;
+  const perRun =
+    Math.max(config.limits.wallSeconds, config.limits.cpuSeconds) * 1000 + PER_RUN_OVERHEAD_MS;
   const ms = HARNESS_OVERHEAD_MS + tests * config.reruns * perRun;
   return Math.min(MAX_DEADLINE_MS, Math.max(MIN_DEADLINE_MS, ms));
 }
@@ -111,10 +127,15 @@ function looksLikeTestFile(path: string): boolean {
  * files that differ between base and head, plus the candidates. Parametrize cases are
  * counted roughly (pytest.param entries and tuple lines), as an upper bound is what matters.
  */
-export async function estimateTestCount(options: { base: TreeInput; head: TreeInput; candidates: readonly { path: string; content: string | Buffer }[] }): Promise<number> {
+export async function estimateTestCount(options: {
+  base: TreeInput;
+  head: TreeInput;
+  candidates: readonly { path: string; content: string | Buffer }[];
+}): Promise<number> {
   const base = new Map((await readTree(options.base)).map((file) => [file.path, file.content]));
   let count = 0;
-  const countIn = (text: string): number => (text.match(TEST_DEF)?.length ?? 0) + (text.match(PARAM_CASE)?.length ?? 0);
+  const countIn = (text: string): number =>
+    (text.match(TEST_DEF)?.length ?? 0) + (text.match(PARAM_CASE)?.length ?? 0);
   for (const file of await readTree(options.head)) {
     if (!looksLikeTestFile(file.path)) continue;
     const before = base.get(file.path);
@@ -129,7 +150,9 @@ export async function estimateTestCount(options: { base: TreeInput; head: TreeIn
 export function toPipelineError(error: unknown, step: string): PipelineError {
   if (error instanceof PipelineError) return error;
   if (error instanceof SandboxError) {
-    const detail = error.evidence?.stderrTail ? `\n${error.evidence.stderrTail.trim().split('\n').slice(-8).join('\n')}` : '';
+    const detail = error.evidence?.stderrTail
+      ? `\n${error.evidence.stderrTail.trim().split('\n').slice(-8).join('\n')}`
+      : '';
     switch (error.code) {
       case 'DOCKER_UNAVAILABLE':
         return new PipelineError('DOCKER_UNAVAILABLE', error.message, { cause: error });
@@ -147,7 +170,9 @@ export function toPipelineError(error: unknown, step: string): PipelineError {
         return new PipelineError('TREE_INVALID', error.message, { cause: error });
       case 'SANDBOX_EXIT':
       case 'HARNESS_REPORT_INVALID':
-        return new PipelineError('HARNESS_FAILED', `${step}: ${error.message}${detail}`, { cause: error });
+        return new PipelineError('HARNESS_FAILED', `${step}: ${error.message}${detail}`, {
+          cause: error,
+        });
       case 'SANDBOX_ENGINE':
         return new PipelineError('DOCKER_UNAVAILABLE', `${step}: ${error.message}`, {
           cause: error,
@@ -160,10 +185,13 @@ export function toPipelineError(error: unknown, step: string): PipelineError {
 }
 
 function checkAborted(signal: AbortSignal | undefined, step: string): void {
-  if (signal?.aborted) throw new PipelineError('ABORTED', `${step} was cancelled`, { cause: signal.reason });
+  if (signal?.aborted)
+    throw new PipelineError('ABORTED', `${step} was cancelled`, { cause: signal.reason });
 }
 
-function harnessProgress(onProgress: RunGateOptions['onProgress']): ((event: HarnessProgress) => void) | undefined {
+function harnessProgress(
+  onProgress: RunGateOptions['onProgress'],
+): ((event: HarnessProgress) => void) | undefined {
   if (!onProgress) return undefined;
   return (event) => onProgress({ ...event });
 }
@@ -173,7 +201,9 @@ interface Generated {
   summary: Omit<GenerationSummary, 'candidates' | 'accepted'>;
 }
 
-function emptySummary(generator: GenerationSummary['generator']): Omit<GenerationSummary, 'candidates' | 'accepted'> {
+function emptySummary(
+  generator: GenerationSummary['generator'],
+): Omit<GenerationSummary, 'candidates' | 'accepted'> {
   return {
     generator,
     rounds: 0,
@@ -193,7 +223,10 @@ function sandboxLimits(config: GateConfig, deadlineMs: number): Partial<SandboxL
   return { deadlineMs, memoryBytes: (config.limits.memoryMb + 256) * MiB };
 }
 
-async function generateBuiltin(options: RunGateOptions, fallbackReason?: string): Promise<Generated> {
+async function generateBuiltin(
+  options: RunGateOptions,
+  fallbackReason?: string,
+): Promise<Generated> {
   const { config } = options;
   options.onProgress?.({ phase: 'generate', message: 'built-in generator' });
   const generation = await runHarness(options.runner, {
@@ -212,7 +245,12 @@ async function generateBuiltin(options: RunGateOptions, fallbackReason?: string)
     ...common(options),
   });
   return {
-    files: generation.tests.map((test) => ({ path: test.path, content: test.content, targets: test.targets, generator: 'builtin' })),
+    files: generation.tests.map((test) => ({
+      path: test.path,
+      content: test.content,
+      targets: test.targets,
+      generator: 'builtin',
+    })),
     summary: {
       ...emptySummary('builtin'),
       rounds: 1,
@@ -238,7 +276,12 @@ function common(options: RunGateOptions): {
 }
 
 function toCandidates(files: readonly GeneratedFile[]): HarnessCandidate[] {
-  return files.map((file) => ({ path: file.path, content: file.content, origin: 'generated', generator: file.generator }));
+  return files.map((file) => ({
+    path: file.path,
+    content: file.content,
+    origin: 'generated',
+    generator: file.generator,
+  }));
 }
 
 /** One sandbox evaluate run: the PR's tests (unless `includePrTests` is false) plus the candidates. */
@@ -252,7 +295,10 @@ async function evaluateInSandbox(
     head: run.includePrTests ? options.head : options.base,
     candidates: run.candidates,
   });
-  options.onProgress?.({ phase: 'evaluate', message: `about ${tests} test case${tests === 1 ? '' : 's'} to judge` });
+  options.onProgress?.({
+    phase: 'evaluate',
+    message: `about ${tests} test case${tests === 1 ? '' : 's'} to judge`,
+  });
   const signal = run.signal ?? options.signal;
   return runHarness(options.runner, {
     mode: 'evaluate',
@@ -280,7 +326,14 @@ function spentBeforeFallback(error: unknown): Partial<GenerationSummary> {
   const summary = (error as { summary?: Partial<GenerationSummary> } | null)?.summary;
   if (!summary || typeof summary !== 'object') return {};
   const pick: Partial<GenerationSummary> = {};
-  for (const key of ['model', 'modelCalls', 'cacheHits', 'promptTokens', 'completionTokens', 'costUsd'] as const) {
+  for (const key of [
+    'model',
+    'modelCalls',
+    'cacheHits',
+    'promptTokens',
+    'completionTokens',
+    'costUsd',
+  ] as const) {
     if (summary[key] !== undefined) (pick as Record<string, unknown>)[key] = summary[key];
   }
   return pick;
@@ -334,19 +387,33 @@ async function generateWithModel(options: RunGateOptions): Promise<Generated> {
     if (isSandboxError(error) || options.signal?.aborted) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     const builtin = await generateBuiltin(options, reason);
-    return { ...builtin, summary: { ...builtin.summary, ...spentBeforeFallback(error), generator: 'builtin' } };
+    return {
+      ...builtin,
+      summary: { ...builtin.summary, ...spentBeforeFallback(error), generator: 'builtin' },
+    };
   }
 }
 
 async function generateStep(options: RunGateOptions): Promise<Generated | undefined> {
   if (options.generate === 'off') return undefined;
   try {
-    return options.generate === 'model' ? await generateWithModel(options) : await generateBuiltin(options);
+    return options.generate === 'model'
+      ? await generateWithModel(options)
+      : await generateBuiltin(options);
   } catch (error) {
     // A broken built-in generator must not stop the gate from judging the PR's own tests;
     // the engine being down, a cancel or a deadline will stop evaluate too, so rethrow those.
-    if (isSandboxError(error) && (error.code === 'HARNESS_REPORT_INVALID' || error.code === 'SANDBOX_EXIT')) {
-      return { files: [], summary: { ...emptySummary('off'), fallbackReason: `the generator failed: ${error.message}` } };
+    if (
+      isSandboxError(error) &&
+      (error.code === 'HARNESS_REPORT_INVALID' || error.code === 'SANDBOX_EXIT')
+    ) {
+      return {
+        files: [],
+        summary: {
+          ...emptySummary('off'),
+          fallbackReason: `the generator failed: ${error.message}`,
+        },
+      };
     }
     throw error;
   }
@@ -373,7 +440,10 @@ export async function runGate(options: RunGateOptions): Promise<GateReport> {
   checkAborted(options.signal, 'evaluate');
   let evidence: EvaluationEvidence;
   try {
-    evidence = await evaluateInSandbox(options, { candidates: toCandidates(generated?.files ?? []), includePrTests: true });
+    evidence = await evaluateInSandbox(options, {
+      candidates: toCandidates(generated?.files ?? []),
+      includePrTests: true,
+    });
   } catch (error) {
     throw toPipelineError(error, 'evaluate');
   }

@@ -34,7 +34,12 @@ function widenToDecorators(lines: readonly string[], span: FunctionSpan): Functi
     if (text.trim() === '') break;
     const textIndent = text.length - text.trimStart().length;
     if (textIndent < indent) break;
-    if (textIndent === indent && !text.trimStart().startsWith('@') && !/^[)\]}]/.test(text.trimStart())) break;
+    if (
+      textIndent === indent &&
+      !text.trimStart().startsWith('@') &&
+      !/^[)\]}]/.test(text.trimStart())
+    )
+      break;
     if (textIndent === indent && text.trimStart().startsWith('@')) top = line;
     line -= 1;
   }
@@ -78,7 +83,9 @@ export function buildSuggestions(options: {
 }): Suggestion[] {
   const { report, evidence, generated } = options;
   // The report keeps a test's first line; the evidence has the whole span.
-  const spanOf = new Map(evidence.tests.map((t) => [t.nodeid, { start: t.startLine, end: t.endLine }]));
+  const spanOf = new Map(
+    evidence.tests.map((t) => [t.nodeid, { start: t.startLine, end: t.endLine }]),
+  );
   const suggestions: Suggestion[] = [];
   for (const file of generated) {
     const fileResult = report.files.find((f) => f.path === file.path);

@@ -7,7 +7,12 @@
 import type { EvaluationEvidence, GateConfig, Generation } from '@testgate/core';
 import { defaultConfig } from '@testgate/core';
 import { readTarTree, SandboxError } from '@testgate/sandbox';
-import type { SandboxRunner, SandboxRunRequest, SandboxRunResult, TreeInput } from '@testgate/sandbox';
+import type {
+  SandboxRunner,
+  SandboxRunRequest,
+  SandboxRunResult,
+  TreeInput,
+} from '@testgate/sandbox';
 import { describe, expect, it } from 'vitest';
 import { PipelineError, runGate } from '../src/index.ts';
 
@@ -44,15 +49,37 @@ function scriptedRunner(answers: Record<string, Answer>): SandboxRunner & { seen
   return {
     seen,
     async run(request) {
-      const files = new Map((await readTarTree(request.stdin as Buffer)).map((f) => [f.path, f.content.toString('utf8')]));
-      const req = JSON.parse(files.get('request.json')!) as { mode: string; nonce: string; settings: Record<string, unknown>; candidates: SeenRequest['candidates'] };
-      seen.push({ mode: req.mode, settings: req.settings, candidates: req.candidates, files, limits: request.limits, labels: request.labels });
+      const files = new Map(
+        (await readTarTree(request.stdin as Buffer)).map((f) => [
+          f.path,
+          f.content.toString('utf8'),
+        ]),
+      );
+      const req = JSON.parse(files.get('request.json')!) as {
+        mode: string;
+        nonce: string;
+        settings: Record<string, unknown>;
+        candidates: SeenRequest['candidates'];
+      };
+      seen.push({
+        mode: req.mode,
+        settings: req.settings,
+        candidates: req.candidates,
+        files,
+        limits: request.limits,
+        labels: request.labels,
+      });
       const answer = answers[req.mode];
       if (answer instanceof Error) throw answer;
       if (answer === undefined) throw new Error(`unexpected mode ${req.mode}`);
-      if ('exitCode' in answer || 'timedOut' in answer || 'stdout' in answer) return result(String(answer.stdout ?? ''), answer as Partial<SandboxRunResult>);
-      request.onStdoutLine?.(`TESTGATE-PROGRESS {"phase": "run", "message": "fake", "done": 1, "total": 1}`);
-      return result(`TESTGATE-PROGRESS {"phase": "run", "message": "fake"}\nTESTGATE-REPORT ${req.nonce} ${JSON.stringify(answer)}\n`);
+      if ('exitCode' in answer || 'timedOut' in answer || 'stdout' in answer)
+        return result(String(answer.stdout ?? ''), answer as Partial<SandboxRunResult>);
+      request.onStdoutLine?.(
+        `TESTGATE-PROGRESS {"phase": "run", "message": "fake", "done": 1, "total": 1}`,
+      );
+      return result(
+        `TESTGATE-PROGRESS {"phase": "run", "message": "fake"}\nTESTGATE-REPORT ${req.nonce} ${JSON.stringify(answer)}\n`,
+      );
     },
   };
 }
@@ -81,7 +108,12 @@ const coverage = (lines: number[]) => ({
   errorPathLinesReached: {},
 });
 const passed = { outcome: 'passed' as const, durationMs: 5, cpuMs: 4 };
-const failed = { outcome: 'failed' as const, durationMs: 5, cpuMs: 4, message: 'E   assert 1.0 == 2' };
+const failed = {
+  outcome: 'failed' as const,
+  durationMs: 5,
+  cpuMs: 4,
+  message: 'E   assert 1.0 == 2',
+};
 
 const generation: Generation = {
   protocol: 1,
@@ -152,16 +184,25 @@ const evidence: EvaluationEvidence = {
   durationMs: 100,
 };
 
-const base: TreeInput = { kind: 'files', files: { 'calc/__init__.py': '', 'calc/parse.py': 'def parse_amount(t):\n    return float(t)\n' } };
+const base: TreeInput = {
+  kind: 'files',
+  files: { 'calc/__init__.py': '', 'calc/parse.py': 'def parse_amount(t):\n    return float(t)\n' },
+};
 const head: TreeInput = {
   kind: 'files',
   files: {
     'calc/__init__.py': '',
-    'calc/parse.py': 'def parse_amount(t):\n    if not t:\n        raise ValueError\n    return float(t)\n',
-    'tests/test_parse.py': 'from calc.parse import parse_amount\n\n\ndef test_pr():\n    assert parse_amount("1") == 1.0\n',
+    'calc/parse.py':
+      'def parse_amount(t):\n    if not t:\n        raise ValueError\n    return float(t)\n',
+    'tests/test_parse.py':
+      'from calc.parse import parse_amount\n\n\ndef test_pr():\n    assert parse_amount("1") == 1.0\n',
   },
 };
-const config: GateConfig = { ...defaultConfig, reruns: 4, limits: { ...defaultConfig.limits, cpuSeconds: 3, wallSeconds: 7 } };
+const config: GateConfig = {
+  ...defaultConfig,
+  reruns: 4,
+  limits: { ...defaultConfig.limits, cpuSeconds: 3, wallSeconds: 7 },
+};
 
 describe('runGate', () => {
   it('generates with the built-in generator, evaluates with the config, and keeps only accepted generated tests', async () => {
@@ -180,31 +221,62 @@ describe('runGate', () => {
 
     expect(runner.seen.map((r) => r.mode)).toEqual(['generate', 'evaluate']);
     const evaluate = runner.seen[1]!;
-    expect(evaluate.settings).toMatchObject({ reruns: 4, cpuSecondsPerTest: 3, wallSecondsPerTest: 7, includePrTests: true });
+    expect(evaluate.settings).toMatchObject({
+      reruns: 4,
+      cpuSecondsPerTest: 3,
+      wallSecondsPerTest: 7,
+      includePrTests: true,
+    });
     expect(evaluate.settings['testGlobs']).toEqual(defaultConfig.tests.globs);
-    expect(evaluate.candidates).toEqual([{ path: GEN_FILE, origin: 'generated', generator: 'builtin' }]);
+    expect(evaluate.candidates).toEqual([
+      { path: GEN_FILE, origin: 'generated', generator: 'builtin' },
+    ]);
     expect(evaluate.files.get(`candidates/${GEN_FILE}`)).toBe(GEN_CONTENT);
     expect(evaluate.files.get('head/tests/test_parse.py')).toContain('def test_pr');
-    expect(evaluate.labels).toMatchObject({ 'testgate.test': 'pipeline', 'testgate.mode': 'evaluate' });
+    expect(evaluate.labels).toMatchObject({
+      'testgate.test': 'pipeline',
+      'testgate.mode': 'evaluate',
+    });
     // 1 PR test + 2 generated, 4 runs each, at most 7 s + overhead: well under the 30 min cap, over the 2 min floor.
     expect(evaluate.limits?.deadlineMs).toBe(90_000 + 3 * 4 * 9_000);
     expect(progress).toEqual(expect.arrayContaining(['generate', 'evaluate', 'run', 'judge']));
 
     expect(report.verdict).toBe('pass');
-    expect(report.generation).toMatchObject({ generator: 'builtin', candidates: 2, accepted: 1, rounds: 1, skipped: generation.skipped });
+    expect(report.generation).toMatchObject({
+      generator: 'builtin',
+      candidates: 2,
+      accepted: 1,
+      rounds: 1,
+      skipped: generation.skipped,
+    });
     expect(report.suggestions).toHaveLength(1);
     const suggestion = report.suggestions[0]!;
     expect(suggestion.tests).toEqual([`${GEN_FILE}::test_parse_amount_rejects_text`]);
     expect(suggestion.content).toContain('def test_parse_amount_rejects_text');
     expect(suggestion.content).not.toContain('test_parse_amount_wrong');
-    expect(suggestion.content.startsWith('import pytest\n\nfrom calc import parse_amount\n')).toBe(true);
+    expect(suggestion.content.startsWith('import pytest\n\nfrom calc import parse_amount\n')).toBe(
+      true,
+    );
     expect(suggestion.covers).toEqual({ 'calc/parse.py': [2, 4] });
     expect(report.durationMs).toBeGreaterThanOrEqual(0);
   });
 
   it('runs only evaluate when generation is off, and reports no generation', async () => {
-    const runner = scriptedRunner({ evaluate: { ...evidence, tests: evidence.tests.slice(0, 1), files: evidence.files.slice(0, 1) } });
-    const report = await runGate({ runner, image: 'img', base, head, config: defaultConfig, generate: 'off' });
+    const runner = scriptedRunner({
+      evaluate: {
+        ...evidence,
+        tests: evidence.tests.slice(0, 1),
+        files: evidence.files.slice(0, 1),
+      },
+    });
+    const report = await runGate({
+      runner,
+      image: 'img',
+      base,
+      head,
+      config: defaultConfig,
+      generate: 'off',
+    });
     expect(runner.seen.map((r) => r.mode)).toEqual(['evaluate']);
     expect(runner.seen[0]!.candidates).toEqual([]);
     expect(report.generation).toBeUndefined();
@@ -215,7 +287,14 @@ describe('runGate', () => {
   it('falls back to the built-in generator when the model fails, keeping what the model spent', async () => {
     const runner = scriptedRunner({ generate: generation, evaluate: evidence });
     const modelError = Object.assign(new Error('the model answered 429 three times'), {
-      summary: { model: 'gpt-4o-mini', modelCalls: 3, promptTokens: 1200, completionTokens: 0, costUsd: 0.0002, cacheHits: 0 },
+      summary: {
+        model: 'gpt-4o-mini',
+        modelCalls: 3,
+        promptTokens: 1200,
+        completionTokens: 0,
+        costUsd: 0.0002,
+        cacheHits: 0,
+      },
     });
     const report = await runGate({
       runner,
@@ -225,7 +304,11 @@ describe('runGate', () => {
       config,
       generate: 'model',
       generateCandidates: async (context) => {
-        expect((await context.headPaths()).sort()).toEqual(['calc/__init__.py', 'calc/parse.py', 'tests/test_parse.py']);
+        expect((await context.headPaths()).sort()).toEqual([
+          'calc/__init__.py',
+          'calc/parse.py',
+          'tests/test_parse.py',
+        ]);
         throw modelError;
       },
     });
@@ -250,9 +333,19 @@ describe('runGate', () => {
       config,
       generate: 'model',
       generateCandidates: async (context) => {
-        const files = [{ path: GEN_FILE, content: GEN_CONTENT, targets: ['parse_amount'], generator: 'gpt-4o-mini' }];
+        const files = [
+          {
+            path: GEN_FILE,
+            content: GEN_CONTENT,
+            targets: ['parse_amount'],
+            generator: 'gpt-4o-mini',
+          },
+        ];
         const { report: judged } = await context.evaluate(files);
-        expect(judged.tests.filter((t) => t.origin === 'generated').map((t) => t.status)).toEqual(['accepted', 'rejected']);
+        expect(judged.tests.filter((t) => t.origin === 'generated').map((t) => t.status)).toEqual([
+          'accepted',
+          'rejected',
+        ]);
         return { files, summary: { model: 'gpt-4o-mini', modelCalls: 1, rounds: 2 } };
       },
     });
@@ -260,12 +353,22 @@ describe('runGate', () => {
       ['evaluate', false],
       ['evaluate', true],
     ]);
-    expect(report.generation).toMatchObject({ generator: 'model', model: 'gpt-4o-mini', modelCalls: 1, rounds: 2, candidates: 2, accepted: 1 });
+    expect(report.generation).toMatchObject({
+      generator: 'model',
+      model: 'gpt-4o-mini',
+      modelCalls: 1,
+      rounds: 2,
+      candidates: 2,
+      accepted: 1,
+    });
     expect(report.suggestions[0]?.generator).toBe('gpt-4o-mini');
   });
 
   it('still judges the PR when the built-in generator crashes', async () => {
-    const runner = scriptedRunner({ generate: { exitCode: 1, stderrTail: 'Traceback: boom' }, evaluate: evidence });
+    const runner = scriptedRunner({
+      generate: { exitCode: 1, stderrTail: 'Traceback: boom' },
+      evaluate: evidence,
+    });
     const report = await runGate({ runner, image: 'img', base, head, config, generate: 'builtin' });
     expect(report.verdict).toBe('pass');
     expect(report.generation?.generator).toBe('off');
@@ -275,11 +378,22 @@ describe('runGate', () => {
   it.each([
     ['the outer deadline', { timedOut: true, exitCode: 137 }, 'SANDBOX_DEADLINE'],
     ['an OOM kill', { oomKilled: true, exitCode: 137 }, 'SANDBOX_LIMIT'],
-    ['a harness crash', { exitCode: 1, stderrTail: 'Traceback (most recent call last)' }, 'HARNESS_FAILED'],
+    [
+      'a harness crash',
+      { exitCode: 1, stderrTail: 'Traceback (most recent call last)' },
+      'HARNESS_FAILED',
+    ],
     ['a report without our nonce', { stdout: 'TESTGATE-REPORT deadbeef {}\n' }, 'HARNESS_FAILED'],
   ] as const)('turns %s into a PipelineError', async (_what, answer, code) => {
     const runner = scriptedRunner({ evaluate: answer });
-    const error = await runGate({ runner, image: 'img', base, head, config, generate: 'off' }).catch((e: unknown) => e);
+    const error = await runGate({
+      runner,
+      image: 'img',
+      base,
+      head,
+      config,
+      generate: 'off',
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PipelineError);
     expect((error as PipelineError).code).toBe(code);
     expect((error as PipelineError).hint.length).toBeGreaterThan(10);
@@ -287,8 +401,17 @@ describe('runGate', () => {
   });
 
   it('reports an engine that does not answer as DOCKER_UNAVAILABLE, retryable', async () => {
-    const runner = scriptedRunner({ evaluate: new SandboxError('DOCKER_UNAVAILABLE', 'Docker engine is not answering (ENOENT)') });
-    const error = (await runGate({ runner, image: 'img', base, head, config, generate: 'off' }).catch((e: unknown) => e)) as PipelineError;
+    const runner = scriptedRunner({
+      evaluate: new SandboxError('DOCKER_UNAVAILABLE', 'Docker engine is not answering (ENOENT)'),
+    });
+    const error = (await runGate({
+      runner,
+      image: 'img',
+      base,
+      head,
+      config,
+      generate: 'off',
+    }).catch((e: unknown) => e)) as PipelineError;
     expect(error.code).toBe('DOCKER_UNAVAILABLE');
     expect(error.retryable).toBe(true);
     expect(error.hint).toContain('ensure-docker.sh');
@@ -298,7 +421,15 @@ describe('runGate', () => {
     const runner = scriptedRunner({ evaluate: evidence });
     const controller = new AbortController();
     controller.abort();
-    const error = (await runGate({ runner, image: 'img', base, head, config, generate: 'off', signal: controller.signal }).catch((e: unknown) => e)) as PipelineError;
+    const error = (await runGate({
+      runner,
+      image: 'img',
+      base,
+      head,
+      config,
+      generate: 'off',
+      signal: controller.signal,
+    }).catch((e: unknown) => e)) as PipelineError;
     expect(error.code).toBe('ABORTED');
     expect(runner.seen).toEqual([]);
   });

@@ -29,7 +29,13 @@ def test_also_ok():
         parse_amount("x")
 `;
 
-function result(nodeid: string, fn: string, line: number, status: 'accepted' | 'rejected', covered: number[] = []): TestResult {
+function result(
+  nodeid: string,
+  fn: string,
+  line: number,
+  status: 'accepted' | 'rejected',
+  covered: number[] = [],
+): TestResult {
   return {
     nodeid,
     file: FILE,
@@ -61,18 +67,30 @@ const tests: TestResult[] = [
   result(`${FILE}::test_bad[ ]`, 'test_bad', 18, 'rejected'),
   result(`${FILE}::test_also_ok`, 'test_also_ok', 22, 'accepted', [3, 5]),
 ];
-const spans: Record<string, [number, number]> = { test_ok: [10, 11], test_bad: [18, 19], test_also_ok: [22, 24] };
+const spans: Record<string, [number, number]> = {
+  test_ok: [10, 11],
+  test_bad: [18, 19],
+  test_also_ok: [22, 24],
+};
 const evidence = {
-  tests: tests.map((t) => ({ nodeid: t.nodeid, startLine: spans[t.function]![0], endLine: spans[t.function]![1] })),
+  tests: tests.map((t) => ({
+    nodeid: t.nodeid,
+    startLine: spans[t.function]![0],
+    endLine: spans[t.function]![1],
+  })),
 } as unknown as Pick<EvaluationEvidence, 'tests'>;
-const files: GateReport['files'] = [{ path: FILE, origin: 'generated', collected: 4, reasons: [], details: [], findings: [] }];
+const files: GateReport['files'] = [
+  { path: FILE, origin: 'generated', collected: 4, reasons: [], details: [], findings: [] },
+];
 
 describe('buildSuggestions', () => {
   it('keeps module code and the fully accepted functions, and drops a parametrized one with a rejected case', () => {
     const [suggestion, ...rest] = buildSuggestions({
       report: { tests, files },
       evidence,
-      generated: [{ path: FILE, content: CONTENT, targets: ['parse_amount'], generator: 'builtin' }],
+      generated: [
+        { path: FILE, content: CONTENT, targets: ['parse_amount'], generator: 'builtin' },
+      ],
     });
     expect(rest).toEqual([]);
     expect(suggestion?.content).toBe(`import pytest
@@ -99,11 +117,21 @@ def test_also_ok():
   it('offers nothing for a file whose tests were all rejected or that did not collect', () => {
     const rejected = tests.map((t) => ({ ...t, status: 'rejected' as const }));
     expect(
-      buildSuggestions({ report: { tests: rejected, files }, evidence, generated: [{ path: FILE, content: CONTENT, targets: [], generator: 'builtin' }] }),
+      buildSuggestions({
+        report: { tests: rejected, files },
+        evidence,
+        generated: [{ path: FILE, content: CONTENT, targets: [], generator: 'builtin' }],
+      }),
     ).toEqual([]);
-    const broken: GateReport['files'] = [{ ...files[0]!, error: 'ImportError', reasons: ['error'] }];
+    const broken: GateReport['files'] = [
+      { ...files[0]!, error: 'ImportError', reasons: ['error'] },
+    ];
     expect(
-      buildSuggestions({ report: { tests, files: broken }, evidence, generated: [{ path: FILE, content: CONTENT, targets: [], generator: 'builtin' }] }),
+      buildSuggestions({
+        report: { tests, files: broken },
+        evidence,
+        generated: [{ path: FILE, content: CONTENT, targets: [], generator: 'builtin' }],
+      }),
     ).toEqual([]);
   });
 });

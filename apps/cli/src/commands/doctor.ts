@@ -41,7 +41,9 @@ export interface CheckResult {
 
 function execText(file: string, args: string[], timeoutMs = 10_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: timeoutMs }, (error, stdout) => (error ? reject(error) : resolve(stdout.trim())));
+    execFile(file, args, { timeout: timeoutMs }, (error, stdout) =>
+      error ? reject(error) : resolve(stdout.trim()),
+    );
   });
 }
 
@@ -58,7 +60,11 @@ async function checkDocker(): Promise<CheckResult> {
     // Listing our labelled containers proves the engine answers (and clears leftovers).
     const { removed } = await reapSandboxes();
     const host = process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock';
-    return { name: 'docker engine', ok: true, detail: `answers at ${host}${removed.length > 0 ? ` (removed ${removed.length} leftover containers)` : ''}` };
+    return {
+      name: 'docker engine',
+      ok: true,
+      detail: `answers at ${host}${removed.length > 0 ? ` (removed ${removed.length} leftover containers)` : ''}`,
+    };
   } catch (error) {
     return {
       name: 'docker engine',
@@ -78,12 +84,22 @@ const TOOLS_PROBE = [
   '    except Exception as error: print(name, "MISSING")',
 ].join('\n');
 
-async function checkImage(options: { fix: boolean; report: (line: string) => void }): Promise<CheckResult[]> {
+async function checkImage(options: {
+  fix: boolean;
+  report: (line: string) => void;
+}): Promise<CheckResult[]> {
   let tag: string;
   try {
     tag = (await sandboxImageTags()).image;
   } catch (error) {
-    return [{ name: 'sandbox image', ok: false, detail: String(error), fix: 'check docker/sandbox/ is intact (git status)' }];
+    return [
+      {
+        name: 'sandbox image',
+        ok: false,
+        detail: String(error),
+        fix: 'check docker/sandbox/ is intact (git status)',
+      },
+    ];
   }
   const runner = createDockerRunner();
   const probe = async (): Promise<string> => {
@@ -93,7 +109,8 @@ async function checkImage(options: { fix: boolean; report: (line: string) => voi
       limits: { deadlineMs: 60_000 },
       labels: { 'testgate.source': 'doctor' },
     });
-    if (result.exitCode !== 0) throw new Error(`probe exited ${String(result.exitCode)}: ${result.stderrTail.trim()}`);
+    if (result.exitCode !== 0)
+      throw new Error(`probe exited ${String(result.exitCode)}: ${result.stderrTail.trim()}`);
     return result.stdout;
   };
   let output: string;
@@ -101,7 +118,14 @@ async function checkImage(options: { fix: boolean; report: (line: string) => voi
     output = await probe();
   } catch (error) {
     if (!isSandboxError(error, 'IMAGE_MISSING')) {
-      return [{ name: 'sandbox image', ok: false, detail: error instanceof Error ? error.message : String(error), fix: 'run `bash scripts/ensure-image.sh`' }];
+      return [
+        {
+          name: 'sandbox image',
+          ok: false,
+          detail: error instanceof Error ? error.message : String(error),
+          fix: 'run `bash scripts/ensure-image.sh`',
+        },
+      ];
     }
     if (!options.fix) {
       return [
@@ -114,7 +138,9 @@ async function checkImage(options: { fix: boolean; report: (line: string) => voi
       ];
     }
     try {
-      await ensureSandboxImage({ onProgress: (event) => options.report(`  building (${event.stage}): ${event.message}`) });
+      await ensureSandboxImage({
+        onProgress: (event) => options.report(`  building (${event.stage}): ${event.message}`),
+      });
       output = await probe();
     } catch (buildError) {
       return [
@@ -134,11 +160,17 @@ async function checkImage(options: { fix: boolean; report: (line: string) => voi
       .filter((parts) => parts.length === 2)
       .map(([name, version]) => [name!, version!]),
   );
-  const missing = [...versions].filter(([, version]) => version === 'MISSING').map(([name]) => name);
+  const missing = [...versions]
+    .filter(([, version]) => version === 'MISSING')
+    .map(([name]) => name);
   const results: CheckResult[] = [{ name: 'sandbox image', ok: true, detail: tag }];
   results.push(
     missing.length === 0
-      ? { name: 'python tools', ok: true, detail: [...versions].map(([name, version]) => `${name} ${version}`).join(', ') }
+      ? {
+          name: 'python tools',
+          ok: true,
+          detail: [...versions].map(([name, version]) => `${name} ${version}`).join(', '),
+        }
       : {
           name: 'python tools',
           ok: false,
@@ -157,7 +189,9 @@ async function checkRedis(url: string): Promise<CheckResult> {
     // The producer role has no offline queue: wait until connected, then PING.
     const pong = await Promise.race([
       new Promise<void>((resolve) => redis.once('ready', () => resolve())).then(() => redis.ping()),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 3 s')), 3000).unref()),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('no answer within 3 s')), 3000).unref(),
+      ),
     ]);
     return { name: 'redis', ok: pong === 'PONG', detail: `${url} answers ${pong}`, optional: true };
   } catch (error) {
@@ -180,7 +214,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       args: argv,
       strict: true,
       allowPositionals: false,
-      options: { fix: { type: 'boolean' }, 'redis-url': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        fix: { type: 'boolean' },
+        'redis-url': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (error) {
     throw new UsageError((error as Error).message, { command: 'doctor', cause: error });
@@ -201,9 +239,15 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const docker = await checkDocker();
   show(docker);
   if (docker.ok) {
-    for (const result of await checkImage({ fix: values.fix ?? false, report: print })) show(result);
+    for (const result of await checkImage({ fix: values.fix ?? false, report: print }))
+      show(result);
   } else {
-    show({ name: 'sandbox image', ok: false, detail: 'not checked: the Docker engine does not answer', fix: 'fix the engine first' });
+    show({
+      name: 'sandbox image',
+      ok: false,
+      detail: 'not checked: the Docker engine does not answer',
+      fix: 'fix the engine first',
+    });
   }
   show(await checkRedis(redisUrl));
   const failed = results.filter((result) => !result.ok && !result.optional);
@@ -211,4 +255,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   return failed.length === 0 ? EXIT.ok : EXIT.fail;
 }
 
-export const command: CliCommand = { name: 'doctor', summary: 'Check Docker, the sandbox image, Redis and the Python tools', help: HELP, run };
+export const command: CliCommand = {
+  name: 'doctor',
+  summary: 'Check Docker, the sandbox image, Redis and the Python tools',
+  help: HELP,
+  run,
+};

@@ -21,12 +21,19 @@ function fromModule(name: string, file: string): () => Promise<CliCommand> {
     try {
       mod = (await import(url)) as { command?: CliCommand };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String(error).includes(file.slice(2))) {
-        throw new CliError('COMMAND_UNAVAILABLE', `testgate ${name} is not available in this build (apps/cli/src/commands/${file.slice(2)} is missing)`, {
-          hint: 'update your checkout; run `testgate --help` for the commands this build has',
-          exitCode: EXIT.usage,
-          cause: error,
-        });
+      if (
+        (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' &&
+        String(error).includes(file.slice(2))
+      ) {
+        throw new CliError(
+          'COMMAND_UNAVAILABLE',
+          `testgate ${name} is not available in this build (apps/cli/src/commands/${file.slice(2)} is missing)`,
+          {
+            hint: 'update your checkout; run `testgate --help` for the commands this build has',
+            exitCode: EXIT.usage,
+            cause: error,
+          },
+        );
       }
       throw error;
     }
@@ -38,10 +45,26 @@ function fromModule(name: string, file: string): () => Promise<CliCommand> {
 }
 
 export const COMMANDS: readonly RegistryEntry[] = [
-  { name: 'run', summary: 'Judge the tests a change adds, on a local git repository', load: async () => (await import('./run.ts')).command },
-  { name: 'doctor', summary: 'Check Docker, the sandbox image, Redis and the Python tools', load: async () => (await import('./doctor.ts')).command },
-  { name: 'serve', summary: 'Run the GitHub App (webhook server and worker)', load: fromModule('serve', './serve.ts') },
-  { name: 'replay', summary: 'Replay a recorded webhook delivery against a local server', load: fromModule('replay', './replay.ts') },
+  {
+    name: 'run',
+    summary: 'Judge the tests a change adds, on a local git repository',
+    load: async () => (await import('./run.ts')).command,
+  },
+  {
+    name: 'doctor',
+    summary: 'Check Docker, the sandbox image, Redis and the Python tools',
+    load: async () => (await import('./doctor.ts')).command,
+  },
+  {
+    name: 'serve',
+    summary: 'Run the GitHub App (webhook server and worker)',
+    load: fromModule('serve', './serve.ts'),
+  },
+  {
+    name: 'replay',
+    summary: 'Replay a recorded webhook delivery against a local server',
+    load: fromModule('replay', './replay.ts'),
+  },
 ];
 
 export function findCommand(name: string): RegistryEntry | undefined {

@@ -29,7 +29,8 @@ const HELP = `Usage: testgate run --repo DIR --base REF [--head REF] [flags]
 
 Judges the pytest tests that the commits from --base to --head add or change (and, with
 --generate, tests Testgate writes for the changed functions) by running them in a sealed
-Docker sandbox. The report goes to stdout; progress goes to stderr.
+Docker sandbox. The report goes to stdout; progress goes to stderr. Only commits are
+judged: commit (or stash) work in progress first.
 
 Flags:
   --repo DIR           the git repository (required)
@@ -62,10 +63,16 @@ interface RunArgs {
   quiet: boolean;
 }
 
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+function oneOf<T extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
   if (value === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new UsageError(`--${flag} must be one of ${allowed.join(', ')} (got "${value}")`, { command: 'run' });
+    throw new UsageError(`--${flag} must be one of ${allowed.join(', ')} (got "${value}")`, {
+      command: 'run',
+    });
   }
   return value as T;
 }
@@ -91,15 +98,24 @@ export function parseRunArgs(args: string[], cwd: string): RunArgs {
     }));
   } catch (error) {
     // parseArgs' messages are good ("Unknown option '--fromat'"); keep them, drop its code prefix.
-    throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''), { command: 'run', cause: error });
+    throw new UsageError(
+      (error as Error).message.replace(/\. To specify a positional argument.*$/s, ''),
+      { command: 'run', cause: error },
+    );
   }
   if (values.repo === undefined) {
-    throw new UsageError('--repo DIR is required: the path of the git repository to judge (e.g. --repo .)', { command: 'run' });
+    throw new UsageError(
+      '--repo DIR is required: the path of the git repository to judge (e.g. --repo .)',
+      { command: 'run' },
+    );
   }
   if (values.base === undefined) {
-    throw new UsageError('--base REF is required: the commit the change starts from (e.g. --base main~1 or --base origin/main)', {
-      command: 'run',
-    });
+    throw new UsageError(
+      '--base REF is required: the commit the change starts from (e.g. --base main~1 or --base origin/main)',
+      {
+        command: 'run',
+      },
+    );
   }
   return {
     repo: resolve(cwd, values.repo),
@@ -122,10 +138,13 @@ async function resolveRefs(args: RunArgs): Promise<{ base: string; head: string 
       return await resolveRef(args.repo, ref);
     } catch (error) {
       if (error instanceof GitError && error.code === 'NOT_A_REPO') {
-        throw new UsageError(`--repo ${args.repo} is not a git repository (run \`git init\` there, or point --repo at a clone)`, {
-          command: 'run',
-          cause: error,
-        });
+        throw new UsageError(
+          `--repo ${args.repo} is not a git repository (run \`git init\` there, or point --repo at a clone)`,
+          {
+            command: 'run',
+            cause: error,
+          },
+        );
       }
       if (error instanceof GitError && error.code === 'BAD_REF') {
         throw new UsageError(
@@ -134,7 +153,11 @@ async function resolveRefs(args: RunArgs): Promise<{ base: string; head: string 
         );
       }
       if (error instanceof GitError && error.code === 'GIT_NOT_FOUND') {
-        throw new CliError('GIT_NOT_FOUND', error.message, { hint: 'install git (apt-get install -y git)', exitCode: EXIT.usage, cause: error });
+        throw new CliError('GIT_NOT_FOUND', error.message, {
+          hint: 'install git (apt-get install -y git)',
+          exitCode: EXIT.usage,
+          cause: error,
+        });
       }
       throw error;
     }
@@ -143,7 +166,10 @@ async function resolveRefs(args: RunArgs): Promise<{ base: string; head: string 
 }
 
 /** The repo's config: --config FILE, else `.github/testgate.yml` at the head commit, else defaults. */
-async function loadConfig(args: RunArgs, headSha: string): Promise<{ config: GateConfig; source: string }> {
+async function loadConfig(
+  args: RunArgs,
+  headSha: string,
+): Promise<{ config: GateConfig; source: string }> {
   let text: string | undefined;
   let source: string;
   if (args.config !== undefined) {
@@ -151,10 +177,13 @@ async function loadConfig(args: RunArgs, headSha: string): Promise<{ config: Gat
     try {
       text = await readFile(args.config, 'utf8');
     } catch (error) {
-      throw new UsageError(`--config ${args.config} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
-        command: 'run',
-        cause: error,
-      });
+      throw new UsageError(
+        `--config ${args.config} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        {
+          command: 'run',
+          cause: error,
+        },
+      );
     }
   } else {
     source = REPO_CONFIG_PATH;
@@ -175,7 +204,11 @@ async function loadConfig(args: RunArgs, headSha: string): Promise<{ config: Gat
   }
 }
 
-export function renderReport(report: GateReport, format: Format, options: { color?: boolean } = {}): string {
+export function renderReport(
+  report: GateReport,
+  format: Format,
+  options: { color?: boolean } = {},
+): string {
   switch (format) {
     case 'text':
       return renderText(report, { color: options.color ?? false });
@@ -199,11 +232,20 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const generate = resolveGenerateMode({ flag: args.generate, config, env: io.env });
   const progress = createProgressReporter({ stream: io.stderr, env: io.env, quiet: args.quiet });
   try {
-    progress.log(`judging ${refs.base.slice(0, 12)}..${refs.head.slice(0, 12)} in ${args.repo} (config: ${source}, generate: ${generate})`);
-    const [baseTar, headTar] = await Promise.all([archiveTree(args.repo, refs.base), archiveTree(args.repo, refs.head)]);
+    progress.log(
+      `judging ${refs.base.slice(0, 12)}..${refs.head.slice(0, 12)} in ${args.repo} (config: ${source}, generate: ${generate})`,
+    );
+    const [baseTar, headTar] = await Promise.all([
+      archiveTree(args.repo, refs.base),
+      archiveTree(args.repo, refs.head),
+    ]);
     progress.update({ phase: 'image', message: 'checking the sandbox image' });
     const image = await ensureSandboxImage({
-      onProgress: (event) => progress.update({ phase: event.stage === "base" ? 'image (base)' : 'image', message: event.message }),
+      onProgress: (event) =>
+        progress.update({
+          phase: event.stage === 'base' ? 'image (base)' : 'image',
+          message: event.message,
+        }),
     }).catch((error: unknown) => {
       throw toPipelineError(error, 'sandbox image');
     });
@@ -216,7 +258,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       head: { kind: 'tar', tar: headTar },
       config,
       generate,
-      ...(generate === 'model' ? { generateCandidates: createModelGenerateCandidates({ env: io.env, config }) } : {}),
+      ...(generate === 'model'
+        ? { generateCandidates: createModelGenerateCandidates({ env: io.env, config }) }
+        : {}),
       signal: io.signal,
       onProgress: (event) => progress.update(event),
       // The pid tells a leftover's owner apart when several runs share an engine.
@@ -224,7 +268,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     });
     progress.stop();
     const stdout = io.stdout as NodeJS.WritableStream & { isTTY?: boolean };
-    const color = args.out === undefined && stdout.isTTY === true && io.env['NO_COLOR'] === undefined && io.env['TERM'] !== 'dumb';
+    const color =
+      args.out === undefined &&
+      stdout.isTTY === true &&
+      io.env['NO_COLOR'] === undefined &&
+      io.env['TERM'] !== 'dumb';
     const output = renderReport(report, args.format, { color });
     if (args.out !== undefined) {
       await writeFile(args.out, output.endsWith('\n') ? output : `${output}\n`);
@@ -243,4 +291,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-export const command: CliCommand = { name: 'run', summary: 'Judge the tests a change adds, on a local git repository', help: HELP, run };
+export const command: CliCommand = {
+  name: 'run',
+  summary: 'Judge the tests a change adds, on a local git repository',
+  help: HELP,
+  run,
+};
