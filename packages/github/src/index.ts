@@ -4,3 +4,4 @@ export * from './workspace.ts';
 export * from './repo-config.ts';
 export * from './checks.ts';
 export * from './comments.ts';
+export * from './add-tests.ts';

@@ -78,6 +78,16 @@ end
 return {0}
 `;
 
+interface MarkDeliveryCommand {
+  testgateMarkDelivery(
+    deliveryKey: string,
+    latestKey: string,
+    deliveryTtlSeconds: number,
+    jobId: string,
+    latestTtlSeconds: number,
+  ): Promise<unknown>;
+}
+
 export interface GateQueue {
   readonly name: string;
   readonly prefix: string;
@@ -127,6 +137,9 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
   // An 'error' listener keeps ioredis from printing every reconnect failure; readiness
   // and the 503s report the outage instead.
   redis.on('error', () => {});
+  // EVALSHA instead of EVAL: the script text is not resent and rehashed on every delivery.
+  redis.defineCommand('testgateMarkDelivery', { numberOfKeys: 2, lua: MARK_DELIVERY_SCRIPT });
+  const markDeliveryScript = (redis as unknown as MarkDeliveryCommand).testgateMarkDelivery.bind(redis);
   const queue = new Queue(name, {
     connection: redis,
     prefix,
@@ -182,7 +195,7 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
       const jobId = gateJobId(data);
       const deliveryKey = `${prefix}:delivery:${deliveryId}`;
       const mark = () =>
-        redis.eval(MARK_DELIVERY_SCRIPT, 2, deliveryKey, latestKey(prefix, name, pullRequestKey(data)), ttl, jobId, LATEST_TTL_SECONDS);
+        markDeliveryScript(deliveryKey, latestKey(prefix, name, pullRequestKey(data)), ttl, jobId, LATEST_TTL_SECONDS);
       let marked: unknown;
       try {
         if (enqueueOptions.rerun === true) {
