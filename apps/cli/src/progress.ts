@@ -57,7 +57,7 @@ export function createProgressReporter(options: {
   const started = Date.now();
   const draw = (): void => {
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
-    const width = Math.max(20, (stream.columns ?? 80) - 1);
+    const width = Math.max(20, (stream.columns || 80) - 1);
     const text = `${FRAMES[frame % FRAMES.length]} ${current} (${seconds}s)`;
     stream.write(`\r\x1b[K${text.length > width ? `${text.slice(0, width - 1)}…` : text}`);
     frame += 1;
