@@ -22,6 +22,7 @@ import {
   SANDBOX_ENV,
   createDockerRunner,
   ensureSandboxImage,
+  isSandboxError,
   packHarnessInput,
   parseHarnessReport,
   parseProgressLine,
@@ -185,6 +186,29 @@ async function runSandboxed(
   };
 }
 
+/**
+ * A container SIGKILLed from outside (exit 137, no OOM, no deadline) is not a result: on a
+ * shared engine another process's reaper (`reapSandboxes({ olderThanMs: 0 })`) removes every
+ * app=testgate container. Such a run is retried, twice at most, and said so.
+ */
+async function sandboxedWithRetry(
+  runner: SandboxRunner,
+  image: string,
+  trees: { base: TreeInput; head: TreeInput },
+  cpus: number | undefined,
+): Promise<Sample> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runSandboxed(runner, image, trees, cpus);
+    } catch (error) {
+      const evidence = isSandboxError(error) ? error.evidence : undefined;
+      const killed = evidence?.exitCode === 137 && !evidence.oomKilled && !evidence.timedOut;
+      if (!killed || attempt > 2) throw error;
+      console.log(`sandboxed run killed from outside (exit 137, not OOM, not its deadline); retrying`);
+    }
+  }
+}
+
 /** The same harness, the same stdin, the container's environment; only the workdir moves. */
 async function runBare(trees: { base: TreeInput; head: TreeInput }): Promise<Sample> {
   const clock = new PhaseClock();
@@ -310,7 +334,7 @@ async function main(): Promise<void> {
     // Alternate which path goes first, so neither always inherits a warm page cache.
     const order: Path[] = i % 2 === 0 ? ['sandboxed', 'bare'] : ['bare', 'sandboxed'];
     for (const which of order) {
-      const sample = which === 'sandboxed' ? await runSandboxed(runner, image, trees, cpus) : await runBare(trees);
+      const sample = which === 'sandboxed' ? await sandboxedWithRetry(runner, image, trees, cpus) : await runBare(trees);
       const tests = testTime(sample.report);
       const timing = sample.timings
         ? ` (create ${fmt(sample.timings.createMs)}, start ${fmt(sample.timings.startMs)}, run ${fmt(sample.timings.runMs)}, remove ${fmt(sample.timings.removeMs)})`

@@ -20,10 +20,10 @@ import {
   generationBlocks,
   rejectionBlocks,
   securityBlocks,
-  suggestionBlocks,
   testTableBlocks,
   toolsLine,
 } from './markdown.ts';
+import { suggestionItemBlocks } from './comment.ts';
 
 export type CheckConclusion = 'success' | 'failure' | 'neutral';
 
@@ -48,6 +48,12 @@ export interface CheckRunOutput {
 export interface CheckRunOptions {
   /** @defaultValue 65535 (GitHub's limit on `output.summary` and `output.text`, in bytes) */
   maxSummaryBytes?: number;
+  /**
+   * How many suggestions (from the first) the PR comment already shows (`layoutComment`).
+   * The text then carries the rest, so together they offer every suggestion.
+   * @defaultValue 0 (the text carries them all)
+   */
+  suggestionsInComment?: number;
 }
 
 const GITHUB_OUTPUT_LIMIT = 65_535;
@@ -80,19 +86,28 @@ export function renderCheckRun(report: GateReport, options: CheckRunOptions = {}
   ];
   const summary = fitBlocks(summaryBlocks, { limit, measure: utf8Bytes, note: note('summary') });
 
+  const inComment = Math.min(options.suggestionsInComment ?? 0, report.suggestions.length);
+  const items = suggestionItemBlocks(report).slice(inComment);
+  const suggestionIntro =
+    items.length === 0
+      ? []
+      : [
+          '',
+          '### Suggested tests',
+          '',
+          inComment > 0
+            ? `The PR comment shows the first ${plural(inComment, 'suggested file')}; the other ${items.length} follow.`
+            : `${plural(items.length, 'suggested file')}, each with the changed lines its tests cover.`,
+          '',
+        ];
   const textBlocks = [
     ...section('### Why tests were rejected', rejectionBlocks(pr)),
     ...section('### Generated tests', generationBlocks(report)),
-    ...section('### Suggested tests', suggestionBlocks(report, { code: true })),
   ];
   const text =
-    textBlocks.length === 0
+    textBlocks.length === 0 && items.length === 0
       ? undefined
-      : fitBlocks([...textBlocks, '', toolsLine(report)], {
-          limit,
-          measure: utf8Bytes,
-          note: note('details'),
-        }).trim();
+      : fitText({ before: textBlocks, intro: suggestionIntro, items, after: ['', toolsLine(report)], limit, note: note('details') });
 
   return {
     conclusion: CONCLUSION[report.verdict],
@@ -178,4 +193,54 @@ export function annotations(report: GateReport): CheckRunAnnotation[] {
 
 function section(title: string, blocks: string[]): string[] {
   return blocks.length === 0 ? [] : ['', title, '', ...blocks];
+}
+
+/**
+ * The text: reasons and generation first (fitted on their own if huge), then as many
+ * whole suggestions as fit; when some do not, a note says how many and why.
+ */
+function fitText(options: {
+  before: string[];
+  intro: string[];
+  items: string[];
+  after: string[];
+  limit: number;
+  note: (omitted: number) => string;
+}): string {
+  const { items, limit } = options;
+  const join = (blocks: string[]) => blocks.join('\n');
+  const whole = join([...options.before, ...options.intro, ...items, ...options.after]);
+  if (utf8Bytes(whole) <= limit) return whole.trim();
+  const reserve = 400;
+  const frameBytes = utf8Bytes(join([...options.intro, ...options.after])) + reserve;
+  // Suggestions are what the text is for when the comment overflowed: give the reasons
+  // at most half of the room.
+  const before =
+    options.before.length === 0
+      ? []
+      : [
+          fitBlocks(options.before, {
+            limit: Math.max(1000, Math.floor((limit - frameBytes) / (items.length > 0 ? 2 : 1))),
+            measure: utf8Bytes,
+            note: options.note,
+          }),
+        ];
+  let budget = limit - utf8Bytes(join([...before, ...options.intro, ...options.after])) - reserve;
+  const kept: string[] = [];
+  for (const item of items) {
+    const cost = utf8Bytes(item) + 1;
+    if (cost > budget) break;
+    kept.push(item);
+    budget -= cost;
+  }
+  const omitted = items.length - kept.length;
+  const overflow =
+    omitted === 0
+      ? []
+      : [
+          '',
+          `_${plural(omitted, 'more suggested test file')} left out: GitHub caps check-run text at 65,535 bytes. \`testgate run --format json\` on this branch lists every suggestion._`,
+        ];
+  const text = join([...before, ...options.intro, ...kept, ...overflow, ...options.after]).trim();
+  return utf8Bytes(text) <= limit ? text : truncateTo(text, limit, utf8Bytes);
 }
