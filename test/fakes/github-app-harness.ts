@@ -2,7 +2,7 @@
 import type { GateReport, TestResult } from '@testgate/core';
 import type { RunGateOptions } from '@testgate/pipeline';
 import { createGateQueue, type GateQueue } from '@testgate/queue';
-import { buildServer } from '@testgate/server';
+import { buildServer, createAddTestsIntake } from '@testgate/server';
 import type { SandboxRunner } from '@testgate/sandbox';
 import { startWorker, type RunningWorker, type WorkerOverrides } from '@testgate/worker';
 import { Redis } from 'ioredis';
@@ -45,7 +45,7 @@ export async function startAppUnderTest(options: {
   );
   const queue = createGateQueue({ redisUrl: REDIS_URL, prefix, jobOptions: { backoff: { type: 'exponential', delay: 200, jitter: 0.5 } } });
   await queue.waitUntilReady();
-  const app = buildServer({ appId: String(options.github.appId), webhookSecret: WEBHOOK_SECRET, queue, logger });
+  const app = buildServer({ appId: String(options.github.appId), webhookSecret: WEBHOOK_SECRET, queue, addTests: createAddTestsIntake(queue), logger });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   let worker: RunningWorker | undefined;
   if (options.worker ?? true) {

@@ -55,7 +55,14 @@ function replaceTree(dir: string, source: string): void {
  * A real git repo with `main` = examples/<name>/base and `feature` = examples/<name>/head
  * (or the given trees), as the fake GitHub serves it.
  */
-export function createPullRequestRepo(options: { example?: string; config?: string } = {}): PullRequestRepo {
+export function createPullRequestRepo(
+  options: {
+    example?: string;
+    config?: string;
+    /** Paths of the example's head snapshot left out of the PR (e.g. its AI-written tests). */
+    headExclude?: string[];
+  } = {},
+): PullRequestRepo {
   const example = options.example ?? 'calc';
   const dir = mkdtempSync(join(tmpdir(), 'testgate-gh-repo-'));
   git(dir, ['init', '-q', '-b', 'main']);
@@ -69,6 +76,7 @@ export function createPullRequestRepo(options: { example?: string; config?: stri
   const baseSha = git(dir, ['rev-parse', 'HEAD']);
   git(dir, ['checkout', '-q', '-b', 'feature']);
   replaceTree(dir, join(REPO_ROOT, 'examples', example, 'head'));
+  for (const path of options.headExclude ?? []) rmSync(join(dir, path), { recursive: true, force: true });
   if (options.config !== undefined) {
     mkdirSync(join(dir, '.github'), { recursive: true });
     writeFileSync(join(dir, '.github', 'testgate.yml'), options.config);
@@ -81,6 +89,8 @@ export function createPullRequestRepo(options: { example?: string; config?: stri
     baseSha,
     headSha,
     pushHead(files) {
+      // The fake GitHub may have moved the branch (an "Add tests" commit): catch up first.
+      git(dir, ['reset', '-q', '--hard', 'HEAD']);
       for (const [path, content] of Object.entries(files)) {
         mkdirSync(dirname(join(dir, path)), { recursive: true });
         writeFileSync(join(dir, path), content);
@@ -135,6 +145,44 @@ export function pullRequestPayload(options: {
   payload.pull_request.base.sha = options.baseSha;
   payload.pull_request.base.ref = 'main';
   return payload as unknown as Record<string, unknown>;
+}
+
+/** A `check_run.requested_action` payload from @octokit/webhooks-examples: a click on one of our buttons. */
+export function requestedActionPayload(options: {
+  owner: string;
+  repo: string;
+  number: number;
+  checkRunId: number;
+  headSha: string;
+  baseSha: string;
+  installationId: number;
+  appId: number;
+  identifier?: string;
+  sender?: string;
+}): Record<string, unknown> {
+  const all = examples as unknown as Example[];
+  const source = all.find((e) => e.name === 'check_run')?.examples.find((e) => e.action === 'requested_action');
+  if (source === undefined) throw new Error('no check_run.requested_action example in @octokit/webhooks-examples');
+  const payload = structuredClone(source) as Record<string, any>;
+  payload.installation = { id: options.installationId, node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==' };
+  payload.repository.name = options.repo;
+  payload.repository.full_name = `${options.owner}/${options.repo}`;
+  payload.repository.owner.login = options.owner;
+  payload.repository.default_branch = 'main';
+  payload.check_run.id = options.checkRunId;
+  payload.check_run.name = 'Testgate';
+  payload.check_run.head_sha = options.headSha;
+  payload.check_run.app = { ...payload.check_run.app, id: options.appId };
+  payload.check_run.pull_requests = [
+    {
+      number: options.number,
+      head: { ref: 'feature', sha: options.headSha, repo: { name: options.repo } },
+      base: { ref: 'main', sha: options.baseSha, repo: { name: options.repo } },
+    },
+  ];
+  payload.requested_action = { identifier: options.identifier ?? 'add_tests' };
+  payload.sender = { ...payload.sender, login: options.sender ?? 'octocat' };
+  return payload;
 }
 
 /** Headers and body of a delivery signed the way GitHub signs it. */

@@ -5,6 +5,9 @@
  * fake can be told to fail (N × 500, secondary rate limit with retry-after).
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -55,6 +58,29 @@ export interface FakeComment {
   updated_at: string;
 }
 
+/** A pull request the fake answers `GET pulls/{n}` for; its head SHA is the branch's tip at request time. */
+export interface FakePull {
+  owner: string;
+  repo: string;
+  number: number;
+  /** @defaultValue 'feature' */
+  headRef?: string;
+  /** @defaultValue 'main' */
+  baseRef?: string;
+  /** `owner/repo` the head branch lives in; another repo than the base's makes it a fork PR. */
+  headRepoFullName?: string;
+}
+
+/** A commit the fake created through `POST git/commits`. */
+export interface FakeGitCommit {
+  sha: string;
+  tree: string;
+  parents: string[];
+  message: string;
+  owner: string;
+  repo: string;
+}
+
 export type FailureKind = 'server-error' | 'secondary-rate-limit';
 
 export interface FailureRule {
@@ -75,7 +101,10 @@ export interface FakeGitHub {
   unexpected: RecordedRequest[];
   checkRuns: FakeCheckRun[];
   comments: FakeComment[];
+  /** Commits made through the Git Data API, in order. */
+  gitCommits: FakeGitCommit[];
   addRepo(repo: FakeRepo): void;
+  addPull(pull: FakePull): void;
   fail(rule: FailureRule): void;
   /** Delays every response of matching requests (to hold a job mid-flight). */
   delay(rule: { method: string; path: RegExp; ms: number }): void;
@@ -91,12 +120,47 @@ export async function startFakeGitHub(options: { appId?: number; repos?: FakeRep
   const checkRuns: FakeCheckRun[] = [];
   const comments: FakeComment[] = [];
   const failures: FailureRule[] = [];
+  const gitCommits: FakeGitCommit[] = [];
+  const pulls = new Map<string, FakePull>();
   const delays: { method: string; path: RegExp; ms: number }[] = [];
   let nextId = 1000;
   for (const r of options.repos ?? []) repos.set(`${r.owner}/${r.repo}`, r);
 
-  function git(repo: FakeRepo, args: string[]): Buffer {
-    return execFileSync('git', ['-C', repo.gitDir, ...args], { maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  function git(repo: FakeRepo, args: string[], options: { input?: Buffer | string; env?: Record<string, string> } = {}): Buffer {
+    return execFileSync('git', ['-C', repo.gitDir, ...args], {
+      maxBuffer: 256 * 1024 * 1024,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      ...(options.input === undefined ? {} : { input: options.input }),
+      env: { ...process.env, ...options.env },
+    });
+  }
+
+  function objectType(repo: FakeRepo, sha: string): string | undefined {
+    try {
+      return git(repo, ['cat-file', '-t', sha]).toString().trim();
+    } catch {
+      return undefined;
+    }
+  }
+
+  function commitBody(repo: FakeRepo, sha: string): unknown {
+    const raw = git(repo, ['cat-file', 'commit', sha]).toString('utf8');
+    const split = raw.indexOf('\n\n');
+    const headers = raw.slice(0, split).split('\n');
+    const message = raw.slice(split + 2);
+    const field = (name: string) => headers.filter((h) => h.startsWith(`${name} `)).map((h) => h.slice(name.length + 1));
+    const person = (value: string | undefined) => {
+      const m = value?.match(/^(.*) <(.*)> (\d+) ([+-]\d{4})$/);
+      return m === null || m === undefined ? null : { name: m[1], email: m[2], date: new Date(Number(m[3]) * 1000).toISOString() };
+    };
+    return {
+      sha,
+      tree: { sha: field('tree')[0] },
+      parents: field('parent').map((p) => ({ sha: p })),
+      message: message.replace(/\n$/, ''),
+      author: person(field('author')[0]),
+      committer: person(field('committer')[0]),
+    };
   }
 
   function resolveSha(repo: FakeRepo, ref: string): string | undefined {
@@ -124,7 +188,7 @@ export async function startFakeGitHub(options: { appId?: number; repos?: FakeRep
         body: {
           token,
           expires_at: new Date(Date.now() + 3600_000).toISOString(),
-          permissions: { checks: 'write', pull_requests: 'write', contents: 'read', metadata: 'read' },
+          permissions: { checks: 'write', pull_requests: 'write', contents: 'write', metadata: 'read' },
           repository_selection: 'all',
         },
       };
@@ -172,7 +236,98 @@ export async function startFakeGitHub(options: { appId?: number; repos?: FakeRep
       };
     }
     if (method === 'GET' && (m = rest.match(/^\/pulls\/(\d+)$/))) {
-      return { status: 200, body: { number: Number(m[1]), state: 'open', draft: false } };
+      const number = Number(m[1]);
+      const pull = pulls.get(`${owner}/${name}/${number}`) ?? { owner, repo: name, number };
+      const headRef = pull.headRef ?? 'feature';
+      const baseRef = pull.baseRef ?? repo.defaultBranch ?? 'main';
+      const full = `${owner}/${name}`;
+      return {
+        status: 200,
+        body: {
+          number,
+          state: 'open',
+          draft: false,
+          head: { ref: headRef, sha: resolveSha(repo, headRef) ?? '', repo: { full_name: pull.headRepoFullName ?? full } },
+          base: { ref: baseRef, sha: resolveSha(repo, baseRef) ?? '', repo: { full_name: full } },
+        },
+      };
+    }
+    // --- Git Data API: objects go into the real repo, so the ref really moves.
+    if (method === 'POST' && rest === '/git/blobs') {
+      const b = body as { content?: unknown; encoding?: unknown };
+      if (typeof b.content !== 'string') return { status: 422, body: { message: 'content is required' } };
+      const bytes = b.encoding === 'base64' ? Buffer.from(b.content, 'base64') : Buffer.from(b.content, 'utf8');
+      const sha = git(repo, ['hash-object', '-w', '--stdin'], { input: bytes }).toString().trim();
+      return { status: 201, body: { sha, url: `${baseUrl}/repos/${owner}/${name}/git/blobs/${sha}` } };
+    }
+    if (method === 'POST' && rest === '/git/trees') {
+      const b = body as { base_tree?: unknown; tree?: unknown };
+      if (!Array.isArray(b.tree)) return { status: 422, body: { message: 'tree is required' } };
+      if (typeof b.base_tree === 'string' && objectType(repo, b.base_tree) !== 'tree') {
+        return { status: 422, body: { message: 'base_tree is not a valid tree oid' } };
+      }
+      const index = join(mkdtempSync(join(tmpdir(), 'fake-gh-index-')), 'index');
+      const env = { GIT_INDEX_FILE: index };
+      try {
+        if (typeof b.base_tree === 'string') git(repo, ['read-tree', b.base_tree], { env });
+        else git(repo, ['read-tree', '--empty'], { env });
+        for (const entry of b.tree as { path?: unknown; mode?: unknown; type?: unknown; sha?: unknown }[]) {
+          if (typeof entry.path !== 'string' || entry.type !== 'blob' || typeof entry.sha !== 'string' || objectType(repo, entry.sha) !== 'blob') {
+            return { status: 422, body: { message: `tree entry ${String(entry.path)} is invalid` } };
+          }
+          git(repo, ['update-index', '--add', '--cacheinfo', `${String(entry.mode ?? '100644')},${entry.sha},${entry.path}`], { env });
+        }
+        const sha = git(repo, ['write-tree'], { env }).toString().trim();
+        return { status: 201, body: { sha, tree: [] } };
+      } finally {
+        rmSync(dirname(index), { recursive: true, force: true });
+      }
+    }
+    if (method === 'POST' && rest === '/git/commits') {
+      const b = body as { message?: unknown; tree?: unknown; parents?: unknown };
+      if (typeof b.message !== 'string' || typeof b.tree !== 'string' || !Array.isArray(b.parents)) {
+        return { status: 422, body: { message: 'message, tree and parents are required' } };
+      }
+      const parents = b.parents as string[];
+      if (objectType(repo, b.tree) !== 'tree' || parents.some((p) => objectType(repo, p) !== 'commit')) {
+        return { status: 422, body: { message: 'tree or parent is not a valid oid' } };
+      }
+      // A commit made with an installation token is authored by the app's bot account.
+      const bot = { GIT_AUTHOR_NAME: 'testgate[bot]', GIT_AUTHOR_EMAIL: `${appId}+testgate[bot]@users.noreply.github.com` };
+      const sha = git(repo, ['commit-tree', b.tree, ...parents.flatMap((p) => ['-p', p]), '-F', '-'], {
+        input: b.message,
+        env: { ...bot, GIT_COMMITTER_NAME: 'GitHub', GIT_COMMITTER_EMAIL: 'noreply@github.com' },
+      })
+        .toString()
+        .trim();
+      gitCommits.push({ sha, tree: b.tree, parents, message: b.message, owner, repo: name });
+      return { status: 201, body: commitBody(repo, sha) };
+    }
+    if (method === 'GET' && (m = rest.match(/^\/git\/commits\/([0-9a-f]{40})$/))) {
+      if (objectType(repo, m[1] ?? '') !== 'commit') return notFound();
+      return { status: 200, body: commitBody(repo, m[1] ?? '') };
+    }
+    if (method === 'GET' && (m = decodeURIComponent(rest).match(/^\/git\/ref\/heads\/(.+)$/))) {
+      const sha = resolveSha(repo, `refs/heads/${decodeURIComponent(m[1] ?? '')}`);
+      if (sha === undefined) return notFound();
+      return { status: 200, body: { ref: `refs/heads/${m[1]}`, object: { sha, type: 'commit' } } };
+    }
+    // Octokit sends `{ref}` percent-encoded (`heads%2Ffeature`), as GitHub accepts it.
+    if (method === 'PATCH' && (m = decodeURIComponent(rest).match(/^\/git\/refs\/heads\/(.+)$/))) {
+      const branch = `refs/heads/${decodeURIComponent(m[1] ?? '')}`;
+      const b = body as { sha?: unknown; force?: unknown };
+      const current = resolveSha(repo, branch);
+      if (current === undefined) return { status: 422, body: { message: 'Reference does not exist' } };
+      if (typeof b.sha !== 'string' || objectType(repo, b.sha) !== 'commit') return { status: 422, body: { message: 'Object does not exist' } };
+      if (b.force !== true) {
+        try {
+          git(repo, ['merge-base', '--is-ancestor', current, b.sha]);
+        } catch {
+          return { status: 422, body: { message: 'Update is not a fast forward' } };
+        }
+      }
+      git(repo, ['update-ref', branch, b.sha, current]);
+      return { status: 200, body: { ref: branch, object: { sha: b.sha, type: 'commit' } } };
     }
     if (method === 'POST' && rest === '/check-runs') {
       const b = body as Record<string, unknown>;
@@ -366,8 +521,12 @@ export async function startFakeGitHub(options: { appId?: number; repos?: FakeRep
     unexpected,
     checkRuns,
     comments,
+    gitCommits,
     addRepo(repo) {
       repos.set(`${repo.owner}/${repo.repo}`, repo);
+    },
+    addPull(pull) {
+      pulls.set(`${pull.owner}/${pull.repo}/${pull.number}`, pull);
     },
     fail(rule) {
       failures.push({ ...rule });

@@ -3,6 +3,7 @@ import type { GateQueue } from '@testgate/queue';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createServerMetrics, type DeliveryResult, type ServerMetrics } from './metrics.ts';
+import type { AddTestsIntake } from './add-tests-intake.ts';
 import { planDelivery } from './webhook-plan.ts';
 
 /** GitHub caps webhook payloads at 25 MB; anything larger is not from GitHub. */
@@ -15,6 +16,8 @@ export interface ServerDeps {
   /** @defaultValue '/api/github/webhooks' */
   webhookPath?: string;
   queue: Pick<GateQueue, 'enqueueDelivery' | 'ping'>;
+  /** Where "Add tests" clicks go; without it they are answered 200 and ignored. */
+  addTests?: AddTestsIntake;
   /** A pino logger; `false` for none. @defaultValue false */
   logger?: Logger | false;
   /**
@@ -70,6 +73,24 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     }
 
     const plan = planDelivery(event, payload, deps.appId);
+    if (plan.action === 'add-tests') {
+      if (deps.addTests === undefined) {
+        count('ignored');
+        return reply.code(200).send({ ok: true, ignored: 'add tests is not wired in this server' });
+      }
+      try {
+        const result = await deps.addTests.enqueueAddTests({ ...plan.request, deliveryId });
+        count(result.status === 'duplicate' ? 'duplicate' : 'queued');
+        log.info({ ...result, checkRunId: plan.request.checkRunId }, 'add tests requested');
+        return result.status === 'duplicate'
+          ? reply.code(200).send({ ok: true, duplicate: true })
+          : reply.code(202).send({ ok: true, jobId: result.jobId });
+      } catch (error) {
+        count('unavailable');
+        log.error({ err: error }, 'cannot enqueue the add-tests job');
+        return reply.code(503).header('retry-after', '10').send({ error: 'queue unavailable' });
+      }
+    }
     if (plan.action !== 'enqueue') {
       count('ignored');
       if (plan.action === 'log') log.info({ reason: plan.reason }, 'installation event');

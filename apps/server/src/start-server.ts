@@ -1,6 +1,7 @@
 import { createGateQueue, type GateQueue } from '@testgate/queue';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
+import { createAddTestsIntake } from './add-tests-intake.ts';
 import { buildServer } from './build-server.ts';
 import type { AppConfig } from './config.ts';
 
@@ -29,6 +30,7 @@ export async function startServer(options: {
     webhookSecret: config.webhookSecret,
     webhookPath: config.webhookPath,
     queue,
+    addTests: createAddTestsIntake(queue),
     logger,
     ...(options.readiness === undefined ? {} : { readiness: options.readiness }),
   });

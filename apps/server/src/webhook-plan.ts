@@ -1,9 +1,11 @@
 import type { GateJobInput } from '@testgate/queue';
+import { ADD_TESTS_IDENTIFIER, type AddTestsRequestInput } from './add-tests-intake.ts';
 import { z } from 'zod';
 
 /** What a delivery asks of us. Pure: decided from the event name and payload alone. */
 export type DeliveryPlan =
   | { action: 'enqueue'; job: Omit<GateJobInput, 'deliveryId'>; rerun: boolean }
+  | { action: 'add-tests'; request: Omit<AddTestsRequestInput, 'deliveryId'> }
   | { action: 'ignore'; reason: string }
   | { action: 'log'; reason: string };
 
@@ -37,10 +39,13 @@ const CheckRunEvent = z.object({
   installation: Installation,
   repository: Repository,
   check_run: z.object({
+    id: z.number().optional(),
     head_sha: z.string(),
     app: z.object({ id: z.number() }).nullable(),
     pull_requests: z.array(CheckPullRequest),
   }),
+  requested_action: z.object({ identifier: z.string() }).optional(),
+  sender: z.object({ login: z.string() }).optional(),
 });
 
 const CheckSuiteEvent = z.object({
@@ -104,6 +109,28 @@ export function planDelivery(event: string, payload: unknown, appId: string): De
     }
     const pr = run.pull_requests[0];
     if (pr === undefined) return { action: 'ignore', reason: 'check run is not on a pull request' };
+    if (action === 'requested_action') {
+      // A button on our check run: never a re-run of the gate.
+      const identifier = p.data.requested_action?.identifier;
+      if (identifier !== ADD_TESTS_IDENTIFIER || run.id === undefined) {
+        return { action: 'ignore', reason: `check_run.requested_action ${String(identifier)} is not ours` };
+      }
+      return {
+        action: 'add-tests',
+        request: {
+          ...repoFields(p.data.repository, p.data.installation),
+          pullNumber: pr.number,
+          headSha: run.head_sha,
+          checkRunId: run.id,
+          ...(p.data.sender === undefined ? {} : { requestedBy: p.data.sender.login }),
+          baseSha: pr.base.sha,
+          headRef: pr.head.ref,
+          baseRef: pr.base.ref,
+          draft: false,
+          event: 'check_run.requested_action',
+        },
+      };
+    }
     return {
       action: 'enqueue',
       rerun: true,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 
 export class WorkerConfigError extends Error {
@@ -24,6 +24,10 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number({ error: 'WORKER_CONCURRENCY must be a positive integer' }).int().min(1).default(1),
   JOB_DEADLINE_SECONDS: z.coerce.number({ error: 'JOB_DEADLINE_SECONDS must be a number of seconds' }).int().min(10).default(900),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number({ error: 'SHUTDOWN_GRACE_SECONDS must be a number of seconds' }).int().min(0).default(30),
+  // The model generator (optional: without them `generate.mode: auto` uses the built-in one).
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: 'OPENAI_BASE_URL must be the URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1' }).optional(),
+  TESTGATE_MODEL_REPLAY_DIR: z.string().optional(),
 });
 
 export interface WorkerConfig {
@@ -36,6 +40,9 @@ export interface WorkerConfig {
   concurrency: number;
   jobDeadlineMs: number;
   shutdownGraceMs: number;
+  openaiApiKey?: string;
+  openaiBaseUrl?: string;
+  modelReplayDir?: string;
 }
 
 /**
@@ -58,6 +65,10 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   } else {
     problems.push('PRIVATE_KEY or PRIVATE_KEY_PATH is required: set PRIVATE_KEY_PATH to the .pem file generated on your GitHub App settings page');
   }
+  const replayDir = cleaned.TESTGATE_MODEL_REPLAY_DIR;
+  if (replayDir !== undefined && !isDirectory(replayDir)) {
+    problems.push(`TESTGATE_MODEL_REPLAY_DIR points at ${replayDir}, which is not a directory: set it to a directory written by \`testgate run --record DIR\`, or unset it`);
+  }
   if (!parsed.success || privateKey === undefined || problems.length > 0) throw new WorkerConfigError(problems);
   const e = parsed.data;
   return {
@@ -70,5 +81,16 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     concurrency: e.WORKER_CONCURRENCY,
     jobDeadlineMs: e.JOB_DEADLINE_SECONDS * 1000,
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
+    ...(e.OPENAI_API_KEY === undefined ? {} : { openaiApiKey: e.OPENAI_API_KEY }),
+    ...(e.OPENAI_BASE_URL === undefined ? {} : { openaiBaseUrl: e.OPENAI_BASE_URL }),
+    ...(e.TESTGATE_MODEL_REPLAY_DIR === undefined ? {} : { modelReplayDir: e.TESTGATE_MODEL_REPLAY_DIR }),
   };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -1,21 +1,28 @@
 import { defaultConfig, ConfigError, parseConfig, type GateConfig, type GateReport } from '@testgate/core';
 import {
+  ADD_TESTS_ACTION,
   completeCheckRun,
   ensureCheckRun,
   fetchRepoConfig,
   fetchTree,
   findCheckRun,
+  getGitCommit,
+  getPullRequest,
+  isTestgateCommitMessage,
   upsertStickyComment,
   type CheckConclusion,
   type GitHubApp,
   type GitHubClient,
 } from '@testgate/github';
+import { resolveGenerateMode } from '@testgate/generator';
 import type { RunGateOptions } from '@testgate/pipeline';
 import { isGateAbortReason, UnrecoverableError, WaitingError, type GateJobContext, type GateJobData, type Job } from '@testgate/queue';
-import { COMMENT_MARKER, renderCheckRun, renderComment } from '@testgate/report';
+import { COMMENT_MARKER, layoutComment, renderCheckRun, type SuggestionDelivery } from '@testgate/report';
 import type { SandboxRunner } from '@testgate/sandbox';
 import type { Logger } from 'pino';
 import { classifyFailure, describeFailure } from './classify-error.ts';
+import type { SuggestionStore } from './suggestion-store.ts';
+import type { WorkerModel } from './worker-model.ts';
 
 export type GateOutcome =
   | 'completed'
@@ -28,6 +35,12 @@ export interface GateJobResult {
   outcome: GateOutcome;
   conclusion?: CheckConclusion;
   checkRunId?: number;
+  /** Suggestions offered (files); 0 when the head commit was Testgate's own. */
+  suggestions?: number;
+  /** The head commit was written by "Add tests": nothing was generated for it. */
+  appCommit?: boolean;
+  /** Whether the check run offers "Add tests". */
+  addTestsOffered?: boolean;
 }
 
 export interface GateProcessorDeps {
@@ -40,6 +53,10 @@ export interface GateProcessorDeps {
   /** Removes the containers of one job (label `testgate.job`), e.g. after a worker died mid-job. */
   reapJob: (jobId: string) => Promise<void>;
   logger: Logger;
+  /** Where suggestions wait for an "Add tests" click; without it the button is never offered. */
+  suggestions?: SuggestionStore;
+  /** The model generator (worker-model.ts); without it `generate.mode: auto` means the built-in one. */
+  model?: Pick<WorkerModel, 'env' | 'replayDir' | 'generateCandidates'>;
 }
 
 const sha7 = (sha: string) => sha.slice(0, 7);
@@ -123,6 +140,18 @@ export function createGateProcessor(deps: GateProcessorDeps) {
       ]);
       log.info({ baseFiles: base.files, headFiles: head.files, skipped: head.skipped.length }, 'workspace fetched');
 
+      // Who wrote the head commit, and where its branch lives: "Add tests" commits get no
+      // new suggestions (no loop), and fork branches cannot take a push.
+      const [pull, headCommit] = await Promise.all([
+        getPullRequest({ octokit, ...repo, pullNumber: data.pullNumber }),
+        getGitCommit({ octokit, ...repo, sha: data.headSha }),
+      ]);
+      const appCommit = isTestgateCommitMessage(headCommit.message);
+      if (appCommit) log.info('head commit was written by Add tests: judging without generating');
+
+      const generate = appCommit
+        ? 'off'
+        : resolveGenerateMode({ flag: undefined, config, env: deps.model?.env ?? {}, replayDir: deps.model?.replayDir });
       let lastProgress = 0;
       const report = await deps.runGate({
         runner: deps.runner,
@@ -130,8 +159,10 @@ export function createGateProcessor(deps: GateProcessorDeps) {
         base: { kind: 'tar', tar: base.tar },
         head: { kind: 'tar', tar: head.tar },
         config,
-        // The worker has no model credentials wired yet: `auto` and `model` use the built-in generator.
-        generate: config.generate.mode === 'off' ? 'off' : 'builtin',
+        generate,
+        ...(generate === 'model' && deps.model !== undefined
+          ? { generateCandidates: deps.model.generateCandidates({ config, installationId: data.installationId }) }
+          : {}),
         signal,
         jobId,
         labels: { 'testgate.delivery': data.deliveryId },
@@ -144,7 +175,27 @@ export function createGateProcessor(deps: GateProcessorDeps) {
       });
       signal.throwIfAborted();
 
-      const output = renderCheckRun(report);
+      const delivery: SuggestionDelivery = pull.fromFork ? 'patch' : config.addTests.enabled ? 'button' : 'copy';
+      const offerButton = !appCommit && delivery === 'button' && report.suggestions.length > 0 && deps.suggestions !== undefined;
+      const comment = config.comment.enabled
+        ? layoutComment(report, {
+            marker: COMMENT_MARKER,
+            delivery: offerButton ? 'button' : delivery === 'button' ? 'copy' : delivery,
+            ...(appCommit ? { appCommit: { sha: data.headSha } } : {}),
+          })
+        : undefined;
+      const output = renderCheckRun(report, { suggestionsInComment: comment?.suggestionsShown ?? 0 });
+      if (offerButton) {
+        // Stored before the button appears, so a click never finds nothing.
+        await deps.suggestions!.save(checkRun.id, {
+          owner: data.owner,
+          repo: data.repo,
+          pullNumber: data.pullNumber,
+          headSha: data.headSha,
+          suggestions: report.suggestions,
+          createdAt: new Date().toISOString(),
+        });
+      }
       await completeCheckRun({
         octokit,
         ...repo,
@@ -156,26 +207,34 @@ export function createGateProcessor(deps: GateProcessorDeps) {
           ...(output.text === undefined ? {} : { text: output.text }),
           annotations: output.annotations,
         },
+        ...(offerButton ? { actions: [ADD_TESTS_ACTION] } : {}),
       });
       settled = true;
       log.info({ verdict: report.verdict, conclusion: output.conclusion, annotations: output.annotations.length }, 'check run completed');
 
-      if (config.comment.enabled) {
+      if (comment !== undefined) {
         try {
-          const comment = await upsertStickyComment({
+          const written = await upsertStickyComment({
             octokit,
             ...repo,
             issueNumber: data.pullNumber,
             marker: COMMENT_MARKER,
-            body: renderComment(report, { marker: COMMENT_MARKER }),
+            body: comment.body,
           });
-          log.info({ commentId: comment.commentId, action: comment.action }, 'sticky comment written');
+          log.info({ commentId: written.commentId, action: written.action, suggestionsShown: comment.suggestionsShown }, 'sticky comment written');
         } catch (error) {
           // The verdict is already on the check run; a lost comment is not worth re-running the gate.
           log.error({ err: error }, 'could not write the sticky comment');
         }
       }
-      return { outcome: 'completed', conclusion: output.conclusion, checkRunId: checkRun.id };
+      return {
+        outcome: 'completed',
+        conclusion: output.conclusion,
+        checkRunId: checkRun.id,
+        suggestions: report.suggestions.length,
+        appCommit,
+        addTestsOffered: offerButton,
+      };
     } catch (error) {
       const reason: unknown = signal.aborted ? signal.reason : undefined;
       if (isGateAbortReason(reason)) {

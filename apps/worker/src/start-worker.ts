@@ -4,7 +4,11 @@ import { createGateWorker, type GateWorker } from '@testgate/queue';
 import type { GateReport } from '@testgate/core';
 import { createDockerRunner, ensureSandboxImage, reapSandboxes, SANDBOX_LABEL_JOB, type SandboxRunner } from '@testgate/sandbox';
 import { pino, type Logger } from 'pino';
+import { ADD_TESTS_JOB_NAME } from '@testgate/github';
+import { createAddTestsProcessor, type AddTestsResult } from './add-tests-processor.ts';
 import { createGateProcessor, type GateJobResult } from './gate-processor.ts';
+import { createWorkerModel } from './worker-model.ts';
+import { createSuggestionStore, type SuggestionStore } from './suggestion-store.ts';
 
 export interface WorkerSettings {
   appId: string;
@@ -23,6 +27,10 @@ export interface WorkerSettings {
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   logLevel?: string;
+  /** The model generator's settings (loadWorkerConfig: OPENAI_API_KEY, OPENAI_BASE_URL, TESTGATE_MODEL_REPLAY_DIR). */
+  openaiApiKey?: string;
+  openaiBaseUrl?: string;
+  modelReplayDir?: string;
 }
 
 export interface WorkerOverrides {
@@ -35,6 +43,8 @@ export interface WorkerOverrides {
   fetch?: typeof fetch;
   /** plugin-retry's back-off base (tests shorten it). */
   retryBaseMs?: number;
+  /** Where suggestions wait for "Add tests" (tests inject one with a short TTL). */
+  suggestions?: SuggestionStore;
 }
 
 export interface RunningWorker {
@@ -62,7 +72,13 @@ export async function startWorker(settings: WorkerSettings, overrides: WorkerOve
   // containers of other workers on this engine are left alone.
   await reapSandboxes().catch((error: unknown) => logger.warn({ err: error }, 'startup reap failed'));
 
-  const processor = createGateProcessor({
+  const suggestions =
+    overrides.suggestions ??
+    createSuggestionStore({ redisUrl: settings.redisUrl, ...(settings.redisPrefix === undefined ? {} : { prefix: settings.redisPrefix }) });
+  const addTests = createAddTestsProcessor({ github, store: suggestions, logger });
+  // One throttle and one cache connection for the whole process.
+  const model = createWorkerModel(settings, logger.child({ component: 'model' }));
+  const gate = createGateProcessor({
     github,
     runner,
     image,
@@ -71,8 +87,13 @@ export async function startWorker(settings: WorkerSettings, overrides: WorkerOve
       await reapSandboxes({ match: { [SANDBOX_LABEL_JOB]: jobId }, olderThanMs: 0 });
     },
     logger,
+    suggestions,
+    model,
   });
-  const gateWorker = createGateWorker<GateJobResult>({
+  // One queue, two kinds of job: gate runs, and "Add tests" clicks (their own name and id).
+  const processor: Parameters<typeof createGateWorker<GateJobResult | AddTestsResult>>[0]['processor'] = (job, context) =>
+    job.name === ADD_TESTS_JOB_NAME ? addTests(job) : gate(job, context);
+  const gateWorker = createGateWorker<GateJobResult | AddTestsResult>({
     redisUrl: settings.redisUrl,
     ...(settings.redisPrefix === undefined ? {} : { prefix: settings.redisPrefix }),
     ...(settings.queueName === undefined ? {} : { name: settings.queueName }),
@@ -94,6 +115,8 @@ export async function startWorker(settings: WorkerSettings, overrides: WorkerOve
     gateWorker,
     async close(options = {}) {
       await gateWorker.close(options);
+      if (overrides.suggestions === undefined) await suggestions.close();
+      await model.close();
     },
   };
 }

@@ -14,19 +14,23 @@ export interface RedisConnectionOptions {
   url: string;
   role: RedisRole;
   /**
-   * Per-command timeout for producers.
-   * @defaultValue 1000
+   * Per-command timeout for producers. A Redis that is down fails at once (no offline
+   * queue); this only bounds a Redis that is up but slow, so it is generous enough for a
+   * loaded host yet keeps the whole enqueue under GitHub's 10 s delivery timeout.
+   * @defaultValue 3000
    */
   commandTimeoutMs?: number;
 }
 
 /** The only place in Testgate that opens a Redis connection. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 3000;
+
 export function createRedisConnection(options: RedisConnectionOptions): Redis {
   const { url, role } = options;
   if (role === 'producer') {
     return new Redis(url, {
       enableOfflineQueue: false,
-      commandTimeout: options.commandTimeoutMs ?? 1000,
+      commandTimeout: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
       maxRetriesPerRequest: 1,
       connectTimeout: 2000,
       // Concurrent webhook requests share one write per event-loop tick instead of one

@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createRedisConnection } from './connection.ts';
+import { createRedisConnection, DEFAULT_COMMAND_TIMEOUT_MS } from './connection.ts';
 import { QueueError } from './errors.ts';
 import {
   DEFAULT_PREFIX,
@@ -31,7 +31,7 @@ export interface GateQueueOptions {
   deliveryTtlSeconds?: number;
   /** Overrides of the default job options (attempts, backoff, retention). */
   jobOptions?: JobsOptions;
-  /** @defaultValue 1000 */
+  /** @defaultValue 3000 (see createRedisConnection) */
   commandTimeoutMs?: number;
 }
 
@@ -127,7 +127,8 @@ function unavailable(cause: unknown): QueueError {
 export function createGateQueue(options: GateQueueOptions): GateQueue {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const name = options.name ?? GATE_QUEUE_NAME;
-  const timeoutMs = (options.commandTimeoutMs ?? 1000) * 3;
+  // The enqueue as a whole (mark + add) must answer before GitHub gives up after 10 s.
+  const timeoutMs = (options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS) + 2000;
   const ttl = options.deliveryTtlSeconds ?? 3 * 24 * 3600;
   const redis: Redis = createRedisConnection({
     url: options.redisUrl,

@@ -76,7 +76,8 @@ export function layoutComment(report: GateReport, options: CommentOptions = {}):
     ...section('### Why tests were rejected', rejectionBlocks(pr)),
   ];
   const suggestionIntro = suggestionIntroBlocks(report, { delivery, appCommit: options.appCommit });
-  const items = suggestionItemBlocks(report);
+  // A commit written by "Add tests" offers nothing again (no loop), whatever the report holds.
+  const items = options.appCommit === undefined ? suggestionItemBlocks(report) : [];
   const tail = ['', toolsLine(report)];
   const truncatedNote = (omitted: number) =>
     `_... truncated: ${plural(omitted, 'more entry', 'more entries')} not shown; the check run and the JSON report have everything._`;
@@ -84,13 +85,19 @@ export function layoutComment(report: GateReport, options: CommentOptions = {}):
   // Budget, most important first: verdict and security report, then the suggestion
   // section's frame (intro, suspected bugs), then as many whole suggestions as fit.
   const fixedCost = chars([marker, ...suggestionIntro, ...tail].join('\n')) + NOTE_RESERVE;
+  const bugs = section('### Suspected bugs', suspectedBugBlocks(report));
+  // What the suggestions and bugs would like, capped so the verdict keeps most of the room.
+  const suggestionsWant = items.reduce((sum, item) => sum + chars(item) + 1, 0) * (delivery === 'patch' ? 2 : 1);
+  const bugsWant = chars(bugs.join('\n'));
   const head = fitBlocks(headBlocks, {
-    limit: Math.max(1000, Math.floor((limit - fixedCost) * 0.75)),
+    limit: Math.max(
+      1000,
+      limit - fixedCost - Math.min(suggestionsWant, Math.floor(limit * 0.3)) - Math.min(bugsWant, Math.floor(limit * 0.1)),
+    ),
     note: truncatedNote,
   });
-  const bugs = section('### Suspected bugs', suspectedBugBlocks(report));
   const bugsText = fitBlocks(bugs, {
-    limit: Math.max(500, Math.floor((limit - fixedCost - chars(head)) / 3)),
+    limit: Math.max(500, Math.min(bugsWant, limit - fixedCost - chars(head) - Math.min(suggestionsWant, Math.floor(limit * 0.3)))),
     note: (omitted) =>
       `_... ${plural(omitted, 'more suspected bug')} not shown; the check run lists them._`,
   });

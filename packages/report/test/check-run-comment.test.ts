@@ -125,7 +125,7 @@ describe('renderComment', () => {
     expect(comment.length).toBeGreaterThan(60_000);
     expect(comment.startsWith(COMMENT_MARKER)).toBe(true);
     expect(comment).toMatch(
-      /_\.\.\. truncated: \d+ more entries not shown; the check run and the JSON report have everything\._$/,
+      /_\.\.\. truncated: \d+ more entries not shown; the check run and the JSON report have everything\._\n/,
     );
   });
 });

@@ -9,15 +9,15 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, defaultConfig, parseConfig } from '@testgate/core';
 import type { GateConfig, GateReport } from '@testgate/core';
-import { runGate, toPipelineError } from '@testgate/pipeline';
+import { createModelCandidates, runGate, toPipelineError } from '@testgate/pipeline';
 import { renderJson, renderMarkdown, renderSarif, renderText } from '@testgate/report';
 import { createDockerRunner, ensureSandboxImage, reapSandboxes } from '@testgate/sandbox';
 import type { CliCommand, CliIo } from '../command.ts';
 import { CliError, EXIT, UsageError } from '../command.ts';
+import { openCompletionCache } from '../completion-cache.ts';
 import { resolveGenerateMode } from '../generate-mode.ts';
 import type { GenerateMode } from '../generate-mode.ts';
 import { archiveTree, GitError, resolveRef, showFile } from '../git.ts';
-import { createModelGenerateCandidates } from '../model-generator.ts';
 import { createProgressReporter } from '../progress.ts';
 
 const FORMATS = ['text', 'json', 'markdown', 'sarif'] as const;
@@ -41,9 +41,15 @@ Flags:
   --generate MODE      model, builtin or off: who proposes extra tests (default:
                        generate.mode of the config; "auto" = the model when
                        OPENAI_API_KEY or OPENAI_BASE_URL is set, else builtin)
+  --record DIR         write every exchange with the model to DIR (for --replay)
+  --replay DIR         answer from the exchanges recorded in DIR instead of a model
+                       (no network; implies --generate model under "auto")
   --config FILE        use this config instead of .github/testgate.yml of the head commit
   --quiet              no progress on stderr
   -h, --help           this help
+
+Environment: OPENAI_API_KEY, OPENAI_BASE_URL (an OpenAI-compatible server) choose the
+model; with REDIS_URL set, its answers are cached in Redis (same prompt, no new call).
 
 Exit codes: 0 pass (or neutral: nothing to judge, reason on stderr), 1 fail,
 2 usage or configuration error, 3 the gate could not run (Docker, image, sandbox).
@@ -60,6 +66,8 @@ interface RunArgs {
   out: string | undefined;
   generate: GenerateMode | undefined;
   config: string | undefined;
+  record: string | undefined;
+  replay: string | undefined;
   quiet: boolean;
 }
 
@@ -92,6 +100,8 @@ export function parseRunArgs(args: string[], cwd: string): RunArgs {
         out: { type: 'string' },
         generate: { type: 'string' },
         config: { type: 'string' },
+        record: { type: 'string' },
+        replay: { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -117,6 +127,19 @@ export function parseRunArgs(args: string[], cwd: string): RunArgs {
       },
     );
   }
+  if (values.record !== undefined && values.replay !== undefined) {
+    throw new UsageError(
+      '--record and --replay exclude each other: record once against a model, then replay the directory',
+      { command: 'run' },
+    );
+  }
+  const replay = values.replay === undefined ? undefined : resolve(cwd, values.replay);
+  if (replay !== undefined && (!existsSync(replay) || !statSync(replay).isDirectory())) {
+    throw new UsageError(
+      `--replay ${replay} is not a directory: pass the DIR an earlier run wrote with --record DIR`,
+      { command: 'run' },
+    );
+  }
   return {
     repo: resolve(cwd, values.repo),
     base: values.base,
@@ -125,6 +148,8 @@ export function parseRunArgs(args: string[], cwd: string): RunArgs {
     out: values.out === undefined ? undefined : resolve(cwd, values.out),
     generate: oneOf('generate', values.generate, GENERATE_MODES),
     config: values.config === undefined ? undefined : resolve(cwd, values.config),
+    record: values.record === undefined ? undefined : resolve(cwd, values.record),
+    replay,
     quiet: values.quiet ?? false,
   };
 }
@@ -229,8 +254,32 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const args = parseRunArgs(argv, io.cwd);
   const refs = await resolveRefs(args);
   const { config, source } = await loadConfig(args, refs.head);
-  const generate = resolveGenerateMode({ flag: args.generate, config, env: io.env });
+  const generate = resolveGenerateMode({
+    flag: args.generate,
+    config,
+    env: io.env,
+    replayDir: args.replay,
+  });
+  const modelFlag =
+    args.replay !== undefined ? 'replay' : args.record !== undefined ? 'record' : undefined;
+  if (modelFlag !== undefined && generate !== 'model') {
+    const why =
+      args.generate !== undefined
+        ? `--generate ${args.generate} was given`
+        : config.generate.mode === 'auto'
+          ? 'no model is configured (set OPENAI_API_KEY, or OPENAI_BASE_URL for a local server)'
+          : `generate.mode is "${config.generate.mode}" in ${source}`;
+    throw new UsageError(
+      `--${modelFlag} DIR needs the model generator, but ${why}: add --generate model`,
+      { command: 'run' },
+    );
+  }
   const progress = createProgressReporter({ stream: io.stderr, env: io.env, quiet: args.quiet });
+  // Replayed answers cost nothing; the cache is for live calls.
+  const completions =
+    generate === 'model' && args.replay === undefined
+      ? await openCompletionCache({ env: io.env, stderr: io.stderr })
+      : undefined;
   try {
     progress.log(
       `judging ${refs.base.slice(0, 12)}..${refs.head.slice(0, 12)} in ${args.repo} (config: ${source}, generate: ${generate})`,
@@ -259,7 +308,16 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       config,
       generate,
       ...(generate === 'model'
-        ? { generateCandidates: createModelGenerateCandidates({ env: io.env, config }) }
+        ? {
+            generateCandidates: createModelCandidates({
+              env: io.env,
+              config,
+              replayDir: args.replay,
+              recordDir: args.record,
+              cache: completions?.cache,
+              throttleKey: 'local',
+            }),
+          }
         : {}),
       signal: io.signal,
       onProgress: (event) => progress.update(event),
@@ -288,6 +346,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     return exitCodeFor(report);
   } finally {
     progress.stop();
+    await completions?.close();
   }
 }
 

@@ -1,0 +1,170 @@
+/**
+ * A click on "Add tests": commit the suggestions that were judged on the check run's head
+ * SHA to the PR's branch, once, and only if the branch is still at that SHA. Every
+ * outcome is told in the check run itself (a note above its summary), since that is
+ * where the user clicked.
+ */
+import {
+  AddTestsRequestSchema,
+  commitFiles,
+  getCheckRunOutput,
+  getPullRequest,
+  TESTGATE_TRAILER,
+  updateCheckRunOutput,
+  type AddTestsRequest,
+  type GitHubApp,
+  type GitHubClient,
+} from '@testgate/github';
+import { UnrecoverableError, type Job } from '@testgate/queue';
+import type { Logger } from 'pino';
+import { classifyFailure, describeFailure } from './classify-error.ts';
+import type { StoredSuggestions, SuggestionStore } from './suggestion-store.ts';
+
+export type AddTestsOutcome = 'committed' | 'already-added' | 'in-progress' | 'expired' | 'head-moved' | 'fork' | 'closed';
+
+export interface AddTestsResult {
+  outcome: AddTestsOutcome;
+  commitSha?: string;
+}
+
+export interface AddTestsProcessorDeps {
+  github: GitHubApp;
+  store: SuggestionStore;
+  logger: Logger;
+}
+
+const sha7 = (sha: string) => sha.slice(0, 7);
+
+export function createAddTestsProcessor(deps: AddTestsProcessorDeps) {
+  return async function processAddTests(job: Job): Promise<AddTestsResult> {
+    const parsed = AddTestsRequestSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`add-tests job data is invalid: ${parsed.error.message}`);
+    const request = parsed.data;
+    const { owner, repo, checkRunId } = request;
+    const log = deps.logger.child({ jobId: job.id, checkRunId, deliveryId: request.deliveryId });
+    const octokit = deps.github.installation(request.installationId);
+    const token = job.id ?? request.deliveryId;
+
+    const claim = await deps.store.claim(owner, repo, checkRunId, token);
+    if (claim.status === 'taken') {
+      // Clicking twice commits once: the first click's job did (or is doing) the work.
+      log.info({ commitSha: claim.commitSha }, 'add tests: already done for this check run');
+      return claim.commitSha === undefined ? { outcome: 'in-progress' } : { outcome: 'already-added', commitSha: claim.commitSha };
+    }
+    let committed = false;
+    try {
+      const pull = await getPullRequest({ octokit, owner, repo, pullNumber: request.pullNumber });
+      if (pull.fromFork) {
+        await note(octokit, request, {
+          title: 'Cannot push to a fork',
+          text: 'This pull request comes from a fork, which Testgate cannot push to. Apply the patch from the Testgate comment with `git apply` instead.',
+        });
+        return { outcome: 'fork' };
+      }
+      const stored = await deps.store.load(owner, repo, checkRunId);
+      if (stored === undefined) {
+        await note(octokit, request, {
+          title: 'Suggested tests expired',
+          text: 'The suggested tests of this run are no longer stored (they are kept for 7 days). Re-run this check to judge the pull request again and get fresh suggestions.',
+        });
+        log.info('add tests: suggestions expired');
+        return { outcome: 'expired' };
+      }
+      if (pull.state !== 'open') {
+        await note(octokit, request, { title: 'Pull request is closed', text: 'The pull request is closed; nothing was committed.' });
+        return { outcome: 'closed' };
+      }
+      if (pull.headSha !== stored.headSha) {
+        await note(octokit, request, {
+          title: 'The pull request moved on',
+          text: `These tests were judged on ${sha7(stored.headSha)}, but the branch \`${pull.headRef}\` is now at ${sha7(pull.headSha)}. Nothing was committed: a fresh Testgate run on the new commit brings its own suggestions.`,
+        });
+        log.info({ judged: stored.headSha, now: pull.headSha }, 'add tests: head moved, nothing committed');
+        return { outcome: 'head-moved' };
+      }
+      const result = await commitFiles({
+        octokit,
+        owner,
+        repo,
+        branch: pull.headRef,
+        parentSha: stored.headSha,
+        files: stored.suggestions.map((s) => ({ path: s.path, content: s.content })),
+        message: commitMessage(stored, request),
+      });
+      if (result.status === 'branch-moved') {
+        await note(octokit, request, {
+          title: 'The pull request moved on',
+          text: `The branch \`${pull.headRef}\` moved while the tests were being committed. Nothing was committed: a fresh Testgate run on the new commit brings its own suggestions.`,
+        });
+        return { outcome: 'head-moved' };
+      }
+      committed = true;
+      await deps.store.finish(owner, repo, checkRunId, result.commitSha);
+      const tests = countTests(stored);
+      await note(octokit, request, {
+        title: `Added ${tests} suggested tests in ${sha7(result.commitSha)}`,
+        text: `Committed ${tests === 1 ? '1 test' : `${tests} tests`} in ${stored.suggestions.length === 1 ? '1 file' : `${stored.suggestions.length} files`} to \`${pull.headRef}\` as ${result.commitSha}${request.requestedBy === undefined ? '' : `, as asked by ${request.requestedBy}`}. Testgate judges that commit next (without generating new suggestions for it).`,
+      });
+      log.info({ commitSha: result.commitSha, files: stored.suggestions.length }, 'add tests: committed');
+      return { outcome: 'committed', commitSha: result.commitSha };
+    } catch (error) {
+      const kind = classifyFailure(error);
+      log.error({ err: error, kind }, 'add tests failed');
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (!committed && (kind === 'permanent' || lastAttempt)) {
+        await note(octokit, request, {
+          title: 'Could not add the tests',
+          text: `Testgate could not commit the suggested tests: ${describeFailure(error).message}. If the app lacks "Contents: write" permission, see docs/github-app.md; otherwise press Add tests again.`,
+          keepButton: true,
+        }).catch(() => {});
+      }
+      throw kind === 'permanent' ? new UnrecoverableError(describeFailure(error).message) : error;
+    } finally {
+      if (!committed) await deps.store.release(owner, repo, checkRunId, token).catch(() => {});
+    }
+  };
+}
+
+function countTests(stored: StoredSuggestions): number {
+  return stored.suggestions.reduce((sum, s) => sum + s.tests.length, 0);
+}
+
+/** "Add N tests suggested by Testgate", what they cover, and the trailer that stops the loop. */
+export function commitMessage(stored: StoredSuggestions, request: Pick<AddTestsRequest, 'checkRunId' | 'requestedBy'>): string {
+  const tests = countTests(stored);
+  const lines = [
+    `Add ${tests} ${tests === 1 ? 'test' : 'tests'} suggested by Testgate`,
+    '',
+    `Generated for the functions this pull request changes and accepted by the`,
+    `gate on ${sha7(stored.headSha)} (check run ${request.checkRunId}):`,
+    '',
+    ...stored.suggestions.map((s) => {
+      const by = s.generator === 'builtin' ? 'built-in generator' : `model ${s.generator}`;
+      return `- ${s.path}: ${s.tests.length} ${s.tests.length === 1 ? 'test' : 'tests'} for ${s.targets.join(', ') || 'the changed code'} (${by})`;
+    }),
+    '',
+    ...(request.requestedBy === undefined ? [] : [`Requested by ${request.requestedBy} with the "Add tests" button.`, '']),
+    TESTGATE_TRAILER,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Puts a note above the check run's summary; `actions: []` removes the button. */
+async function note(
+  octokit: GitHubClient,
+  request: AddTestsRequest,
+  message: { title: string; text: string; keepButton?: boolean },
+): Promise<void> {
+  const current = await getCheckRunOutput({ octokit, owner: request.owner, repo: request.repo, checkRunId: request.checkRunId });
+  // Earlier notes are replaced, not stacked.
+  const previous = current.summary.replace(/^> \*\*Add tests\*\*[^\n]*\n(?:>[^\n]*\n)*\n---\n\n/, '');
+  const summary = `> **Add tests**: ${message.title}\n>\n> ${message.text}\n\n---\n\n${previous}`;
+  await updateCheckRunOutput({
+    octokit,
+    owner: request.owner,
+    repo: request.repo,
+    checkRunId: request.checkRunId,
+    output: { title: current.title, summary, ...(current.text === undefined ? {} : { text: current.text }) },
+    ...(message.keepButton === true ? {} : { actions: [] }),
+  });
+}
