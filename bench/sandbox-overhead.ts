@@ -452,6 +452,7 @@ async function main(): Promise<void> {
   const image = await ensureSandboxImage();
   const runner = createDockerRunner();
   const hostCpus = os.cpus().length;
+  const loadAtStart = os.loadavg()[0] ?? 0;
   const load = (): string =>
     os
       .loadavg()
@@ -540,6 +541,14 @@ async function main(): Promise<void> {
   console.log(
     `whole run CPU (median): sandboxed ${total(sandboxed, 'cpuMs')} (quota-throttled ${total(sandboxed, 'throttledMs')}), bare ${total(bare, 'cpuMs')}`,
   );
+  if (Math.max(loadAtStart, os.loadavg()[0] ?? 0) > hostCpus) {
+    // On cgroup v1 (cgroupfs driver) all containers share the `docker` group's one cpu.shares
+    // against every runnable host task, so a busy host starves the sandbox more than bare processes.
+    console.log(
+      `note: the host was busy (load average above ${hostCpus} CPUs): the gap is mostly waiting for a CPU; ` +
+        `compare the CPU figures above, and rerun on an idle host for the headline ratio`,
+    );
+  }
   console.log(
     `median wall: sandboxed ${fmt(sMedian)}, bare ${fmt(bMedian)} (target ratio <= ${TARGET})`,
   );

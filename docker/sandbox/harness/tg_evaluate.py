@@ -50,6 +50,10 @@ def _tail(text: str, n: int = MESSAGE_TAIL) -> str:
     return text if len(text) <= n else '...' + text[-n:]
 
 
+# Outcomes that settle a test's verdict on the first run: no rerun can undo a kill at a limit.
+NO_RERUN_AFTER = ('timeout', 'resource-limit')
+
+
 class _Runs:
     """Allocates /work/runs/N: a fresh head copy and a fresh temp dir per child."""
 
@@ -481,19 +485,28 @@ class Evaluator:
         results = {i: [None] * reruns for i in range(len(tests))}
         done = 0
         with concurrent.futures.ThreadPoolExecutor(PARALLEL) as pool:
-            futs = {}
             # First runs (with coverage) before reruns: every test gets its evidence early.
-            for k in range(reruns):
-                for i, t in enumerate(tests):
-                    futs[pool.submit(self.run_test, t, k, k == 0)] = (i, k)
-            for fut in concurrent.futures.as_completed(futs):
-                i, k = futs[fut]
-                results[i][k] = fut.result()
-                done += 1
-                r = results[i][k]['run']
-                self.progress('run', '%s run %d/%d: %s%s in %d ms' % (
-                    tests[i]['nodeid'], k + 1, reruns, r['outcome'], ('/' + r['limit']) if r.get('limit') else '',
-                    r['durationMs']), done, total)
+            futs = {pool.submit(self.run_test, t, 0, True): (i, 0) for i, t in enumerate(tests)}
+            while futs:
+                finished, _ = concurrent.futures.wait(futs, return_when=concurrent.futures.FIRST_COMPLETED)
+                for fut in finished:
+                    i, k = futs.pop(fut)
+                    results[i][k] = fut.result()
+                    done += 1
+                    r = results[i][k]['run']
+                    if k == 0 and reruns > 1:
+                        if r['outcome'] in NO_RERUN_AFTER:
+                            # Killed at a limit: the verdict is settled, and rerunning a test
+                            # that hangs would only spend (reruns - 1) more deadlines.
+                            total -= reruns - 1
+                        else:
+                            for again in range(1, reruns):
+                                futs[pool.submit(self.run_test, tests[i], again, False)] = (i, again)
+                    self.progress('run', '%s run %d/%d: %s%s in %d ms' % (
+                        tests[i]['nodeid'], k + 1, reruns, r['outcome'], ('/' + r['limit']) if r.get('limit') else '',
+                        r['durationMs']), done, total)
+        for i in results:
+            results[i] = [r for r in results[i] if r is not None]
 
         self.progress('coverage', 'assembling evidence')
         for i, t in enumerate(tests):

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { reapSandboxes } from '@testgate/sandbox';
 import { ConfigEnvError, loadConfig, startServer } from '@testgate/server';
-import { startWorker } from '@testgate/worker';
+import { loadWorkerConfig, startWorker, WorkerConfigError } from '@testgate/worker';
 import { pino } from 'pino';
 import type { CliCommand, CliIo } from '../command.ts';
 import { CliError, EXIT, UsageError } from '../command.ts';
@@ -21,6 +21,8 @@ Environment (see docs/github-app.md):
   GITHUB_API_URL   default https://api.github.com (GitHub Enterprise: https://HOST/api/v3)
   PORT, HOST, WEBHOOK_PATH, LOG_LEVEL, WORKER_CONCURRENCY, JOB_DEADLINE_SECONDS,
   SHUTDOWN_GRACE_SECONDS
+  OPENAI_API_KEY, OPENAI_BASE_URL, TESTGATE_MODEL_REPLAY_DIR   optional: the model
+                   generator (without them generate.mode "auto" uses the built-in one)
 
 Flags:
   --no-worker    only the webhook server
@@ -65,8 +67,18 @@ async function run(args: string[], io: CliIo): Promise<number> {
     }
     throw error;
   }
+  // The worker's own reader validates its settings (the model's among them).
+  let workerConfig;
+  try {
+    workerConfig = values['no-worker'] ? undefined : loadWorkerConfig(env);
+  } catch (error) {
+    if (error instanceof WorkerConfigError) {
+      throw new CliError('CONFIG_ENV', error.message, { hint: 'see docs/github-app.md for each variable', exitCode: EXIT.usage, cause: error });
+    }
+    throw error;
+  }
   const logger = pino({ level: config.logLevel, name: 'testgate' });
-  const worker = values['no-worker']
+  const worker = workerConfig === undefined
     ? undefined
     : await startWorker(
         {
@@ -77,6 +89,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
           redisPrefix: config.redisPrefix,
           concurrency: config.workerConcurrency,
           jobDeadlineMs: config.jobDeadlineMs,
+          ...(workerConfig.openaiApiKey === undefined ? {} : { openaiApiKey: workerConfig.openaiApiKey }),
+          ...(workerConfig.openaiBaseUrl === undefined ? {} : { openaiBaseUrl: workerConfig.openaiBaseUrl }),
+          ...(workerConfig.modelReplayDir === undefined ? {} : { modelReplayDir: workerConfig.modelReplayDir }),
         },
         { logger: logger.child({ component: 'worker' }) },
       );
