@@ -12,7 +12,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -325,7 +325,8 @@ async function runBare(trees: { base: TreeInput; head: TreeInput }): Promise<Sam
     env['HOME'] = path.join(scratch, 'home');
     env['TMPDIR'] = path.join(scratch, 'tmp');
     env['TESTGATE_WORKDIR'] = path.join(scratch, 'work');
-    await execFileAsync('mkdir', ['-p', env['HOME'], env['TMPDIR']]);
+    await mkdir(env['HOME']);
+    await mkdir(env['TMPDIR']);
     // GNU time (a small C program) reports the CPU of the harness and every child it reaped.
     const timeFile = path.join(scratch, 'cpu');
     const argv = existsSync(GNU_TIME)

@@ -4,8 +4,7 @@ import type { Analysis, EvaluationEvidence, Generation } from '@testgate/core';
 import { z } from 'zod';
 import type { SandboxLimits } from './limits.ts';
 import { SandboxError } from './sandbox-error.ts';
-import type { SandboxEvidence } from './sandbox-error.ts';
-import { sandboxResultError } from './sandbox-runner.ts';
+import { sandboxEvidence, sandboxResultError } from './sandbox-runner.ts';
 import type { SandboxRunner, SandboxRunResult } from './sandbox-runner.ts';
 import { DEFAULT_TREE_LIMITS, packTar, readTree, safeRelativePath } from './tree-pack.ts';
 import type { TarEntry, TreeInput, TreeLimits } from './tree-pack.ts';
@@ -171,19 +170,6 @@ export function parseProgressLine(line: string): HarnessProgress | undefined {
   return { phase, message, ...(done == null ? {} : { done }), ...(total == null ? {} : { total }) };
 }
 
-function evidenceOf(result: SandboxRunResult, detail: string): SandboxEvidence {
-  return {
-    exitCode: result.exitCode,
-    stdoutTail: result.stdoutTail,
-    stderrTail: result.stderrTail,
-    timedOut: result.timedOut,
-    oomKilled: result.oomKilled,
-    outputLimitHit: result.outputLimitHit !== null,
-    durationMs: result.durationMs,
-    containerId: result.containerId,
-    detail,
-  };
-}
 
 /**
  * Takes the single `TESTGATE-REPORT <nonce> <json>` line framed by our nonce (the last
@@ -198,7 +184,7 @@ export function parseHarnessReport<M extends HarnessMode>(
   const lines = result.stdout.split('\n').map((line) => line.replace(/\r$/, ''));
   const fail = (why: string): SandboxError =>
     new SandboxError('HARNESS_REPORT_INVALID', `harness report invalid (${mode}): ${why}`, {
-      evidence: evidenceOf(result, why),
+      evidence: sandboxEvidence(result, why),
     });
   const framed = lines.filter((line) => line.startsWith(`${REPORT_PREFIX}${nonce} `));
   if (framed.length === 0) {

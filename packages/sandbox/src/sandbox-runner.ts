@@ -1,5 +1,6 @@
 import type { SandboxLimits } from './limits.ts';
 import { SandboxError } from './sandbox-error.ts';
+import type { SandboxEvidence } from './sandbox-error.ts';
 
 /** One run of one command in a fresh, sealed container. */
 export interface SandboxRunRequest {
@@ -58,15 +59,9 @@ export interface SandboxRunner {
   run(request: SandboxRunRequest): Promise<SandboxRunResult>;
 }
 
-/**
- * The error a result stands for, or undefined when the command exited 0 within its limits.
- * Order matters: a deadline kill also shows as exit 137, and so does an OOM kill.
- */
-export function sandboxResultError(
-  result: SandboxRunResult,
-  what = 'sandboxed command',
-): SandboxError | undefined {
-  const evidence = {
+/** What a run left behind, for errors: exit code, output tails, which limit hit. */
+export function sandboxEvidence(result: SandboxRunResult, detail?: string): SandboxEvidence {
+  return {
     exitCode: result.exitCode,
     stdoutTail: result.stdoutTail,
     stderrTail: result.stderrTail,
@@ -75,7 +70,19 @@ export function sandboxResultError(
     outputLimitHit: result.outputLimitHit !== null,
     durationMs: result.durationMs,
     containerId: result.containerId,
+    ...(detail === undefined ? {} : { detail }),
   };
+}
+
+/**
+ * The error a result stands for, or undefined when the command exited 0 within its limits.
+ * Order matters: a deadline kill also shows as exit 137, and so does an OOM kill.
+ */
+export function sandboxResultError(
+  result: SandboxRunResult,
+  what = 'sandboxed command',
+): SandboxError | undefined {
+  const evidence = sandboxEvidence(result);
   if (result.timedOut) {
     return new SandboxError(
       'SANDBOX_DEADLINE',
