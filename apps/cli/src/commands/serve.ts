@@ -3,7 +3,7 @@
  * for a laptop or a single VM. docker/compose.yml runs them as two services instead.
  */
 import { parseArgs } from 'node:util';
-import { reapSandboxes } from '@testgate/sandbox';
+import { pingDocker } from '@testgate/sandbox';
 import { ConfigEnvError, loadConfig, startServer } from '@testgate/server';
 import { loadWorkerConfig, startWorker, WorkerConfigError } from '@testgate/worker';
 import { pino } from 'pino';
@@ -100,9 +100,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
     : await startServer({
         config,
         logger: logger.child({ component: 'server' }),
-        // Same process as the worker: readiness includes the Docker engine. Listing our
-        // labelled containers is the sandbox package's cheapest round trip to the engine.
-        ...(worker === undefined ? {} : { readiness: { docker: async () => void (await reapSandboxes({ match: { 'testgate.ping': 'none' } })) } }),
+        // Same process as the worker: readiness includes the Docker engine.
+        ...(worker === undefined ? {} : { readiness: { docker: () => pingDocker() } }),
       });
   io.stderr.write(
     `testgate serve: ${server ? `webhooks at ${server.url}${config.webhookPath}` : 'no server'}; ${worker ? 'worker running' : 'no worker'}. Ctrl-C stops.\n`,
