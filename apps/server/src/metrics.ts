@@ -7,32 +7,64 @@ export interface ServerMetrics {
   deliveries: Counter<'event' | 'result'>;
   duplicates: Counter<'event'>;
   enqueueSeconds: Histogram<'event'>;
+  /** `deliveries.inc({ event, result })` through a cached child: no label hashing per delivery. */
+  countDelivery(event: string, result: DeliveryResult): void;
+  countDuplicate(event: string): void;
+  observeEnqueue(event: string, seconds: number): void;
 }
+
+const MAX_CACHED_LABEL_SETS = 256;
 
 /** A registry per server instance, so several servers in one process (tests) don't clash. */
 export function createServerMetrics(options: { defaultMetrics?: boolean } = {}): ServerMetrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'testgate_' });
+  const deliveries = new Counter({
+    name: 'testgate_webhook_deliveries_total',
+    help: 'Webhook deliveries received, by event and result',
+    labelNames: ['event', 'result'] as const,
+    registers: [registry],
+  });
+  const duplicates = new Counter({
+    name: 'testgate_webhook_duplicates_total',
+    help: 'Deliveries dropped because their X-GitHub-Delivery was seen before',
+    labelNames: ['event'] as const,
+    registers: [registry],
+  });
+  const enqueueSeconds = new Histogram({
+    name: 'testgate_webhook_enqueue_seconds',
+    help: 'Time to dedupe and durably enqueue a gate job',
+    labelNames: ['event'] as const,
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [registry],
+  });
+  // prom-client hashes the label object on every inc/observe; the label sets are few
+  // (GitHub's event names times six results), so the bound children are cached. An
+  // unsigned request can name any event, so the caches are capped rather than unbounded.
+  const deliveryChildren = new Map<string, ReturnType<typeof deliveries.labels>>();
+  const duplicateChildren = new Map<string, ReturnType<typeof duplicates.labels>>();
+  const enqueueChildren = new Map<string, ReturnType<typeof enqueueSeconds.labels>>();
+  function cached<C>(cache: Map<string, C>, key: string, make: () => C): C {
+    let child = cache.get(key);
+    if (child === undefined) {
+      child = make();
+      if (cache.size < MAX_CACHED_LABEL_SETS) cache.set(key, child);
+    }
+    return child;
+  }
   return {
     registry,
-    deliveries: new Counter({
-      name: 'testgate_webhook_deliveries_total',
-      help: 'Webhook deliveries received, by event and result',
-      labelNames: ['event', 'result'],
-      registers: [registry],
-    }),
-    duplicates: new Counter({
-      name: 'testgate_webhook_duplicates_total',
-      help: 'Deliveries dropped because their X-GitHub-Delivery was seen before',
-      labelNames: ['event'],
-      registers: [registry],
-    }),
-    enqueueSeconds: new Histogram({
-      name: 'testgate_webhook_enqueue_seconds',
-      help: 'Time to dedupe and durably enqueue a gate job',
-      labelNames: ['event'],
-      buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
-      registers: [registry],
-    }),
+    deliveries,
+    duplicates,
+    enqueueSeconds,
+    countDelivery(event, result) {
+      cached(deliveryChildren, `${event}\u0000${result}`, () => deliveries.labels({ event, result })).inc();
+    },
+    countDuplicate(event) {
+      cached(duplicateChildren, event, () => duplicates.labels({ event })).inc();
+    },
+    observeEnqueue(event, seconds) {
+      cached(enqueueChildren, event, () => enqueueSeconds.labels({ event })).observe(seconds);
+    },
   };
 }

@@ -261,7 +261,7 @@ export function createGateProcessor(deps: GateProcessorDeps) {
           checkRun.id,
           'neutral',
           'Testgate timed out',
-          `The gate did not finish within ${Math.round(reason.deadlineMs / 60_000)} min, so it could not judge this commit. Re-run the check, or raise JOB_DEADLINE_SECONDS.`,
+          `The gate did not finish within ${reason.deadlineMs % 60_000 === 0 ? `${reason.deadlineMs / 60_000} min` : `${Math.round(reason.deadlineMs / 1000)} s`}, so it could not judge this commit. Re-run the check, or raise JOB_DEADLINE_SECONDS.`,
         );
         settled = true;
         throw new UnrecoverableError(`job deadline of ${reason.deadlineMs} ms passed`);

@@ -210,7 +210,11 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
           // One round trip: the mark script and BullMQ's add leave in the same pipelined
           // write. A duplicate delivery's add is a no-op, because its job id (repo, PR,
           // head SHA) is already taken: completed jobs are kept as long as delivery ids.
-          const [m] = await Promise.all([mark(), withTimeout(queue.add(GATE_JOB_NAME, data, { jobId }), timeoutMs)]);
+          // A connection that is not ready fails at once (503): BullMQ would otherwise wait
+          // for its first 'ready'. A ready one is bounded by ioredis' commandTimeout, so
+          // the per-delivery timer of `withTimeout` is only needed before that.
+          const add = queue.add(GATE_JOB_NAME, data, { jobId });
+          const [m] = await Promise.all([mark(), redis.status === 'ready' ? add : withTimeout(add, timeoutMs)]);
           marked = m;
         }
       } catch (error) {

@@ -6,8 +6,9 @@ export interface PingDockerOptions {
   docker?: Docker;
   /**
    * How long the engine gets to answer. Short on purpose: readiness probes call this, and
-   * a hung engine must turn a probe red rather than hold it until the prober's own timeout.
-   * @defaultValue 2000
+   * a hung engine must turn a probe red with this error (under the server's own 2 s per
+   * check, which would only say "timed out") rather than hold the probe.
+   * @defaultValue 1500
    */
   timeoutMs?: number;
 }
@@ -18,7 +19,7 @@ export interface PingDockerOptions {
  */
 export async function pingDocker(options: PingDockerOptions = {}): Promise<void> {
   const docker = options.docker ?? new Docker();
-  const timeoutMs = options.timeoutMs ?? 2000;
+  const timeoutMs = options.timeoutMs ?? 1500;
   try {
     // dockerode takes `{ abortSignal }` in ping's options; @types/dockerode only knows ping().
     const ping = docker.ping.bind(docker) as unknown as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;

@@ -1,0 +1,18 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+const r = new Redis({ enableAutoPipelining: true });
+const prefix = 'zzaddbench' + process.pid;
+const q = new Queue('gate', { connection: r, prefix, ...(process.env.MAXLEN ? { streams: { events: { maxLen: Number(process.env.MAXLEN) } } } : {}) });
+const data = { installationId: 1, owner: 'Codertocat', repo: 'Hello-World', pullNumber: 1, headSha: 'a'.repeat(40), baseSha: 'b'.repeat(40), headRef: 'changes', baseRef: 'master', defaultBranch: 'master', draft: false, event: 'pull_request.opened', deliveryId: 'x' };
+const opts: any = process.env.PLAIN ? {} : { attempts: 4, backoff: { type: 'exponential', delay: 5000, jitter: 0.5 }, removeOnComplete: { age: 259200, count: 20000 }, removeOnFail: { age: 604800, count: 5000 } };
+await q.waitUntilReady();
+await q.add('gate', data, { jobId: 'warm/1' });
+const info = async () => { const s = await r.info('commandstats'); const m = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(s)!; return [Number(m[1]), Number(m[2])]; };
+const N = 5000;
+const [c0, u0] = await info();
+const t0 = performance.now();
+for (let b = 0; b < N; b += 20) await Promise.all(Array.from({ length: 20 }, (_, i) => q.add('gate', { ...data, pullNumber: b + i + 1 }, { ...opts, jobId: `o/r/${b + i + 1}/${'a'.repeat(40)}` })));
+const t1 = performance.now();
+const [c1, u1] = await info();
+console.log(`client ${((t1 - t0) * 1000 / N).toFixed(1)} us/add wall; redis evalsha ${((u1 - u0) / (c1 - c0)).toFixed(1)} us/call (${c1 - c0} calls)`);
+await q.obliterate({ force: true }); await q.close(); r.disconnect();
