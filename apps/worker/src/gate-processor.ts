@@ -254,6 +254,9 @@ export function createGateProcessor(deps: GateProcessorDeps) {
           // next attempt finds it by external_id.
           settled = true;
           log.warn('worker shutting down: job returned to the queue');
+          // Remove this job's containers BEFORE handing it back: once it is waiting,
+          // another worker may start sandboxes with the same job label.
+          await deps.reapJob(jobId).catch(() => {});
           await job.moveToWait(context.token);
           throw new WaitingError();
         }

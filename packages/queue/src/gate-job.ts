@@ -51,3 +51,38 @@ export const CancelMessageSchema = z.object({
   supersededBy: z.string(),
 });
 export type CancelMessage = z.infer<typeof CancelMessageSchema>;
+
+/**
+ * Jobs that ride the gate queue beside the gate runs: a click on a check-run button.
+ * Each has its own name and schema, so it neither has to carry a gate job's fields nor
+ * counts as "the latest head" of its PR (which would cancel a newer gate run).
+ * `add-tests` must equal `ADD_TESTS_JOB_NAME` of `@testgate/github`, which the worker
+ * dispatches on (test/suggestions-app.test.ts checks the two agree).
+ */
+export const ACTION_JOB_NAMES = ['add-tests'] as const;
+export type ActionJobName = (typeof ACTION_JOB_NAMES)[number];
+
+export function isActionJobName(name: string): name is ActionJobName {
+  return (ACTION_JOB_NAMES as readonly string[]).includes(name);
+}
+
+/** A check-run button click, validated when enqueued and when a worker picks it up. */
+export const ActionJobDataSchema = z.object({
+  installationId: z.number().int().positive(),
+  owner: repoName,
+  repo: repoName,
+  pullNumber: z.number().int().positive(),
+  /** The SHA the clicked check run judged. */
+  headSha: z.string().regex(/^[0-9a-f]{40}$/),
+  checkRunId: z.number().int().positive(),
+  /** Who clicked, for the commit message and logs. */
+  requestedBy: z.string().optional(),
+  deliveryId: z.string().min(1),
+});
+export type ActionJobData = z.infer<typeof ActionJobDataSchema>;
+export type ActionJobInput = z.input<typeof ActionJobDataSchema>;
+
+/** `<name>/<owner>/<repo>/<check run>/<delivery>`: one job per click; the worker makes a second click a no-op. */
+export function actionJobId(name: ActionJobName, data: Pick<ActionJobData, 'owner' | 'repo' | 'checkRunId' | 'deliveryId'>): string {
+  return `${name}/${data.owner}/${data.repo}/${data.checkRunId}/${data.deliveryId}`.replace(/[^A-Za-z0-9._/-]/g, '_');
+}

@@ -3,12 +3,16 @@ import type { Redis } from 'ioredis';
 import { createRedisConnection, DEFAULT_COMMAND_TIMEOUT_MS } from './connection.ts';
 import { QueueError } from './errors.ts';
 import {
+  ActionJobDataSchema,
+  actionJobId,
   DEFAULT_PREFIX,
   GATE_JOB_NAME,
   GATE_QUEUE_NAME,
   GateJobDataSchema,
   gateJobId,
   pullRequestKey,
+  type ActionJobInput,
+  type ActionJobName,
   type CancelMessage,
   type GateJobData,
   type GateJobInput,
@@ -64,6 +68,25 @@ export const DEFAULT_GATE_JOB_OPTIONS: JobsOptions = {
 
 export type DeliveryResult = { status: 'duplicate' } | ({ status: 'queued' } & EnqueueResult);
 
+export interface EnqueueActionRequest {
+  name: ActionJobName;
+  /** Validated against `ActionJobDataSchema`; its `deliveryId` is the dedupe key. */
+  data: ActionJobInput;
+}
+
+export type ActionEnqueueResult = { status: 'duplicate' } | { status: 'queued'; jobId: string };
+
+/**
+ * Clicks are retried less and kept shorter than gate runs: a click is cheap to repeat,
+ * and the worker's idempotency key (per check run) makes a repeat a no-op.
+ */
+export const DEFAULT_ACTION_JOB_OPTIONS: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
+  removeOnComplete: { age: 24 * 3600, count: 5000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
+};
+
 /**
  * Dedupe and "latest head of this PR" in one round trip: the webhook path's latency is
  * dominated by sequential Redis round trips, not by Redis work.
@@ -103,6 +126,12 @@ export interface GateQueue {
   /** Forgets a delivery id again, so GitHub's redelivery is not dropped after a failed enqueue. */
   forgetDelivery(deliveryId: string): Promise<void>;
   enqueue(data: GateJobInput, options?: EnqueueOptions): Promise<EnqueueResult>;
+  /**
+   * A check-run button click (e.g. "Add tests"): dedupes on the delivery id, then stores
+   * a job of its own name and schema. Throws `QueueError('invalid-job-data')` for bad
+   * data and `QueueError('redis-unavailable')` when it was not stored.
+   */
+  enqueueAction(request: EnqueueActionRequest): Promise<ActionEnqueueResult>;
   /** Throws `QueueError('redis-unavailable')` when Redis does not answer. */
   ping(): Promise<void>;
   waitUntilReady(): Promise<void>;
@@ -250,6 +279,29 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
       } catch (error) {
         throw unavailable(error);
       }
+    },
+    async enqueueAction({ name: actionName, data: input }) {
+      const parsed = ActionJobDataSchema.safeParse(input);
+      if (!parsed.success) {
+        throw new QueueError('invalid-job-data', `${actionName} job data is invalid: ${parsed.error.message}`, { cause: parsed.error });
+      }
+      const data = parsed.data;
+      const deliveryKey = `${prefix}:delivery:${data.deliveryId}`;
+      let fresh: string | null;
+      try {
+        fresh = await redis.set(deliveryKey, '1', 'EX', ttl, 'NX');
+      } catch (error) {
+        throw unavailable(error);
+      }
+      if (fresh !== 'OK') return { status: 'duplicate' };
+      const jobId = actionJobId(actionName, data);
+      try {
+        await withTimeout(queue.add(actionName, data, { ...DEFAULT_ACTION_JOB_OPTIONS, jobId }), timeoutMs);
+      } catch (error) {
+        await redis.del(deliveryKey).catch(() => 0);
+        throw unavailable(error);
+      }
+      return { status: 'queued', jobId };
     },
     async ping() {
       try {

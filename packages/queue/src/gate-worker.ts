@@ -1,9 +1,13 @@
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createRedisConnection } from './connection.ts';
 import { cancelChannel, latestKey } from './gate-queue.ts';
 import {
+  ActionJobDataSchema,
   CancelMessageSchema,
+  isActionJobName,
+  type ActionJobData,
+  type ActionJobName,
   DEFAULT_PREFIX,
   GATE_QUEUE_NAME,
   GateJobDataSchema,
@@ -34,6 +38,17 @@ export interface GateJobContext {
 
 export type GateProcessor<R> = (job: Job<GateJobData>, context: GateJobContext) => Promise<R>;
 
+/** Context of a check-run button job: it can still be aborted (shutdown, deadline). */
+export interface ActionJobContext {
+  name: ActionJobName;
+  signal: AbortSignal;
+  token: string;
+  /** Data validated against `ActionJobDataSchema`. */
+  data: ActionJobData;
+}
+
+export type ActionProcessor<R> = (job: Job<ActionJobData>, context: ActionJobContext) => Promise<R>;
+
 export interface GateWorkerOptions<R> {
   redisUrl: string;
   /** @defaultValue 'testgate' */
@@ -41,6 +56,11 @@ export interface GateWorkerOptions<R> {
   /** @defaultValue 'gate' */
   name?: string;
   processor: GateProcessor<R>;
+  /**
+   * Runs the jobs `enqueueAction` stores (their name is one of `ACTION_JOB_NAMES`). Without
+   * it such a job fails at once (unrecoverable), since it carries no gate job's fields.
+   */
+  actionProcessor?: ActionProcessor<R>;
   /**
    * Jobs run at once by this worker. Each job drives several sandbox containers, so the
    * default keeps one per worker; raise it on big machines.
@@ -91,11 +111,24 @@ export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
     name,
     // Three parameters: BullMQ only creates an abort signal for processors that take one.
     async (job, token, signal) => {
-      const data = GateJobDataSchema.parse(job.data);
+      const action = isActionJobName(job.name) ? job.name : undefined;
+      const schema = action === undefined ? GateJobDataSchema : ActionJobDataSchema;
+      const parsed = schema.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError(`${job.name} job data is invalid: ${parsed.error.message}`);
       const deadline = new AbortController();
       const timer = setTimeout(() => deadline.abort({ kind: 'deadline', deadlineMs } satisfies GateAbortReason), deadlineMs);
       const signals = [deadline.signal, ...(signal === undefined ? [] : [signal])];
       try {
+        if (action !== undefined) {
+          if (options.actionProcessor === undefined) throw new UnrecoverableError(`no processor for ${action} jobs in this worker`);
+          return await options.actionProcessor(job as unknown as Job<ActionJobData>, {
+            name: action,
+            signal: AbortSignal.any(signals),
+            token: token ?? '',
+            data: parsed.data as ActionJobData,
+          });
+        }
+        const data = parsed.data as GateJobData;
         return await options.processor(job, {
           signal: AbortSignal.any(signals),
           token: token ?? '',
