@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { GateQueue } from '@testgate/queue';
+import { QueueError, type GateQueue } from '@testgate/queue';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createServerMetrics, type DeliveryResult, type ServerMetrics } from './metrics.ts';
@@ -92,6 +92,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
           ? reply.code(200).send({ ok: true, duplicate: true })
           : reply.code(202).send({ ok: true, jobId: result.jobId });
       } catch (error) {
+        if (isInvalidJob(error)) {
+          count('ignored');
+          return reply.code(200).send({ ok: true, ignored: 'the click carries fields we cannot use' });
+        }
         count('unavailable');
         log.error({ err: error }, 'cannot enqueue the add-tests job');
         return reply.code(503).header('retry-after', '10').send({ error: 'queue unavailable' });
@@ -118,6 +122,11 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       log.info({ jobId: result.jobId, superseded: result.superseded }, 'gate job queued');
       return reply.code(202).send({ ok: true, jobId: result.jobId });
     } catch (error) {
+      // A payload whose fields fail the job schema would fail the same way on redelivery.
+      if (isInvalidJob(error)) {
+        count('ignored');
+        return reply.code(200).send({ ok: true, ignored: 'the delivery carries fields we cannot use' });
+      }
       // Never a 2xx for work not queued: GitHub shows the failed delivery and can redeliver.
       count('unavailable');
       log.error({ err: error }, 'cannot enqueue the gate job');
@@ -166,6 +175,10 @@ export function signatureMatches(secret: string, body: string | Buffer, signatur
   const hmac = createHmac('sha256', secret);
   const expected = (typeof body === 'string' ? hmac.update(body, 'utf8') : hmac.update(body)).digest();
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function isInvalidJob(error: unknown): boolean {
+  return error instanceof QueueError && error.code === 'invalid-job-data';
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -118,16 +118,13 @@ export function planDelivery(event: string, payload: unknown, appId: string): De
       return {
         action: 'add-tests',
         request: {
-          ...repoFields(p.data.repository, p.data.installation),
+          installationId: p.data.installation.id,
+          owner: p.data.repository.owner.login,
+          repo: p.data.repository.name,
           pullNumber: pr.number,
           headSha: run.head_sha,
           checkRunId: run.id,
           ...(p.data.sender === undefined ? {} : { requestedBy: p.data.sender.login }),
-          baseSha: pr.base.sha,
-          headRef: pr.head.ref,
-          baseRef: pr.base.ref,
-          draft: false,
-          event: 'check_run.requested_action',
         },
       };
     }

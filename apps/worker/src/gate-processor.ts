@@ -114,6 +114,8 @@ export function createGateProcessor(deps: GateProcessorDeps) {
 
     // Whether the check run reached a final state or is deliberately left for a retry.
     let settled = false;
+    /** Set once the job is back in the queue: its label may then belong to another worker's sandboxes. */
+    let handedBack = false;
     try {
       if (configError !== undefined) {
         // The repo owner's error, and a deterministic one: fail the check (a neutral
@@ -257,6 +259,7 @@ export function createGateProcessor(deps: GateProcessorDeps) {
           // Remove this job's containers BEFORE handing it back: once it is waiting,
           // another worker may start sandboxes with the same job label.
           await deps.reapJob(jobId).catch(() => {});
+          handedBack = true;
           await job.moveToWait(context.token);
           throw new WaitingError();
         }
@@ -292,7 +295,7 @@ export function createGateProcessor(deps: GateProcessorDeps) {
           (error: unknown) => log.error({ err: error }, 'could not complete the check run'),
         );
       }
-      await deps.reapJob(jobId).catch(() => {});
+      if (!handedBack) await deps.reapJob(jobId).catch(() => {});
     }
   };
 }

@@ -102,6 +102,8 @@ export async function startWorker(settings: WorkerSettings, overrides: WorkerOve
     ...(settings.lockDurationMs === undefined ? {} : { lockDurationMs: settings.lockDurationMs }),
     ...(settings.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: settings.stalledIntervalMs }),
     processor,
+    // "Add tests" clicks are action jobs (`enqueueAction`), validated by their own schema.
+    actionProcessor: (job) => addTests(job),
   });
   gateWorker.worker.on('failed', (job, error) => {
     logger.warn({ jobId: job?.id, err: error, attemptsMade: job?.attemptsMade }, 'gate job failed');
