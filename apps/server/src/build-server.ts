@@ -38,7 +38,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   const metrics = deps.metrics ?? createServerMetrics();
   const app = Fastify({
     bodyLimit: WEBHOOK_BODY_LIMIT,
-    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false, disableRequestLogging: true }),
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
   });
 
   // The signature covers the exact bytes GitHub sent, so the body reaches the handler as
