@@ -163,7 +163,7 @@ export function requestedActionPayload(options: {
   const all = examples as unknown as Example[];
   const source = all.find((e) => e.name === 'check_run')?.examples.find((e) => e.action === 'requested_action');
   if (source === undefined) throw new Error('no check_run.requested_action example in @octokit/webhooks-examples');
-  const payload = structuredClone(source) as Record<string, any>;
+  const payload = structuredClone(source) as unknown as RequestedActionPayload;
   payload.installation = { id: options.installationId, node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==' };
   payload.repository.name = options.repo;
   payload.repository.full_name = `${options.owner}/${options.repo}`;
@@ -182,7 +182,16 @@ export function requestedActionPayload(options: {
   ];
   payload.requested_action = { identifier: options.identifier ?? 'add_tests' };
   payload.sender = { ...payload.sender, login: options.sender ?? 'octocat' };
-  return payload;
+  return payload as unknown as Record<string, unknown>;
+}
+
+/** The fields of a check_run.requested_action example this fixture rewrites. */
+interface RequestedActionPayload {
+  installation: { id: number; node_id: string };
+  repository: { name: string; full_name: string; owner: { login: string }; default_branch: string };
+  check_run: { id: number; name: string; head_sha: string; app: Record<string, unknown>; pull_requests: unknown[] };
+  requested_action: { identifier: string };
+  sender: Record<string, unknown>;
 }
 
 /** Headers and body of a delivery signed the way GitHub signs it. */
