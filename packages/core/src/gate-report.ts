@@ -116,3 +116,20 @@ export interface GateReport {
   tools: Record<string, string>;
   durationMs: number;
 }
+
+/** A generation summary with nothing generated or spent yet. */
+export function emptyGenerationSummary(generator: GenerationSummary['generator']): GenerationSummary {
+  return {
+    generator,
+    candidates: 0,
+    accepted: 0,
+    rounds: 0,
+    modelCalls: 0,
+    cacheHits: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    costUsd: 0,
+    skipped: [],
+    suspectedBugs: [],
+  };
+}

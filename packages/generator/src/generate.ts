@@ -6,6 +6,7 @@ import type {
   Suggestion,
   TestResult,
 } from '@testgate/core';
+import { emptyGenerationSummary } from '@testgate/core';
 import type { CompletionCache } from './cache.ts';
 import {
   costUsd,
@@ -172,20 +173,7 @@ export async function generateWithModel(
   const config = parseGeneratorConfig(options.config as GeneratorConfigInput | undefined);
   const price = priceOf(config.model, config.prices);
   const throttleKey = options.throttleKey ?? 'local';
-  const summary: GenerationSummary = {
-    generator: 'model',
-    model: config.model,
-    candidates: 0,
-    accepted: 0,
-    rounds: 0,
-    modelCalls: 0,
-    cacheHits: 0,
-    promptTokens: 0,
-    completionTokens: 0,
-    costUsd: 0,
-    skipped: [],
-    suspectedBugs: [],
-  };
+  const summary: GenerationSummary = { ...emptyGenerationSummary('model'), model: config.model };
   const requests = { total: 0, retries: 0 };
   const rejected: RejectedCandidate[] = [];
   const contexts: ContextReport[] = [];

@@ -13,7 +13,7 @@ import type {
   GateReport,
   GenerationSummary,
 } from '@testgate/core';
-import { judge } from '@testgate/core';
+import { emptyGenerationSummary, judge } from '@testgate/core';
 import { isSandboxError, readTree, runHarness, SandboxError } from '@testgate/sandbox';
 import type {
   HarnessCandidate,
@@ -201,21 +201,6 @@ interface Generated {
   summary: Omit<GenerationSummary, 'candidates' | 'accepted'>;
 }
 
-function emptySummary(
-  generator: GenerationSummary['generator'],
-): Omit<GenerationSummary, 'candidates' | 'accepted'> {
-  return {
-    generator,
-    rounds: 0,
-    modelCalls: 0,
-    cacheHits: 0,
-    promptTokens: 0,
-    completionTokens: 0,
-    costUsd: 0,
-    skipped: [],
-    suspectedBugs: [],
-  };
-}
 
 function sandboxLimits(config: GateConfig, deadlineMs: number): Partial<SandboxLimits> {
   // The container holds the harness plus one test process at a time; give it the test's
@@ -252,7 +237,7 @@ async function generateBuiltin(
       generator: 'builtin',
     })),
     summary: {
-      ...emptySummary('builtin'),
+      ...emptyGenerationSummary('builtin'),
       rounds: 1,
       skipped: generation.skipped,
       ...(fallbackReason === undefined ? {} : { fallbackReason }),
@@ -380,7 +365,7 @@ async function generateWithModel(options: RunGateOptions): Promise<Generated> {
     const model = result.summary.model ?? options.config.generate.model.name;
     return {
       files: result.files,
-      summary: { ...emptySummary('model'), ...result.summary, generator: 'model', model },
+      summary: { ...emptyGenerationSummary('model'), ...result.summary, generator: 'model', model },
     };
   } catch (error) {
     // The sandbox failing is the gate failing; the model failing only costs suggestions.
@@ -410,7 +395,7 @@ async function generateStep(options: RunGateOptions): Promise<Generated | undefi
       return {
         files: [],
         summary: {
-          ...emptySummary('off'),
+          ...emptyGenerationSummary('off'),
           fallbackReason: `the generator failed: ${error.message}`,
         },
       };
