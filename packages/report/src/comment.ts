@@ -13,6 +13,7 @@ import { chars, fitBlocks, formatUsd, mdCode, mdFence, mdText, plural } from './
 import {
   fileBlocks,
   rejectionBlocks,
+  generatorName,
   securityBlocks,
   testTableBlocks,
   toolsLine,
@@ -160,12 +161,7 @@ function suggestionIntroBlocks(
   if (generation === undefined && report.suggestions.length === 0) return [];
   const blocks = ['', '### Suggested tests', ''];
   if (generation !== undefined) {
-    const who =
-      generation.generator === 'model'
-        ? `the model ${mdCode(generation.model ?? 'unknown')}`
-        : generation.generator === 'builtin'
-          ? 'the built-in generator'
-          : 'nobody (generation is off)';
+    const who = generatorName(generation);
     blocks.push(
       `Written by ${who}: ${generation.accepted} of ${plural(generation.candidates, 'candidate test')} passed the same gate as the pull request's tests` +
         (generation.modelCalls > 0 || generation.cacheHits > 0

@@ -3,7 +3,7 @@
  * comment are made of. Sections are lists of blocks so a size-limited output can drop
  * whole rows (see fitBlocks) instead of cutting a table in half.
  */
-import type { FileResult, GateReport, TestResult } from '@testgate/core';
+import type { FileResult, GateReport, GenerationSummary, TestResult } from '@testgate/core';
 import {
   findingRejects,
   generatedPaths,
@@ -109,15 +109,16 @@ export function securityBlocks(
   ];
 }
 
+/** Who wrote the suggestions, as a phrase: "the model `gpt-4o-mini`", "the built-in generator". */
+export function generatorName(generation: GenerationSummary): string {
+  if (generation.generator === 'model') return `the model ${mdCode(generation.model ?? 'unknown')}`;
+  return generation.generator === 'builtin' ? 'the built-in generator' : 'nobody (generation is off)';
+}
+
 export function generationBlocks(report: GateReport): string[] {
   const generation = report.generation;
   if (!generation) return [];
-  const who =
-    generation.generator === 'model'
-      ? `the model ${mdCode(generation.model ?? 'unknown')}`
-      : generation.generator === 'builtin'
-        ? 'the built-in generator'
-        : 'nobody (generation is off)';
+  const who = generatorName(generation);
   const blocks = [
     `Written by ${who}: ${generation.accepted} of ${plural(generation.candidates, 'candidate test')} accepted` +
       ` in ${plural(generation.rounds, 'round')}` +
