@@ -216,7 +216,7 @@ export function suggestionItemBlocks(report: GateReport): string[] {
     const covered = countLines(suggestion.covers);
     const gained = countLines(subtractLines(suggestion.covers, prCovered));
     const total = changedTotal(report);
-    const generator = generatorName(suggestion.generator);
+    const generator = suggestionAuthor(suggestion.generator);
     const summary =
       `${mdCode(suggestion.path)}: ${plural(suggestion.tests.length, 'test')}, ` +
       `${plural(covered, 'changed line')} covered${total > 0 ? ` of ${total}` : ''}` +
@@ -240,7 +240,7 @@ export function suspectedBugBlocks(report: GateReport): string[] {
   );
 }
 
-function generatorName(generator: string): string {
+function suggestionAuthor(generator: string): string {
   return generator === 'builtin' ? 'built-in generator' : `model ${generator}`;
 }
 
