@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { appEnvShape, presentEnv, readAppPrivateKey } from '@testgate/github';
 import { z } from 'zod';
 
 export class WorkerConfigError extends Error {
@@ -12,18 +13,7 @@ export class WorkerConfigError extends Error {
 }
 
 const EnvSchema = z.object({
-  APP_ID: z
-    .string({ error: 'APP_ID is required: set it to the App ID shown on your GitHub App settings page' })
-    .regex(/^\d+$/, 'APP_ID must be the numeric App ID of your GitHub App'),
-  REDIS_URL: z.url({ error: 'REDIS_URL must be a URL such as redis://127.0.0.1:6379' }).default('redis://127.0.0.1:6379'),
-  REDIS_PREFIX: z.string().default('testgate'),
-  GITHUB_API_URL: z
-    .url({ error: 'GITHUB_API_URL must be a URL: https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server' })
-    .default('https://api.github.com'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  WORKER_CONCURRENCY: z.coerce.number({ error: 'WORKER_CONCURRENCY must be a positive integer' }).int().min(1).default(1),
-  JOB_DEADLINE_SECONDS: z.coerce.number({ error: 'JOB_DEADLINE_SECONDS must be a number of seconds' }).int().min(10).default(900),
-  SHUTDOWN_GRACE_SECONDS: z.coerce.number({ error: 'SHUTDOWN_GRACE_SECONDS must be a number of seconds' }).int().min(0).default(30),
+  ...appEnvShape,
   // The model generator (optional: without them `generate.mode: auto` uses the built-in one).
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: 'OPENAI_BASE_URL must be the URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1' }).optional(),
@@ -50,21 +40,10 @@ export interface WorkerConfig {
  * `loadConfig`; the worker needs no WEBHOOK_SECRET and no port).
  */
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const cleaned: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') cleaned[key] = value;
+  const cleaned = presentEnv(env);
   const parsed = EnvSchema.safeParse(cleaned);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => i.message);
-  let privateKey: string | undefined;
-  if (cleaned.PRIVATE_KEY !== undefined) privateKey = cleaned.PRIVATE_KEY.replace(/\\n/g, '\n');
-  else if (cleaned.PRIVATE_KEY_PATH !== undefined) {
-    try {
-      privateKey = readFileSync(cleaned.PRIVATE_KEY_PATH, 'utf8');
-    } catch (error) {
-      problems.push(`PRIVATE_KEY_PATH points at ${cleaned.PRIVATE_KEY_PATH}, which cannot be read (${(error as Error).message})`);
-    }
-  } else {
-    problems.push('PRIVATE_KEY or PRIVATE_KEY_PATH is required: set PRIVATE_KEY_PATH to the .pem file generated on your GitHub App settings page');
-  }
+  const privateKey = readAppPrivateKey(cleaned, problems);
   const replayDir = cleaned.TESTGATE_MODEL_REPLAY_DIR;
   if (replayDir !== undefined && !isDirectory(replayDir)) {
     problems.push(`TESTGATE_MODEL_REPLAY_DIR points at ${replayDir}, which is not a directory: set it to a directory written by \`testgate run --record DIR\`, or unset it`);

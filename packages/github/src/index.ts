@@ -5,3 +5,4 @@ export * from './repo-config.ts';
 export * from './checks.ts';
 export * from './comments.ts';
 export * from './add-tests.ts';
+export * from './app-env.ts';
