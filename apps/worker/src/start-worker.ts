@@ -4,7 +4,6 @@ import { createGateWorker, type GateWorker } from '@testgate/queue';
 import type { GateReport } from '@testgate/core';
 import { createDockerRunner, ensureSandboxImage, reapSandboxes, SANDBOX_LABEL_JOB, type SandboxRunner } from '@testgate/sandbox';
 import { pino, type Logger } from 'pino';
-import { ADD_TESTS_JOB_NAME } from '@testgate/github';
 import { createAddTestsProcessor, type AddTestsResult } from './add-tests-processor.ts';
 import { createGateProcessor, type GateJobResult } from './gate-processor.ts';
 import { createWorkerModel } from './worker-model.ts';
@@ -90,9 +89,6 @@ export async function startWorker(settings: WorkerSettings, overrides: WorkerOve
     suggestions,
     model,
   });
-  // One queue, two kinds of job: gate runs, and "Add tests" clicks (their own name and id).
-  const processor: Parameters<typeof createGateWorker<GateJobResult | AddTestsResult>>[0]['processor'] = (job, context) =>
-    job.name === ADD_TESTS_JOB_NAME ? addTests(job) : gate(job, context);
   const gateWorker = createGateWorker<GateJobResult | AddTestsResult>({
     redisUrl: settings.redisUrl,
     ...(settings.redisPrefix === undefined ? {} : { prefix: settings.redisPrefix }),
@@ -101,7 +97,9 @@ export async function startWorker(settings: WorkerSettings, overrides: WorkerOve
     ...(settings.jobDeadlineMs === undefined ? {} : { deadlineMs: settings.jobDeadlineMs }),
     ...(settings.lockDurationMs === undefined ? {} : { lockDurationMs: settings.lockDurationMs }),
     ...(settings.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: settings.stalledIntervalMs }),
-    processor,
+    // One queue, two kinds of job: gate runs, and "Add tests" clicks (their own name,
+    // id and schema).
+    processor: gate,
     // "Add tests" clicks are action jobs (`enqueueAction`), validated by their own schema.
     actionProcessor: (job) => addTests(job),
   });
