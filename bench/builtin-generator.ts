@@ -13,7 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { createDockerRunner, ensureSandboxImage, packTar, runHarness } from '@testgate/sandbox';
 import type { TarEntry } from '@testgate/sandbox';
 
-const dataDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'data', 'builtin-generator');
+const dataDir = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  'data',
+  'builtin-generator',
+);
 
 interface Counts {
   lines: number;
@@ -35,7 +39,8 @@ function argValue(flag: string, fallback: number): number {
   const i = process.argv.indexOf(flag);
   const raw = i >= 0 ? process.argv[i + 1] : undefined;
   const value = raw === undefined ? fallback : Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} needs a positive number, got ${raw}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${flag} needs a positive number, got ${raw}`);
   return value;
 }
 
@@ -45,7 +50,10 @@ async function main(): Promise<void> {
   const image = await ensureSandboxImage();
   const runner = createDockerRunner();
   const modDir = path.join(dataDir, 'benchmods');
-  const modules = (await readdir(modDir)).filter((f) => f.endsWith('.py') && f !== '__init__.py').map((f) => f.slice(0, -3)).sort();
+  const modules = (await readdir(modDir))
+    .filter((f) => f.endsWith('.py') && f !== '__init__.py')
+    .map((f) => f.slice(0, -3))
+    .sort();
   const init = await readFile(path.join(modDir, '__init__.py'));
   const entries: TarEntry[] = [{ name: 'benchmods/__init__.py', content: init }];
   const generated: Record<string, string> = {};
@@ -58,7 +66,10 @@ async function main(): Promise<void> {
       mode: 'generate',
       image,
       base: { kind: 'files', files: {} },
-      head: { kind: 'files', files: { 'benchmods/__init__.py': init, [`benchmods/${mod}.py`]: source } },
+      head: {
+        kind: 'files',
+        files: { 'benchmods/__init__.py': init, [`benchmods/${mod}.py`]: source },
+      },
       settings: { generateSeconds: seconds, maxTestsPerFunction: 6 },
       labels: { 'testgate.bench': 'builtin-generator' },
     });
@@ -70,8 +81,12 @@ async function main(): Promise<void> {
     );
     if (file) generated[mod] = file.content;
   }
-  for (const [mod, content] of Object.entries(generated)) entries.push({ name: `ours/test_${mod}.py`, content: Buffer.from(content) });
-  entries.push({ name: 'settings.json', content: Buffer.from(JSON.stringify({ modules, seconds })) });
+  for (const [mod, content] of Object.entries(generated))
+    entries.push({ name: `ours/test_${mod}.py`, content: Buffer.from(content) });
+  entries.push({
+    name: 'settings.json',
+    content: Buffer.from(JSON.stringify({ modules, seconds })),
+  });
   const script = await readFile(path.join(dataDir, 'measure.py'), 'utf8');
   const result = await runner.run({
     image,
@@ -80,14 +95,17 @@ async function main(): Promise<void> {
     limits: { deadlineMs: (modules.length * (seconds + 60) + 60) * 1000 },
     labels: { 'testgate.bench': 'builtin-generator' },
   });
-  if (result.exitCode !== 0) throw new Error(`measuring failed (exit ${result.exitCode}): ${result.stderrTail}`);
+  if (result.exitCode !== 0)
+    throw new Error(`measuring failed (exit ${result.exitCode}): ${result.stderrTail}`);
   const rows = result.stdout
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as ModuleResult);
   let ours = 0;
   let ghost = 0;
-  console.log(`\nmodule       ours lines/branches   ghostwriter lines/branches   (of statements/branches; ghostwriter reruns)`);
+  console.log(
+    `\nmodule       ours lines/branches   ghostwriter lines/branches   (of statements/branches; ghostwriter reruns)`,
+  );
   for (const row of rows) {
     ours += row.ours.lines + row.ours.branches;
     ghost += row.ghost.lines + row.ghost.branches;
@@ -96,7 +114,9 @@ async function main(): Promise<void> {
         `(${row.ours.statements}/${row.ours.numBranches}; ${row.ghostRuns} reruns)  ours: ${row.oursPytest?.join(' ') ?? '-'}  ghost: ${row.ghostPytest?.join(' ') ?? '-'}`,
     );
   }
-  console.log(`total: ours ${ours}, ghostwriter ${ghost} (covered lines + branches, budget ${seconds} s per module)`);
+  console.log(
+    `total: ours ${ours}, ghostwriter ${ghost} (covered lines + branches, budget ${seconds} s per module)`,
+  );
   console.log(`ratio: ${ghost === 0 ? 'inf' : (ours / ghost).toFixed(2)}`);
 }
 

@@ -83,7 +83,12 @@ async function serveProbot(): Promise<void> {
     privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
     publicKeyEncoding: { type: 'spki', format: 'pem' },
   }).privateKey;
-  const probot = new Probot({ appId: 1, privateKey, secret: SECRET, log: pino({ level: 'silent' }) });
+  const probot = new Probot({
+    appId: 1,
+    privateKey,
+    secret: SECRET,
+    log: pino({ level: 'silent' }),
+  });
   let handled = 0;
   const middleware = await createNodeMiddleware(
     (app) => {
@@ -118,7 +123,10 @@ interface Result {
   jobs: number;
 }
 
-async function measure(which: 'ours' | 'probot', options: { duration: number; connections: number }): Promise<Result> {
+async function measure(
+  which: 'ours' | 'probot',
+  options: { duration: number; connections: number },
+): Promise<Result> {
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', which], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -155,7 +163,9 @@ async function measure(which: 'ours' | 'probot', options: { duration: number; co
   });
   const result = await run;
   child.send('stop');
-  const jobs = await new Promise<number>((resolve) => child.once('message', (m: { jobs: number }) => resolve(m.jobs)));
+  const jobs = await new Promise<number>((resolve) =>
+    child.once('message', (m: { jobs: number }) => resolve(m.jobs)),
+  );
   await new Promise((r) => child.once('exit', r));
   return {
     rps: result.requests.average,
@@ -169,16 +179,26 @@ async function measure(which: 'ours' | 'probot', options: { duration: number; co
 }
 
 const args = parseArgs({
-  options: { serve: { type: 'string' }, duration: { type: 'string' }, connections: { type: 'string' }, rounds: { type: 'string' } },
+  options: {
+    serve: { type: 'string' },
+    duration: { type: 'string' },
+    connections: { type: 'string' },
+    rounds: { type: 'string' },
+  },
   strict: true,
 });
 
 if (args.values.serve === 'ours') await serveOurs();
 else if (args.values.serve === 'probot') await serveProbot();
 else {
-  const options = { duration: Number(args.values.duration ?? 10), connections: Number(args.values.connections ?? 20) };
+  const options = {
+    duration: Number(args.values.duration ?? 10),
+    connections: Number(args.values.connections ?? 20),
+  };
   const size = Buffer.byteLength(`${payloadTemplate().before}1${payloadTemplate().after}`);
-  console.log(`webhook-ingest: pull_request.opened ${(size / 1024).toFixed(1)} KB, ${options.connections} connections, ${options.duration} s each`);
+  console.log(
+    `webhook-ingest: pull_request.opened ${(size / 1024).toFixed(1)} KB, ${options.connections} connections, ${options.duration} s each`,
+  );
   // Warm-up: JIT, connection pools, Redis scripts.
   await measure('ours', { duration: 2, connections: options.connections });
   await measure('probot', { duration: 2, connections: options.connections });
@@ -191,9 +211,12 @@ else {
     oursRuns.push(await measure('ours', options));
     probotRuns.push(await measure('probot', options));
   }
-  const median = (runs: Result[]) => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)] as Result;
+  const median = (runs: Result[]) =>
+    [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)] as Result;
   for (let i = 0; i < rounds; i += 1) {
-    console.log(`round ${i + 1}: ours ${oursRuns[i]?.rps.toFixed(0)} req/s p99 ${oursRuns[i]?.p99} ms | probot ${probotRuns[i]?.rps.toFixed(0)} req/s p99 ${probotRuns[i]?.p99} ms`);
+    console.log(
+      `round ${i + 1}: ours ${oursRuns[i]?.rps.toFixed(0)} req/s p99 ${oursRuns[i]?.p99} ms | probot ${probotRuns[i]?.rps.toFixed(0)} req/s p99 ${probotRuns[i]?.p99} ms`,
+    );
   }
   const ours = median(oursRuns);
   const probot = median(probotRuns);
@@ -201,6 +224,8 @@ else {
     `${name.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  (${r.requests} requests, ${r.non2xx} non-2xx, ${r.errors} errors, ${r.jobs} ${name === 'ours' ? 'jobs queued' : 'handled'})`;
   console.log(line('ours', ours));
   console.log(line('probot', probot));
-  console.log(`p99: ours ${ours.p99} ms vs probot ${probot.p99} ms (${ours.p99 <= probot.p99 ? 'no worse' : 'WORSE'})`);
+  console.log(
+    `p99: ours ${ours.p99} ms vs probot ${probot.p99} ms (${ours.p99 <= probot.p99 ? 'no worse' : 'WORSE'})`,
+  );
   console.log(`ratio: ${(ours.rps / probot.rps).toFixed(2)}`);
 }

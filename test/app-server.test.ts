@@ -46,8 +46,18 @@ describe('webhook server', () => {
   });
 
   async function post(event: string, body: unknown, deliveryId?: string) {
-    const d = await signedDelivery({ secret: SECRET, event, payload: body, ...(deliveryId ? { deliveryId } : {}) });
-    return app.inject({ method: 'POST', url: '/api/github/webhooks', headers: d.headers, payload: d.body });
+    const d = await signedDelivery({
+      secret: SECRET,
+      event,
+      payload: body,
+      ...(deliveryId ? { deliveryId } : {}),
+    });
+    return app.inject({
+      method: 'POST',
+      url: '/api/github/webhooks',
+      headers: d.headers,
+      payload: d.body,
+    });
   }
 
   it('queues one job for a signed pull_request.opened and answers 202', async () => {
@@ -55,18 +65,43 @@ describe('webhook server', () => {
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ ok: true, jobId: `octo/calc/7/${HEAD}` });
     const job = await queue.queue.getJob(`octo/calc/7/${HEAD}`);
-    expect(job?.data).toMatchObject({ owner: 'octo', repo: 'calc', pullNumber: 7, headSha: HEAD, baseSha: BASE, installationId: 99 });
+    expect(job?.data).toMatchObject({
+      owner: 'octo',
+      repo: 'calc',
+      pullNumber: 7,
+      headSha: HEAD,
+      baseSha: BASE,
+      installationId: 99,
+    });
   });
 
   it('rejects a forged or missing signature with 401 and queues nothing', async () => {
-    const d = await signedDelivery({ secret: 'not-the-secret', event: 'pull_request', payload: payload() });
-    const forged = await app.inject({ method: 'POST', url: '/api/github/webhooks', headers: d.headers, payload: d.body });
+    const d = await signedDelivery({
+      secret: 'not-the-secret',
+      event: 'pull_request',
+      payload: payload(),
+    });
+    const forged = await app.inject({
+      method: 'POST',
+      url: '/api/github/webhooks',
+      headers: d.headers,
+      payload: d.body,
+    });
     expect(forged.statusCode).toBe(401);
     const { 'x-hub-signature-256': _sig, ...unsigned } = d.headers;
-    const missing = await app.inject({ method: 'POST', url: '/api/github/webhooks', headers: unsigned, payload: d.body });
+    const missing = await app.inject({
+      method: 'POST',
+      url: '/api/github/webhooks',
+      headers: unsigned,
+      payload: d.body,
+    });
     expect(missing.statusCode).toBe(401);
     // Tampered body under a valid signature.
-    const good = await signedDelivery({ secret: SECRET, event: 'pull_request', payload: payload() });
+    const good = await signedDelivery({
+      secret: SECRET,
+      event: 'pull_request',
+      payload: payload(),
+    });
     const tampered = await app.inject({
       method: 'POST',
       url: '/api/github/webhooks',
@@ -86,7 +121,9 @@ describe('webhook server', () => {
     expect(await queue.queue.getWaitingCount()).toBe(1);
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toMatch(/testgate_webhook_duplicates_total\{event="pull_request"\} 1/);
-    expect(metrics.body).toMatch(/testgate_webhook_deliveries_total\{event="pull_request",result="queued"\} 1/);
+    expect(metrics.body).toMatch(
+      /testgate_webhook_deliveries_total\{event="pull_request",result="queued"\} 1/,
+    );
   });
 
   it('acknowledges events it does not act on without queueing', async () => {
@@ -98,7 +135,13 @@ describe('webhook server', () => {
       action: 'rerequested',
       installation: { id: 99 },
       repository: { name: 'calc', owner: { login: 'octo' }, default_branch: 'main' },
-      check_run: { head_sha: HEAD, app: { id: 1 }, pull_requests: [{ number: 7, head: { sha: HEAD, ref: 'f' }, base: { sha: BASE, ref: 'main' } }] },
+      check_run: {
+        head_sha: HEAD,
+        app: { id: 1 },
+        pull_requests: [
+          { number: 7, head: { sha: HEAD, ref: 'f' }, base: { sha: BASE, ref: 'main' } },
+        ],
+      },
     });
     expect(otherApp.statusCode).toBe(200);
     expect(otherApp.json()).toMatchObject({ ignored: 'check run belongs to another app' });
@@ -110,7 +153,13 @@ describe('webhook server', () => {
       action: 'rerequested',
       installation: { id: 99 },
       repository: { name: 'calc', owner: { login: 'octo' }, default_branch: 'main' },
-      check_run: { head_sha: HEAD, app: { id: Number(APP_ID) }, pull_requests: [{ number: 7, head: { sha: HEAD, ref: 'f' }, base: { sha: BASE, ref: 'main' } }] },
+      check_run: {
+        head_sha: HEAD,
+        app: { id: Number(APP_ID) },
+        pull_requests: [
+          { number: 7, head: { sha: HEAD, ref: 'f' }, base: { sha: BASE, ref: 'main' } },
+        ],
+      },
     });
     expect(res.statusCode).toBe(202);
     expect(await queue.queue.getWaitingCount()).toBe(1);
@@ -154,7 +203,10 @@ describe('webhook server', () => {
 describe('webhook server without Redis', () => {
   it('answers 503 (never a 2xx for work not queued) and is not ready', async () => {
     // A port nothing listens on.
-    const queue = createGateQueue({ redisUrl: 'redis://127.0.0.1:1', prefix: uniquePrefix('down') });
+    const queue = createGateQueue({
+      redisUrl: 'redis://127.0.0.1:1',
+      prefix: uniquePrefix('down'),
+    });
     const app = buildServer({
       appId: APP_ID,
       webhookSecret: SECRET,
@@ -164,7 +216,12 @@ describe('webhook server without Redis', () => {
     try {
       const d = await signedDelivery({ secret: SECRET, event: 'pull_request', payload: payload() });
       const started = Date.now();
-      const res = await app.inject({ method: 'POST', url: '/api/github/webhooks', headers: d.headers, payload: d.body });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/github/webhooks',
+        headers: d.headers,
+        payload: d.body,
+      });
       expect(res.statusCode).toBe(503);
       expect(Date.now() - started).toBeLessThan(3000);
       const ready = await app.inject({ method: 'GET', url: '/readyz' });

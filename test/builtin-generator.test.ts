@@ -11,7 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '@testgate/core';
 import type { GateConfig, GateReport } from '@testgate/core';
 import { runGate } from '@testgate/pipeline';
-import { createDockerRunner, ensureSandboxImage, reapSandboxes, runHarness } from '@testgate/sandbox';
+import {
+  createDockerRunner,
+  ensureSandboxImage,
+  reapSandboxes,
+  runHarness,
+} from '@testgate/sandbox';
 
 const runner = createDockerRunner();
 const TEST_LABEL = 'testgate.test';
@@ -116,7 +121,14 @@ describe('built-in generator through the gate (runGate, generate builtin)', () =
     const accepted = tests.filter((t) => t.status === 'accepted');
     expect(accepted.length).toBeGreaterThan(0);
     expect(tests.every((t) => t.generator === 'builtin')).toBe(true);
-    expect(tests.filter((t) => t.reasons.includes('flaky') || t.reasons.includes('failed') || t.reasons.includes('error'))).toEqual([]);
+    expect(
+      tests.filter(
+        (t) =>
+          t.reasons.includes('flaky') ||
+          t.reasons.includes('failed') ||
+          t.reasons.includes('error'),
+      ),
+    ).toEqual([]);
     const reached = accepted.flatMap((t) => Object.values(t.coverage.errorPathLines).flat());
     expect(reached.length).toBeGreaterThan(0);
     expect(report.suggestions.length).toBeGreaterThan(0);
@@ -124,7 +136,8 @@ describe('built-in generator through the gate (runGate, generate builtin)', () =
 
   it('a src-layout package with a flaky function: tests import the package, nothing flaky is offered', async () => {
     const head = {
-      'pyproject.toml': '[project]\nname = "geo"\nversion = "0.1"\n\n[tool.setuptools.packages.find]\nwhere = ["src"]\n',
+      'pyproject.toml':
+        '[project]\nname = "geo"\nversion = "0.1"\n\n[tool.setuptools.packages.find]\nwhere = ["src"]\n',
       'src/geo/__init__.py': '',
       'src/geo/shapes.py': `import random
 
@@ -154,7 +167,10 @@ def remember(x: int) -> int:
     const report = await runGate({
       runner,
       image,
-      base: { kind: 'files', files: { 'pyproject.toml': head['pyproject.toml'], 'src/geo/__init__.py': '' } },
+      base: {
+        kind: 'files',
+        files: { 'pyproject.toml': head['pyproject.toml'], 'src/geo/__init__.py': '' },
+      },
       head: { kind: 'files', files: head },
       config,
       generate: 'builtin',
@@ -162,11 +178,25 @@ def remember(x: int) -> int:
     });
     expect(report.project.layout).toBe('src');
     const tests = generated(report);
-    expect(tests.some((t) => t.function.startsWith('test_square_area_raises_value_error') && t.status === 'accepted')).toBe(true);
-    expect(tests.filter((t) => t.status === 'rejected' && ['flaky', 'failed', 'error'].some((r) => t.reasons.includes(r as never)))).toEqual([]);
-    const skipped = Object.fromEntries((report.generation?.skipped ?? []).map((s) => [s.qualname, s.reason]));
+    expect(
+      tests.some(
+        (t) =>
+          t.function.startsWith('test_square_area_raises_value_error') && t.status === 'accepted',
+      ),
+    ).toBe(true);
+    expect(
+      tests.filter(
+        (t) =>
+          t.status === 'rejected' &&
+          ['flaky', 'failed', 'error'].some((r) => t.reasons.includes(r as never)),
+      ),
+    ).toEqual([]);
+    const skipped = Object.fromEntries(
+      (report.generation?.skipped ?? []).map((s) => [s.qualname, s.reason]),
+    );
     expect(skipped['jitter']).toMatch(/randomness/);
     expect(skipped['remember']).toMatch(/differ between two runs/);
-    for (const suggestion of report.suggestions) expect(suggestion.content).toContain('from geo.shapes import');
+    for (const suggestion of report.suggestions)
+      expect(suggestion.content).toContain('from geo.shapes import');
   }, 300_000);
 });

@@ -6,8 +6,21 @@
  */
 import type { RunGateOptions } from '@testgate/pipeline';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fakeReport, fakeRunGate, startAppUnderTest, unusedRunner, waitFor, WEBHOOK_SECRET, type AppUnderTest } from './fakes/github-app-harness.ts';
-import { createPullRequestRepo, pullRequestPayload, signedDelivery, type PullRequestRepo } from './fakes/github-fixtures.ts';
+import {
+  fakeReport,
+  fakeRunGate,
+  startAppUnderTest,
+  unusedRunner,
+  waitFor,
+  WEBHOOK_SECRET,
+  type AppUnderTest,
+} from './fakes/github-app-harness.ts';
+import {
+  createPullRequestRepo,
+  pullRequestPayload,
+  signedDelivery,
+  type PullRequestRepo,
+} from './fakes/github-fixtures.ts';
 import { startFakeGitHub, type FakeGitHub } from './fakes/github-server.ts';
 
 const OWNER = 'octo';
@@ -31,11 +44,18 @@ describe('GitHub App plumbing', () => {
   async function setup(options: { runGate: ReturnType<typeof fakeRunGate>; config?: string }) {
     repo = createPullRequestRepo(options.config === undefined ? {} : { config: options.config });
     github = await startFakeGitHub({ repos: [{ owner: OWNER, repo: REPO, gitDir: repo.dir }] });
-    app = await startAppUnderTest({ github, overrides: { runGate: options.runGate, runner: unusedRunner, image: 'unused:image' } });
+    app = await startAppUnderTest({
+      github,
+      overrides: { runGate: options.runGate, runner: unusedRunner, image: 'unused:image' },
+    });
     return { repo, github, app };
   }
 
-  async function deliver(action: 'opened' | 'synchronize', headSha: string, extra: { draft?: boolean } = {}) {
+  async function deliver(
+    action: 'opened' | 'synchronize',
+    headSha: string,
+    extra: { draft?: boolean } = {},
+  ) {
     if (repo === undefined || app === undefined) throw new Error('setup first');
     const payload = pullRequestPayload({
       action,
@@ -48,11 +68,16 @@ describe('GitHub App plumbing', () => {
       ...extra,
     });
     const d = await signedDelivery({ secret: WEBHOOK_SECRET, event: 'pull_request', payload });
-    const res = await fetch(`${app.url}/api/github/webhooks`, { method: 'POST', headers: d.headers, body: d.body });
+    const res = await fetch(`${app.url}/api/github/webhooks`, {
+      method: 'POST',
+      headers: d.headers,
+      body: d.body,
+    });
     return res.status;
   }
 
-  const completedRun = (gh: FakeGitHub, sha: string) => () => gh.checkRuns.find((r) => r.head_sha === sha && r.status === 'completed');
+  const completedRun = (gh: FakeGitHub, sha: string) => () =>
+    gh.checkRuns.find((r) => r.head_sha === sha && r.status === 'completed');
 
   it('turns a signed pull_request.opened into a completed check run with annotations and one sticky comment', async () => {
     const runGate = fakeRunGate(fakeReport(60));
@@ -67,7 +92,11 @@ describe('GitHub App plumbing', () => {
     expect(run.output.title).toBe('60 of 60 tests rejected');
     expect(run.output.annotations).toHaveLength(60);
     // 50 per request: one in-progress update, then the completing one.
-    expect(run.updates.map((u) => ((u as { output?: { annotations?: unknown[] } }).output?.annotations ?? []).length)).toEqual([50, 10]);
+    expect(
+      run.updates.map(
+        (u) => ((u as { output?: { annotations?: unknown[] } }).output?.annotations ?? []).length,
+      ),
+    ).toEqual([50, 10]);
     expect(github.comments[0]?.body).toContain('<!-- testgate:report -->');
     expect(github.unexpected).toEqual([]);
 
@@ -80,28 +109,43 @@ describe('GitHub App plumbing', () => {
     const newSha = repo.pushHead({ 'calc/extra.py': 'X = 1\n' });
     expect(await deliver('synchronize', newSha)).toBe(202);
     await waitFor(completedRun(github, newSha), { what: 'second check run' });
-    await waitFor(() => app?.logs.filter((l) => l.msg === 'sticky comment written').length === 2 || undefined, { what: 'second comment write' });
+    await waitFor(
+      () => app?.logs.filter((l) => l.msg === 'sticky comment written').length === 2 || undefined,
+      { what: 'second comment write' },
+    );
     expect(github.comments).toHaveLength(1);
-    expect(app?.logs.filter((l) => l.msg === 'sticky comment written').map((l) => l.action)).toEqual(['created', 'unchanged']);
+    expect(
+      app?.logs.filter((l) => l.msg === 'sticky comment written').map((l) => l.action),
+    ).toEqual(['created', 'unchanged']);
   });
 
   it('retries GitHub 500s and waits out a secondary rate limit', async () => {
     const { repo, github, app } = await setup({ runGate: fakeRunGate(fakeReport(1)) });
     github.fail({ method: 'POST', path: /\/check-runs$/, kind: 'server-error', times: 2 });
-    github.fail({ method: 'POST', path: /\/issues\/\d+\/comments$/, kind: 'secondary-rate-limit', times: 1, retryAfter: 1 });
+    github.fail({
+      method: 'POST',
+      path: /\/issues\/\d+\/comments$/,
+      kind: 'secondary-rate-limit',
+      times: 1,
+      retryAfter: 1,
+    });
     expect(await deliver('opened', repo.headSha)).toBe(202);
     const run = await waitFor(completedRun(github, repo.headSha), { what: 'completed check run' });
     await waitFor(() => github.comments.length === 1 || undefined, { what: 'comment' });
     expect(run.conclusion).toBe('failure');
     expect(github.checkRuns).toHaveLength(1);
 
-    const creates = github.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/check-runs'));
+    const creates = github.requests.filter(
+      (r) => r.method === 'POST' && r.path.endsWith('/check-runs'),
+    );
     expect(creates.map((r) => r.status)).toEqual([500, 500, 201]);
     const posts = github.requests.filter((r) => r.method === 'POST' && /\/comments$/.test(r.path));
     expect(posts.map((r) => r.status)).toEqual([403, 201]);
     // retry-after: 1 was honoured.
     expect((posts[1]?.at ?? 0) - (posts[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
-    expect(app.logs.some((l) => l.msg === 'GitHub secondary rate limit hit: waiting retry-after')).toBe(true);
+    expect(
+      app.logs.some((l) => l.msg === 'GitHub secondary rate limit hit: waiting retry-after'),
+    ).toBe(true);
   });
 
   it('cancels the running job of an older head SHA when a newer one is pushed', async () => {
@@ -113,7 +157,9 @@ describe('GitHub App plumbing', () => {
         // The first job runs until it is aborted.
         await new Promise<void>((resolve, reject) => {
           releaseFirst = resolve;
-          options.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true });
+          options.signal?.addEventListener('abort', () => reject(options.signal?.reason), {
+            once: true,
+          });
         });
       }
     });
@@ -148,7 +194,12 @@ describe('GitHub App plumbing', () => {
     const runGate = fakeRunGate(fakeReport(0));
     const { repo, github, app } = await setup({ runGate });
     expect(await deliver('opened', repo.headSha, { draft: true })).toBe(202);
-    await waitFor(() => app.logs.some((l) => l.msg === 'draft pull request skipped (pullRequests.drafts is off)') || undefined, { what: 'skip' });
+    await waitFor(
+      () =>
+        app.logs.some((l) => l.msg === 'draft pull request skipped (pullRequests.drafts is off)') ||
+        undefined,
+      { what: 'skip' },
+    );
     expect(github.checkRuns).toHaveLength(0);
     expect(runGate.calls).toHaveLength(0);
   });

@@ -6,15 +6,31 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ensureSandboxImage } from '@testgate/sandbox';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { REDIS_URL, startAppUnderTest, waitFor, WEBHOOK_SECRET, type AppUnderTest } from './fakes/github-app-harness.ts';
-import { appPrivateKey, createPullRequestRepo, pullRequestPayload, REPO_ROOT, signedDelivery, uniquePrefix, type PullRequestRepo } from './fakes/github-fixtures.ts';
+import {
+  REDIS_URL,
+  startAppUnderTest,
+  waitFor,
+  WEBHOOK_SECRET,
+  type AppUnderTest,
+} from './fakes/github-app-harness.ts';
+import {
+  appPrivateKey,
+  createPullRequestRepo,
+  pullRequestPayload,
+  REPO_ROOT,
+  signedDelivery,
+  uniquePrefix,
+  type PullRequestRepo,
+} from './fakes/github-fixtures.ts';
 import { startFakeGitHub, type FakeGitHub } from './fakes/github-server.ts';
 
 const OWNER = 'octo';
 const REPO = 'calc';
 
 function containersOf(jobId: string): string[] {
-  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=testgate.job=${jobId}`]).toString().trim();
+  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=testgate.job=${jobId}`])
+    .toString()
+    .trim();
   return out === '' ? [] : out.split('\n');
 }
 
@@ -47,9 +63,23 @@ describe('GitHub App with the real pipeline', () => {
   });
 
   async function deliver(url: string, headSha: string, baseSha: string) {
-    const payload = pullRequestPayload({ action: 'opened', owner: OWNER, repo: REPO, number: 3, headSha, baseSha, installationId: 5 });
+    const payload = pullRequestPayload({
+      action: 'opened',
+      owner: OWNER,
+      repo: REPO,
+      number: 3,
+      headSha,
+      baseSha,
+      installationId: 5,
+    });
     const d = await signedDelivery({ secret: WEBHOOK_SECRET, event: 'pull_request', payload });
-    return (await fetch(`${url}/api/github/webhooks`, { method: 'POST', headers: d.headers, body: d.body })).status;
+    return (
+      await fetch(`${url}/api/github/webhooks`, {
+        method: 'POST',
+        headers: d.headers,
+        body: d.body,
+      })
+    ).status;
   }
 
   it('judges a pull request: completed check run with annotations, one sticky comment, no container left', async () => {
@@ -60,13 +90,18 @@ describe('GitHub App with the real pipeline', () => {
 
     const gh = github;
     const sha = repo.headSha;
-    const run = await waitFor(() => gh.checkRuns.find((r) => r.head_sha === sha && r.status === 'completed'), { timeoutMs: 240_000, what: 'check run' });
+    const run = await waitFor(
+      () => gh.checkRuns.find((r) => r.head_sha === sha && r.status === 'completed'),
+      { timeoutMs: 240_000, what: 'check run' },
+    );
     await waitFor(() => gh.comments.length === 1 || undefined, { what: 'comment' });
 
     // examples/calc's head adds a test file with a broken test and an unsafe one.
     expect(run.conclusion).toBe('failure');
     expect(run.output.annotations.length).toBeGreaterThan(0);
-    expect(run.output.annotations.every((a) => typeof (a as { path?: unknown }).path === 'string')).toBe(true);
+    expect(
+      run.output.annotations.every((a) => typeof (a as { path?: unknown }).path === 'string'),
+    ).toBe(true);
     expect(run.output.summary).toBeTruthy();
     expect(gh.comments).toHaveLength(1);
     expect(gh.comments[0]?.body).toContain('<!-- testgate:report -->');
@@ -80,20 +115,24 @@ describe('GitHub App with the real pipeline', () => {
     const prefix = uniquePrefix('sigkill');
     // Server only: the first worker is a child process we can kill.
     app = await startAppUnderTest({ github, worker: false, prefix });
-    child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test', 'fakes', 'github-worker-child.ts')], {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        APP_ID: String(github.appId),
-        PRIVATE_KEY: appPrivateKey(),
-        GITHUB_API_URL: github.url,
-        REDIS_URL,
-        REDIS_PREFIX: prefix,
-        LOCK_DURATION_MS: '4000',
-        STALLED_INTERVAL_MS: '2000',
+    child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(REPO_ROOT, 'test', 'fakes', 'github-worker-child.ts')],
+      {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          APP_ID: String(github.appId),
+          PRIVATE_KEY: appPrivateKey(),
+          GITHUB_API_URL: github.url,
+          REDIS_URL,
+          REDIS_PREFIX: prefix,
+          LOCK_DURATION_MS: '4000',
+          STALLED_INTERVAL_MS: '2000',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
       },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    );
     await new Promise<void>((resolve, reject) => {
       child?.stdout?.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('worker-ready')) resolve();
@@ -105,7 +144,10 @@ describe('GitHub App with the real pipeline', () => {
     const jobId = `${OWNER}/${REPO}/3/${sha}`;
     expect(await deliver(app.url, sha, repo.baseSha)).toBe(202);
     // Mid-job: a sandbox container of this job is running.
-    await waitFor(() => containersOf(jobId).length > 0 || undefined, { timeoutMs: 120_000, what: 'a sandbox of the job' });
+    await waitFor(() => containersOf(jobId).length > 0 || undefined, {
+      timeoutMs: 120_000,
+      what: 'a sandbox of the job',
+    });
     child.kill('SIGKILL');
     await new Promise((r) => child?.once('exit', r));
     expect(github.checkRuns).toHaveLength(1);
@@ -113,9 +155,18 @@ describe('GitHub App with the real pipeline', () => {
 
     // A second worker takes the stalled job over once the dead worker's lock expires.
     const gh = github;
-    const rescuer = await startAppUnderTest({ github: gh, prefix, lockDurationMs: 4000, stalledIntervalMs: 2000, overrides: { image } });
+    const rescuer = await startAppUnderTest({
+      github: gh,
+      prefix,
+      lockDurationMs: 4000,
+      stalledIntervalMs: 2000,
+      overrides: { image },
+    });
     try {
-      const run = await waitFor(() => gh.checkRuns.find((r) => r.status === 'completed'), { timeoutMs: 240_000, what: 'completed check run' });
+      const run = await waitFor(() => gh.checkRuns.find((r) => r.status === 'completed'), {
+        timeoutMs: 240_000,
+        what: 'completed check run',
+      });
       expect(run.conclusion).toBe('failure');
       // The same run was finished, not a second one created.
       expect(gh.checkRuns).toHaveLength(1);

@@ -4,8 +4,18 @@
  */
 import { ensureSandboxImage } from '@testgate/sandbox';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startAppUnderTest, waitFor, WEBHOOK_SECRET, type AppUnderTest } from './fakes/github-app-harness.ts';
-import { pullRequestPayload, signedDelivery, uniquePrefix, type PullRequestRepo } from './fakes/github-fixtures.ts';
+import {
+  startAppUnderTest,
+  waitFor,
+  WEBHOOK_SECRET,
+  type AppUnderTest,
+} from './fakes/github-app-harness.ts';
+import {
+  pullRequestPayload,
+  signedDelivery,
+  uniquePrefix,
+  type PullRequestRepo,
+} from './fakes/github-fixtures.ts';
 import { startFakeGitHub, type FakeGitHub } from './fakes/github-server.ts';
 import {
   containersOfJob,
@@ -53,7 +63,11 @@ describe('job deadline', () => {
     github = await startFakeGitHub({ repos: [{ owner: OWNER, repo: REPO, gitDir: slow.dir }] });
     const prefix = uniquePrefix('deadline');
     app = await startAppUnderTest({ github, worker: false, prefix });
-    worker = await startWorkerProcess({ github, prefix, env: { JOB_DEADLINE_SECONDS: String(DEADLINE_SECONDS) } });
+    worker = await startWorkerProcess({
+      github,
+      prefix,
+      env: { JOB_DEADLINE_SECONDS: String(DEADLINE_SECONDS) },
+    });
 
     const payload = pullRequestPayload({
       action: 'opened',
@@ -66,14 +80,28 @@ describe('job deadline', () => {
     });
     const d = await signedDelivery({ secret: WEBHOOK_SECRET, event: 'pull_request', payload });
     const deliveredAt = Date.now();
-    expect((await fetch(`${app.url}/api/github/webhooks`, { method: 'POST', headers: d.headers, body: d.body })).status).toBe(202);
+    expect(
+      (
+        await fetch(`${app.url}/api/github/webhooks`, {
+          method: 'POST',
+          headers: d.headers,
+          body: d.body,
+        })
+      ).status,
+    ).toBe(202);
     const id = `${OWNER}/${REPO}/3/${slow.slowHeadSha}`;
     jobId = id;
 
     // The slow sandbox really ran: the deadline cut real work short.
-    await waitFor(() => containersOfJob(id).length > 0 || undefined, { timeoutMs: 60_000, what: 'a sandbox of the job' });
+    await waitFor(() => containersOfJob(id).length > 0 || undefined, {
+      timeoutMs: 60_000,
+      what: 'a sandbox of the job',
+    });
     const gh = github;
-    const run = await waitFor(() => gh.checkRuns.find((r) => r.status === 'completed'), { timeoutMs: 90_000, what: 'completed check run' });
+    const run = await waitFor(() => gh.checkRuns.find((r) => r.status === 'completed'), {
+      timeoutMs: 90_000,
+      what: 'completed check run',
+    });
     const completedAfterMs = Date.now() - deliveredAt;
 
     expect(run.external_id).toBe(id);
@@ -87,7 +115,10 @@ describe('job deadline', () => {
 
     // Failed for good (no retry), and its sandboxes are gone once the job settled.
     const queue = app.queue.queue;
-    await waitFor(async () => ((await (await queue.getJob(id))?.getState()) === 'failed' ? true : undefined), { timeoutMs: 30_000, what: 'job failed' });
+    await waitFor(
+      async () => ((await (await queue.getJob(id))?.getState()) === 'failed' ? true : undefined),
+      { timeoutMs: 30_000, what: 'job failed' },
+    );
     expect(containersOfJob(id)).toEqual([]);
     const job = await queue.getJob(id);
     expect(job?.attemptsMade).toBe(1);

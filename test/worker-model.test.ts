@@ -180,7 +180,10 @@ describe('GitHub App with a model', () => {
 
 describe('loadWorkerConfig: model settings', () => {
   // The worker checks the key is a PEM (like the server); its content is not parsed here.
-  const base = { APP_ID: '1', PRIVATE_KEY: '-----BEGIN RSA PRIVATE KEY-----\\nx\\n-----END RSA PRIVATE KEY-----' };
+  const base = {
+    APP_ID: '1',
+    PRIVATE_KEY: '-----BEGIN RSA PRIVATE KEY-----\\nx\\n-----END RSA PRIVATE KEY-----',
+  };
 
   it('reads OPENAI_API_KEY, OPENAI_BASE_URL and TESTGATE_MODEL_REPLAY_DIR as optional settings', () => {
     expect(loadWorkerConfig(base)).not.toHaveProperty('openaiApiKey');

@@ -6,8 +6,18 @@
  */
 import { ensureSandboxImage } from '@testgate/sandbox';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startAppUnderTest, waitFor, WEBHOOK_SECRET, type AppUnderTest } from './fakes/github-app-harness.ts';
-import { pullRequestPayload, signedDelivery, uniquePrefix, type PullRequestRepo } from './fakes/github-fixtures.ts';
+import {
+  startAppUnderTest,
+  waitFor,
+  WEBHOOK_SECRET,
+  type AppUnderTest,
+} from './fakes/github-app-harness.ts';
+import {
+  pullRequestPayload,
+  signedDelivery,
+  uniquePrefix,
+  type PullRequestRepo,
+} from './fakes/github-fixtures.ts';
 import { startFakeGitHub, type FakeGitHub } from './fakes/github-server.ts';
 import {
   containersOfJob,
@@ -47,10 +57,27 @@ describe('worker shutdown on SIGTERM', () => {
     jobIds = [];
   });
 
-  async function deliver(url: string, number: number, headSha: string, baseSha: string): Promise<string> {
-    const payload = pullRequestPayload({ action: 'opened', owner: OWNER, repo: REPO, number, headSha, baseSha, installationId: 5 });
+  async function deliver(
+    url: string,
+    number: number,
+    headSha: string,
+    baseSha: string,
+  ): Promise<string> {
+    const payload = pullRequestPayload({
+      action: 'opened',
+      owner: OWNER,
+      repo: REPO,
+      number,
+      headSha,
+      baseSha,
+      installationId: 5,
+    });
     const d = await signedDelivery({ secret: WEBHOOK_SECRET, event: 'pull_request', payload });
-    const response = await fetch(`${url}/api/github/webhooks`, { method: 'POST', headers: d.headers, body: d.body });
+    const response = await fetch(`${url}/api/github/webhooks`, {
+      method: 'POST',
+      headers: d.headers,
+      body: d.body,
+    });
     expect(response.status).toBe(202);
     const jobId = `${OWNER}/${REPO}/${number}/${headSha}`;
     jobIds.push(jobId);
@@ -69,12 +96,19 @@ describe('worker shutdown on SIGTERM', () => {
     const prefix = uniquePrefix('sigterm-grace');
     const app = await startAppUnderTest({ github, worker: false, prefix });
     apps.push(app);
-    const worker = await startWorkerProcess({ github, prefix, env: { SHUTDOWN_GRACE_SECONDS: '180' } });
+    const worker = await startWorkerProcess({
+      github,
+      prefix,
+      env: { SHUTDOWN_GRACE_SECONDS: '180' },
+    });
     workers.push(worker);
 
     const jobId = await deliver(app.url, 3, slow.slowHeadSha, slow.baseSha);
     // Mid-job: a sandbox of this job is running.
-    await waitFor(() => containersOfJob(jobId).length > 0 || undefined, { timeoutMs: 120_000, what: 'a sandbox of the job' });
+    await waitFor(() => containersOfJob(jobId).length > 0 || undefined, {
+      timeoutMs: 120_000,
+      what: 'a sandbox of the job',
+    });
     const gh = github;
     expect(gh.checkRuns).toHaveLength(1);
     expect(gh.checkRuns[0]?.status).toBe('in_progress');
@@ -108,11 +142,18 @@ describe('worker shutdown on SIGTERM', () => {
     const prefix = uniquePrefix('sigterm-requeue');
     const app = await startAppUnderTest({ github, worker: false, prefix });
     apps.push(app);
-    const worker = await startWorkerProcess({ github, prefix, env: { SHUTDOWN_GRACE_SECONDS: '1' } });
+    const worker = await startWorkerProcess({
+      github,
+      prefix,
+      env: { SHUTDOWN_GRACE_SECONDS: '1' },
+    });
     workers.push(worker);
 
     const jobId = await deliver(app.url, 3, slow.slowHeadSha, slow.baseSha);
-    await waitFor(() => containersOfJob(jobId).length > 0 || undefined, { timeoutMs: 120_000, what: 'a sandbox of the job' });
+    await waitFor(() => containersOfJob(jobId).length > 0 || undefined, {
+      timeoutMs: 120_000,
+      what: 'a sandbox of the job',
+    });
     const gh = github;
 
     const sigtermAt = Date.now();
@@ -121,7 +162,9 @@ describe('worker shutdown on SIGTERM', () => {
     expect(exit).toMatchObject({ code: 0, signal: null });
     // A second past the grace period plus the abort, not the 20 s the sandbox wanted.
     expect(exit.at - sigtermAt).toBeLessThan(15_000);
-    expect(worker.logs.some((l) => l.msg === 'worker shutting down: job returned to the queue')).toBe(true);
+    expect(
+      worker.logs.some((l) => l.msg === 'worker shutting down: job returned to the queue'),
+    ).toBe(true);
 
     // Back in the queue, not failed, and no attempt spent on it.
     expect(await jobState(app, jobId)).toBe('waiting');
@@ -136,13 +179,18 @@ describe('worker shutdown on SIGTERM', () => {
     // A worker started afterwards picks the job up at once (no stall timeout to wait out).
     const rescuer = await startAppUnderTest({ github: gh, prefix, overrides: { image } });
     apps.push(rescuer);
-    const run = await waitFor(() => gh.checkRuns.find((r) => r.status === 'completed'), { timeoutMs: 180_000, what: 'completed check run' });
+    const run = await waitFor(() => gh.checkRuns.find((r) => r.status === 'completed'), {
+      timeoutMs: 180_000,
+      what: 'completed check run',
+    });
     expect(run.external_id).toBe(jobId);
     expect(run.conclusion).toBe('failure');
     expect(run.output.summary).toContain('test_parse_amount_after_a_wait');
     // The same run was finished: not a second one, none left in progress.
     expect(gh.checkRuns).toHaveLength(1);
-    await waitFor(async () => ((await jobState(app, jobId)) === 'completed' ? true : undefined), { what: 'job completed' });
+    await waitFor(async () => ((await jobState(app, jobId)) === 'completed' ? true : undefined), {
+      what: 'job completed',
+    });
     expect(containersOfJob(jobId)).toEqual([]);
     expect(gh.unexpected).toEqual([]);
   }, 400_000);

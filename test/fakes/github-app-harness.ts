@@ -43,9 +43,19 @@ export async function startAppUnderTest(options: {
       },
     },
   );
-  const queue = createGateQueue({ redisUrl: REDIS_URL, prefix, jobOptions: { backoff: { type: 'exponential', delay: 200, jitter: 0.5 } } });
+  const queue = createGateQueue({
+    redisUrl: REDIS_URL,
+    prefix,
+    jobOptions: { backoff: { type: 'exponential', delay: 200, jitter: 0.5 } },
+  });
   await queue.waitUntilReady();
-  const app = buildServer({ appId: String(options.github.appId), webhookSecret: WEBHOOK_SECRET, queue, addTests: createAddTestsIntake(queue), logger });
+  const app = buildServer({
+    appId: String(options.github.appId),
+    webhookSecret: WEBHOOK_SECRET,
+    queue,
+    addTests: createAddTestsIntake(queue),
+    logger,
+  });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   let worker: RunningWorker | undefined;
   if (options.worker ?? true) {
@@ -57,7 +67,9 @@ export async function startAppUnderTest(options: {
         redisUrl: REDIS_URL,
         redisPrefix: prefix,
         ...(options.lockDurationMs === undefined ? {} : { lockDurationMs: options.lockDurationMs }),
-        ...(options.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: options.stalledIntervalMs }),
+        ...(options.stalledIntervalMs === undefined
+          ? {}
+          : { stalledIntervalMs: options.stalledIntervalMs }),
       },
       { logger, retryBaseMs: 50, ...options.overrides },
     );
@@ -97,7 +109,9 @@ function rejectedTest(index: number): TestResult {
     origin: 'pr',
     status: 'rejected',
     reasons: ['no-assert'],
-    details: [{ reason: 'no-assert', message: 'The test asserts nothing: add an assert on the result.' }],
+    details: [
+      { reason: 'no-assert', message: 'The test asserts nothing: add an assert on the result.' },
+    ],
     findings: [],
     runs: ['passed'],
     durationMs: 5,
@@ -146,12 +160,16 @@ export function fakeRunGate(
   return Object.assign(fn, { calls });
 }
 
-export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, options: { timeoutMs?: number; what?: string } = {}): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  options: { timeoutMs?: number; what?: string } = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.what ?? 'condition'}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${options.what ?? 'condition'}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

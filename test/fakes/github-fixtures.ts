@@ -48,7 +48,10 @@ function replaceTree(dir: string, source: string): void {
   for (const entry of readdirSync(dir)) {
     if (entry !== '.git') rmSync(join(dir, entry), { recursive: true, force: true });
   }
-  cpSync(source, dir, { recursive: true, filter: (src) => !/(\.pytest_cache|__pycache__)/.test(src) });
+  cpSync(source, dir, {
+    recursive: true,
+    filter: (src) => !/(\.pytest_cache|__pycache__)/.test(src),
+  });
 }
 
 /**
@@ -76,7 +79,8 @@ export function createPullRequestRepo(
   const baseSha = git(dir, ['rev-parse', 'HEAD']);
   git(dir, ['checkout', '-q', '-b', 'feature']);
   replaceTree(dir, join(REPO_ROOT, 'examples', example, 'head'));
-  for (const path of options.headExclude ?? []) rmSync(join(dir, path), { recursive: true, force: true });
+  for (const path of options.headExclude ?? [])
+    rmSync(join(dir, path), { recursive: true, force: true });
   if (options.config !== undefined) {
     mkdirSync(join(dir, '.github'), { recursive: true });
     writeFileSync(join(dir, '.github', 'testgate.yml'), options.config);
@@ -112,7 +116,12 @@ interface PullRequestExample {
   number: number;
   installation?: { id: number; node_id: string };
   repository: { name: string; full_name: string; owner: { login: string }; default_branch: string };
-  pull_request: { number: number; draft: boolean; head: { sha: string; ref: string }; base: { sha: string; ref: string } };
+  pull_request: {
+    number: number;
+    draft: boolean;
+    head: { sha: string; ref: string };
+    base: { sha: string; ref: string };
+  };
 }
 
 /** A `pull_request` payload from @octokit/webhooks-examples, pointed at our repo and SHAs. */
@@ -128,12 +137,18 @@ export function pullRequestPayload(options: {
 }): Record<string, unknown> {
   const all = examples as unknown as Example[];
   const pr = all.find((e) => e.name === 'pull_request');
-  const source = pr?.examples.find((e) => e.action === options.action) ?? pr?.examples.find((e) => e.action === 'opened');
-  if (source === undefined) throw new Error('no pull_request example in @octokit/webhooks-examples');
+  const source =
+    pr?.examples.find((e) => e.action === options.action) ??
+    pr?.examples.find((e) => e.action === 'opened');
+  if (source === undefined)
+    throw new Error('no pull_request example in @octokit/webhooks-examples');
   const payload = structuredClone(source) as unknown as PullRequestExample;
   payload.action = options.action;
   payload.number = options.number;
-  payload.installation = { id: options.installationId, node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==' };
+  payload.installation = {
+    id: options.installationId,
+    node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==',
+  };
   payload.repository.name = options.repo;
   payload.repository.full_name = `${options.owner}/${options.repo}`;
   payload.repository.owner.login = options.owner;
@@ -161,10 +176,16 @@ export function requestedActionPayload(options: {
   sender?: string;
 }): Record<string, unknown> {
   const all = examples as unknown as Example[];
-  const source = all.find((e) => e.name === 'check_run')?.examples.find((e) => e.action === 'requested_action');
-  if (source === undefined) throw new Error('no check_run.requested_action example in @octokit/webhooks-examples');
+  const source = all
+    .find((e) => e.name === 'check_run')
+    ?.examples.find((e) => e.action === 'requested_action');
+  if (source === undefined)
+    throw new Error('no check_run.requested_action example in @octokit/webhooks-examples');
   const payload = structuredClone(source) as unknown as RequestedActionPayload;
-  payload.installation = { id: options.installationId, node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==' };
+  payload.installation = {
+    id: options.installationId,
+    node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==',
+  };
   payload.repository.name = options.repo;
   payload.repository.full_name = `${options.owner}/${options.repo}`;
   payload.repository.owner.login = options.owner;
@@ -189,7 +210,13 @@ export function requestedActionPayload(options: {
 interface RequestedActionPayload {
   installation: { id: number; node_id: string };
   repository: { name: string; full_name: string; owner: { login: string }; default_branch: string };
-  check_run: { id: number; name: string; head_sha: string; app: Record<string, unknown>; pull_requests: unknown[] };
+  check_run: {
+    id: number;
+    name: string;
+    head_sha: string;
+    app: Record<string, unknown>;
+    pull_requests: unknown[];
+  };
   requested_action: { identifier: string };
   sender: Record<string, unknown>;
 }

@@ -38,7 +38,12 @@ export interface FakeCheckRun {
   conclusion: string | null;
   started_at: string | null;
   completed_at: string | null;
-  output: { title: string | null; summary: string | null; text: string | null; annotations: unknown[] };
+  output: {
+    title: string | null;
+    summary: string | null;
+    text: string | null;
+    annotations: unknown[];
+  };
   actions: unknown[];
   app: { id: number };
   owner: string;
@@ -111,7 +116,9 @@ export interface FakeGitHub {
   close(): Promise<void>;
 }
 
-export async function startFakeGitHub(options: { appId?: number; repos?: FakeRepo[] } = {}): Promise<FakeGitHub> {
+export async function startFakeGitHub(
+  options: { appId?: number; repos?: FakeRepo[] } = {},
+): Promise<FakeGitHub> {
   const appId = options.appId ?? 4242;
   const repos = new Map<string, FakeRepo>();
   const tokens = new Set<string>();
@@ -126,7 +133,11 @@ export async function startFakeGitHub(options: { appId?: number; repos?: FakeRep
   let nextId = 1000;
   for (const r of options.repos ?? []) repos.set(`${r.owner}/${r.repo}`, r);
 
-  function git(repo: FakeRepo, args: string[], options: { input?: Buffer | string; env?: Record<string, string> } = {}): Buffer {
+  function git(
+    repo: FakeRepo,
+    args: string[],
+    options: { input?: Buffer | string; env?: Record<string, string> } = {},
+  ): Buffer {
     return execFileSync('git', ['-C', repo.gitDir, ...args], {
       maxBuffer: 256 * 1024 * 1024,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
@@ -148,10 +159,13 @@ export async function startFakeGitHub(options: { appId?: number; repos?: FakeRep
     const split = raw.indexOf('\n\n');
     const headers = raw.slice(0, split).split('\n');
     const message = raw.slice(split + 2);
-    const field = (name: string) => headers.filter((h) => h.startsWith(`${name} `)).map((h) => h.slice(name.length + 1));
+    const field = (name: string) =>
+      headers.filter((h) => h.startsWith(`${name} `)).map((h) => h.slice(name.length + 1));
     const person = (value: string | undefined) => {
       const m = value?.match(/^(.*) <(.*)> (\d+) ([+-]\d{4})$/);
-      return m === null || m === undefined ? null : { name: m[1], email: m[2], date: new Date(Number(m[3]) * 1000).toISOString() };
+      return m === null || m === undefined
+        ? null
+        : { name: m[1], email: m[2], date: new Date(Number(m[3]) * 1000).toISOString() };
     };
     return {
       sha,
@@ -165,7 +179,9 @@ export async function startFakeGitHub(options: { appId?: number; repos?: FakeRep
 
   function resolveSha(repo: FakeRepo, ref: string): string | undefined {
     try {
-      return git(repo, ['rev-parse', '--verify', `${ref}^{commit}`]).toString().trim();
+      return git(repo, ['rev-parse', '--verify', `${ref}^{commit}`])
+        .toString()
+        .trim();
     } catch {
       return undefined;
     }
@@ -174,13 +190,23 @@ export async function startFakeGitHub(options: { appId?: number; repos?: FakeRep
   type Reply = { status: number; body?: unknown; raw?: Buffer; headers?: Record<string, string> };
 
   function notFound(): Reply {
-    return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
+    return {
+      status: 404,
+      body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' },
+    };
   }
 
-  function route(method: string, path: string, query: Record<string, string>, body: unknown, auth: string): Reply | undefined {
+  function route(
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    body: unknown,
+    auth: string,
+  ): Reply | undefined {
     let m: RegExpMatchArray | null;
     if (method === 'POST' && (m = path.match(/^\/app\/installations\/(\d+)\/access_tokens$/))) {
-      if (!/^bearer [\w-]+\.[\w-]+\.[\w-]+$/i.test(auth)) return { status: 401, body: { message: 'A JSON web token could not be decoded' } };
+      if (!/^bearer [\w-]+\.[\w-]+\.[\w-]+$/i.test(auth))
+        return { status: 401, body: { message: 'A JSON web token could not be decoded' } };
       const token = `ghs_fake${nextId++}`;
       tokens.add(token);
       return {
@@ -188,7 +214,12 @@ export async function startFakeGitHub(options: { appId?: number; repos?: FakeRep
         body: {
           token,
           expires_at: new Date(Date.now() + 3600_000).toISOString(),
-          permissions: { checks: 'write', pull_requests: 'write', contents: 'write', metadata: 'read' },
+          permissions: {
+            checks: 'write',
+            pull_requests: 'write',
+            contents: 'write',
+            metadata: 'read',
+          },
           repository_selection: 'all',
         },
       };
@@ -204,13 +235,25 @@ export async function startFakeGitHub(options: { appId?: number; repos?: FakeRep
     if (method === 'GET' && rest === '') {
       return {
         status: 200,
-        body: { id: 1, name, full_name: `${owner}/${name}`, owner: { login: owner }, default_branch: repo.defaultBranch ?? 'main', private: false },
+        body: {
+          id: 1,
+          name,
+          full_name: `${owner}/${name}`,
+          owner: { login: owner },
+          default_branch: repo.defaultBranch ?? 'main',
+          private: false,
+        },
       };
     }
     if (method === 'GET' && (m = rest.match(/^\/tarball\/(.+)$/))) {
       const sha = resolveSha(repo, decodeURIComponent(m[1] ?? ''));
       if (sha === undefined) return notFound();
-      const raw = git(repo, ['archive', '--format=tar.gz', `--prefix=${owner}-${name}-${sha.slice(0, 7)}/`, sha]);
+      const raw = git(repo, [
+        'archive',
+        '--format=tar.gz',
+        `--prefix=${owner}-${name}-${sha.slice(0, 7)}/`,
+        sha,
+      ]);
       return {
         status: 200,
         raw,
@@ -232,7 +275,14 @@ export async function startFakeGitHub(options: { appId?: number; repos?: FakeRep
       }
       return {
         status: 200,
-        body: { type: 'file', encoding: 'base64', name: filePath.split('/').pop(), path: filePath, size: content.length, content: content.toString('base64') },
+        body: {
+          type: 'file',
+          encoding: 'base64',
+          name: filePath.split('/').pop(),
+          path: filePath,
+          size: content.length,
+          content: content.toString('base64'),
+        },
       };
     }
     if (method === 'GET' && (m = rest.match(/^\/pulls\/(\d+)$/))) {
@@ -247,7 +297,11 @@ export async function startFakeGitHub(options: { appId?: number; repos?: FakeRep
           number,
           state: 'open',
           draft: false,
-          head: { ref: headRef, sha: resolveSha(repo, headRef) ?? '', repo: { full_name: pull.headRepoFullName ?? full } },
+          head: {
+            ref: headRef,
+            sha: resolveSha(repo, headRef) ?? '',
+            repo: { full_name: pull.headRepoFullName ?? full },
+          },
           base: { ref: baseRef, sha: resolveSha(repo, baseRef) ?? '', repo: { full_name: full } },
         },
       };
@@ -255,10 +309,15 @@ export async function startFakeGitHub(options: { appId?: number; repos?: FakeRep
     // --- Git Data API: objects go into the real repo, so the ref really moves.
     if (method === 'POST' && rest === '/git/blobs') {
       const b = body as { content?: unknown; encoding?: unknown };
-      if (typeof b.content !== 'string') return { status: 422, body: { message: 'content is required' } };
-      const bytes = b.encoding === 'base64' ? Buffer.from(b.content, 'base64') : Buffer.from(b.content, 'utf8');
+      if (typeof b.content !== 'string')
+        return { status: 422, body: { message: 'content is required' } };
+      const bytes =
+        b.encoding === 'base64' ? Buffer.from(b.content, 'base64') : Buffer.from(b.content, 'utf8');
       const sha = git(repo, ['hash-object', '-w', '--stdin'], { input: bytes }).toString().trim();
-      return { status: 201, body: { sha, url: `${baseUrl}/repos/${owner}/${name}/git/blobs/${sha}` } };
+      return {
+        status: 201,
+        body: { sha, url: `${baseUrl}/repos/${owner}/${name}/git/blobs/${sha}` },
+      };
     }
     if (method === 'POST' && rest === '/git/trees') {
       const b = body as { base_tree?: unknown; tree?: unknown };
@@ -271,11 +330,33 @@ export async function startFakeGitHub(options: { appId?: number; repos?: FakeRep
       try {
         if (typeof b.base_tree === 'string') git(repo, ['read-tree', b.base_tree], { env });
         else git(repo, ['read-tree', '--empty'], { env });
-        for (const entry of b.tree as { path?: unknown; mode?: unknown; type?: unknown; sha?: unknown }[]) {
-          if (typeof entry.path !== 'string' || entry.type !== 'blob' || typeof entry.sha !== 'string' || objectType(repo, entry.sha) !== 'blob') {
-            return { status: 422, body: { message: `tree entry ${String(entry.path)} is invalid` } };
+        for (const entry of b.tree as {
+          path?: unknown;
+          mode?: unknown;
+          type?: unknown;
+          sha?: unknown;
+        }[]) {
+          if (
+            typeof entry.path !== 'string' ||
+            entry.type !== 'blob' ||
+            typeof entry.sha !== 'string' ||
+            objectType(repo, entry.sha) !== 'blob'
+          ) {
+            return {
+              status: 422,
+              body: { message: `tree entry ${String(entry.path)} is invalid` },
+            };
           }
-          git(repo, ['update-index', '--add', '--cacheinfo', `${String(entry.mode ?? '100644')},${entry.sha},${entry.path}`], { env });
+          git(
+            repo,
+            [
+              'update-index',
+              '--add',
+              '--cacheinfo',
+              `${String(entry.mode ?? '100644')},${entry.sha},${entry.path}`,
+            ],
+            { env },
+          );
         }
         const sha = git(repo, ['write-tree'], { env }).toString().trim();
         return { status: 201, body: { sha, tree: [] } };
@@ -285,19 +366,33 @@ export async function startFakeGitHub(options: { appId?: number; repos?: FakeRep
     }
     if (method === 'POST' && rest === '/git/commits') {
       const b = body as { message?: unknown; tree?: unknown; parents?: unknown };
-      if (typeof b.message !== 'string' || typeof b.tree !== 'string' || !Array.isArray(b.parents)) {
+      if (
+        typeof b.message !== 'string' ||
+        typeof b.tree !== 'string' ||
+        !Array.isArray(b.parents)
+      ) {
         return { status: 422, body: { message: 'message, tree and parents are required' } };
       }
       const parents = b.parents as string[];
-      if (objectType(repo, b.tree) !== 'tree' || parents.some((p) => objectType(repo, p) !== 'commit')) {
+      if (
+        objectType(repo, b.tree) !== 'tree' ||
+        parents.some((p) => objectType(repo, p) !== 'commit')
+      ) {
         return { status: 422, body: { message: 'tree or parent is not a valid oid' } };
       }
       // A commit made with an installation token is authored by the app's bot account.
-      const bot = { GIT_AUTHOR_NAME: 'testgate[bot]', GIT_AUTHOR_EMAIL: `${appId}+testgate[bot]@users.noreply.github.com` };
-      const sha = git(repo, ['commit-tree', b.tree, ...parents.flatMap((p) => ['-p', p]), '-F', '-'], {
-        input: b.message,
-        env: { ...bot, GIT_COMMITTER_NAME: 'GitHub', GIT_COMMITTER_EMAIL: 'noreply@github.com' },
-      })
+      const bot = {
+        GIT_AUTHOR_NAME: 'testgate[bot]',
+        GIT_AUTHOR_EMAIL: `${appId}+testgate[bot]@users.noreply.github.com`,
+      };
+      const sha = git(
+        repo,
+        ['commit-tree', b.tree, ...parents.flatMap((p) => ['-p', p]), '-F', '-'],
+        {
+          input: b.message,
+          env: { ...bot, GIT_COMMITTER_NAME: 'GitHub', GIT_COMMITTER_EMAIL: 'noreply@github.com' },
+        },
+      )
         .toString()
         .trim();
       gitCommits.push({ sha, tree: b.tree, parents, message: b.message, owner, repo: name });
@@ -317,8 +412,10 @@ export async function startFakeGitHub(options: { appId?: number; repos?: FakeRep
       const branch = `refs/heads/${decodeURIComponent(m[1] ?? '')}`;
       const b = body as { sha?: unknown; force?: unknown };
       const current = resolveSha(repo, branch);
-      if (current === undefined) return { status: 422, body: { message: 'Reference does not exist' } };
-      if (typeof b.sha !== 'string' || objectType(repo, b.sha) !== 'commit') return { status: 422, body: { message: 'Object does not exist' } };
+      if (current === undefined)
+        return { status: 422, body: { message: 'Reference does not exist' } };
+      if (typeof b.sha !== 'string' || objectType(repo, b.sha) !== 'commit')
+        return { status: 422, body: { message: 'Object does not exist' } };
       if (b.force !== true) {
         try {
           git(repo, ['merge-base', '--is-ancestor', current, b.sha]);
@@ -332,7 +429,10 @@ export async function startFakeGitHub(options: { appId?: number; repos?: FakeRep
     if (method === 'POST' && rest === '/check-runs') {
       const b = body as Record<string, unknown>;
       if (typeof b.name !== 'string' || typeof b.head_sha !== 'string') {
-        return { status: 422, body: { message: 'Invalid request: name and head_sha are required' } };
+        return {
+          status: 422,
+          body: { message: 'Invalid request: name and head_sha are required' },
+        };
       }
       const output = (b.output ?? {}) as Record<string, unknown>;
       const run: FakeCheckRun = {
@@ -348,7 +448,9 @@ export async function startFakeGitHub(options: { appId?: number; repos?: FakeRep
           title: (output.title as string | undefined) ?? null,
           summary: (output.summary as string | undefined) ?? null,
           text: (output.text as string | undefined) ?? null,
-          annotations: Array.isArray(output.annotations) ? [...(output.annotations as unknown[])] : [],
+          annotations: Array.isArray(output.annotations)
+            ? [...(output.annotations as unknown[])]
+            : [],
         },
         actions: [],
         app: { id: appId },
@@ -365,8 +467,10 @@ export async function startFakeGitHub(options: { appId?: number; repos?: FakeRep
       if (method === 'GET') return { status: 200, body: publicRun(run) };
       if (method === 'PATCH') {
         const b = body as Record<string, unknown>;
-        const annotations = (b.output as { annotations?: unknown[] } | undefined)?.annotations ?? [];
-        if (annotations.length > 50) return { status: 422, body: { message: 'Only 50 annotations are allowed per request' } };
+        const annotations =
+          (b.output as { annotations?: unknown[] } | undefined)?.annotations ?? [];
+        if (annotations.length > 50)
+          return { status: 422, body: { message: 'Only 50 annotations are allowed per request' } };
         run.updates.push(b);
         if (typeof b.status === 'string') run.status = b.status;
         if (typeof b.conclusion === 'string') {
@@ -395,7 +499,9 @@ export async function startFakeGitHub(options: { appId?: number; repos?: FakeRep
     if ((m = rest.match(/^\/issues\/(\d+)\/comments$/))) {
       const issue = Number(m[1]);
       if (method === 'GET') {
-        const all = comments.filter((c) => c.owner === owner && c.repo === name && c.issue_number === issue);
+        const all = comments.filter(
+          (c) => c.owner === owner && c.repo === name && c.issue_number === issue,
+        );
         const perPage = Number(query.per_page ?? 30);
         const page = Number(query.page ?? 1);
         const slice = all.slice((page - 1) * perPage, page * perPage);
@@ -477,8 +583,10 @@ export async function startFakeGitHub(options: { appId?: number; repos?: FakeRep
           : {
               status: 403,
               body: {
-                message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
-                documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+                message:
+                  'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+                documentation_url:
+                  'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
               },
               headers: { 'retry-after': String(failure.retryAfter ?? 1) },
             };
@@ -486,7 +594,10 @@ export async function startFakeGitHub(options: { appId?: number; repos?: FakeRep
       try {
         reply = route(method, path, query, body, String(req.headers.authorization ?? ''));
       } catch (error) {
-        reply = { status: 500, body: { message: `fake GitHub crashed: ${(error as Error).message}` } };
+        reply = {
+          status: 500,
+          body: { message: `fake GitHub crashed: ${(error as Error).message}` },
+        };
       }
     }
     if (reply === undefined) {

@@ -6,7 +6,12 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { REDIS_URL, waitFor } from './github-app-harness.ts';
-import { appPrivateKey, createPullRequestRepo, REPO_ROOT, type PullRequestRepo } from './github-fixtures.ts';
+import {
+  appPrivateKey,
+  createPullRequestRepo,
+  REPO_ROOT,
+  type PullRequestRepo,
+} from './github-fixtures.ts';
 import type { FakeGitHub } from './github-server.ts';
 
 export interface WorkerProcess {
@@ -22,7 +27,14 @@ export interface WorkerProcess {
 }
 
 /** Variables of the developer's shell that would change what the worker under test does. */
-const SCRUBBED = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'TESTGATE_MODEL_REPLAY_DIR', 'JOB_DEADLINE_SECONDS', 'SHUTDOWN_GRACE_SECONDS', 'WORKER_CONCURRENCY'];
+const SCRUBBED = [
+  'OPENAI_API_KEY',
+  'OPENAI_BASE_URL',
+  'TESTGATE_MODEL_REPLAY_DIR',
+  'JOB_DEADLINE_SECONDS',
+  'SHUTDOWN_GRACE_SECONDS',
+  'WORKER_CONCURRENCY',
+];
 
 /** Starts `apps/worker/src/main.ts`; resolves once it logged "testgate worker ready". */
 export async function startWorkerProcess(options: {
@@ -42,11 +54,15 @@ export async function startWorkerProcess(options: {
     LOG_LEVEL: 'info',
     ...options.env,
   });
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'apps', 'worker', 'src', 'main.ts')], {
-    cwd: REPO_ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'apps', 'worker', 'src', 'main.ts')],
+    {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const logs: Record<string, unknown>[] = [];
   let buffered = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -63,9 +79,11 @@ export async function startWorkerProcess(options: {
       if (process.env.TESTGATE_TEST_LOG) process.stderr.write(`[worker ${child.pid}] ${line}\n`);
     }
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() }));
-  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>(
+    (resolve) => {
+      child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() }));
+    },
+  );
   let gone = false;
   void exited.then(() => (gone = true));
 
@@ -73,7 +91,10 @@ export async function startWorkerProcess(options: {
     return waitFor(
       () => {
         const entry = logs.find((l) => l.msg === msg);
-        if (entry === undefined && gone) throw new Error(`worker exited before logging "${msg}": ${JSON.stringify(logs.slice(-5))}`);
+        if (entry === undefined && gone)
+          throw new Error(
+            `worker exited before logging "${msg}": ${JSON.stringify(logs.slice(-5))}`,
+          );
         return entry;
       },
       { timeoutMs, what: `worker log "${msg}"` },
@@ -104,7 +125,9 @@ export async function startWorkerProcess(options: {
  * example's own AI tests left out, to keep the rest of the gate short). One run per test
  * and a wall limit above the sleep, so only the job deadline or a shutdown stops it early.
  */
-export function createSlowPullRequestRepo(seconds: number): PullRequestRepo & { slowHeadSha: string } {
+export function createSlowPullRequestRepo(
+  seconds: number,
+): PullRequestRepo & { slowHeadSha: string } {
   const repo = createPullRequestRepo({
     config: `reruns: 1\nlimits:\n  wallSeconds: ${Math.ceil(seconds) + 60}\ngenerate:\n  mode: "off"\n`,
     headExclude: ['tests/test_parse_ai.py', 'tests/test_parse_broken.py'],
@@ -127,7 +150,9 @@ export function createSlowPullRequestRepo(seconds: number): PullRequestRepo & { 
 
 /** Ids of every container (running or not) that carries `testgate.job=<jobId>`. */
 export function containersOfJob(jobId: string): string[] {
-  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=testgate.job=${jobId}`]).toString().trim();
+  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=testgate.job=${jobId}`])
+    .toString()
+    .trim();
   return out === '' ? [] : out.split('\n');
 }
 

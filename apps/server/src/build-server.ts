@@ -61,14 +61,21 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     const count = (result: DeliveryResult) => metrics.countDelivery(event, result);
     const body = Buffer.isBuffer(request.body) ? request.body : undefined;
 
-    if (signature === undefined || body === undefined || body.length === 0 || !signatureMatches(deps.webhookSecret, body, signature)) {
+    if (
+      signature === undefined ||
+      body === undefined ||
+      body.length === 0 ||
+      !signatureMatches(deps.webhookSecret, body, signature)
+    ) {
       count('unauthorized');
       log.warn({ hasSignature: signature !== undefined }, 'webhook signature missing or wrong');
       return reply.code(401).send({ error: 'signature does not match: check the webhook secret' });
     }
     if (deliveryId === undefined || eventHeader === undefined) {
       count('bad-request');
-      return reply.code(400).send({ error: 'X-GitHub-Event and X-GitHub-Delivery headers are required' });
+      return reply
+        .code(400)
+        .send({ error: 'X-GitHub-Event and X-GitHub-Delivery headers are required' });
     }
     let payload: unknown;
     try {
@@ -94,7 +101,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       } catch (error) {
         if (isInvalidJob(error)) {
           count('ignored');
-          return reply.code(200).send({ ok: true, ignored: 'the click carries fields we cannot use' });
+          return reply
+            .code(200)
+            .send({ ok: true, ignored: 'the click carries fields we cannot use' });
         }
         count('unavailable');
         log.error({ err: error }, 'cannot enqueue the add-tests job');
@@ -110,7 +119,11 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
     const started = performance.now();
     try {
-      const result = await deps.queue.enqueueDelivery(deliveryId, { ...plan.job, deliveryId }, { rerun: plan.rerun });
+      const result = await deps.queue.enqueueDelivery(
+        deliveryId,
+        { ...plan.job, deliveryId },
+        { rerun: plan.rerun },
+      );
       if (result.status === 'duplicate') {
         count('duplicate');
         metrics.countDuplicate(event);
@@ -125,7 +138,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       // A payload whose fields fail the job schema would fail the same way on redelivery.
       if (isInvalidJob(error)) {
         count('ignored');
-        return reply.code(200).send({ ok: true, ignored: 'the delivery carries fields we cannot use' });
+        return reply
+          .code(200)
+          .send({ ok: true, ignored: 'the delivery carries fields we cannot use' });
       }
       // Never a 2xx for work not queued: GitHub shows the failed delivery and can redeliver.
       count('unavailable');
@@ -137,7 +152,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.get('/healthz', async () => ({ ok: true }));
 
   app.get('/readyz', async (_request, reply) => {
-    const checks: Record<string, () => Promise<void>> = { redis: () => deps.queue.ping(), ...deps.readiness };
+    const checks: Record<string, () => Promise<void>> = {
+      redis: () => deps.queue.ping(),
+      ...deps.readiness,
+    };
     const results: Record<string, string> = {};
     let ready = true;
     await Promise.all(
@@ -169,11 +187,17 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
  * @octokit/webhooks-methods' `verify`, without WebCrypto's async round trip on every
  * delivery (it showed up as the biggest cost after JSON.parse in the intake profile).
  */
-export function signatureMatches(secret: string, body: string | Buffer, signature: string): boolean {
+export function signatureMatches(
+  secret: string,
+  body: string | Buffer,
+  signature: string,
+): boolean {
   if (!signature.startsWith('sha256=')) return false;
   const given = Buffer.from(signature.slice('sha256='.length), 'hex');
   const hmac = createHmac('sha256', secret);
-  const expected = (typeof body === 'string' ? hmac.update(body, 'utf8') : hmac.update(body)).digest();
+  const expected = (
+    typeof body === 'string' ? hmac.update(body, 'utf8') : hmac.update(body)
+  ).digest();
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 

@@ -16,7 +16,9 @@ export class ConfigEnvError extends Error {
 const EnvSchema = z.object({
   ...appEnvShape,
   WEBHOOK_SECRET: z
-    .string({ error: 'WEBHOOK_SECRET is required: set it to the webhook secret of your GitHub App' })
+    .string({
+      error: 'WEBHOOK_SECRET is required: set it to the webhook secret of your GitHub App',
+    })
     .min(1, 'WEBHOOK_SECRET is required: set it to the webhook secret of your GitHub App'),
   PORT: z.coerce
     .number({ error: 'PORT must be a TCP port number such as 3000' })
@@ -54,7 +56,9 @@ export interface AppConfig {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const cleaned = presentEnv(env);
   const parsed = EnvSchema.safeParse(cleaned);
-  const problems: string[] = parsed.success ? [] : parsed.error.issues.map((issue) => issue.message);
+  const problems: string[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => issue.message);
   const privateKey = readAppPrivateKey(cleaned, problems);
   if (!parsed.success || privateKey === undefined || problems.length > 0) {
     throw new ConfigEnvError(problems);

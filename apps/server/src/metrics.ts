@@ -1,6 +1,7 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export type DeliveryResult = 'queued' | 'ignored' | 'duplicate' | 'unauthorized' | 'bad-request' | 'unavailable';
+export type DeliveryResult =
+  'queued' | 'ignored' | 'duplicate' | 'unauthorized' | 'bad-request' | 'unavailable';
 
 export interface ServerMetrics {
   registry: Registry;
@@ -18,7 +19,8 @@ const MAX_CACHED_LABEL_SETS = 256;
 /** A registry per server instance, so several servers in one process (tests) don't clash. */
 export function createServerMetrics(options: { defaultMetrics?: boolean } = {}): ServerMetrics {
   const registry = new Registry();
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'testgate_' });
+  if (options.defaultMetrics ?? true)
+    collectDefaultMetrics({ register: registry, prefix: 'testgate_' });
   const deliveries = new Counter({
     name: 'testgate_webhook_deliveries_total',
     help: 'Webhook deliveries received, by event and result',
@@ -58,7 +60,9 @@ export function createServerMetrics(options: { defaultMetrics?: boolean } = {}):
     duplicates,
     enqueueSeconds,
     countDelivery(event, result) {
-      cached(deliveryChildren, `${event}\u0000${result}`, () => deliveries.labels({ event, result })).inc();
+      cached(deliveryChildren, `${event}\u0000${result}`, () =>
+        deliveries.labels({ event, result }),
+      ).inc();
     },
     countDuplicate(event) {
       cached(duplicateChildren, event, () => duplicates.labels({ event })).inc();

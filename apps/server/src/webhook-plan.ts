@@ -9,7 +9,12 @@ export type DeliveryPlan =
   | { action: 'ignore'; reason: string }
   | { action: 'log'; reason: string };
 
-export const PULL_REQUEST_ACTIONS: readonly string[] = ['opened', 'synchronize', 'reopened', 'ready_for_review'];
+export const PULL_REQUEST_ACTIONS: readonly string[] = [
+  'opened',
+  'synchronize',
+  'reopened',
+  'ready_for_review',
+];
 
 const Repository = z.object({
   name: z.string(),
@@ -59,7 +64,10 @@ const CheckSuiteEvent = z.object({
   }),
 });
 
-function repoFields(repository: z.infer<typeof Repository>, installation: z.infer<typeof Installation>) {
+function repoFields(
+  repository: z.infer<typeof Repository>,
+  installation: z.infer<typeof Installation>,
+) {
   return {
     installationId: installation.id,
     owner: repository.owner.login,
@@ -79,7 +87,8 @@ export function planDelivery(event: string, payload: unknown, appId: string): De
       return { action: 'ignore', reason: `pull_request.${String(action)} is not gated` };
     }
     const p = PullRequestEvent.safeParse(payload);
-    if (!p.success) return { action: 'ignore', reason: 'pull_request payload lacks the fields we need' };
+    if (!p.success)
+      return { action: 'ignore', reason: 'pull_request payload lacks the fields we need' };
     const pr = p.data.pull_request;
     return {
       action: 'enqueue',
@@ -98,7 +107,8 @@ export function planDelivery(event: string, payload: unknown, appId: string): De
   }
   if (event === 'check_run') {
     const p = CheckRunEvent.safeParse(payload);
-    if (!p.success) return { action: 'ignore', reason: 'check_run payload lacks the fields we need' };
+    if (!p.success)
+      return { action: 'ignore', reason: 'check_run payload lacks the fields we need' };
     const { action, check_run: run } = p.data;
     if (action !== 'rerequested' && action !== 'requested_action') {
       return { action: 'ignore', reason: `check_run.${action} is not acted on` };
@@ -113,7 +123,10 @@ export function planDelivery(event: string, payload: unknown, appId: string): De
       // A button on our check run: never a re-run of the gate.
       const identifier = p.data.requested_action?.identifier;
       if (identifier !== ADD_TESTS_IDENTIFIER || run.id === undefined) {
-        return { action: 'ignore', reason: `check_run.requested_action ${String(identifier)} is not ours` };
+        return {
+          action: 'ignore',
+          reason: `check_run.requested_action ${String(identifier)} is not ours`,
+        };
       }
       return {
         action: 'add-tests',
@@ -145,14 +158,17 @@ export function planDelivery(event: string, payload: unknown, appId: string): De
   }
   if (event === 'check_suite') {
     const p = CheckSuiteEvent.safeParse(payload);
-    if (!p.success) return { action: 'ignore', reason: 'check_suite payload lacks the fields we need' };
+    if (!p.success)
+      return { action: 'ignore', reason: 'check_suite payload lacks the fields we need' };
     const { action, check_suite: suite } = p.data;
-    if (action !== 'rerequested') return { action: 'ignore', reason: `check_suite.${action} is not acted on` };
+    if (action !== 'rerequested')
+      return { action: 'ignore', reason: `check_suite.${action} is not acted on` };
     if (suite.app != null && String(suite.app.id) !== appId) {
       return { action: 'ignore', reason: 'check suite belongs to another app' };
     }
     const pr = suite.pull_requests[0];
-    if (pr === undefined) return { action: 'ignore', reason: 'check suite is not on a pull request' };
+    if (pr === undefined)
+      return { action: 'ignore', reason: 'check suite is not on a pull request' };
     return {
       action: 'enqueue',
       rerun: true,
@@ -169,7 +185,10 @@ export function planDelivery(event: string, payload: unknown, appId: string): De
     };
   }
   if (event === 'installation' || event === 'installation_repositories') {
-    return { action: 'log', reason: `${event}.${String((payload as { action?: unknown }).action)}` };
+    return {
+      action: 'log',
+      reason: `${event}.${String((payload as { action?: unknown }).action)}`,
+    };
   }
   return { action: 'ignore', reason: `${event} is not acted on` };
 }

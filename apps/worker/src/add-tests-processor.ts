@@ -20,7 +20,8 @@ import type { Logger } from 'pino';
 import { classifyFailure, describeFailure } from './classify-error.ts';
 import type { StoredSuggestions, SuggestionStore } from './suggestion-store.ts';
 
-export type AddTestsOutcome = 'committed' | 'already-added' | 'in-progress' | 'expired' | 'head-moved' | 'fork' | 'closed';
+export type AddTestsOutcome =
+  'committed' | 'already-added' | 'in-progress' | 'expired' | 'head-moved' | 'fork' | 'closed';
 
 export interface AddTestsResult {
   outcome: AddTestsOutcome;
@@ -38,7 +39,8 @@ const sha7 = (sha: string) => sha.slice(0, 7);
 export function createAddTestsProcessor(deps: AddTestsProcessorDeps) {
   return async function processAddTests(job: Job): Promise<AddTestsResult> {
     const parsed = AddTestsRequestSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`add-tests job data is invalid: ${parsed.error.message}`);
+    if (!parsed.success)
+      throw new UnrecoverableError(`add-tests job data is invalid: ${parsed.error.message}`);
     const request = parsed.data;
     const { owner, repo, checkRunId } = request;
     const log = deps.logger.child({ jobId: job.id, checkRunId, deliveryId: request.deliveryId });
@@ -49,7 +51,9 @@ export function createAddTestsProcessor(deps: AddTestsProcessorDeps) {
     if (claim.status === 'taken') {
       // Clicking twice commits once: the first click's job did (or is doing) the work.
       log.info({ commitSha: claim.commitSha }, 'add tests: already done for this check run');
-      return claim.commitSha === undefined ? { outcome: 'in-progress' } : { outcome: 'already-added', commitSha: claim.commitSha };
+      return claim.commitSha === undefined
+        ? { outcome: 'in-progress' }
+        : { outcome: 'already-added', commitSha: claim.commitSha };
     }
     let committed = false;
     try {
@@ -71,7 +75,10 @@ export function createAddTestsProcessor(deps: AddTestsProcessorDeps) {
         return { outcome: 'expired' };
       }
       if (pull.state !== 'open') {
-        await note(octokit, request, { title: 'Pull request is closed', text: 'The pull request is closed; nothing was committed.' });
+        await note(octokit, request, {
+          title: 'Pull request is closed',
+          text: 'The pull request is closed; nothing was committed.',
+        });
         return { outcome: 'closed' };
       }
       if (pull.headSha !== stored.headSha) {
@@ -79,7 +86,10 @@ export function createAddTestsProcessor(deps: AddTestsProcessorDeps) {
           title: 'The pull request moved on',
           text: `These tests were judged on ${sha7(stored.headSha)}, but the branch \`${pull.headRef}\` is now at ${sha7(pull.headSha)}. Nothing was committed: a fresh Testgate run on the new commit brings its own suggestions.`,
         });
-        log.info({ judged: stored.headSha, now: pull.headSha }, 'add tests: head moved, nothing committed');
+        log.info(
+          { judged: stored.headSha, now: pull.headSha },
+          'add tests: head moved, nothing committed',
+        );
         return { outcome: 'head-moved' };
       }
       const result = await commitFiles({
@@ -105,7 +115,10 @@ export function createAddTestsProcessor(deps: AddTestsProcessorDeps) {
         title: `Added ${tests} suggested tests in ${sha7(result.commitSha)}`,
         text: `Committed ${tests === 1 ? '1 test' : `${tests} tests`} in ${stored.suggestions.length === 1 ? '1 file' : `${stored.suggestions.length} files`} to \`${pull.headRef}\` as ${result.commitSha}${request.requestedBy === undefined ? '' : `, as asked by ${request.requestedBy}`}. Testgate judges that commit next (without generating new suggestions for it).`,
       });
-      log.info({ commitSha: result.commitSha, files: stored.suggestions.length }, 'add tests: committed');
+      log.info(
+        { commitSha: result.commitSha, files: stored.suggestions.length },
+        'add tests: committed',
+      );
       return { outcome: 'committed', commitSha: result.commitSha };
     } catch (error) {
       const kind = classifyFailure(error);
@@ -130,7 +143,10 @@ function countTests(stored: StoredSuggestions): number {
 }
 
 /** "Add N tests suggested by Testgate", what they cover, and the trailer that stops the loop. */
-export function commitMessage(stored: StoredSuggestions, request: Pick<AddTestsRequest, 'checkRunId' | 'requestedBy'>): string {
+export function commitMessage(
+  stored: StoredSuggestions,
+  request: Pick<AddTestsRequest, 'checkRunId' | 'requestedBy'>,
+): string {
   const tests = countTests(stored);
   const lines = [
     `Add ${tests} ${tests === 1 ? 'test' : 'tests'} suggested by Testgate`,
@@ -143,7 +159,9 @@ export function commitMessage(stored: StoredSuggestions, request: Pick<AddTestsR
       return `- ${s.path}: ${s.tests.length} ${s.tests.length === 1 ? 'test' : 'tests'} for ${s.targets.join(', ') || 'the changed code'} (${by})`;
     }),
     '',
-    ...(request.requestedBy === undefined ? [] : [`Requested by ${request.requestedBy} with the "Add tests" button.`, '']),
+    ...(request.requestedBy === undefined
+      ? []
+      : [`Requested by ${request.requestedBy} with the "Add tests" button.`, '']),
     TESTGATE_TRAILER,
   ];
   return `${lines.join('\n')}\n`;
@@ -155,16 +173,28 @@ async function note(
   request: AddTestsRequest,
   message: { title: string; text: string; keepButton?: boolean },
 ): Promise<void> {
-  const current = await getCheckRunOutput({ octokit, owner: request.owner, repo: request.repo, checkRunId: request.checkRunId });
+  const current = await getCheckRunOutput({
+    octokit,
+    owner: request.owner,
+    repo: request.repo,
+    checkRunId: request.checkRunId,
+  });
   // Earlier notes are replaced, not stacked.
-  const previous = current.summary.replace(/^> \*\*Add tests\*\*[^\n]*\n(?:>[^\n]*\n)*\n---\n\n/, '');
+  const previous = current.summary.replace(
+    /^> \*\*Add tests\*\*[^\n]*\n(?:>[^\n]*\n)*\n---\n\n/,
+    '',
+  );
   const summary = `> **Add tests**: ${message.title}\n>\n> ${message.text}\n\n---\n\n${previous}`;
   await updateCheckRunOutput({
     octokit,
     owner: request.owner,
     repo: request.repo,
     checkRunId: request.checkRunId,
-    output: { title: current.title, summary, ...(current.text === undefined ? {} : { text: current.text }) },
+    output: {
+      title: current.title,
+      summary,
+      ...(current.text === undefined ? {} : { text: current.text }),
+    },
     ...(message.keepButton === true ? {} : { actions: [] }),
   });
 }

@@ -4,7 +4,15 @@ import { isPipelineError } from '@testgate/pipeline';
 
 export type FailureKind = 'transient' | 'permanent';
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /**
  * The one place that decides whether a failed job is worth another attempt. A GitHub
@@ -14,7 +22,8 @@ const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE
 export function classifyFailure(error: unknown): FailureKind {
   if (error instanceof ConfigError || error instanceof GitHubError) return 'permanent';
   if (isPipelineError(error)) return error.retryable ? 'transient' : 'permanent';
-  if (httpStatus(error) !== undefined) return isTransientGitHubError(error) ? 'transient' : 'permanent';
+  if (httpStatus(error) !== undefined)
+    return isTransientGitHubError(error) ? 'transient' : 'permanent';
   let current: unknown = error;
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth += 1) {
     const code = (current as { code?: unknown }).code;

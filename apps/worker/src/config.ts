@@ -16,7 +16,13 @@ const EnvSchema = z.object({
   ...appEnvShape,
   // The model generator (optional: without them `generate.mode: auto` uses the built-in one).
   OPENAI_API_KEY: z.string().optional(),
-  OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: 'OPENAI_BASE_URL must be the URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1' }).optional(),
+  OPENAI_BASE_URL: z
+    .url({
+      protocol: /^https?$/,
+      error:
+        'OPENAI_BASE_URL must be the URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1',
+    })
+    .optional(),
   TESTGATE_MODEL_REPLAY_DIR: z.string().optional(),
 });
 
@@ -46,9 +52,12 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   const privateKey = readAppPrivateKey(cleaned, problems);
   const replayDir = cleaned.TESTGATE_MODEL_REPLAY_DIR;
   if (replayDir !== undefined && !isDirectory(replayDir)) {
-    problems.push(`TESTGATE_MODEL_REPLAY_DIR points at ${replayDir}, which is not a directory: set it to a directory written by \`testgate run --record DIR\`, or unset it`);
+    problems.push(
+      `TESTGATE_MODEL_REPLAY_DIR points at ${replayDir}, which is not a directory: set it to a directory written by \`testgate run --record DIR\`, or unset it`,
+    );
   }
-  if (!parsed.success || privateKey === undefined || problems.length > 0) throw new WorkerConfigError(problems);
+  if (!parsed.success || privateKey === undefined || problems.length > 0)
+    throw new WorkerConfigError(problems);
   const e = parsed.data;
   return {
     appId: e.APP_ID,
@@ -62,7 +71,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
     ...(e.OPENAI_API_KEY === undefined ? {} : { openaiApiKey: e.OPENAI_API_KEY }),
     ...(e.OPENAI_BASE_URL === undefined ? {} : { openaiBaseUrl: e.OPENAI_BASE_URL }),
-    ...(e.TESTGATE_MODEL_REPLAY_DIR === undefined ? {} : { modelReplayDir: e.TESTGATE_MODEL_REPLAY_DIR }),
+    ...(e.TESTGATE_MODEL_REPLAY_DIR === undefined
+      ? {}
+      : { modelReplayDir: e.TESTGATE_MODEL_REPLAY_DIR }),
   };
 }
 

@@ -1,4 +1,10 @@
-import { defaultConfig, ConfigError, parseConfig, type GateConfig, type GateReport } from '@testgate/core';
+import {
+  defaultConfig,
+  ConfigError,
+  parseConfig,
+  type GateConfig,
+  type GateReport,
+} from '@testgate/core';
 import {
   ADD_TESTS_ACTION,
   completeCheckRun,
@@ -16,20 +22,27 @@ import {
 } from '@testgate/github';
 import { resolveGenerateMode } from '@testgate/generator';
 import type { RunGateOptions } from '@testgate/pipeline';
-import { isGateAbortReason, UnrecoverableError, WaitingError, type GateJobContext, type GateJobData, type Job } from '@testgate/queue';
-import { COMMENT_MARKER, layoutComment, renderCheckRun, type SuggestionDelivery } from '@testgate/report';
+import {
+  isGateAbortReason,
+  UnrecoverableError,
+  WaitingError,
+  type GateJobContext,
+  type GateJobData,
+  type Job,
+} from '@testgate/queue';
+import {
+  COMMENT_MARKER,
+  layoutComment,
+  renderCheckRun,
+  type SuggestionDelivery,
+} from '@testgate/report';
 import type { SandboxRunner } from '@testgate/sandbox';
 import type { Logger } from 'pino';
 import { classifyFailure, describeFailure } from './classify-error.ts';
 import type { SuggestionStore } from './suggestion-store.ts';
 import type { WorkerModel } from './worker-model.ts';
 
-export type GateOutcome =
-  | 'completed'
-  | 'superseded'
-  | 'skipped-draft'
-  | 'config-error'
-  | 'neutral';
+export type GateOutcome = 'completed' | 'superseded' | 'skipped-draft' | 'config-error' | 'neutral';
 
 export interface GateJobResult {
   outcome: GateOutcome;
@@ -63,7 +76,10 @@ const sha7 = (sha: string) => sha.slice(0, 7);
 
 /** Builds the BullMQ processor of a gate job: GitHub in, GateReport through, check run and comment out. */
 export function createGateProcessor(deps: GateProcessorDeps) {
-  return async function processGateJob(job: Job<GateJobData>, context: GateJobContext): Promise<GateJobResult> {
+  return async function processGateJob(
+    job: Job<GateJobData>,
+    context: GateJobContext,
+  ): Promise<GateJobResult> {
     const data = context.data;
     const jobId = job.id ?? 'unknown';
     const attempt = job.attemptsMade + 1;
@@ -73,15 +89,36 @@ export function createGateProcessor(deps: GateProcessorDeps) {
     const octokit: GitHubClient = deps.github.installation(data.installationId);
     const { signal } = context;
 
-    async function complete(checkRunId: number, conclusion: CheckConclusion, title: string, summary: string): Promise<void> {
-      await completeCheckRun({ octokit, ...repo, checkRunId, conclusion, output: { title, summary } });
+    async function complete(
+      checkRunId: number,
+      conclusion: CheckConclusion,
+      title: string,
+      summary: string,
+    ): Promise<void> {
+      await completeCheckRun({
+        octokit,
+        ...repo,
+        checkRunId,
+        conclusion,
+        output: { title, summary },
+      });
     }
 
     if (!(await context.isLatest())) {
       // Stale: a newer head SHA was pushed while this job waited (or was retried).
-      const existing = await findCheckRun({ octokit, ...repo, headSha: data.headSha, externalId: jobId });
+      const existing = await findCheckRun({
+        octokit,
+        ...repo,
+        headSha: data.headSha,
+        externalId: jobId,
+      });
       if (existing !== undefined && existing.status !== 'completed') {
-        await complete(existing.id, 'cancelled', 'Superseded by a newer commit', `Superseded by a newer push to this pull request.`);
+        await complete(
+          existing.id,
+          'cancelled',
+          'Superseded by a newer commit',
+          `Superseded by a newer push to this pull request.`,
+        );
       }
       log.info('job superseded before it ran');
       return { outcome: 'superseded' };
@@ -106,7 +143,10 @@ export function createGateProcessor(deps: GateProcessorDeps) {
       ...repo,
       headSha: data.headSha,
       externalId: jobId,
-      output: { title: 'Judging the tests of this pull request', summary: `Commit ${sha7(data.headSha)}: Testgate is running.` },
+      output: {
+        title: 'Judging the tests of this pull request',
+        summary: `Commit ${sha7(data.headSha)}: Testgate is running.`,
+      },
     }).catch((error: unknown) => {
       throw toBullError(error, { attempt, maxAttempts });
     });
@@ -126,7 +166,10 @@ export function createGateProcessor(deps: GateProcessorDeps) {
           'failure',
           `Invalid .github/testgate.yml: ${first}`.slice(0, 255),
           `Testgate could not read its configuration from the default branch (\`${data.defaultBranch}\`):\n\n${configError.problems
-            .map((p) => `- \`${p.path || '(file)'}\`${p.line === undefined ? '' : ` (line ${p.line})`}: ${p.message}`)
+            .map(
+              (p) =>
+                `- \`${p.path || '(file)'}\`${p.line === undefined ? '' : ` (line ${p.line})`}: ${p.message}`,
+            )
             .join('\n')}\n\nFix the file on \`${data.defaultBranch}\`, then re-run this check.`,
         );
         settled = true;
@@ -134,13 +177,18 @@ export function createGateProcessor(deps: GateProcessorDeps) {
       }
 
       // Leftovers of an earlier attempt of this same job (a worker that died mid-run).
-      await deps.reapJob(jobId).catch((error: unknown) => log.warn({ err: error }, 'could not reap leftover containers'));
+      await deps
+        .reapJob(jobId)
+        .catch((error: unknown) => log.warn({ err: error }, 'could not reap leftover containers'));
 
       const [base, head] = await Promise.all([
         fetchTree({ octokit, ...repo, ref: data.baseSha, signal }),
         fetchTree({ octokit, ...repo, ref: data.headSha, signal }),
       ]);
-      log.info({ baseFiles: base.files, headFiles: head.files, skipped: head.skipped.length }, 'workspace fetched');
+      log.info(
+        { baseFiles: base.files, headFiles: head.files, skipped: head.skipped.length },
+        'workspace fetched',
+      );
 
       // Who wrote the head commit, and where its branch lives: "Add tests" commits get no
       // new suggestions (no loop), and fork branches cannot take a push.
@@ -153,7 +201,12 @@ export function createGateProcessor(deps: GateProcessorDeps) {
 
       const generate = appCommit
         ? 'off'
-        : resolveGenerateMode({ flag: undefined, config, env: deps.model?.env ?? {}, replayDir: deps.model?.replayDir });
+        : resolveGenerateMode({
+            flag: undefined,
+            config,
+            env: deps.model?.env ?? {},
+            replayDir: deps.model?.replayDir,
+          });
       let lastProgress = 0;
       const report = await deps.runGate({
         runner: deps.runner,
@@ -163,7 +216,12 @@ export function createGateProcessor(deps: GateProcessorDeps) {
         config,
         generate,
         ...(generate === 'model' && deps.model !== undefined
-          ? { generateCandidates: deps.model.generateCandidates({ config, installationId: data.installationId }) }
+          ? {
+              generateCandidates: deps.model.generateCandidates({
+                config,
+                installationId: data.installationId,
+              }),
+            }
           : {}),
         signal,
         jobId,
@@ -177,8 +235,16 @@ export function createGateProcessor(deps: GateProcessorDeps) {
       });
       signal.throwIfAborted();
 
-      const delivery: SuggestionDelivery = pull.fromFork ? 'patch' : config.addTests.enabled ? 'button' : 'copy';
-      const offerButton = !appCommit && delivery === 'button' && report.suggestions.length > 0 && deps.suggestions !== undefined;
+      const delivery: SuggestionDelivery = pull.fromFork
+        ? 'patch'
+        : config.addTests.enabled
+          ? 'button'
+          : 'copy';
+      const offerButton =
+        !appCommit &&
+        delivery === 'button' &&
+        report.suggestions.length > 0 &&
+        deps.suggestions !== undefined;
       const comment = config.comment.enabled
         ? layoutComment(report, {
             marker: COMMENT_MARKER,
@@ -186,7 +252,9 @@ export function createGateProcessor(deps: GateProcessorDeps) {
             ...(appCommit ? { appCommit: { sha: data.headSha } } : {}),
           })
         : undefined;
-      const output = renderCheckRun(report, { suggestionsInComment: comment?.suggestionsShown ?? 0 });
+      const output = renderCheckRun(report, {
+        suggestionsInComment: comment?.suggestionsShown ?? 0,
+      });
       if (offerButton) {
         // Stored before the button appears, so a click never finds nothing.
         await deps.suggestions!.save(checkRun.id, {
@@ -212,7 +280,14 @@ export function createGateProcessor(deps: GateProcessorDeps) {
         ...(offerButton ? { actions: [ADD_TESTS_ACTION] } : {}),
       });
       settled = true;
-      log.info({ verdict: report.verdict, conclusion: output.conclusion, annotations: output.annotations.length }, 'check run completed');
+      log.info(
+        {
+          verdict: report.verdict,
+          conclusion: output.conclusion,
+          annotations: output.annotations.length,
+        },
+        'check run completed',
+      );
 
       if (comment !== undefined) {
         try {
@@ -223,7 +298,14 @@ export function createGateProcessor(deps: GateProcessorDeps) {
             marker: COMMENT_MARKER,
             body: comment.body,
           });
-          log.info({ commentId: written.commentId, action: written.action, suggestionsShown: comment.suggestionsShown }, 'sticky comment written');
+          log.info(
+            {
+              commentId: written.commentId,
+              action: written.action,
+              suggestionsShown: comment.suggestionsShown,
+            },
+            'sticky comment written',
+          );
         } catch (error) {
           // The verdict is already on the check run; a lost comment is not worth re-running the gate.
           log.error({ err: error }, 'could not write the sticky comment');
@@ -291,9 +373,12 @@ export function createGateProcessor(deps: GateProcessorDeps) {
       throw kind === 'permanent' ? new UnrecoverableError(message) : error;
     } finally {
       if (!settled) {
-        await complete(checkRun.id, 'neutral', 'Testgate could not run', 'The gate stopped unexpectedly; re-run the check.').catch(
-          (error: unknown) => log.error({ err: error }, 'could not complete the check run'),
-        );
+        await complete(
+          checkRun.id,
+          'neutral',
+          'Testgate could not run',
+          'The gate stopped unexpectedly; re-run the check.',
+        ).catch((error: unknown) => log.error({ err: error }, 'could not complete the check run'));
       }
       if (!handedBack) await deps.reapJob(jobId).catch(() => {});
     }

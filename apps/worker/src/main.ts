@@ -20,7 +20,10 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: finishing the active job');
+    logger.info(
+      { signal, graceMs: config.shutdownGraceMs },
+      'shutting down: finishing the active job',
+    );
     worker.close({ graceMs: config.shutdownGraceMs }).then(
       () => process.exit(0),
       (error: unknown) => {

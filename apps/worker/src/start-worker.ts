@@ -2,7 +2,13 @@ import { createGitHubApp, type GitHubApp } from '@testgate/github';
 import { runGate as realRunGate, type RunGateOptions } from '@testgate/pipeline';
 import { createGateWorker, type GateWorker } from '@testgate/queue';
 import type { GateReport } from '@testgate/core';
-import { createDockerRunner, ensureSandboxImage, reapSandboxes, SANDBOX_LABEL_JOB, type SandboxRunner } from '@testgate/sandbox';
+import {
+  createDockerRunner,
+  ensureSandboxImage,
+  reapSandboxes,
+  SANDBOX_LABEL_JOB,
+  type SandboxRunner,
+} from '@testgate/sandbox';
 import { pino, type Logger } from 'pino';
 import { createAddTestsProcessor, type AddTestsResult } from './add-tests-processor.ts';
 import { createGateProcessor, type GateJobResult } from './gate-processor.ts';
@@ -53,8 +59,12 @@ export interface RunningWorker {
 }
 
 /** Builds the real worker: GitHub App client, Docker runner, sandbox image, BullMQ worker. */
-export async function startWorker(settings: WorkerSettings, overrides: WorkerOverrides = {}): Promise<RunningWorker> {
-  const logger = overrides.logger ?? pino({ level: settings.logLevel ?? 'info', name: 'testgate-worker' });
+export async function startWorker(
+  settings: WorkerSettings,
+  overrides: WorkerOverrides = {},
+): Promise<RunningWorker> {
+  const logger =
+    overrides.logger ?? pino({ level: settings.logLevel ?? 'info', name: 'testgate-worker' });
   const github =
     overrides.github ??
     createGitHubApp({
@@ -69,11 +79,16 @@ export async function startWorker(settings: WorkerSettings, overrides: WorkerOve
   const image = overrides.image ?? (await ensureSandboxImage());
   // Containers whose own deadline passed belong to nobody: a worker that died. Live
   // containers of other workers on this engine are left alone.
-  await reapSandboxes().catch((error: unknown) => logger.warn({ err: error }, 'startup reap failed'));
+  await reapSandboxes().catch((error: unknown) =>
+    logger.warn({ err: error }, 'startup reap failed'),
+  );
 
   const suggestions =
     overrides.suggestions ??
-    createSuggestionStore({ redisUrl: settings.redisUrl, ...(settings.redisPrefix === undefined ? {} : { prefix: settings.redisPrefix }) });
+    createSuggestionStore({
+      redisUrl: settings.redisUrl,
+      ...(settings.redisPrefix === undefined ? {} : { prefix: settings.redisPrefix }),
+    });
   const addTests = createAddTestsProcessor({ github, store: suggestions, logger });
   // One throttle and one cache connection for the whole process.
   const model = createWorkerModel(settings, logger.child({ component: 'model' }));
@@ -96,7 +111,9 @@ export async function startWorker(settings: WorkerSettings, overrides: WorkerOve
     concurrency: settings.concurrency ?? 1,
     ...(settings.jobDeadlineMs === undefined ? {} : { deadlineMs: settings.jobDeadlineMs }),
     ...(settings.lockDurationMs === undefined ? {} : { lockDurationMs: settings.lockDurationMs }),
-    ...(settings.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: settings.stalledIntervalMs }),
+    ...(settings.stalledIntervalMs === undefined
+      ? {}
+      : { stalledIntervalMs: settings.stalledIntervalMs }),
     // One queue, two kinds of job: gate runs, and "Add tests" clicks (their own name,
     // id and schema).
     processor: gate,

@@ -78,13 +78,23 @@ export function createSuggestionStore(options: SuggestionStoreOptions): Suggesti
   const ttl = options.ttlSeconds ?? 7 * 24 * 3600;
   const claimTtl = options.claimTtlSeconds ?? 600;
   const doneTtl = options.doneTtlSeconds ?? 30 * 24 * 3600;
-  const redis: ReturnType<typeof createRedisConnection> = createRedisConnection({ url: options.redisUrl, role: 'worker' });
+  const redis: ReturnType<typeof createRedisConnection> = createRedisConnection({
+    url: options.redisUrl,
+    role: 'worker',
+  });
   redis.on('error', () => {});
-  const dataKey = (owner: string, repo: string, id: number) => `${prefix}:suggestions:${owner}/${repo}/${id}`;
-  const claimKey = (owner: string, repo: string, id: number) => `${prefix}:add-tests:${owner}/${repo}/${id}`;
+  const dataKey = (owner: string, repo: string, id: number) =>
+    `${prefix}:suggestions:${owner}/${repo}/${id}`;
+  const claimKey = (owner: string, repo: string, id: number) =>
+    `${prefix}:add-tests:${owner}/${repo}/${id}`;
   return {
     async save(checkRunId, record) {
-      await redis.set(dataKey(record.owner, record.repo, checkRunId), JSON.stringify(record), 'EX', ttl);
+      await redis.set(
+        dataKey(record.owner, record.repo, checkRunId),
+        JSON.stringify(record),
+        'EX',
+        ttl,
+      );
     },
     async load(owner, repo, checkRunId) {
       const raw = await redis.get(dataKey(owner, repo, checkRunId));
@@ -95,9 +105,12 @@ export function createSuggestionStore(options: SuggestionStoreOptions): Suggesti
     },
     async claim(owner, repo, checkRunId, token) {
       const key = claimKey(owner, repo, checkRunId);
-      if ((await redis.set(key, `pending:${token}`, 'EX', claimTtl, 'NX')) === 'OK') return { status: 'claimed' };
+      if ((await redis.set(key, `pending:${token}`, 'EX', claimTtl, 'NX')) === 'OK')
+        return { status: 'claimed' };
       const value = (await redis.get(key)) ?? '';
-      return value.startsWith('done:') ? { status: 'taken', commitSha: value.slice(5) } : { status: 'taken' };
+      return value.startsWith('done:')
+        ? { status: 'taken', commitSha: value.slice(5) }
+        : { status: 'taken' };
     },
     async finish(owner, repo, checkRunId, commitSha) {
       await redis.set(claimKey(owner, repo, checkRunId), `done:${commitSha}`, 'EX', doneTtl);

@@ -160,7 +160,9 @@ export const functionContextSchema = z.object({
   /** `class X(Base):` line plus class attributes, for methods. */
   classHeader: z.string().max(200_000).optional(),
   /** Module-level helpers and constants the function refers to, nearest first. */
-  uses: z.array(z.object({ name: z.string().max(1000), source: z.string().max(500_000) })).max(1000),
+  uses: z
+    .array(z.object({ name: z.string().max(1000), source: z.string().max(500_000) }))
+    .max(1000),
   /** The head of an existing test file for this module, to copy its style. */
   testStyle: z.object({ path: z.string().max(4096), source: z.string().max(200_000) }).optional(),
 });
@@ -195,7 +197,13 @@ export const generationSchema = z.object({
     )
     .max(1000),
   skipped: z
-    .array(z.object({ file: z.string().max(4096), qualname: z.string().max(1000), reason: z.string().max(2000) }))
+    .array(
+      z.object({
+        file: z.string().max(4096),
+        qualname: z.string().max(1000),
+        reason: z.string().max(2000),
+      }),
+    )
     .max(100_000),
   durationMs: z.number().nonnegative(),
 });

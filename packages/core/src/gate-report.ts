@@ -118,7 +118,9 @@ export interface GateReport {
 }
 
 /** A generation summary with nothing generated or spent yet. */
-export function emptyGenerationSummary(generator: GenerationSummary['generator']): GenerationSummary {
+export function emptyGenerationSummary(
+  generator: GenerationSummary['generator'],
+): GenerationSummary {
   return {
     generator,
     candidates: 0,

@@ -472,9 +472,11 @@ function findErrorPathGaps(
   for (const fn of evidence.functions) {
     const errorLines = new Set([...fn.raiseLines, ...fn.exceptLines]);
     if (errorLines.size === 0) continue;
-    const reached = evidence.tests.filter(counts).some((test) =>
-      (test.coverage.errorPathLinesReached[fn.file] ?? []).some((line) => errorLines.has(line)),
-    );
+    const reached = evidence.tests
+      .filter(counts)
+      .some((test) =>
+        (test.coverage.errorPathLinesReached[fn.file] ?? []).some((line) => errorLines.has(line)),
+      );
     if (reached) continue;
     gaps.push(
       fn.raiseLines.length > 0

@@ -395,7 +395,10 @@ describe('judge: reasons', () => {
 
     it('accepts all of them when any PR test reaches it, whatever its status', () => {
       const failingRaises = { ...raises, runs: runs('failed', 'failed', 'failed') };
-      const report = judge(evidence({ functions: [divide], tests: [happy, failingRaises] }), defaultConfig);
+      const report = judge(
+        evidence({ functions: [divide], tests: [happy, failingRaises] }),
+        defaultConfig,
+      );
       expect(report.tests[0]!.reasons).toEqual([]);
       expect(report.tests[1]!.reasons).toEqual(['failed']);
     });
@@ -407,7 +410,11 @@ describe('judge: reasons', () => {
         nodeid: 'tests/test_testgate_calc.py::t',
         file: 'tests/test_testgate_calc.py',
       };
-      const genHappy = { ...happy, origin: 'generated' as const, nodeid: 'tests/test_testgate_calc.py::h' };
+      const genHappy = {
+        ...happy,
+        origin: 'generated' as const,
+        nodeid: 'tests/test_testgate_calc.py::h',
+      };
       const report = judge(
         evidence({ functions: [divide], tests: [happy, genRaises, genHappy] }),
         defaultConfig,

@@ -29,7 +29,9 @@ export const TESTGATE_TRAILER = 'Testgate-Suggested: true';
 
 /** Whether a commit message carries our trailer (as a trailer line, case-insensitively). */
 export function isTestgateCommitMessage(message: string): boolean {
-  return message.split(/\r?\n/).some((line) => /^testgate-suggested:\s*true\s*$/i.test(line.trim()));
+  return message
+    .split(/\r?\n/)
+    .some((line) => /^testgate-suggested:\s*true\s*$/i.test(line.trim()));
 }
 
 /** A click, as the server enqueues it: the gate job's fields plus the check run clicked. */
@@ -81,9 +83,13 @@ export async function getPullRequest(options: {
   });
   const parsed = PullSchema.safeParse(response.data);
   if (!parsed.success) {
-    throw new GitHubError('bad-response', `GitHub's answer for pull request #${options.pullNumber} lacks head/base fields`, {
-      cause: parsed.error,
-    });
+    throw new GitHubError(
+      'bad-response',
+      `GitHub's answer for pull request #${options.pullNumber} lacks head/base fields`,
+      {
+        cause: parsed.error,
+      },
+    );
   }
   const pr = parsed.data;
   return {
@@ -92,7 +98,9 @@ export async function getPullRequest(options: {
     headSha: pr.head.sha,
     headRef: pr.head.ref,
     baseSha: pr.base.sha,
-    fromFork: pr.head.repo === null || pr.head.repo.full_name.toLowerCase() !== pr.base.repo.full_name.toLowerCase(),
+    fromFork:
+      pr.head.repo === null ||
+      pr.head.repo.full_name.toLowerCase() !== pr.base.repo.full_name.toLowerCase(),
   };
 }
 
@@ -153,9 +161,19 @@ export async function commitFiles(options: {
       content: Buffer.from(file.content, 'utf8').toString('base64'),
       encoding: 'base64',
     });
-    tree.push({ path: file.path, mode: '100644', type: 'blob', sha: z.object({ sha: z.string() }).parse(blob.data).sha });
+    tree.push({
+      path: file.path,
+      mode: '100644',
+      type: 'blob',
+      sha: z.object({ sha: z.string() }).parse(blob.data).sha,
+    });
   }
-  const newTree = await octokit.rest.git.createTree({ owner, repo, base_tree: parent.tree.sha, tree });
+  const newTree = await octokit.rest.git.createTree({
+    owner,
+    repo,
+    base_tree: parent.tree.sha,
+    tree,
+  });
   const commit = await octokit.rest.git.createCommit({
     owner,
     repo,
@@ -165,7 +183,13 @@ export async function commitFiles(options: {
   });
   const commitSha = z.object({ sha: z.string() }).parse(commit.data).sha;
   try {
-    await octokit.rest.git.updateRef({ owner, repo, ref: `heads/${options.branch}`, sha: commitSha, force: false });
+    await octokit.rest.git.updateRef({
+      owner,
+      repo,
+      ref: `heads/${options.branch}`,
+      sha: commitSha,
+      force: false,
+    });
   } catch (error) {
     // 422 "Update is not a fast forward": the branch moved between our check and the write.
     if (httpStatus(error) === 422) return { status: 'branch-moved' };
@@ -209,7 +233,11 @@ export async function getCheckRunOutput(options: {
     check_run_id: options.checkRunId,
   });
   const output = z
-    .object({ title: z.string().nullable(), summary: z.string().nullable(), text: z.string().nullable().optional() })
+    .object({
+      title: z.string().nullable(),
+      summary: z.string().nullable(),
+      text: z.string().nullable().optional(),
+    })
     .parse(response.data.output);
   return {
     title: output.title ?? 'Testgate',

@@ -12,8 +12,13 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const appEnvShape = {
   APP_ID: z
-    .string({ error: 'APP_ID is required: set it to the App ID shown on your GitHub App settings page' })
-    .regex(/^\d+$/, 'APP_ID must be the numeric App ID of your GitHub App (settings page, "App ID")'),
+    .string({
+      error: 'APP_ID is required: set it to the App ID shown on your GitHub App settings page',
+    })
+    .regex(
+      /^\d+$/,
+      'APP_ID must be the numeric App ID of your GitHub App (settings page, "App ID")',
+    ),
   PRIVATE_KEY: z.string().optional(),
   PRIVATE_KEY_PATH: z.string().optional(),
   REDIS_URL: z
@@ -24,18 +29,36 @@ export const appEnvShape = {
     .regex(/^[A-Za-z0-9_.-]+$/, 'REDIS_PREFIX may hold letters, digits, "_", "." and "-"')
     .default('testgate'),
   GITHUB_API_URL: z
-    .url({ error: 'GITHUB_API_URL must be a URL: https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server' })
+    .url({
+      error:
+        'GITHUB_API_URL must be a URL: https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server',
+    })
     .default('https://api.github.com'),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-  WORKER_CONCURRENCY: z.coerce.number({ error: 'WORKER_CONCURRENCY must be a positive integer' }).int().min(1).default(1),
-  JOB_DEADLINE_SECONDS: z.coerce.number({ error: 'JOB_DEADLINE_SECONDS must be a number of seconds' }).int().min(10).default(900),
-  SHUTDOWN_GRACE_SECONDS: z.coerce.number({ error: 'SHUTDOWN_GRACE_SECONDS must be a number of seconds' }).int().min(0).default(30),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+    .default('info'),
+  WORKER_CONCURRENCY: z.coerce
+    .number({ error: 'WORKER_CONCURRENCY must be a positive integer' })
+    .int()
+    .min(1)
+    .default(1),
+  JOB_DEADLINE_SECONDS: z.coerce
+    .number({ error: 'JOB_DEADLINE_SECONDS must be a number of seconds' })
+    .int()
+    .min(10)
+    .default(900),
+  SHUTDOWN_GRACE_SECONDS: z.coerce
+    .number({ error: 'SHUTDOWN_GRACE_SECONDS must be a number of seconds' })
+    .int()
+    .min(0)
+    .default(30),
 };
 
 /** The environment without unset or empty variables (compose passes `VAR=` for "unset"). */
 export function presentEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const present: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') present[key] = value;
+  for (const [key, value] of Object.entries(env))
+    if (value !== undefined && value !== '') present[key] = value;
   return present;
 }
 
@@ -44,7 +67,10 @@ export function presentEnv(env: NodeJS.ProcessEnv): Record<string, string> {
  * literal "\n") or PRIVATE_KEY_PATH; pushes a what-to-set sentence onto `problems` when
  * neither gives a PEM.
  */
-export function readAppPrivateKey(env: Record<string, string>, problems: string[]): string | undefined {
+export function readAppPrivateKey(
+  env: Record<string, string>,
+  problems: string[],
+): string | undefined {
   let privateKey: string | undefined;
   if (env.PRIVATE_KEY !== undefined) {
     privateKey = env.PRIVATE_KEY.replace(/\\n/g, '\n');
@@ -64,7 +90,9 @@ export function readAppPrivateKey(env: Record<string, string>, problems: string[
     return undefined;
   }
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) {
-    problems.push('The private key is not a PEM: use the .pem file generated on your GitHub App settings page');
+    problems.push(
+      'The private key is not a PEM: use the .pem file generated on your GitHub App settings page',
+    );
     return undefined;
   }
   return privateKey;

@@ -6,13 +6,7 @@ export const CHECK_RUN_NAME = 'Testgate';
 export const ANNOTATIONS_PER_REQUEST = 50;
 
 export type CheckConclusion =
-  | 'success'
-  | 'failure'
-  | 'neutral'
-  | 'cancelled'
-  | 'skipped'
-  | 'timed_out'
-  | 'action_required';
+  'success' | 'failure' | 'neutral' | 'cancelled' | 'skipped' | 'timed_out' | 'action_required';
 
 export interface CheckAnnotation {
   path: string;
@@ -72,7 +66,13 @@ export async function findCheckRun(
 }
 
 export async function createCheckRun(
-  options: RepoRef & { headSha: string; externalId: string; name?: string; output?: CheckOutput; detailsUrl?: string },
+  options: RepoRef & {
+    headSha: string;
+    externalId: string;
+    name?: string;
+    output?: CheckOutput;
+    detailsUrl?: string;
+  },
 ): Promise<CheckRunRef> {
   const response = await options.octokit.rest.checks.create({
     owner: options.owner,
@@ -122,7 +122,12 @@ export async function completeCheckRun(
     ...(options.output.text === undefined ? {} : { text: truncate(options.output.text, 65_535) }),
   };
   for (const batch of batches.slice(0, -1)) {
-    await octokit.rest.checks.update({ owner, repo, check_run_id: checkRunId, output: { ...base, annotations: batch } });
+    await octokit.rest.checks.update({
+      owner,
+      repo,
+      check_run_id: checkRunId,
+      output: { ...base, annotations: batch },
+    });
   }
   const last = batches.at(-1);
   await octokit.rest.checks.update({

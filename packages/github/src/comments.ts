@@ -31,6 +31,11 @@ export async function upsertStickyComment(options: {
     await octokit.rest.issues.updateComment({ owner, repo, comment_id: ours.id, body });
     return { action: 'updated', commentId: ours.id };
   }
-  const created = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
+  const created = await octokit.rest.issues.createComment({
+    owner,
+    repo,
+    issue_number: issueNumber,
+    body,
+  });
   return { action: 'created', commentId: created.data.id };
 }

@@ -1,10 +1,6 @@
 /** Stable codes for GitHub-side failures; the worker maps them to retry or not. */
 export type GitHubErrorCode =
-  | 'unsafe-archive'
-  | 'archive-too-large'
-  | 'bad-archive'
-  | 'bad-response'
-  | 'not-found';
+  'unsafe-archive' | 'archive-too-large' | 'bad-archive' | 'bad-response' | 'not-found';
 
 export class GitHubError extends Error {
   readonly code: GitHubErrorCode;
@@ -28,9 +24,15 @@ export function isTransientGitHubError(error: unknown): boolean {
   if (status === undefined) return true;
   if (status >= 500 || status === 429) return true;
   if (status === 403) {
-    const headers = (error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers ?? {};
+    const headers =
+      (error as { response?: { headers?: Record<string, string | undefined> } }).response
+        ?.headers ?? {};
     const message = error instanceof Error ? error.message : '';
-    return headers['x-ratelimit-remaining'] === '0' || headers['retry-after'] !== undefined || /rate limit/i.test(message);
+    return (
+      headers['x-ratelimit-remaining'] === '0' ||
+      headers['retry-after'] !== undefined ||
+      /rate limit/i.test(message)
+    );
   }
   return false;
 }

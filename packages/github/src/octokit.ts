@@ -83,11 +83,24 @@ export function createGitHubApp(options: GitHubAppOptions): GitHubApp {
         },
         retry: { retries: options.retries ?? 3, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
         throttle: {
-          onRateLimit: (retryAfter: number, req: { method: string; url: string }, _o: unknown, retryCount: number) => {
-            log.warn({ installationId, retryAfter, method: req.method, url: req.url, retryCount }, 'GitHub rate limit hit');
+          onRateLimit: (
+            retryAfter: number,
+            req: { method: string; url: string },
+            _o: unknown,
+            retryCount: number,
+          ) => {
+            log.warn(
+              { installationId, retryAfter, method: req.method, url: req.url, retryCount },
+              'GitHub rate limit hit',
+            );
             return retryCount < 2 && retryAfter <= maxWait;
           },
-          onSecondaryRateLimit: (retryAfter: number, req: { method: string; url: string }, _o: unknown, retryCount: number) => {
+          onSecondaryRateLimit: (
+            retryAfter: number,
+            req: { method: string; url: string },
+            _o: unknown,
+            retryCount: number,
+          ) => {
             log.warn(
               { installationId, retryAfter, method: req.method, url: req.url, retryCount },
               'GitHub secondary rate limit hit: waiting retry-after',

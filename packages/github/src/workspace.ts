@@ -31,7 +31,10 @@ export interface SafeTree {
  * `/etc/passwd`, and the gate never needs one. Everything happens in memory; nothing
  * from the archive touches the host file system.
  */
-export async function safeExtractTarball(gzipped: Buffer, limits: ExtractLimits = {}): Promise<SafeTree> {
+export async function safeExtractTarball(
+  gzipped: Buffer,
+  limits: ExtractLimits = {},
+): Promise<SafeTree> {
   const maxTotalBytes = limits.maxTotalBytes ?? 256 * 1024 * 1024;
   const maxFiles = limits.maxFiles ?? 20_000;
   let raw: Buffer;
@@ -40,9 +43,15 @@ export async function safeExtractTarball(gzipped: Buffer, limits: ExtractLimits 
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new GitHubError('archive-too-large', `The repository archive is larger than ${maxTotalBytes} bytes uncompressed`, { cause: error });
+      throw new GitHubError(
+        'archive-too-large',
+        `The repository archive is larger than ${maxTotalBytes} bytes uncompressed`,
+        { cause: error },
+      );
     }
-    throw new GitHubError('bad-archive', 'The repository archive is not a gzip file', { cause: error });
+    throw new GitHubError('bad-archive', 'The repository archive is not a gzip file', {
+      cause: error,
+    });
   }
 
   const extract = tar.extract();
@@ -78,15 +87,27 @@ export async function safeExtractTarball(gzipped: Buffer, limits: ExtractLimits 
       const content = Buffer.concat(chunks);
       bytes += content.length;
       if (files > maxFiles) {
-        throw new GitHubError('archive-too-large', `The repository has more than ${maxFiles} files`);
+        throw new GitHubError(
+          'archive-too-large',
+          `The repository has more than ${maxFiles} files`,
+        );
       }
       if (bytes > maxTotalBytes) {
-        throw new GitHubError('archive-too-large', `The repository archive is larger than ${maxTotalBytes} bytes`);
+        throw new GitHubError(
+          'archive-too-large',
+          `The repository archive is larger than ${maxTotalBytes} bytes`,
+        );
       }
       const executable = ((header.mode ?? 0) & 0o111) !== 0;
       await new Promise<void>((resolve, reject) => {
         pack.entry(
-          { name: path, size: content.length, mode: executable ? 0o755 : 0o644, mtime: new Date(0), type: 'file' },
+          {
+            name: path,
+            size: content.length,
+            mode: executable ? 0o755 : 0o644,
+            mtime: new Date(0),
+            type: 'file',
+          },
           content,
           (err) => (err ? reject(err) : resolve()),
         );
@@ -95,7 +116,9 @@ export async function safeExtractTarball(gzipped: Buffer, limits: ExtractLimits 
   } catch (error) {
     pack.destroy();
     if (error instanceof GitHubError) throw error;
-    throw new GitHubError('bad-archive', 'The repository archive is not a valid tar', { cause: error });
+    throw new GitHubError('bad-archive', 'The repository archive is not a valid tar', {
+      cause: error,
+    });
   }
   pack.finalize();
   await packDone;
@@ -105,7 +128,10 @@ export async function safeExtractTarball(gzipped: Buffer, limits: ExtractLimits 
 /** `owner-repo-sha/src/x.py` -> `src/x.py`; throws on paths that escape the tree. */
 function stripTopLevel(name: string): string | null {
   if (name.includes('\\') || name.includes('\0')) {
-    throw new GitHubError('unsafe-archive', `The repository archive has an unsafe path: ${JSON.stringify(name)}`);
+    throw new GitHubError(
+      'unsafe-archive',
+      `The repository archive has an unsafe path: ${JSON.stringify(name)}`,
+    );
   }
   if (name.startsWith('/')) {
     throw new GitHubError('unsafe-archive', `The repository archive has an absolute path: ${name}`);
@@ -144,7 +170,10 @@ export async function fetchTree(options: FetchTreeOptions): Promise<SafeTree> {
   });
   const data: unknown = response.data;
   if (!(data instanceof ArrayBuffer)) {
-    throw new GitHubError('bad-response', `GitHub answered the tarball of ${owner}/${repo}@${ref} with ${typeof data}, not bytes`);
+    throw new GitHubError(
+      'bad-response',
+      `GitHub answered the tarball of ${owner}/${repo}@${ref} with ${typeof data}, not bytes`,
+    );
   }
   return safeExtractTarball(Buffer.from(data), options.limits);
 }

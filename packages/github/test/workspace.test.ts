@@ -3,7 +3,12 @@ import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { GitHubError, safeExtractTarball } from '../src/index.ts';
 
-type Entry = { name: string; type?: 'file' | 'symlink' | 'link' | 'directory' | 'character-device'; content?: string; linkname?: string };
+type Entry = {
+  name: string;
+  type?: 'file' | 'symlink' | 'link' | 'directory' | 'character-device';
+  content?: string;
+  linkname?: string;
+};
 
 async function tarball(entries: Entry[]): Promise<Buffer> {
   const pack = tar.pack();
@@ -14,7 +19,11 @@ async function tarball(entries: Entry[]): Promise<Buffer> {
   const done = new Promise<void>((resolve) => pack.on('end', () => resolve()));
   for (const e of entries) {
     const content = e.content ?? '';
-    const header = { name: e.name, type: e.type ?? 'file', ...(e.linkname ? { linkname: e.linkname } : {}) } as const;
+    const header = {
+      name: e.name,
+      type: e.type ?? 'file',
+      ...(e.linkname ? { linkname: e.linkname } : {}),
+    } as const;
     if (e.type && e.type !== 'file') pack.entry({ ...header, size: 0 });
     else pack.entry({ ...header, size: Buffer.byteLength(content) }, content);
   }
@@ -49,7 +58,11 @@ describe('safeExtractTarball', () => {
     );
     expect(await names(tree.tar)).toEqual({ 'calc/ops.py': 'def add(a, b):\n    return a + b\n' });
     expect(tree.files).toBe(1);
-    expect(tree.skipped.sort()).toEqual(['octo-calc-abc1234/dev', 'octo-calc-abc1234/hard', 'octo-calc-abc1234/link-out']);
+    expect(tree.skipped.sort()).toEqual([
+      'octo-calc-abc1234/dev',
+      'octo-calc-abc1234/hard',
+      'octo-calc-abc1234/link-out',
+    ]);
   });
 
   it.each([
@@ -62,13 +75,21 @@ describe('safeExtractTarball', () => {
   });
 
   it('caps the file count and the total size', async () => {
-    const many = await tarball(Array.from({ length: 5 }, (_, i) => ({ name: `r/f${i}.py`, content: 'x' })));
-    await expect(safeExtractTarball(many, { maxFiles: 4 })).rejects.toMatchObject({ code: 'archive-too-large' });
+    const many = await tarball(
+      Array.from({ length: 5 }, (_, i) => ({ name: `r/f${i}.py`, content: 'x' })),
+    );
+    await expect(safeExtractTarball(many, { maxFiles: 4 })).rejects.toMatchObject({
+      code: 'archive-too-large',
+    });
     const big = await tarball([{ name: 'r/big.txt', content: 'x'.repeat(200_000) }]);
-    await expect(safeExtractTarball(big, { maxTotalBytes: 100_000 })).rejects.toBeInstanceOf(GitHubError);
+    await expect(safeExtractTarball(big, { maxTotalBytes: 100_000 })).rejects.toBeInstanceOf(
+      GitHubError,
+    );
   });
 
   it('refuses bytes that are not a gzip', async () => {
-    await expect(safeExtractTarball(Buffer.from('not gzip'))).rejects.toMatchObject({ code: 'bad-archive' });
+    await expect(safeExtractTarball(Buffer.from('not gzip'))).rejects.toMatchObject({
+      code: 'bad-archive',
+    });
   });
 });

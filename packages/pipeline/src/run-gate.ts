@@ -201,7 +201,6 @@ interface Generated {
   summary: Omit<GenerationSummary, 'candidates' | 'accepted'>;
 }
 
-
 function sandboxLimits(config: GateConfig, deadlineMs: number): Partial<SandboxLimits> {
   // The container holds the harness plus one test process at a time; give it the test's
   // memory budget plus room for the harness and coverage.

@@ -40,7 +40,9 @@ export function pullRequestKey(data: Pick<GateJobData, 'owner' | 'repo' | 'pullN
  * integers; GitHub names cannot contain ':' but we sanitize anyway so a surprise never
  * turns into a 500.
  */
-export function gateJobId(data: Pick<GateJobData, 'owner' | 'repo' | 'pullNumber' | 'headSha'>): string {
+export function gateJobId(
+  data: Pick<GateJobData, 'owner' | 'repo' | 'pullNumber' | 'headSha'>,
+): string {
   return `${pullRequestKey(data)}/${data.headSha}`.replace(/[^A-Za-z0-9._/-]/g, '_');
 }
 
@@ -83,6 +85,12 @@ export type ActionJobData = z.infer<typeof ActionJobDataSchema>;
 export type ActionJobInput = z.input<typeof ActionJobDataSchema>;
 
 /** `<name>/<owner>/<repo>/<check run>/<delivery>`: one job per click; the worker makes a second click a no-op. */
-export function actionJobId(name: ActionJobName, data: Pick<ActionJobData, 'owner' | 'repo' | 'checkRunId' | 'deliveryId'>): string {
-  return `${name}/${data.owner}/${data.repo}/${data.checkRunId}/${data.deliveryId}`.replace(/[^A-Za-z0-9._/-]/g, '_');
+export function actionJobId(
+  name: ActionJobName,
+  data: Pick<ActionJobData, 'owner' | 'repo' | 'checkRunId' | 'deliveryId'>,
+): string {
+  return `${name}/${data.owner}/${data.repo}/${data.checkRunId}/${data.deliveryId}`.replace(
+    /[^A-Za-z0-9._/-]/g,
+    '_',
+  );
 }

@@ -122,7 +122,11 @@ export interface GateQueue {
    * The webhook path: records the delivery id (false when seen before) and enqueues, in
    * two round trips. A newer head SHA of the same PR tells the older job to stop.
    */
-  enqueueDelivery(deliveryId: string, data: GateJobInput, options?: EnqueueOptions): Promise<DeliveryResult>;
+  enqueueDelivery(
+    deliveryId: string,
+    data: GateJobInput,
+    options?: EnqueueOptions,
+  ): Promise<DeliveryResult>;
   /** Forgets a delivery id again, so GitHub's redelivery is not dropped after a failed enqueue. */
   forgetDelivery(deliveryId: string): Promise<void>;
   enqueue(data: GateJobInput, options?: EnqueueOptions): Promise<EnqueueResult>;
@@ -149,7 +153,11 @@ export function cancelChannel(prefix: string, name: string): string {
 }
 
 function unavailable(cause: unknown): QueueError {
-  return new QueueError('redis-unavailable', 'Redis did not answer: is REDIS_URL right and Redis up?', { cause });
+  return new QueueError(
+    'redis-unavailable',
+    'Redis did not answer: is REDIS_URL right and Redis up?',
+    { cause },
+  );
 }
 
 /** Producer side of the gate queue: used by the webhook server. Fails fast when Redis is down. */
@@ -162,14 +170,18 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
   const redis: Redis = createRedisConnection({
     url: options.redisUrl,
     role: 'producer',
-    ...(options.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: options.commandTimeoutMs }),
+    ...(options.commandTimeoutMs === undefined
+      ? {}
+      : { commandTimeoutMs: options.commandTimeoutMs }),
   });
   // An 'error' listener keeps ioredis from printing every reconnect failure; readiness
   // and the 503s report the outage instead.
   redis.on('error', () => {});
   // EVALSHA instead of EVAL: the script text is not resent and rehashed on every delivery.
   redis.defineCommand('testgateMarkDelivery', { numberOfKeys: 2, lua: MARK_DELIVERY_SCRIPT });
-  const markDeliveryScript = (redis as unknown as MarkDeliveryCommand).testgateMarkDelivery.bind(redis);
+  const markDeliveryScript = (redis as unknown as MarkDeliveryCommand).testgateMarkDelivery.bind(
+    redis,
+  );
   const queue = new Queue(name, {
     connection: redis,
     prefix,
@@ -180,7 +192,11 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
   function validate(input: GateJobInput): GateJobData {
     const parsed = GateJobDataSchema.safeParse(input);
     if (!parsed.success) {
-      throw new QueueError('invalid-job-data', `gate job data is invalid: ${parsed.error.message}`, { cause: parsed.error });
+      throw new QueueError(
+        'invalid-job-data',
+        `gate job data is invalid: ${parsed.error.message}`,
+        { cause: parsed.error },
+      );
     }
     return parsed.data;
   }
@@ -200,11 +216,19 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
     const old = await queue.getJob(previous);
     if (old !== undefined) {
       const state = await old.getState();
-      if ((state === 'waiting' || state === 'prioritized') && old.attemptsMade === 0 && !old.stalledCounter) {
+      if (
+        (state === 'waiting' || state === 'prioritized') &&
+        old.attemptsMade === 0 &&
+        !old.stalledCounter
+      ) {
         await old.remove().catch(() => {});
       }
     }
-    const message: CancelMessage = { jobId: previous, reason: 'superseded', supersededBy: data.headSha };
+    const message: CancelMessage = {
+      jobId: previous,
+      reason: 'superseded',
+      supersededBy: data.headSha,
+    };
     await redis.publish(cancelChannel(prefix, name), JSON.stringify(message));
   }
 
@@ -225,7 +249,13 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
       const jobId = gateJobId(data);
       const deliveryKey = `${prefix}:delivery:${deliveryId}`;
       const mark = () =>
-        markDeliveryScript(deliveryKey, latestKey(prefix, name, pullRequestKey(data)), ttl, jobId, LATEST_TTL_SECONDS);
+        markDeliveryScript(
+          deliveryKey,
+          latestKey(prefix, name, pullRequestKey(data)),
+          ttl,
+          jobId,
+          LATEST_TTL_SECONDS,
+        );
       let marked: unknown;
       try {
         if (enqueueOptions.rerun === true) {
@@ -243,7 +273,10 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
           // for its first 'ready'. A ready one is bounded by ioredis' commandTimeout, so
           // the per-delivery timer of `withTimeout` is only needed before that.
           const add = queue.add(GATE_JOB_NAME, data, { jobId });
-          const [m] = await Promise.all([mark(), redis.status === 'ready' ? add : withTimeout(add, timeoutMs)]);
+          const [m] = await Promise.all([
+            mark(),
+            redis.status === 'ready' ? add : withTimeout(add, timeoutMs),
+          ]);
           marked = m;
         }
       } catch (error) {
@@ -270,7 +303,13 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
         // BullMQ waits for its connection's first 'ready' before it sends anything, so
         // bound the wait: a server that started while Redis was down must still answer 503.
         await withTimeout(queue.add(GATE_JOB_NAME, data, { jobId }), timeoutMs);
-        const previous = await redis.set(latestKey(prefix, name, pullRequestKey(data)), jobId, 'EX', LATEST_TTL_SECONDS, 'GET');
+        const previous = await redis.set(
+          latestKey(prefix, name, pullRequestKey(data)),
+          jobId,
+          'EX',
+          LATEST_TTL_SECONDS,
+          'GET',
+        );
         if (previous !== null && previous !== jobId) {
           await supersede(previous, data);
           return { jobId, superseded: previous };
@@ -283,7 +322,11 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
     async enqueueAction({ name: actionName, data: input }) {
       const parsed = ActionJobDataSchema.safeParse(input);
       if (!parsed.success) {
-        throw new QueueError('invalid-job-data', `${actionName} job data is invalid: ${parsed.error.message}`, { cause: parsed.error });
+        throw new QueueError(
+          'invalid-job-data',
+          `${actionName} job data is invalid: ${parsed.error.message}`,
+          { cause: parsed.error },
+        );
       }
       const data = parsed.data;
       const deliveryKey = `${prefix}:delivery:${data.deliveryId}`;
@@ -296,7 +339,10 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
       if (fresh !== 'OK') return { status: 'duplicate' };
       const jobId = actionJobId(actionName, data);
       try {
-        await withTimeout(queue.add(actionName, data, { ...DEFAULT_ACTION_JOB_OPTIONS, jobId }), timeoutMs);
+        await withTimeout(
+          queue.add(actionName, data, { ...DEFAULT_ACTION_JOB_OPTIONS, jobId }),
+          timeoutMs,
+        );
       } catch (error) {
         await redis.del(deliveryKey).catch(() => 0);
         throw unavailable(error);
@@ -313,7 +359,10 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
     async waitUntilReady() {
       if (redis.status === 'ready') return;
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(unavailable(new Error('timed out connecting'))), 10_000);
+        const timer = setTimeout(
+          () => reject(unavailable(new Error('timed out connecting'))),
+          10_000,
+        );
         redis.once('ready', () => {
           clearTimeout(timer);
           resolve();

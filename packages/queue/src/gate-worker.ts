@@ -114,13 +114,18 @@ export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
       const action = isActionJobName(job.name) ? job.name : undefined;
       const schema = action === undefined ? GateJobDataSchema : ActionJobDataSchema;
       const parsed = schema.safeParse(job.data);
-      if (!parsed.success) throw new UnrecoverableError(`${job.name} job data is invalid: ${parsed.error.message}`);
+      if (!parsed.success)
+        throw new UnrecoverableError(`${job.name} job data is invalid: ${parsed.error.message}`);
       const deadline = new AbortController();
-      const timer = setTimeout(() => deadline.abort({ kind: 'deadline', deadlineMs } satisfies GateAbortReason), deadlineMs);
+      const timer = setTimeout(
+        () => deadline.abort({ kind: 'deadline', deadlineMs } satisfies GateAbortReason),
+        deadlineMs,
+      );
       const signals = [deadline.signal, ...(signal === undefined ? [] : [signal])];
       try {
         if (action !== undefined) {
-          if (options.actionProcessor === undefined) throw new UnrecoverableError(`no processor for ${action} jobs in this worker`);
+          if (options.actionProcessor === undefined)
+            throw new UnrecoverableError(`no processor for ${action} jobs in this worker`);
           return await options.actionProcessor(job as unknown as Job<ActionJobData>, {
             name: action,
             signal: AbortSignal.any(signals),

@@ -107,7 +107,14 @@ export function renderCheckRun(report: GateReport, options: CheckRunOptions = {}
   const text =
     textBlocks.length === 0 && items.length === 0
       ? undefined
-      : fitText({ before: textBlocks, intro: suggestionIntro, items, after: ['', toolsLine(report)], limit, note: note('details') });
+      : fitText({
+          before: textBlocks,
+          intro: suggestionIntro,
+          items,
+          after: ['', toolsLine(report)],
+          limit,
+          note: note('details'),
+        });
 
   return {
     conclusion: CONCLUSION[report.verdict],

@@ -88,23 +88,41 @@ export function layoutComment(report: GateReport, options: CommentOptions = {}):
   const fixedCost = chars([marker, ...suggestionIntro, ...tail].join('\n')) + NOTE_RESERVE;
   const bugs = section('### Suspected bugs', suspectedBugBlocks(report));
   // What the suggestions and bugs would like, capped so the verdict keeps most of the room.
-  const suggestionsWant = items.reduce((sum, item) => sum + chars(item) + 1, 0) * (delivery === 'patch' ? 2 : 1);
+  const suggestionsWant =
+    items.reduce((sum, item) => sum + chars(item) + 1, 0) * (delivery === 'patch' ? 2 : 1);
   const bugsWant = chars(bugs.join('\n'));
   const head = fitBlocks(headBlocks, {
     limit: Math.max(
       1000,
-      limit - fixedCost - Math.min(suggestionsWant, Math.floor(limit * 0.3)) - Math.min(bugsWant, Math.floor(limit * 0.1)),
+      limit -
+        fixedCost -
+        Math.min(suggestionsWant, Math.floor(limit * 0.3)) -
+        Math.min(bugsWant, Math.floor(limit * 0.1)),
     ),
     note: truncatedNote,
   });
   const bugsText = fitBlocks(bugs, {
-    limit: Math.max(500, Math.min(bugsWant, limit - fixedCost - chars(head) - Math.min(suggestionsWant, Math.floor(limit * 0.3)))),
+    limit: Math.max(
+      500,
+      Math.min(
+        bugsWant,
+        limit - fixedCost - chars(head) - Math.min(suggestionsWant, Math.floor(limit * 0.3)),
+      ),
+    ),
     note: (omitted) =>
       `_... ${plural(omitted, 'more suspected bug')} not shown; the check run lists them._`,
   });
 
   const frame = (shown: string[], note: string[]) =>
-    [marker, head, ...suggestionIntro, ...shown, ...note, ...(bugs.length > 0 ? [bugsText] : []), ...tail].join('\n');
+    [
+      marker,
+      head,
+      ...suggestionIntro,
+      ...shown,
+      ...note,
+      ...(bugs.length > 0 ? [bugsText] : []),
+      ...tail,
+    ].join('\n');
   let budget = limit - chars(frame([], [])) - NOTE_RESERVE;
   const shown: string[] = [];
   let shownCount = 0;
@@ -113,7 +131,8 @@ export function layoutComment(report: GateReport, options: CommentOptions = {}):
   if (delivery === 'patch' && items.length > 0) budget -= patchFrame;
   for (const [index, item] of items.entries()) {
     const suggestion = report.suggestions[index]!;
-    const cost = chars(item) + 1 + (delivery === 'patch' ? chars(newFilePatch([suggestion])) + 1 : 0);
+    const cost =
+      chars(item) + 1 + (delivery === 'patch' ? chars(newFilePatch([suggestion])) + 1 : 0);
     if (cost > budget) break;
     shown.push(item);
     budget -= cost;
@@ -337,7 +356,9 @@ function patchBlock(suggestions: Suggestion[]): string {
 
 /** The patch as it appears in a comment, for tools that read it back. */
 export function extractPatch(commentBody: string): string | undefined {
-  const match = commentBody.match(/<summary>Patch for forks:[^\n]*\n\n(`{3,})diff\n([\s\S]*?)\n\1\n/);
+  const match = commentBody.match(
+    /<summary>Patch for forks:[^\n]*\n\n(`{3,})diff\n([\s\S]*?)\n\1\n/,
+  );
   return match === null ? undefined : `${match[2]}\n`;
 }
 

@@ -112,7 +112,9 @@ export function securityBlocks(
 /** Who wrote the suggestions, as a phrase: "the model `gpt-4o-mini`", "the built-in generator". */
 export function generatorName(generation: GenerationSummary): string {
   if (generation.generator === 'model') return `the model ${mdCode(generation.model ?? 'unknown')}`;
-  return generation.generator === 'builtin' ? 'the built-in generator' : 'nobody (generation is off)';
+  return generation.generator === 'builtin'
+    ? 'the built-in generator'
+    : 'nobody (generation is off)';
 }
 
 export function generationBlocks(report: GateReport): string[] {

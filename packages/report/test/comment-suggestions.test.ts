@@ -73,7 +73,7 @@ describe('Suggested tests in the comment', () => {
     expect(comment).toContain('Press **Add tests** on the Testgate check run');
     expect(comment).toContain('#### `add_0`');
     expect(comment).toContain(
-      '<details><summary>`tests/test_testgate_mod1.py`: 1 test, 4 changed lines covered of 5 (+4 not covered by the PR\'s tests) · model gpt-4o-mini</summary>',
+      "<details><summary>`tests/test_testgate_mod1.py`: 1 test, 4 changed lines covered of 5 (+4 not covered by the PR's tests) · model gpt-4o-mini</summary>",
     );
     expect(comment).toContain('| `test_add_0` | `calc/mod0.py` 3-5, 9 |');
     expect(comment).toContain('```python\nfrom calc.mod0 import add_0\n');
@@ -102,12 +102,16 @@ describe('Suggested tests in the comment', () => {
     const output = renderCheckRun(report, { suggestionsInComment: layout.suggestionsShown });
     const text = output.text!;
     expect(bytes(text)).toBeLessThanOrEqual(65_535);
-    expect(text).toContain(`The PR comment shows the first ${layout.suggestionsShown} suggested files`);
+    expect(text).toContain(
+      `The PR comment shows the first ${layout.suggestionsShown} suggested files`,
+    );
     // The first file the comment left out is the first one the check run shows.
     expect(text).toContain(`\`tests/test_testgate_mod${layout.suggestionsShown}.py\``);
     expect(text).not.toContain(`\`tests/test_testgate_mod${layout.suggestionsShown - 1}.py\`:`);
     // And the check run is full too: it says so.
-    expect(text).toMatch(/_\d+ more suggested test files left out: GitHub caps check-run text at 65,535 bytes\./);
+    expect(text).toMatch(
+      /_\d+ more suggested test files left out: GitHub caps check-run text at 65,535 bytes\./,
+    );
   });
 
   it('a fork gets a patch; a file without a final newline is marked', () => {
@@ -143,14 +147,21 @@ describe('Suggested tests in the comment', () => {
   });
 
   it('an "Add tests" commit offers nothing again', () => {
-    const comment = renderComment(withSuggestions(3), { delivery: 'button', appCommit: { sha: 'a'.repeat(40) } });
-    expect(comment).toContain("No new tests were generated: the head commit `aaaaaaa` was written by Testgate's \"Add tests\".");
+    const comment = renderComment(withSuggestions(3), {
+      delivery: 'button',
+      appCommit: { sha: 'a'.repeat(40) },
+    });
+    expect(comment).toContain(
+      'No new tests were generated: the head commit `aaaaaaa` was written by Testgate\'s "Add tests".',
+    );
     expect(comment).not.toContain('<details><summary>`tests/test_testgate_mod0.py`');
     expect(comment).not.toContain('Press **Add tests**');
   });
 
   it('formats line ranges', () => {
-    expect(formatLineRanges({ 'a.py': [5, 1, 2, 3, 7, 8], 'b.py': [4] })).toBe('`a.py` 1-3, 5, 7-8 · `b.py` 4');
+    expect(formatLineRanges({ 'a.py': [5, 1, 2, 3, 7, 8], 'b.py': [4] })).toBe(
+      '`a.py` 1-3, 5, 7-8 · `b.py` 4',
+    );
     expect(formatLineRanges({})).toBe('-');
   });
 });

@@ -22,7 +22,9 @@ export async function pingDocker(options: PingDockerOptions = {}): Promise<void>
   const timeoutMs = options.timeoutMs ?? 1500;
   try {
     // dockerode takes `{ abortSignal }` in ping's options; @types/dockerode only knows ping().
-    const ping = docker.ping.bind(docker) as unknown as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
+    const ping = docker.ping.bind(docker) as unknown as (opts: {
+      abortSignal: AbortSignal;
+    }) => Promise<unknown>;
     await ping({ abortSignal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     const err = error as { code?: unknown; name?: unknown; message?: unknown } | null;

@@ -170,7 +170,6 @@ export function parseProgressLine(line: string): HarnessProgress | undefined {
   return { phase, message, ...(done == null ? {} : { done }), ...(total == null ? {} : { total }) };
 }
 
-
 /**
  * Takes the single `TESTGATE-REPORT <nonce> <json>` line framed by our nonce (the last
  * non-empty stdout line) and validates it with the mode's schema. Anything else is

@@ -186,7 +186,10 @@ function candidate(path: string, content: string): HarnessCandidate {
 
 function byName(report: EvaluationEvidence, name: string): TestEvidence {
   const found = report.tests.find((test) => test.function === name);
-  if (!found) throw new Error(`no evidence for ${name}; got ${report.tests.map((test) => test.function).join(', ')}`);
+  if (!found)
+    throw new Error(
+      `no evidence for ${name}; got ${report.tests.map((test) => test.function).join(', ')}`,
+    );
   return found;
 }
 
@@ -199,7 +202,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const left = await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${testRun}`] } });
+  const left = await docker.listContainers({
+    all: true,
+    filters: { label: [`${TEST_LABEL}=${testRun}`] },
+  });
   expect(left.map((container) => container.Names)).toEqual([]);
 });
 
@@ -215,8 +221,14 @@ describe('harness evaluate', () => {
       image,
       labels: { [TEST_LABEL]: testRun },
       base: { kind: 'files', files: { 'calc/__init__.py': CALC_BASE } },
-      head: { kind: 'files', files: { 'calc/__init__.py': CALC_HEAD, 'tests/test_calc.py': PR_TESTS } },
-      candidates: [candidate('tests/test_testgate_calc.py', GENERATED), candidate('tests/test_testgate_broken.py', BROKEN_GENERATED)],
+      head: {
+        kind: 'files',
+        files: { 'calc/__init__.py': CALC_HEAD, 'tests/test_calc.py': PR_TESTS },
+      },
+      candidates: [
+        candidate('tests/test_testgate_calc.py', GENERATED),
+        candidate('tests/test_testgate_broken.py', BROKEN_GENERATED),
+      ],
       settings: { reruns: 2, cpuSecondsPerTest: 1, wallSecondsPerTest: 4 },
       onProgress: (event) => progress.push(event),
     });
@@ -225,19 +237,34 @@ describe('harness evaluate', () => {
 
   it('reports the project and streams progress per phase and per test', () => {
     expect(report.project).toMatchObject({ layout: 'flat', packages: ['calc'], importable: true });
-    expect(report.changedLines['calc/__init__.py']).toEqual(expect.arrayContaining([5, 6, 7, 10, 11]));
+    expect(report.changedLines['calc/__init__.py']).toEqual(
+      expect.arrayContaining([5, 6, 7, 10, 11]),
+    );
     const phases = new Set(progress.map((event) => event.phase));
     expect([...phases]).toEqual(expect.arrayContaining(['collect', 'bandit', 'run', 'coverage']));
-    expect(progress.some((event) => event.phase === 'run' && event.message.includes('test_passes run 1/2'))).toBe(true);
+    expect(
+      progress.some(
+        (event) => event.phase === 'run' && event.message.includes('test_passes run 1/2'),
+      ),
+    ).toBe(true);
     expect(report.tools.pytest).toBe('7.2.1');
-    console.info(`harness evaluate: ${report.tests.length} tests x 2 runs in ${Math.round(elapsedMs)} ms (harness ${Math.round(report.durationMs)} ms)`);
+    console.info(
+      `harness evaluate: ${report.tests.length} tests x 2 runs in ${Math.round(elapsedMs)} ms (harness ${Math.round(report.durationMs)} ms)`,
+    );
   });
 
   it('passes a passing test with coverage of the changed lines and the error path', () => {
     const test = byName(report, 'test_passes');
-    expect(test).toMatchObject({ origin: 'pr', change: 'added', file: 'tests/test_calc.py', nodeid: 'tests/test_calc.py::test_passes' });
+    expect(test).toMatchObject({
+      origin: 'pr',
+      change: 'added',
+      file: 'tests/test_calc.py',
+      nodeid: 'tests/test_calc.py::test_passes',
+    });
     expect(outcomes(test)).toEqual(['passed', 'passed']);
-    expect(test.coverage.changedLinesCovered['calc/__init__.py']).toEqual(expect.arrayContaining([6, 7, 8, 9]));
+    expect(test.coverage.changedLinesCovered['calc/__init__.py']).toEqual(
+      expect.arrayContaining([6, 7, 8, 9]),
+    );
     expect(test.coverage.errorPathLinesReached['calc/__init__.py']).toEqual([7]);
     // Both ways out of `if b == 0` were taken; the `def` lines ran at import, not in the test.
     expect(test.coverage.changedBranchesCovered).toBeGreaterThanOrEqual(2);
@@ -273,15 +300,23 @@ describe('harness evaluate', () => {
   it('blocks os.system spelled dynamically and records an audit finding on the test', () => {
     const test = byName(report, 'test_dynamic_system');
     const audit = test.findings.find((finding) => finding.source === 'audit');
-    const line = PR_TESTS.split('\n').findIndex((text) => text.includes("getattr(__import__('o' + 's')")) + 1;
-    expect(audit).toMatchObject({ rule: 'AUDIT-os.system', reason: 'unsafe', file: 'tests/test_calc.py', line });
+    const line =
+      PR_TESTS.split('\n').findIndex((text) => text.includes("getattr(__import__('o' + 's')")) + 1;
+    expect(audit).toMatchObject({
+      rule: 'AUDIT-os.system',
+      reason: 'unsafe',
+      file: 'tests/test_calc.py',
+      line,
+    });
     expect(outcomes(test)).toEqual(['failed', 'failed']);
   });
 
   it('blocks writes outside the test temp dir but not inside it', () => {
     const outside = byName(report, 'test_writes_outside_tmp');
     expect(rules(outside)).toContain('AUDIT-open-write');
-    expect(outside.findings.find((finding) => finding.rule === 'AUDIT-open-write')?.message).toContain('/work/evil.txt');
+    expect(
+      outside.findings.find((finding) => finding.rule === 'AUDIT-open-write')?.message,
+    ).toContain('/work/evil.txt');
     const inside = byName(report, 'test_writes_inside_tmp');
     expect(outcomes(inside)).toEqual(['passed', 'passed']);
     expect(inside.findings.filter((finding) => finding.source === 'audit')).toEqual([]);
@@ -290,12 +325,17 @@ describe('harness evaluate', () => {
   it('keeps one test from changing the code under test for another', () => {
     const patcher = byName(report, 'test_patches_package');
     expect(rules(patcher)).toContain('AUDIT-open-write');
-    expect(byName(report, 'test_package_intact').runs.map((run) => run.outcome)).toEqual(['passed', 'passed']);
+    expect(byName(report, 'test_package_intact').runs.map((run) => run.outcome)).toEqual([
+      'passed',
+      'passed',
+    ]);
   });
 
   it('keeps the report channel out of reach of a test', () => {
     const test = byName(report, 'test_reads_report_channel');
-    expect(rules(test)).toEqual(expect.arrayContaining(['AUDIT-channel-forgery', 'AUDIT-open-proc']));
+    expect(rules(test)).toEqual(
+      expect.arrayContaining(['AUDIT-channel-forgery', 'AUDIT-open-proc']),
+    );
     // The fake report line went to the child's pipe; the host still got the real report.
     expect(report.tests.length).toBeGreaterThan(10);
   });
@@ -316,13 +356,19 @@ describe('harness evaluate', () => {
 
   it('blocks background processes and leaves none for the next test', () => {
     expect(rules(byName(report, 'test_background_process'))).toContain('AUDIT-subprocess.Popen');
-    expect(rules(byName(report, 'test_background_raw_fork_exec'))).toContain('AUDIT-_posixsubprocess.fork_exec');
+    expect(rules(byName(report, 'test_background_raw_fork_exec'))).toContain(
+      'AUDIT-_posixsubprocess.fork_exec',
+    );
     expect(outcomes(byName(report, 'test_no_process_left'))).toEqual(['passed', 'passed']);
   });
 
   it('runs generated candidates and reports a file that fails to import', () => {
     const generated = byName(report, 'test_div_type');
-    expect(generated).toMatchObject({ origin: 'generated', generator: 'builtin', file: 'tests/test_testgate_calc.py' });
+    expect(generated).toMatchObject({
+      origin: 'generated',
+      generator: 'builtin',
+      file: 'tests/test_testgate_calc.py',
+    });
     expect(outcomes(generated)).toEqual(['passed', 'passed']);
     expect(generated.coverage.errorPathLinesReached['calc/__init__.py']).toEqual([10]);
     const broken = report.files.find((file) => file.path === 'tests/test_testgate_broken.py');
@@ -346,7 +392,6 @@ describe('harness evaluate, other repos', () => {
     expect(result.stdout).toContain('ok: file size limit');
     expect(result.exitCode).toBe(0);
   });
-
 
   it('reports a test whose outcome changes across reruns', async () => {
     const report = await runHarness(runner, {
@@ -378,7 +423,8 @@ describe('harness evaluate, other repos', () => {
       head: {
         kind: 'files',
         files: {
-          'fetcher/__init__.py': 'import requests\n\n\ndef get(url):\n    return requests.get(url).text\n',
+          'fetcher/__init__.py':
+            'import requests\n\n\ndef get(url):\n    return requests.get(url).text\n',
           'tests/test_fetcher.py': 'import fetcher\n\n\ndef test_get():\n    assert fetcher.get\n',
         },
       },

@@ -57,22 +57,34 @@ async function run(args: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   const file = positionals[0];
-  if (file === undefined || positionals.length > 1) throw new UsageError('give exactly one payload file', { command: 'replay' });
+  if (file === undefined || positionals.length > 1)
+    throw new UsageError('give exactly one payload file', { command: 'replay' });
   let body: string;
   let payload: Record<string, unknown>;
   try {
     body = await readFile(resolve(io.cwd, file), 'utf8');
     payload = JSON.parse(body) as Record<string, unknown>;
   } catch (error) {
-    throw new UsageError(`cannot read ${file} as JSON: ${(error as Error).message}`, { command: 'replay', cause: error });
+    throw new UsageError(`cannot read ${file} as JSON: ${(error as Error).message}`, {
+      command: 'replay',
+      cause: error,
+    });
   }
   const event = values.event ?? guessEvent(payload);
-  if (event === undefined) throw new UsageError('cannot tell the event from the payload: pass --event NAME', { command: 'replay' });
+  if (event === undefined)
+    throw new UsageError('cannot tell the event from the payload: pass --event NAME', {
+      command: 'replay',
+    });
   const secret = values.secret ?? io.env.WEBHOOK_SECRET;
   if (secret === undefined || secret === '') {
-    throw new UsageError('no secret: pass --secret S or set WEBHOOK_SECRET to the secret the server uses', { command: 'replay' });
+    throw new UsageError(
+      'no secret: pass --secret S or set WEBHOOK_SECRET to the secret the server uses',
+      { command: 'replay' },
+    );
   }
-  const url = values.url ?? `http://127.0.0.1:${io.env.PORT ?? '3000'}${io.env.WEBHOOK_PATH ?? '/api/github/webhooks'}`;
+  const url =
+    values.url ??
+    `http://127.0.0.1:${io.env.PORT ?? '3000'}${io.env.WEBHOOK_PATH ?? '/api/github/webhooks'}`;
   const delivery = values.delivery ?? randomUUID();
   let response: Response;
   try {
@@ -95,7 +107,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
     });
   }
   const text = await response.text();
-  io.stdout.write(`${response.status} ${response.statusText} (event ${event}, delivery ${delivery})\n${text}\n`);
+  io.stdout.write(
+    `${response.status} ${response.statusText} (event ${event}, delivery ${delivery})\n${text}\n`,
+  );
   return response.ok ? EXIT.ok : EXIT.fail;
 }
 

@@ -36,7 +36,13 @@ SHUTDOWN_GRACE_SECONDS or hands it back to the queue.
 `;
 
 async function run(args: string[], io: CliIo): Promise<number> {
-  let values: { 'no-worker'?: boolean; 'no-server'?: boolean; port?: string; host?: string; help?: boolean };
+  let values: {
+    'no-worker'?: boolean;
+    'no-server'?: boolean;
+    port?: string;
+    host?: string;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args,
@@ -57,13 +63,21 @@ async function run(args: string[], io: CliIo): Promise<number> {
     io.stdout.write(HELP);
     return EXIT.ok;
   }
-  const env = { ...io.env, ...(values.port ? { PORT: values.port } : {}), ...(values.host ? { HOST: values.host } : {}) };
+  const env = {
+    ...io.env,
+    ...(values.port ? { PORT: values.port } : {}),
+    ...(values.host ? { HOST: values.host } : {}),
+  };
   let config;
   try {
     config = loadConfig(env);
   } catch (error) {
     if (error instanceof ConfigEnvError) {
-      throw new CliError('CONFIG_ENV', error.message, { hint: 'see docs/github-app.md for each variable', exitCode: EXIT.usage, cause: error });
+      throw new CliError('CONFIG_ENV', error.message, {
+        hint: 'see docs/github-app.md for each variable',
+        exitCode: EXIT.usage,
+        cause: error,
+      });
     }
     throw error;
   }
@@ -73,28 +87,39 @@ async function run(args: string[], io: CliIo): Promise<number> {
     workerConfig = values['no-worker'] ? undefined : loadWorkerConfig(env);
   } catch (error) {
     if (error instanceof WorkerConfigError) {
-      throw new CliError('CONFIG_ENV', error.message, { hint: 'see docs/github-app.md for each variable', exitCode: EXIT.usage, cause: error });
+      throw new CliError('CONFIG_ENV', error.message, {
+        hint: 'see docs/github-app.md for each variable',
+        exitCode: EXIT.usage,
+        cause: error,
+      });
     }
     throw error;
   }
   const logger = pino({ level: config.logLevel, name: 'testgate' });
-  const worker = workerConfig === undefined
-    ? undefined
-    : await startWorker(
-        {
-          appId: config.appId,
-          privateKey: config.privateKey,
-          githubApiUrl: config.githubApiUrl,
-          redisUrl: config.redisUrl,
-          redisPrefix: config.redisPrefix,
-          concurrency: config.workerConcurrency,
-          jobDeadlineMs: config.jobDeadlineMs,
-          ...(workerConfig.openaiApiKey === undefined ? {} : { openaiApiKey: workerConfig.openaiApiKey }),
-          ...(workerConfig.openaiBaseUrl === undefined ? {} : { openaiBaseUrl: workerConfig.openaiBaseUrl }),
-          ...(workerConfig.modelReplayDir === undefined ? {} : { modelReplayDir: workerConfig.modelReplayDir }),
-        },
-        { logger: logger.child({ component: 'worker' }) },
-      );
+  const worker =
+    workerConfig === undefined
+      ? undefined
+      : await startWorker(
+          {
+            appId: config.appId,
+            privateKey: config.privateKey,
+            githubApiUrl: config.githubApiUrl,
+            redisUrl: config.redisUrl,
+            redisPrefix: config.redisPrefix,
+            concurrency: config.workerConcurrency,
+            jobDeadlineMs: config.jobDeadlineMs,
+            ...(workerConfig.openaiApiKey === undefined
+              ? {}
+              : { openaiApiKey: workerConfig.openaiApiKey }),
+            ...(workerConfig.openaiBaseUrl === undefined
+              ? {}
+              : { openaiBaseUrl: workerConfig.openaiBaseUrl }),
+            ...(workerConfig.modelReplayDir === undefined
+              ? {}
+              : { modelReplayDir: workerConfig.modelReplayDir }),
+          },
+          { logger: logger.child({ component: 'worker' }) },
+        );
   const server = values['no-server']
     ? undefined
     : await startServer({
