@@ -45,6 +45,33 @@ async function runCli(...args: Parameters<typeof spawnCli>): Promise<CliRun> {
   return run;
 }
 
+/** Commits `base` then `head` into a fresh repo NAME and runs `testgate run` on that change. */
+async function judgeChange(
+  name: string,
+  files: { base: Record<string, string>; head: Record<string, string> },
+  flags: string[] = ['--format', 'json'],
+): Promise<CliRun> {
+  await createGitRepo({
+    dir: repo(name),
+    commits: [
+      { message: 'base', files: files.base },
+      { message: 'pr', files: files.head },
+    ],
+  });
+  return runCli([
+    'run',
+    '--repo',
+    repo(name),
+    '--base',
+    'main~1',
+    '--head',
+    'main',
+    '--generate',
+    'off',
+    ...flags,
+  ]);
+}
+
 beforeAll(async () => {
   await ensureSandboxImage();
   await createGitRepo({
@@ -240,32 +267,13 @@ describe('verdicts and exit codes', () => {
   });
 
   it('is neutral (exit 0, reason printed) when the package cannot be imported', async () => {
-    await createGitRepo({
-      dir: repo('noimport'),
-      commits: [
-        { message: 'base', files: CALC_BASE },
-        {
-          message: 'pr',
-          files: {
-            ...CALC_HEAD,
-            'calc/__init__.py': 'import left_pad_not_installed\nfrom calc.core import double\n',
-          },
-        },
-      ],
+    const run = await judgeChange('noimport', {
+      base: CALC_BASE,
+      head: {
+        ...CALC_HEAD,
+        'calc/__init__.py': 'import left_pad_not_installed\nfrom calc.core import double\n',
+      },
     });
-    const run = await runCli([
-      'run',
-      '--repo',
-      repo('noimport'),
-      '--base',
-      'main~1',
-      '--head',
-      'main',
-      '--generate',
-      'off',
-      '--format',
-      'json',
-    ]);
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report.verdict).toBe('neutral');
@@ -289,26 +297,7 @@ describe('verdicts and exit codes', () => {
       'tests/test_cart.py':
         'import pytest\n\nfrom shop.cart import total\n\n\ndef test_total():\n    assert total([1, 2]) == 3\n    with pytest.raises(ValueError):\n        total([-1])\n',
     };
-    await createGitRepo({
-      dir: repo('srclayout'),
-      commits: [
-        { message: 'base', files: base },
-        { message: 'pr', files: head },
-      ],
-    });
-    const run = await runCli([
-      'run',
-      '--repo',
-      repo('srclayout'),
-      '--base',
-      'main~1',
-      '--head',
-      'main',
-      '--generate',
-      'off',
-      '--format',
-      'json',
-    ]);
+    const run = await judgeChange('srclayout', { base, head });
     const report = JSON.parse(run.stdout);
     expect(report.project).toMatchObject({ layout: 'src', importable: true });
     expect(report.verdict, JSON.stringify(report.tests, null, 1)).toBe('pass');
@@ -329,26 +318,7 @@ describe('verdicts and exit codes', () => {
       'tests/test_dist.py':
         'import pytest\n\nfrom geo import manhattan\n\n\ndef test_manhattan():\n    assert manhattan((0, 0), (1, 2)) == 3\n    with pytest.raises(ValueError):\n        manhattan((0,), (1, 2))\n',
     };
-    await createGitRepo({
-      dir: repo('setuppy'),
-      commits: [
-        { message: 'base', files: base },
-        { message: 'pr', files: head },
-      ],
-    });
-    const run = await runCli([
-      'run',
-      '--repo',
-      repo('setuppy'),
-      '--base',
-      'main~1',
-      '--head',
-      'main',
-      '--generate',
-      'off',
-      '--format',
-      'json',
-    ]);
+    const run = await judgeChange('setuppy', { base, head });
     const report = JSON.parse(run.stdout);
     expect(report.project.importable, report.project.importError).toBe(true);
     expect(report.verdict, JSON.stringify(report.tests, null, 1)).toBe('pass');
@@ -356,36 +326,19 @@ describe('verdicts and exit codes', () => {
   });
 
   it('fails an unsafe test (exit 1) and writes SARIF with a result for it', async () => {
-    await createGitRepo({
-      dir: repo('unsafe'),
-      commits: [
-        { message: 'base', files: CALC_BASE },
-        {
-          message: 'pr',
-          files: {
-            ...CALC_HEAD,
-            'tests/test_core_shell.py':
-              'import os\n\nimport pytest\n\nfrom calc import double\n\n\ndef test_double_shell():\n    os.system("echo hi")\n    assert double(1) == 2\n    with pytest.raises(TypeError):\n        double(None)\n',
-          },
-        },
-      ],
-    });
     const out = join(work, 'unsafe.sarif');
-    const run = await runCli([
-      'run',
-      '--repo',
-      repo('unsafe'),
-      '--base',
-      'main~1',
-      '--head',
-      'main',
-      '--generate',
-      'off',
-      '--format',
-      'sarif',
-      '--out',
-      out,
-    ]);
+    const run = await judgeChange(
+      'unsafe',
+      {
+        base: CALC_BASE,
+        head: {
+          ...CALC_HEAD,
+          'tests/test_core_shell.py':
+            'import os\n\nimport pytest\n\nfrom calc import double\n\n\ndef test_double_shell():\n    os.system("echo hi")\n    assert double(1) == 2\n    with pytest.raises(TypeError):\n        double(None)\n',
+        },
+      },
+      ['--format', 'sarif', '--out', out],
+    );
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toContain('fail:');
     const sarif = JSON.parse(readFileSync(out, 'utf8'));
