@@ -84,32 +84,41 @@ describe('worker shutdown on SIGTERM', () => {
     return jobId;
   }
 
-  async function jobState(app: AppUnderTest, jobId: string): Promise<string | undefined> {
-    const job = await app.queue.queue.getJob(jobId);
-    return job === undefined ? undefined : job.getState();
-  }
-
-  it('finishes the active job within the grace period, takes no new job, and exits 0', async () => {
-    const slow = createSlowPullRequestRepo(12);
+  /** A worker process in the middle of a job whose sandbox runs about `sandboxSeconds`. */
+  async function midJob(options: { sandboxSeconds: number; graceSeconds: number; name: string }) {
+    const slow = createSlowPullRequestRepo(options.sandboxSeconds);
     repo = slow;
-    github = await startFakeGitHub({ repos: [{ owner: OWNER, repo: REPO, gitDir: slow.dir }] });
-    const prefix = uniquePrefix('sigterm-grace');
-    const app = await startAppUnderTest({ github, worker: false, prefix });
+    const gh = await startFakeGitHub({ repos: [{ owner: OWNER, repo: REPO, gitDir: slow.dir }] });
+    github = gh;
+    const prefix = uniquePrefix(options.name);
+    const app = await startAppUnderTest({ github: gh, worker: false, prefix });
     apps.push(app);
     const worker = await startWorkerProcess({
-      github,
+      github: gh,
       prefix,
-      env: { SHUTDOWN_GRACE_SECONDS: '180' },
+      env: { SHUTDOWN_GRACE_SECONDS: String(options.graceSeconds) },
     });
     workers.push(worker);
-
     const jobId = await deliver(app.url, 3, slow.slowHeadSha, slow.baseSha);
     // Mid-job: a sandbox of this job is running.
     await waitFor(() => containersOfJob(jobId).length > 0 || undefined, {
       timeoutMs: 120_000,
       what: 'a sandbox of the job',
     });
-    const gh = github;
+    return { slow, app, worker, jobId, gh, prefix };
+  }
+
+  async function jobState(app: AppUnderTest, jobId: string): Promise<string | undefined> {
+    const job = await app.queue.queue.getJob(jobId);
+    return job === undefined ? undefined : job.getState();
+  }
+
+  it('finishes the active job within the grace period, takes no new job, and exits 0', async () => {
+    const { slow, app, worker, jobId, gh } = await midJob({
+      sandboxSeconds: 12,
+      graceSeconds: 180,
+      name: 'sigterm-grace',
+    });
     expect(gh.checkRuns).toHaveLength(1);
     expect(gh.checkRuns[0]?.status).toBe('in_progress');
 
@@ -136,25 +145,11 @@ describe('worker shutdown on SIGTERM', () => {
   }, 300_000);
 
   it('hands the active job back to the queue when the grace period runs out; the next worker finishes the same check run', async () => {
-    const slow = createSlowPullRequestRepo(20);
-    repo = slow;
-    github = await startFakeGitHub({ repos: [{ owner: OWNER, repo: REPO, gitDir: slow.dir }] });
-    const prefix = uniquePrefix('sigterm-requeue');
-    const app = await startAppUnderTest({ github, worker: false, prefix });
-    apps.push(app);
-    const worker = await startWorkerProcess({
-      github,
-      prefix,
-      env: { SHUTDOWN_GRACE_SECONDS: '1' },
+    const { app, worker, jobId, gh, prefix } = await midJob({
+      sandboxSeconds: 20,
+      graceSeconds: 1,
+      name: 'sigterm-requeue',
     });
-    workers.push(worker);
-
-    const jobId = await deliver(app.url, 3, slow.slowHeadSha, slow.baseSha);
-    await waitFor(() => containersOfJob(jobId).length > 0 || undefined, {
-      timeoutMs: 120_000,
-      what: 'a sandbox of the job',
-    });
-    const gh = github;
 
     const sigtermAt = Date.now();
     worker.child.kill('SIGTERM');
