@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
-import tar from 'tar-stream';
 import { SandboxError, toSandboxError } from './sandbox-error.ts';
+import { packTar } from './tree-pack.ts';
 
 export const BASE_REPOSITORY = 'testgate-sandbox-base';
 export const IMAGE_REPOSITORY = 'testgate-sandbox';
@@ -244,49 +244,6 @@ async function followBuild(
   });
 }
 
-async function packContext(
-  entries: Array<{ name: string; content: Buffer; type?: 'file' | 'directory' }>,
-): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  pack.on('data', (chunk: unknown) => {
-    chunks.push(chunk as Buffer);
-  });
-  const done = new Promise<void>((resolve, reject) => {
-    pack.on('end', resolve);
-    pack.on('error', reject);
-  });
-  for (const entry of entries) {
-    // root-owned, world-readable, writable by nobody but root: the sandbox user cannot change the harness.
-    const header =
-      entry.type === 'directory'
-        ? {
-            name: entry.name,
-            type: 'directory' as const,
-            mode: 0o755,
-            uid: 0,
-            gid: 0,
-            mtime: new Date(0),
-          }
-        : {
-            name: entry.name,
-            size: entry.content.length,
-            mode: 0o644,
-            uid: 0,
-            gid: 0,
-            mtime: new Date(0),
-          };
-    await new Promise<void>((resolve, reject) => {
-      const callback = (error?: Error | null): void => (error ? reject(error) : resolve());
-      if (entry.type === 'directory') pack.entry(header, callback);
-      else pack.entry(header, entry.content, callback);
-    });
-  }
-  pack.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}
-
 async function buildThinImage(
   docker: Docker,
   sandboxDir: string,
@@ -299,11 +256,11 @@ async function buildThinImage(
     const parts = file.rel.split('/');
     for (let i = 1; i < parts.length; i += 1) dirs.add(`harness/${parts.slice(0, i).join('/')}`);
   }
-  const context = await packContext([
+  // packTar writes root-owned entries, world-readable and writable by nobody but root:
+  // the sandbox user cannot change the harness.
+  const context = await packTar([
     { name: 'Dockerfile', content: await readFile(path.join(sandboxDir, THIN_DOCKERFILE)) },
-    ...[...dirs]
-      .sort()
-      .map((name) => ({ name, content: Buffer.alloc(0), type: 'directory' as const })),
+    ...[...dirs].sort().map((name) => ({ name, content: Buffer.alloc(0), directory: true })),
     ...files.map((file) => ({ name: `harness/${file.rel}`, content: file.content })),
   ]);
   let stream: NodeJS.ReadableStream;
@@ -330,7 +287,7 @@ async function buildBaseFromDockerfile(
   tag: string,
   progress: (event: ImageProgress) => void,
 ): Promise<void> {
-  const context = await packContext([
+  const context = await packTar([
     { name: 'Dockerfile', content: await readFile(path.join(sandboxDir, 'Dockerfile')) },
     { name: 'packages.txt', content: await readFile(path.join(sandboxDir, 'packages.txt')) },
   ]);
