@@ -4,12 +4,17 @@
  * Webhook intake throughput: a signed 21 KB `pull_request.opened` (from
  * @octokit/webhooks-examples), 20 connections for 10 s, against
  *   ours:   buildServer — signature check on the raw body, dedupe on X-GitHub-Delivery
- *           (a unique id per request), durable BullMQ enqueue to the real Redis, 202;
+ *           (a unique id per request), the delivery durably stored in the real Redis (the
+ *           intake stream, see packages/queue/src/intake.ts), 202. After each round a
+ *           mover turns every stored delivery into its BullMQ gate job, off the clock,
+ *           and the gate jobs are counted: each 2xx must have become one;
  *   probot: a Probot app (createNodeMiddleware) with a no-op `pull_request.opened`
  *           handler on the same payload — the baseline, measured in the same run.
  * Each server runs in its own child process so autocannon does not share its event loop.
  * Every request carries a different PR number (a new job each time for us) and is
  * signed afresh. Three alternating rounds of each (`--rounds N`); the medians are compared.
+ * Also printed: CPU per request of the server process and of Redis. BENCH_CPU_PROF_DIR=DIR
+ * writes V8 CPU profiles of the server processes there.
  * Last line: `ratio: X` = our requests/s ÷ Probot's.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -49,16 +54,26 @@ function payloadTemplate(): { before: string; after: string } {
 
 async function serveOurs(): Promise<void> {
   const { buildServer } = await import('@testgate/server');
-  const { createGateQueue } = await import('@testgate/queue');
+  const { createGateQueue, createIntakeMover } = await import('@testgate/queue');
   const prefix = `bench-ingest-${process.pid}`;
   const queue = createGateQueue({ redisUrl: REDIS_URL, prefix });
   await queue.waitUntilReady();
   const app = buildServer({ appId: '1', webhookSecret: SECRET, queue, logger: false });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const cpuAtListen = process.cpuUsage();
   process.send?.({ url });
   process.on('message', async () => {
-    const counts = await queue.queue.getJobCounts('waiting');
+    const cpu = process.cpuUsage(cpuAtListen);
     await app.close();
+    // After the load, as a worker would: move every stored delivery into its BullMQ gate
+    // job, and count the jobs. This is worker work, off the measured window.
+    const movedAt = performance.now();
+    const mover = createIntakeMover({ redisUrl: REDIS_URL, prefix, batchSize: 1000 });
+    while ((await mover.moveOnce()) > 0);
+    const moveSeconds = (performance.now() - movedAt) / 1000;
+    await mover.close();
+    const counts = await queue.queue.getJobCounts('waiting');
+    const backlog = await queue.intakeBacklog();
     await queue.queue.obliterate({ force: true });
     const { Redis } = await import('ioredis');
     const redis = new Redis(REDIS_URL);
@@ -70,7 +85,12 @@ async function serveOurs(): Promise<void> {
     } while (cursor !== '0');
     redis.disconnect();
     await queue.close();
-    process.send?.({ jobs: counts.waiting ?? 0 });
+    process.send?.({
+      jobs: counts.waiting ?? 0,
+      cpuMicros: cpu.user + cpu.system,
+      moveSeconds,
+      backlog,
+    });
     process.exit(0);
   });
 }
@@ -105,10 +125,12 @@ async function serveProbot(): Promise<void> {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const cpuAtListen = process.cpuUsage();
   process.send?.({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
   process.on('message', () => {
+    const cpu = process.cpuUsage(cpuAtListen);
     server.close();
-    process.send?.({ jobs: handled });
+    process.send?.({ jobs: handled, cpuMicros: cpu.user + cpu.system });
     process.exit(0);
   });
 }
@@ -121,6 +143,35 @@ interface Result {
   non2xx: number;
   errors: number;
   jobs: number;
+  /** Ours: seconds a mover took, after the load, to turn the stored deliveries into gate jobs. */
+  moveSeconds?: number;
+  /** Ours: deliveries left in the intake after that (0 when every one became a job). */
+  backlog?: number;
+  /** CPU time of the server process per request, in µs. */
+  serverCpuPerRequest: number;
+  /** CPU time of Redis per request, in µs (the whole Redis server: keep the machine quiet). */
+  redisCpuPerRequest: number;
+}
+
+/** What a server child reports when told to stop. */
+interface Stopped {
+  jobs: number;
+  cpuMicros: number;
+  moveSeconds?: number;
+  backlog?: number;
+}
+
+/** Redis' own CPU seconds (user + system) from INFO, to show what the durable write costs there. */
+async function redisCpuSeconds(): Promise<number> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(REDIS_URL);
+  try {
+    const info = await redis.info('cpu');
+    const field = (name: string) => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? 0);
+    return field('used_cpu_user') + field('used_cpu_sys');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 async function measure(
@@ -128,7 +179,14 @@ async function measure(
   options: { duration: number; connections: number },
 ): Promise<Result> {
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', which], {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_CPU_PROF_DIR=/some/dir writes a V8 CPU profile of each server process there.
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_CPU_PROF_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+        : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -136,6 +194,7 @@ async function measure(
     child.once('exit', (code) => reject(new Error(`${which} server exited (${code})`)));
   });
   const template = payloadTemplate();
+  const redisCpuBefore = await redisCpuSeconds();
   let n = 0;
   const run = autocannon({
     url: `${url}${PATH}`,
@@ -162,10 +221,9 @@ async function measure(
     ],
   });
   const result = await run;
+  const redisCpu = (await redisCpuSeconds()) - redisCpuBefore;
   child.send('stop');
-  const jobs = await new Promise<number>((resolve) =>
-    child.once('message', (m: { jobs: number }) => resolve(m.jobs)),
-  );
+  const stopped = await new Promise<Stopped>((resolve) => child.once('message', resolve));
   await new Promise((r) => child.once('exit', r));
   return {
     rps: result.requests.average,
@@ -174,7 +232,11 @@ async function measure(
     requests: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors,
-    jobs,
+    jobs: stopped.jobs,
+    ...(stopped.moveSeconds === undefined ? {} : { moveSeconds: stopped.moveSeconds }),
+    ...(stopped.backlog === undefined ? {} : { backlog: stopped.backlog }),
+    serverCpuPerRequest: stopped.cpuMicros / result.requests.total,
+    redisCpuPerRequest: (redisCpu * 1e6) / result.requests.total,
   };
 }
 
@@ -221,7 +283,7 @@ else {
   const ours = median(oursRuns);
   const probot = median(probotRuns);
   const line = (name: string, r: Result) =>
-    `${name.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  (${r.requests} requests, ${r.non2xx} non-2xx, ${r.errors} errors, ${r.jobs} ${name === 'ours' ? 'jobs queued' : 'handled'})`;
+    `${name.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  (${r.requests} requests, ${r.non2xx} non-2xx, ${r.errors} errors, ${name === 'ours' ? `${r.jobs} gate jobs after a mover drained the intake in ${r.moveSeconds?.toFixed(1)} s, ${r.backlog} left` : `${r.jobs} handled`}); CPU per request: server ${r.serverCpuPerRequest.toFixed(0)} µs, Redis ${r.redisCpuPerRequest.toFixed(0)} µs`;
   console.log(line('ours', ours));
   console.log(line('probot', probot));
   console.log(

@@ -1,5 +1,10 @@
 import { buildServer } from '@testgate/server';
-import { createGateQueue, type GateQueue } from '@testgate/queue';
+import {
+  createGateQueue,
+  createIntakeMover,
+  type GateQueue,
+  type IntakeMover,
+} from '@testgate/queue';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pullRequestPayload, signedDelivery, uniquePrefix } from './fakes/github-fixtures.ts';
@@ -25,6 +30,7 @@ function payload(overrides: Partial<Parameters<typeof pullRequestPayload>[0]> = 
 
 describe('webhook server', () => {
   let queue: GateQueue;
+  let mover: IntakeMover;
   let app: ReturnType<typeof buildServer>;
   let prefix: string;
 
@@ -32,11 +38,20 @@ describe('webhook server', () => {
     prefix = uniquePrefix('server');
     queue = createGateQueue({ redisUrl: REDIS_URL, prefix });
     await queue.waitUntilReady();
+    // What a worker does with stored deliveries, stepped by the test (`moved()`).
+    mover = createIntakeMover({ redisUrl: REDIS_URL, prefix, autorun: false });
     app = buildServer({ appId: APP_ID, webhookSecret: SECRET, queue });
   });
 
+  /** Moves every stored delivery into its gate job, as a worker would. */
+  async function moved() {
+    while ((await mover.moveOnce()) > 0);
+    return queue.queue;
+  }
+
   afterEach(async () => {
     await app.close();
+    await mover.close();
     await queue.queue.obliterate({ force: true });
     const redis = new Redis(REDIS_URL);
     const keys = await redis.keys(`${prefix}:*`);
@@ -64,7 +79,9 @@ describe('webhook server', () => {
     const res = await post('pull_request', payload());
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ ok: true, jobId: `octo/calc/7/${HEAD}` });
-    const job = await queue.queue.getJob(`octo/calc/7/${HEAD}`);
+    expect(await queue.intakeBacklog()).toBe(1);
+    const job = await (await moved()).getJob(`octo/calc/7/${HEAD}`);
+    expect(await queue.intakeBacklog()).toBe(0);
     expect(job?.data).toMatchObject({
       owner: 'octo',
       repo: 'calc',
@@ -109,7 +126,12 @@ describe('webhook server', () => {
       payload: good.body.replace('"number":7', '"number":8'),
     });
     expect(tampered.statusCode).toBe(401);
-    expect(await queue.queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, delayed: 0 });
+    expect(await queue.intakeBacklog()).toBe(0);
+    expect(await (await moved()).getJobCounts()).toMatchObject({
+      waiting: 0,
+      active: 0,
+      delayed: 0,
+    });
   });
 
   it('queues the same delivery once', async () => {
@@ -118,7 +140,7 @@ describe('webhook server', () => {
     expect(first.statusCode).toBe(202);
     expect(second.statusCode).toBe(200);
     expect(second.json()).toMatchObject({ duplicate: true });
-    expect(await queue.queue.getWaitingCount()).toBe(1);
+    expect(await (await moved()).getWaitingCount()).toBe(1);
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toMatch(/testgate_webhook_duplicates_total\{event="pull_request"\} 1/);
     expect(metrics.body).toMatch(
@@ -145,7 +167,8 @@ describe('webhook server', () => {
     });
     expect(otherApp.statusCode).toBe(200);
     expect(otherApp.json()).toMatchObject({ ignored: 'check run belongs to another app' });
-    expect(await queue.queue.getWaitingCount()).toBe(0);
+    expect(await queue.intakeBacklog()).toBe(0);
+    expect(await (await moved()).getWaitingCount()).toBe(0);
   });
 
   it('re-runs on check_run.rerequested for our own app', async () => {
@@ -162,7 +185,7 @@ describe('webhook server', () => {
       },
     });
     expect(res.statusCode).toBe(202);
-    expect(await queue.queue.getWaitingCount()).toBe(1);
+    expect(await (await moved()).getWaitingCount()).toBe(1);
   });
 
   it('answers 415 to a non-JSON body, 400 to bad JSON, 413 past 25 MB', async () => {

@@ -43,11 +43,7 @@ export async function startAppUnderTest(options: {
       },
     },
   );
-  const queue = createGateQueue({
-    redisUrl: REDIS_URL,
-    prefix,
-    jobOptions: { backoff: { type: 'exponential', delay: 200, jitter: 0.5 } },
-  });
+  const queue = createGateQueue({ redisUrl: REDIS_URL, prefix });
   await queue.waitUntilReady();
   const app = buildServer({
     appId: String(options.github.appId),
@@ -71,7 +67,12 @@ export async function startAppUnderTest(options: {
           ? {}
           : { stalledIntervalMs: options.stalledIntervalMs }),
       },
-      { logger, retryBaseMs: 50, ...options.overrides },
+      {
+        logger,
+        retryBaseMs: 50,
+        jobOptions: { backoff: { type: 'exponential', delay: 200, jitter: 0.5 } },
+        ...options.overrides,
+      },
     );
   }
   return {

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type DeliveryResult =
   'queued' | 'ignored' | 'duplicate' | 'unauthorized' | 'bad-request' | 'unavailable';
@@ -17,8 +17,26 @@ export interface ServerMetrics {
 const MAX_CACHED_LABEL_SETS = 256;
 
 /** A registry per server instance, so several servers in one process (tests) don't clash. */
-export function createServerMetrics(options: { defaultMetrics?: boolean } = {}): ServerMetrics {
+export function createServerMetrics(
+  options: {
+    defaultMetrics?: boolean;
+    /** Deliveries stored but not yet moved into BullMQ by a worker; read on each scrape. */
+    intakeBacklog?: () => Promise<number>;
+  } = {},
+): ServerMetrics {
   const registry = new Registry();
+  const { intakeBacklog } = options;
+  if (intakeBacklog !== undefined) {
+    new Gauge({
+      name: 'testgate_intake_backlog',
+      help: 'Webhook deliveries queued in the intake stream that no worker has moved into BullMQ yet',
+      registers: [registry],
+      async collect() {
+        // While Redis is down the gauge reads NaN; /readyz reports the outage.
+        this.set(await intakeBacklog().catch(() => Number.NaN));
+      },
+    });
+  }
   if (options.defaultMetrics ?? true)
     collectDefaultMetrics({ register: registry, prefix: 'testgate_' });
   const deliveries = new Counter({
@@ -35,7 +53,7 @@ export function createServerMetrics(options: { defaultMetrics?: boolean } = {}):
   });
   const enqueueSeconds = new Histogram({
     name: 'testgate_webhook_enqueue_seconds',
-    help: 'Time to dedupe and durably enqueue a gate job',
+    help: 'Time to dedupe and durably store a delivery in the intake',
     labelNames: ['event'] as const,
     buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [registry],

@@ -1,6 +1,6 @@
 import { createGitHubApp, type GitHubApp } from '@testgate/github';
 import { runGate as realRunGate, type RunGateOptions } from '@testgate/pipeline';
-import { createGateWorker, type GateWorker } from '@testgate/queue';
+import { createGateWorker, type GateWorker, type JobsOptions } from '@testgate/queue';
 import type { GateReport } from '@testgate/core';
 import {
   createDockerRunner,
@@ -50,6 +50,8 @@ export interface WorkerOverrides {
   retryBaseMs?: number;
   /** Where suggestions wait for "Add tests" (tests inject one with a short TTL). */
   suggestions?: SuggestionStore;
+  /** Gate job options (tests shorten the retry backoff). */
+  jobOptions?: JobsOptions;
 }
 
 export interface RunningWorker {
@@ -119,6 +121,8 @@ export async function startWorker(
     processor: gate,
     // "Add tests" clicks are action jobs (`enqueueAction`), validated by their own schema.
     actionProcessor: (job) => addTests(job),
+    ...(overrides.jobOptions === undefined ? {} : { jobOptions: overrides.jobOptions }),
+    onIntakeProblem: ({ message, entryId, error }) => logger.warn({ entryId, err: error }, message),
   });
   gateWorker.worker.on('failed', (job, error) => {
     logger.warn({ jobId: job?.id, err: error, attemptsMade: job?.attemptsMade }, 'gate job failed');

@@ -4,10 +4,13 @@ import { Redis } from 'ioredis';
  * Who holds the connection decides how it behaves when Redis goes away:
  * - `producer` (the webhook server) must fail fast so it can answer 503 instead of a
  *   2xx for work it did not store: no offline queue, a short command timeout, one retry.
+ * - `intake` (the webhook server's delivery writes) fails fast like `producer`, but without
+ *   auto-pipelining: the intake batches deliveries itself, one script call per event-loop
+ *   turn, and ioredis would wrap each of those calls in a pipeline object of its own.
  * - `worker` and `subscriber` block on Redis for long periods, and BullMQ requires
  *   `maxRetriesPerRequest: null` for them so blocking commands survive reconnects.
  */
-export type RedisRole = 'producer' | 'worker' | 'subscriber';
+export type RedisRole = 'producer' | 'intake' | 'worker' | 'subscriber';
 
 export interface RedisConnectionOptions {
   /** e.g. `redis://127.0.0.1:6379`. */
@@ -27,15 +30,15 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 3000;
 
 export function createRedisConnection(options: RedisConnectionOptions): Redis {
   const { url, role } = options;
-  if (role === 'producer') {
+  if (role === 'producer' || role === 'intake') {
     return new Redis(url, {
       enableOfflineQueue: false,
       commandTimeout: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
       maxRetriesPerRequest: 1,
       connectTimeout: 2000,
-      // Concurrent webhook requests share one write per event-loop tick instead of one
-      // syscall and one Redis read per command: the webhook benchmark's biggest win.
-      enableAutoPipelining: true,
+      // Concurrent commands share one write per event-loop tick. Not for `intake`: it
+      // already sends one command per tick.
+      enableAutoPipelining: role === 'producer',
       // Keep reconnecting in the background (capped), so the server recovers by itself
       // when Redis comes back; requests in between get 503.
       retryStrategy: (times) => Math.min(times * 200, 2000),

@@ -1,7 +1,8 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createRedisConnection } from './connection.ts';
 import { cancelChannel, latestKey } from './gate-queue.ts';
+import { createIntakeMover, type IntakeMoverOptions } from './intake-mover.ts';
 import {
   ActionJobDataSchema,
   CancelMessageSchema,
@@ -84,6 +85,16 @@ export interface GateWorkerOptions<R> {
   deadlineMs?: number;
   /** Start taking jobs at once. @defaultValue true */
   autorun?: boolean;
+  /** Overrides of the gate job options the intake mover adds jobs with (attempts, backoff). */
+  jobOptions?: JobsOptions;
+  /**
+   * Also move webhook deliveries from the intake stream into gate jobs (see intake.ts).
+   * Every worker does by default, so deliveries flow whenever any worker is up.
+   * @defaultValue true
+   */
+  moveIntake?: boolean;
+  /** Told when the intake mover drops an entry or a round fails. */
+  onIntakeProblem?: IntakeMoverOptions['onProblem'];
 }
 
 export interface GateWorker {
@@ -93,11 +104,14 @@ export interface GateWorker {
    * signals abort with `shutdown` (the processor puts the job back in the queue).
    */
   close(options?: { graceMs?: number }): Promise<void>;
-  /** Resolves when the cancel subscription is live. */
+  /** Resolves when the cancel subscription and the intake consumer group are live. */
   waitUntilReady(): Promise<void>;
 }
 
-/** Consumer side of the gate queue: a BullMQ worker plus the "stop, you are stale" channel. */
+/**
+ * Consumer side of the gate queue: a BullMQ worker, the "stop, you are stale" channel, and
+ * the mover that turns webhook deliveries into gate jobs.
+ */
 export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const name = options.name ?? GATE_QUEUE_NAME;
@@ -106,6 +120,16 @@ export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
   const commands: Redis = createRedisConnection({ url: options.redisUrl, role: 'worker' });
   const subscriber: Redis = createRedisConnection({ url: options.redisUrl, role: 'subscriber' });
   for (const c of [connection, commands, subscriber]) c.on('error', () => {});
+  const mover =
+    options.moveIntake === false
+      ? undefined
+      : createIntakeMover({
+          redisUrl: options.redisUrl,
+          prefix,
+          name,
+          ...(options.jobOptions === undefined ? {} : { jobOptions: options.jobOptions }),
+          ...(options.onIntakeProblem === undefined ? {} : { onProblem: options.onIntakeProblem }),
+        });
 
   const worker = new Worker<GateJobData>(
     name,
@@ -180,6 +204,7 @@ export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
     async waitUntilReady() {
       await subscribed;
       await worker.waitUntilReady();
+      await mover?.waitUntilReady();
     },
     async close(closeOptions = {}) {
       const graceMs = closeOptions.graceMs ?? 30_000;
@@ -187,8 +212,11 @@ export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
         worker.cancelAllJobs({ kind: 'shutdown' } satisfies GateAbortReason as unknown as string);
       }, graceMs);
       try {
+        // The mover keeps moving deliveries while active jobs drain: other workers can take
+        // them from BullMQ at once instead of waiting for the intake to be claimed.
         await worker.close();
       } finally {
+        await mover?.close();
         clearTimeout(timer);
         subscriber.disconnect();
         commands.disconnect();

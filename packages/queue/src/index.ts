@@ -3,4 +3,6 @@ export * from './connection.ts';
 export * from './gate-job.ts';
 export * from './gate-queue.ts';
 export * from './gate-worker.ts';
-export { UnrecoverableError, WaitingError, DelayedError, type Job } from 'bullmq';
+export * from './intake.ts';
+export * from './intake-mover.ts';
+export { UnrecoverableError, WaitingError, DelayedError, type Job, type JobsOptions } from 'bullmq';
