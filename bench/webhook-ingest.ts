@@ -12,7 +12,7 @@
  *           handler on the same payload — the baseline, measured in the same run.
  * Each server runs in its own child process so autocannon does not share its event loop.
  * Every request carries a different PR number (a new job each time for us) and is
- * signed afresh. Three alternating rounds of each (`--rounds N`); the medians are compared.
+ * signed afresh. Five alternating rounds of each (`--rounds N`); the medians are compared.
  * Also printed: CPU per request of the server process and of Redis. BENCH_CPU_PROF_DIR=DIR
  * writes V8 CPU profiles of the server processes there.
  * Last line: `ratio: X` = our requests/s ÷ Probot's.
@@ -266,26 +266,44 @@ else {
   await measure('probot', { duration: 2, connections: options.connections });
   // Alternating rounds, median of each: the machine is shared, and a burst of load from
   // elsewhere should hit both sides alike rather than one whole side.
-  const rounds = Number(args.values.rounds ?? 3);
+  const rounds = Number(args.values.rounds ?? 5);
   const oursRuns: Result[] = [];
   const probotRuns: Result[] = [];
   for (let i = 0; i < rounds; i += 1) {
     oursRuns.push(await measure('ours', options));
     probotRuns.push(await measure('probot', options));
   }
-  const median = (runs: Result[]) =>
-    [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)] as Result;
   for (let i = 0; i < rounds; i += 1) {
     console.log(
       `round ${i + 1}: ours ${oursRuns[i]?.rps.toFixed(0)} req/s p99 ${oursRuns[i]?.p99} ms | probot ${probotRuns[i]?.rps.toFixed(0)} req/s p99 ${probotRuns[i]?.p99} ms`,
     );
   }
-  const ours = median(oursRuns);
-  const probot = median(probotRuns);
-  const line = (name: string, r: Result) =>
-    `${name.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  (${r.requests} requests, ${r.non2xx} non-2xx, ${r.errors} errors, ${name === 'ours' ? `${r.jobs} gate jobs after a mover drained the intake in ${r.moveSeconds?.toFixed(1)} s, ${r.backlog} left` : `${r.jobs} handled`}); CPU per request: server ${r.serverCpuPerRequest.toFixed(0)} µs, Redis ${r.redisCpuPerRequest.toFixed(0)} µs`;
+  // Each figure is the median over the rounds on its own: the round with the median
+  // throughput need not be the one with the median tail.
+  const median = (values: number[]) =>
+    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+  const summary = (runs: Result[]) => ({
+    rps: median(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    serverCpu: median(runs.map((r) => r.serverCpuPerRequest)),
+    redisCpu: median(runs.map((r) => r.redisCpuPerRequest)),
+  });
+  const ours = summary(oursRuns);
+  const probot = summary(probotRuns);
+  const line = (name: string, r: ReturnType<typeof summary>) =>
+    `${name.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  CPU per request: server ${r.serverCpu.toFixed(0)} µs, Redis ${r.redisCpu.toFixed(0)} µs`;
+  console.log(`medians over ${rounds} rounds:`);
   console.log(line('ours', ours));
   console.log(line('probot', probot));
+  const stored = oursRuns.reduce((n, r) => n + r.requests, 0);
+  const jobs = oursRuns.reduce((n, r) => n + r.jobs, 0);
+  const left = oursRuns.reduce((n, r) => n + (r.backlog ?? 0), 0);
+  const errors = [...oursRuns, ...probotRuns].reduce((n, r) => n + r.non2xx + r.errors, 0);
+  const moveSeconds = median(oursRuns.map((r) => r.moveSeconds ?? 0));
+  console.log(
+    `ours: ${stored} requests over the rounds; a mover then turned the stored deliveries into ${jobs} BullMQ gate jobs (${left} left in the intake; the jobs also count each round's last in-flight requests), ${moveSeconds.toFixed(1)} s per round; ${errors} non-2xx or errors on either side`,
+  );
   console.log(
     `p99: ours ${ours.p99} ms vs probot ${probot.p99} ms (${ours.p99 <= probot.p99 ? 'no worse' : 'WORSE'})`,
   );

@@ -25,7 +25,7 @@ Environment (see docs/github-app.md):
                    generator (without them generate.mode "auto" uses the built-in one)
 
 Flags:
-  --no-worker    only the webhook server
+  --no-worker    only the webhook server (deliveries wait in Redis until a worker runs)
   --no-server    only the worker
   --port N       overrides PORT
   --host H       overrides HOST
