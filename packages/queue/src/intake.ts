@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { GateJobDataSchema, type GateJobData } from './gate-job.ts';
+import { GateJobDataSchema, gateJobId, type GateJobData } from './gate-job.ts';
 
 /**
  * The intake: how a webhook delivery becomes durable before the server answers 202.
@@ -38,11 +38,12 @@ export interface IntakeEntry {
 /**
  * Per delivery i (n in all): KEYS[i] its delivery key, KEYS[n + i] its PR's latest key;
  * KEYS[2n + 1] the intake stream. ARGV: delivery TTL, latest TTL, then per delivery
- * (job id, job JSON, rerun flag). Returns per delivery 0 (seen before) or
- * {1, previous latest job id or ''}.
+ * (job id, job JSON, '1' for a re-run or ''). Returns per delivery 0 when it was seen
+ * before, else the PR's previous latest job id ('' for none).
  *
  * The delivery key is set only after the stream entry is written, so a failed append never
  * leaves a delivery marked as seen (GitHub's redelivery must not be dropped as a duplicate).
+ * An entry holds the job and, only when they apply, the re-run flag and the previous job.
  */
 const INTAKE_SCRIPT = `
 local n = (#KEYS - 1) / 2
@@ -56,10 +57,12 @@ for i = 1, n do
     local jobId = ARGV[base + 1]
     local previous = redis.call('SET', KEYS[n + i], jobId, 'EX', ARGV[2], 'GET')
     if previous == jobId then previous = false end
-    redis.call('XADD', stream, '*', 'job', ARGV[base + 2], 'jobId', jobId,
-      'rerun', ARGV[base + 3], 'previous', previous or '')
+    local fields = {'job', ARGV[base + 2]}
+    if ARGV[base + 3] == '1' then table.insert(fields, 'rerun'); table.insert(fields, '1') end
+    if previous then table.insert(fields, 'previous'); table.insert(fields, previous) end
+    redis.call('XADD', stream, '*', unpack(fields))
     redis.call('SET', KEYS[i], '1', 'EX', ARGV[1])
-    out[i] = {1, previous or ''}
+    out[i] = previous or ''
   end
 end
 return out
@@ -117,7 +120,7 @@ export function createDeliveryIntake(options: {
     for (const p of batch) keys.push(p.latestKey);
     keys.push(stream);
     const args: (string | number)[] = [options.deliveryTtlSeconds, options.latestTtlSeconds];
-    for (const p of batch) args.push(p.jobId, JSON.stringify(p.data), p.rerun ? '1' : '0');
+    for (const p of batch) args.push(p.jobId, JSON.stringify(p.data), p.rerun ? '1' : '');
     let results: unknown[];
     try {
       results = await intake(keys.length, ...keys, ...args);
@@ -126,10 +129,9 @@ export function createDeliveryIntake(options: {
       return;
     }
     batch.forEach((p, i) => {
-      const result = results[i];
-      if (!Array.isArray(result)) return p.resolve({ status: 'duplicate' });
-      const previous = String(result[1] ?? '');
-      p.resolve(previous === '' ? { status: 'queued' } : { status: 'queued', previous });
+      const previous = results[i];
+      if (typeof previous !== 'string') p.resolve({ status: 'duplicate' });
+      else p.resolve(previous === '' ? { status: 'queued' } : { status: 'queued', previous });
     });
   }
 
@@ -168,15 +170,12 @@ export function decodeIntakeEntry(
     return { id, invalid: 'the job field is not JSON' };
   }
   const parsed = GateJobDataSchema.safeParse(raw);
-  const jobId = map.get('jobId');
-  if (!parsed.success || jobId === undefined || jobId === '') {
-    return { id, invalid: parsed.success ? 'no job id' : parsed.error.message };
-  }
+  if (!parsed.success) return { id, invalid: parsed.error.message };
   const previous = map.get('previous');
   return {
     id,
     data: parsed.data,
-    jobId,
+    jobId: gateJobId(parsed.data),
     rerun: map.get('rerun') === '1',
     ...(previous ? { previous } : {}),
   };
