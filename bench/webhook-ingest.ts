@@ -11,8 +11,10 @@
  *   probot: a Probot app (createNodeMiddleware) with a no-op `pull_request.opened`
  *           handler on the same payload — the baseline, measured in the same run.
  * Each server runs in its own child process so autocannon does not share its event loop.
- * Every request carries a different PR number (a new job each time for us) and is
- * signed afresh. Five alternating rounds of each (`--rounds N`); the medians are compared.
+ * Every request carries a different PR number (a new job each time for us) and a new
+ * delivery id, and is signed afresh (from a pre-hashed head, see `headSigner`); both
+ * servers verify the full 21 KB. Five alternating rounds of each (`--rounds N`); each
+ * figure is the median over its rounds.
  * Also printed: CPU per request of the server process and of Redis. BENCH_CPU_PROF_DIR=DIR
  * writes V8 CPU profiles of the server processes there.
  * Last line: `ratio: X` = our requests/s ÷ Probot's.
