@@ -152,6 +152,8 @@ export function createIntakeMover(options: IntakeMoverOptions): IntakeMover {
         plain.map((e) => ({ name: GATE_JOB_NAME, data: e.data, opts: { jobId: e.jobId } })),
       );
     }
+    // A re-run entry moved twice (its mover died between this and the acknowledgement)
+    // may remove the finished re-run and run it once more: rare, and only costs a run.
     for (const e of entries.filter((x) => x.rerun)) {
       await removeFinished(e.jobId);
       await queue.add(GATE_JOB_NAME, e.data, { jobId: e.jobId });
