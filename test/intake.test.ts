@@ -12,6 +12,7 @@ import {
   type GateQueue,
   type IntakeMover,
 } from '@testgate/queue';
+import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pullRequestPayload, signedDelivery, uniquePrefix } from './fakes/github-fixtures.ts';
@@ -200,6 +201,49 @@ describe('delivery intake', () => {
     expect(await queue.queue.getWaitingCount()).toBe(2);
     expect(await queue.intakeBacklog()).toBe(0);
     expect(problems).toEqual([expect.stringContaining('dropped an intake entry')]);
+  });
+
+  it('a re-run of a finished head is moved as a fresh job of the same id', async () => {
+    const first = await deliver(11, sha('5'));
+    const jobId = String(first.body.jobId);
+    await mover().moveOnce();
+    // A worker finishes the job.
+    const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const worker = new Worker('gate', async () => 'judged', { connection, prefix });
+    try {
+      await expect
+        .poll(async () => (await queue.queue.getJob(jobId))?.getState(), { timeout: 10_000 })
+        .toBe('completed');
+    } finally {
+      await worker.close();
+      connection.disconnect();
+    }
+    // "Re-run" on the check run of that head.
+    const rerun = await signedDelivery({
+      secret: SECRET,
+      event: 'check_run',
+      payload: {
+        action: 'rerequested',
+        installation: { id: 9 },
+        repository: { name: 'calc', owner: { login: 'octo' }, default_branch: 'main' },
+        check_run: {
+          head_sha: sha('5'),
+          app: { id: 1 },
+          pull_requests: [
+            { number: 11, head: { sha: sha('5'), ref: 'f' }, base: { sha: sha('b'), ref: 'main' } },
+          ],
+        },
+      },
+    });
+    const res = await fetch(url, { method: 'POST', headers: rerun.headers, body: rerun.body });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ jobId });
+    // Without the move it is still the finished job; after it, a waiting one again.
+    expect(await (await queue.queue.getJob(jobId))?.getState()).toBe('completed');
+    await mover().moveOnce();
+    const again = await queue.queue.getJob(jobId);
+    expect(await again?.getState()).toBe('waiting');
+    expect(again?.data.event).toBe('check_run.rerequested');
   });
 
   it('a running mover moves a delivery within moments of the 202', async () => {
