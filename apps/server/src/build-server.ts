@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { withTimeout } from '@testgate/core';
 import { QueueError, type GateQueue } from '@testgate/queue';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { createServerMetrics, type DeliveryResult, type ServerMetrics } from './metrics.ts';
 import type { AddTestsIntake } from './add-tests-intake.ts';
@@ -103,15 +104,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
           ? reply.code(200).send({ ok: true, duplicate: true })
           : reply.code(202).send({ ok: true, jobId: result.jobId });
       } catch (error) {
-        if (isInvalidJob(error)) {
-          count('ignored');
-          return reply
-            .code(200)
-            .send({ ok: true, ignored: 'the click carries fields we cannot use' });
-        }
-        count('unavailable');
-        log.error({ err: error }, 'cannot enqueue the add-tests job');
-        return reply.code(503).header('retry-after', '10').send({ error: 'queue unavailable' });
+        return notStored(error, { reply, count, log, what: 'click', job: 'add-tests job' });
       }
     }
     if (plan.action !== 'enqueue') {
@@ -139,17 +132,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       log.info({ jobId: result.jobId, superseded: result.superseded }, 'gate job queued');
       return reply.code(202).send({ ok: true, jobId: result.jobId });
     } catch (error) {
-      // A payload whose fields fail the job schema would fail the same way on redelivery.
-      if (isInvalidJob(error)) {
-        count('ignored');
-        return reply
-          .code(200)
-          .send({ ok: true, ignored: 'the delivery carries fields we cannot use' });
-      }
-      // Never a 2xx for work not queued: GitHub shows the failed delivery and can redeliver.
-      count('unavailable');
-      log.error({ err: error }, 'cannot enqueue the gate job');
-      return reply.code(503).header('retry-after', '10').send({ error: 'queue unavailable' });
+      return notStored(error, { reply, count, log, what: 'delivery', job: 'gate job' });
     }
   });
 
@@ -165,7 +148,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     await Promise.all(
       Object.entries(checks).map(async ([name, check]) => {
         try {
-          await withTimeout(check(), 2000);
+          await withTimeout(check(), 2000, name);
           results[name] = 'ok';
         } catch (error) {
           ready = false;
@@ -220,22 +203,29 @@ function planFromBody(event: string, body: string, appId: string): DeliveryPlan 
   return planDelivery(event, payload, appId);
 }
 
-function isInvalidJob(error: unknown): boolean {
-  return error instanceof QueueError && error.code === 'invalid-job-data';
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
+/**
+ * The answer when a job was not stored. Fields that fail the job schema would fail the
+ * same way on redelivery: 200, ignored. Anything else is never a 2xx for work not queued:
+ * 503, so GitHub shows the failed delivery and it can be redelivered.
+ */
+function notStored(
+  error: unknown,
+  context: {
+    reply: FastifyReply;
+    count: (result: DeliveryResult) => void;
+    log: FastifyBaseLogger;
+    what: string;
+    job: string;
+  },
+) {
+  const { reply, count, log } = context;
+  if (error instanceof QueueError && error.code === 'invalid-job-data') {
+    count('ignored');
+    return reply
+      .code(200)
+      .send({ ok: true, ignored: `the ${context.what} carries fields we cannot use` });
+  }
+  count('unavailable');
+  log.error({ err: error }, `cannot enqueue the ${context.job}`);
+  return reply.code(503).header('retry-after', '10').send({ error: 'queue unavailable' });
 }

@@ -70,15 +70,29 @@ const CheckSuiteEvent = z.object({
   }),
 });
 
-function repoFields(
-  repository: z.infer<typeof Repository>,
-  installation: z.infer<typeof Installation>,
-) {
+/** "Re-run" on a check run or suite: the gate again on `headSha`, replacing a finished run. */
+function rerunPlan(
+  data: { repository: z.infer<typeof Repository>; installation: z.infer<typeof Installation> },
+  pr: z.infer<typeof CheckPullRequest>,
+  headSha: string,
+  event: string,
+): DeliveryPlan {
   return {
-    installationId: installation.id,
-    owner: repository.owner.login,
-    repo: repository.name,
-    defaultBranch: repository.default_branch,
+    action: 'enqueue',
+    rerun: true,
+    job: {
+      installationId: data.installation.id,
+      owner: data.repository.owner.login,
+      repo: data.repository.name,
+      defaultBranch: data.repository.default_branch,
+      pullNumber: pr.number,
+      headSha,
+      baseSha: pr.base.sha,
+      headRef: pr.head.ref,
+      baseRef: pr.base.ref,
+      draft: false,
+      event,
+    },
   };
 }
 
@@ -151,20 +165,7 @@ export function planDelivery(event: string, payload: unknown, appId: string): De
         },
       };
     }
-    return {
-      action: 'enqueue',
-      rerun: true,
-      job: {
-        ...repoFields(p.data.repository, p.data.installation),
-        pullNumber: pr.number,
-        headSha: run.head_sha,
-        baseSha: pr.base.sha,
-        headRef: pr.head.ref,
-        baseRef: pr.base.ref,
-        draft: false,
-        event: `check_run.${action}`,
-      },
-    };
+    return rerunPlan(p.data, pr, run.head_sha, `check_run.${action}`);
   }
   if (event === 'check_suite') {
     const p = CheckSuiteEvent.safeParse(payload);
@@ -179,20 +180,7 @@ export function planDelivery(event: string, payload: unknown, appId: string): De
     const pr = suite.pull_requests[0];
     if (pr === undefined)
       return { action: 'ignore', reason: 'check suite is not on a pull request' };
-    return {
-      action: 'enqueue',
-      rerun: true,
-      job: {
-        ...repoFields(p.data.repository, p.data.installation),
-        pullNumber: pr.number,
-        headSha: suite.head_sha,
-        baseSha: pr.base.sha,
-        headRef: pr.head.ref,
-        baseRef: pr.base.ref,
-        draft: false,
-        event: `check_suite.${action}`,
-      },
-    };
+    return rerunPlan(p.data, pr, suite.head_sha, `check_suite.${action}`);
   }
   if (event === 'installation' || event === 'installation_repositories') {
     return {

@@ -3,3 +3,4 @@ export * from './evidence.ts';
 export * from './gate-report.ts';
 export * from './config.ts';
 export * from './policy.ts';
+export * from './timeout.ts';

@@ -64,6 +64,21 @@ export function createGitHubApp(options: GitHubAppOptions): GitHubApp {
       tokens.set(key, value);
     },
   };
+  /** A throttling handler: log the limit, and wait it out `retries` times if not too long. */
+  const waitOrGiveUp =
+    (installationId: number, message: string, retries: number) =>
+    (
+      retryAfter: number,
+      req: { method: string; url: string },
+      _options: unknown,
+      retryCount: number,
+    ): boolean => {
+      log.warn(
+        { installationId, retryAfter, method: req.method, url: req.url, retryCount },
+        message,
+      );
+      return retryCount < retries && retryAfter <= maxWait;
+    };
   return {
     appId: String(options.appId),
     installation(installationId) {
@@ -83,30 +98,12 @@ export function createGitHubApp(options: GitHubAppOptions): GitHubApp {
         },
         retry: { retries: options.retries ?? 3, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
         throttle: {
-          onRateLimit: (
-            retryAfter: number,
-            req: { method: string; url: string },
-            _o: unknown,
-            retryCount: number,
-          ) => {
-            log.warn(
-              { installationId, retryAfter, method: req.method, url: req.url, retryCount },
-              'GitHub rate limit hit',
-            );
-            return retryCount < 2 && retryAfter <= maxWait;
-          },
-          onSecondaryRateLimit: (
-            retryAfter: number,
-            req: { method: string; url: string },
-            _o: unknown,
-            retryCount: number,
-          ) => {
-            log.warn(
-              { installationId, retryAfter, method: req.method, url: req.url, retryCount },
-              'GitHub secondary rate limit hit: waiting retry-after',
-            );
-            return retryCount < 3 && retryAfter <= maxWait;
-          },
+          onRateLimit: waitOrGiveUp(installationId, 'GitHub rate limit hit', 2),
+          onSecondaryRateLimit: waitOrGiveUp(
+            installationId,
+            'GitHub secondary rate limit hit: waiting retry-after',
+            3,
+          ),
         },
       });
     },

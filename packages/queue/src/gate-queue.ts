@@ -1,3 +1,4 @@
+import { withTimeout } from '@testgate/core';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createRedisConnection, DEFAULT_COMMAND_TIMEOUT_MS } from './connection.ts';
@@ -225,6 +226,7 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
         await withTimeout(
           queue.add(actionName, data, { ...DEFAULT_ACTION_JOB_OPTIONS, jobId }),
           timeoutMs,
+          'Redis',
         );
       } catch (error) {
         // GitHub shows the failed delivery and can redeliver it: forget we saw it.
@@ -266,21 +268,5 @@ async function waitForReady(redis: Redis): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
-  });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
   });
 }
