@@ -138,6 +138,7 @@ export function fakeReport(rejected: number): GateReport {
     tests,
     files: [],
     findings: [],
+    existingFindings: [],
     changedLines: { 'calc/parse.py': [1, 2, 3, 4] },
     project: { layout: 'flat', importable: true },
     suggestions: [],

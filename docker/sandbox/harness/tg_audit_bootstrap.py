@@ -445,6 +445,18 @@ def _result(reports, limits, marks, collected):
     return out
 
 
+def _repo_frame(tb):
+    """`path:line` of the innermost traceback frame in the repository: who made the failing import."""
+    root = os.getcwd().rstrip('/') + '/'
+    where = None
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.startswith(root):
+            where = '%s:%d' % (name[len(root):], tb.tb_lineno)
+        tb = tb.tb_next
+    return where
+
+
 def _probe(cfg, emit):
     import importlib
     import traceback
@@ -456,7 +468,7 @@ def _probe(cfg, emit):
         except BaseException as e:  # noqa: BLE001 -- any failure means "does not import"
             tb = traceback.format_exception(type(e), e, e.__traceback__)
             errors[name] = {'type': type(e).__name__, 'missing': getattr(e, 'name', None),
-                            'text': ''.join(tb)[-4000:]}
+                            'text': ''.join(tb)[-4000:], 'where': _repo_frame(e.__traceback__)}
     emit({'ev': 'probe', 'errors': errors})
 
 

@@ -11,6 +11,7 @@ import re
 import time
 
 from tg_diff import def_start, diff_trees, changed_functions, is_test_path, iter_functions, read_source, split_lines
+import tg_naming
 from tg_project import detect_project, module_name
 
 MAX_SOURCE = 500_000
@@ -219,7 +220,8 @@ def analyze(workdir: str, request: dict, progress) -> dict:
     progress("collect", "detecting the project layout")
     project = detect_project(head)
     progress("collect", "diffing base and head")
-    _changed_files, changed_lines = diff_trees(base, head)
+    naming = tg_naming.load(head, globs=request.get("settings", {}).get("testGlobs") or ())
+    _changed_files, changed_lines = diff_trees(base, head, naming)
     functions = changed_functions(head, changed_lines)
     progress("collect", f"building context for {len(functions)} changed functions", 0, len(functions))
     contexts = build_contexts(head, functions, project["import_roots"])

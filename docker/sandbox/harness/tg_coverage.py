@@ -11,6 +11,125 @@ import ast
 import os
 
 _static_cache: dict = {}
+_import_time_cache: dict = {}
+
+
+def _bound_names(node: ast.AST) -> set:
+    """Names a module-level statement binds or, for `__all__`, exports; for a bare expression, the names it uses."""
+    names: set = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+            names.add(sub.id)
+        elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+            for alias in sub.names:
+                names.add((alias.asname or alias.name).split('.')[0])
+        elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(sub.name)
+    if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and '__all__' in names:
+        names.update(c.value for c in ast.walk(node) if isinstance(c, ast.Constant) and isinstance(c.value, str))
+    if isinstance(node, ast.Expr):
+        names.update(_used_names(node))
+    return names
+
+
+def _used_names(node: ast.AST) -> set:
+    names: set = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name):
+            names.add(sub.id)
+        elif isinstance(sub, ast.Attribute):
+            names.add(sub.attr)
+    return names
+
+
+def import_time_statements(abs_path: str) -> tuple[dict, dict]:
+    """What of a source file runs at import time, for crediting changes there to the tests that use them.
+
+    Returns (statements, uses):
+      statements: first line of each module- or class-level statement -> ('def', body_first, body_last)
+                  for a def/class header (decorators and signature lines included), else ('stmt', names)
+      uses:       line -> names referenced on that line (Name ids and attribute names)
+    """
+    hit = _import_time_cache.get(abs_path)
+    if hit is not None:
+        return hit
+    statements: dict = {}
+    uses: dict = {}
+    try:
+        with open(abs_path, 'rb') as f:
+            tree = ast.parse(f.read())
+    except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
+        hit = ({}, {})
+        _import_time_cache[abs_path] = hit
+        return hit
+    for sub in ast.walk(tree):
+        line = getattr(sub, 'lineno', None)
+        if line is None:
+            continue
+        if isinstance(sub, ast.Name):
+            uses.setdefault(line, set()).add(sub.id)
+        elif isinstance(sub, ast.Attribute):
+            uses.setdefault(getattr(sub, 'end_lineno', line) or line, set()).add(sub.attr)
+
+    def visit(body):
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+                first_body = node.body[0].lineno if node.body else node.lineno
+                for line in range(start, max(first_body, node.lineno + 1)):
+                    statements[line] = ('def', first_body, node.end_lineno or node.lineno)
+                if isinstance(node, ast.ClassDef):
+                    visit(node.body)
+            elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)) or type(node).__name__ == 'TryStar':
+                # The header of a module-level `if`/`try`/`with` runs at import; so do the
+                # statements in its blocks, which are visited on their own.
+                statements[node.lineno] = ('stmt', _bound_names(node))
+                for block in ('body', 'orelse', 'finalbody'):
+                    visit(getattr(node, block, []) or [])
+                for handler in getattr(node, 'handlers', []) or []:
+                    visit(handler.body)
+            else:
+                statements[node.lineno] = ('stmt', _bound_names(node))
+
+    visit(tree.body)
+    hit = (statements, uses)
+    _import_time_cache[abs_path] = hit
+    return hit
+
+
+def test_names(abs_path: str, cls: str | None, function: str) -> set:
+    """Names the test function's own code refers to (its body, decorators and defaults)."""
+    try:
+        with open(abs_path, 'rb') as f:
+            tree = ast.parse(f.read())
+    except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
+        return set()
+    body = tree.body
+    if cls:
+        holder = next((n for n in body if isinstance(n, ast.ClassDef) and n.name == cls), None)
+        body = holder.body if holder is not None else []
+    node = next((n for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == function), None)
+    return _used_names(node) if node is not None else set()
+
+
+def credit_import_time(changed: set, test_lines: set, all_lines: set, statements: dict, used: set) -> set:
+    """Changed lines that ran at import time (before any test) and that this test relies on.
+
+    A def/class header counts when the test ran a line of its body; any other module- or
+    class-level statement counts when it ran in this test's process and the test (its own
+    code, or the code it ran) uses a name the statement binds.
+    """
+    credited = set()
+    for line in changed - test_lines:
+        info = statements.get(line)
+        if info is None:
+            continue
+        if info[0] == 'def':
+            if any(info[1] <= n <= info[2] for n in test_lines):
+                credited.add(line)
+        elif line in all_lines and info[1] & used:
+            credited.add(line)
+    return credited
 
 
 def _static(abs_path: str):
@@ -50,11 +169,11 @@ def empty() -> dict:
 
 
 def summarize(data_file: str, run_head: str, pristine_head: str, changed_lines: dict,
-              error_lines: dict, is_test_file) -> dict:
+              error_lines: dict, is_test_file, names: set = frozenset()) -> dict:
     """Coverage evidence of one test.
 
-    changed_lines: {rel: [line]}; error_lines: {rel: {'raise': set, 'except': set}};
-    is_test_file(rel) -> bool excludes test code from the totals.
+    changed_lines: {rel: [line]} (statement first lines); error_lines: {rel: {'raise': set, 'except': set}};
+    is_test_file(rel) -> bool excludes test code from the totals; names: what the test's own code refers to.
     """
     out = empty()
     if not os.path.exists(data_file):
@@ -63,30 +182,46 @@ def summarize(data_file: str, run_head: str, pristine_head: str, changed_lines: 
 
     data = CoverageData(basename=data_file)
     data.read()
-    data.set_query_contexts([r'^t\|'])
     run_head = os.path.realpath(run_head)
+    measured_rel = {}
     for measured in sorted(data.measured_files()):
         rel = os.path.relpath(os.path.realpath(measured), run_head)
-        if rel.startswith('..') or is_test_file(rel):
-            continue
-        lines = set(data.lines(measured) or ())
-        if not lines:
-            continue
-        arcs = set(data.arcs(measured) or ())
+        if not rel.startswith('..') and not is_test_file(rel):
+            measured_rel[measured] = rel
+    # Everything that ran in this process, import time included (the empty context).
+    all_lines = {m: set(data.lines(m) or ()) for m in measured_rel}
+    data.set_query_contexts([r'^t\|'])
+    test_lines = {m: set(data.lines(m) or ()) for m in measured_rel}
+    used = set(names)
+    for measured, rel in measured_rel.items():
+        pristine = os.path.join(pristine_head, rel)
+        if test_lines[measured] and os.path.exists(pristine):
+            _stmts, uses = import_time_statements(pristine)
+            for line in test_lines[measured]:
+                used |= uses.get(line, set())
+    for measured, rel in measured_rel.items():
         pristine = os.path.join(pristine_head, rel)
         reporter, branch_lines, handlers = _static(pristine) if os.path.exists(pristine) else (None, set(), {})
+        lines, ran = test_lines[measured], all_lines[measured]
+        arcs = set(data.arcs(measured) or ())
         if reporter is not None:
             try:
-                lines = set(reporter.first_lines(lines))
+                lines, ran = set(reporter.first_lines(lines)), set(reporter.first_lines(ran))
                 arcs = set(reporter.translate_arcs(arcs))
             except Exception:  # noqa: BLE001
                 pass
+        changed = set(changed_lines.get(rel, ()))
+        credited = set()
+        if changed and os.path.exists(pristine):
+            statements, _uses = import_time_statements(pristine)
+            credited = credit_import_time(changed, lines, ran, statements, used)
+        if not lines and not credited:
+            continue
         taken = {(a, b) for (a, b) in arcs if a in branch_lines}
         out['linesCovered'] += len(lines)
         out['branchesCovered'] += len(taken)
-        changed = set(changed_lines.get(rel, ()))
         if changed:
-            hit = sorted(lines & changed)
+            hit = sorted((lines | credited) & changed)
             if hit:
                 out['changedLinesCovered'][rel] = hit
             out['changedBranchesCovered'] += sum(1 for (a, _) in taken if a in changed)

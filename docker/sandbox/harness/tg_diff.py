@@ -45,13 +45,14 @@ def read_source(path: str) -> str | None:
         return data.decode("utf-8", errors="replace")
 
 
-def is_test_path(rel_path: str) -> bool:
-    """Test code by pytest's conventions: test_*.py, *_test.py, conftest.py, anything under tests/."""
-    parts = rel_path.replace("\\", "/").split("/")
-    name = parts[-1]
-    if name == "conftest.py" or fnmatch.fnmatchcase(name, "test_*.py") or fnmatch.fnmatchcase(name, "*_test.py"):
-        return True
-    return any(p in ("tests", "test") for p in parts[:-1])
+def is_test_path(rel_path: str, naming=None) -> bool:
+    """Test code: the project's test files (its pytest config, else pytest's defaults), conftest.py,
+    and anything under a test directory (tests/, test/ or the project's testpaths)."""
+    if naming is None:
+        import tg_naming
+
+        naming = tg_naming.DEFAULT
+    return naming.is_test_code(rel_path)
 
 
 def _walk(root: str) -> dict[str, str]:
@@ -98,12 +99,63 @@ def changed_line_numbers(base_text: str | None, head_text: str) -> list[int]:
     return changed
 
 
-def diff_trees(base: str, head: str) -> tuple[list[dict], dict[str, list[int]]]:
-    """(changed files [{path, status, isTest}], changed lines {path: [int]} of non-test .py files in head)."""
+def executable_lines(text: str) -> tuple[set[int], dict[int, int]] | None:
+    """(statement first lines, line -> its statement's first line) as coverage.py numbers them.
+
+    Coverage records a multi-line statement on its first line and never counts docstrings,
+    comments or blank lines; the gate counts changed lines the same way, so a change on a
+    continuation line is credited when the statement runs. None when the text does not parse.
+    """
+    from coverage.parser import PythonParser
+
+    try:
+        parser = PythonParser(text=text)
+        parser.parse_source()
+    except Exception:  # noqa: BLE001 -- coverage raises its own NotPython / tokenize errors
+        return None
+    statements = set(parser.statements)
+    first = {}
+    for line in range(1, len(split_lines(text)) + 1):
+        start = parser.first_line(line)
+        if start in statements:
+            first[line] = start
+    return statements, first
+
+
+def statement_lines(text: str, raw_lines: list[int]) -> list[int]:
+    """The changed raw lines folded onto the executable statements that hold them."""
+    mapped = executable_lines(text)
+    if mapped is None:
+        return list(raw_lines)
+    _statements, first = mapped
+    return sorted({first[n] for n in raw_lines if n in first})
+
+
+class TreeDiff:
+    """What the PR changed between two trees.
+
+    files:     [{path, status, isTest}] of every added, modified or deleted file
+    lines:     {path: [line]} changed executable statements of non-test .py files (coverage numbering)
+    raw_lines: {path: [line]} changed raw lines of every added or modified .py file, test code included
+    """
+
+    def __init__(self, files: list[dict], lines: dict[str, list[int]], raw_lines: dict[str, list[int]]):
+        self.files = files
+        self.lines = lines
+        self.raw_lines = raw_lines
+        self.added = {f["path"] for f in files if f["status"] == "added"}
+
+    def is_changed(self, rel: str, line: int) -> bool:
+        """Whether `line` of head file `rel` is the PR's: in a file it added, or on a line it added or changed."""
+        return rel in self.added or line in set(self.raw_lines.get(rel, ()))
+
+
+def diff(base: str, head: str, naming=None) -> TreeDiff:
     base_files = _walk(base)
     head_files = _walk(head)
     changed_files: list[dict] = []
     changed_lines: dict[str, list[int]] = {}
+    raw_lines: dict[str, list[int]] = {}
     for rel in sorted(set(base_files) | set(head_files)):
         in_base, in_head = rel in base_files, rel in head_files
         if in_base and in_head:
@@ -112,18 +164,29 @@ def diff_trees(base: str, head: str) -> tuple[list[dict], dict[str, list[int]]]:
             status = "modified"
         else:
             status = "added" if in_head else "deleted"
-        is_test = is_test_path(rel)
+        is_test = is_test_path(rel, naming)
         changed_files.append({"path": rel, "status": status, "isTest": is_test})
-        if in_head and not is_test and rel.endswith(".py"):
+        if in_head and rel.endswith(".py"):
             head_text = read_source(head_files[rel])
             if head_text is None:
                 continue
             base_text = read_source(base_files[rel]) if in_base else None
             lines = changed_line_numbers(base_text, head_text)
-            if lines:
-                # evidence.ts caps a line list at 200,000 entries; a file that big is generated code.
-                changed_lines[rel] = lines[:MAX_LINES_PER_FILE]
-    return changed_files, changed_lines
+            if not lines:
+                continue
+            # evidence.ts caps a line list at 200,000 entries; a file that big is generated code.
+            raw_lines[rel] = lines[:MAX_LINES_PER_FILE]
+            if not is_test:
+                statements = statement_lines(head_text, lines)
+                if statements:
+                    changed_lines[rel] = statements[:MAX_LINES_PER_FILE]
+    return TreeDiff(changed_files, changed_lines, raw_lines)
+
+
+def diff_trees(base: str, head: str, naming=None) -> tuple[list[dict], dict[str, list[int]]]:
+    """(changed files [{path, status, isTest}], changed statement lines {path: [int]} of non-test .py files)."""
+    d = diff(base, head, naming)
+    return d.files, d.lines
 
 
 def def_start(node: ast.AST) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import concurrent.futures
-import fnmatch
 import importlib
 import importlib.util
 import itertools
@@ -25,6 +24,7 @@ import time
 
 import tg_child
 import tg_coverage
+import tg_naming
 
 HARNESS_DIR = os.path.dirname(os.path.abspath(__file__))
 PARALLEL = 2
@@ -107,6 +107,7 @@ class Evaluator:
         self.import_roots: list = []
         self.hypothesis_plugin = importlib.util.find_spec('_hypothesis_pytestplugin') is not None
         self.uses_hypothesis = False
+        self.naming = None
 
     # ---------- children ----------
 
@@ -156,6 +157,8 @@ class Evaluator:
         args = [rel_file, '-c', self.runs.ini, '--rootdir', run['head'], '--confcutdir', run['head'],
                 '-p', 'no:cacheprovider', '-p', 'no:stepwise', '-q', '-s', '--tb=short', '--no-header',
                 '--color=no', '-o', 'console_output_style=classic', '-o', 'xfail_strict=false']
+        # The project's test naming (python_files/classes/functions), so pytest collects what its CI does.
+        args += self.naming.pytest_overrides()
         # Importing hypothesis costs more than pytest itself: load its plugin only for
         # repos that use it (the @given decorator works without the plugin anyway).
         if self.hypothesis_plugin and self.uses_hypothesis:
@@ -194,7 +197,8 @@ class Evaluator:
             missing = err.get('missing')
             if err.get('type') == 'ModuleNotFoundError' and missing and missing.split('.')[0] not in packages:
                 hint = NO_NETWORK_HINT
-            parts.append('import %s failed: %s%s\n%s' % (name, last, hint, _tail(text, 3000)))
+            where = ' (imported at %s)' % err['where'] if err.get('where') else ''
+            parts.append('import %s failed: %s%s%s\n%s' % (name, last, where, hint, _tail(text, 3000)))
         return '\n\n'.join(parts)
 
     def collect(self, rel_file: str) -> dict:
@@ -224,8 +228,6 @@ class Evaluator:
             error = 'collection stopped: %s limit (%s)' % (res.limit, 'timeout' if res.timed_out else 'resource')
         elif not any(r.get('ev') == 'exit' for r in res.records):
             error = 'collection crashed (exit %s, signal %s): %s' % (res.exit_code, res.signal, _tail(res.stderr_tail + res.stdout_tail, 3000))
-        elif not items:
-            error = 'no tests collected in %s' % rel_file
         items = [it for it in items if it.get('file') == rel_file or it['nodeid'].startswith(rel_file + '::')]
         return {'items': items, 'error': error, 'audits': audits}
 
@@ -248,7 +250,8 @@ class Evaluator:
             if with_coverage:
                 try:
                     cov = tg_coverage.summarize(os.path.join(run['cov'], '.coverage'), run['head'], self.head,
-                                                self.changed_lines, self.error_lines, self._is_test_rel)
+                                                self.changed_lines, self.error_lines, self._is_test_rel,
+                                                names=test.get('names') or set())
                 except Exception as e:  # noqa: BLE001 -- coverage is evidence; a broken data file means none
                     print('harness: coverage of %s: %r' % (test['nodeid'], e), file=sys.stderr)
                     cov = tg_coverage.empty()
@@ -329,12 +332,7 @@ class Evaluator:
     # ---------- orchestration ----------
 
     def _is_test_rel(self, rel: str) -> bool:
-        base = os.path.basename(rel)
-        if rel in self.test_file_rels or base == 'conftest.py':
-            return True
-        if base.startswith('test_') or base.endswith('_test.py'):
-            return True
-        return any(fnmatch.fnmatch(rel, g) for g in self.settings['testGlobs'])
+        return rel in self.test_file_rels or self.naming.is_test_code(rel)
 
     def evaluate(self) -> dict:
         t0 = time.monotonic()
@@ -346,8 +344,10 @@ class Evaluator:
         settings = self.settings
 
         self.progress('collect', 'diffing base and head')
-        changed_files, changed_lines = tg_diff.diff_trees(self.base, self.head)
-        self.changed_lines = {k: sorted(set(v)) for k, v in changed_lines.items()}
+        self.naming = tg_naming.load(self.head, globs=settings['testGlobs'], exclude=settings.get('excludeGlobs') or ())
+        tree_diff = tg_diff.diff(self.base, self.head, self.naming)
+        changed_files = tree_diff.files
+        self.changed_lines = {k: sorted(set(v)) for k, v in tree_diff.lines.items()}
         functions = tg_diff.changed_functions(self.head, self.changed_lines)
         self.error_lines = {}
         for fn in functions:
@@ -357,7 +357,7 @@ class Evaluator:
 
         pr_tests = []
         if settings.get('includePrTests', True):
-            pr_tests = tg_select.select_pr_tests(self.base, self.head, changed_files, settings['testGlobs'])
+            pr_tests = tg_select.select_pr_tests(self.base, self.head, changed_files, self.naming)
 
         # Generated candidates go into head AFTER the diff: they are not part of the PR.
         files: dict = {}
@@ -365,7 +365,7 @@ class Evaluator:
             src = os.path.join(self.workdir, 'candidates', c['path'])
             origin = c.get('origin') if c.get('origin') in ('pr', 'generated') else 'generated'
             entry = {'path': c['path'], 'origin': origin, 'collected': 0, 'findings': [], 'all': True,
-                     'generator': c.get('generator')}
+                     'generator': c.get('generator'), 'kind': 'tests'}
             files[c['path']] = entry
             if not os.path.isfile(src):
                 entry['error'] = 'candidate file %s is missing from the input' % c['path']
@@ -373,34 +373,54 @@ class Evaluator:
             dst = os.path.join(self.head, c['path'])
             os.makedirs(os.path.dirname(dst), exist_ok=True)
             shutil.copyfile(src, dst)
-        for t in pr_tests:
-            if t['file'] not in files:
-                files[t['file']] = {'path': t['file'], 'origin': 'pr', 'collected': 0, 'findings': []}
+        if settings.get('includePrTests', True):
+            # Every test-code file the PR adds or changes is judged, whether or not it holds a
+            # test the PR edited: a helper, a conftest or a test module's import-time code runs
+            # with every test.
+            for change in changed_files:
+                rel = change['path']
+                if change['status'] == 'deleted' or not change['isTest'] or not rel.endswith('.py') or rel in files:
+                    continue
+                kind = 'tests' if self.naming.is_test_file(rel) else 'support'
+                files[rel] = {'path': rel, 'origin': 'pr', 'collected': 0, 'findings': [], 'kind': kind}
+            for link in self.request.get('refusedLinks') or []:
+                rel = str(link.get('path') or '')
+                if rel and self.naming.is_test_code(rel) and rel.endswith('.py'):
+                    files[rel] = {'path': rel, 'origin': 'pr', 'collected': 0, 'findings': [], 'kind': 'support',
+                                  'error': _link_error(link)}
         self.test_file_rels = sorted(files)
         self.uses_hypothesis = _tree_mentions(self.head, 'hypothesis')
 
         project_info = tg_project.detect_project(self.head)
         self.import_roots = list(project_info.get('import_roots') or [self.head])
+        provided = tg_project.provide_build_metadata(self.head)
+        if provided['root']:
+            self.import_roots.append(provided['root'])
+        for note in provided['notes']:
+            self.progress('collect', note)
         project = {'layout': project_info.get('layout', 'unknown'), 'packages': list(project_info.get('packages') or []),
                    'importable': True}
 
         tools = {'python': platform.python_version(), 'pytest': _version('pytest'), 'coverage': _version('coverage'),
                  'bandit': 'unknown'}
         evidence = {'protocol': 1, 'mode': 'evaluate', 'project': project, 'changedFiles': changed_files,
+                    'naming': self.naming.describe(),
                     'changedLines': self.changed_lines, 'functions': functions, 'files': [], 'tests': [],
                     'tools': tools, 'durationMs': 0}
 
         self.progress('collect', 'probing the import of %s' % (', '.join(project['packages']) or 'no package'))
         err = self.probe(project['packages'])
         if err is not None:
+            err = _name_refused_links(err, self.request.get('refusedLinks') or [])
             project['importable'] = False
             project['importError'] = _tail(err, 19_000)
             self.progress('collect', 'the project does not import; tests are not run')
             evidence['durationMs'] = (time.monotonic() - t0) * 1000
             return evidence
 
-        # ---- collection, one child per file ----
-        rels = [r for r in self.test_file_rels if 'error' not in files[r]]
+        # ---- collection, one child per test file ----
+        rels = [r for r in sorted(files) if 'error' not in files[r] and files[r]['kind'] == 'tests']
+        scanned = [r for r in sorted(files) if 'error' not in files[r]]
         collected: dict = {}
         with concurrent.futures.ThreadPoolExecutor(PARALLEL) as pool:
             futs = {pool.submit(self.collect, r): r for r in rels}
@@ -410,29 +430,35 @@ class Evaluator:
                 self.progress('collect', 'collected %s: %d test(s)' % (r, len(collected[r]['items'])), i, len(rels))
 
         # ---- static findings ----
-        self.progress('bandit', 'static rules and Bandit on %d file(s)' % len(rels))
+        self.progress('bandit', 'static rules and Bandit on %d file(s)' % len(scanned))
         scans = {}
-        for r in rels:
+        for r in scanned:
             try:
-                scans[r] = tg_rules.scan_test_file(os.path.join(self.head, r), r)
+                scans[r] = tg_rules.scan_test_file(os.path.join(self.head, r), r, self.naming)
             except Exception as e:  # noqa: BLE001 -- a file that does not parse is reported by collection
                 print('harness: scan_test_file %s: %r' % (r, e), file=sys.stderr)
                 scans[r] = {'functions': {}, 'module': []}
-        bandit_findings, bandit_version, bandit_error = tg_bandit.run_bandit([os.path.join(self.head, r) for r in rels], self.head)
+            if scans[r].get('error') and files[r]['kind'] == 'support':
+                # A test file that does not parse shows as a collection error; a helper is not collected.
+                files[r]['error'] = '%s does not parse: %s' % (r, scans[r]['error'])
+        bandit_findings, bandit_version, bandit_error = tg_bandit.run_bandit([os.path.join(self.head, r) for r in scanned], self.head)
         tools['bandit'] = bandit_version or 'unknown'
         if bandit_error:
             tools['banditError'] = _tail(str(bandit_error), 19_000)
         tamper = tg_rules.scan_config_tampering(self.base, self.head, changed_files) or []
+        for f in tamper:
+            f['baseline'] = 'new'  # found by comparing base and head: the PR's by construction
 
         # ---- the tests to run ----
         tests = []
-        for r in rels:
+        for r in scanned:
             entry = files[r]
-            col = collected[r]
+            col = collected.get(r) or {'items': [], 'error': None, 'audits': []}
             items = col['items']
+            entry['items'] = len(items)
             ranges = _function_ranges(os.path.join(self.head, r))
             if col['error']:
-                entry['error'] = col['error']
+                entry['error'] = _name_refused_links(col['error'], self.request.get('refusedLinks') or [])
             for a in col['audits']:
                 entry['findings'].append(_audit_finding(a, r, 0))
             entry['findings'].extend(scans[r].get('module') or [])
@@ -457,6 +483,7 @@ class Evaluator:
             scan = scans[t['file']].get('functions') or {}
             info = scan.get('%s.%s' % (t['cls'], t['function'])) if t['cls'] else None
             info = info or scan.get(t['function']) or {}
+            t['names'] = tg_coverage.test_names(os.path.join(self.head, t['file']), t['cls'], t['function'])
             t['asserts'] = int(info.get('asserts') or 0)
             t['trivialAsserts'] = int(info.get('trivialAsserts') or 0)
             t['findings'] = list(info.get('findings') or [])
@@ -477,6 +504,19 @@ class Evaluator:
             for entry in files.values():
                 if entry['origin'] == 'pr':
                     entry['findings'].extend(tamper)
+
+        # Static findings are the PR's when they lie on a line it added or changed (or in a
+        # file it added); the rest were in the base tree already and are reported as existing.
+        generated = {p for p, e in files.items() if e['origin'] == 'generated'}
+        marked = set()
+        for holder in [e['findings'] for e in files.values()] + [t['findings'] for t in tests]:
+            for f in holder:
+                if id(f) in marked or f.get('source') == 'audit':
+                    continue
+                marked.add(id(f))
+                if 'baseline' not in f:
+                    new = f['file'] in generated or tree_diff.is_changed(f['file'], int(f.get('line') or 0))
+                    f['baseline'] = 'new' if new else 'existing'
 
         # ---- runs ----
         reruns = int(settings['reruns'])
@@ -537,13 +577,33 @@ class Evaluator:
             evidence['tests'].append(ev)
         for entry in files.values():
             fe = {'path': entry['path'], 'origin': entry['origin'], 'collected': entry['collected'],
-                  'findings': entry['findings'][:1000]}
+                  'findings': entry['findings'][:1000], 'kind': entry.get('kind', 'tests')}
+            if 'items' in entry:
+                fe['items'] = entry['items']
             if entry.get('error'):
                 fe['error'] = _tail(entry['error'], 19_000)
             evidence['files'].append(fe)
         evidence['durationMs'] = (time.monotonic() - t0) * 1000
         self.progress('coverage', 'evaluated %d test(s) in %d ms' % (len(tests), evidence['durationMs']))
         return evidence
+
+
+def _link_error(link: dict) -> str:
+    return ('%s is a symbolic link to %s, outside the repository: Testgate does not follow links out of '
+            'the tree; commit the file itself or link to a file inside the repository'
+            % (link.get('path'), link.get('target')))
+
+
+def _name_refused_links(error: str, links: list) -> str:
+    """An import or collection error that a refused link explains says so, by name."""
+    notes = []
+    for link in links:
+        rel = str(link.get('path') or '')
+        stem = rel.rsplit('/', 1)[-1]
+        stem = stem[:-3] if stem.endswith('.py') else stem
+        if stem and (stem in error or rel in error):
+            notes.append('testgate: ' + _link_error(link))
+    return error if not notes else error.rstrip('\n') + '\n' + '\n'.join(notes)
 
 
 def _audit_finding(a: dict, default_file: str, default_line: int) -> dict:

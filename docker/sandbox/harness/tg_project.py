@@ -246,3 +246,125 @@ def module_name(head: str, rel_path: str, import_roots: list[str]) -> str:
     if parts and parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
+
+
+# ---- build-time metadata ----------------------------------------------------------------
+
+# What hatch-vcs and setuptools-scm write at build time; the sandbox never builds the project,
+# so the gate writes the same shape with a version that says where it came from.
+SANDBOX_VERSION = "0+testgate"
+_VERSION_PY = (
+    "# Written by Testgate for the sandbox run: the build backend writes this file at build time.\n"
+    f"__version__ = version = {SANDBOX_VERSION!r}\n"
+    "__version_tuple__ = version_tuple = (0, 'testgate')\n"
+)
+SITE_DIR = ".testgate-site"
+
+
+def _toml(head: str) -> dict:
+    text = _read_text(os.path.join(head, "pyproject.toml"))
+    if text is None:
+        return {}
+    try:
+        return tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError):
+        return {}
+
+
+def _dig(data, *keys):
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def build_time_version_files(head: str) -> list[str]:
+    """Version files the build backend would write: hatch-vcs, setuptools-scm (pyproject or setup.py)."""
+    data = _toml(head)
+    out: list[str] = []
+    hooks = [_dig(data, "tool", "hatch", "build", "hooks", "vcs")]
+    targets = _dig(data, "tool", "hatch", "build", "targets")
+    if isinstance(targets, dict):
+        hooks += [_dig(t, "hooks", "vcs") for t in targets.values()]
+    for hook in hooks:
+        if isinstance(hook, dict) and isinstance(hook.get("version-file"), str):
+            out.append(hook["version-file"])
+    scm = _dig(data, "tool", "setuptools_scm")
+    if isinstance(scm, dict):
+        for key in ("version_file", "write_to"):
+            if isinstance(scm.get(key), str):
+                out.append(scm[key])
+    text = _read_text(os.path.join(head, "setup.py"))
+    if text and "use_scm_version" in text:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = None
+        for node in ast.walk(tree) if tree is not None else []:
+            if isinstance(node, ast.keyword) and node.arg == "use_scm_version":
+                value = _literal(node.value)
+                if isinstance(value, dict):
+                    for key in ("version_file", "write_to"):
+                        if isinstance(value.get(key), str):
+                            out.append(value[key])
+    return list(dict.fromkeys(p.strip().lstrip("./") for p in out if p.strip()))
+
+
+def distribution_name(head: str) -> str | None:
+    """The project's distribution name, read statically (pyproject, setup.cfg, a literal in setup.py)."""
+    data = _toml(head)
+    for name in (_dig(data, "project", "name"), _dig(data, "tool", "poetry", "name")):
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+    text = _read_text(os.path.join(head, "setup.cfg"))
+    if text:
+        cp = configparser.ConfigParser(interpolation=None, strict=False)
+        try:
+            cp.read_string(text)
+            if cp.has_option("metadata", "name"):
+                return cp.get("metadata", "name").strip() or None
+        except configparser.Error:
+            pass
+    text = _read_text(os.path.join(head, "setup.py"))
+    if text:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        for node in ast.walk(tree):
+            if isinstance(node, ast.keyword) and node.arg == "name":
+                value = _literal(node.value)
+                if isinstance(value, str) and value.strip():
+                    return value.strip()
+    return None
+
+
+def provide_build_metadata(head: str) -> dict:
+    """Writes what a build would have made, so the package imports unbuilt: declared version
+    files that are missing, and a minimal dist-info (so `importlib.metadata.version(name)` answers).
+
+    Call after the diff: these files are the gate's, not the PR's. Returns {root, notes}: an
+    import root holding the dist-info (or None) and what was written, for progress output.
+    """
+    notes: list[str] = []
+    head_n = os.path.normpath(head)
+    for rel in build_time_version_files(head):
+        path = os.path.normpath(os.path.join(head, rel))
+        if not path.startswith(head_n + os.sep) or os.path.lexists(path) or not os.path.isdir(os.path.dirname(path)):
+            continue
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(_VERSION_PY if path.endswith(".py") else SANDBOX_VERSION + "\n")
+        notes.append(f"wrote the build-time version file {rel} (version {SANDBOX_VERSION})")
+    name = distribution_name(head)
+    if not name or not all(c.isalnum() or c in "-_." for c in name):
+        return {"root": None, "notes": notes}
+    site = os.path.join(head, SITE_DIR)
+    # The wheel's dist-info name: the normalised project name (PEP 503, then `-` to `_`).
+    normal = "_".join(p for p in name.replace("-", "_").replace(".", "_").lower().split("_") if p)
+    dist_info = os.path.join(site, f"{normal}-{SANDBOX_VERSION}.dist-info")
+    os.makedirs(dist_info, exist_ok=True)
+    with open(os.path.join(dist_info, "METADATA"), "w", encoding="utf-8") as f:
+        f.write(f"Metadata-Version: 2.1\nName: {name}\nVersion: {SANDBOX_VERSION}\n")
+    notes.append(f"provided package metadata for {name} (version {SANDBOX_VERSION})")
+    return {"root": site, "notes": notes}

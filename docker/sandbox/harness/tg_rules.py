@@ -889,12 +889,12 @@ def _trivial_unittest(attr: str, call: ast.Call, names: _Names) -> bool:
 
 # --- public API ------------------------------------------------------------------------------
 
-def _scan_source(text: str, rel_path: str) -> tuple[ast.Module | None, dict[str, ast.AST], list[dict], _Names | None, str | None]:
+def _scan_source(text: str, rel_path: str, naming=None) -> tuple[ast.Module | None, dict[str, ast.AST], list[dict], _Names | None, str | None]:
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return None, {}, _comment_findings(text, rel_path), None, f"{type(exc).__name__}: {exc}"
-    tests = {(f"{cls}.{name}" if cls else name): node for (cls, name), node in collect_tests(tree).items()}
+    tests = {(f"{cls}.{name}" if cls else name): node for (cls, name), node in collect_tests(tree, naming).items()}
     ranges = [(def_start(n), n.end_lineno or n.lineno) for n in tests.values()]
     names = _Names(tree)
     comments = _comment_findings(text, rel_path)
@@ -920,7 +920,7 @@ def _dedupe(findings: list[dict]) -> list[dict]:
     return sorted(seen.values(), key=lambda f: (f["line"], f["rule"]))
 
 
-def scan_test_file(abs_path: str, rel_path: str) -> dict:
+def scan_test_file(abs_path: str, rel_path: str, naming=None) -> dict:
     """{functions: {name or Class.name: {startLine, endLine, findings, asserts, trivialAsserts}}, module: [...]}.
 
     A finding belongs to the innermost test function whose lines (decorators included) hold
@@ -930,7 +930,7 @@ def scan_test_file(abs_path: str, rel_path: str) -> dict:
     text = read_source(abs_path)
     if text is None:
         return {"functions": {}, "module": [], "error": f"cannot read {rel_path}"}
-    _tree, tests, findings, names, error = _scan_source(text, rel_path)
+    _tree, tests, findings, names, error = _scan_source(text, rel_path, naming)
     functions: dict[str, dict] = {}
     spans: list[tuple[int, int, str]] = []
     for key, node in tests.items():

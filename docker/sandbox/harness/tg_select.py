@@ -11,6 +11,7 @@ import copy
 import os
 import re
 
+import tg_naming
 from tg_diff import def_start, read_source, split_lines
 
 DEFAULT_TEST_GLOBS = ["tests/**/test_*.py", "tests/**/*_test.py", "test_*.py", "**/test_*.py", "**/*_test.py"]
@@ -42,8 +43,8 @@ def matches_globs(rel_path: str, globs: list[str] | None) -> bool:
     return any(glob_to_regex(g).match(rel_path) for g in (globs or DEFAULT_TEST_GLOBS))
 
 
-def _is_test_class(node: ast.ClassDef) -> bool:
-    if node.name.startswith("Test"):
+def _is_test_class(node: ast.ClassDef, naming) -> bool:
+    if naming.is_test_class(node.name):
         return not any(isinstance(b, ast.FunctionDef) and b.name == "__init__" for b in node.body)
     for base in node.bases:
         name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")
@@ -52,15 +53,16 @@ def _is_test_class(node: ast.ClassDef) -> bool:
     return False
 
 
-def collect_tests(tree: ast.Module) -> dict[tuple[str | None, str], ast.AST]:
+def collect_tests(tree: ast.Module, naming=None) -> dict[tuple[str | None, str], ast.AST]:
     """(class name or None, function name) -> def node, as pytest collects them (last definition wins)."""
+    naming = naming or tg_naming.DEFAULT
     tests: dict[tuple[str | None, str], ast.AST] = {}
     for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and naming.is_test_function(node.name):
             tests[(None, node.name)] = node
-        elif isinstance(node, ast.ClassDef) and _is_test_class(node):
+        elif isinstance(node, ast.ClassDef) and _is_test_class(node, naming):
             for sub in node.body:
-                if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)) and sub.name.startswith("test"):
+                if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)) and naming.is_test_function(sub.name):
                     tests[(node.name, sub.name)] = sub
     return tests
 
@@ -92,6 +94,40 @@ def _argvalues(call: ast.Call) -> tuple[ast.AST | None, str | None, int | None]:
         if kw.arg == "argvalues":
             return kw.value, "kw", i
     return None, None, None
+
+
+def module_tables(tree: ast.Module | None) -> dict[str, ast.AST]:
+    """Module-level `NAME = [...]` / `(...)` literals, the tables a parametrize may name (last binding wins)."""
+    tables: dict[str, ast.AST] = {}
+    for node in tree.body if tree is not None else []:
+        targets, value = [], None
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        for target in targets:
+            if isinstance(target, ast.Name):
+                if isinstance(value, (ast.List, ast.Tuple)):
+                    tables[target.id] = value
+                else:
+                    tables.pop(target.id, None)
+    return tables
+
+
+def resolve_tables(node: ast.AST, tables: dict[str, ast.AST]) -> ast.AST:
+    """A copy of the def whose parametrize argvalues naming a module table hold that table's literal."""
+    clone = copy.deepcopy(node)
+    for dec in clone.decorator_list:
+        if not _is_parametrize(dec):
+            continue
+        values, how, idx = _argvalues(dec)
+        if isinstance(values, ast.Name) and values.id in tables:
+            literal = copy.deepcopy(tables[values.id])
+            if how == "pos":
+                dec.args[idx] = literal
+            else:
+                dec.keywords[idx].value = literal
+    return clone
 
 
 def _skeleton(node: ast.AST) -> str:
@@ -163,12 +199,17 @@ def new_case_indices(base_node: ast.AST, head_node: ast.AST) -> list[int] | None
     return out
 
 
-def select_pr_tests(base: str, head: str, changed_files: list[dict], test_globs: list[str] | None) -> list[dict]:
-    """Test functions the PR added or edited in its added or modified test files."""
+def select_pr_tests(base: str, head: str, changed_files: list[dict], naming=None) -> list[dict]:
+    """Test functions the PR added or edited in its added or modified test files.
+
+    A test whose parametrize names a module-level table (`@parametrize("a, b", CASES)`) is
+    edited when the table is: the entries the PR appended are its new cases.
+    """
+    naming = naming or tg_naming.DEFAULT
     selected: list[dict] = []
     for entry in changed_files:
         rel, status = entry["path"], entry["status"]
-        if status == "deleted" or not rel.endswith(".py") or not matches_globs(rel, test_globs):
+        if status == "deleted" or not naming.is_test_file(rel):
             continue
         head_tree, head_lines = _parse(os.path.join(head, rel))
         if head_tree is None:
@@ -177,20 +218,26 @@ def select_pr_tests(base: str, head: str, changed_files: list[dict], test_globs:
             continue
         base_tests: dict = {}
         base_lines: list[str] = []
+        base_tables: dict = {}
         if status == "modified":
             base_tree, base_lines = _parse(os.path.join(base, rel))
             if base_tree is not None:
-                base_tests = collect_tests(base_tree)
-        for (cls, name), node in collect_tests(head_tree).items():
+                base_tests = collect_tests(base_tree, naming)
+                base_tables = module_tables(base_tree)
+        head_tables = module_tables(head_tree)
+        for (cls, name), node in collect_tests(head_tree, naming).items():
             base_node = base_tests.get((cls, name))
             new_cases = None
             if base_node is None:
                 change = "added"
-            elif _segment(base_lines, base_node) == _segment(head_lines, node):
-                continue
             else:
+                base_resolved = resolve_tables(base_node, base_tables)
+                head_resolved = resolve_tables(node, head_tables)
+                if _segment(base_lines, base_node) == _segment(head_lines, node) and \
+                        ast.dump(base_resolved) == ast.dump(head_resolved):
+                    continue
                 change = "modified"
-                new_cases = new_case_indices(base_node, node)
+                new_cases = new_case_indices(base_resolved, head_resolved)
             selected.append({
                 "file": rel,
                 "function": name,

@@ -82,6 +82,14 @@ export interface GateConfig {
      * @defaultValue []
      */
     allowRules: string[];
+    /**
+     * Which static findings count: `changed` (those on lines the pull request added or
+     * changed, and anywhere in files it added; findings the base tree already had are
+     * reported as existing and reject nothing) or `all` (every finding in the files the
+     * gate scans). Run-time (audit hook) findings always reject the test that triggered them.
+     * @defaultValue 'changed'
+     */
+    scope: 'changed' | 'all';
   };
   tests: {
     /**
@@ -220,7 +228,7 @@ export const defaultConfig: GateConfig = deepFreeze({
   reruns: 3,
   limits: { cpuSeconds: 2, wallSeconds: 10, slowMs: 500, memoryMb: 512 },
   require: { assertions: true, coverageGain: true, errorPath: true },
-  security: { failOn: 'any', allowRules: [] },
+  security: { failOn: 'any', allowRules: [], scope: 'changed' },
   tests: { globs: [...DEFAULT_TEST_GLOBS], include: [], exclude: [] },
   generate: {
     mode: 'auto',
@@ -314,6 +322,7 @@ export const gateConfigSchema = section({
   security: section({
     failOn: oneOf(['any', 'medium', 'high']).default(d.security.failOn),
     allowRules: stringList('a rule id such as "B101" or "TG-SLEEP"').default(() => []),
+    scope: oneOf(['changed', 'all']).default(d.security.scope),
   }).prefault({}),
   tests: section({
     globs: stringList('a glob pattern').default(() => [...DEFAULT_TEST_GLOBS]),

@@ -20,6 +20,12 @@ export const findingSchema = z.object({
   file: z.string().max(4096),
   line: z.number().int().nonnegative(),
   message: z.string().max(2000),
+  /**
+   * Static findings: `new` when the line is one the pull request added or changed (or the
+   * file is new), `existing` when the base tree already had it. Run-time (audit) findings
+   * carry none: what the test did at run time is always its own.
+   */
+  baseline: z.enum(['new', 'existing']).optional(),
 });
 export type Finding = z.infer<typeof findingSchema>;
 
@@ -91,6 +97,13 @@ export const fileEvidenceSchema = z.object({
   error: z.string().max(20_000).optional(),
   /** Module-level findings (outside any test function); they apply to every test of the file. */
   findings: z.array(findingSchema).max(1000),
+  /**
+   * `tests`: a module pytest collects tests from; `support`: test code that is not (a
+   * helper module, `conftest.py`, `tests/__init__.py`). Both are scanned.
+   */
+  kind: z.enum(['tests', 'support']).default('tests'),
+  /** Tests pytest collected in the file, judged or not (absent when it was not collected). */
+  items: z.number().int().nonnegative().optional(),
 });
 export type FileEvidence = z.infer<typeof fileEvidenceSchema>;
 
@@ -130,8 +143,22 @@ export const evaluationEvidenceSchema = z.object({
       }),
     )
     .max(100_000),
-  /** Added or modified lines of non-test Python files in the head tree. */
+  /**
+   * Added or modified executable statements of non-test Python files in the head tree, by
+   * the first line of each statement (coverage.py's numbering): docstrings, comments and
+   * blank lines are not counted.
+   */
   changedLines: linesByFile,
+  /** The test naming the harness used: the project's pytest config, else pytest's defaults. */
+  naming: z
+    .object({
+      source: z.string().max(200),
+      pythonFiles: z.array(z.string().max(1000)).max(200),
+      pythonClasses: z.array(z.string().max(1000)).max(200),
+      pythonFunctions: z.array(z.string().max(1000)).max(200),
+      testpaths: z.array(z.string().max(1000)).max(200),
+    })
+    .optional(),
   functions: z.array(changedFunctionSchema).max(100_000),
   files: z.array(fileEvidenceSchema).max(10_000),
   tests: z.array(testEvidenceSchema).max(10_000),

@@ -56,6 +56,9 @@ export interface TestResult {
 export interface FileResult {
   path: string;
   origin: TestOrigin;
+  /** `tests` (a module pytest collects) or `support` (helper, conftest.py, package `__init__`). */
+  kind: 'tests' | 'support';
+  /** How many of its tests were judged (new or edited ones, for a PR file). */
   collected: number;
   /** Reasons that apply to the file as a whole (import error, module-level findings, no tests). */
   reasons: ReasonCode[];
@@ -107,8 +110,16 @@ export interface GateReport {
   counts: { accepted: number; rejected: number; byReason: Partial<Record<ReasonCode, number>> };
   tests: TestResult[];
   files: FileResult[];
-  /** Every finding, deduplicated, for the security report. */
+  /**
+   * Every finding of the pull request, deduplicated, for the security report: static ones on
+   * lines it added or changed and every run-time (audit) one.
+   */
   findings: Finding[];
+  /**
+   * Static findings the base tree already had (`security.scope: changed`): informational,
+   * they reject nothing. Shown apart in every output; SARIF marks them `unchanged`.
+   */
+  existingFindings: Finding[];
   changedLines: Record<string, number[]>;
   project: { layout: 'flat' | 'src' | 'unknown'; importable: boolean; importError?: string };
   generation?: GenerationSummary;

@@ -50,10 +50,12 @@ export function judge(evidence: EvaluationEvidence, config: GateConfig): GateRep
   );
   const files = evidence.files.map((file) => judgeFile(file, config));
 
-  const findings = dedupeFindings([
+  const allFindings = dedupeFindings([
     ...evidence.files.flatMap((file) => file.findings),
     ...evidence.tests.flatMap((test) => test.findings),
   ]).sort(compareFindings);
+  const findings = allFindings.filter((finding) => !isExisting(finding, config));
+  const existingFindings = allFindings.filter((finding) => isExisting(finding, config));
 
   const byReason: Partial<Record<ReasonCode, number>> = {};
   for (const test of tests)
@@ -80,6 +82,7 @@ export function judge(evidence: EvaluationEvidence, config: GateConfig): GateRep
     tests,
     files,
     findings,
+    existingFindings,
     changedLines: evidence.changedLines,
     project,
     suggestions: [],
@@ -318,9 +321,22 @@ function tail(runs: TestRun[]): string {
 const SEVERITY_RANK = { low: 0, medium: 1, high: 2 } as const;
 const FAIL_ON_RANK = { any: 0, medium: 1, high: 2 } as const;
 
+/**
+ * Whether a static finding was already in the base tree and, under `security.scope:
+ * changed`, is reported as existing rather than held against the pull request.
+ */
+export function isExisting(finding: Finding, config: GateConfig): boolean {
+  return (
+    config.security.scope === 'changed' &&
+    finding.source !== 'audit' &&
+    finding.baseline === 'existing'
+  );
+}
+
 /** Whether a finding rejects the test or file it is on, under the repo's security settings. */
 export function rejects(finding: Finding, config: GateConfig): boolean {
   if (config.security.allowRules.includes(finding.rule)) return false;
+  if (isExisting(finding, config)) return false;
   // What the audit hook saw actually happened, and tampering undermines every other check.
   if (finding.reason === 'tampering' || finding.source === 'audit') return true;
   return SEVERITY_RANK[finding.severity] >= FAIL_ON_RANK[config.security.failOn];
@@ -493,7 +509,14 @@ function judgeFile(file: FileEvidence, config: GateConfig): FileResult {
   const details: ReasonDetail[] = [];
   if (file.error !== undefined) {
     details.push({ reason: 'error', message: collectionErrorMessage(file.error) });
-  } else if (file.collected === 0 && !isSupportFile(file.path)) {
+  } else if (
+    file.kind === 'tests' &&
+    file.origin === 'generated' &&
+    file.collected === 0 &&
+    !isSupportFile(file.path)
+  ) {
+    // A generated file is a list of tests; one with none collected is broken. A PR's
+    // test-named module with no tests is a helper, scanned like any other support file.
     details.push({
       reason: 'error',
       message:
@@ -506,6 +529,7 @@ function judgeFile(file: FileEvidence, config: GateConfig): FileResult {
   return {
     path: file.path,
     origin: file.origin,
+    kind: file.kind,
     collected: file.collected,
     reasons: sortReasons(details.map((detail) => detail.reason)),
     details: sortDetails(details),
@@ -519,6 +543,9 @@ function collectionErrorMessage(error: string): string {
     .split('\n')
     .map((line) => line.trim())
     .filter(Boolean);
+  // The harness names what it knows to be the cause (a refused symbolic link) on a line of its own.
+  const known = lines.find((line) => line.startsWith('testgate: '));
+  if (known !== undefined) return truncate(known.slice('testgate: '.length), 600);
   const eLines = lines.filter((line) => line.startsWith('E ')).map((line) => line.slice(2).trim());
   const telling =
     [...eLines].reverse().find((line) => /^\w+(Error|Exception)\b/.test(line)) ??
@@ -583,26 +610,33 @@ function reasonSummary(items: { reasons: ReasonCode[] }[]): string {
 }
 
 function explainImportError(project: EvaluationEvidence['project']): string {
-  const lines = (project.importError ?? '')
+  const text = project.importError ?? '';
+  const lines = text
     .split('\n')
     .map((line) => line.trim())
     .filter(Boolean);
+  // The harness's first line: `import pkg failed: <Error>: <text> (imported at pkg/mod.py:3)`.
+  const summary = /^import (\S+) failed: (.*?)(?: \(imported at ([^)]+)\))?(?: - .*)?$/.exec(
+    lines[0] ?? '',
+  );
   const last =
+    summary?.[2] ??
     [...lines].reverse().find((line) => /^\w+(Error|Exception)\b/.test(line)) ??
     lines[lines.length - 1];
   if (!last) {
-    return 'the code under test does not import in the sandbox, so no test could be judged: check that the package imports from the repository root (flat or src/ layout)';
+    return 'the code under test does not import in the sandbox, so no test could be judged, and the harness recorded no error: run "python -c \'import <package>\'" from the repository root to reproduce it';
   }
+  const where = summary?.[3] === undefined ? '' : ` at ${summary[3]}`;
   const missing = /^ModuleNotFoundError: No module named '([^']+)'/.exec(last)?.[1];
   const top = missing?.split('.')[0];
-  if (top !== undefined && !project.packages.includes(top)) {
-    return `the code under test imports "${top}", which is not in the repository, and the sandbox has no network to install it (${truncate(last, 200)}): make the import optional or vendor the dependency so Testgate can judge the tests`;
+  if (missing !== undefined && top !== undefined && !project.packages.includes(top)) {
+    return `the code under test imports "${missing}"${where}, which is not in the repository, and the sandbox has no network to install it: make the import optional or vendor the dependency so Testgate can judge the tests`;
   }
-  const hint =
-    project.layout === 'src'
-      ? 'with a src/ layout the package must be a directory under src/ with an __init__.py'
-      : 'run "python -c \'import <package>\'" from the repository root to reproduce it';
-  return `the code under test does not import in the sandbox, so no test could be judged (${truncate(last, 200)}): fix the error; ${hint}`;
+  if (missing !== undefined) {
+    return `the code under test imports "${missing}"${where}, and no such module is in the repository: commit it, or, if the build writes it (a version file), declare it in pyproject.toml (hatch-vcs \`version-file\`, setuptools-scm \`version_file\`) so Testgate provides it`;
+  }
+  const what = summary?.[1] === undefined ? 'the code under test' : `"${summary[1]}"`;
+  return `importing ${what} fails in the sandbox${where} (${truncate(last, 200)}), so no test could be judged: fix the error; "python -c 'import ${summary?.[1] ?? '<package>'}'" from the repository root reproduces it`;
 }
 
 // --- helpers ----------------------------------------------------------------------------

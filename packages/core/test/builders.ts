@@ -56,7 +56,14 @@ export function test(name = 'test_add', extra: Partial<TestEvidence> = {}): Test
 }
 
 export function file(extra: Partial<FileEvidence> = {}): FileEvidence {
-  return { path: 'tests/test_calc.py', origin: 'pr', collected: 1, findings: [], ...extra };
+  return {
+    path: 'tests/test_calc.py',
+    origin: 'pr',
+    kind: 'tests',
+    collected: 1,
+    findings: [],
+    ...extra,
+  };
 }
 
 export function fn(extra: Partial<ChangedFunction> = {}): ChangedFunction {

@@ -250,10 +250,32 @@ describe('judge: reasons', () => {
     expect(report.title).toBe('1 file rejected: error (1)');
   });
 
-  it('error: a test file with no test functions', () => {
-    const report = judge(evidence({ tests: [], files: [file({ collected: 0 })] }), defaultConfig);
+  it('error: a generated test file with no test functions', () => {
+    const report = judge(
+      evidence({ tests: [], files: [file({ collected: 0, origin: 'generated' })] }),
+      defaultConfig,
+    );
     expect(report.files[0]!.details[0]!.message).toMatch(/^no test functions found/);
-    expect(report.verdict).toBe('fail');
+    expect(report.files[0]!.reasons).toEqual(['error']);
+  });
+
+  it("a PR's helper or test-named module without tests is scanned, not an error", () => {
+    const report = judge(
+      evidence({
+        tests: [],
+        files: [
+          file({ path: 'tests/helpers.py', kind: 'support', collected: 0 }),
+          file({ path: 'tests/test_data.py', kind: 'tests', collected: 0, items: 0 }),
+        ],
+      }),
+      defaultConfig,
+    );
+    expect(report.files.map((f) => [f.path, f.kind, f.reasons])).toEqual([
+      ['tests/helpers.py', 'support', []],
+      ['tests/test_data.py', 'tests', []],
+    ]);
+    expect(report.verdict).toBe('pass');
+    expect(report.title).toBe('2 test files accepted');
   });
 
   it('failed: every run failed, with the assertion', () => {
@@ -509,7 +531,7 @@ describe('judge: verdict', () => {
           packages: ['calc'],
           importable: false,
           importError:
-            'Traceback (most recent call last):\n  File "calc.py", line 1\nModuleNotFoundError: No module named \'requests\'\n',
+            "import calc failed: ModuleNotFoundError: No module named 'requests' (imported at calc.py:1) - the sandbox has no network\nTraceback (most recent call last):\n  File \"calc.py\", line 1\nModuleNotFoundError: No module named 'requests'\n",
         },
         tests: [test('t', { runs: runs('error', 'error', 'error') })],
       }),
@@ -518,7 +540,7 @@ describe('judge: verdict', () => {
     expect(report.verdict).toBe('neutral');
     expect(report.title).toBe('Not judged: the code under test does not import');
     expect(report.neutralReason).toBe(
-      'the code under test imports "requests", which is not in the repository, and the sandbox has no network to install it (ModuleNotFoundError: No module named \'requests\'): make the import optional or vendor the dependency so Testgate can judge the tests',
+      'the code under test imports "requests" at calc.py:1, which is not in the repository, and the sandbox has no network to install it: make the import optional or vendor the dependency so Testgate can judge the tests',
     );
     expect(report.project.importError).toContain('requests');
   });
@@ -530,13 +552,33 @@ describe('judge: verdict', () => {
           layout: 'src',
           packages: ['calc'],
           importable: false,
-          importError: '  File "src/calc/__init__.py", line 3\nSyntaxError: invalid syntax',
+          importError:
+            'import calc failed: SyntaxError: invalid syntax (imported at src/calc/__init__.py:3)\n  File "src/calc/__init__.py", line 3\nSyntaxError: invalid syntax',
+        },
+      }),
+      defaultConfig,
+    );
+    // The real cause and where, never a guess about the layout.
+    expect(report.neutralReason).toBe(
+      'importing "calc" fails in the sandbox at src/calc/__init__.py:3 (SyntaxError: invalid syntax), so no test could be judged: fix the error; "python -c \'import calc\'" from the repository root reproduces it',
+    );
+  });
+
+  it('neutral on a module of the project that is missing, naming it and its importer', () => {
+    const report = judge(
+      evidence({
+        project: {
+          layout: 'flat',
+          packages: ['calc'],
+          importable: false,
+          importError:
+            "import calc failed: ModuleNotFoundError: No module named 'calc._build' (imported at calc/__init__.py:2)\nTraceback...",
         },
       }),
       defaultConfig,
     );
     expect(report.neutralReason).toMatch(
-      /^the code under test does not import in the sandbox, so no test could be judged \(SyntaxError: invalid syntax\): fix the error; with a src\/ layout/,
+      /^the code under test imports "calc\._build" at calc\/__init__\.py:2, and no such module is in the repository: commit it, or, if the build writes it/,
     );
   });
 
@@ -568,5 +610,68 @@ describe('judge: verdict', () => {
       defaultConfig,
     );
     expect(report.tools.banditError).toBe('bandit crashed');
+  });
+});
+
+describe('judge: findings scoped to the change', () => {
+  const oldPickle = finding({
+    rule: 'B403',
+    file: 'tests/test_calc.py',
+    line: 1,
+    message: 'Consider possible security implications associated with pickle module.',
+    baseline: 'existing',
+  });
+  const newSleep = finding({
+    rule: 'TG-SLEEP',
+    file: 'tests/test_calc.py',
+    line: 40,
+    message: 'calls time.sleep',
+    baseline: 'new',
+  });
+
+  it('an existing finding rejects nothing and is reported apart', () => {
+    const report = judge(
+      evidence({ tests: [test('t')], files: [file({ findings: [oldPickle] })] }),
+      defaultConfig,
+    );
+    expect(report.tests[0]!.status).toBe('accepted');
+    expect(report.verdict).toBe('pass');
+    expect(report.findings).toEqual([]);
+    expect(report.existingFindings.map((f) => f.rule)).toEqual(['B403']);
+  });
+
+  it('a new finding in the same file still rejects', () => {
+    const report = judge(
+      evidence({ tests: [test('t')], files: [file({ findings: [oldPickle, newSleep] })] }),
+      defaultConfig,
+    );
+    expect(report.tests[0]!.reasons).toEqual(['unsafe']);
+    expect(report.tests[0]!.details.map((d) => d.rule)).toEqual(['TG-SLEEP']);
+    expect(report.findings.map((f) => f.rule)).toEqual(['TG-SLEEP']);
+  });
+
+  it('security.scope: all holds existing findings against the tests too', () => {
+    const config = {
+      ...defaultConfig,
+      security: { ...defaultConfig.security, scope: 'all' as const },
+    };
+    const report = judge(
+      evidence({ tests: [test('t')], files: [file({ findings: [oldPickle] })] }),
+      config,
+    );
+    expect(report.tests[0]!.reasons).toEqual(['unsafe']);
+    expect(report.existingFindings).toEqual([]);
+  });
+
+  it('a run-time block rejects whatever the baseline says', () => {
+    const audit = finding({
+      rule: 'AUDIT-os.system',
+      source: 'audit',
+      baseline: 'existing',
+      line: 3,
+      message: 'blocked at run time: os.system',
+    });
+    const report = judge(evidence({ tests: [test('t', { findings: [audit] })] }), defaultConfig);
+    expect(report.tests[0]!.reasons).toEqual(['unsafe']);
   });
 });

@@ -20,16 +20,16 @@ export interface SafeTree {
   tar: Buffer;
   files: number;
   bytes: number;
-  /** Entries dropped: links, devices, and other non-regular files. */
+  /** Entries dropped: devices, fifos and other non-regular files. */
   skipped: string[];
 }
 
 /**
  * Turns GitHub's tarball (gzip tar, one top-level `owner-repo-sha/` dir) into a tar the
- * sandbox can take: regular files only, the top-level dir stripped, every path checked.
- * Links are skipped, not followed: a symlink is how an archive points a later write at
- * `/etc/passwd`, and the gate never needs one. Everything happens in memory; nothing
- * from the archive touches the host file system.
+ * sandbox can take: regular files and links, the top-level dir stripped, every path
+ * checked. Links are carried as links, never followed here: the sandbox's tree reader
+ * copies in-tree targets and refuses the rest by name. Everything happens in memory;
+ * nothing from the archive touches the host file system.
  */
 export async function safeExtractTarball(
   gzipped: Buffer,
@@ -75,6 +75,22 @@ export async function safeExtractTarball(
       const header = entry.header;
       const chunks: Buffer[] = [];
       for await (const chunk of entry) chunks.push(chunk as Buffer);
+      if ((header.type === 'symlink' || header.type === 'link') && header.linkname) {
+        // Kept as a link entry: the sandbox's tree reader (readTarContents) resolves a link
+        // that stays inside the tree to a copy and refuses, by name, one that leaves it.
+        const path = stripTopLevel(header.name);
+        const linkname = header.type === 'link' ? stripTopLevel(header.linkname) : header.linkname;
+        if (path === null || linkname === null || linkname.includes('\0') || seen.has(path))
+          continue;
+        seen.add(path);
+        await new Promise<void>((resolve, reject) => {
+          pack.entry(
+            { name: path, type: header.type === 'link' ? 'link' : 'symlink', linkname },
+            (err) => (err ? reject(err) : resolve()),
+          );
+        });
+        continue;
+      }
       if (header.type !== 'file' && header.type !== 'contiguous-file') {
         if (header.type !== 'directory') skipped.push(header.name);
         continue;

@@ -133,8 +133,8 @@ const evidence: EvaluationEvidence = {
   changedLines: { 'calc/parse.py': [2, 3, 4] },
   functions: [],
   files: [
-    { path: 'tests/test_parse.py', origin: 'pr', collected: 1, findings: [] },
-    { path: GEN_FILE, origin: 'generated', collected: 2, findings: [] },
+    { path: 'tests/test_parse.py', origin: 'pr', kind: 'tests', collected: 1, findings: [] },
+    { path: GEN_FILE, origin: 'generated', kind: 'tests', collected: 2, findings: [] },
   ],
   tests: [
     {

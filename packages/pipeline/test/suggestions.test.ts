@@ -80,7 +80,15 @@ const evidence = {
   })),
 } as unknown as Pick<EvaluationEvidence, 'tests'>;
 const files: GateReport['files'] = [
-  { path: FILE, origin: 'generated', collected: 4, reasons: [], details: [], findings: [] },
+  {
+    path: FILE,
+    origin: 'generated',
+    kind: 'tests',
+    collected: 4,
+    reasons: [],
+    details: [],
+    findings: [],
+  },
 ];
 
 describe('buildSuggestions', () => {

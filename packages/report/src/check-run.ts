@@ -20,6 +20,7 @@ import {
   generationBlocks,
   rejectionBlocks,
   securityBlocks,
+  existingFindingBlocks,
   testTableBlocks,
   toolsLine,
 } from './markdown.ts';
@@ -83,6 +84,7 @@ export function renderCheckRun(report: GateReport, options: CheckRunOptions = {}
       fileBlocks(report.files.filter((file) => file.origin === 'pr')),
     ),
     ...section('### Security report', securityBlocks(report, { generated: 'omit' })),
+    ...section('#### Existing findings', existingFindingBlocks(report)),
   ];
   const summary = fitBlocks(summaryBlocks, { limit, measure: utf8Bytes, note: note('summary') });
 

@@ -15,6 +15,7 @@ import {
   rejectionBlocks,
   generatorName,
   securityBlocks,
+  existingFindingBlocks,
   testTableBlocks,
   toolsLine,
   verdictBlocks,
@@ -69,6 +70,7 @@ export function layoutComment(report: GateReport, options: CommentOptions = {}):
   const headBlocks = [
     ...verdictBlocks(report, '##'),
     ...section('### Security report', securityBlocks(report, { generated: 'omit' })),
+    ...section('#### Existing findings', existingFindingBlocks(report)),
     ...section('### Verdict per test', testTableBlocks(pr, { compact: true })),
     ...section(
       '### Test files rejected',

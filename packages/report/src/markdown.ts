@@ -109,6 +109,26 @@ export function securityBlocks(
   ];
 }
 
+/**
+ * Findings the base tree already had: listed, collapsed, so a team sees them without the
+ * pull request being blamed for them (`security.scope: changed`).
+ */
+export function existingFindingBlocks(report: GateReport): string[] {
+  const findings = report.existingFindings;
+  if (findings.length === 0) return [];
+  return [
+    `<details><summary>${plural(findings.length, 'existing finding')} in lines this pull request did not change (informational: they reject nothing)</summary>`,
+    '',
+    '| Rule | Location | Severity | Message |\n| --- | --- | --- | --- |',
+    ...findings.map(
+      (finding) =>
+        `| ${mdCode(finding.rule)} | ${mdCode(`${finding.file}:${finding.line}`)} | ${finding.severity} | ${mdText(finding.message)} |`,
+    ),
+    '',
+    '</details>',
+  ];
+}
+
 /** Who wrote the suggestions, as a phrase: "the model `gpt-4o-mini`", "the built-in generator". */
 export function generatorName(generation: GenerationSummary): string {
   if (generation.generator === 'model') return `the model ${mdCode(generation.model ?? 'unknown')}`;
@@ -189,6 +209,7 @@ export function renderMarkdown(report: GateReport): string {
     ...section('### Why tests were rejected', rejectionBlocks(pr)),
     ...section('## Test files rejected', fileBlocks(report.files.filter((f) => f.origin === 'pr'))),
     ...section('## Security report', securityBlocks(report)),
+    ...section('### Existing findings', existingFindingBlocks(report)),
     ...section('## Generated tests', [
       ...generationBlocks(report),
       ...(report.generation ? [''] : []),

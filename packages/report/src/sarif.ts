@@ -50,7 +50,7 @@ export function buildSarif(report: GateReport, options: SarifOptions = {}): Log 
     },
   }));
   const seen = new Map<string, Finding>();
-  for (const finding of report.findings)
+  for (const finding of [...report.findings, ...report.existingFindings])
     if (!seen.has(finding.rule)) seen.set(finding.rule, finding);
   for (const [rule, finding] of [...seen].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     rules.push({
@@ -84,6 +84,22 @@ export function buildSarif(report: GateReport, options: SarifOptions = {}): Log 
         text: `${finding.message} (${finding.rule})${rejects ? '' : ' (allowed by .github/testgate.yml)'}`,
       },
       locations: [location(finding.file, finding.line)],
+      baselineState: 'new',
+      properties: { reason: finding.reason, source: finding.source, severity: finding.severity },
+    });
+  }
+  // What the base tree already had: reported the way code scanning shows a PR's old alerts.
+  for (const finding of report.existingFindings) {
+    if (generated.has(finding.file)) continue;
+    results.push({
+      ruleId: finding.rule,
+      ruleIndex: ruleIndex.get(finding.rule)!,
+      level: 'note',
+      message: {
+        text: `${finding.message} (${finding.rule}) (existing: not changed by this pull request)`,
+      },
+      locations: [location(finding.file, finding.line)],
+      baselineState: 'unchanged',
       properties: { reason: finding.reason, source: finding.source, severity: finding.severity },
     });
   }

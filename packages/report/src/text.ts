@@ -89,6 +89,18 @@ export function renderText(report: GateReport, options: TextOptions = {}): strin
       ...columns([['RULE', 'LOCATION', 'SEVERITY', 'MESSAGE'], ...rows]).map((line) => `  ${line}`),
     );
   }
+  if (report.existingFindings.length > 0) {
+    out.push(
+      `  ${plural(report.existingFindings.length, 'existing finding')} in lines this pull request did not change (informational, they reject nothing):`,
+    );
+    const rows = report.existingFindings.map((finding) => [
+      oneLine(finding.rule),
+      oneLine(`${finding.file}:${finding.line}`),
+      finding.severity,
+      oneLine(finding.message),
+    ]);
+    out.push(...columns(rows).map((line) => `    ${line}`));
+  }
   out.push('');
 
   if (report.generation || generatedTests.length > 0) {

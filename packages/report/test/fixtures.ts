@@ -134,3 +134,26 @@ export function hugeReport(count = 3000): GateReport {
   );
   return judge(evidence({ tests, files: [file({ collected: count })] }), defaultConfig);
 }
+
+/** A passing PR whose test file already imported pickle in the base tree (an existing finding). */
+export function existingFindingReport(): GateReport {
+  return judge(
+    evidence({
+      tests: [test('test_new')],
+      files: [
+        file({
+          findings: [
+            finding({
+              rule: 'B403',
+              line: 1,
+              severity: 'low',
+              message: 'Consider possible security implications associated with pickle module.',
+              baseline: 'existing',
+            }),
+          ],
+        }),
+      ],
+    }),
+    defaultConfig,
+  );
+}

@@ -87,6 +87,7 @@ describe('renderJson', () => {
       'tests',
       'files',
       'findings',
+      'existingFindings',
       'changedLines',
       'project',
       'generation',

@@ -6,7 +6,7 @@ import type { SandboxLimits } from './limits.ts';
 import { SandboxError } from './sandbox-error.ts';
 import { sandboxEvidence, sandboxResultError } from './sandbox-runner.ts';
 import type { SandboxRunner, SandboxRunResult } from './sandbox-runner.ts';
-import { DEFAULT_TREE_LIMITS, packTar, readTree, safeRelativePath } from './tree-pack.ts';
+import { DEFAULT_TREE_LIMITS, packTar, readTreeContents, safeRelativePath } from './tree-pack.ts';
 import type { TarEntry, TreeInput, TreeLimits } from './tree-pack.ts';
 
 export type HarnessMode = 'evaluate' | 'analyze' | 'generate';
@@ -106,6 +106,10 @@ export async function packHarnessInput(options: {
     ...candidate,
     path: safeRelativePath(candidate.path),
   }));
+  const trees = {
+    base: await readTreeContents(options.base, treeLimits),
+    head: await readTreeContents(options.head, treeLimits),
+  };
   const request = {
     protocol: HARNESS_PROTOCOL,
     mode: options.mode,
@@ -116,6 +120,8 @@ export async function packHarnessInput(options: {
       origin: candidate.origin,
       ...(candidate.generator === undefined ? {} : { generator: candidate.generator }),
     })),
+    // Links of the head tree that were not followed: the harness names them in the errors they cause.
+    refusedLinks: trees.head.refusedLinks,
   };
   const entries: TarEntry[] = [
     // First entry, as PROTOCOL.md says: the harness reads its request before the trees.
@@ -125,10 +131,10 @@ export async function packHarnessInput(options: {
     { name: 'candidates', content: Buffer.alloc(0), directory: true },
   ];
   for (const [prefix, tree] of [
-    ['base', options.base],
-    ['head', options.head],
+    ['base', trees.base],
+    ['head', trees.head],
   ] as const) {
-    for (const file of await readTree(tree, treeLimits)) {
+    for (const file of tree.files) {
       entries.push({
         name: `${prefix}/${file.path}`,
         content: file.content,

@@ -1,4 +1,4 @@
-import { lstat, readFile, readdir, realpath } from 'node:fs/promises';
+import { lstat, readFile, readdir, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
@@ -18,6 +18,21 @@ export interface TreeFile {
   path: string;
   content: Buffer;
   executable: boolean;
+}
+
+/** A symbolic link the tree reader would not follow: it points outside the tree, or nowhere. */
+export interface RefusedLink {
+  /** The link's path in the tree. */
+  path: string;
+  /** What it points at, as stored in the link. */
+  target: string;
+  why: 'outside' | 'missing';
+}
+
+/** A tree's files, with in-tree links resolved to copies, and the links that were refused. */
+export interface TreeContents {
+  files: TreeFile[];
+  refusedLinks: RefusedLink[];
 }
 
 export interface TreeLimits {
@@ -75,9 +90,10 @@ function checkLimits(files: TreeFile[], limits: TreeLimits, what: string): void 
     throw invalid(`${what} holds ${bytes} bytes, more than the ${limits.maxBytes} allowed`);
 }
 
-async function readDirTree(root: string, limits: TreeLimits): Promise<TreeFile[]> {
+async function readDirTree(root: string, limits: TreeLimits): Promise<TreeContents> {
   const realRoot = await realpath(root);
   const files: TreeFile[] = [];
+  const refusedLinks: RefusedLink[] = [];
   let bytes = 0;
   async function walk(dir: string, rel: string): Promise<void> {
     const entries = await readdir(dir, { withFileTypes: true });
@@ -91,13 +107,20 @@ async function readDirTree(root: string, limits: TreeLimits): Promise<TreeFile[]
       }
       let target = abs;
       if (entry.isSymbolicLink()) {
-        // A link is sent as the file it points to only when that file is inside the tree.
+        // A link is sent as the file it points to only when that file is inside the tree;
+        // any other link is refused by name, never dropped silently.
         const resolved = await realpath(abs).catch(() => undefined);
         if (
           resolved === undefined ||
           !(resolved === realRoot || resolved.startsWith(realRoot + path.sep))
-        )
+        ) {
+          refusedLinks.push({
+            path: safeRelativePath(relPath),
+            target: await readlink(abs).catch(() => '?'),
+            why: resolved === undefined ? 'missing' : 'outside',
+          });
           continue;
+        }
         target = resolved;
       }
       const info = await lstat(target);
@@ -116,16 +139,83 @@ async function readDirTree(root: string, limits: TreeLimits): Promise<TreeFile[]
     }
   }
   await walk(realRoot, '');
-  return files;
+  return { files, refusedLinks };
 }
 
-/** Reads a plain tar; refuses `..` and absolute names, drops links, devices and other specials. */
-export async function readTarTree(
+/** Links in a tar, resolved against its regular files once all entries are read. */
+interface TarLink {
+  path: string;
+  target: string;
+  /** `symlink`: relative to the link's directory; `link` (hard link): a path from the root. */
+  type: 'symlink' | 'link';
+}
+
+const MAX_LINK_HOPS = 40;
+
+/**
+ * Resolves in-tree links to copies of what they point at (a file, or every file of a
+ * directory); refuses links that leave the tree or point nowhere. Chains are followed up
+ * to the kernel's own limit of 40 hops.
+ */
+function resolveTarLinks(files: TreeFile[], links: TarLink[]): TreeContents {
+  const byPath = new Map(files.map((file) => [file.path, file]));
+  const linkByPath = new Map(links.map((link) => [link.path, link]));
+  const refusedLinks: RefusedLink[] = [];
+  const out = [...files];
+  for (const link of links) {
+    let current: TarLink | undefined = link;
+    let resolved: string | undefined;
+    let why: RefusedLink['why'] | undefined;
+    for (let hop = 0; current !== undefined && hop < MAX_LINK_HOPS; hop += 1) {
+      const joined =
+        current.type === 'link'
+          ? current.target
+          : path.posix.join(path.posix.dirname(current.path), current.target);
+      const normal = path.posix.normalize(joined);
+      if (current.target.startsWith('/') || normal === '..' || normal.startsWith('../')) {
+        why = 'outside';
+        break;
+      }
+      const next = linkByPath.get(normal);
+      if (next === undefined || next === current) {
+        resolved = normal;
+        break;
+      }
+      current = next;
+    }
+    if (why === undefined && resolved === undefined) why = 'missing';
+    if (why !== undefined || resolved === undefined) {
+      refusedLinks.push({ path: link.path, target: link.target, why: why ?? 'missing' });
+      continue;
+    }
+    const file = byPath.get(resolved);
+    if (file !== undefined) {
+      out.push({ ...file, path: link.path });
+      continue;
+    }
+    const prefix = resolved === '.' ? '' : `${resolved}/`;
+    const inside = files.filter((candidate) => candidate.path.startsWith(prefix));
+    if (inside.length === 0 || link.path.startsWith(prefix)) {
+      refusedLinks.push({ path: link.path, target: link.target, why: 'missing' });
+      continue;
+    }
+    for (const candidate of inside)
+      out.push({ ...candidate, path: `${link.path}/${candidate.path.slice(prefix.length)}` });
+  }
+  return { files: out, refusedLinks };
+}
+
+/**
+ * Reads a plain tar; refuses `..` and absolute names, drops devices and other specials,
+ * turns links that stay inside the tree into copies and reports the others as refused.
+ */
+export async function readTarContents(
   buffer: Buffer,
   limits: TreeLimits = DEFAULT_TREE_LIMITS,
-): Promise<TreeFile[]> {
+): Promise<TreeContents> {
   const extract = tar.extract();
   const files: TreeFile[] = [];
+  const links: TarLink[] = [];
   const seen = new Set<string>();
   let bytes = 0;
   const source = Readable.from([buffer]);
@@ -160,8 +250,16 @@ export async function readTarTree(
           if (files.length > limits.maxFiles)
             throw invalid(`tar tree has more than the ${limits.maxFiles} files allowed`);
         }
+      } else if ((type === 'symlink' || type === 'link') && header.linkname) {
+        entry.resume();
+        if (header.linkname.includes('\0'))
+          throw invalid(`link ${JSON.stringify(name)} with a NUL byte in its target`);
+        if (!seen.has(name)) {
+          seen.add(name);
+          links.push({ path: name, target: header.linkname, type });
+        }
       } else {
-        entry.resume(); // directories are implied; links and specials are dropped
+        entry.resume(); // directories are implied; devices and fifos are dropped
       }
     }
   } catch (error) {
@@ -172,7 +270,17 @@ export async function readTarTree(
       { cause: error },
     );
   }
-  return files;
+  const contents = resolveTarLinks(files, links);
+  checkLimits(contents.files, limits, 'tar tree');
+  return contents;
+}
+
+/** readTarContents without the refused links. */
+export async function readTarTree(
+  buffer: Buffer,
+  limits: TreeLimits = DEFAULT_TREE_LIMITS,
+): Promise<TreeFile[]> {
+  return (await readTarContents(buffer, limits)).files;
 }
 
 /** Turns any TreeInput into a flat list of checked files. */
@@ -180,11 +288,19 @@ export async function readTree(
   input: TreeInput,
   limits: TreeLimits = DEFAULT_TREE_LIMITS,
 ): Promise<TreeFile[]> {
+  return (await readTreeContents(input, limits)).files;
+}
+
+/** Like readTree, and also says which links were refused. */
+export async function readTreeContents(
+  input: TreeInput,
+  limits: TreeLimits = DEFAULT_TREE_LIMITS,
+): Promise<TreeContents> {
   switch (input.kind) {
     case 'dir':
       return readDirTree(input.path, limits);
     case 'tar':
-      return readTarTree(input.tar, limits);
+      return readTarContents(input.tar, limits);
     case 'files': {
       const files = Object.entries(input.files).map(([name, content]) => ({
         path: safeRelativePath(name),
@@ -192,7 +308,7 @@ export async function readTree(
         executable: false,
       }));
       checkLimits(files, limits, 'file tree');
-      return files;
+      return { files, refusedLinks: [] };
     }
   }
 }

@@ -21,6 +21,7 @@ const ANALYSIS_TEST_FILES = [
   'test_config_tampering.py',
   'test_bandit.py',
   'test_context.py',
+  'test_change_scope.py',
 ];
 const TEST_LABEL = 'testgate.test';
 const testRun = `harness-python-units-${randomBytes(4).toString('hex')}`;

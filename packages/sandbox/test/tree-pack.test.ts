@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tar from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isSandboxError, packHarnessInput, packTar, readTarTree, readTree } from '../src/index.ts';
+import {
+  isSandboxError,
+  packHarnessInput,
+  packTar,
+  readTarContents,
+  readTarTree,
+  readTree,
+  readTreeContents,
+} from '../src/index.ts';
 
 /** A tar built by hand, so hostile names reach the reader exactly as written. */
 async function rawTar(
@@ -73,14 +81,36 @@ describe('tree packer', () => {
     ).rejects.toSatisfy((e: unknown) => isSandboxError(e, 'TREE_INVALID'));
   });
 
-  it('drops links, keeps files, normalises ./ prefixes', async () => {
+  it('copies links that stay in the tree, refuses the others by name, normalises ./ prefixes', async () => {
     const buffer = await rawTar([
       { name: './', type: 'directory' },
       { name: './pkg/', type: 'directory' },
       { name: './pkg/mod.py', content: 'x = 1' },
+      { name: './shared/', type: 'directory' },
+      { name: './shared/helper.py', content: 'def h(): return 1' },
       { name: 'pkg/link', type: 'symlink', linkname: '/etc/passwd' },
+      { name: 'pkg/up', type: 'symlink', linkname: '../../outside.py' },
+      { name: 'pkg/gone', type: 'symlink', linkname: 'missing.py' },
+      { name: 'tests/helper.py', type: 'symlink', linkname: '../shared/helper.py' },
+      { name: 'tests/chain.py', type: 'symlink', linkname: 'helper.py' },
+      { name: 'vendored', type: 'symlink', linkname: 'shared' },
     ]);
-    expect(await tarNames(buffer)).toEqual(['pkg/mod.py']);
+    const contents = await readTarContents(buffer);
+    const byPath = Object.fromEntries(
+      contents.files.map((file) => [file.path, file.content.toString()]),
+    );
+    expect(byPath).toEqual({
+      'pkg/mod.py': 'x = 1',
+      'shared/helper.py': 'def h(): return 1',
+      'tests/helper.py': 'def h(): return 1',
+      'tests/chain.py': 'def h(): return 1',
+      'vendored/helper.py': 'def h(): return 1',
+    });
+    expect(contents.refusedLinks).toEqual([
+      { path: 'pkg/link', target: '/etc/passwd', why: 'outside' },
+      { path: 'pkg/up', target: '../../outside.py', why: 'outside' },
+      { path: 'pkg/gone', target: 'missing.py', why: 'missing' },
+    ]);
   });
 
   it('enforces the size caps', async () => {
@@ -108,9 +138,13 @@ describe('tree packer', () => {
     await symlink(path.join(outside, 'secret.txt'), path.join(root, 'pkg', 'out-link.txt'));
     await symlink('mod.py', path.join(root, 'pkg', 'in-link.py'));
     await symlink(outside, path.join(root, 'outdir'));
-    const files = await readTree({ kind: 'dir', path: root });
+    const { files, refusedLinks } = await readTreeContents({ kind: 'dir', path: root });
     expect(files.map((file) => file.path).sort()).toEqual(['pkg/in-link.py', 'pkg/mod.py']);
     expect(files.every((file) => !file.content.toString().includes('host secret'))).toBe(true);
+    expect(refusedLinks.map((link) => [link.path, link.why]).sort()).toEqual([
+      ['outdir', 'outside'],
+      ['pkg/out-link.txt', 'outside'],
+    ]);
   });
 
   it('lays out request.json first, then base/, head/ and candidates/', async () => {

@@ -1,3 +1,4 @@
+import tg_naming
 from tg_diff import diff_trees
 from tg_select import glob_to_regex, matches_globs, select_pr_tests
 
@@ -6,8 +7,9 @@ GLOBS = ["tests/**/test_*.py", "tests/**/*_test.py", "test_*.py", "**/test_*.py"
 
 def select(trees, base_files, head_files, globs=GLOBS):
     base, head = trees(base_files, head_files)
-    files, _ = diff_trees(base, head)
-    return select_pr_tests(base, head, files, globs)
+    naming = tg_naming.load(head, globs=globs)
+    files, _ = diff_trees(base, head, naming)
+    return select_pr_tests(base, head, files, naming)
 
 
 def test_globs():

@@ -130,7 +130,14 @@ def generate(workdir: str, request: dict[str, Any], progress: Progress) -> dict[
     base = os.path.join(workdir, 'base')
     project = _detect(head)
     roots = [os.path.abspath(r) for r in project.get('import_roots', [head])]
-    _, changed_lines = tg_diff.diff_trees(base, head)
+    import tg_naming
+    import tg_project
+
+    naming = tg_naming.load(head, globs=request.get('settings', {}).get('testGlobs') or ())
+    _, changed_lines = tg_diff.diff_trees(base, head, naming)
+    provided = tg_project.provide_build_metadata(head)
+    if provided['root']:
+        roots.append(os.path.abspath(provided['root']))
     functions = tg_diff.changed_functions(head, changed_lines)
     skipped: list[dict[str, str]] = []
     tests: list[dict[str, Any]] = []
