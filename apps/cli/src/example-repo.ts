@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -23,6 +23,8 @@ export interface CommitSpec {
   fromDir?: string;
   /** ...or write these files (path -> content). */
   files?: Record<string, string>;
+  /** Symbolic links to create (path -> target, as `ln -s target path` would store it). */
+  links?: Record<string, string>;
 }
 
 export interface CreateGitRepoOptions {
@@ -73,6 +75,10 @@ export async function createGitRepo(options: CreateGitRepoOptions): Promise<void
     for (const [path, content] of Object.entries(commit.files ?? {})) {
       await mkdir(dirname(join(dir, path)), { recursive: true });
       await writeFile(join(dir, path), content);
+    }
+    for (const [path, target] of Object.entries(commit.links ?? {})) {
+      await mkdir(dirname(join(dir, path)), { recursive: true });
+      await symlink(target, join(dir, path));
     }
     await git(dir, ['add', '--all']);
     const date = `2024-01-0${Math.min(index + 1, 9)}T12:00:00Z`;

@@ -387,7 +387,7 @@ class Evaluator:
                 rel = str(link.get('path') or '')
                 if rel and self.naming.is_test_code(rel) and rel.endswith('.py'):
                     files[rel] = {'path': rel, 'origin': 'pr', 'collected': 0, 'findings': [], 'kind': 'support',
-                                  'error': _link_error(link)}
+                                  'error': 'testgate: ' + _link_error(link)}
         self.test_file_rels = sorted(files)
         self.uses_hypothesis = _tree_mentions(self.head, 'hypothesis')
 

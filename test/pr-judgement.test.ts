@@ -1,0 +1,357 @@
+/**
+ * Judging real pull requests right: one small repository per problem seen on real merged
+ * commits (base and head built here), judged by `testgate run` end to end with real git,
+ * Docker and the sandbox image. Each case asserts what a user reads in the JSON report.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { GateReport } from '@testgate/core';
+import { ensureSandboxImage } from '@testgate/sandbox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGitRepo } from '../apps/cli/src/example-repo.ts';
+import type { CommitSpec } from '../apps/cli/src/example-repo.ts';
+import { containersLeftBy, runCli } from '../apps/cli/test/run-cli.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'testgate-pr-judgement-'));
+const pids: number[] = [];
+
+interface Judged {
+  code: number | null;
+  report: GateReport;
+  stderr: string;
+}
+
+/** Commits `base` then `head` into a fresh repo and judges the change (no generation). */
+async function judge(
+  name: string,
+  base: Omit<CommitSpec, 'message'>,
+  head: Omit<CommitSpec, 'message'>,
+): Promise<Judged> {
+  const dir = join(work, name);
+  await createGitRepo({
+    dir,
+    commits: [
+      { message: 'base', ...base },
+      { message: 'pr', ...head },
+    ],
+  });
+  const run = await runCli([
+    'run',
+    '--repo',
+    dir,
+    '--base',
+    'main~1',
+    '--head',
+    'main',
+    '--generate',
+    'off',
+    '--format',
+    'json',
+  ]);
+  pids.push(run.pid);
+  expect(run.stdout, run.stderr).not.toBe('');
+  return { code: run.code, report: JSON.parse(run.stdout) as GateReport, stderr: run.stderr };
+}
+
+function statuses(report: GateReport): Record<string, string> {
+  return Object.fromEntries(
+    report.tests
+      .filter((test) => test.origin === 'pr')
+      .map((test) => [test.nodeid, [test.status, ...test.reasons].join(' ')]),
+  );
+}
+
+beforeAll(async () => {
+  await ensureSandboxImage();
+}, 20 * 60_000);
+
+afterAll(() => {
+  expect(containersLeftBy(pids)).toEqual([]);
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('findings are scoped to the change', () => {
+  it('a new test next to old pickle, try/except/pass and sleep code is accepted; the old findings are existing', async () => {
+    const oldTests = [
+      'import pickle',
+      'import time',
+      '',
+      'from calc import area',
+      '',
+      '',
+      'def _load(blob):',
+      '    try:',
+      '        return pickle.loads(blob)',
+      '    except Exception:',
+      '        pass',
+      '',
+      '',
+      'class Slow:',
+      '    def wait(self):',
+      '        time.sleep(0.01)',
+      '',
+      '',
+      'def test_area():',
+      '    assert area(2, 3) == 6',
+      '',
+    ].join('\n');
+    const { code, report } = await judge(
+      'old-findings',
+      {
+        files: {
+          'calc/__init__.py': 'def area(w, h):\n    return w * h\n',
+          'tests/test_calc.py': oldTests,
+        },
+      },
+      {
+        files: {
+          'calc/__init__.py':
+            'def area(w, h):\n    return w * h\n\n\ndef perimeter(w, h):\n    return 2 * (w + h)\n',
+          'tests/test_calc.py': `${oldTests.replace('from calc import area', 'from calc import area, perimeter')}\n\ndef test_perimeter():\n    assert perimeter(2, 3) == 10\n`,
+        },
+      },
+    );
+    expect(statuses(report)).toEqual({ 'tests/test_calc.py::test_perimeter': 'accepted' });
+    expect(report.verdict).toBe('pass');
+    expect(code).toBe(0);
+    expect(report.findings).toEqual([]);
+    const existing = report.existingFindings.map((f) => `${f.rule}@${f.line}`);
+    expect(existing).toEqual(expect.arrayContaining(['B403@1', 'B110@10']));
+    expect(report.existingFindings.every((f) => f.baseline === 'existing')).toBe(true);
+  });
+
+  it('a new finding in the same file still rejects the test', async () => {
+    const { code, report } = await judge(
+      'new-finding',
+      {
+        files: {
+          'calc/__init__.py': 'def area(w, h):\n    return w * h\n',
+          'tests/test_calc.py': 'from calc import area\n',
+        },
+      },
+      {
+        files: {
+          'calc/__init__.py': 'def area(w, h):\n    return w * h + 0\n',
+          'tests/test_calc.py':
+            'import time\n\nfrom calc import area\n\n\ndef test_area():\n    time.sleep(0.01)\n    assert area(2, 3) == 6\n',
+        },
+      },
+    );
+    expect(statuses(report)).toEqual({ 'tests/test_calc.py::test_area': 'rejected unsafe' });
+    expect(report.verdict).toBe('fail');
+    expect(code).toBe(1);
+  });
+});
+
+describe('changed lines are the statements coverage counts', () => {
+  it('a test covering a change on a continuation line is credited', async () => {
+    const { report } = await judge(
+      'continuation',
+      { files: { 'calc/shapes.py': 'def box(w, h):\n    return (w,\n            h)\n' } },
+      {
+        files: {
+          'calc/shapes.py': 'def box(w, h):\n    return (w,\n            h, w * h)\n',
+          'tests/test_shapes.py':
+            'from calc.shapes import box\n\n\ndef test_box():\n    assert box(2, 3) == (2, 3, 6)\n',
+        },
+      },
+    );
+    expect(statuses(report)).toEqual({ 'tests/test_shapes.py::test_box': 'accepted' });
+    expect(report.changedLines).toEqual({ 'calc/shapes.py': [2] });
+    expect(report.tests[0]!.coverage.changedLinesCovered).toBe(1);
+  });
+
+  it('a new constant and its test pass; docstring lines are not counted', async () => {
+    const { report } = await judge(
+      'constant',
+      { files: { 'calc/limits.py': 'def clamp(x):\n    return min(x, 10)\n' } },
+      {
+        files: {
+          'calc/limits.py': [
+            '"""Limits.',
+            '',
+            'A docstring of several lines,',
+            'none of which can run.',
+            '"""',
+            '# the largest value clamp lets through',
+            'MAX = 10',
+            '__all__ = ["clamp", "MAX"]',
+            '',
+            '',
+            'def clamp(x):',
+            '    return min(x, 10)',
+            '',
+          ].join('\n'),
+          'tests/test_limits.py':
+            'from calc.limits import MAX\n\n\ndef test_max():\n    assert MAX == 10\n',
+        },
+      },
+    );
+    expect(statuses(report)).toEqual({ 'tests/test_limits.py::test_max': 'accepted' });
+    expect(report.changedLines).toEqual({ 'calc/limits.py': [7, 8] });
+    expect(report.tests[0]!.coverage.changedLines).toEqual({ 'calc/limits.py': [7, 8] });
+    expect(report.tests[0]!.coverage.changedLinesTotal).toBe(2);
+  });
+});
+
+describe('trees as the repository has them', () => {
+  it('a symlinked helper works; a link out of the tree is refused by name', async () => {
+    const { report } = await judge(
+      'symlinks',
+      {
+        files: {
+          'calc/__init__.py': 'def triple(x):\n    return 3 * x\n',
+          'shared/helpers.py': 'def make():\n    return 3\n',
+          'tests/test_a.py': 'from calc import triple\n',
+        },
+      },
+      {
+        files: {
+          'calc/__init__.py': 'def triple(x):\n    return x * 3\n',
+          'shared/helpers.py': 'def make():\n    return 3\n',
+          'tests/conftest.py':
+            'import pytest\nfrom helpers import make\n\n\n@pytest.fixture\ndef three():\n    return make()\n',
+          'tests/test_a.py':
+            'from calc import triple\n\n\ndef test_triple(three):\n    assert triple(three) == 9\n',
+        },
+        links: { 'tests/helpers.py': '../shared/helpers.py', 'tests/outside.py': '../../x.py' },
+      },
+    );
+    expect(statuses(report)).toEqual({ 'tests/test_a.py::test_triple': 'accepted' });
+    const outside = report.files.find((file) => file.path === 'tests/outside.py');
+    expect(outside?.reasons).toEqual(['error']);
+    expect(outside?.details[0]?.message).toBe(
+      'tests/outside.py is a symbolic link to ../../x.py, outside the repository: Testgate does not follow links out of the tree; commit the file itself or link to a file inside the repository',
+    );
+    expect(report.verdict).toBe('fail');
+  });
+
+  it('a hatch-vcs package that reads its own version imports', async () => {
+    const pyproject = [
+      '[build-system]',
+      'requires = ["hatchling", "hatch-vcs"]',
+      'build-backend = "hatchling.build"',
+      '',
+      '[project]',
+      'name = "verpkg"',
+      'dynamic = ["version"]',
+      '',
+      '[tool.hatch.version]',
+      'source = "vcs"',
+      '',
+      '[tool.hatch.build.hooks.vcs]',
+      'version-file = "verpkg/_version.py"',
+      '',
+    ].join('\n');
+    const init = (greeting: string) =>
+      `from importlib.metadata import version\n\nfrom verpkg._version import __version__\n\nDIST_VERSION = version("verpkg")\n\n\ndef greet(name):\n    return f"${greeting} {name}"\n`;
+    const { report } = await judge(
+      'hatch-vcs',
+      { files: { 'pyproject.toml': pyproject, 'verpkg/__init__.py': init('hi') } },
+      {
+        files: {
+          'pyproject.toml': pyproject,
+          'verpkg/__init__.py': init('hello'),
+          'tests/test_greet.py':
+            'from verpkg import DIST_VERSION, greet\n\n\ndef test_greet():\n    assert greet("ann") == "hello ann"\n    assert DIST_VERSION == "0+testgate"\n',
+        },
+      },
+    );
+    expect(report.project.importable).toBe(true);
+    expect(statuses(report)).toEqual({ 'tests/test_greet.py::test_greet': 'accepted' });
+    expect(report.verdict).toBe('pass');
+  });
+
+  it('a package that still does not import is neutral with the real cause', async () => {
+    const { report } = await judge(
+      'missing-module',
+      { files: { 'verpkg/__init__.py': 'def greet():\n    return 1\n' } },
+      {
+        files: {
+          'verpkg/__init__.py': 'from verpkg._build import STAMP\n\n\ndef greet():\n    return 2\n',
+          'tests/test_greet.py':
+            'from verpkg import greet\n\n\ndef test_g():\n    assert greet() == 2\n',
+        },
+      },
+    );
+    expect(report.verdict).toBe('neutral');
+    expect(report.neutralReason).toMatch(
+      /^the code under test imports "verpkg\._build" at verpkg\/__init__\.py:1, and no such module is in the repository/,
+    );
+    expect(report.neutralReason).not.toMatch(/layout/);
+  });
+});
+
+describe('what the project collects is what the gate judges', () => {
+  it('new entries of a module-level parametrize table are judged as new cases', async () => {
+    const table = (rows: string[]) =>
+      `import pytest\n\nfrom calc import double\n\nCASES = [\n${rows.map((row) => `    ${row},\n`).join('')}]\n\n\n@pytest.mark.parametrize("a, b", CASES)\ndef test_double(a, b):\n    assert double(a) == b\n`;
+    const { report } = await judge(
+      'param-table',
+      {
+        files: {
+          'calc/__init__.py': 'def double(x):\n    return 2 * x\n',
+          'tests/test_double.py': table(['(1, 2)', '(2, 4)']),
+        },
+      },
+      {
+        files: {
+          'calc/__init__.py': 'def double(x):\n    return 2 * x\n',
+          'tests/test_double.py': table(['(1, 2)', '(2, 4)', '(5, 10)']),
+        },
+      },
+    );
+    expect(statuses(report)).toEqual({ 'tests/test_double.py::test_double[5-10]': 'accepted' });
+    expect(report.verdict).toBe('pass');
+  });
+
+  it('a root test.py named by python_files is a test file, not code under test', async () => {
+    const ini = '[pytest]\npython_files = test.py\n';
+    const { report } = await judge(
+      'root-test-py',
+      {
+        files: {
+          'pytest.ini': ini,
+          'mod.py': 'def inc(x):\n    return x + 1\n',
+          'test.py': 'from mod import inc\n\n\ndef test_inc():\n    assert inc(1) == 2\n',
+        },
+      },
+      {
+        files: {
+          'pytest.ini': ini,
+          'mod.py': 'def inc(x, by=1):\n    return x + by\n',
+          'test.py':
+            'from mod import inc\n\n\ndef test_inc():\n    assert inc(1) == 2\n\n\ndef test_inc_by():\n    assert inc(1, by=3) == 4\n',
+        },
+      },
+    );
+    expect(statuses(report)).toEqual({ 'test.py::test_inc_by': 'accepted' });
+    expect(Object.keys(report.changedLines)).toEqual(['mod.py']);
+    expect(report.verdict).toBe('pass');
+  });
+
+  it('a new test file with no test but a module-level os.system fails the gate', async () => {
+    const { code, report } = await judge(
+      'import-time-system',
+      {
+        files: {
+          'calc/__init__.py': 'def one():\n    return 1\n',
+          'tests/test_one.py': 'from calc import one\n\n\ndef test_one():\n    assert one() == 1\n',
+        },
+      },
+      {
+        files: {
+          'calc/__init__.py': 'def one():\n    return 1\n',
+          'tests/test_one.py': 'from calc import one\n\n\ndef test_one():\n    assert one() == 1\n',
+          'tests/test_setup_env.py': 'import os\n\nos.system("echo pwned")\n',
+        },
+      },
+    );
+    const file = report.files.find((entry) => entry.path === 'tests/test_setup_env.py');
+    expect(file?.reasons).toContain('unsafe');
+    expect(file?.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['B605']));
+    expect(report.verdict).toBe('fail');
+    expect(code).toBe(1);
+  });
+});
