@@ -40,10 +40,6 @@ async function rawTar(
   return Buffer.concat(chunks);
 }
 
-async function tarNames(buffer: Buffer): Promise<string[]> {
-  return (await readTarTree(buffer)).map((file) => file.path);
-}
-
 const dirs: string[] = [];
 afterEach(async () => {
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
