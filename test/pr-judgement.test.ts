@@ -27,6 +27,7 @@ async function judge(
   name: string,
   base: Omit<CommitSpec, 'message'>,
   head: Omit<CommitSpec, 'message'>,
+  generate: 'off' | 'builtin' = 'off',
 ): Promise<Judged> {
   const dir = join(work, name);
   await createGitRepo({
@@ -45,7 +46,7 @@ async function judge(
     '--head',
     'main',
     '--generate',
-    'off',
+    generate,
     '--format',
     'json',
   ]);
@@ -353,5 +354,27 @@ describe('what the project collects is what the gate judges', () => {
     expect(file?.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['B605']));
     expect(report.verdict).toBe('fail');
     expect(code).toBe(1);
+  });
+});
+
+describe('generated tests do not pin bugs', () => {
+  it('a case that contradicts the docstring is a suspected bug, not a suggestion', async () => {
+    const stats = (body: string) =>
+      `def average(values: list) -> float:\n    """Mean of the values; 0.0 for an empty list.\n\n    >>> average([])\n    0.0\n    """\n${body}`;
+    const { report } = await judge(
+      'pinned-bug',
+      { files: { 'stats.py': stats('    return sum(values) / max(len(values), 1)\n') } },
+      { files: { 'stats.py': stats('    return sum(values) / len(values)\n') } },
+      'builtin',
+    );
+    expect(report.generation?.suspectedBugs).toEqual([
+      {
+        nodeid: 'stats.py::average',
+        target: 'average',
+        message: 'average([]) raises ZeroDivisionError, but its docstring shows it returning 0.0',
+      },
+    ]);
+    const suggested = report.suggestions.map((s) => s.content).join('\n');
+    expect(suggested).not.toMatch(/ZeroDivisionError/);
   });
 });

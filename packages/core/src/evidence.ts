@@ -232,6 +232,20 @@ export const generationSchema = z.object({
       }),
     )
     .max(100_000),
+  /**
+   * Observed exceptions that contradict the function's own contract (its docstring's
+   * examples, its type hints, a sentinel default): reported, never offered as tests.
+   */
+  suspectedBugs: z
+    .array(
+      z.object({
+        file: z.string().max(4096),
+        qualname: z.string().max(1000),
+        message: z.string().max(2000),
+      }),
+    )
+    .max(1000)
+    .default([]),
   durationMs: z.number().nonnegative(),
 });
 export type Generation = z.infer<typeof generationSchema>;

@@ -239,6 +239,11 @@ async function generateBuiltin(
       ...emptyGenerationSummary('builtin'),
       rounds: 1,
       skipped: generation.skipped,
+      suspectedBugs: generation.suspectedBugs.map((bug) => ({
+        nodeid: `${bug.file}::${bug.qualname}`,
+        target: bug.qualname,
+        message: bug.message,
+      })),
       ...(fallbackReason === undefined ? {} : { fallbackReason }),
     },
   };

@@ -122,6 +122,7 @@ const generation: Generation = {
   functions: [],
   tests: [{ path: GEN_FILE, content: GEN_CONTENT, targets: ['parse_amount'] }],
   skipped: [{ file: 'calc/ops.py', qualname: 'mul', reason: 'no changed lines' }],
+  suspectedBugs: [],
   durationMs: 10,
 };
 

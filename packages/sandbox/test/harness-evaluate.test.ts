@@ -266,9 +266,12 @@ describe('harness evaluate', () => {
       expect.arrayContaining([6, 7, 8, 9]),
     );
     expect(test.coverage.errorPathLinesReached['calc/__init__.py']).toEqual([7]);
-    // Both ways out of `if b == 0` were taken; the `def` lines ran at import, not in the test.
+    // Both ways out of `if b == 0` were taken. The new `def div` line ran at import, and is
+    // credited because this test ran div's body (RULES.md: "What counts as a changed line").
     expect(test.coverage.changedBranchesCovered).toBeGreaterThanOrEqual(2);
-    expect(test.coverage.changedLinesCovered['calc/__init__.py']).not.toContain(5);
+    expect(test.coverage.changedLinesCovered['calc/__init__.py']).toContain(5);
+    // A test that never calls div gets no credit for its header, although it imported it.
+    expect(byName(report, 'test_fails').coverage.changedLinesCovered).toEqual({});
     expect(test.findings).toEqual([]);
     expect(test.asserts).toBeGreaterThanOrEqual(1);
   });

@@ -22,6 +22,8 @@ const ANALYSIS_TEST_FILES = [
   'test_bandit.py',
   'test_context.py',
   'test_change_scope.py',
+  'test_contradictions.py',
+  'test_generate_units.py',
 ];
 const TEST_LABEL = 'testgate.test';
 const testRun = `harness-python-units-${randomBytes(4).toString('hex')}`;

@@ -18,7 +18,7 @@ import tempfile
 import time
 from typing import Any, Callable
 
-from . import choose, emit, static
+from . import choose, contradictions, emit, static
 
 HARNESS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'worker.py')
@@ -140,6 +140,7 @@ def generate(workdir: str, request: dict[str, Any], progress: Progress) -> dict[
         roots.append(os.path.abspath(provided['root']))
     functions = tg_diff.changed_functions(head, changed_lines)
     skipped: list[dict[str, str]] = []
+    suspected: list[dict[str, str]] = []
     tests: list[dict[str, Any]] = []
     project_out: dict[str, Any] = {'layout': project.get('layout', 'unknown'),
                                    'packages': list(project.get('packages', []))[:1000], 'importable': True}
@@ -169,6 +170,9 @@ def generate(workdir: str, request: dict[str, Any], progress: Progress) -> dict[
         if reason:
             skipped.append({'file': rel, 'qualname': fn['qualname'], 'reason': reason})
             continue
+        # Kept out of the worker's spec (which names its keys): for the contract checks after replay.
+        desc['tree'], desc['node'] = tree, static.find_function(tree, fn['qualname'])[0]
+        desc['selfArg'] = desc['kind'] in ('method', 'classmethod')
         desc['changed'] = fn['changedLines']
         desc['raiseChanged'] = fn.get('raiseLines', [])
         desc['file'] = rel
@@ -268,6 +272,13 @@ def generate(workdir: str, request: dict[str, Any], progress: Progress) -> dict[
                 if not all(_same(c['outcome'], replays.get((i, rnd))) for i, c in enumerate(cases) for rnd in (0, 1)):
                     skipped.append({'file': rel, 'qualname': q, 'reason': 'results differ between two runs (clock, randomness or hidden state): tests would be flaky'})
                     continue
+                # A case whose exception contradicts the function's docstring, hints or
+                # sentinel would pin a bug as expected behaviour: report it, do not offer it.
+                cases, bugs = contradictions.split_cases(t['tree'], t['node'], t['selfArg'], cases)
+                suspected.extend({'file': rel, 'qualname': q, 'message': why[:2000]} for why in bugs)
+                if not cases:
+                    skipped.append({'file': rel, 'qualname': q, 'reason': 'every stable case contradicts the function\'s own contract (see suspected bugs)'})
+                    continue
                 stable.append((t, cases))
             if not stable:
                 continue
@@ -288,5 +299,6 @@ def generate(workdir: str, request: dict[str, Any], progress: Progress) -> dict[
         'functions': functions,
         'tests': tests,
         'skipped': skipped,
+        'suspectedBugs': suspected[:1000],
         'durationMs': (time.monotonic() - t0) * 1000,
     }
