@@ -3,7 +3,9 @@
  * goes through execFile (no shell), so a ref or path from the command line is never
  * interpreted by a shell.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { packTar } from '@testgate/sandbox';
+import type { TarEntry } from '@testgate/sandbox';
 
 /** Trees are tarballs of whole repositories; 512 MiB is the harness's stdin cap. */
 const MAX_TREE_BYTES = 512 * 1024 * 1024;
@@ -97,10 +99,81 @@ export async function resolveRef(repo: string, ref: string): Promise<string> {
   }
 }
 
-/** An uncompressed tarball of the tree at `sha`. */
+function runGitWithInput(repo: string, args: string[], input: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['-C', repo, ...args], {
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_TREE_BYTES) child.kill('SIGKILL');
+      else chunks.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', (error) =>
+      reject(
+        new GitError('GIT_NOT_FOUND', 'git is not installed or not on PATH', { cause: error }),
+      ),
+    );
+    child.on('close', (code) => {
+      if (size > MAX_TREE_BYTES) {
+        reject(new GitError('GIT_FAILED', `the tree is larger than ${MAX_TREE_BYTES} bytes`));
+      } else if (code !== 0) {
+        reject(
+          new GitError('GIT_FAILED', `git ${args[0] ?? ''} failed: ${stderr.trim()}`, { stderr }),
+        );
+      } else {
+        resolve(Buffer.concat(chunks));
+      }
+    });
+    child.stdin.end(input);
+  });
+}
+
+/**
+ * An uncompressed tarball of the tree at `sha`, exactly as committed: regular files,
+ * executables and symbolic links. Not `git archive`: it applies the repository's
+ * `export-ignore` (projects drop `tests/` from their archives) and `export-subst`
+ * (`$Format:%H$` becomes the commit id, so a version file "changes" in every commit).
+ */
 export async function archiveTree(repo: string, sha: string): Promise<Buffer> {
-  const { stdout } = await runGit(repo, ['archive', '--format=tar', sha]);
-  return stdout;
+  const { stdout } = await runGit(repo, ['ls-tree', '-r', '-z', '--full-tree', sha]);
+  const blobs: { mode: string; oid: string; path: string }[] = [];
+  for (const record of stdout.toString('utf8').split('\0')) {
+    const match = /^(\d+) (\w+) ([0-9a-f]+)\t([\s\S]+)$/.exec(record);
+    // Submodules (`commit` entries) have no content in this repository.
+    if (match?.[2] === 'blob') blobs.push({ mode: match[1]!, oid: match[3]!, path: match[4]! });
+  }
+  const batch = await runGitWithInput(
+    repo,
+    ['cat-file', '--batch'],
+    blobs.map((blob) => `${blob.oid}\n`).join(''),
+  );
+  const entries: TarEntry[] = [];
+  let offset = 0;
+  for (const blob of blobs) {
+    const headerEnd = batch.indexOf(0x0a, offset);
+    const header = batch.subarray(offset, headerEnd).toString('utf8').split(' ');
+    const size = Number(header[2]);
+    if (header[0] !== blob.oid || !Number.isInteger(size)) {
+      throw new GitError(
+        'GIT_FAILED',
+        `git cat-file answered ${header.join(' ')} for ${blob.path}`,
+      );
+    }
+    const content = batch.subarray(headerEnd + 1, headerEnd + 1 + size);
+    offset = headerEnd + 1 + size + 1;
+    entries.push(
+      blob.mode === '120000'
+        ? { name: blob.path, content: Buffer.alloc(0), linkTarget: content.toString('utf8') }
+        : { name: blob.path, content, executable: blob.mode === '100755' },
+    );
+  }
+  return packTar(entries);
 }
 
 /** One file's content at `sha`, or undefined when it does not exist there. */

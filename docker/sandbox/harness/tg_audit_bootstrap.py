@@ -114,7 +114,8 @@ def _preimport(mode, cfg_plugins=()):
             importlib.import_module('_pytest.' + name)
         except Exception:
             pass
-    if mode != 'probe' and '_hypothesis_pytestplugin' in cfg_plugins:
+    # The probe loads what the runs will load, so it sees the packages they will shadow.
+    if '_hypothesis_pytestplugin' in cfg_plugins:
         for name in ('hypothesis', '_hypothesis_pytestplugin'):
             try:
                 importlib.import_module(name)
@@ -462,13 +463,21 @@ def _probe(cfg, emit):
     import traceback
 
     errors = {}
+    root = os.path.realpath(os.getcwd()) + '/'
     for name in cfg.get('packages', []):
         try:
-            importlib.import_module(name)
+            mod = importlib.import_module(name)
         except BaseException as e:  # noqa: BLE001 -- any failure means "does not import"
             tb = traceback.format_exception(type(e), e, e.__traceback__)
             errors[name] = {'type': type(e).__name__, 'missing': getattr(e, 'name', None),
                             'text': ''.join(tb)[-4000:], 'where': _repo_frame(e.__traceback__)}
+            continue
+        where = getattr(mod, '__file__', None) or next(iter(getattr(mod, '__path__', None) or ()), None)
+        if where and not os.path.realpath(where).startswith(root):
+            # pytest, coverage or hypothesis loaded a package of that name before the repo
+            # was on sys.path: the tests would run against the sandbox's copy, not the PR.
+            errors[name] = {'type': 'TestgateShadowed', 'missing': None, 'where': None,
+                            'text': 'TestgateShadowed: %s is a package the gate\'s own tools load first (%s)' % (name, where)}
     emit({'ev': 'probe', 'errors': errors})
 
 

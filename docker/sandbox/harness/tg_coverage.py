@@ -8,10 +8,27 @@ would otherwise count as "covered" by every test).
 from __future__ import annotations
 
 import ast
+import functools
 import os
+import threading
 
 _static_cache: dict = {}
 _import_time_cache: dict = {}
+# CPython 3.11's ast.parse is not safe in parallel threads (python/cpython#106905: "AST
+# constructor recursion depth mismatch"), and coverage's parser calls it too. The run pool
+# summarizes coverage from two threads, so every parse here holds this lock: a race there
+# made the same commit's verdict flip between runs.
+_PARSE_LOCK = threading.RLock()
+# What a failing parse raises: SystemError is the 3.11 race above, if it ever slips through.
+_PARSE_ERRORS = (SyntaxError, ValueError, OSError, RecursionError, MemoryError, SystemError)
+
+
+def _parsing(fn):
+    @functools.wraps(fn)
+    def locked(*args, **kwargs):
+        with _PARSE_LOCK:
+            return fn(*args, **kwargs)
+    return locked
 
 
 def _bound_names(node: ast.AST) -> set:
@@ -42,6 +59,7 @@ def _used_names(node: ast.AST) -> set:
     return names
 
 
+@_parsing
 def import_time_statements(abs_path: str) -> tuple[dict, dict]:
     """What of a source file runs at import time, for crediting changes there to the tests that use them.
 
@@ -58,7 +76,7 @@ def import_time_statements(abs_path: str) -> tuple[dict, dict]:
     try:
         with open(abs_path, 'rb') as f:
             tree = ast.parse(f.read())
-    except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
+    except _PARSE_ERRORS:
         hit = ({}, {})
         _import_time_cache[abs_path] = hit
         return hit
@@ -97,12 +115,13 @@ def import_time_statements(abs_path: str) -> tuple[dict, dict]:
     return hit
 
 
+@_parsing
 def test_names(abs_path: str, cls: str | None, function: str) -> set:
     """Names the test function's own code refers to (its body, decorators and defaults)."""
     try:
         with open(abs_path, 'rb') as f:
             tree = ast.parse(f.read())
-    except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
+    except _PARSE_ERRORS:
         return set()
     body = tree.body
     if cls:
@@ -132,6 +151,7 @@ def credit_import_time(changed: set, test_lines: set, all_lines: set, statements
     return credited
 
 
+@_parsing
 def _static(abs_path: str):
     """(reporter, branch lines, except-line -> first body line) of a pristine source file."""
     hit = _static_cache.get(abs_path)
@@ -156,7 +176,7 @@ def _static(abs_path: str):
         for node in ast.walk(tree):
             if isinstance(node, ast.ExceptHandler) and node.body:
                 handlers[node.lineno] = node.body[0].lineno
-    except (SyntaxError, ValueError, OSError):
+    except _PARSE_ERRORS:
         pass
     hit = (reporter, branch_lines, handlers)
     _static_cache[abs_path] = hit

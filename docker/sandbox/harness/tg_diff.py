@@ -150,9 +150,34 @@ class TreeDiff:
         return rel in self.added or line in set(self.raw_lines.get(rel, ()))
 
 
+def export_subst_paths(head_files: dict[str, str]) -> set[str]:
+    """Files a `.gitattributes` marks `export-subst`: `git archive` (and GitHub's tarballs)
+    write the commit id into them, so they differ between any two commits by themselves."""
+    out: set[str] = set()
+    for rel, full in head_files.items():
+        if rel.rsplit("/", 1)[-1] != ".gitattributes":
+            continue
+        scope = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
+        text = read_source(full) or ""
+        for line in split_lines(text):
+            fields = line.split()
+            if len(fields) < 2 or fields[0].startswith("#") or "export-subst" not in fields[1:]:
+                continue
+            pattern = fields[0].lstrip("/")
+            for candidate in head_files:
+                if not candidate.startswith(scope):
+                    continue
+                inner = candidate[len(scope):]
+                target = inner if "/" in pattern else inner.rsplit("/", 1)[-1]
+                if fnmatch.fnmatchcase(target, pattern):
+                    out.add(candidate)
+    return out
+
+
 def diff(base: str, head: str, naming=None) -> TreeDiff:
     base_files = _walk(base)
     head_files = _walk(head)
+    substituted = export_subst_paths(head_files)
     changed_files: list[dict] = []
     changed_lines: dict[str, list[int]] = {}
     raw_lines: dict[str, list[int]] = {}
@@ -172,7 +197,7 @@ def diff(base: str, head: str, naming=None) -> TreeDiff:
                 continue
             base_text = read_source(base_files[rel]) if in_base else None
             lines = changed_line_numbers(base_text, head_text)
-            if not lines:
+            if not lines or (in_base and rel in substituted):
                 continue
             # evidence.ts caps a line list at 200,000 entries; a file that big is generated code.
             raw_lines[rel] = lines[:MAX_LINES_PER_FILE]

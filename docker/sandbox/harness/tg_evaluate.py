@@ -177,7 +177,8 @@ class Evaluator:
             return None
         run = self.runs.new()
         try:
-            res = self._child(run, {'mode': 'probe', 'packages': packages},
+            plugins = ['-p', '_hypothesis_pytestplugin'] if self.hypothesis_plugin and self.uses_hypothesis else []
+            res = self._child(run, {'mode': 'probe', 'packages': packages, 'pytest_args': plugins},
                               cpu_seconds=float(self.settings['cpuSecondsPerTest']) + 10,
                               wall_seconds=float(self.settings['wallSecondsPerTest']) + 10)
         finally:
@@ -228,6 +229,11 @@ class Evaluator:
             error = 'collection stopped: %s limit (%s)' % (res.limit, 'timeout' if res.timed_out else 'resource')
         elif not any(r.get('ev') == 'exit' for r in res.records):
             error = 'collection crashed (exit %s, signal %s): %s' % (res.exit_code, res.signal, _tail(res.stderr_tail + res.stdout_tail, 3000))
+        elif not items and next((r.get('code') for r in res.records if r.get('ev') == 'exit'), 0) not in (0, 5):
+            # pytest's exit 4 (usage error) is how an ImportError in a conftest.py or a bad
+            # option ends: no collect report, only the text on stderr. Never a silent pass.
+            code = next(r.get('code') for r in res.records if r.get('ev') == 'exit')
+            error = 'pytest could not collect %s (exit code %s):\n%s' % (rel_file, code, _tail(res.stderr_tail + res.stdout_tail, 3000))
         items = [it for it in items if it.get('file') == rel_file or it['nodeid'].startswith(rel_file + '::')]
         return {'items': items, 'error': error, 'audits': audits}
 
@@ -432,9 +438,10 @@ class Evaluator:
         # ---- static findings ----
         self.progress('bandit', 'static rules and Bandit on %d file(s)' % len(scanned))
         scans = {}
+        helpers = tg_rules.asserting_helpers(self.head, self.naming)
         for r in scanned:
             try:
-                scans[r] = tg_rules.scan_test_file(os.path.join(self.head, r), r, self.naming)
+                scans[r] = tg_rules.scan_test_file(os.path.join(self.head, r), r, self.naming, helpers)
             except Exception as e:  # noqa: BLE001 -- a file that does not parse is reported by collection
                 print('harness: scan_test_file %s: %r' % (r, e), file=sys.stderr)
                 scans[r] = {'functions': {}, 'module': []}

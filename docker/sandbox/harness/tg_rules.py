@@ -850,7 +850,8 @@ def _comment_findings(text: str, rel_path: str) -> list[dict]:
 
 # --- asserts ---------------------------------------------------------------------------------
 
-def _count_asserts(fn: ast.AST, names: _Names) -> tuple[int, int]:
+def _count_asserts(fn: ast.AST, names: _Names, helpers: frozenset[str] = frozenset()) -> tuple[int, int]:
+    """(assertions, trivially true ones) in a test; a call to an asserting helper counts as one."""
     asserts = trivial = 0
     for n in ast.walk(fn):
         if isinstance(n, ast.Assert):
@@ -864,7 +865,48 @@ def _count_asserts(fn: ast.AST, names: _Names) -> tuple[int, int]:
                 asserts += 1
                 if _trivial_unittest(attr, n, names):
                     trivial += 1
+            elif attr in helpers:
+                asserts += 1
     return asserts, trivial
+
+
+# Bounds on the helper index: test code of a large repository is read once, not without end.
+_HELPER_FILES_MAX = 2000
+_HELPER_BYTES_MAX = 2_000_000
+
+
+def asserting_helpers(head: str, naming) -> frozenset[str]:
+    """Names of functions in the repository's test code that assert (directly, or through
+    another such helper): `self.flakes(...)` or `check(x)` in a test asserts through them."""
+    bodies: dict[str, list[ast.AST]] = {}
+    seen = 0
+    for dirpath, dirnames, filenames in os.walk(head):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in ("__pycache__", "node_modules"))
+        for name in sorted(filenames):
+            rel = os.path.relpath(os.path.join(dirpath, name), head).replace(os.sep, "/")
+            if not name.endswith(".py") or not naming.is_test_code(rel):
+                continue
+            seen += 1
+            if seen > _HELPER_FILES_MAX:
+                break
+            path = os.path.join(dirpath, name)
+            try:
+                if os.path.getsize(path) > _HELPER_BYTES_MAX:
+                    continue
+                tree = ast.parse(read_source(path) or "")
+            except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not naming.is_test_function(node.name):
+                    bodies.setdefault(node.name, []).append(node)
+    helpers: set[str] = set()
+    # Two rounds: a helper that calls an asserting helper asserts too (one level is the common case).
+    for _ in range(2):
+        frozen = frozenset(helpers)
+        for name, nodes in bodies.items():
+            if name not in helpers and any(_count_asserts(n, _Names(n), frozen)[0] > 0 for n in nodes):
+                helpers.add(name)
+    return frozenset(helpers)
 
 
 def _trivial_unittest(attr: str, call: ast.Call, names: _Names) -> bool:
@@ -920,7 +962,7 @@ def _dedupe(findings: list[dict]) -> list[dict]:
     return sorted(seen.values(), key=lambda f: (f["line"], f["rule"]))
 
 
-def scan_test_file(abs_path: str, rel_path: str, naming=None) -> dict:
+def scan_test_file(abs_path: str, rel_path: str, naming=None, helpers: frozenset[str] = frozenset()) -> dict:
     """{functions: {name or Class.name: {startLine, endLine, findings, asserts, trivialAsserts}}, module: [...]}.
 
     A finding belongs to the innermost test function whose lines (decorators included) hold
@@ -935,7 +977,7 @@ def scan_test_file(abs_path: str, rel_path: str, naming=None) -> dict:
     spans: list[tuple[int, int, str]] = []
     for key, node in tests.items():
         start, end = def_start(node), node.end_lineno or node.lineno
-        asserts, trivial = _count_asserts(node, names) if names else (0, 0)
+        asserts, trivial = _count_asserts(node, names, helpers) if names else (0, 0)
         functions[key] = {"startLine": start, "endLine": end, "findings": [], "asserts": asserts,
                           "trivialAsserts": trivial}
         spans.append((start, end, key))

@@ -53,11 +53,24 @@ def _is_test_class(node: ast.ClassDef, naming) -> bool:
     return False
 
 
+def _module_level(body: list[ast.stmt]):
+    """Statements that run at module level: the body, and the blocks of top-level `if`/`try`/`with`
+    (`if sys.platform != "win32": def test_x(): ...` defines a module-level test)."""
+    for node in body:
+        if isinstance(node, (ast.If, ast.Try, ast.With)) or type(node).__name__ == "TryStar":
+            for block in ("body", "orelse", "finalbody"):
+                yield from _module_level(getattr(node, block, []) or [])
+            for handler in getattr(node, "handlers", []) or []:
+                yield from _module_level(handler.body)
+        else:
+            yield node
+
+
 def collect_tests(tree: ast.Module, naming=None) -> dict[tuple[str | None, str], ast.AST]:
     """(class name or None, function name) -> def node, as pytest collects them (last definition wins)."""
     naming = naming or tg_naming.DEFAULT
     tests: dict[tuple[str | None, str], ast.AST] = {}
-    for node in tree.body:
+    for node in _module_level(tree.body):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and naming.is_test_function(node.name):
             tests[(None, node.name)] = node
         elif isinstance(node, ast.ClassDef) and _is_test_class(node, naming):

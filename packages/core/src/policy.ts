@@ -366,6 +366,11 @@ const ADVICE: { pattern: RegExp; advice: string }[] = [
     advice: 'tests must not exit the interpreter: it hides the outcome',
   },
   {
+    pattern: /tg-tool-internals|internals/,
+    advice:
+      "tests must not reach into pytest's, coverage's or Bandit's internals: use pytest's public API (fixtures, monkeypatch, tmp_path)",
+  },
+  {
     pattern: /builtins|sys\.modules/,
     advice:
       'tests must not patch builtins or sys.modules; use monkeypatch on the module under test',
@@ -571,19 +576,27 @@ function decide(
   }
   const prTests = tests.filter((test) => test.origin === 'pr');
   const prFiles = files.filter((file) => file.origin === 'pr');
-  if (prTests.length === 0 && prFiles.length === 0) {
-    const neutralReason = 'no test added or changed between base and head';
-    return { verdict: 'neutral', title: `Nothing to judge: ${neutralReason}`, neutralReason };
-  }
   const rejectedTests = prTests.filter((test) => test.status === 'rejected');
   const rejectedFiles = prFiles.filter((file) => file.reasons.length > 0);
+  if (prTests.length === 0 && rejectedFiles.length === 0) {
+    // Scanned test code (a helper, a conftest, a module whose tests did not change) with
+    // nothing wrong in it is still nothing judged: say so rather than "accepted".
+    const scanned =
+      prFiles.length === 0
+        ? ''
+        : ` (${plural(prFiles.length, 'test-code file')} scanned, nothing flagged: ${prFiles
+            .slice(0, 5)
+            .map((file) => file.path)
+            .join(', ')}${prFiles.length > 5 ? ', ...' : ''})`;
+    const neutralReason = `no test added or changed between base and head${scanned}`;
+    return {
+      verdict: 'neutral',
+      title: 'Nothing to judge: no test added or changed between base and head',
+      neutralReason,
+    };
+  }
   if (rejectedTests.length === 0 && rejectedFiles.length === 0) {
-    const title =
-      prTests.length === 0
-        ? `${plural(prFiles.length, 'test file')} accepted`
-        : prTests.length === 1
-          ? '1 test accepted'
-          : `All ${prTests.length} tests accepted`;
+    const title = prTests.length === 1 ? '1 test accepted' : `All ${prTests.length} tests accepted`;
     return { verdict: 'pass', title };
   }
   const parts: string[] = [];
@@ -627,6 +640,11 @@ function explainImportError(project: EvaluationEvidence['project']): string {
     return 'the code under test does not import in the sandbox, so no test could be judged, and the harness recorded no error: run "python -c \'import <package>\'" from the repository root to reproduce it';
   }
   const where = summary?.[3] === undefined ? '' : ` at ${summary[3]}`;
+  const shadowed =
+    /^TestgateShadowed: (\S+) is a package the gate's own tools load first \(([^)]*)\)/.exec(last);
+  if (shadowed) {
+    return `the repository is the package "${shadowed[1]}", which the gate's own pytest, coverage or hypothesis imports before any test (from ${shadowed[2]}), so its tests would run against that copy instead of this pull request's code: Testgate cannot judge this project`;
+  }
   const missing = /^ModuleNotFoundError: No module named '([^']+)'/.exec(last)?.[1];
   const top = missing?.split('.')[0];
   if (missing !== undefined && top !== undefined && !project.packages.includes(top)) {

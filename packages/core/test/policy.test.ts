@@ -274,8 +274,11 @@ describe('judge: reasons', () => {
       ['tests/helpers.py', 'support', []],
       ['tests/test_data.py', 'tests', []],
     ]);
-    expect(report.verdict).toBe('pass');
-    expect(report.title).toBe('2 test files accepted');
+    // Nothing flagged and no test to run: nothing judged, and the reason says what was scanned.
+    expect(report.verdict).toBe('neutral');
+    expect(report.neutralReason).toBe(
+      'no test added or changed between base and head (2 test-code files scanned, nothing flagged: tests/helpers.py, tests/test_data.py)',
+    );
   });
 
   it('failed: every run failed, with the assertion', () => {
@@ -561,6 +564,25 @@ describe('judge: verdict', () => {
     // The real cause and where, never a guess about the layout.
     expect(report.neutralReason).toBe(
       'importing "calc" fails in the sandbox at src/calc/__init__.py:3 (SyntaxError: invalid syntax), so no test could be judged: fix the error; "python -c \'import calc\'" from the repository root reproduces it',
+    );
+  });
+
+  it("neutral on a project the gate's own tools import first, saying so", () => {
+    const report = judge(
+      evidence({
+        project: {
+          layout: 'src',
+          packages: ['pluggy'],
+          importable: false,
+          importError:
+            "import pluggy failed: TestgateShadowed: pluggy is a package the gate's own tools load first (/usr/lib/python3/dist-packages/pluggy/__init__.py)\nTestgateShadowed: pluggy is a package the gate's own tools load first (/usr/lib/python3/dist-packages/pluggy/__init__.py)",
+        },
+      }),
+      defaultConfig,
+    );
+    expect(report.verdict).toBe('neutral');
+    expect(report.neutralReason).toBe(
+      'the repository is the package "pluggy", which the gate\'s own pytest, coverage or hypothesis imports before any test (from /usr/lib/python3/dist-packages/pluggy/__init__.py), so its tests would run against that copy instead of this pull request\'s code: Testgate cannot judge this project',
     );
   });
 

@@ -320,6 +320,8 @@ export interface TarEntry {
   executable?: boolean;
   /** Directory entries make sure a tree's root exists after extraction, even when empty. */
   directory?: boolean;
+  /** A symbolic link to this target (the content is ignored); readTarContents resolves it. */
+  linkTarget?: string;
 }
 
 /** Packs entries into one plain tar; names are re-checked, so nothing escapes /work on extraction. */
@@ -340,6 +342,11 @@ export async function packTar(entries: readonly TarEntry[]): Promise<Buffer> {
       if (entry.directory) {
         pack.entry(
           { name, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: new Date(0) },
+          callback,
+        );
+      } else if (entry.linkTarget !== undefined) {
+        pack.entry(
+          { name, type: 'symlink', linkname: entry.linkTarget, uid: 0, gid: 0, mtime: new Date(0) },
           callback,
         );
       } else {

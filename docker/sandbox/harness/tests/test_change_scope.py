@@ -233,3 +233,19 @@ def test_setup_py_use_scm_version_is_read_statically(tmp_path):
         "from setuptools import setup\nsetup(name='legacy', use_scm_version={'write_to': 'legacy/_v.py'})\n")
     assert tg_project.build_time_version_files(str(tmp_path)) == ["legacy/_v.py"]
     assert tg_project.distribution_name(str(tmp_path)) == "legacy"
+
+
+def test_export_subst_files_are_not_the_prs_change(trees):
+    attrs = "pkg/_version.py export-subst\n"
+    base, head = trees(
+        {".gitattributes": attrs, "pkg/_version.py": "git_full = 'aaaa'\n", "pkg/core.py": "X = 1\n"},
+        {".gitattributes": attrs, "pkg/_version.py": "git_full = 'bbbb'\n", "pkg/core.py": "X = 1\nY = 2\n"},
+    )
+    assert diff(base, head).lines == {"pkg/core.py": [2]}
+
+
+def test_tests_under_a_module_level_if_are_tests(trees):
+    src = "import sys\n\nif sys.platform != 'win32':\n    def test_posix():\n        assert 1\n"
+    base, head = trees({}, {"tests/test_p.py": src})
+    d = diff(base, head)
+    assert [s["function"] for s in select_pr_tests(base, head, d.files)] == ["test_posix"]
