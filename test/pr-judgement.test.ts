@@ -378,3 +378,112 @@ describe('generated tests do not pin bugs', () => {
     expect(suggested).not.toMatch(/ZeroDivisionError/);
   });
 });
+
+describe('more seen on real repositories', () => {
+  it('export-subst and export-ignore attributes do not change what is judged', async () => {
+    const attrs = 'pkg/_version.py export-subst\ntests/** export-ignore\n';
+    const version = 'git_full = "$Format:%H$"\n';
+    const { report } = await judge(
+      'export-attrs',
+      {
+        files: {
+          '.gitattributes': attrs,
+          'pkg/_version.py': version,
+          'pkg/__init__.py': 'def inc(x):\n    return x + 1\n',
+        },
+      },
+      {
+        files: {
+          '.gitattributes': attrs,
+          'pkg/_version.py': version,
+          'pkg/__init__.py': 'def inc(x):\n    return x + 1\n',
+          'tests/test_inc.py': 'from pkg import inc\n\n\ndef test_inc():\n    assert inc(1) == 2\n',
+        },
+      },
+    );
+    expect(report.changedLines).toEqual({});
+    expect(statuses(report)).toEqual({ 'tests/test_inc.py::test_inc': 'accepted' });
+  });
+
+  it('a test that asserts through a helper of the test code is not no-assert', async () => {
+    const { report } = await judge(
+      'assert-helper',
+      {
+        files: {
+          'calc/__init__.py': 'def double(x):\n    return x + x\n',
+          'tests/helpers.py':
+            'from calc import double\n\n\ndef check_double(x):\n    assert double(x) == 2 * x\n',
+        },
+      },
+      {
+        files: {
+          'calc/__init__.py': 'def double(x):\n    return 2 * x\n',
+          'tests/helpers.py':
+            'from calc import double\n\n\ndef check_double(x):\n    assert double(x) == 2 * x\n',
+          'tests/test_double.py':
+            'from tests.helpers import check_double\n\n\ndef test_double():\n    check_double(3)\n',
+        },
+      },
+    );
+    expect(statuses(report)).toEqual({ 'tests/test_double.py::test_double': 'accepted' });
+  });
+
+  it('an edited test of a mixin class is judged in the class that inherits it', async () => {
+    const mixin = (value: number) =>
+      `import unittest\n\nfrom calc import double\n\n\nclass Checks:\n    def test_double(self):\n        self.assertEqual(double(${value}), ${2 * value})\n\n\nclass TestDouble(unittest.TestCase, Checks):\n    pass\n`;
+    const { report } = await judge(
+      'mixin',
+      {
+        files: {
+          'calc/__init__.py': 'def double(x):\n    return x + x\n',
+          'tests/test_m.py': mixin(1),
+        },
+      },
+      {
+        files: {
+          'calc/__init__.py': 'def double(x):\n    return 2 * x\n',
+          'tests/test_m.py': mixin(4),
+        },
+      },
+    );
+    expect(statuses(report)).toEqual({ 'tests/test_m.py::TestDouble::test_double': 'accepted' });
+  });
+
+  it('a conftest that cannot import fails the file, never silently', async () => {
+    const { code, report } = await judge(
+      'conftest-import',
+      { files: { 'calc/__init__.py': 'def one():\n    return 1\n' } },
+      {
+        files: {
+          'calc/__init__.py': 'def one():\n    return 1\n',
+          'tests/conftest.py': 'from missing_helper import VALUE\n',
+          'tests/test_one.py': 'from calc import one\n\n\ndef test_one():\n    assert one() == 1\n',
+        },
+      },
+    );
+    const file = report.files.find((entry) => entry.path === 'tests/test_one.py');
+    expect(file?.details[0]?.message).toBe(
+      "could not be collected (ModuleNotFoundError: No module named 'missing_helper'): fix the import or syntax error so pytest can load the file",
+    );
+    expect(report.verdict).toBe('fail');
+    expect(code).toBe(1);
+  });
+
+  it("a project that is one of the gate's own tools is neutral, and says why", async () => {
+    const { report } = await judge(
+      'shadowed',
+      { files: { 'src/pluggy/__init__.py': 'def answer():\n    return 41\n' } },
+      {
+        files: {
+          'src/pluggy/__init__.py': 'def answer():\n    return 42\n',
+          'tests/test_answer.py':
+            'from pluggy import answer\n\n\ndef test_answer():\n    assert answer() == 42\n',
+        },
+      },
+    );
+    expect(report.verdict).toBe('neutral');
+    expect(report.neutralReason).toMatch(
+      /^the repository is the package "pluggy", which the gate's own pytest, coverage or hypothesis imports before any test/,
+    );
+  });
+});

@@ -4,7 +4,7 @@
  * interpreted by a shell.
  */
 import { execFile, spawn } from 'node:child_process';
-import { packTar } from '@testgate/sandbox';
+import { packTar, readTarEntries } from '@testgate/sandbox';
 import type { TarEntry } from '@testgate/sandbox';
 
 /** Trees are tarballs of whole repositories; 512 MiB is the harness's stdin cap. */
@@ -135,12 +135,22 @@ function runGitWithInput(repo: string, args: string[], input: string): Promise<B
 }
 
 /**
- * An uncompressed tarball of the tree at `sha`, exactly as committed: regular files,
- * executables and symbolic links. Not `git archive`: it applies the repository's
- * `export-ignore` (projects drop `tests/` from their archives) and `export-subst`
- * (`$Format:%H$` becomes the commit id, so a version file "changes" in every commit).
+ * An uncompressed tarball of the tree at `sha`: what `git archive` gives (so
+ * `export-subst` version files carry their commit id, as in a release tarball and in
+ * GitHub's, and versioneer does not shell out to git), plus every file an `export-ignore`
+ * attribute left out of it (projects drop `tests/` from their archives).
  */
 export async function archiveTree(repo: string, sha: string): Promise<Buffer> {
+  const { stdout: archived } = await runGit(repo, ['archive', '--format=tar', sha]);
+  const archivedEntries = await readTarEntries(archived);
+  const listed = new Set(archivedEntries.map((entry) => entry.name));
+  const missing = (await committedEntries(repo, sha)).filter((entry) => !listed.has(entry.name));
+  if (missing.length === 0) return archived;
+  return packTar([...archivedEntries, ...missing]);
+}
+
+/** Every blob of the commit, as committed (no attributes applied): files, executables, links. */
+async function committedEntries(repo: string, sha: string): Promise<TarEntry[]> {
   const { stdout } = await runGit(repo, ['ls-tree', '-r', '-z', '--full-tree', sha]);
   const blobs: { mode: string; oid: string; path: string }[] = [];
   for (const record of stdout.toString('utf8').split('\0')) {
@@ -173,7 +183,7 @@ export async function archiveTree(repo: string, sha: string): Promise<Buffer> {
         : { name: blob.path, content, executable: blob.mode === '100755' },
     );
   }
-  return packTar(entries);
+  return entries;
 }
 
 /** One file's content at `sha`, or undefined when it does not exist there. */

@@ -90,7 +90,10 @@ def changed_line_numbers(base_text: str | None, head_text: str) -> list[int]:
     head_lines = split_lines(head_text)
     if base_text is None or len(base_text) > MAX_DIFF_BYTES or len(head_text) > MAX_DIFF_BYTES:
         return list(range(1, len(head_lines) + 1))
-    base_lines = split_lines(base_text)
+    # Trailing whitespace is not a change: an editor stripping it on save must not make the
+    # old code on those lines (and its findings) the pull request's.
+    base_lines = [line.rstrip() for line in split_lines(base_text)]
+    head_lines = [line.rstrip() for line in head_lines]
     matcher = difflib.SequenceMatcher(None, base_lines, head_lines, autojunk=False)
     changed: list[int] = []
     for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():

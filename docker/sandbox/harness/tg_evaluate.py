@@ -477,7 +477,11 @@ class Evaluator:
                                   'generator': entry.get('generator')})
             else:
                 for sel in (t for t in pr_tests if t['file'] == r):
-                    group = [it for it in items if it['function'] == sel['function'] and it.get('cls') == sel.get('cls')]
+                    if sel.get('mixin'):
+                        group = [it for it in items if it['function'] == sel['function']
+                                 and sel['startLine'] <= int(it.get('codeLine') or 0) <= sel['defLine']]
+                    else:
+                        group = [it for it in items if it['function'] == sel['function'] and it.get('cls') == sel.get('cls')]
                     if sel.get('newCases') is not None:
                         group = [group[i] for i in sel['newCases'] if 0 <= i < len(group)]
                     for it in group:

@@ -936,7 +936,7 @@ def _scan_source(text: str, rel_path: str, naming=None) -> tuple[ast.Module | No
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return None, {}, _comment_findings(text, rel_path), None, f"{type(exc).__name__}: {exc}"
-    tests = {(f"{cls}.{name}" if cls else name): node for (cls, name), node in collect_tests(tree, naming).items()}
+    tests = {(f"{cls}.{name}" if cls else name): node for (cls, name), node in collect_tests(tree, naming, mixins=True).items()}
     ranges = [(def_start(n), n.end_lineno or n.lineno) for n in tests.values()]
     names = _Names(tree)
     comments = _comment_findings(text, rel_path)

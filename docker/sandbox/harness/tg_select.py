@@ -66,18 +66,29 @@ def _module_level(body: list[ast.stmt]):
             yield node
 
 
-def collect_tests(tree: ast.Module, naming=None) -> dict[tuple[str | None, str], ast.AST]:
-    """(class name or None, function name) -> def node, as pytest collects them (last definition wins)."""
+def collect_tests(tree: ast.Module, naming=None, mixins: bool = False) -> dict[tuple[str | None, str], ast.AST]:
+    """(class name or None, function name) -> def node, as pytest collects them (last definition wins).
+
+    With `mixins`, also the test-named methods of classes pytest does not collect itself
+    (`class Checks:` mixed into `class TestA(unittest.TestCase, Checks)`): their tests run
+    as methods of the classes that inherit them.
+    """
     naming = naming or tg_naming.DEFAULT
     tests: dict[tuple[str | None, str], ast.AST] = {}
     for node in _module_level(tree.body):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and naming.is_test_function(node.name):
             tests[(None, node.name)] = node
-        elif isinstance(node, ast.ClassDef) and _is_test_class(node, naming):
+        elif isinstance(node, ast.ClassDef) and (mixins or _is_test_class(node, naming)):
             for sub in node.body:
                 if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)) and naming.is_test_function(sub.name):
                     tests[(node.name, sub.name)] = sub
     return tests
+
+
+def mixin_classes(tree: ast.Module, naming=None) -> set[str]:
+    """Classes with test-named methods that pytest does not collect directly."""
+    naming = naming or tg_naming.DEFAULT
+    return {n.name for n in _module_level(tree.body) if isinstance(n, ast.ClassDef) and not _is_test_class(n, naming)}
 
 
 def _segment(lines: list[str], node: ast.AST) -> str:
@@ -235,10 +246,11 @@ def select_pr_tests(base: str, head: str, changed_files: list[dict], naming=None
         if status == "modified":
             base_tree, base_lines = _parse(os.path.join(base, rel))
             if base_tree is not None:
-                base_tests = collect_tests(base_tree, naming)
+                base_tests = collect_tests(base_tree, naming, mixins=True)
                 base_tables = module_tables(base_tree)
         head_tables = module_tables(head_tree)
-        for (cls, name), node in collect_tests(head_tree, naming).items():
+        mixins = mixin_classes(head_tree, naming)
+        for (cls, name), node in collect_tests(head_tree, naming, mixins=True).items():
             base_node = base_tests.get((cls, name))
             new_cases = None
             if base_node is None:
@@ -259,6 +271,10 @@ def select_pr_tests(base: str, head: str, changed_files: list[dict], naming=None
                 "endLine": node.end_lineno or node.lineno,
                 "change": change,
                 "newCases": new_cases,
+                # A mixin's test runs as a method of every collected class that inherits it;
+                # the runner matches those items by the function's own first line.
+                "mixin": cls in mixins,
+                "defLine": node.lineno,
             })
     selected.sort(key=lambda t: (t["file"], t["startLine"]))
     return selected

@@ -324,6 +324,37 @@ export interface TarEntry {
   linkTarget?: string;
 }
 
+/**
+ * The files and links of a tar as packTar takes them (names normalised and checked;
+ * directories implied; other specials dropped). For re-packing a tar without reading it
+ * as a tree: links stay links.
+ */
+export async function readTarEntries(buffer: Buffer): Promise<TarEntry[]> {
+  const extract = tar.extract();
+  const out: TarEntry[] = [];
+  const source = Readable.from([buffer]);
+  source.on('error', (error) => extract.destroy(error));
+  source.pipe(extract);
+  try {
+    for await (const entry of extract) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry) chunks.push(chunk as Buffer);
+      const { type, linkname, mode } = entry.header;
+      if (type !== 'file' && type !== 'contiguous-file' && type !== 'symlink') continue;
+      const name = safeRelativePath(entry.header.name);
+      if (type === 'symlink') {
+        if (linkname) out.push({ name, content: Buffer.alloc(0), linkTarget: linkname });
+      } else {
+        out.push({ name, content: Buffer.concat(chunks), executable: ((mode ?? 0) & 0o111) !== 0 });
+      }
+    }
+  } catch (error) {
+    if (error instanceof SandboxError) throw error;
+    throw invalid(`tar could not be read: ${(error as Error).message}`);
+  }
+  return out;
+}
+
 /** Packs entries into one plain tar; names are re-checked, so nothing escapes /work on extraction. */
 export async function packTar(entries: readonly TarEntry[]): Promise<Buffer> {
   const pack = tar.pack();

@@ -249,3 +249,42 @@ def test_tests_under_a_module_level_if_are_tests(trees):
     base, head = trees({}, {"tests/test_p.py": src})
     d = diff(base, head)
     assert [s["function"] for s in select_pr_tests(base, head, d.files)] == ["test_posix"]
+
+
+def test_an_edited_mixin_test_is_selected(trees):
+    base_src = (
+        "import unittest\n\n\nclass Checks:\n    def test_x(self):\n        self.assertEqual(1, 1)\n\n\n"
+        "class TestA(unittest.TestCase, Checks):\n    pass\n"
+    )
+    head_src = base_src.replace("self.assertEqual(1, 1)", "self.assertEqual(2, 2)")
+    base, head = trees({"tests/test_m.py": base_src}, {"tests/test_m.py": head_src})
+    d = diff(base, head)
+    [sel] = select_pr_tests(base, head, d.files)
+    assert (sel["cls"], sel["function"], sel["mixin"], sel["startLine"], sel["defLine"]) == ("Checks", "test_x", True, 5, 5)
+
+
+def test_asserting_helpers_count_as_asserts(tmp_path):
+    import tg_rules
+
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "harness.py").write_text(
+        "import unittest\n\n\nclass TestCase(unittest.TestCase):\n"
+        "    def flakes(self, src):\n        self.assertEqual(src, src.strip())\n\n"
+        "    def twice(self, src):\n        self.flakes(src)\n        self.flakes(src)\n")
+    (tmp_path / "tests" / "test_x.py").write_text(
+        "from tests.harness import TestCase\n\n\nclass TestX(TestCase):\n"
+        "    def test_a(self):\n        self.flakes('x')\n\n    def test_b(self):\n        self.twice('x')\n\n"
+        "    def test_c(self):\n        print('x')\n")
+    naming = tg_naming.load(str(tmp_path))
+    helpers = tg_rules.asserting_helpers(str(tmp_path), naming)
+    assert {"flakes", "twice"} <= helpers
+    scan = tg_rules.scan_test_file(str(tmp_path / "tests" / "test_x.py"), "tests/test_x.py", naming, helpers)
+    assert {k: v["asserts"] for k, v in scan["functions"].items()} == {"TestX.test_a": 1, "TestX.test_b": 1, "TestX.test_c": 0}
+
+
+def test_trailing_whitespace_is_not_a_change(trees):
+    base, head = trees({"tests/test_w.py": "import pickle\n\n\ndef test_old():\n    assert pickle.loads(pickle.dumps(1)) == 1\n"},
+                       {"tests/test_w.py": "import pickle\n\n\ndef test_old():\n    assert pickle.loads(pickle.dumps(1)) == 1   \n"})
+    d = diff(base, head)
+    assert d.raw_lines == {} and not d.is_changed("tests/test_w.py", 5)
+    assert select_pr_tests(base, head, d.files) == []
