@@ -8,6 +8,7 @@ import {
   packHarnessInput,
   packTar,
   readTarContents,
+  readTarEntries,
   readTarTree,
   readTree,
   readTreeContents,
@@ -107,6 +108,25 @@ describe('tree packer', () => {
       { path: 'pkg/up', target: '../../outside.py', why: 'outside' },
       { path: 'pkg/gone', target: 'missing.py', why: 'missing' },
     ]);
+  });
+
+  it('readTarEntries keeps links as links for re-packing, and refuses hostile names', async () => {
+    const buffer = await rawTar([
+      { name: './pkg/', type: 'directory' },
+      { name: './pkg/mod.py', content: 'x = 1' },
+      { name: 'pkg/link.py', type: 'symlink', linkname: 'mod.py' },
+    ]);
+    const entries = await readTarEntries(buffer);
+    expect(entries.map((e) => [e.name, e.linkTarget ?? e.content.toString()])).toEqual([
+      ['pkg/mod.py', 'x = 1'],
+      ['pkg/link.py', 'mod.py'],
+    ]);
+    const repacked = await readTarContents(await packTar(entries));
+    expect(repacked.files.map((f) => f.path)).toEqual(['pkg/mod.py', 'pkg/link.py']);
+    const hostile = await rawTar([{ name: '../evil.py', content: 'x' }]);
+    await expect(readTarEntries(hostile)).rejects.toSatisfy((e: unknown) =>
+      isSandboxError(e, 'TREE_INVALID'),
+    );
   });
 
   it('enforces the size caps', async () => {
