@@ -88,31 +88,16 @@ def _pyproject_roots(head: str) -> tuple[list[str], list[str]]:
                     roots.append(parent)
                 if base:
                     names.append(base)
-    pytest_opts = ((tool.get("pytest") or {}).get("ini_options") or {}) if isinstance(tool.get("pytest"), dict) else {}
-    if isinstance(pytest_opts, dict):
-        pp = pytest_opts.get("pythonpath")
-        if isinstance(pp, str):
-            roots.extend(pp.split())
-        elif isinstance(pp, list):
-            roots.extend(p for p in pp if isinstance(p, str))
     return roots, [n for n in names if _is_identifier(n)]
 
 
 def _ini_pythonpath(head: str) -> list[str]:
-    """pytest's `pythonpath` ini option (pytest >= 7) from pytest.ini, tox.ini or setup.cfg."""
-    for name, section in (("pytest.ini", "pytest"), ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
-        text = _read_text(os.path.join(head, name))
-        if text is None:
-            continue
-        cp = configparser.ConfigParser(interpolation=None, strict=False)
-        try:
-            cp.read_string(text)
-        except configparser.Error:
-            continue
-        if cp.has_section(section):
-            # pytest uses the first of these files that has its section.
-            return cp.get(section, "pythonpath", fallback="").split()
-    return []
+    """pytest's `pythonpath` ini option (pytest >= 7), from the config file pytest itself would pick."""
+    import tg_naming
+
+    _source, options = tg_naming.read_pytest_ini(head)
+    value = options.get("pythonpath")
+    return value.split() if isinstance(value, str) else [v for v in value or [] if isinstance(v, str)]
 
 
 def _setup_cfg_roots(head: str) -> list[str]:
