@@ -456,14 +456,14 @@ describe('more seen on real repositories', () => {
       {
         files: {
           'calc/__init__.py': 'def one():\n    return 1\n',
-          'tests/conftest.py': 'from missing_helper import VALUE\n',
+          'tests/conftest.py': 'from calc import VALUE\n',
           'tests/test_one.py': 'from calc import one\n\n\ndef test_one():\n    assert one() == 1\n',
         },
       },
     );
     const file = report.files.find((entry) => entry.path === 'tests/test_one.py');
-    expect(file?.details[0]?.message).toBe(
-      "could not be collected (ModuleNotFoundError: No module named 'missing_helper'): fix the import or syntax error so pytest can load the file",
+    expect(file?.details[0]?.message).toMatch(
+      /^could not be collected \(ImportError: cannot import name 'VALUE' from 'calc'/,
     );
     expect(report.verdict).toBe('fail');
     expect(code).toBe(1);
@@ -485,5 +485,49 @@ describe('more seen on real repositories', () => {
     expect(report.neutralReason).toMatch(
       /^the repository is the package "pluggy", which the gate's own pytest, coverage or hypothesis imports before any test/,
     );
+  });
+});
+
+describe('a holdout of real commits', () => {
+  it('a maintainer script at the root does not make the package "not importable"', async () => {
+    const { report } = await judge(
+      'root-script',
+      {
+        files: {
+          'pkg/__init__.py': 'def inc(x):\n    return x + 1\n',
+          'update_stamp.py':
+            'with open("pkg/__init__.py", "a") as f:\n    f.write("# stamped\\n")\n',
+        },
+      },
+      {
+        files: {
+          'pkg/__init__.py': 'def inc(x):\n    return x + 2\n',
+          'update_stamp.py':
+            'with open("pkg/__init__.py", "a") as f:\n    f.write("# stamped\\n")\n',
+          'tests/test_inc.py': 'from pkg import inc\n\n\ndef test_inc():\n    assert inc(1) == 3\n',
+        },
+      },
+    );
+    expect(report.project.importable).toBe(true);
+    expect(statuses(report)).toEqual({ 'tests/test_inc.py::test_inc': 'accepted' });
+  });
+
+  it('a test file needing a third-party module the sandbox lacks is neutral, naming it', async () => {
+    const { code, report } = await judge(
+      'missing-dependency',
+      { files: { 'pkg/__init__.py': 'def inc(x):\n    return x + 1\n' } },
+      {
+        files: {
+          'pkg/__init__.py': 'def inc(x):\n    return x + 2\n',
+          'tests/test_tz.py':
+            'import pytz\n\nfrom pkg import inc\n\n\ndef test_inc():\n    assert inc(1) == 3\n',
+        },
+      },
+    );
+    expect(report.verdict).toBe('neutral');
+    expect(report.neutralReason).toMatch(
+      /^tests\/test_tz\.py imports "pytz", which is not in the repository/,
+    );
+    expect(code).toBe(0);
   });
 });

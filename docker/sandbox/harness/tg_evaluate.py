@@ -16,6 +16,7 @@ import importlib.util
 import itertools
 import os
 import platform
+import re
 import shutil
 import signal
 import sys
@@ -337,6 +338,18 @@ class Evaluator:
 
     # ---------- orchestration ----------
 
+    def _missing_dependency(self, rel: str, error: str) -> str | None:
+        """The module a test file's collection error says is missing, when the repository has
+        no such module anywhere it could import from: a third-party dependency."""
+        match = re.search(r"No module named '([\w.]+)'", error)
+        if not match:
+            return None
+        top = match.group(1).split('.')[0]
+        places = self.import_roots + [self.head, os.path.dirname(os.path.join(self.head, rel))]
+        if any(os.path.exists(os.path.join(p, top)) or os.path.exists(os.path.join(p, top + '.py')) for p in places):
+            return None
+        return match.group(1)
+
     def _is_test_rel(self, rel: str) -> bool:
         return rel in self.test_file_rels or self.naming.is_test_code(rel)
 
@@ -466,6 +479,9 @@ class Evaluator:
             ranges = _function_ranges(os.path.join(self.head, r))
             if col['error']:
                 entry['error'] = _name_refused_links(col['error'], self.request.get('refusedLinks') or [])
+                missing = self._missing_dependency(r, col['error'])
+                if missing:
+                    entry['missingDependency'] = missing
             for a in col['audits']:
                 entry['findings'].append(_audit_finding(a, r, 0))
             entry['findings'].extend(scans[r].get('module') or [])
@@ -593,6 +609,8 @@ class Evaluator:
                 fe['items'] = entry['items']
             if entry.get('error'):
                 fe['error'] = _tail(entry['error'], 19_000)
+            if entry.get('missingDependency'):
+                fe['missingDependency'] = str(entry['missingDependency'])[:500]
             evidence['files'].append(fe)
         evidence['durationMs'] = (time.monotonic() - t0) * 1000
         self.progress('coverage', 'evaluated %d test(s) in %d ms' % (len(tests), evidence['durationMs']))

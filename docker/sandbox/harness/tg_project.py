@@ -78,6 +78,13 @@ def _pyproject_roots(head: str) -> tuple[list[str], list[str]]:
             if isinstance(entry.get("from"), str):
                 roots.append(entry["from"])
             names.append(entry["include"].split("/")[0].split(".")[0])
+    flit = _dig(tool, "flit", "module", "name")
+    if isinstance(flit, str):
+        names.append(flit.split(".")[0])
+    project_name = _dig(data, "project", "name")
+    if isinstance(project_name, str):
+        # The import name of most distributions: `my-pkg` -> `my_pkg` (kept only if it exists).
+        names.append(project_name.strip().replace("-", "_").replace(".", "_").lower())
     hatch = tool.get("hatch") if isinstance(tool.get("hatch"), dict) else {}
     wheel = (((hatch.get("build") or {}).get("targets") or {}).get("wheel") or {}) if isinstance(hatch.get("build"), dict) else {}
     if isinstance(wheel, dict):
@@ -155,8 +162,12 @@ def _setup_py_roots(head: str) -> list[str]:
 
 
 def _packages_in(root: str) -> list[str]:
-    """Top-level importable names directly under root: packages (with __init__.py) and modules."""
+    """Top-level importable names directly under root: its packages (with __init__.py); its
+    single-file modules only when it holds no package. A root with a package and loose
+    scripts (`update_timestamp.py`, `release.py`) is that package: importing the scripts to
+    probe them would run maintainer tooling, not the code under test."""
     names: list[str] = []
+    modules: list[str] = []
     try:
         entries = sorted(os.listdir(root))
     except OSError:
@@ -174,8 +185,8 @@ def _packages_in(root: str) -> list[str]:
             mod = entry[:-3]
             if mod in _NOT_MODULES or not _is_identifier(mod) or _is_test_module(mod) or mod == "__init__":
                 continue
-            names.append(mod)
-    return names
+            modules.append(mod)
+    return names or modules
 
 
 def detect_project(head: str) -> dict:

@@ -102,6 +102,11 @@ export const fileEvidenceSchema = z.object({
    * helper module, `conftest.py`, `tests/__init__.py`). Both are scanned.
    */
   kind: z.enum(['tests', 'support']).default('tests'),
+  /**
+   * Set when the file could not be collected because it imports a module that is neither in
+   * the repository nor in the sandbox (a third-party dependency): not the PR's fault.
+   */
+  missingDependency: z.string().max(500).optional(),
   /** Tests pytest collected in the file, judged or not (absent when it was not collected). */
   items: z.number().int().nonnegative().optional(),
 });

@@ -577,7 +577,26 @@ function decide(
   const prTests = tests.filter((test) => test.origin === 'pr');
   const prFiles = files.filter((file) => file.origin === 'pr');
   const rejectedTests = prTests.filter((test) => test.status === 'rejected');
-  const rejectedFiles = prFiles.filter((file) => file.reasons.length > 0);
+  const byPath = new Map(evidence.files.map((file) => [file.path, file]));
+  // A file that cannot load because a third-party module is missing is not judged at all:
+  // the verdict says which dependency, rather than blaming the pull request.
+  const missing = prFiles.filter(
+    (file) =>
+      byPath.get(file.path)?.missingDependency !== undefined &&
+      file.reasons.every((reason) => reason === 'error'),
+  );
+  const rejectedFiles = prFiles.filter(
+    (file) => file.reasons.length > 0 && !missing.includes(file),
+  );
+  if (missing.length > 0 && rejectedTests.length === 0 && rejectedFiles.length === 0) {
+    const first = missing[0]!;
+    const neutralReason = `${first.path} imports "${byPath.get(first.path)?.missingDependency ?? '?'}", which is not in the repository, and the sandbox has no network to install it${missing.length > 1 ? ` (and ${plural(missing.length - 1, 'more file')})` : ''}: make the import optional or vendor the dependency so Testgate can judge the tests`;
+    return {
+      verdict: 'neutral',
+      title: 'Not judged: a test file needs a dependency the sandbox does not have',
+      neutralReason,
+    };
+  }
   if (prTests.length === 0 && rejectedFiles.length === 0) {
     // Scanned test code (a helper, a conftest, a module whose tests did not change) with
     // nothing wrong in it is still nothing judged: say so rather than "accepted".

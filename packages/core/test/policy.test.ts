@@ -567,6 +567,38 @@ describe('judge: verdict', () => {
     );
   });
 
+  it('neutral when a test file needs a third-party module the sandbox lacks, naming it', () => {
+    const report = judge(
+      evidence({
+        tests: [],
+        files: [
+          file({
+            path: 'tests/test_tz.py',
+            collected: 0,
+            error: "E   ModuleNotFoundError: No module named 'pytz'",
+            missingDependency: 'pytz',
+          }),
+        ],
+      }),
+      defaultConfig,
+    );
+    expect(report.verdict).toBe('neutral');
+    expect(report.neutralReason).toBe(
+      'tests/test_tz.py imports "pytz", which is not in the repository, and the sandbox has no network to install it: make the import optional or vendor the dependency so Testgate can judge the tests',
+    );
+    // Another rejected test still fails the gate.
+    const failing = judge(
+      evidence({
+        tests: [test('t', { runs: runs('failed', 'failed', 'failed') })],
+        files: [
+          file({ path: 'tests/test_tz.py', collected: 0, error: 'x', missingDependency: 'pytz' }),
+        ],
+      }),
+      defaultConfig,
+    );
+    expect(failing.verdict).toBe('fail');
+  });
+
   it("neutral on a project the gate's own tools import first, saying so", () => {
     const report = judge(
       evidence({

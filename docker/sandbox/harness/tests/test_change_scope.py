@@ -288,3 +288,18 @@ def test_trailing_whitespace_is_not_a_change(trees):
     d = diff(base, head)
     assert d.raw_lines == {} and not d.is_changed("tests/test_w.py", 5)
     assert select_pr_tests(base, head, d.files) == []
+
+
+def test_root_scripts_next_to_a_package_are_not_probed(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("X = 1\n")
+    (tmp_path / "update_stamp.py").write_text("open('pkg/__init__.py', 'w')\n")
+    assert tg_project.detect_project(str(tmp_path))["packages"] == ["pkg"]
+    (tmp_path / "single").mkdir()
+    (tmp_path / "single" / "only.py").write_text("X = 1\n")
+    assert tg_project.detect_project(str(tmp_path / "single"))["packages"] == ["only"]
+
+
+def test_setup_py_changes_are_not_source_lines(trees):
+    base, head = trees({"setup.py": "VERSION = '1'\n"}, {"setup.py": "VERSION = '2'\n"})
+    assert diff(base, head).lines == {}

@@ -18,7 +18,9 @@ def test_flat_layout_with_package_and_module(tmp_path):
     })
     project = detect_project(str(head))
     assert project["layout"] == "flat"
-    assert project["packages"] == ["calc", "util"]
+    # A loose module next to a package is not probed (maintainer scripts live there); it stays
+    # importable from the head root.
+    assert project["packages"] == ["calc"]
     assert project["import_roots"] == [str(head)]
 
 
