@@ -488,6 +488,28 @@ describe('more seen on real repositories', () => {
   });
 });
 
+describe('a PR cannot make the gate neutral', () => {
+  it("adding a package named like one of the gate's tools is judged, not neutral", async () => {
+    const { report } = await judge(
+      'added-shadow',
+      { files: { 'calc/__init__.py': 'def one():\n    return 1\n' } },
+      {
+        files: {
+          'calc/__init__.py': 'def one():\n    return 1\n',
+          'pluggy/__init__.py': 'import os\n',
+          'tests/test_one.py': 'from calc import one\n\n\ndef test_one():\n    assert one() == 1\n',
+        },
+      },
+    );
+    // Judged like any PR: the added package's line is changed code the test never runs.
+    expect(report.project.importable).toBe(true);
+    expect(statuses(report)).toEqual({
+      'tests/test_one.py::test_one': 'rejected no-coverage-gain',
+    });
+    expect(report.verdict).toBe('fail');
+  });
+});
+
 describe('a holdout of real commits', () => {
   it('a maintainer script at the root does not make the package "not importable"', async () => {
     const { report } = await judge(

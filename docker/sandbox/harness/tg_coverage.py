@@ -115,13 +115,21 @@ def import_time_statements(abs_path: str) -> tuple[dict, dict]:
     return hit
 
 
+@functools.lru_cache(maxsize=64)
 @_parsing
-def test_names(abs_path: str, cls: str | None, function: str) -> set:
-    """Names the test function's own code refers to (its body, decorators and defaults)."""
+def _parsed(abs_path: str) -> ast.Module | None:
+    """A test file's tree, parsed once for all its tests."""
     try:
         with open(abs_path, 'rb') as f:
-            tree = ast.parse(f.read())
+            return ast.parse(f.read())
     except _PARSE_ERRORS:
+        return None
+
+
+def test_names(abs_path: str, cls: str | None, function: str) -> set:
+    """Names the test function's own code refers to (its body, decorators and defaults)."""
+    tree = _parsed(abs_path)
+    if tree is None:
         return set()
     body = tree.body
     if cls:

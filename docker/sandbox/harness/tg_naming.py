@@ -18,6 +18,8 @@ import fnmatch
 import os
 import tomllib
 
+from tg_project import _read_text
+
 PYTEST_DEFAULT_FILES = ("test_*.py", "*_test.py")
 PYTEST_DEFAULT_CLASSES = ("Test",)
 PYTEST_DEFAULT_FUNCTIONS = ("test",)
@@ -26,14 +28,6 @@ PYTEST_DEFAULT_FUNCTIONS = ("test",)
 TEST_DIR_NAMES = ("tests", "test")
 _INI_FILES = (("pytest.ini", "pytest"), (".pytest.ini", "pytest"), ("pyproject.toml", None),
               ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest"))
-
-
-def _read(path: str) -> str | None:
-    try:
-        with open(path, "rb") as f:
-            return f.read(2_000_000).decode("utf-8", errors="replace")
-    except OSError:
-        return None
 
 
 def _words(value) -> list[str]:
@@ -47,7 +41,7 @@ def _words(value) -> list[str]:
 def read_pytest_ini(root: str) -> tuple[str | None, dict]:
     """(config file name, its pytest options) as pytest's rootdir discovery would pick them."""
     for name, section in _INI_FILES:
-        text = _read(os.path.join(root, name))
+        text = _read_text(os.path.join(root, name))
         if text is None:
             continue
         if section is None:
