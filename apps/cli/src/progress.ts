@@ -2,6 +2,7 @@
  * Progress on stderr while a gate runs: a spinner line rewritten in place on a terminal,
  * plain lines (one per step) when stderr is not a TTY or CI=true, so CI logs stay readable.
  */
+import { neutralizeWorkflowCommands, singleLine } from '@testgate/core';
 
 export interface ProgressUpdate {
   phase: string;
@@ -20,10 +21,11 @@ export interface ProgressReporter {
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
+/** One line; the message may hold a test id from the PR, so no control character gets through. */
 function format(event: ProgressUpdate): string {
   const count =
     event.total !== undefined && event.total > 0 ? ` ${event.done ?? 0}/${event.total}` : '';
-  return `${event.phase}${count}${event.message ? `: ${event.message}` : ''}`;
+  return singleLine(`${event.phase}${count}${event.message ? `: ${event.message}` : ''}`);
 }
 
 export function createProgressReporter(options: {
@@ -46,7 +48,7 @@ export function createProgressReporter(options: {
         stream.write(`testgate: ${line}\n`);
       },
       log(line) {
-        stream.write(`testgate: ${line}\n`);
+        stream.write(`testgate: ${neutralizeWorkflowCommands(line)}\n`);
       },
       stop() {},
     };
@@ -76,7 +78,7 @@ export function createProgressReporter(options: {
     },
     log(line) {
       clear();
-      stream.write(`${line}\n`);
+      stream.write(`${neutralizeWorkflowCommands(line)}\n`);
       if (timer) draw();
     },
     stop() {

@@ -1,8 +1,9 @@
 """First code of every test child: PEP 578 audit hook, coverage, then pytest.
 
-Started by the harness as
-    python3 -I -B -c "import sys;sys.path.insert(0,HARNESS);import tg_audit_bootstrap as b;del sys.path[0];b.main()"
-It reads two lines from stdin -- `{"channel_fd", "token"}` then its config -- and puts
+Started by the harness (tg_evaluate.child_code) as
+    python3 -I -B -c "<exec this file's source in a private namespace, then main()>"
+so it is never a module: `import tg_audit_bootstrap` finds nothing, and its tables live
+only as immutable copies closed over by the hook. It reads two lines from stdin -- `{"channel_fd", "token"}` then its config -- and puts
 /dev/null on stdin before any test code runs, so the token is only in this process's
 memory. Everything the harness needs (test outcome, audit events, the moment the test
 starts) goes out as `<token> <json>` lines on the private channel fd; a test writing to
@@ -12,11 +13,16 @@ Order matters: pytest, its plugins and coverage are imported BEFORE the repo's i
 roots go on sys.path (a repo `pytest.py` cannot shadow them) and the audit hook is
 installed BEFORE pytest imports any conftest or test module. Hooks added with
 sys.addaudithook cannot be removed, and adding another hook is itself blocked.
+
+The hook is the readable layer, not the last one: tg_kernel_guard's seccomp filter and
+Landlock ruleset are installed just before it and hold even if a test reaches the hook's
+state through introspection (which is itself a tampering finding, static and at run time).
 """
 import errno
 import json
 import os
 import sys
+import types
 
 # Events blocked outright. value: (rule suffix, reason, severity)
 _BLOCK = {
@@ -78,6 +84,10 @@ _FS = {
     'shutil.rmtree': (0,),
     'shutil.chown': (0,),
 }
+# Introspection that reaches the runner's frames, closures and code: tampering when the
+# calling frame is PR test code (the standard library and pytest use them all the time).
+_FRAME_EVENTS = frozenset({'sys._getframe', 'sys._current_frames'})
+_FRAME_ATTRS = frozenset({'tb_frame', 'gi_frame', 'cr_frame', 'ag_frame', 'f_back', '__code__', '__closure__', '__globals__'})
 _BLOCKED_IMPORTS = frozenset({'ctypes', '_ctypes', '_posixsubprocess', 'cffi', '_cffi_backend', '_xxsubinterpreters'})
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 
@@ -150,10 +160,13 @@ def _install_hook(emit, state, allowed, test_files):
     fsdecode = os.fsdecode
     readlink = os.readlink
     getframe = sys._getframe
-    block = _BLOCK
-    fs = _FS
+    # Private copies: the module-level tables are not what the hook reads.
+    block = types.MappingProxyType(dict(_BLOCK))
+    fs = types.MappingProxyType(dict(_FS))
     write_flags = _WRITE_FLAGS
     blocked_imports = _BLOCKED_IMPORTS
+    frame_events = _FRAME_EVENTS
+    frame_attrs = _FRAME_ATTRS
     allowed = tuple(allowed)
     allowed_prefixes = tuple(a.rstrip('/') + '/' for a in allowed)
     test_files = dict(test_files)  # abs path -> rel path
@@ -190,8 +203,14 @@ def _install_hook(emit, state, allowed, test_files):
             f = f.f_back
         return None, 0
 
-    def record(event, reason, severity, detail):
-        file, line = where()
+    def caller_in_tests():
+        # Frame 0 is the hook, 1 the C call's Python caller.
+        f = getframe(2)
+        rel = test_files.get(f.f_code.co_filename) if f is not None else None
+        return (rel, f.f_lineno) if rel is not None else (None, 0)
+
+    def record(event, reason, severity, detail, at=None):
+        file, line = at or where()
         emit({'ev': 'audit', 'event': event, 'reason': reason, 'severity': severity,
               'detail': detail[:300], 'file': file, 'line': line, 'phase': state['phase']})
 
@@ -238,6 +257,14 @@ def _install_hook(emit, state, allowed, test_files):
                 if top in blocked_imports:
                     record('import-' + top, 'unsafe', 'high', 'import %s' % name)
                     raise _BlockedImport('testgate sandbox: import of %s is not allowed in tests' % name)
+                return
+            if event in frame_events or (event in ('object.__getattr__', 'object.__setattr__') and len(args) > 1
+                                         and args[1] in frame_attrs):
+                at = caller_in_tests()
+                if at[0] is not None:
+                    what = event if event in frame_events else '%s %s' % (event.split('.')[1].strip('_'), args[1])
+                    record('introspection', 'tampering', 'high',
+                           'test code used %s: frame and closure introspection reaches the runner\'s state' % what, at)
                 return
             spec = block.get(event)
             if spec is not None:
@@ -348,6 +375,9 @@ def _plugin(emit, state, cfg, cov):
             items[:] = keep
             if deselected:
                 config.hook.pytest_deselected(items=deselected)
+            _watch_pluginmanager(config.pluginmanager, emit, state)
+            for it in keep:
+                marks['item'] = (type(it), id(getattr(it, '_obj', None)))
 
         def pytest_collectreport(self, report):
             if report.failed:
@@ -364,6 +394,7 @@ def _plugin(emit, state, cfg, cov):
                     resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
                 except (ValueError, OSError):
                     pass
+                marks['hooks'] = _hook_fingerprint(item.config.pluginmanager)
                 emit({'ev': 'start', 'nodeid': item.nodeid, 'cpuMs': used * 1000})
                 state['phase'] = 'test'
                 if cov is not None:
@@ -404,6 +435,10 @@ def _plugin(emit, state, cfg, cov):
                 }
                 if rep.when == 'teardown':
                     state['phase'] = 'done'
+                    changed = _runner_changes(item, marks)
+                    if changed:
+                        emit({'ev': 'audit', 'event': 'runner-tampering', 'reason': 'tampering', 'severity': 'high',
+                              'detail': changed, 'file': None, 'line': 0, 'phase': 'test'})
                     marks['cpu1'] = time.process_time()
                     if cov is not None:
                         cov.switch_context('')
@@ -415,6 +450,54 @@ def _plugin(emit, state, cfg, cov):
                 emit(_result(reports, limits, marks, session.testscollected))
 
     return Plugin()
+
+
+# The hooks that run a test and build its report: a test that adds or swaps one of them
+# decides its own outcome.
+_RUNNER_HOOKS = ('pytest_runtest_protocol', 'pytest_runtest_setup', 'pytest_runtest_call', 'pytest_runtest_teardown',
+                 'pytest_runtest_makereport', 'pytest_runtest_logreport', 'pytest_pyfunc_call',
+                 'pytest_report_teststatus', 'pytest_runtest_logfinish', 'pytest_exception_interact')
+# Item attributes pytest calls to run and report a test; the class provides them, never the instance.
+_ITEM_METHODS = ('runtest', 'ihook', 'repr_failure', 'reportinfo', 'setup', 'teardown', '_repr_failure_py',
+                 'add_report_section')
+
+
+def _hook_fingerprint(pm):
+    try:
+        plugins = frozenset(id(p) for p in pm.get_plugins())
+        hooks = tuple((name, tuple(id(impl.function) for impl in getattr(pm.hook, name).get_hookimpls()))
+                      for name in _RUNNER_HOOKS if hasattr(pm.hook, name))
+        return plugins, hooks, id(type(pm.hook))
+    except Exception as e:  # noqa: BLE001 -- a pluginmanager that cannot be read was tampered with
+        return repr(e)
+
+
+def _runner_changes(item, marks):
+    """What the test changed about how pytest runs and reports it, or '' (checked after teardown)."""
+    notes = []
+    if marks.get('hooks') is not None and _hook_fingerprint(item.config.pluginmanager) != marks['hooks']:
+        notes.append("pytest's plugins or its run/report hooks changed while the test ran")
+    own = [name for name in _ITEM_METHODS if name in vars(item)]
+    if own:
+        notes.append('the test item\'s %s %s replaced' % (', '.join(own), 'was' if len(own) == 1 else 'were'))
+    expected = marks.get('item')
+    if expected is not None and (type(item), id(getattr(item, '_obj', None))) != expected:
+        notes.append('the test item\'s class or function was swapped')
+    return '; '.join(notes)
+
+
+def _watch_pluginmanager(pm, emit, state):
+    """Registering a plugin once tests run is how a test body rewrites reports: record it."""
+    register = pm.register
+
+    def guarded_register(plugin, name=None):
+        if state['phase'] == 'test':
+            emit({'ev': 'audit', 'event': 'plugin-registered', 'reason': 'tampering', 'severity': 'high',
+                  'detail': 'a pytest plugin was registered while the test ran (%s)' % (name or type(plugin).__name__)[:200],
+                  'file': None, 'line': 0, 'phase': 'test'})
+        return register(plugin, name)
+
+    pm.register = guarded_register
 
 
 def _result(reports, limits, marks, collected):
@@ -481,6 +564,25 @@ def _probe(cfg, emit):
     emit({'ev': 'probe', 'errors': errors})
 
 
+def _kernel_guard(cfg, emit):
+    """seccomp + Landlock before any repository code; a child that cannot have them runs nothing."""
+    import importlib.util
+
+    path = os.path.join(cfg['harness_dir'], 'tg_kernel_guard.py')
+    spec = importlib.util.spec_from_file_location('_testgate_kernel_guard', path)
+    guard = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(guard)
+    writable = list(cfg['allowed'])
+    if cfg.get('coverage'):
+        writable.append(os.path.dirname(cfg['coverage']['data_file']))
+    try:
+        installed = guard.install(writable)
+    except Exception as e:  # noqa: BLE001 -- the gate's own fault, said as such
+        emit({'ev': 'guard-error', 'message': repr(e)[:500]})
+        os._exit(70)
+    emit({'ev': 'guard', **installed})
+
+
 def main():
     head, cfg = _read_stdin_lines()
     emit = _make_channel(int(head['channel_fd']), head['token'])
@@ -488,6 +590,7 @@ def main():
     mode = cfg['mode']
     _preimport(mode, cfg.get('pytest_args', ()))
     state = {'busy': False, 'phase': 'collect'}
+    _kernel_guard(cfg, emit)
     _disable_posixsubprocess(emit, state)
     cov = None
     if mode == 'run' and cfg.get('coverage'):
@@ -502,6 +605,9 @@ def main():
     for root in reversed(cfg.get('import_roots', [])):
         sys.path.insert(0, root)
     os.chdir(cfg['cwd'])
+    # From here on repository code runs: the parent times the child from this record on its
+    # own clock, so nothing the test does to clocks or at import time hides its cost.
+    emit({'ev': 'ready'})
     if mode == 'probe':
         _probe(cfg, emit)
         sys.stdout.flush()
@@ -533,3 +639,9 @@ def main():
         pass
     # Skip atexit handlers and finalizers a test may have registered.
     os._exit(int(code) if int(code) < 256 else 3)
+
+
+# Run by tg_evaluate.child_code in a namespace of its own: nothing of it lands in sys.modules
+# or in __main__.
+if __name__ == '__testgate_bootstrap__':
+    main()

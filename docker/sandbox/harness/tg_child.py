@@ -23,6 +23,8 @@ from typing import Callable, Optional
 
 MiB = 1024 * 1024
 TAIL_BYTES = 8192
+# Longest record line a child may send (a collection of thousands of tests is one record).
+CHANNEL_LINE_BYTES = 16 * MiB
 
 # Serialises fork+registration against the orphan sweep so a just-forked child is never
 # mistaken for an orphan.
@@ -48,6 +50,8 @@ class ChildResult:
     test_wall_ms: Optional[float] = None
     # Orphaned processes (escaped the group, reparented to us) killed after this child.
     swept: int = 0
+    # This process's CPU time of the child when its test started, read from /proc by us.
+    start_cpu_ms: Optional[float] = None
 
 
 def _preexec(limits: dict) -> Callable[[], None]:
@@ -243,6 +247,9 @@ def run_child(
         if not isinstance(rec, dict):
             forged += 1
             return
+        # When the record arrived, on our clock: the child's own clocks may have been
+        # tampered with, ours cannot be.
+        rec['atMs'] = (time.monotonic() - t0) * 1000
         if rec.get('ev') == 'start' and test_start is None:
             test_start = time.monotonic()
             deadline = test_start + wall_seconds
@@ -288,7 +295,7 @@ def run_child(
             if key.data == 'ch':
                 ch_buf += data
                 # Records are small; a child that floods its channel is cut off like any flood.
-                if len(ch_buf) > 4 * MiB:
+                if len(ch_buf) > CHANNEL_LINE_BYTES:
                     limit = 'output'
                     _kill_group(pgid)
                     sel.unregister(key.fileobj)
@@ -355,6 +362,7 @@ def run_child(
         forged_lines=forged,
         test_wall_ms=((time.monotonic() - test_start) * 1000) if test_start is not None else None,
         swept=swept,
+        start_cpu_ms=(cpu_at_start * 1000) if cpu_at_start is not None else None,
     )
 
 

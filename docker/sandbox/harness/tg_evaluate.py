@@ -51,6 +51,10 @@ def _tail(text: str, n: int = MESSAGE_TAIL) -> str:
     return text if len(text) <= n else '...' + text[-n:]
 
 
+class SandboxUnavailable(RuntimeError):
+    """The gate's own sandbox cannot run tests safely here: never the PR's fault."""
+
+
 # Outcomes that settle a test's verdict on the first run: no rerun can undo a kill at a limit.
 NO_RERUN_AFTER = ('timeout', 'resource-limit')
 
@@ -142,6 +146,7 @@ class Evaluator:
         cfg['allowed'] = [tmp]
         cfg['import_roots'] = self._map_roots(run['head'])
         cfg['cpu_seconds'] = cpu_seconds
+        cfg['harness_dir'] = HARNESS_DIR
         argv = [sys.executable, '-I', '-B', '-c', child_code()]
         limits = tg_child.rlimits(cpu_seconds=cpu_seconds + STARTUP_CPU_SECONDS, as_bytes=AS_BYTES,
                                   fsize_bytes=FSIZE_BYTES, nofile=NOFILE, nproc=NPROC)
@@ -149,6 +154,10 @@ class Evaluator:
                                  stdin_data=json.dumps(cfg).encode() + b'\n', channel=True,
                                  startup_seconds=STARTUP_WALL_SECONDS, limits=limits,
                                  test_cpu_seconds=cpu_seconds if cfg['mode'] == 'run' else None)
+        guard_error = next((r for r in res.records if r.get('ev') == 'guard-error'), None)
+        if guard_error is not None:
+            raise SandboxUnavailable('the sandbox could not install its kernel restrictions (seccomp/Landlock): %s'
+                                     % guard_error.get('message'))
         print('harness: child %s %s: exit=%s signal=%s limit=%s cpu=%dms wall=%dms out=%dB swept=%d' % (
             cfg['mode'], cfg.get('nodeid') or cfg.get('pytest_args', [''])[0] if cfg['mode'] != 'probe' else '',
             res.exit_code, res.signal, res.limit, res.cpu_ms, res.wall_ms, res.output_bytes, res.swept), file=sys.stderr)
@@ -228,7 +237,10 @@ class Evaluator:
             elif ev == 'audit':
                 audits.append(r)
         error = None
-        if errors:
+        if res.signal == signal.SIGSYS:
+            audits.append(_kernel_audit(rel_file, 0, 'collect'))
+            error = 'collecting %s: %s' % (rel_file, KERNEL_BLOCK_MESSAGE.replace('the test process', 'the collection'))
+        elif errors:
             error = _tail('\n'.join(errors))
         elif res.timed_out or res.limit:
             error = 'collection stopped: %s limit (%s)' % (res.limit, 'timeout' if res.timed_out else 'resource')
@@ -267,6 +279,8 @@ class Evaluator:
                     print('harness: coverage of %s: %r' % (test['nodeid'], e), file=sys.stderr)
                     cov = tg_coverage.empty()
             audits = [r for r in res.records if r.get('ev') == 'audit']
+            if res.signal == signal.SIGSYS:
+                audits.append(_kernel_audit(test['file'], test['startLine'], 'test'))
             if res.forged_lines:
                 audits.append({'ev': 'audit', 'event': 'channel-forgery', 'reason': 'tampering', 'severity': 'high',
                                'detail': '%d line(s) on the harness channel without the run token' % res.forged_lines,
@@ -280,8 +294,14 @@ class Evaluator:
         early = next((r.get('limit') for r in res.records if r.get('ev') == 'limit'), None)
         start = next((r for r in res.records if r.get('ev') == 'start'), None)
         exited = next((r for r in res.records if r.get('ev') == 'exit'), None)
-        dur = res.test_wall_ms if res.test_wall_ms is not None else res.wall_ms
-        cpu = max(0.0, res.cpu_ms - (float(start.get('cpuMs', 0)) if start else 0.0))
+        # Time and CPU as this process measured them (record arrival on our clock, the
+        # child's CPU from /proc and rusage), never pytest's own numbers: a test that
+        # freezes pytest's clock still takes the time it takes.
+        if start is not None and result is not None:
+            dur = max(0.0, float(result['atMs']) - float(start['atMs']))
+        else:
+            dur = res.test_wall_ms if res.test_wall_ms is not None else res.wall_ms
+        cpu = max(0.0, res.cpu_ms - (res.start_cpu_ms if res.start_cpu_ms is not None else 0.0))
         cpu_s = float(self.settings['cpuSecondsPerTest'])
         wall_s = float(self.settings['wallSecondsPerTest'])
         if res.limit == 'output':
@@ -297,6 +317,8 @@ class Evaluator:
             return {'outcome': 'resource-limit', 'limit': 'disk', 'durationMs': dur, 'cpuMs': cpu,
                     'message': 'the test wrote a file larger than %d bytes' % FSIZE_BYTES}
         if res.signal is not None:
+            if res.signal == signal.SIGSYS:
+                return {'outcome': 'error', 'durationMs': dur, 'cpuMs': cpu, 'message': KERNEL_BLOCK_MESSAGE}
             if res.signal == signal.SIGKILL:
                 if start is not None and cpu >= cpu_s * 1000 - 50:
                     return {'outcome': 'timeout', 'limit': 'cpu', 'durationMs': dur, 'cpuMs': cpu,
@@ -318,8 +340,7 @@ class Evaluator:
             return {'outcome': 'error', 'durationMs': dur, 'cpuMs': cpu,
                     'message': _tail(msg + '\n' + res.stderr_tail + res.stdout_tail)}
         outcome = result.get('outcome')
-        run = {'outcome': outcome, 'durationMs': float(result.get('durationMs') or 0.0),
-               'cpuMs': float(result.get('cpuMs') or 0.0)}
+        run = {'outcome': outcome, 'durationMs': dur, 'cpuMs': cpu}
         if result.get('message'):
             run['message'] = _tail(str(result['message']))
         lim = result.get('limit') or early
@@ -626,6 +647,16 @@ class Evaluator:
         return evidence
 
 
+KERNEL_BLOCK_MESSAGE = ('the kernel killed the test process (SIGSYS) for a system call the sandbox forbids: '
+                        'starting a program or process, signalling or tracing another process, or a network socket')
+
+
+def _kernel_audit(file: str, line: int, phase: str) -> dict:
+    """The finding for a child the seccomp filter killed: seen from outside, the test cannot erase it."""
+    return {'ev': 'audit', 'event': 'kernel-blocked', 'reason': 'unsafe', 'severity': 'high',
+            'detail': KERNEL_BLOCK_MESSAGE, 'file': file, 'line': line, 'phase': phase}
+
+
 def _link_error(link: dict) -> str:
     return ('%s is a symbolic link to %s, outside the repository: Testgate does not follow links out of '
             'the tree; commit the file itself or link to a file inside the repository'
@@ -706,12 +737,14 @@ _CHILD_CODE = None
 
 
 def child_code() -> str:
-    """The `-c` program of every test child: load the audit bootstrap from the harness dir, then
-    drop the harness dir from sys.path so the repo's own `main.py` / `tg_*.py` are not shadowed."""
+    """The `-c` program of every test child: run the audit bootstrap's source in a namespace of its
+    own. The harness dir never goes on sys.path (the repo's own `main.py` / `tg_*.py` are not
+    shadowed) and the bootstrap is never a module a test could import and edit."""
     global _CHILD_CODE
     if _CHILD_CODE is None:
-        _CHILD_CODE = ('import sys;sys.path.insert(0,%r);import tg_audit_bootstrap as b;del sys.path[0];b.main()'
-                       % HARNESS_DIR)
+        path = os.path.join(HARNESS_DIR, 'tg_audit_bootstrap.py')
+        _CHILD_CODE = ("exec(compile(open(%r,'rb').read(),%r,'exec'),{'__name__':'__testgate_bootstrap__'})"
+                       % (path, path))
     return _CHILD_CODE
 
 

@@ -144,7 +144,17 @@ _SYS_PATH_OBJECTS = {"sys.path": "medium", "sys.meta_path": "high", "sys.path_ho
 _SYS_PATH_CALLS = {"site.addsitedir": "medium", "site.main": "medium"}
 _FRAME_CALLS = {"sys._getframe", "inspect.currentframe", "inspect.stack", "inspect.getouterframes", "inspect.trace",
                 "gc.get_referrers", "gc.get_referents", "gc.get_objects", "sys._current_frames"}
-_FRAME_ATTRS = {"f_locals", "f_globals", "f_back", "f_builtins", "tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_trace"}
+_FRAME_ATTRS = {"f_locals", "f_globals", "f_back", "f_builtins", "tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_trace",
+                "__closure__", "cell_contents", "__globals__"}
+# The objects through which a test reaches the code that runs and reports it: pytest's
+# plugin manager and hook relays. A test that touches them can rewrite its own outcome.
+_RUNNER_ATTRS = {"pluginmanager", "ihook", "_hookexec", "_inner_hookexec", "get_hookimpls", "add_hookcall_monitoring"}
+# Modules of the gate itself and CPython's import machinery (a fresh builtin module from
+# `_imp.create_builtin` has none of the harness's patches).
+_RUNNER_MODULES = {"_imp", "_testgate_kernel_guard"} | {
+    name[:-3] for name in os.listdir(os.path.dirname(os.path.abspath(__file__)))
+    if name.startswith("tg_") and name.endswith(".py")
+} | {"tg_generate"}
 _LIMITS = {"signal.signal", "signal.setitimer", "signal.alarm", "signal.pthread_sigmask", "signal.siginterrupt",
            "signal.set_wakeup_fd", "resource.setrlimit", "resource.prlimit", "os.setsid", "os.setpgrp", "os.setpgid",
            "faulthandler.dump_traceback_later"}
@@ -535,11 +545,15 @@ class _Scanner(ast.NodeVisitor):
             for a in node.names:
                 if a.name.split(".")[0] in _TOOL_MODULES:
                     self.add("TG-TOOL-INTERNALS", node, f"imports `{a.name}`")
+                elif a.name.split(".")[0] in _RUNNER_MODULES:
+                    self.add("TG-TOOL-INTERNALS", node, f"imports `{a.name}`, part of the gate's test runner", "high")
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if not self.type_checking and node.module and not node.level:
             if node.module.split(".")[0] in _TOOL_MODULES:
                 self.add("TG-TOOL-INTERNALS", node, f"imports from `{node.module}`")
+            elif node.module.split(".")[0] in _RUNNER_MODULES:
+                self.add("TG-TOOL-INTERNALS", node, f"imports from `{node.module}`, part of the gate's test runner", "high")
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for t in node.targets:
@@ -548,6 +562,9 @@ class _Scanner(ast.NodeVisitor):
             for t in node.targets:
                 if isinstance(t, ast.Name) and t.id == "pytest_plugins":
                     self.add("TG-PYTEST-HOOK", node, "sets `pytest_plugins`")
+                elif isinstance(t, ast.Name) and t.id.startswith("pytest_"):
+                    # `pytest_runtest_makereport = _f` is a hook as much as a `def` is.
+                    self.add("TG-PYTEST-HOOK", node, f"binds pytest hook `{t.id}` by assignment")
         self.generic_visit(node)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
@@ -587,6 +604,11 @@ class _Scanner(ast.NodeVisitor):
                 p in ("config", "session", "option", "_pytest", "node") for p in base.split(".")[1:]
             ):
                 self.add("TG-TOOL-INTERNALS", stmt, f"assigns {base}.{target.attr}")
+            elif base and base.split(".")[0] == "pytest":
+                # pytest.TestReport.from_item_and_call = ...: the report every test gets.
+                self.add("TG-TOOL-INTERNALS", stmt, f"assigns {base}.{target.attr}", "high")
+            elif target.attr in ("runtest", "ihook", "repr_failure", "reportinfo"):
+                self.add("TG-TOOL-INTERNALS", stmt, f"replaces {base or '<item>'}.{target.attr}, which runs or reports a test", "high")
         if cname in _BUILTINS_NAMES or cname in ("builtins.__dict__", "__builtins__.__dict__"):
             self.add("TG-BUILTINS", stmt, "assigns an entry of builtins")
         if cname == "sys.modules" or whole == "sys.modules":
@@ -653,6 +675,8 @@ class _Scanner(ast.NodeVisitor):
         if isinstance(node.ctx, ast.Load):
             if node.attr in _FRAME_ATTRS:
                 self.add("TG-FRAME", node, f"reads frame attribute `{node.attr}`")
+            if node.attr in _RUNNER_ATTRS:
+                self.add("TG-TOOL-INTERNALS", node, f"reaches pytest's `{node.attr}`, which runs and reports every test", "high")
             if node.attr == "__dict__" and self.q(node.value) in _SENSITIVE_MODULES:
                 self.add("TG-REFLECTION", node, f"reads {self.q(node.value)}.__dict__")
             self._check_reference(node)

@@ -321,7 +321,12 @@ export const gateConfigSchema = section({
   }).prefault({}),
   security: section({
     failOn: oneOf(['any', 'medium', 'high']).default(d.security.failOn),
-    allowRules: stringList('a rule id such as "B101" or "TG-SLEEP"').default(() => []),
+    allowRules: stringList('a rule id such as "B101" or "TG-SLEEP"')
+      .refine((rules) => !rules.some((rule) => rule.toUpperCase().startsWith('AUDIT-')), {
+        error:
+          'cannot allow run-time findings (AUDIT-*): they record what a test actually did in the sandbox; allow the static rule instead (e.g. B605, TG-SUBPROCESS)',
+      })
+      .default(() => []),
     scope: oneOf(['changed', 'all']).default(d.security.scope),
   }).prefault({}),
   tests: section({

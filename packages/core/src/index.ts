@@ -4,3 +4,4 @@ export * from './gate-report.ts';
 export * from './config.ts';
 export * from './policy.ts';
 export * from './timeout.ts';
+export * from './untrusted-text.ts';

@@ -335,10 +335,12 @@ export function isExisting(finding: Finding, config: GateConfig): boolean {
 
 /** Whether a finding rejects the test or file it is on, under the repo's security settings. */
 export function rejects(finding: Finding, config: GateConfig): boolean {
+  // What the sandbox saw at run time actually happened: no config can allow it.
+  if (finding.source === 'audit') return true;
   if (config.security.allowRules.includes(finding.rule)) return false;
   if (isExisting(finding, config)) return false;
-  // What the audit hook saw actually happened, and tampering undermines every other check.
-  if (finding.reason === 'tampering' || finding.source === 'audit') return true;
+  // Tampering undermines every other check.
+  if (finding.reason === 'tampering') return true;
   return SEVERITY_RANK[finding.severity] >= FAIL_ON_RANK[config.security.failOn];
 }
 

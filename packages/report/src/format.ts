@@ -1,4 +1,5 @@
 /** Small formatting helpers shared by the renderers. */
+import { escapeControlCharacters, singleLine } from '@testgate/core';
 import type { GateReport, ReasonCode, TestResult, Verdict } from '@testgate/core';
 
 export function plural(count: number, noun: string, nouns = `${noun}s`): string {
@@ -98,8 +99,8 @@ export function findingRejects(
  */
 export function mdText(text: string): string {
   return (
-    text
-      .replace(/\r?\n/g, ' ')
+    escapeControlCharacters(text)
+      .replace(/\n/g, ' ')
       .replace(/\\/g, '\\\\')
       .replace(/&/g, '&amp;')
       .replace(/</g, '&lt;')
@@ -112,7 +113,7 @@ export function mdText(text: string): string {
 
 /** Inline code; a code span cannot hold its own delimiter, and a table cell cannot hold `|`. */
 export function mdCode(text: string): string {
-  const clean = text.replace(/\r?\n/g, ' ').replace(/`/g, "'").replace(/\|/g, '\\|');
+  const clean = singleLine(text).replace(/`/g, "'").replace(/\|/g, '\\|');
   return `\`${clean}\``;
 }
 

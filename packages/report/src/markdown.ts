@@ -3,6 +3,7 @@
  * comment are made of. Sections are lists of blocks so a size-limited output can drop
  * whole rows (see fitBlocks) instead of cutting a table in half.
  */
+import { neutralizeWorkflowCommands } from '@testgate/core';
 import type { FileResult, GateReport, GenerationSummary, TestResult } from '@testgate/core';
 import {
   findingRejects,
@@ -219,7 +220,8 @@ export function renderMarkdown(report: GateReport): string {
     '',
     toolsLine(report),
   ];
-  return `${blocks.join('\n').trim()}\n`;
+  // The Markdown may be printed in a CI log (testgate run --format markdown).
+  return neutralizeWorkflowCommands(`${blocks.join('\n').trim()}\n`);
 }
 
 function capitalize(text: string): string {

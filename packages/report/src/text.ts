@@ -1,4 +1,5 @@
 /** Plain-text report for terminals (`testgate run`): a table, the reasons, findings, verdict. */
+import { neutralizeWorkflowCommands } from '@testgate/core';
 import type { GateReport, TestResult, Verdict } from '@testgate/core';
 import {
   findingRejects,
@@ -145,7 +146,8 @@ export function renderText(report: GateReport, options: TextOptions = {}): strin
   if (report.neutralReason !== undefined && !report.title.includes(report.neutralReason)) {
     out.push(`  ${oneLine(report.neutralReason)}`);
   }
-  return `${out.join('\n')}\n`;
+  // Printed in CI logs: no line of it may run as a GitHub Actions workflow command.
+  return neutralizeWorkflowCommands(`${out.join('\n')}\n`);
 }
 
 function table(tests: TestResult[], paint: ReturnType<typeof painter>): string[] {

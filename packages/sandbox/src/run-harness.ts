@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { analysisSchema, evaluationEvidenceSchema, generationSchema } from '@testgate/core';
+import {
+  analysisSchema,
+  escapeUntrustedStrings,
+  evaluationEvidenceSchema,
+  generationSchema,
+} from '@testgate/core';
 import type { Analysis, EvaluationEvidence, Generation } from '@testgate/core';
 import { z } from 'zod';
 import type { SandboxLimits } from './limits.ts';
@@ -210,7 +215,14 @@ export function parseHarnessReport<M extends HarnessMode>(
   } catch (error) {
     throw fail(`report is not JSON: ${(error as Error).message}`);
   }
-  const parsed = REPORT_SCHEMAS[mode].safeParse(json);
+  // Strings come from code the PR controls: escape their control characters once, here,
+  // and cut over-long ones to their field's limit with a note instead of losing the verdict.
+  json = escapeUntrustedStrings(json);
+  let parsed = REPORT_SCHEMAS[mode].safeParse(json);
+  for (let attempt = 0; !parsed.success && attempt < 5; attempt += 1) {
+    if (!clampLongStrings(json, parsed.error.issues)) break;
+    parsed = REPORT_SCHEMAS[mode].safeParse(json);
+  }
   if (!parsed.success) {
     const issues = parsed.error.issues
       .slice(0, 10)
@@ -219,6 +231,34 @@ export function parseHarnessReport<M extends HarnessMode>(
     throw fail(`report does not match the ${mode} schema: ${issues}`);
   }
   return parsed.data as HarnessReport<M>;
+}
+
+const TRUNCATED_NOTE = ' [... cut by Testgate: too long]';
+
+/**
+ * Cuts each string a schema issue says is too long to that field's maximum, ending in a
+ * note; true if anything was cut (the caller parses again).
+ */
+export function clampLongStrings(json: unknown, issues: readonly z.core.$ZodIssue[]): boolean {
+  let changed = false;
+  for (const issue of issues) {
+    if (issue.code !== 'too_big' || issue.origin !== 'string' || issue.path.length === 0) continue;
+    const max = Number(issue.maximum);
+    let holder: unknown = json;
+    for (const key of issue.path.slice(0, -1)) {
+      holder = (holder as Record<PropertyKey, unknown> | undefined)?.[key as PropertyKey];
+    }
+    const last = issue.path.at(-1) as PropertyKey;
+    const record = holder as Record<PropertyKey, unknown> | undefined;
+    const value = record?.[last];
+    if (typeof value !== 'string' || !Number.isFinite(max) || value.length <= max) continue;
+    record![last] =
+      max > TRUNCATED_NOTE.length
+        ? value.slice(0, max - TRUNCATED_NOTE.length) + TRUNCATED_NOTE
+        : value.slice(0, max);
+    changed = true;
+  }
+  return changed;
 }
 
 /**

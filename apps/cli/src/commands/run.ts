@@ -1,6 +1,7 @@
 /**
  * `testgate run`: the gate on a local git repository. Resolves the two refs, exports
- * both trees with `git archive`, reads `.github/testgate.yml` from the head commit, and
+ * both trees with `git archive`, reads `.github/testgate.yml` from the base commit (as the
+ * App reads the default branch's: a change must not configure the gate that judges it), and
  * runs the same pipeline as the GitHub App.
  */
 import { existsSync, statSync } from 'node:fs';
@@ -44,7 +45,9 @@ Flags:
   --record DIR         write every exchange with the model to DIR (for --replay)
   --replay DIR         answer from the exchanges recorded in DIR instead of a model
                        (no network; implies --generate model under "auto")
-  --config FILE        use this config instead of .github/testgate.yml of the head commit
+  --config FILE        use this config instead of .github/testgate.yml of the base commit
+                       (the change's own config never judges it; to try a new config,
+                       pass it here)
   --quiet              no progress on stderr
   -h, --help           this help
 
@@ -190,15 +193,21 @@ async function resolveRefs(args: RunArgs): Promise<{ base: string; head: string 
   return { base: await one('base', args.base), head: await one('head', args.head) };
 }
 
-/** The repo's config: --config FILE, else `.github/testgate.yml` at the head commit, else defaults. */
+/**
+ * The repo's config: --config FILE, else `.github/testgate.yml` at the base commit, else
+ * defaults. Never the head's: a change that adds `allowRules: [B605]` would pass its own
+ * `os.system` test. `headChanged` says whether the head's file differs, to tell the user.
+ */
 async function loadConfig(
   args: RunArgs,
-  headSha: string,
-): Promise<{ config: GateConfig; source: string }> {
+  refs: { base: string; head: string },
+): Promise<{ config: GateConfig; source: string; headChanged: boolean }> {
   let text: string | undefined;
   let source: string;
+  let headChanged: boolean;
   if (args.config !== undefined) {
     source = args.config;
+    headChanged = false;
     try {
       text = await readFile(args.config, 'utf8');
     } catch (error) {
@@ -211,12 +220,13 @@ async function loadConfig(
       );
     }
   } else {
-    source = REPO_CONFIG_PATH;
-    text = await showFile(args.repo, headSha, REPO_CONFIG_PATH);
-    if (text === undefined) return { config: defaultConfig, source: 'defaults' };
+    text = await showFile(args.repo, refs.base, REPO_CONFIG_PATH);
+    headChanged = (await showFile(args.repo, refs.head, REPO_CONFIG_PATH)) !== text;
+    if (text === undefined) return { config: defaultConfig, source: 'defaults', headChanged };
+    source = `${REPO_CONFIG_PATH} at the base commit`;
   }
   try {
-    return { config: parseConfig(text, source), source };
+    return { config: parseConfig(text, source), source, headChanged };
   } catch (error) {
     if (error instanceof ConfigError) {
       throw new CliError(error.code, `the configuration is invalid:\n${error.message}`, {
@@ -253,7 +263,7 @@ export function exitCodeFor(report: GateReport): number {
 async function run(argv: string[], io: CliIo): Promise<number> {
   const args = parseRunArgs(argv, io.cwd);
   const refs = await resolveRefs(args);
-  const { config, source } = await loadConfig(args, refs.head);
+  const { config, source, headChanged } = await loadConfig(args, refs);
   const generate = resolveGenerateMode({
     flag: args.generate,
     config,
@@ -284,6 +294,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     progress.log(
       `judging ${refs.base.slice(0, 12)}..${refs.head.slice(0, 12)} in ${args.repo} (config: ${source}, generate: ${generate})`,
     );
+    if (headChanged) {
+      progress.log(
+        `note: the change edits ${REPO_CONFIG_PATH}; it is judged with the base commit's config (pass --config ${REPO_CONFIG_PATH} to try the new one)`,
+      );
+    }
     const [baseTar, headTar] = await Promise.all([
       archiveTree(args.repo, refs.base),
       archiveTree(args.repo, refs.head),

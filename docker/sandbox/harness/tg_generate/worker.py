@@ -561,6 +561,10 @@ def main(argv: list[str]) -> int:
     roots = [os.path.abspath(r) for r in spec['importRoots']]
     stdlib = os.path.dirname(os.__file__)
     _STATE['read_roots'] = tuple(r + os.sep for r in [*roots, stdlib, sys.prefix, '/usr/lib/python3', '/usr/share/zoneinfo'])
+    # The kernel's blocks first (no process, no signal to others, writes only in our cwd):
+    # they hold whatever the PR's code does to the audit hook below.
+    import tg_kernel_guard
+    tg_kernel_guard.install([os.getcwd()])
     sys.path[:0] = roots
     sys.addaudithook(_audit)
     sys.stdin = _NoStdin()  # type: ignore[assignment]

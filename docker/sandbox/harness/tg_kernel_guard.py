@@ -1,0 +1,157 @@
+"""Blocks a test cannot lift: a seccomp filter and a Landlock ruleset, installed by every child.
+
+The audit hook (tg_audit_bootstrap) lives in the test's own interpreter, so a test that
+reaches its state can switch it off. These two live in the kernel: once installed they
+hold for the process and everything it could start, and nothing in the process can
+remove them. The audit hook stays in front of them for readable findings; these are
+what still holds when the hook has been disabled.
+
+- seccomp: starting programs or processes (execve, fork, clone without CLONE_THREAD),
+  signalling or tracing any process but itself (kill, tgkill, ptrace, pidfd_*,
+  process_vm_*), sockets other than AF_UNIX, namespaces, mounts, bpf and io_uring kill
+  the process with SIGSYS. The parent sees the signal from outside, so the finding cannot
+  be erased by the test (tg_evaluate turns it into an AUDIT-kernel finding).
+- Landlock: files can be created, written, removed or renamed only under the child's own
+  writable directories (its temp dir and its coverage dir) and /dev/null; every other
+  write fails with EACCES, so no test can change the tree another test copies from, the
+  harness's files or another test's temp dir. TCP bind/connect are denied, and signals
+  to processes outside the child's domain (ABI 6+).
+
+Installed after the trusted imports and before any repository code (the repo's import
+roots go on sys.path only afterwards). Python 3.11 stdlib plus Debian's python3-seccomp.
+"""
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import socket
+
+# Landlock (include/uapi/linux/landlock.h); the syscall numbers are the same on every arch.
+_SYS_CREATE_RULESET, _SYS_ADD_RULE, _SYS_RESTRICT_SELF = 444, 445, 446
+_CREATE_RULESET_VERSION = 1
+_RULE_PATH_BENEATH = 1
+_FS_WRITE_FILE = 1 << 1
+_FS_REMOVE_DIR = 1 << 4
+_FS_REMOVE_FILE = 1 << 5
+_FS_MAKE_CHAR = 1 << 6
+_FS_MAKE_DIR = 1 << 7
+_FS_MAKE_REG = 1 << 8
+_FS_MAKE_SOCK = 1 << 9
+_FS_MAKE_FIFO = 1 << 10
+_FS_MAKE_BLOCK = 1 << 11
+_FS_MAKE_SYM = 1 << 12
+_FS_REFER = 1 << 13  # ABI 2
+_FS_TRUNCATE = 1 << 14  # ABI 3
+_NET_BIND_TCP = 1 << 0  # ABI 4
+_NET_CONNECT_TCP = 1 << 1
+_SCOPE_ABSTRACT_UNIX_SOCKET = 1 << 0  # ABI 6
+_SCOPE_SIGNAL = 1 << 1
+_PR_SET_NO_NEW_PRIVS = 38
+_O_PATH = getattr(os, 'O_PATH', 0o10000000)
+_CLONE_THREAD = 0x00010000
+
+# Killed outright: none of these has a use in a unit test that the sandbox allows.
+_KILLED_SYSCALLS = (
+    'execve', 'execveat', 'fork', 'vfork', 'ptrace', 'process_vm_readv', 'process_vm_writev',
+    'pidfd_open', 'pidfd_send_signal', 'pidfd_getfd', 'tkill', 'kcmp',
+    'unshare', 'setns', 'mount', 'umount2', 'pivot_root', 'chroot', 'move_mount', 'open_tree', 'fsopen',
+    'bpf', 'perf_event_open', 'userfaultfd', 'io_uring_setup', 'io_uring_enter', 'io_uring_register',
+    'keyctl', 'add_key', 'request_key',
+)
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [('handled_access_fs', ctypes.c_uint64), ('handled_access_net', ctypes.c_uint64),
+                ('scoped', ctypes.c_uint64)]
+
+
+class _PathBeneathAttr(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [('allowed_access', ctypes.c_uint64), ('parent_fd', ctypes.c_int32)]
+
+
+def _seccomp() -> None:
+    import seccomp  # Debian's python3-seccomp (libseccomp's own binding)
+
+    pid = os.getpid()
+    filt = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+    kill = seccomp.KILL_PROCESS
+    for name in _KILLED_SYSCALLS:
+        try:
+            filt.add_rule(kill, name)
+        except (RuntimeError, ValueError, OSError):
+            pass  # not a syscall on this architecture or libseccomp version
+    # Threads are clone(CLONE_THREAD); a process is clone without it.
+    filt.add_rule(kill, 'clone', seccomp.Arg(0, seccomp.MASKED_EQ, _CLONE_THREAD, 0))
+    # clone3 passes its flags in memory seccomp cannot read: glibc falls back to clone on ENOSYS.
+    filt.add_rule(seccomp.ERRNO(errno.ENOSYS), 'clone3')
+    # Signals only to itself (pid_t compared as 32 bits: glibc passes an int).
+    for name in ('kill', 'tgkill', 'rt_sigqueueinfo', 'rt_tgsigqueueinfo'):
+        filt.add_rule(kill, name, seccomp.Arg(0, seccomp.NE, pid & 0xFFFFFFFF))
+    # prlimit on another process (the harness) would change the limits it runs under.
+    filt.add_rule(kill, 'prlimit64', seccomp.Arg(0, seccomp.NE, 0))
+    filt.add_rule(kill, 'socket', seccomp.Arg(0, seccomp.NE, socket.AF_UNIX))
+    filt.load()
+
+
+def _landlock(writable_dirs, writable_files) -> int:
+    libc = ctypes.CDLL(None, use_errno=True)
+    syscall = libc.syscall
+    syscall.restype = ctypes.c_long
+    abi = syscall(ctypes.c_long(_SYS_CREATE_RULESET), None, ctypes.c_size_t(0), ctypes.c_uint32(_CREATE_RULESET_VERSION))
+    if abi < 1:
+        return 0
+    fs = (_FS_WRITE_FILE | _FS_REMOVE_DIR | _FS_REMOVE_FILE | _FS_MAKE_CHAR | _FS_MAKE_DIR | _FS_MAKE_REG
+          | _FS_MAKE_SOCK | _FS_MAKE_FIFO | _FS_MAKE_BLOCK | _FS_MAKE_SYM)
+    if abi >= 2:
+        fs |= _FS_REFER
+    if abi >= 3:
+        fs |= _FS_TRUNCATE
+    attr = _RulesetAttr(fs, 0, 0)
+    size = 8
+    if abi >= 4:
+        attr.handled_access_net = _NET_BIND_TCP | _NET_CONNECT_TCP
+        size = 16
+    if abi >= 6:
+        attr.scoped = _SCOPE_ABSTRACT_UNIX_SOCKET | _SCOPE_SIGNAL
+        size = 24
+    ruleset = syscall(ctypes.c_long(_SYS_CREATE_RULESET), ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
+    if ruleset < 0:
+        raise OSError(ctypes.get_errno(), 'landlock_create_ruleset failed')
+    try:
+        file_rights = _FS_WRITE_FILE | (_FS_TRUNCATE if abi >= 3 else 0)
+        for path, rights in [(d, fs) for d in writable_dirs] + [(f, file_rights) for f in writable_files]:
+            fd = os.open(path, _O_PATH | os.O_CLOEXEC)
+            try:
+                rule = _PathBeneathAttr(rights, fd)
+                if syscall(ctypes.c_long(_SYS_ADD_RULE), ctypes.c_int(ruleset), ctypes.c_int(_RULE_PATH_BENEATH),
+                           ctypes.byref(rule), ctypes.c_uint32(0)) < 0:
+                    raise OSError(ctypes.get_errno(), 'landlock_add_rule failed', path)
+            finally:
+                os.close(fd)
+        if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), 'prctl(PR_SET_NO_NEW_PRIVS) failed')
+        if syscall(ctypes.c_long(_SYS_RESTRICT_SELF), ctypes.c_int(ruleset), ctypes.c_uint32(0)) < 0:
+            raise OSError(ctypes.get_errno(), 'landlock_restrict_self failed')
+    finally:
+        os.close(ruleset)
+    return abi
+
+
+def install(writable_dirs, writable_files=('/dev/null',)) -> dict:
+    """Restrict this process for good. Returns what was installed; raises if seccomp could not be.
+
+    A child without its seccomp filter must not run repository code, so the caller treats
+    an exception here as the gate's own fault. Landlock is optional (kernels before 5.13,
+    or a container runtime whose seccomp profile refuses it); the audit hook still guards
+    writes there, and `landlock: 0` says so.
+    """
+    landlock = 0
+    try:
+        landlock = _landlock([d for d in writable_dirs if os.path.isdir(d)], [f for f in writable_files if os.path.exists(f)])
+    except OSError as e:
+        if e.errno not in (errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM):
+            raise
+    _seccomp()
+    return {'seccomp': True, 'landlock': landlock}
