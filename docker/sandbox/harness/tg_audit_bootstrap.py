@@ -541,6 +541,43 @@ def _repo_frame(tb):
     return where
 
 
+def _is_import_site(filename, lineno):
+    import linecache
+    import re
+
+    if filename.startswith('<frozen importlib') or filename.endswith('/importlib/__init__.py'):
+        return True
+    line = linecache.getline(filename, lineno)
+    return re.match(r'\s*(import|from)\s', line) is not None or '__import__(' in line or 'import_module(' in line
+
+
+def _import_machinery_missing(exc):
+    """The module name of a ModuleNotFoundError that the import system itself raised (its
+    innermost frame is importlib's), anywhere in the exception's chain; None otherwise.
+
+    A package that writes `raise ModuleNotFoundError(name='x')` itself is code failing, not
+    a dependency missing: only the import system's own error counts as the latter. CPython
+    strips importlib's frames from an ImportError's traceback, so the innermost frame left is
+    the statement that imported: an `import`/`from` line, or importlib.import_module.
+    """
+    seen = set()
+    stack = [exc]
+    while stack:
+        e = stack.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, ModuleNotFoundError) and getattr(e, 'name', None):
+            tb = e.__traceback__
+            last = None
+            while tb is not None:
+                last, tb = tb, tb.tb_next
+            if last is not None and _is_import_site(last.tb_frame.f_code.co_filename, last.tb_lineno):
+                return e.name
+        stack.extend((e.__cause__, e.__context__))
+    return None
+
+
 def _probe(cfg, emit):
     import importlib
     import traceback
@@ -553,6 +590,7 @@ def _probe(cfg, emit):
         except BaseException as e:  # noqa: BLE001 -- any failure means "does not import"
             tb = traceback.format_exception(type(e), e, e.__traceback__)
             errors[name] = {'type': type(e).__name__, 'missing': getattr(e, 'name', None),
+                            'importMissing': _import_machinery_missing(e),
                             'text': ''.join(tb)[-4000:], 'where': _repo_frame(e.__traceback__)}
             continue
         where = getattr(mod, '__file__', None) or next(iter(getattr(mod, '__path__', None) or ()), None)

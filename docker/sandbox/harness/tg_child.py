@@ -52,6 +52,8 @@ class ChildResult:
     swept: int = 0
     # This process's CPU time of the child when its test started, read from /proc by us.
     start_cpu_ms: Optional[float] = None
+    # Killed because the caller's overall budget (not_after) ran out, not its own deadline.
+    budget_exhausted: bool = False
 
 
 def _preexec(limits: dict) -> Callable[[], None]:
@@ -164,6 +166,7 @@ def run_child(
     limits: Optional[dict] = None,
     on_record: Optional[Callable[[dict], None]] = None,
     test_cpu_seconds: Optional[float] = None,
+    not_after: Optional[float] = None,
 ) -> ChildResult:
     """Run argv in a new session with rlimits; return its evidence. Never raises for what the child did.
 
@@ -174,7 +177,9 @@ def run_child(
     sends `{"ev": "start"}` it becomes `wall_seconds` from that moment. With test_cpu_seconds,
     the child's CPU time is polled from /proc after that start and the group is killed once
     the test itself used that much (RLIMIT_CPU only has whole-second granularity and also
-    counts interpreter start-up; it stays as the backstop).
+    counts interpreter start-up; it stays as the backstop). not_after (time.monotonic()) is
+    the caller's overall budget: the child is killed then whatever its own deadline, and
+    the result says `budget_exhausted`.
     """
     lim = limits if limits is not None else rlimits(cpu_seconds=cpu_seconds)
     token = secrets.token_hex(16)
@@ -227,6 +232,7 @@ def run_child(
     total_out = 0
     limit: Optional[str] = None
     timed_out = False
+    budget_exhausted = False
     deadline = t0 + startup_seconds + wall_seconds
     test_start: Optional[float] = None
     cpu_at_start: Optional[float] = None
@@ -272,11 +278,18 @@ def run_child(
                 if extended > deadline:
                     deadline = extended
                     remaining = deadline - now
+        if not_after is not None and now >= not_after:
+            timed_out, budget_exhausted = True, True
+            limit = limit or 'wall'
+            _kill_group(pgid)
+            break
         if remaining <= 0:
             timed_out = True
             limit = limit or 'wall'
             _kill_group(pgid)
             break
+        if not_after is not None:
+            remaining = min(remaining, not_after - now)
         if test_cpu_seconds is not None and cpu_at_start is not None:
             used = _proc_cpu_seconds(proc.pid)
             if used is not None and used - cpu_at_start >= test_cpu_seconds:
@@ -363,6 +376,7 @@ def run_child(
         test_wall_ms=((time.monotonic() - test_start) * 1000) if test_start is not None else None,
         swept=swept,
         start_cpu_ms=(cpu_at_start * 1000) if cpu_at_start is not None else None,
+        budget_exhausted=budget_exhausted,
     )
 
 

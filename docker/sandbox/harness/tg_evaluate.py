@@ -38,6 +38,8 @@ FSIZE_BYTES = 64 * 1024 * 1024
 NOFILE = 256
 NPROC = 1024
 MESSAGE_TAIL = 4000
+# Kept from the container's deadline for Bandit, coverage assembly and the report.
+BUDGET_RESERVE_SECONDS = 20
 NO_NETWORK_HINT = (' - the sandbox has no network and installs nothing, so third-party dependencies must be '
                    'vendored in the repository or present in the sandbox image')
 
@@ -113,6 +115,12 @@ class Evaluator:
         self.hypothesis_plugin = importlib.util.find_spec('_hypothesis_pytestplugin') is not None
         self.uses_hypothesis = False
         self.naming = None
+        # The container's deadline, less room to write the report: children still running
+        # then are stopped and reported as timeouts (the PR's code was running), and none
+        # starts after it, so the gate always answers instead of being killed mid-run.
+        deadline_ms = self.settings.get('deadlineMs')
+        self.budget_seconds = float(deadline_ms) / 1000 if deadline_ms else None
+        self.not_after = (time.monotonic() + self.budget_seconds - BUDGET_RESERVE_SECONDS) if deadline_ms else None
 
     # ---------- children ----------
 
@@ -153,7 +161,8 @@ class Evaluator:
         res = tg_child.run_child(argv, run['head'], env, cpu_seconds, wall_seconds, MAX_OUTPUT_BYTES,
                                  stdin_data=json.dumps(cfg).encode() + b'\n', channel=True,
                                  startup_seconds=STARTUP_WALL_SECONDS, limits=limits,
-                                 test_cpu_seconds=cpu_seconds if cfg['mode'] == 'run' else None)
+                                 test_cpu_seconds=cpu_seconds if cfg['mode'] == 'run' else None,
+                                 not_after=self.not_after)
         guard_error = next((r for r in res.records if r.get('ev') == 'guard-error'), None)
         if guard_error is not None:
             raise SandboxUnavailable('the sandbox could not install its kernel restrictions (seccomp/Landlock): %s'
@@ -183,6 +192,13 @@ class Evaluator:
     # ---------- phases ----------
 
     def probe(self, packages: list):
+        """None when every package imports; else {'text', 'blame', 'file', 'line', 'findings'}.
+
+        blame: 'dependency' (the import system found no such third-party module: not the
+        PR's fault, neutral), 'gate' (a package the gate's own tools shadow, or a module the
+        build would generate: the gate cannot judge it, neutral) or 'pr' (the PR's code
+        raised, hung, crashed or was killed while importing: a failure of the PR).
+        """
         if not packages:
             return None
         run = self.runs.new()
@@ -194,9 +210,21 @@ class Evaluator:
         finally:
             self.runs.drop(run)
         rec = next((r for r in res.records if r.get('ev') == 'probe'), None)
+        default_file = self._package_file(packages[0])
         if rec is None:
-            what = 'timed out' if res.timed_out else 'exited with code %s signal %s' % (res.exit_code, res.signal)
-            return 'importing the project %s: %s' % (what, _tail(res.stderr_tail, 2000))
+            findings = []
+            if res.signal == signal.SIGSYS:
+                what = KERNEL_BLOCK_MESSAGE.replace('the test process', 'the import')
+                findings.append(_audit_finding(_kernel_audit(default_file, 0, 'collect'), default_file, 0))
+            elif res.timed_out or res.limit:
+                what = 'stopped at the %s limit (%s)' % (res.limit or 'wall', 'the import hangs or loops'
+                                                          if res.timed_out else 'the import exhausts a resource')
+            else:
+                what = 'crashed (exit code %s, signal %s)' % (res.exit_code, res.signal)
+            text = 'importing %s %s\n%s' % (', '.join(packages), what, _tail(res.stderr_tail, 2000))
+            audits = [a for a in res.records if a.get('ev') == 'audit']
+            findings += [_audit_finding(a, default_file, 0) for a in audits]
+            return {'text': text, 'blame': 'pr', 'file': default_file, 'line': 0, 'findings': findings}
         errors = rec.get('errors') or {}
         # A package the gate's tools shadow makes the project unjudgeable only when the base
         # tree has it too: a PR must not turn the gate neutral by adding a `pluggy/` of its own.
@@ -205,26 +233,71 @@ class Evaluator:
         if not errors:
             return None
         parts = []
+        blames = []
+        where_file, where_line = default_file, 0
         for name, err in errors.items():
             text = err.get('text', '')
             last = text.strip().splitlines()[-1] if text.strip() else err.get('type', 'error')
             hint = ''
-            missing = err.get('missing')
-            if err.get('type') == 'ModuleNotFoundError' and missing and missing.split('.')[0] not in packages:
+            real_missing = err.get('importMissing')
+            if err.get('type') == 'TestgateShadowed':
+                blames.append('gate')
+            elif real_missing and not self._in_repo(real_missing):
+                blames.append('dependency')
                 hint = NO_NETWORK_HINT
+            elif real_missing:
+                blames.append('gate')  # a module of the repo the build writes (a version file)
+            else:
+                blames.append('pr')
+                if err.get('where'):
+                    rel, _, line = str(err['where']).rpartition(':')
+                    if rel and line.isdigit() and where_line == 0:
+                        where_file, where_line = rel, int(line)
             where = ' (imported at %s)' % err['where'] if err.get('where') else ''
             parts.append('import %s failed: %s%s%s\n%s' % (name, last, where, hint, _tail(text, 3000)))
-        return '\n\n'.join(parts)
+        blame = 'pr' if 'pr' in blames else ('dependency' if 'dependency' in blames else 'gate')
+        return {'text': '\n\n'.join(parts), 'blame': blame, 'file': where_file, 'line': where_line, 'findings': []}
 
-    def collect(self, rel_file: str) -> dict:
+    def _package_file(self, package: str) -> str:
+        """Repo-relative path of a top-level package's __init__.py (or module), for blame."""
+        for root in self.import_roots or [self.head]:
+            for candidate in (os.path.join(root, package, '__init__.py'), os.path.join(root, package + '.py')):
+                if os.path.isfile(candidate):
+                    return os.path.relpath(candidate, self.head)
+        return package
+
+    def _in_repo(self, module: str) -> bool:
+        top = module.split('.')[0]
+        places = list(self.import_roots) + [self.head]
+        return any(os.path.exists(os.path.join(p, top)) or os.path.exists(os.path.join(p, top + '.py')) for p in places)
+
+    def budget_spent(self) -> bool:
+        return self.not_after is not None and time.monotonic() >= self.not_after
+
+    def budget_message(self) -> str:
+        return ("the sandbox's time budget for this pull request (%d s) ran out while its code ran: earlier "
+                "tests or imports took that long (see their times); make them faster" % (self.budget_seconds or 0))
+
+    def collect(self, rel_file: str, twin_of: str | None = None) -> dict:
+        """Collect one test file in a fresh tree. twin_of: collect instead a copy of that
+        file holding only its module-level import statements, placed beside it (same
+        conftests, same package), to time what importing its dependencies costs."""
+        if self.budget_spent():
+            return {'items': [], 'error': 'not collected: ' + self.budget_message(), 'audits': [], 'collectMs': None}
         run = self.runs.new()
         try:
+            if twin_of is not None:
+                with open(os.path.join(run['head'], rel_file), 'w', encoding='utf-8') as f:
+                    f.write(_imports_only(os.path.join(self.head, twin_of)))
             res = self._child(run, {'mode': 'collect', 'pytest_args': self._pytest_args(run, rel_file, True),
                                     'test_files': self._test_files_map(run, [rel_file])},
                               cpu_seconds=float(self.settings['cpuSecondsPerTest']) + 10,
                               wall_seconds=float(self.settings['wallSecondsPerTest']))
         finally:
             self.runs.drop(run)
+        ready = next((r for r in res.records if r.get('ev') == 'ready'), None)
+        done = next((r for r in res.records if r.get('ev') == 'collected'), None)
+        collect_ms = (float(done['atMs']) - float(ready['atMs'])) if ready and done else None
         items = []
         errors = []
         audits = []
@@ -242,6 +315,8 @@ class Evaluator:
             error = 'collecting %s: %s' % (rel_file, KERNEL_BLOCK_MESSAGE.replace('the test process', 'the collection'))
         elif errors:
             error = _tail('\n'.join(errors))
+        elif res.budget_exhausted:
+            error = 'collection stopped: ' + self.budget_message()
         elif res.timed_out or res.limit:
             error = 'collection stopped: %s limit (%s)' % (res.limit, 'timeout' if res.timed_out else 'resource')
         elif not any(r.get('ev') == 'exit' for r in res.records):
@@ -252,9 +327,27 @@ class Evaluator:
             code = next(r.get('code') for r in res.records if r.get('ev') == 'exit')
             error = 'pytest could not collect %s (exit code %s):\n%s' % (rel_file, code, _tail(res.stderr_tail + res.stdout_tail, 3000))
         items = [it for it in items if it.get('file') == rel_file or it['nodeid'].startswith(rel_file + '::')]
-        return {'items': items, 'error': error, 'audits': audits}
+        return {'items': items, 'error': error, 'audits': audits, 'collectMs': collect_ms}
+
+    def import_work_ms(self, rel: str, collect_ms: float | None) -> float:
+        """Milliseconds `rel` spends at import beyond its own import statements (0 when under the
+        slow budget): module-level work delays every test of the file however pytest times it."""
+        slow_ms = float(self.settings.get('slowMs') or 500)
+        if collect_ms is None or collect_ms <= slow_ms:
+            return 0.0
+        directory, name = os.path.split(rel)
+        twin = os.path.join(directory, '_testgate_imports_of_' + name)
+        base = self.collect(twin, twin_of=rel).get('collectMs')
+        if base is None:
+            return 0.0
+        extra = collect_ms - base
+        return extra if extra > slow_ms else 0.0
 
     def run_test(self, test: dict, index: int, with_coverage: bool) -> dict:
+        if self.budget_spent():
+            return {'run': {'outcome': 'timeout', 'limit': 'wall', 'durationMs': 0.0, 'cpuMs': 0.0,
+                            'message': 'not run: ' + self.budget_message()},
+                    'coverage': None, 'audits': []}
         run = self.runs.new()
         try:
             cfg = {'mode': 'run', 'nodeid': test['nodeid'],
@@ -307,6 +400,9 @@ class Evaluator:
         if res.limit == 'output':
             return {'outcome': 'resource-limit', 'limit': 'output', 'durationMs': dur, 'cpuMs': cpu,
                     'message': 'the test wrote more than %d bytes of output and was killed' % MAX_OUTPUT_BYTES}
+        if res.budget_exhausted:
+            return {'outcome': 'timeout', 'limit': 'wall', 'durationMs': dur, 'cpuMs': cpu,
+                    'message': 'stopped: ' + self.budget_message()}
         if res.timed_out:
             if res.limit == 'cpu':
                 msg = 'the test used more than %g CPU-seconds and was killed' % cpu_s
@@ -371,7 +467,17 @@ class Evaluator:
     def _missing_dependency(self, rel: str, error: str) -> str | None:
         """The module a test file's collection error says is missing, when the repository has
         no such module anywhere it could import from: a third-party dependency."""
-        match = re.search(r"No module named '([\w.]+)'", error)
+        match = None
+        lines = error.splitlines()
+        for i, line in enumerate(lines):
+            found = re.match(r"E\s+ModuleNotFoundError: No module named '([\w.]+)'", line.strip())
+            if not found:
+                continue
+            # pytest shows the statement that failed just above its E lines: only an import
+            # statement is a missing module; `raise ModuleNotFoundError(...)` is code failing.
+            code = next((c for c in reversed(lines[:i]) if c.strip() and not c.lstrip().startswith('E ')), '')
+            if re.match(r'\s*(import|from)\s', code):
+                match = found
         if not match:
             return None
         top = match.group(1).split('.')[0]
@@ -458,11 +564,17 @@ class Evaluator:
                     'tools': tools, 'durationMs': 0}
 
         self.progress('collect', 'probing the import of %s' % (', '.join(project['packages']) or 'no package'))
-        err = self.probe(project['packages'])
-        if err is not None:
-            err = _name_refused_links(err, self.request.get('refusedLinks') or [])
+        failure = self.probe(project['packages'])
+        if failure is not None:
+            err = _name_refused_links(failure['text'], self.request.get('refusedLinks') or [])
             project['importable'] = False
             project['importError'] = _tail(err, 19_000)
+            project['importBlame'] = failure['blame']
+            if failure['blame'] == 'pr':
+                # The PR's own code stops every test before it starts: a rejection, shown on
+                # the file where the import failed, never a neutral "could not judge".
+                evidence['files'].append({'path': failure['file'], 'origin': 'pr', 'collected': 0, 'kind': 'source',
+                                          'findings': failure['findings'], 'error': _tail(err, 19_000)})
             self.progress('collect', 'the project does not import; tests are not run')
             evidence['durationMs'] = (time.monotonic() - t0) * 1000
             return evidence
@@ -477,6 +589,15 @@ class Evaluator:
                 r = futs[fut]
                 collected[r] = fut.result()
                 self.progress('collect', 'collected %s: %d test(s)' % (r, len(collected[r]['items'])), i, len(rels))
+
+        # Module-level work at import (a sleep, a computation) is time every test of the file
+        # waits; pytest's clock does not see it, the parent's does.
+        import_ms = {}
+        for r in rels:
+            extra = self.import_work_ms(r, collected[r].get('collectMs'))
+            if extra:
+                import_ms[r] = extra
+                self.progress('collect', '%s spends %d ms at import beyond its imports' % (r, extra))
 
         # ---- static findings ----
         self.progress('bandit', 'static rules and Bandit on %d file(s)' % len(scanned))
@@ -631,6 +752,8 @@ class Evaluator:
                 ev['generator'] = str(t['generator'])[:200]
             if t['origin'] == 'pr' and t.get('change') in ('added', 'modified'):
                 ev['change'] = t['change']
+            if import_ms.get(t['file']):
+                ev['importMs'] = round(import_ms[t['file']], 1)
             evidence['tests'].append(ev)
         for entry in files.values():
             fe = {'path': entry['path'], 'origin': entry['origin'], 'collected': entry['collected'],
@@ -686,6 +809,22 @@ def _audit_finding(a: dict, default_file: str, default_line: int) -> dict:
         'line': int(a.get('line') or default_line or 0),
         'message': ('blocked at run time: %s' % (a.get('detail') or event))[:2000],
     }
+
+
+def _imports_only(path: str) -> str:
+    """The module-level import statements of a Python file, as source (nothing else runs)."""
+    try:
+        with open(path, 'rb') as f:
+            source = f.read()
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, OSError):
+        return ''
+    lines = source.decode('utf-8', 'replace').splitlines()
+    out = []
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            out.extend(lines[node.lineno - 1:node.end_lineno])
+    return '\n'.join(out) + '\n'
 
 
 def _function_ranges(path: str) -> dict:

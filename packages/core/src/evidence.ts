@@ -55,6 +55,11 @@ export type TestRun = z.infer<typeof testRunSchema>;
 export const testEvidenceSchema = z.object({
   /** pytest node id relative to the repo root, e.g. `tests/test_calc.py::test_add[1-2]`. */
   nodeid: z.string().max(4096),
+  /**
+   * Wall time the test's module spends at import beyond its import statements (module-level
+   * work), measured by the harness on its own clock; set only when over the slow budget.
+   */
+  importMs: z.number().nonnegative().optional(),
   file: z.string().max(4096),
   /** Name of the test function (without parameters). */
   function: z.string().max(1000),
@@ -99,9 +104,10 @@ export const fileEvidenceSchema = z.object({
   findings: z.array(findingSchema).max(1000),
   /**
    * `tests`: a module pytest collects tests from; `support`: test code that is not (a
-   * helper module, `conftest.py`, `tests/__init__.py`). Both are scanned.
+   * helper module, `conftest.py`, `tests/__init__.py`). Both are scanned. `source`: code
+   * under test whose import failed, so no test could run (its `error` says why).
    */
-  kind: z.enum(['tests', 'support']).default('tests'),
+  kind: z.enum(['tests', 'support', 'source']).default('tests'),
   /**
    * Set when the file could not be collected because it imports a module that is neither in
    * the repository nor in the sandbox (a third-party dependency): not the PR's fault.
@@ -133,6 +139,13 @@ export const projectSchema = z.object({
   importable: z.boolean(),
   /** Why it does not import (trimmed traceback tail), when `importable` is false. */
   importError: z.string().max(20_000).optional(),
+  /**
+   * Whose fault it is that it does not import: `dependency` (the import system found no such
+   * third-party module), `gate` (a package the gate's own tools shadow, a module the build
+   * writes), both neutral; `pr` (the PR's code raised, hung or was killed while importing):
+   * a failure, with a `source` entry in `files` where the import failed.
+   */
+  importBlame: z.enum(['dependency', 'gate', 'pr']).optional(),
 });
 
 export const evaluationEvidenceSchema = z.object({

@@ -57,7 +57,7 @@ export interface FileResult {
   path: string;
   origin: TestOrigin;
   /** `tests` (a module pytest collects) or `support` (helper, conftest.py, package `__init__`). */
-  kind: 'tests' | 'support';
+  kind: 'tests' | 'support' | 'source';
   /** How many of its tests were judged (new or edited ones, for a PR file). */
   collected: number;
   /** Reasons that apply to the file as a whole (import error, module-level findings, no tests). */

@@ -117,7 +117,7 @@ function judgeTest(test: TestEvidence, context: TestContext): TestResult {
   if (context.file?.error !== undefined) {
     details.push({ reason: 'error', message: collectionErrorMessage(context.file.error) });
   }
-  details.push(...runDetails(test.runs, config));
+  details.push(...runDetails(test.runs, config, test.importMs ?? 0, test.file));
 
   if (config.require.assertions) {
     if (test.asserts === 0) {
@@ -183,7 +183,12 @@ function judgeTest(test: TestEvidence, context: TestContext): TestResult {
   };
 }
 
-function runDetails(runs: TestRun[], config: GateConfig): ReasonDetail[] {
+/**
+ * importMs: work the test's module does at import beyond its imports (measured by the
+ * harness against a copy holding only the import statements): it delays every test of the
+ * file, so it counts toward `slow` as much as the test's own time.
+ */
+function runDetails(runs: TestRun[], config: GateConfig, importMs = 0, file = ''): ReasonDetail[] {
   const n = runs.length;
   if (n === 0) {
     return [
@@ -272,10 +277,14 @@ function runDetails(runs: TestRun[], config: GateConfig): ReasonDetail[] {
 
   // A timed-out test is already over budget; saying "slow" too adds nothing.
   const duration = median(runs.map((run) => run.durationMs));
-  if (timeouts.length === 0 && duration > config.limits.slowMs) {
+  if (timeouts.length === 0 && duration + importMs > config.limits.slowMs) {
+    const atImport =
+      importMs > 0
+        ? ` plus ${Math.round(importMs)} ms of work at the import of ${file} (module-level code beyond its imports)`
+        : '';
     details.push({
       reason: 'slow',
-      message: `took ${Math.round(duration)} ms (budget ${config.limits.slowMs} ms): make it faster with smaller inputs or by mocking slow calls`,
+      message: `took ${Math.round(duration)} ms${atImport} (budget ${config.limits.slowMs} ms): make it faster with smaller inputs or by mocking slow calls`,
     });
   }
   return details;
@@ -514,7 +523,9 @@ function findErrorPathGaps(
 
 function judgeFile(file: FileEvidence, config: GateConfig): FileResult {
   const details: ReasonDetail[] = [];
-  if (file.error !== undefined) {
+  if (file.error !== undefined && file.kind === 'source') {
+    details.push({ reason: 'error', message: importFailureMessage(file.error) });
+  } else if (file.error !== undefined) {
     details.push({ reason: 'error', message: collectionErrorMessage(file.error) });
   } else if (
     file.kind === 'tests' &&
@@ -545,6 +556,18 @@ function judgeFile(file: FileEvidence, config: GateConfig): FileResult {
   };
 }
 
+/** For code under test the PR made fail at import: the first line says what happened. */
+function importFailureMessage(error: string): string {
+  const lines = error
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  // The harness's first line says it all: `import pkg failed: ValueError: x (imported at
+  // pkg/mod.py:3)` or `importing pkg stopped at the wall limit (...)`.
+  const what = lines[0] ?? 'unknown error';
+  return `the code under test does not import in the sandbox, so no test could run (${truncate(what, 300)}): fix its import-time code`;
+}
+
 function collectionErrorMessage(error: string): string {
   const lines = error
     .split('\n')
@@ -569,7 +592,10 @@ function decide(
   tests: TestResult[],
   files: FileResult[],
 ): { verdict: Verdict; title: string; neutralReason?: string } {
-  if (!evidence.project.importable) {
+  // Not importing is neutral only when the gate cannot help it (a dependency it has no
+  // network to install, a package its own tools shadow); when the PR's code raised, hung
+  // or was killed at import, the `source` file entry carries the failure.
+  if (!evidence.project.importable && evidence.project.importBlame !== 'pr') {
     return {
       verdict: 'neutral',
       title: 'Not judged: the code under test does not import',

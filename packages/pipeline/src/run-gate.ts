@@ -289,6 +289,7 @@ async function evaluateInSandbox(
     message: `about ${tests} test case${tests === 1 ? '' : 's'} to judge`,
   });
   const signal = run.signal ?? options.signal;
+  const deadlineMs = evaluateDeadlineMs({ tests, config });
   return runHarness(options.runner, {
     mode: 'evaluate',
     image: options.image,
@@ -300,11 +301,15 @@ async function evaluateInSandbox(
       cpuSecondsPerTest: config.limits.cpuSeconds,
       wallSecondsPerTest: config.limits.wallSeconds,
       memoryMbPerTest: config.limits.memoryMb,
+      slowMs: config.limits.slowMs,
+      // The harness stops starting test processes before the container's deadline, so a
+      // PR whose code takes too long gets timeouts in its report rather than no verdict.
+      deadlineMs,
       testGlobs: [...config.tests.globs, ...config.tests.include],
       excludeGlobs: config.tests.exclude,
       includePrTests: run.includePrTests,
     },
-    limits: sandboxLimits(config, evaluateDeadlineMs({ tests, config })),
+    limits: sandboxLimits(config, deadlineMs),
     ...common(options),
     ...(signal === undefined ? {} : { signal }),
   });

@@ -8,6 +8,7 @@ import {
   formatDuration,
   formatUsd,
   plural,
+  truncateTo,
   VERDICT_WORD,
 } from './format.ts';
 
@@ -150,10 +151,13 @@ export function renderText(report: GateReport, options: TextOptions = {}): strin
   return neutralizeWorkflowCommands(`${out.join('\n')}\n`);
 }
 
+const TEST_COLUMN_MAX = 120;
+
 function table(tests: TestResult[], paint: ReturnType<typeof painter>): string[] {
   const rows = tests.map((test) => [
     test.status,
-    oneLine(test.nodeid),
+    // One absurdly long id must not push every other column off the screen.
+    truncateTo(oneLine(test.nodeid), TEST_COLUMN_MAX),
     test.reasons.join(', ') || '-',
     formatDuration(test.durationMs),
     formatChangedLines(test),
