@@ -367,6 +367,13 @@ def _plugin(emit, state, cfg, cov):
                         'line': (it.location[1] + 1) if it.location and it.location[1] is not None else 0,
                         'file': it.location[0] if it.location else '',
                         'codeLine': code.co_firstlineno if code is not None else 0,
+                        # Where the test's code really is (a base class in another module, a
+                        # factory's inner function) and which fixtures it runs: the harness
+                        # matches these against the change.
+                        'codeFile': _rel_to_cwd(code.co_filename) if code is not None else '',
+                        'codeEnd': _last_line(code),
+                        'codeName': getattr(code, 'co_qualname', '') if code is not None else '',
+                        'fixtures': [str(f) for f in list(getattr(it, 'fixturenames', ()) or ())[:200]],
                     })
                 emit({'ev': 'collected', 'items': out})
                 return
@@ -498,6 +505,20 @@ def _watch_pluginmanager(pm, emit, state):
         return register(plugin, name)
 
     pm.register = guarded_register
+
+
+def _rel_to_cwd(filename):
+    root = os.getcwd().rstrip('/') + '/'
+    return filename[len(root):] if filename.startswith(root) else ''
+
+
+def _last_line(code):
+    if code is None:
+        return 0
+    try:
+        return max((line for _s, _e, line in code.co_lines() if line is not None), default=code.co_firstlineno)
+    except Exception:  # noqa: BLE001 -- evidence, not a reason to fail collection
+        return code.co_firstlineno
 
 
 def _result(reports, limits, marks, collected):

@@ -38,6 +38,11 @@ FSIZE_BYTES = 64 * 1024 * 1024
 NOFILE = 256
 NPROC = 1024
 MESSAGE_TAIL = 4000
+# Unchanged test files collected to find tests that run changed code (base classes, helpers,
+# fixtures), and how many tests running a changed fixture are judged: bounded so that a
+# one-line change to a popular fixture does not run the whole suite.
+MAX_CONTEXT_FILES = 8
+MAX_FIXTURE_USERS = 20
 # Kept from the container's deadline for Bandit, coverage assembly and the report.
 BUDGET_RESERVE_SECONDS = 20
 NO_NETWORK_HINT = (' - the sandbox has no network and installs nothing, so third-party dependencies must be '
@@ -486,6 +491,92 @@ class Evaluator:
             return None
         return match.group(1)
 
+    def _context_files(self, changed_files: list, files: dict) -> list:
+        """Unchanged test files that import a module whose tests the PR changed (a base class
+        other test modules inherit, a helper under the test paths) or mention a fixture it
+        changed. Capped: they are collected only to find the affected tests."""
+        tg_select = _analysis('tg_select')
+        targets: set = set()
+        for change in changed_files:
+            rel = change['path']
+            if change['status'] == 'deleted' or not rel.endswith('.py') or rel.rsplit('/', 1)[-1] == 'conftest.py':
+                continue
+            if files.get(rel, {}).get('kind') == 'tests':
+                continue
+            helper = change['isTest'] and not self.naming.is_test_file(rel)
+            if helper or tg_select.defines_changed_tests(self.head, rel, self.tree_diff.raw_lines.get(rel, []),
+                                                         self.naming):
+                targets |= tg_select.module_names(rel)
+        if not targets and not self.fixtures_changed:
+            return []
+        candidates = []
+        for d, dirs, names in os.walk(self.head):
+            dirs[:] = sorted(x for x in dirs if x not in ('.git', '__pycache__', 'node_modules', '.tox', '.venv'))
+            for n in sorted(names):
+                rel = os.path.relpath(os.path.join(d, n), self.head)
+                if rel not in files and rel.endswith('.py') and self.naming.is_test_file(rel):
+                    candidates.append(rel)
+        out = tg_select.importers(self.head, candidates, targets, MAX_CONTEXT_FILES) if targets else []
+        if self.fixtures_changed:
+            words = re.compile(r'\b(%s)\b' % '|'.join(re.escape(n) for n in self.fixtures_changed))
+            for rel in candidates:
+                if len(out) >= MAX_CONTEXT_FILES:
+                    break
+                if rel in out:
+                    continue
+                text = tg_diff_read(os.path.join(self.head, rel))
+                if words.search(text):
+                    out.append(rel)
+        return out
+
+    def _select_from_collection(self, rel: str, items: list, tests: list) -> None:
+        """Add the collected items of `rel` the AST selection missed but the change touches:
+        tests bound by assignment on a changed line, tests whose code (inherited, made by a
+        factory) lies on changed lines, and tests that run a changed fixture (`uses`)."""
+        tg_select = _analysis('tg_select')
+        chosen = {t['nodeid'] for t in tests}
+        assigned = tg_select.assigned_names(os.path.join(self.head, rel))
+        base_path = os.path.join(self.base, rel)
+        base_assigned = tg_select.assigned_names(base_path) if os.path.isfile(base_path) else {}
+        raw = {f: set(v) for f, v in self.tree_diff.raw_lines.items()}
+
+        def touched(file: str, start: int, end: int) -> bool:
+            if not file:
+                return False
+            if file in self.tree_diff.added:
+                return True
+            lines = raw.get(file, ())
+            return any(start <= n <= end for n in lines)
+
+        uses = sum(1 for t in tests if t.get('change') == 'uses')
+        class_lines = _class_lines(os.path.join(self.head, rel))
+        for it in items:
+            if it['nodeid'] in chosen:
+                continue
+            code_file, code_line = it.get('codeFile') or '', int(it.get('codeLine') or 0)
+            code_end = max(code_line, int(it.get('codeEnd') or 0))
+            start, end, change = int(it.get('line') or 0), int(it.get('line') or 0), None
+            bound = assigned.get(it['function']) if not it.get('cls') else None
+            if bound and touched(rel, bound[0], bound[1]):
+                start, end = bound
+                change = 'modified' if it['function'] in base_assigned else 'added'
+            elif code_line and touched(code_file, code_line, code_end):
+                if code_file == rel:
+                    start, end = code_line, code_end
+                else:
+                    # Inherited: point at the class in this file that pulls the test in.
+                    start = end = class_lines.get(it.get('cls') or '', start or 1)
+                change = 'added' if code_file in self.tree_diff.added else 'modified'
+            elif set(it.get('fixtures') or ()) & set(self.fixtures_changed) and uses < MAX_FIXTURE_USERS:
+                change = 'uses'
+                uses += 1
+            if change is None:
+                continue
+            chosen.add(it['nodeid'])
+            tests.append({'nodeid': it['nodeid'], 'file': rel, 'function': it['function'], 'cls': it.get('cls'),
+                          'startLine': start, 'endLine': end, 'origin': 'pr', 'change': change,
+                          'codeFile': code_file, 'codeLine': code_line})
+
     def _is_test_rel(self, rel: str) -> bool:
         return rel in self.test_file_rels or self.naming.is_test_code(rel)
 
@@ -582,13 +673,22 @@ class Evaluator:
         # ---- collection, one child per test file ----
         rels = [r for r in sorted(files) if 'error' not in files[r] and files[r]['kind'] == 'tests']
         scanned = [r for r in sorted(files) if 'error' not in files[r]]
+        self.tree_diff = tree_diff
+        self.fixtures_changed = (tg_select.changed_fixtures(self.head, tree_diff.raw_lines)
+                                 if settings.get('includePrTests', True) else {})
+        # Unchanged test files whose tests run code the PR changed (a base class, a helper, a
+        # fixture): collected too, so the tests they hold are judged by what pytest collects.
+        context_rels = self._context_files(changed_files, files) if settings.get('includePrTests', True) else []
+        for r in context_rels:
+            files[r] = {'path': r, 'origin': 'pr', 'collected': 0, 'findings': [], 'kind': 'tests', 'context': True}
         collected: dict = {}
         with concurrent.futures.ThreadPoolExecutor(PARALLEL) as pool:
-            futs = {pool.submit(self.collect, r): r for r in rels}
+            futs = {pool.submit(self.collect, r): r for r in rels + context_rels}
             for i, fut in enumerate(concurrent.futures.as_completed(futs), 1):
                 r = futs[fut]
                 collected[r] = fut.result()
-                self.progress('collect', 'collected %s: %d test(s)' % (r, len(collected[r]['items'])), i, len(rels))
+                self.progress('collect', 'collected %s: %d test(s)' % (r, len(collected[r]['items'])), i,
+                              len(futs))
 
         # Module-level work at import (a sleep, a computation) is time every test of the file
         # waits; pytest's clock does not see it, the parent's does.
@@ -655,12 +755,21 @@ class Evaluator:
                         tests.append({'nodeid': it['nodeid'], 'file': r, 'function': sel['function'], 'cls': sel.get('cls'),
                                       'startLine': sel['startLine'], 'endLine': sel['endLine'], 'origin': 'pr',
                                       'change': sel.get('change')})
+            if not entry.get('all'):
+                self._select_from_collection(r, items, tests)
             entry['collected'] = sum(1 for t in tests if t['file'] == r)
+        for r in context_rels:
+            col = collected.get(r) or {'items': [], 'error': None}
+            if not col['error']:
+                self._select_from_collection(r, col['items'], tests)
 
         for t in tests:
-            scan = scans[t['file']].get('functions') or {}
+            scan = scans.get(t['file'], {}).get('functions') or {}
             info = scan.get('%s.%s' % (t['cls'], t['function'])) if t['cls'] else None
             info = info or scan.get(t['function']) or {}
+            if not info and t.get('codeFile'):
+                # Code pytest found elsewhere (an inherited method, a factory's inner function).
+                info = tg_rules.function_info(os.path.join(self.head, t['codeFile']), t['codeLine'], helpers) or {}
             t['names'] = tg_coverage.test_names(os.path.join(self.head, t['file']), t['cls'], t['function'])
             t['asserts'] = int(info.get('asserts') or 0)
             t['trivialAsserts'] = int(info.get('trivialAsserts') or 0)
@@ -750,12 +859,14 @@ class Evaluator:
                   'findings': t['findings'][:1000], 'asserts': t['asserts'], 'trivialAsserts': t['trivialAsserts']}
             if t['origin'] == 'generated' and t.get('generator'):
                 ev['generator'] = str(t['generator'])[:200]
-            if t['origin'] == 'pr' and t.get('change') in ('added', 'modified'):
+            if t['origin'] == 'pr' and t.get('change') in ('added', 'modified', 'uses'):
                 ev['change'] = t['change']
             if import_ms.get(t['file']):
                 ev['importMs'] = round(import_ms[t['file']], 1)
             evidence['tests'].append(ev)
         for entry in files.values():
+            if entry.get('context') and not entry['findings']:
+                continue  # collected only to find the tests that run the change; not PR code
             fe = {'path': entry['path'], 'origin': entry['origin'], 'collected': entry['collected'],
                   'findings': entry['findings'][:1000], 'kind': entry.get('kind', 'tests')}
             if 'items' in entry:
@@ -809,6 +920,19 @@ def _audit_finding(a: dict, default_file: str, default_line: int) -> dict:
         'line': int(a.get('line') or default_line or 0),
         'message': ('blocked at run time: %s' % (a.get('detail') or event))[:2000],
     }
+
+
+def _class_lines(path: str) -> dict:
+    try:
+        with open(path, 'rb') as f:
+            tree = ast.parse(f.read())
+    except (SyntaxError, ValueError, OSError):
+        return {}
+    return {n.name: n.lineno for n in tree.body if isinstance(n, ast.ClassDef)}
+
+
+def tg_diff_read(path: str) -> str:
+    return _analysis('tg_diff').read_source(path) or ''
 
 
 def _imports_only(path: str) -> str:

@@ -1131,3 +1131,23 @@ def scan_config_tampering(base: str, head: str, changed_files: list[dict]) -> li
                 if f["rule"] == "TG-NO-COVER" and f["line"] in changed:
                     out.append(finding("TG-NO-COVER", rel, f["line"], f"`# pragma: no cover` added to {rel} by the PR"))
     return out
+
+
+def function_info(abs_path: str, first_line: int, helpers: frozenset[str] = frozenset()) -> dict | None:
+    """{startLine, endLine, asserts, trivialAsserts} of the function whose code starts at
+    `first_line` (a code object's co_firstlineno: the first decorator, else the def): a test
+    pytest collected from a base class in another module or from a factory's inner function."""
+    text = read_source(abs_path)
+    if text is None or first_line <= 0:
+        return None
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    names = _Names(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and first_line in (def_start(node), node.lineno):
+            asserts, trivial = _count_asserts(node, names, helpers)
+            return {"startLine": def_start(node), "endLine": node.end_lineno or node.lineno, "asserts": asserts,
+                    "trivialAsserts": trivial}
+    return None

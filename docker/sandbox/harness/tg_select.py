@@ -278,3 +278,108 @@ def select_pr_tests(base: str, head: str, changed_files: list[dict], naming=None
             })
     selected.sort(key=lambda t: (t["file"], t["startLine"]))
     return selected
+
+
+# --- selection from pytest's own collection ---------------------------------------------------
+# The AST selection above finds `def test_*` the PR edited. pytest also collects tests the AST
+# does not show as defs in the file: bound by assignment (`test_x = _make(1)`), inherited from
+# a base class in another module, or running a fixture the PR changed. These helpers let the
+# evaluator match collected items against the change.
+
+def _lines_hit(lines: set, start: int, end: int) -> bool:
+    return any(start <= n <= end for n in lines)
+
+
+def assigned_names(path: str) -> dict[str, tuple[int, int]]:
+    """Module-level names bound by assignment (`test_x = factory(...)`) -> statement line range."""
+    tree, _lines = _parse(path)
+    out: dict[str, tuple[int, int]] = {}
+    if tree is None:
+        return out
+    for node in _module_level(tree.body):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                for name in ([t] if isinstance(t, ast.Name) else getattr(t, "elts", [])):
+                    if isinstance(name, ast.Name):
+                        out[name.id] = (node.lineno, node.end_lineno or node.lineno)
+    return out
+
+
+def _fixture_name(fn: ast.AST) -> str | None:
+    for dec in getattr(fn, "decorator_list", []):
+        call = dec if isinstance(dec, ast.Call) else None
+        target = call.func if call is not None else dec
+        name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+        if name != "fixture":
+            continue
+        for kw in (call.keywords if call is not None else []):
+            if kw.arg == "name" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
+                return kw.value.value
+        return fn.name
+    return None
+
+
+def changed_fixtures(head: str, changed_lines: dict) -> dict[str, str]:
+    """Fixture name -> file, for every pytest fixture whose lines (decorators included) the PR changed."""
+    out: dict[str, str] = {}
+    for rel, lines in changed_lines.items():
+        if not rel.endswith(".py") or not lines:
+            continue
+        tree, _ = _parse(os.path.join(head, rel))
+        if tree is None:
+            continue
+        hit = set(lines)
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                name = _fixture_name(node)
+                if name and _lines_hit(hit, def_start(node), node.end_lineno or node.lineno):
+                    out[name] = rel
+    return out
+
+
+def defines_changed_tests(head: str, rel: str, changed: list, naming) -> bool:
+    """Whether a module the PR changed holds changed lines inside a test-named class or function
+    (a base class whose tests other test modules inherit)."""
+    tree, _ = _parse(os.path.join(head, rel))
+    if tree is None or not changed:
+        return False
+    hit = set(changed)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and _lines_hit(hit, def_start(node), node.end_lineno or node.lineno):
+            if naming.is_test_class(node.name) or any(
+                    isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)) and naming.is_test_function(sub.name)
+                    and _lines_hit(hit, def_start(sub), sub.end_lineno or sub.lineno) for sub in node.body):
+                return True
+    return False
+
+
+def module_names(rel: str) -> set[str]:
+    """Names a test module could import `rel` by: its dotted path from the root and each shorter
+    tail of it (test dirs are often on sys.path through rootdir or conftest insertion)."""
+    parts = rel[:-3].split("/") if rel.endswith(".py") else rel.split("/")
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return {".".join(parts[i:]) for i in range(len(parts)) if parts[i:]}
+
+
+def importers(head: str, rels: list[str], targets: set[str], limit: int) -> list[str]:
+    """Test files among `rels` whose imports name one of `targets` (a module or a name in it)."""
+    out = []
+    for rel in rels:
+        if len(out) >= limit:
+            break
+        tree, _ = _parse(os.path.join(head, rel))
+        if tree is None:
+            continue
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                mod = node.module or ""
+                names = [mod] + [f"{mod}.{a.name}" if mod else a.name for a in node.names]
+            if any(n in targets or n.rsplit(".", 1)[-1] in targets for n in names if n):
+                out.append(rel)
+                break
+    return out

@@ -69,8 +69,11 @@ export const testEvidenceSchema = z.object({
   origin: z.enum(['pr', 'generated']),
   /** Model name or `builtin` for generated tests. */
   generator: z.string().max(200).optional(),
-  /** For PR tests: whether the test function is new or edited in the PR. */
-  change: z.enum(['added', 'modified']).optional(),
+  /**
+   * For PR tests: whether the test is new or edited in the PR, or `uses`: an unchanged test
+   * that runs a fixture the PR changed (judged on what it did, not on how it was written).
+   */
+  change: z.enum(['added', 'modified', 'uses']).optional(),
   /** First run plus reruns, in order. */
   runs: z.array(testRunSchema).max(50),
   coverage: z.object({

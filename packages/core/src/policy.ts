@@ -102,6 +102,16 @@ interface TestContext {
   errorPathGaps: ErrorPathGap[];
 }
 
+const FIXTURE_USER_REASONS = new Set<ReasonCode>([
+  'failed',
+  'error',
+  'flaky',
+  'timeout',
+  'resource-limit',
+  'unsafe',
+  'tampering',
+]);
+
 function judgeTest(test: TestEvidence, context: TestContext): TestResult {
   const { config } = context;
   const details: ReasonDetail[] = [];
@@ -156,7 +166,13 @@ function judgeTest(test: TestEvidence, context: TestContext): TestResult {
     });
   }
 
-  const reasons = sortReasons(details.map((detail) => detail.reason));
+  // An unchanged test judged because it runs a fixture the PR changed answers for what the
+  // change did to it (failing, flaky, unsafe...), not for how it was written long ago.
+  const judged =
+    test.change === 'uses'
+      ? details.filter((detail) => FIXTURE_USER_REASONS.has(detail.reason))
+      : details;
+  const reasons = sortReasons(judged.map((detail) => detail.reason));
   const coverage: TestCoverage = {
     changedLines: test.coverage.changedLinesCovered,
     changedLinesCovered: covered,
@@ -175,7 +191,7 @@ function judgeTest(test: TestEvidence, context: TestContext): TestResult {
     ...(test.generator === undefined ? {} : { generator: test.generator }),
     status: reasons.length === 0 ? 'accepted' : 'rejected',
     reasons,
-    details: sortDetails(details),
+    details: sortDetails(judged),
     findings: findings.sort(compareFindings),
     runs: test.runs.map((run) => run.outcome),
     durationMs: median(test.runs.map((run) => run.durationMs)),
