@@ -3,74 +3,18 @@
  * commits (base and head built here), judged by `testgate run` end to end with real git,
  * Docker and the sandbox image. Each case asserts what a user reads in the JSON report.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { GateReport } from '@testgate/core';
 import { ensureSandboxImage } from '@testgate/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGitRepo } from '../apps/cli/src/example-repo.ts';
-import type { CommitSpec } from '../apps/cli/src/example-repo.ts';
-import { containersLeftBy, runCli } from '../apps/cli/test/run-cli.ts';
+import { changeJudge, statuses } from './judge-change.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'testgate-pr-judgement-'));
-const pids: number[] = [];
-
-interface Judged {
-  code: number | null;
-  report: GateReport;
-  stderr: string;
-}
-
-/** Commits `base` then `head` into a fresh repo and judges the change (no generation). */
-async function judge(
-  name: string,
-  base: Omit<CommitSpec, 'message'>,
-  head: Omit<CommitSpec, 'message'>,
-  generate: 'off' | 'builtin' = 'off',
-): Promise<Judged> {
-  const dir = join(work, name);
-  await createGitRepo({
-    dir,
-    commits: [
-      { message: 'base', ...base },
-      { message: 'pr', ...head },
-    ],
-  });
-  const run = await runCli([
-    'run',
-    '--repo',
-    dir,
-    '--base',
-    'main~1',
-    '--head',
-    'main',
-    '--generate',
-    generate,
-    '--format',
-    'json',
-  ]);
-  pids.push(run.pid);
-  expect(run.stdout, run.stderr).not.toBe('');
-  return { code: run.code, report: JSON.parse(run.stdout) as GateReport, stderr: run.stderr };
-}
-
-function statuses(report: GateReport): Record<string, string> {
-  return Object.fromEntries(
-    report.tests
-      .filter((test) => test.origin === 'pr')
-      .map((test) => [test.nodeid, [test.status, ...test.reasons].join(' ')]),
-  );
-}
+const changes = changeJudge('pr-judgement');
+const judge = (...args: Parameters<typeof changes.judge>) => changes.judge(...args);
 
 beforeAll(async () => {
   await ensureSandboxImage();
 }, 20 * 60_000);
 
-afterAll(() => {
-  expect(containersLeftBy(pids)).toEqual([]);
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => changes.cleanup());
 
 describe('findings are scoped to the change', () => {
   it('a new test next to old pickle, try/except/pass and sleep code is accepted; the old findings are existing', async () => {
@@ -365,7 +309,7 @@ describe('generated tests do not pin bugs', () => {
       'pinned-bug',
       { files: { 'stats.py': stats('    return sum(values) / max(len(values), 1)\n') } },
       { files: { 'stats.py': stats('    return sum(values) / len(values)\n') } },
-      'builtin',
+      { generate: 'builtin' },
     );
     expect(report.generation?.suspectedBugs).toEqual([
       {

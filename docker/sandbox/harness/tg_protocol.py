@@ -24,6 +24,11 @@ DEFAULT_SETTINGS = {
     'includePrTests': True,
     'generateSeconds': 20,
     'maxTestsPerFunction': 6,
+    'excludeGlobs': [],
+    # evaluate: the slow budget (import-time work is measured against it) and the
+    # container's deadline (0: none), which the harness keeps inside.
+    'slowMs': 500,
+    'deadlineMs': 0,
 }
 
 
@@ -148,6 +153,11 @@ def parse_request(raw: bytes) -> dict:
         if not isinstance(settings[key], (int, float)) or settings[key] <= 0:
             raise ProtocolError('request.json: settings.%s must be a positive number' % key)
     settings['reruns'] = max(1, min(int(settings['reruns']), 20))
+    for key in ('slowMs', 'deadlineMs'):
+        if not isinstance(settings[key], (int, float)) or settings[key] < 0:
+            raise ProtocolError('request.json: settings.%s must be a number >= 0' % key)
+    if not isinstance(settings['excludeGlobs'], list) or not all(isinstance(g, str) for g in settings['excludeGlobs']):
+        raise ProtocolError('request.json: settings.excludeGlobs must be a list of strings')
     if not isinstance(settings['testGlobs'], list) or not all(isinstance(g, str) for g in settings['testGlobs']):
         raise ProtocolError('request.json: settings.testGlobs must be a list of strings')
     cands = req.get('candidates') or []

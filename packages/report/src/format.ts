@@ -111,9 +111,16 @@ export function mdText(text: string): string {
   );
 }
 
-/** Inline code; a code span cannot hold its own delimiter, and a table cell cannot hold `|`. */
+/**
+ * Inline code; a code span cannot hold its own delimiter, and a table cell cannot hold `|`.
+ * A zero-width space after `@` keeps an id such as `test[@octocat]` from reading as a mention
+ * wherever the span is copied as text.
+ */
 export function mdCode(text: string): string {
-  const clean = singleLine(text).replace(/`/g, "'").replace(/\|/g, '\\|');
+  const clean = singleLine(text)
+    .replace(/`/g, "'")
+    .replace(/\|/g, '\\|')
+    .replace(/@/g, '@\u200b');
   return `\`${clean}\``;
 }
 

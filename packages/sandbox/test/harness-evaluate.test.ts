@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfig, judge } from '@testgate/core';
 import type { EvaluationEvidence, TestEvidence } from '@testgate/core';
 import { createDockerRunner, ensureSandboxImage, runHarness } from '../src/index.ts';
 import type { HarnessCandidate, HarnessProgress } from '../src/index.ts';
@@ -436,5 +437,38 @@ describe('harness evaluate, other repos', () => {
     expect(report.project.importError).toContain("No module named 'requests'");
     expect(report.project.importError).toContain('no network');
     expect(report.tests).toEqual([]);
+  });
+
+  it('stops at its time budget with timeouts when the PR is slow at import, instead of being killed without a report', async () => {
+    const slowFile = (n: number) =>
+      `import time\n\nimport calc\n\ntime.sleep(4)\n\n\ndef test_slow_${n}():\n    assert calc.add(${n}, 0) == ${n}\n`;
+    const files: Record<string, string> = { 'calc.py': 'def add(a, b):\n    return a + b\n' };
+    for (let n = 1; n <= 4; n += 1) files[`tests/test_slow_${n}.py`] = slowFile(n);
+    const started = Date.now();
+    const report = await runHarness(runner, {
+      mode: 'evaluate',
+      image,
+      labels: { [TEST_LABEL]: testRun },
+      base: { kind: 'files', files: { 'calc.py': 'def add(a, b):\n    return a\n' } },
+      head: { kind: 'files', files },
+      // 30 s for the harness (20 s of it kept for the report): the runs cannot all fit.
+      settings: { deadlineMs: 30_000 },
+      limits: { deadlineMs: 120_000 },
+    });
+    expect(Date.now() - started).toBeLessThan(60_000);
+    // What ran out of time is said where it happened: a test run or a file's collection.
+    const budget = "the sandbox's time budget for this pull request (30 s) ran out";
+    const said = [
+      ...report.tests
+        .flatMap((test) => test.runs)
+        .filter((run) => run.outcome === 'timeout')
+        .map((run) => run.message ?? ''),
+      ...report.files.map((file) => file.error ?? ''),
+    ].filter((text) => text.includes(budget));
+    expect(
+      said.length,
+      JSON.stringify({ files: report.files, runs: report.tests.map((t) => t.runs) }),
+    ).toBeGreaterThan(0);
+    expect(judge(report, defaultConfig).verdict).toBe('fail');
   });
 });

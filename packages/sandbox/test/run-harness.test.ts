@@ -179,3 +179,35 @@ describe('runHarness', () => {
     expect(isSandboxError(flood, 'SANDBOX_OUTPUT_LIMIT')).toBe(true);
   });
 });
+
+describe('runHarness with text the PR wrote', () => {
+  it('cuts an over-long string to its field limit with a note and escapes control characters', async () => {
+    const longPath = `calc/${'x'.repeat(5000)}.py\u001b[31m`;
+    const report = await runHarness(
+      fakeRunner((nonce) => ({
+        lines: [
+          `TESTGATE-REPORT ${nonce} ${JSON.stringify({
+            ...analysis,
+            project: { ...analysis.project, packages: ['calc\r::warning::x'] },
+            functions: [
+              {
+                file: longPath,
+                qualname: 'f',
+                startLine: 1,
+                endLine: 2,
+                changedLines: [1],
+                raiseLines: [],
+                exceptLines: [],
+              },
+            ],
+          })}`,
+        ],
+      })),
+      { mode: 'analyze', image: 'img', ...trees },
+    );
+    const cut = report.functions[0]!.file;
+    expect(cut).toHaveLength(4096);
+    expect(cut.endsWith(' [... cut by Testgate: too long]')).toBe(true);
+    expect(report.project.packages).toEqual(['calc\\x0d::warning::x']);
+  });
+});
