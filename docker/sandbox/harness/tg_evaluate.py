@@ -172,6 +172,10 @@ class Evaluator:
         if guard_error is not None:
             raise SandboxUnavailable('the sandbox could not install its kernel restrictions (seccomp/Landlock): %s'
                                      % guard_error.get('message'))
+        guard = next((r for r in res.records if r.get('ev') == 'guard'), None)
+        if guard is not None and not guard.get('landlock') and not getattr(self, '_said_no_landlock', False):
+            self._said_no_landlock = True
+            print('harness: Landlock is not available here; the audit hook alone guards file writes', file=sys.stderr)
         print('harness: child %s %s: exit=%s signal=%s limit=%s cpu=%dms wall=%dms out=%dB swept=%d' % (
             cfg['mode'], cfg.get('nodeid') or cfg.get('pytest_args', [''])[0] if cfg['mode'] != 'probe' else '',
             res.exit_code, res.signal, res.limit, res.cpu_ms, res.wall_ms, res.output_bytes, res.swept), file=sys.stderr)

@@ -117,10 +117,7 @@ export function mdText(text: string): string {
  * wherever the span is copied as text.
  */
 export function mdCode(text: string): string {
-  const clean = singleLine(text)
-    .replace(/`/g, "'")
-    .replace(/\|/g, '\\|')
-    .replace(/@/g, '@\u200b');
+  const clean = singleLine(text).replace(/`/g, "'").replace(/\|/g, '\\|').replace(/@/g, '@\u200b');
   return `\`${clean}\``;
 }
 
