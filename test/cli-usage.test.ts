@@ -146,17 +146,13 @@ describe('usage errors exit 2 and say what to do', () => {
   });
 
   it('names the bad key of a broken .github/testgate.yml', async () => {
+    const broken = 'rerun: 3\nlimits:\n  cpuSeconds: fast\n';
+    // The base commit's config judges the change: broken there, the run cannot start.
     await createGitRepo({
       dir: repo('badconfig'),
       commits: [
-        { message: 'base', files: CALC_BASE },
-        {
-          message: 'pr',
-          files: {
-            ...CALC_HEAD,
-            '.github/testgate.yml': 'rerun: 3\nlimits:\n  cpuSeconds: fast\n',
-          },
-        },
+        { message: 'base', files: { ...CALC_BASE, '.github/testgate.yml': broken } },
+        { message: 'pr', files: { ...CALC_HEAD, '.github/testgate.yml': broken } },
       ],
     });
     const run = await runCli([
@@ -174,6 +170,29 @@ describe('usage errors exit 2 and say what to do', () => {
     expect(run.stderr).toMatch(/limits\.cpuSeconds must be a number/);
     expect(run.stderr).toContain('what to do: fix .github/testgate.yml');
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace without DEBUG=1
+
+    // Broken only in the change: judged with the base's config, and the author is told.
+    await createGitRepo({
+      dir: repo('badconfig-head'),
+      commits: [
+        { message: 'base', files: CALC_BASE },
+        { message: 'pr', files: { ...CALC_HEAD, '.github/testgate.yml': broken } },
+      ],
+    });
+    const head = await runCli([
+      'run',
+      '--repo',
+      repo('badconfig-head'),
+      '--base',
+      'main~1',
+      '--generate',
+      'off',
+    ]);
+    expect(head.code).toBe(0);
+    expect(head.stderr).toContain(
+      "note: the change's .github/testgate.yml is invalid, and will stop the gate once merged: limits.cpuSeconds must be a number",
+    );
+    expect(head.stderr).toContain('rerun is not a known setting');
   });
 
   it('rejects --generate values it does not know', async () => {

@@ -352,8 +352,20 @@ def _plugin(emit, state, cfg, cov):
         return _Internal()
 
     class Plugin:
+        @pytest.hookimpl(trylast=True)
+        def pytest_sessionstart(self, session):
+            marks['plugins0'] = frozenset(id(p) for p in session.config.pluginmanager.get_plugins())
+
         @pytest.hookimpl(tryfirst=True)
         def pytest_collection_modifyitems(self, session, config, items):
+            with internal():
+                added = _plugins_added_by_imports(config.pluginmanager, marks.get('plugins0'))
+            if added:
+                # Registered while test modules and the code they import were loading: every
+                # test of this run would be reported through it.
+                emit({'ev': 'audit', 'event': 'plugin-registered', 'reason': 'tampering', 'severity': 'high',
+                      'detail': 'a pytest plugin was registered while the tests were imported (%s)' % added[:200],
+                      'file': None, 'line': 0, 'phase': 'collect'})
             if mode == 'collect':
                 out = []
                 for it in items:
@@ -384,7 +396,7 @@ def _plugin(emit, state, cfg, cov):
                 config.hook.pytest_deselected(items=deselected)
             _watch_pluginmanager(config.pluginmanager, emit, state)
             for it in keep:
-                marks['item'] = (type(it), id(getattr(it, '_obj', None)))
+                marks['item'] = (type(it), _function_id(it))
 
         def pytest_collectreport(self, report):
             if report.failed:
@@ -479,6 +491,16 @@ def _hook_fingerprint(pm):
         return repr(e)
 
 
+def _function_id(item):
+    """Identity of the function an item runs: a bound method is rebuilt per test instance
+    (and unittest binds at setup), its underlying function is not."""
+    try:
+        obj = item.obj
+    except Exception:  # noqa: BLE001 -- items without an object (doctests) have nothing to swap
+        return None
+    return id(getattr(obj, '__func__', obj))
+
+
 def _runner_changes(item, marks):
     """What the test changed about how pytest runs and reports it, or '' (checked after teardown)."""
     notes = []
@@ -488,9 +510,25 @@ def _runner_changes(item, marks):
     if own:
         notes.append('the test item\'s %s %s replaced' % (', '.join(own), 'was' if len(own) == 1 else 'were'))
     expected = marks.get('item')
-    if expected is not None and (type(item), id(getattr(item, '_obj', None))) != expected:
+    if expected is not None and (type(item), _function_id(item)) != expected:
         notes.append('the test item\'s class or function was swapped')
     return '; '.join(notes)
+
+
+def _plugins_added_by_imports(pm, before):
+    """Names of plugins registered after the session started that are not conftest modules
+    (pytest registers those itself while collecting)."""
+    if before is None:
+        return ''
+    names = []
+    for plugin in pm.get_plugins():
+        if id(plugin) in before:
+            continue
+        if isinstance(plugin, types.ModuleType) and os.path.basename(getattr(plugin, '__file__', '') or '') == 'conftest.py':
+            continue
+        name = pm.get_name(plugin) or ''
+        names.append(type(plugin).__name__ if not name or name.isdigit() else name)
+    return ', '.join(str(n) for n in names)
 
 
 def _watch_pluginmanager(pm, emit, state):

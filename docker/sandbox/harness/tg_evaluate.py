@@ -554,8 +554,11 @@ class Evaluator:
 
         uses = sum(1 for t in tests if t.get('change') == 'uses')
         class_lines = _class_lines(os.path.join(self.head, rel))
+        # Functions the AST selection already decided on (all their cases, or only the new
+        # parametrize cases): their other items are unchanged cases, not missed tests.
+        decided = {t['function'] for t in tests if t['file'] == rel}
         for it in items:
-            if it['nodeid'] in chosen:
+            if it['nodeid'] in chosen or it['function'] in decided:
                 continue
             code_file, code_line = it.get('codeFile') or '', int(it.get('codeLine') or 0)
             code_end = max(code_line, int(it.get('codeEnd') or 0))
@@ -913,6 +916,11 @@ def _name_refused_links(error: str, links: list) -> str:
     return error if not notes else error.rstrip('\n') + '\n' + '\n'.join(notes)
 
 
+# Run-time findings that record what happened rather than a call the hook refused.
+_SEEN_EVENTS = frozenset({'kernel-blocked', 'introspection', 'plugin-registered', 'runner-tampering',
+                          'channel-forgery'})
+
+
 def _audit_finding(a: dict, default_file: str, default_line: int) -> dict:
     event = str(a.get('event') or 'unknown')
     return {
@@ -922,7 +930,8 @@ def _audit_finding(a: dict, default_file: str, default_line: int) -> dict:
         'severity': a.get('severity') if a.get('severity') in ('low', 'medium', 'high') else 'high',
         'file': str(a.get('file') or default_file)[:4096],
         'line': int(a.get('line') or default_line or 0),
-        'message': ('blocked at run time: %s' % (a.get('detail') or event))[:2000],
+        'message': ('%s: %s' % ('seen at run time' if event in _SEEN_EVENTS else 'blocked at run time',
+                                a.get('detail') or event))[:2000],
     }
 
 

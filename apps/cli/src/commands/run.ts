@@ -239,6 +239,19 @@ async function loadConfig(
   }
 }
 
+/** What is wrong with the head commit's config, in one line, or undefined when it parses. */
+async function headConfigProblem(repo: string, head: string): Promise<string | undefined> {
+  const text = await showFile(repo, head, REPO_CONFIG_PATH);
+  if (text === undefined) return undefined;
+  try {
+    parseConfig(text, REPO_CONFIG_PATH);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return error.problems.map((problem) => problem.message).join('; ');
+  }
+}
+
 export function renderReport(
   report: GateReport,
   format: Format,
@@ -298,6 +311,12 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       progress.log(
         `note: the change edits ${REPO_CONFIG_PATH}; it is judged with the base commit's config (pass --config ${REPO_CONFIG_PATH} to try the new one)`,
       );
+      const problem = await headConfigProblem(args.repo, refs.head);
+      if (problem !== undefined) {
+        progress.log(
+          `note: the change's ${REPO_CONFIG_PATH} is invalid, and will stop the gate once merged: ${problem}`,
+        );
+      }
     }
     const [baseTar, headTar] = await Promise.all([
       archiveTree(args.repo, refs.base),
