@@ -497,3 +497,22 @@ describe('a holdout of real commits', () => {
     expect(code).toBe(0);
   });
 });
+
+describe('a second corpus of real commits, with the kernel guard on', () => {
+  it('a package that creates a multiprocessing lock at import is judged', async () => {
+    const pkg = (body: string) =>
+      `import multiprocessing\n\n_LOCK = multiprocessing.RLock()\n\n\n${body}`;
+    const { report } = await judge(
+      'mp-lock',
+      { files: { 'counter/__init__.py': pkg('def bump(n):\n    return n\n') } },
+      {
+        files: {
+          'counter/__init__.py': pkg('def bump(n):\n    with _LOCK:\n        return n + 1\n'),
+          'tests/test_counter.py':
+            'from counter import bump\n\n\ndef test_bump():\n    assert bump(1) == 2\n',
+        },
+      },
+    );
+    expect(statuses(report)).toEqual({ 'tests/test_counter.py::test_bump': 'accepted' });
+  });
+});

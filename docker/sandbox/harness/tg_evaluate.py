@@ -120,6 +120,8 @@ class Evaluator:
         self.hypothesis_plugin = importlib.util.find_spec('_hypothesis_pytestplugin') is not None
         self.uses_hypothesis = False
         self.naming = None
+        self.helper_targets: set = set()
+        self.fixtures_changed: dict = {}
         # The container's deadline, less room to write the report: children still running
         # then are stopped and reported as timeouts (the PR's code was running), and none
         # starts after it, so the gate always answers instead of being killed mid-run.
@@ -511,6 +513,7 @@ class Evaluator:
             if helper or tg_select.defines_changed_tests(self.head, rel, self.tree_diff.raw_lines.get(rel, []),
                                                          self.naming):
                 targets |= tg_select.module_names(rel)
+        self.helper_targets = targets
         if not targets and not self.fixtures_changed:
             return []
         candidates = []
@@ -545,15 +548,15 @@ class Evaluator:
         raw = {f: set(v) for f, v in self.tree_diff.raw_lines.items()}
 
         def touched(file: str, start: int, end: int) -> bool:
-            if not file:
-                return False
             if file in self.tree_diff.added:
                 return True
-            lines = raw.get(file, ())
-            return any(start <= n <= end for n in lines)
+            return any(start <= n <= end for n in raw.get(file, ()))
 
         uses = sum(1 for t in tests if t.get('change') == 'uses')
         class_lines = _class_lines(os.path.join(self.head, rel))
+        # A test module importing a helper (or base class) the PR changed: its tests run it.
+        helper_user = bool(self.helper_targets) and bool(
+            tg_select.importers(self.head, [rel], self.helper_targets, 1))
         # Functions the AST selection already decided on (all their cases, or only the new
         # parametrize cases): their other items are unchanged cases, not missed tests.
         decided = {t['function'] for t in tests if t['file'] == rel}
@@ -567,14 +570,18 @@ class Evaluator:
             if bound and touched(rel, bound[0], bound[1]):
                 start, end = bound
                 change = 'modified' if it['function'] in base_assigned else 'added'
-            elif code_line and touched(code_file, code_line, code_end):
+            elif code_line and code_file and (code_file != rel or '<locals>' in (it.get('codeName') or '')) and (
+                    code_file in self.tree_diff.added or code_file in raw):
+                # Code pytest found elsewhere than a plain def of this file (those are the AST
+                # selection's): an inherited method, a factory's inner function.
+                change = tg_select.code_change(self.base, self.head, code_file, code_line)
                 if code_file == rel:
                     start, end = code_line, code_end
                 else:
                     # Inherited: point at the class in this file that pulls the test in.
                     start = end = class_lines.get(it.get('cls') or '', start or 1)
-                change = 'added' if code_file in self.tree_diff.added else 'modified'
-            elif set(it.get('fixtures') or ()) & set(self.fixtures_changed) and uses < MAX_FIXTURE_USERS:
+            if change is None and (helper_user or set(it.get('fixtures') or ()) & set(self.fixtures_changed)) \
+                    and uses < MAX_FIXTURE_USERS:
                 change = 'uses'
                 uses += 1
             if change is None:

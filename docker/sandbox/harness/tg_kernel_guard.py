@@ -12,7 +12,8 @@ what still holds when the hook has been disabled.
   the process with SIGSYS. The parent sees the signal from outside, so the finding cannot
   be erased by the test (tg_evaluate turns it into an AUDIT-kernel finding).
 - Landlock: files can be created, written, removed or renamed only under the child's own
-  writable directories (its temp dir and its coverage dir) and /dev/null; every other
+  writable directories (its temp dir and its coverage dir), /dev/shm (POSIX semaphores)
+  and /dev/null; every other
   write fails with EACCES, so no test can change the tree another test copies from, the
   harness's files or another test's temp dir. TCP bind/connect are denied, and signals
   to processes outside the child's domain (ABI 6+).
@@ -139,6 +140,11 @@ def _landlock(writable_dirs, writable_files) -> int:
     return abi
 
 
+# POSIX semaphores (multiprocessing.Lock/RLock, created at import by libraries such as
+# tqdm) are files in /dev/shm; the audit hook never saw them (sem_open raises no event).
+SHARED_MEMORY_DIR = '/dev/shm'
+
+
 def install(writable_dirs, writable_files=('/dev/null',)) -> dict:
     """Restrict this process for good. Returns what was installed; raises if seccomp could not be.
 
@@ -149,7 +155,8 @@ def install(writable_dirs, writable_files=('/dev/null',)) -> dict:
     """
     landlock = 0
     try:
-        landlock = _landlock([d for d in writable_dirs if os.path.isdir(d)], [f for f in writable_files if os.path.exists(f)])
+        dirs = [d for d in [*writable_dirs, SHARED_MEMORY_DIR] if os.path.isdir(d)]
+        landlock = _landlock(dirs, [f for f in writable_files if os.path.exists(f)])
     except OSError as e:
         if e.errno not in (errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM):
             raise

@@ -383,3 +383,51 @@ def importers(head: str, rels: list[str], targets: set[str], limit: int) -> list
                 out.append(rel)
                 break
     return out
+
+
+def _defs_by_path(tree: ast.Module) -> dict[tuple, ast.AST]:
+    """(name, name, ...) path of every def/class -> node, outermost first in the path."""
+    out: dict[tuple, ast.AST] = {}
+
+    def walk(body, path):
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                here = path + (node.name,)
+                out.setdefault(here, node)
+                walk(node.body, here)
+            elif isinstance(node, (ast.If, ast.Try, ast.With)) or type(node).__name__ == "TryStar":
+                for block in (getattr(node, "body", []), getattr(node, "orelse", []), getattr(node, "finalbody", []),
+                              *[h.body for h in getattr(node, "handlers", [])]):
+                    walk(block, path)
+
+    walk(tree.body, ())
+    return out
+
+
+def code_change(base: str, head: str, rel: str, first_line: int) -> str | None:
+    """'added' / 'modified' / None for the function whose code starts at `first_line` of head
+    file `rel` (an inherited test method, a factory's inner test function), by comparing its
+    source text with the same def in base, as the AST selection does for plain test defs
+    (a line diff can pair lines of neighbouring look-alike functions). A nested function is
+    compared through the outermost function that holds it: the factory is what changed."""
+    head_tree, head_lines = _parse(os.path.join(head, rel))
+    if head_tree is None or first_line <= 0:
+        return None
+    head_defs = _defs_by_path(head_tree)
+    path = next((p for p, n in head_defs.items()
+                 if not isinstance(n, ast.ClassDef) and first_line in (def_start(n), n.lineno)), None)
+    if path is None:
+        return None
+    # The unit to compare: the method itself, or the outermost function around a nested one.
+    unit = path
+    for i in range(1, len(path)):
+        if not isinstance(head_defs[path[:i]], ast.ClassDef):
+            unit = path[:i]
+            break
+    base_path = os.path.join(base, rel)
+    base_tree, base_lines = _parse(base_path) if os.path.isfile(base_path) else (None, [])
+    base_node = _defs_by_path(base_tree).get(unit) if base_tree is not None else None
+    if base_node is None:
+        return "added"
+    same = _segment(base_lines, base_node).rstrip() == _segment(head_lines, head_defs[unit]).rstrip()
+    return None if same else "modified"

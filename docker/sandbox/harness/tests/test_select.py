@@ -209,3 +209,72 @@ def test_unparsable_test_file_selects_nothing(trees):
 def test_last_definition_wins(trees):
     got = select(trees, {}, {"tests/test_dup.py": "def test_a():\n    pass\n\ndef test_a():\n    assert 1\n"})
     assert [(t["function"], t["startLine"]) for t in got] == [("test_a", 4)]
+
+
+# --- selection from pytest's collection (tg_evaluate._select_from_collection) --------------
+
+def _selector(trees, base_files, head_files, raw_lines, fixtures=None, helper_targets=()):
+    """An Evaluator holding only what _select_from_collection reads, with the diff's raw
+    lines given: a line diff may pair lines of look-alike neighbours, and selection must not
+    depend on that."""
+    import tg_diff
+    import tg_evaluate
+
+    base, head = trees(base_files, head_files)
+    ev = tg_evaluate.Evaluator.__new__(tg_evaluate.Evaluator)
+    ev.base, ev.head = base, head
+    ev.tree_diff = tg_diff.TreeDiff([], {}, raw_lines)
+    ev.fixtures_changed = dict(fixtures or {})
+    ev.helper_targets = set(helper_targets)
+    return ev
+
+
+def _item(nodeid, function, code_file, code_line, code_end, code_name, line, cls=None, fixtures=()):
+    return {"nodeid": nodeid, "function": function, "cls": cls, "codeFile": code_file, "codeLine": code_line,
+            "codeEnd": code_end, "codeName": code_name, "line": line, "fixtures": list(fixtures), "file": code_file}
+
+
+def test_a_plain_def_is_left_to_the_ast_even_when_diff_lines_touch_it(trees):
+    old = "def test_old():\n    assert 1\n"
+    ev = _selector(trees, {"tests/test_a.py": old}, {"tests/test_a.py": old + "\n\ndef test_new():\n    assert 2\n"},
+                   {"tests/test_a.py": [2, 3, 4, 5, 6]})  # line 2 is test_old's, as a diff may pair it
+    tests = [{"nodeid": "tests/test_a.py::test_new", "file": "tests/test_a.py", "function": "test_new"}]
+    ev._select_from_collection("tests/test_a.py", [
+        _item("tests/test_a.py::test_old", "test_old", "tests/test_a.py", 1, 2, "test_old", 1),
+        _item("tests/test_a.py::test_new", "test_new", "tests/test_a.py", 5, 6, "test_new", 5),
+    ], tests)
+    assert [t["nodeid"] for t in tests] == ["tests/test_a.py::test_new"]
+
+
+def test_inherited_factory_and_fixture_tests_are_selected_by_what_changed(trees):
+    checks_base = "class Checks:\n    def test_small(self):\n        assert 1\n"
+    checks_head = checks_base + "\n    def test_neg(self):\n        assert -1\n"
+    factory = "def _make(n):\n    def test():\n        assert n\n    return test\n\n\ntest_one = _make(1)\n"
+    ev = _selector(
+        trees,
+        {"tests/checks.py": checks_base, "tests/test_i.py": "from tests.checks import Checks\n\n\nclass TestI(Checks):\n    pass\n",
+         "tests/test_f.py": factory},
+        {"tests/checks.py": checks_head, "tests/test_i.py": "from tests.checks import Checks\n\n\nclass TestI(Checks):\n    pass\n",
+         "tests/test_f.py": factory + "test_two = _make(2)\n"},
+        {"tests/checks.py": [3, 4, 5, 6], "tests/test_f.py": [8]},
+        fixtures={"two": "tests/conftest.py"},
+    )
+    tests = []
+    ev._select_from_collection("tests/test_i.py", [
+        _item("tests/test_i.py::TestI::test_small", "test_small", "tests/checks.py", 2, 3, "Checks.test_small", 2, "TestI"),
+        _item("tests/test_i.py::TestI::test_neg", "test_neg", "tests/checks.py", 5, 6, "Checks.test_neg", 5, "TestI"),
+    ], tests)
+    ev._select_from_collection("tests/test_f.py", [
+        _item("tests/test_f.py::test_one", "test_one", "tests/test_f.py", 2, 3, "_make.<locals>.test", 2,
+              fixtures=["two"]),
+        _item("tests/test_f.py::test_two", "test_two", "tests/test_f.py", 2, 3, "_make.<locals>.test", 2),
+    ], tests)
+    got = {t["nodeid"]: (t["change"], t["startLine"]) for t in tests}
+    assert got == {
+        # Inherited, new in the base class: shown at the class that pulls it in.
+        "tests/test_i.py::TestI::test_neg": ("added", 4),
+        # Bound on a changed line.
+        "tests/test_f.py::test_two": ("added", 8),
+        # Unchanged, but runs a fixture the PR changed.
+        "tests/test_f.py::test_one": ("uses", 2),
+    }
