@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import concurrent.futures
+import errno
 import importlib
 import importlib.util
 import itertools
@@ -56,6 +57,10 @@ def _analysis(name: str):
 def _tail(text: str, n: int = MESSAGE_TAIL) -> str:
     text = text or ''
     return text if len(text) <= n else '...' + text[-n:]
+
+
+DISK_FULL_MESSAGE = ("the sandbox's disk was full when this test was to start: a test of this pull request "
+                     "filled it (every test's files are removed when it ends); write less, and only under tmp_path")
 
 
 class SandboxUnavailable(RuntimeError):
@@ -295,7 +300,12 @@ class Evaluator:
         conftests, same package), to time what importing its dependencies costs."""
         if self.budget_spent():
             return {'items': [], 'error': 'not collected: ' + self.budget_message(), 'audits': [], 'collectMs': None}
-        run = self.runs.new()
+        try:
+            run = self.runs.new()
+        except OSError as e:
+            if e.errno != errno.ENOSPC:
+                raise
+            return {'items': [], 'error': 'not collected: ' + DISK_FULL_MESSAGE, 'audits': [], 'collectMs': None}
         try:
             if twin_of is not None:
                 with open(os.path.join(run['head'], rel_file), 'w', encoding='utf-8') as f:
@@ -359,7 +369,14 @@ class Evaluator:
             return {'run': {'outcome': 'timeout', 'limit': 'wall', 'durationMs': 0.0, 'cpuMs': 0.0,
                             'message': 'not run: ' + self.budget_message()},
                     'coverage': None, 'audits': []}
-        run = self.runs.new()
+        try:
+            run = self.runs.new()
+        except OSError as e:
+            if e.errno != errno.ENOSPC:
+                raise
+            # Only the PR's code fills the sandbox's disk (each test's files go when it ends).
+            return {'run': {'outcome': 'resource-limit', 'limit': 'disk', 'durationMs': 0.0, 'cpuMs': 0.0,
+                            'message': DISK_FULL_MESSAGE}, 'coverage': None, 'audits': []}
         try:
             cfg = {'mode': 'run', 'nodeid': test['nodeid'],
                    'pytest_args': self._pytest_args(run, test['file'], False),
