@@ -15,6 +15,21 @@ const CALC_HEAD = `${CALC_BASE}\n\ndef sub(a, b):\n    return a - b\n`;
 const HONEST = 'import calc\n\n\ndef test_honest():\n    assert calc.sub(3, 1) == 2\n';
 const base = { files: { 'calc/__init__.py': CALC_BASE, 'tests/__init__.py': '' } };
 
+/**
+ * Test-body lines that walk the harness plugin's closures to the audit hook's state and set
+ * its busy flag, so the hook lets everything through: what is left is the kernel's blocks.
+ */
+const SWITCH_THE_AUDIT_HOOK_OFF = `    for plugin in request.config.pluginmanager.get_plugins():
+        for name in dir(type(plugin)):
+            for cell in getattr(getattr(type(plugin), name, None), '__closure__', None) or ():
+                try:
+                    value = cell.cell_contents
+                except ValueError:
+                    continue
+                if isinstance(value, dict) and 'busy' in value:
+                    value['busy'] = True
+`;
+
 /** The head tree: the PR's calc change plus these test files. */
 function head(files: Record<string, string>, calc = CALC_HEAD): { files: Record<string, string> } {
   return { files: { 'calc/__init__.py': calc, 'tests/__init__.py': '', ...files } };
@@ -46,17 +61,7 @@ import calc
 
 
 def test_hook_off_then_system(request):
-    # Walk the harness plugin's closures to its state and set the hook's busy flag.
-    for plugin in request.config.pluginmanager.get_plugins():
-        for name in dir(type(plugin)):
-            for cell in getattr(getattr(type(plugin), name, None), '__closure__', None) or ():
-                try:
-                    value = cell.cell_contents
-                except ValueError:
-                    continue
-                if isinstance(value, dict) and 'busy' in value:
-                    value['busy'] = True
-    posix.system('true')
+${SWITCH_THE_AUDIT_HOOK_OFF}    posix.system('true')
     assert calc.sub(2, 1) == 1
 
 
@@ -202,17 +207,7 @@ def test_after_import_work():
 
 
 def test_writes_master_copy(request):
-    # The audit hook off first (as in the kernel test): only Landlock is left to refuse.
-    for plugin in request.config.pluginmanager.get_plugins():
-        for name in dir(type(plugin)):
-            for cell in getattr(getattr(type(plugin), name, None), '__closure__', None) or ():
-                try:
-                    value = cell.cell_contents
-                except ValueError:
-                    continue
-                if isinstance(value, dict) and 'busy' in value:
-                    value['busy'] = True
-    for path in ('/work/head/tests/test_victim.py', '/work/head/tests/conftest.py'):
+${SWITCH_THE_AUDIT_HOOK_OFF}    for path in ('/work/head/tests/test_victim.py', '/work/head/tests/conftest.py'):
         try:
             with open(path, 'a') as f:
                 f.write('\\nraise SystemExit(0)\\n')

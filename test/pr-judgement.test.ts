@@ -515,4 +515,45 @@ describe('a second corpus of real commits, with the kernel guard on', () => {
     );
     expect(statuses(report)).toEqual({ 'tests/test_counter.py::test_bump': 'accepted' });
   });
+
+  it('a library that tries ctypes at import and falls back is judged, with no finding', async () => {
+    const pkg = (body: string) =>
+      `try:\n    import ctypes\n    WINDLL = ctypes.WinDLL\nexcept (ImportError, AttributeError):\n    WINDLL = None\n\n\n${body}`;
+    const { report } = await judge(
+      'ctypes-fallback',
+      { files: { 'term/__init__.py': pkg('def width():\n    return 80\n') } },
+      {
+        files: {
+          'term/__init__.py': pkg('def width():\n    return 80 if WINDLL is None else 120\n'),
+          'tests/test_term.py':
+            'from term import width\n\n\ndef test_width():\n    assert width() == 80\n',
+        },
+      },
+    );
+    expect(statuses(report)).toEqual({ 'tests/test_term.py::test_width': 'accepted' });
+    expect(report.findings).toEqual([]);
+  });
+
+  it('tests that read a git submodule the archive leaves empty are neutral, naming it', async () => {
+    const gitmodules =
+      '[submodule "tests/spec"]\n\tpath = tests/spec\n\turl = https://example.invalid/spec.git\n';
+    const reader =
+      'import os\n\nfrom parse import value\n\nCASES = os.listdir(os.path.join(os.path.dirname(__file__), "spec"))\n\n\ndef test_value():\n    assert value("1") == 1\n';
+    const { report, code } = await judge(
+      'submodule',
+      { files: { '.gitmodules': gitmodules, 'parse.py': 'def value(text):\n    return text\n' } },
+      {
+        files: {
+          '.gitmodules': gitmodules,
+          'parse.py': 'def value(text):\n    return int(text)\n',
+          'tests/test_parse.py': reader,
+        },
+      },
+    );
+    expect(report.verdict).toBe('neutral');
+    expect(report.neutralReason).toBe(
+      'tests/test_parse.py reads tests/spec, a git submodule: archives of a commit leave submodules empty and the sandbox has no network to fetch them, so Testgate cannot judge these tests',
+    );
+    expect(code).toBe(0);
+  });
 });

@@ -126,6 +126,7 @@ class Evaluator:
         self.uses_hypothesis = False
         self.naming = None
         self.helper_targets: set = set()
+        self.submodules: list = []
         self.fixtures_changed: dict = {}
         # The container's deadline, less room to write the report: children still running
         # then are stopped and reported as timeouts (the PR's code was running), and none
@@ -258,6 +259,10 @@ class Evaluator:
             real_missing = err.get('importMissing')
             if err.get('type') == 'TestgateShadowed':
                 blames.append('gate')
+            elif err.get('blockedModule'):
+                # The package needs native code the sandbox refuses: the gate cannot judge it.
+                blames.append('gate')
+                hint = ' - the sandbox does not let tests load native code (%s)' % err['blockedModule']
             elif real_missing and not self._in_repo(real_missing):
                 blames.append('dependency')
                 hint = NO_NETWORK_HINT
@@ -669,6 +674,10 @@ class Evaluator:
         self.uses_hypothesis = _tree_mentions(self.head, 'hypothesis')
 
         project_info = tg_project.detect_project(self.head)
+        # Only submodules the base declared: a PR must not make its own tests unjudgeable by
+        # adding a `.gitmodules` entry.
+        base_modules = set(tg_project.missing_submodules(self.base))
+        self.submodules = [m for m in tg_project.missing_submodules(self.head) if m in base_modules]
         self.import_roots = list(project_info.get('import_roots') or [self.head])
         provided = tg_project.provide_build_metadata(self.head)
         if provided['root']:
@@ -764,6 +773,10 @@ class Evaluator:
                 missing = self._missing_dependency(r, col['error'])
                 if missing:
                     entry['missingDependency'] = missing
+                submodule = next((m for m in self.submodules if re.search(r'(^|[/\s\'"])%s(/|\b)' % re.escape(m),
+                                                                         col['error'])), None)
+                if submodule:
+                    entry['missingSubmodule'] = submodule
             for a in col['audits']:
                 entry['findings'].append(_audit_finding(a, r, 0))
             entry['findings'].extend(scans[r].get('module') or [])
@@ -906,6 +919,8 @@ class Evaluator:
                 fe['error'] = _tail(entry['error'], 19_000)
             if entry.get('missingDependency'):
                 fe['missingDependency'] = str(entry['missingDependency'])[:500]
+            if entry.get('missingSubmodule'):
+                fe['missingSubmodule'] = str(entry['missingSubmodule'])[:4096]
             evidence['files'].append(fe)
         evidence['durationMs'] = (time.monotonic() - t0) * 1000
         self.progress('coverage', 'evaluated %d test(s) in %d ms' % (len(tests), evidence['durationMs']))

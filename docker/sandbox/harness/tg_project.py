@@ -364,3 +364,27 @@ def provide_build_metadata(head: str) -> dict:
         f.write(f"Metadata-Version: 2.1\nName: {name}\nVersion: {SANDBOX_VERSION}\n")
     notes.append(f"provided package metadata for {name} (version {SANDBOX_VERSION})")
     return {"root": site, "notes": notes}
+
+
+def missing_submodules(head: str) -> list[str]:
+    """Paths `.gitmodules` declares whose content is not in the tree: git archive and
+    GitHub's tarballs leave a submodule an empty directory, and the sandbox cannot fetch it."""
+    text = _read_text(os.path.join(head, '.gitmodules'))
+    if not text:
+        return []
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return []
+    out = []
+    for section in parser.sections():
+        rel = (parser.get(section, 'path', fallback='') or '').strip().strip('/')
+        full = os.path.normpath(os.path.join(head, rel)) if rel else ''
+        if not full or not full.startswith(os.path.normpath(head) + os.sep):
+            continue
+        if not os.path.isdir(full) or not os.listdir(full):
+            out.append(rel)
+    return sorted(out)

@@ -116,6 +116,11 @@ export const fileEvidenceSchema = z.object({
    * the repository nor in the sandbox (a third-party dependency): not the PR's fault.
    */
   missingDependency: z.string().max(500).optional(),
+  /**
+   * Set when the file could not be collected because it reads a git submodule that the tree
+   * does not hold (archives leave submodules empty, and the sandbox cannot fetch them).
+   */
+  missingSubmodule: z.string().max(4096).optional(),
   /** Tests pytest collected in the file, judged or not (absent when it was not collected). */
   items: z.number().int().nonnegative().optional(),
 });

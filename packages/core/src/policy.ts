@@ -624,14 +624,27 @@ function decide(
   const byPath = new Map(evidence.files.map((file) => [file.path, file]));
   // A file that cannot load because a third-party module is missing is not judged at all:
   // the verdict says which dependency, rather than blaming the pull request.
-  const missing = prFiles.filter(
-    (file) =>
-      byPath.get(file.path)?.missingDependency !== undefined &&
-      file.reasons.every((reason) => reason === 'error'),
-  );
+  const missing = prFiles.filter((file) => {
+    const held = byPath.get(file.path);
+    return (
+      (held?.missingDependency !== undefined || held?.missingSubmodule !== undefined) &&
+      file.reasons.every((reason) => reason === 'error')
+    );
+  });
   const rejectedFiles = prFiles.filter(
     (file) => file.reasons.length > 0 && !missing.includes(file),
   );
+  const submodule = missing
+    .map((file) => byPath.get(file.path)?.missingSubmodule)
+    .find((path) => path !== undefined);
+  if (submodule !== undefined && rejectedTests.length === 0 && rejectedFiles.length === 0) {
+    const reader = missing.find((file) => byPath.get(file.path)?.missingSubmodule === submodule)!;
+    return {
+      verdict: 'neutral',
+      title: 'Not judged: a test file needs a git submodule the tree does not hold',
+      neutralReason: `${reader.path} reads ${submodule}, a git submodule: archives of a commit leave submodules empty and the sandbox has no network to fetch them, so Testgate cannot judge these tests`,
+    };
+  }
   if (missing.length > 0 && rejectedTests.length === 0 && rejectedFiles.length === 0) {
     const first = missing[0]!;
     const neutralReason = `${first.path} imports "${byPath.get(first.path)?.missingDependency ?? '?'}", which is not in the repository, and the sandbox has no network to install it${missing.length > 1 ? ` (and ${plural(missing.length - 1, 'more file')})` : ''}: make the import optional or vendor the dependency so Testgate can judge the tests`;
