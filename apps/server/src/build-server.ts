@@ -16,7 +16,8 @@ export interface ServerDeps {
   webhookSecret: string;
   /** @defaultValue '/api/github/webhooks' */
   webhookPath?: string;
-  queue: Pick<GateQueue, 'enqueueDelivery' | 'ping'> & Partial<Pick<GateQueue, 'intakeBacklog'>>;
+  queue: Pick<GateQueue, 'enqueueDelivery' | 'ping'> &
+    Partial<Pick<GateQueue, 'intakeBacklog' | 'intakeGroupsRecreated'>>;
   /** Where "Add tests" clicks go; without it they are answered 200 and ignored. */
   addTests?: AddTestsIntake;
   /** A pino logger; `false` for none. @defaultValue false */
@@ -36,12 +37,17 @@ function header(value: string | string[] | undefined): string | undefined {
 /** Builds the webhook server; only `main.ts` listens. */
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const webhookPath = deps.webhookPath ?? '/api/github/webhooks';
-  const { intakeBacklog } = deps.queue;
+  const { intakeBacklog, intakeGroupsRecreated } = deps.queue;
   const metrics =
     deps.metrics ??
-    createServerMetrics(
-      intakeBacklog === undefined ? {} : { intakeBacklog: () => intakeBacklog.call(deps.queue) },
-    );
+    createServerMetrics({
+      ...(intakeBacklog === undefined
+        ? {}
+        : { intakeBacklog: () => intakeBacklog.call(deps.queue) }),
+      ...(intakeGroupsRecreated === undefined
+        ? {}
+        : { intakeGroupsRecreated: () => intakeGroupsRecreated.call(deps.queue) }),
+    });
   const app = Fastify({
     bodyLimit: WEBHOOK_BODY_LIMIT,
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),

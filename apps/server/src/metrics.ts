@@ -22,10 +22,22 @@ export function createServerMetrics(
     defaultMetrics?: boolean;
     /** Deliveries stored but not yet moved into BullMQ by a worker; read on each scrape. */
     intakeBacklog?: () => Promise<number>;
+    /** Times a worker recreated the intake's lost consumer group; read on each scrape. */
+    intakeGroupsRecreated?: () => Promise<number>;
   } = {},
 ): ServerMetrics {
   const registry = new Registry();
-  const { intakeBacklog } = options;
+  const { intakeBacklog, intakeGroupsRecreated } = options;
+  if (intakeGroupsRecreated !== undefined) {
+    new Gauge({
+      name: 'testgate_intake_groups_recreated',
+      help: 'Times a worker found the intake consumer group gone (Redis lost its data) and recreated it; above 0 means Redis is not persistent',
+      registers: [registry],
+      async collect() {
+        this.set(await intakeGroupsRecreated().catch(() => Number.NaN));
+      },
+    });
+  }
   if (intakeBacklog !== undefined) {
     new Gauge({
       name: 'testgate_intake_backlog',

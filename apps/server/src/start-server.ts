@@ -1,4 +1,4 @@
-import { createGateQueue, type GateQueue } from '@testgate/queue';
+import { createGateQueue, redisDurabilityWarnings, type GateQueue } from '@testgate/queue';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { createAddTestsIntake } from './add-tests-intake.ts';
@@ -36,6 +36,7 @@ export async function startServer(options: {
   });
   const url = await app.listen({ port: config.port, host: config.host });
   logger.info({ url, webhookPath: config.webhookPath }, 'testgate server listening');
+  for (const warning of await redisDurabilityWarnings(config.redisUrl)) logger.warn(warning);
   return {
     app,
     queue,

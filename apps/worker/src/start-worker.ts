@@ -1,6 +1,11 @@
 import { createGitHubApp, type GitHubApp } from '@testgate/github';
 import { runGate as realRunGate, type RunGateOptions } from '@testgate/pipeline';
-import { createGateWorker, type GateWorker, type JobsOptions } from '@testgate/queue';
+import {
+  createGateWorker,
+  redisDurabilityWarnings,
+  type GateWorker,
+  type JobsOptions,
+} from '@testgate/queue';
 import type { GateReport } from '@testgate/core';
 import {
   createDockerRunner,
@@ -132,6 +137,7 @@ export async function startWorker(
   });
   await gateWorker.waitUntilReady();
   logger.info({ image, concurrency: settings.concurrency ?? 1 }, 'testgate worker ready');
+  for (const warning of await redisDurabilityWarnings(settings.redisUrl)) logger.warn(warning);
   return {
     gateWorker,
     async close(options = {}) {

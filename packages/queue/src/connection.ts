@@ -50,3 +50,54 @@ export function createRedisConnection(options: RedisConnectionOptions): Redis {
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
 }
+
+/**
+ * What this Redis would lose, in sentences for a start-up warning: no persistence (a
+ * restart forgets stored deliveries and queued jobs), snapshots only (a crash loses the
+ * writes since the last one), or an eviction policy other than `noeviction` (BullMQ's keys
+ * can be evicted under memory pressure). Empty when it is set up for production, or when
+ * CONFIG is not available (managed Redis): then nothing is known and nothing is said.
+ */
+export async function redisDurabilityWarnings(url: string): Promise<string[]> {
+  const redis = createRedisConnection({ url, role: 'producer' });
+  redis.on('error', () => {});
+  try {
+    // A producer connection has no offline queue: wait until it is connected.
+    if (redis.status !== 'ready') {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('Redis did not answer')), 2000);
+        redis.once('ready', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    const read = async (key: string): Promise<string | undefined> => {
+      const reply = (await redis.config('GET', key)) as string[];
+      return reply[1];
+    };
+    const appendonly = await read('appendonly');
+    const save = await read('save');
+    const policy = await read('maxmemory-policy');
+    const warnings: string[] = [];
+    if (appendonly !== 'yes' && (save === undefined || save.trim() === '')) {
+      warnings.push(
+        'Redis keeps nothing across a restart (appendonly no, save ""): deliveries not yet judged and queued jobs are lost; set appendonly yes',
+      );
+    } else if (appendonly !== 'yes') {
+      warnings.push(
+        `Redis persists snapshots only (save "${save}"): a crash loses what was written since the last one; set appendonly yes`,
+      );
+    }
+    if (policy !== undefined && policy !== 'noeviction') {
+      warnings.push(
+        `Redis may evict keys under memory pressure (maxmemory-policy ${policy}): jobs can vanish; set maxmemory-policy noeviction`,
+      );
+    }
+    return warnings;
+  } catch {
+    return [];
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -15,7 +15,13 @@ import {
   type ActionJobName,
   type GateJobInput,
 } from './gate-job.ts';
-import { createDeliveryIntake, deliveryKey, intakeStreamKey, type IntakeResult } from './intake.ts';
+import {
+  createDeliveryIntake,
+  deliveryKey,
+  intakeGroupsRecreatedKey,
+  intakeStreamKey,
+  type IntakeResult,
+} from './intake.ts';
 
 export interface GateQueueOptions {
   redisUrl: string;
@@ -111,6 +117,8 @@ export interface GateQueue {
   enqueueAction(request: EnqueueActionRequest): Promise<ActionEnqueueResult>;
   /** Deliveries not yet moved into BullMQ by a worker. */
   intakeBacklog(): Promise<number>;
+  /** Times a worker found the intake's consumer group gone (Redis lost its data) and recreated it. */
+  intakeGroupsRecreated(): Promise<number>;
   /** Throws `QueueError('redis-unavailable')` when Redis does not answer. */
   ping(): Promise<void>;
   waitUntilReady(): Promise<void>;
@@ -238,6 +246,13 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
     async intakeBacklog() {
       try {
         return await intakeRedis.xlen(intakeStreamKey(prefix, name));
+      } catch (error) {
+        throw unavailable(error);
+      }
+    },
+    async intakeGroupsRecreated() {
+      try {
+        return Number((await intakeRedis.get(intakeGroupsRecreatedKey(prefix, name))) ?? 0);
       } catch (error) {
         throw unavailable(error);
       }

@@ -11,7 +11,12 @@ import {
   type GateJobData,
 } from './gate-job.ts';
 import { DEFAULT_GATE_JOB_OPTIONS, cancelChannel } from './gate-queue.ts';
-import { decodeIntakeEntry, intakeStreamKey, type IntakeEntry } from './intake.ts';
+import {
+  decodeIntakeEntry,
+  intakeGroupsRecreatedKey,
+  intakeStreamKey,
+  type IntakeEntry,
+} from './intake.ts';
 
 /** Consumer group of all movers of a queue's intake stream. */
 export const INTAKE_GROUP = 'movers';
@@ -48,8 +53,16 @@ export interface IntakeMoverOptions {
    * @defaultValue true
    */
   autorun?: boolean;
-  /** Told about each dropped entry and each failed round (the mover carries on). */
-  onProblem?: (problem: { message: string; entryId?: string; error?: unknown }) => void;
+  /**
+   * Told about each dropped entry, each failed round and each recreated consumer group
+   * (`kind: 'group-recreated'`); the mover carries on.
+   */
+  onProblem?: (problem: {
+    message: string;
+    entryId?: string;
+    error?: unknown;
+    kind?: 'group-recreated';
+  }) => void;
 }
 
 export interface IntakeMover {
@@ -91,16 +104,37 @@ export function createIntakeMover(options: IntakeMoverOptions): IntakeMover {
   let closed = false;
   let lastClaim = 0;
 
-  const ready = (async () => {
+  /** Creates the consumer group unless it exists; true when this call created it. */
+  async function ensureGroup(): Promise<boolean> {
     try {
       // From the stream's start ('0'), so entries appended before any worker ever ran
-      // are moved too.
+      // (or since Redis lost the group) are moved too.
       await commands.xgroup('CREATE', stream, INTAKE_GROUP, '0', 'MKSTREAM');
+      return true;
     } catch (error) {
       if (!String(error).includes('BUSYGROUP')) throw error;
+      return false;
     }
-  })();
+  }
+
+  let ready: Promise<unknown> = ensureGroup();
   ready.catch(() => {});
+
+  /**
+   * Redis restarted without its data (no persistence) or the key was deleted: the group is
+   * gone and every read answers NOGROUP. Recreate it, say so, and count it, so deliveries
+   * the server keeps storing are moved instead of piling up in the stream.
+   */
+  async function recreateGroup(): Promise<void> {
+    if (await ensureGroup()) {
+      problem({
+        message:
+          'the intake consumer group was missing (did Redis restart without its data?); recreated it, deliveries stored since are moved now',
+        kind: 'group-recreated',
+      });
+      await commands.incr(intakeGroupsRecreatedKey(prefix, name)).catch(() => 0);
+    }
+  }
 
   /** A waiting job that never ran has no check run yet: drop it, then tell a running one to stop. */
   async function supersede(previous: string, data: GateJobData): Promise<void> {
@@ -234,17 +268,34 @@ export function createIntakeMover(options: IntakeMoverOptions): IntakeMover {
         await readNew(true);
       } catch (error) {
         if (closed) break;
+        if (String(error).includes('NOGROUP')) {
+          await recreateGroup().catch((cause: unknown) =>
+            problem({ message: 'could not recreate the intake consumer group', error: cause }),
+          );
+          continue;
+        }
         problem({ message: 'intake round failed; retrying', error });
+        // Redis was down when the mover started: try to create the group again.
+        ready = ensureGroup();
+        ready.catch(() => {});
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     }
   })();
 
   return {
-    waitUntilReady: () => ready,
+    async waitUntilReady() {
+      await ready;
+    },
     async moveOnce() {
       await ready;
-      return (await claimStale()) + (await readNew(false));
+      try {
+        return (await claimStale()) + (await readNew(false));
+      } catch (error) {
+        if (!String(error).includes('NOGROUP')) throw error;
+        await recreateGroup();
+        return (await claimStale()) + (await readNew(false));
+      }
     },
     async close() {
       closed = true;

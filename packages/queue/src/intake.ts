@@ -19,6 +19,11 @@ export function intakeStreamKey(prefix: string, name: string): string {
   return `${prefix}:${name}:intake`;
 }
 
+/** How many times a mover found the intake's consumer group gone and recreated it. */
+export function intakeGroupsRecreatedKey(prefix: string, name: string): string {
+  return `${prefix}:${name}:intake:groups-recreated`;
+}
+
 export function deliveryKey(prefix: string, deliveryId: string): string {
   return `${prefix}:delivery:${deliveryId}`;
 }
