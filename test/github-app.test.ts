@@ -190,6 +190,19 @@ describe('GitHub App plumbing', () => {
     expect(runGate.calls).toHaveLength(0);
   });
 
+  it('fails the check naming the size when .github/testgate.yml is over 1 MB', async () => {
+    const runGate = fakeRunGate(fakeReport(0));
+    const padding = `${'# padding\n'.repeat(120_000)}reruns: 3\n`;
+    const { repo, github } = await setup({ runGate, config: padding });
+    expect(await deliver('opened', repo.headSha)).toBe(202);
+    const run = await waitFor(completedRun(github, repo.headSha), { what: 'check run' });
+    expect(run.conclusion).toBe('failure');
+    expect(run.output.title).toBe(
+      `Invalid .github/testgate.yml: the file is ${Buffer.byteLength(padding)} bytes, over Testgate's limit of 1048576 bytes: keep only the settings`,
+    );
+    expect(runGate.calls).toHaveLength(0);
+  });
+
   it('skips draft pull requests unless the repo config gates drafts', async () => {
     const runGate = fakeRunGate(fakeReport(0));
     const { repo, github, app } = await setup({ runGate });

@@ -273,15 +273,17 @@ export async function startFakeGitHub(
       } catch {
         return notFound();
       }
+      // As GitHub does: files over 1 MB come without content (encoding "none").
+      const inline = content.length <= 1024 * 1024;
       return {
         status: 200,
         body: {
           type: 'file',
-          encoding: 'base64',
+          encoding: inline ? 'base64' : 'none',
           name: filePath.split('/').pop(),
           path: filePath,
           size: content.length,
-          content: content.toString('base64'),
+          content: inline ? content.toString('base64') : '',
         },
       };
     }
