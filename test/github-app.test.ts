@@ -179,6 +179,48 @@ describe('GitHub App plumbing', () => {
     releaseFirst?.();
   });
 
+  it('a late delivery for an older head neither cancels the current head nor gets judged', async () => {
+    let releaseNew: (() => void) | undefined;
+    const started: string[] = [];
+    const runGate = fakeRunGate(fakeReport(0), async (options) => {
+      started.push(options.jobId ?? '');
+      // The current head's run waits until the stale delivery has been moved.
+      await new Promise<void>((resolve, reject) => {
+        releaseNew = resolve;
+        options.signal?.addEventListener('abort', () => reject(options.signal?.reason), {
+          once: true,
+        });
+      });
+    });
+    const { repo, github, app } = await setup({ runGate });
+    const oldSha = repo.headSha;
+    const newSha = repo.pushHead({ 'calc/extra.py': 'X = 2\n' });
+    expect(await deliver('synchronize', newSha)).toBe(202);
+    await waitFor(() => started.length === 1 || undefined, { what: 'current head running' });
+    // GitHub redelivers the `opened` of the older commit after the push: the running
+    // current head is asked to stop, checks GitHub, and keeps running.
+    expect(await deliver('opened', oldSha)).toBe(202);
+    await waitFor(
+      () =>
+        app.logs.some((l) =>
+          String(l.msg).startsWith('kept running: GitHub reports this head as current'),
+        ) || undefined,
+      { what: 'supersede refused' },
+    );
+    releaseNew?.();
+    const newRun = await waitFor(completedRun(github, newSha), { what: 'current head judged' });
+    expect(newRun.conclusion).toBe('success');
+    // The stale job runs next, asks GitHub, and skips itself without a check run.
+    await waitFor(
+      () =>
+        app.logs.some((l) => l.msg === 'stale delivery skipped: the pull request has moved on') ||
+        undefined,
+      { what: 'stale delivery skipped' },
+    );
+    expect(github.checkRuns.filter((run) => run.head_sha === oldSha)).toEqual([]);
+    expect(started).toHaveLength(1);
+  });
+
   it('fails the check with the config error when .github/testgate.yml is broken', async () => {
     const runGate = fakeRunGate(fakeReport(0));
     const { repo, github } = await setup({ runGate, config: 'reruns: many\n' });

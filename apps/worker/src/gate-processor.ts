@@ -104,8 +104,14 @@ export function createGateProcessor(deps: GateProcessorDeps) {
       });
     }
 
-    if (!(await context.isLatest())) {
-      // Stale: a newer head SHA was pushed while this job waited (or was retried).
+    // The current head is what GitHub says, not the order deliveries arrived in: a
+    // redelivered `opened` for an older commit must neither be judged nor cancel the newer.
+    const current = await getPullRequest({ octokit, ...repo, pullNumber: data.pullNumber })
+      .then((pull) => pull.headSha)
+      .catch((error: unknown) => {
+        throw toBullError(error, { attempt, maxAttempts });
+      });
+    if (current !== data.headSha) {
       const existing = await findCheckRun({
         octokit,
         ...repo,
@@ -116,11 +122,11 @@ export function createGateProcessor(deps: GateProcessorDeps) {
         await complete(
           existing.id,
           'cancelled',
-          'Superseded by a newer commit',
-          `Superseded by a newer push to this pull request.`,
+          `Superseded by ${sha7(current)}`,
+          `The pull request's head is now ${current}; Testgate judges that commit instead.`,
         );
       }
-      log.info('job superseded before it ran');
+      log.info({ current }, 'stale delivery skipped: the pull request has moved on');
       return { outcome: 'superseded' };
     }
 

@@ -1,4 +1,4 @@
-import { createGitHubApp, type GitHubApp } from '@testgate/github';
+import { createGitHubApp, getPullRequest, type GitHubApp } from '@testgate/github';
 import { runGate as realRunGate, type RunGateOptions } from '@testgate/pipeline';
 import {
   createGateWorker,
@@ -128,6 +128,21 @@ export async function startWorker(
     actionProcessor: (job) => addTests(job),
     ...(overrides.jobOptions === undefined ? {} : { jobOptions: overrides.jobOptions }),
     onIntakeProblem: ({ message, entryId, error }) => logger.warn({ entryId, err: error }, message),
+    // A late (redelivered) delivery for an older commit must not stop the current head.
+    confirmSupersede: async (data) => {
+      const pull = await getPullRequest({
+        octokit: github.installation(data.installationId),
+        owner: data.owner,
+        repo: data.repo,
+        pullNumber: data.pullNumber,
+      });
+      return pull.headSha !== data.headSha;
+    },
+    onSupersedeRefused: (jobId, supersededBy) =>
+      logger.info(
+        { jobId, supersededBy },
+        'kept running: GitHub reports this head as current, the delivery that superseded it is stale',
+      ),
   });
   gateWorker.worker.on('failed', (job, error) => {
     logger.warn({ jobId: job?.id, err: error, attemptsMade: job?.attemptsMade }, 'gate job failed');

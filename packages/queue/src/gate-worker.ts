@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createRedisConnection } from './connection.ts';
-import { cancelChannel, latestKey } from './gate-queue.ts';
+import { cancelChannel } from './gate-queue.ts';
 import { createIntakeMover, type IntakeMoverOptions } from './intake-mover.ts';
 import {
   ActionJobDataSchema,
@@ -12,7 +12,6 @@ import {
   DEFAULT_PREFIX,
   GATE_QUEUE_NAME,
   GateJobDataSchema,
-  pullRequestKey,
   type GateJobData,
 } from './gate-job.ts';
 
@@ -31,8 +30,6 @@ export interface GateJobContext {
   signal: AbortSignal;
   /** BullMQ lock token, needed to move the job back to the queue. */
   token: string;
-  /** False when a newer head SHA of the same PR has been enqueued since. */
-  isLatest(): Promise<boolean>;
   /** Data validated against the job schema. */
   data: GateJobData;
 }
@@ -95,6 +92,14 @@ export interface GateWorkerOptions<R> {
   moveIntake?: boolean;
   /** Told when the intake mover drops an entry or a round fails. */
   onIntakeProblem?: IntakeMoverOptions['onProblem'];
+  /**
+   * Asked before a running job is stopped as superseded (by a delivery for another head
+   * SHA of its pull request): true when the job's head really is no longer the current
+   * one. Without it every supersede stops the run. An error counts as yes.
+   */
+  confirmSupersede?: (data: GateJobData, supersededBy: string) => Promise<boolean>;
+  /** Told when `confirmSupersede` kept a run going (the delivery that asked was stale). */
+  onSupersedeRefused?: (jobId: string, supersededBy: string) => void;
 }
 
 export interface GateWorker {
@@ -117,9 +122,8 @@ export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
   const name = options.name ?? GATE_QUEUE_NAME;
   const deadlineMs = options.deadlineMs ?? 15 * 60_000;
   const connection = createRedisConnection({ url: options.redisUrl, role: 'worker' });
-  const commands: Redis = createRedisConnection({ url: options.redisUrl, role: 'worker' });
   const subscriber: Redis = createRedisConnection({ url: options.redisUrl, role: 'subscriber' });
-  for (const c of [connection, commands, subscriber]) c.on('error', () => {});
+  for (const c of [connection, subscriber]) c.on('error', () => {});
   const mover =
     options.moveIntake === false
       ? undefined
@@ -131,6 +135,8 @@ export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
           ...(options.onIntakeProblem === undefined ? {} : { onProblem: options.onIntakeProblem }),
         });
 
+  /** Jobs this process is running now, for the supersede check. */
+  const running = new Map<string, GateJobData>();
   const worker = new Worker<GateJobData>(
     name,
     // Three parameters: BullMQ only creates an abort signal for processors that take one.
@@ -158,15 +164,16 @@ export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
           });
         }
         const data = parsed.data as GateJobData;
-        return await options.processor(job, {
-          signal: AbortSignal.any(signals),
-          token: token ?? '',
-          data,
-          async isLatest() {
-            const latest = await commands.get(latestKey(prefix, name, pullRequestKey(data)));
-            return latest === null || latest === job.id;
-          },
-        });
+        if (job.id !== undefined) running.set(job.id, data);
+        try {
+          return await options.processor(job, {
+            signal: AbortSignal.any(signals),
+            token: token ?? '',
+            data,
+          });
+        } finally {
+          if (job.id !== undefined) running.delete(job.id);
+        }
       } finally {
         clearTimeout(timer);
       }
@@ -193,10 +200,26 @@ export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
     }
     const message = CancelMessageSchema.safeParse(parsed);
     if (!message.success) return;
-    worker.cancelJob(message.data.jobId, {
-      kind: 'superseded',
-      supersededBy: message.data.supersededBy,
-    } satisfies GateAbortReason as unknown as string);
+    const { jobId, supersededBy } = message.data;
+    const data = running.get(jobId);
+    if (data === undefined) return; // not running here
+    const cancel = () =>
+      worker.cancelJob(jobId, {
+        kind: 'superseded',
+        supersededBy,
+      } satisfies GateAbortReason as unknown as string);
+    if (options.confirmSupersede === undefined) {
+      cancel();
+      return;
+    }
+    // Deliveries can arrive out of order: only stop a run that is really no longer current.
+    options.confirmSupersede(data, supersededBy).then(
+      (confirmed) => {
+        if (confirmed) cancel();
+        else options.onSupersedeRefused?.(jobId, supersededBy);
+      },
+      () => cancel(),
+    );
   });
 
   return {
@@ -219,7 +242,6 @@ export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
         await mover?.close();
         clearTimeout(timer);
         subscriber.disconnect();
-        commands.disconnect();
         connection.disconnect();
       }
     },

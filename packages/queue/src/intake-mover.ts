@@ -136,21 +136,12 @@ export function createIntakeMover(options: IntakeMoverOptions): IntakeMover {
     }
   }
 
-  /** A waiting job that never ran has no check run yet: drop it, then tell a running one to stop. */
+  /**
+   * Tells a worker running the previous head to stop. A waiting job is left in the queue:
+   * deliveries can arrive out of order, so only GitHub knows which head is current, and the
+   * job asks before it judges (a stale one is skipped in one API call).
+   */
   async function supersede(previous: string, data: GateJobData): Promise<void> {
-    // One that ran before (a retry, a stalled job) may own an in_progress check run, so it
-    // stays; the worker that picks it up sees it is stale and completes that run `cancelled`.
-    const old = await queue.getJob(previous);
-    if (old !== undefined) {
-      const state = await old.getState();
-      if (
-        (state === 'waiting' || state === 'prioritized') &&
-        old.attemptsMade === 0 &&
-        !old.stalledCounter
-      ) {
-        await old.remove().catch(() => {});
-      }
-    }
     const message: CancelMessage = {
       jobId: previous,
       reason: 'superseded',
