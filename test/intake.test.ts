@@ -15,7 +15,7 @@ import {
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pullRequestPayload, signedDelivery, uniquePrefix } from './fakes/github-fixtures.ts';
+import { postPullRequestDelivery, signedDelivery, uniquePrefix } from './fakes/github-fixtures.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'intake-secret';
@@ -59,22 +59,7 @@ describe('delivery intake', () => {
     headSha: string,
     options: { action?: 'opened' | 'synchronize'; deliveryId?: string } = {},
   ) {
-    const d = await signedDelivery({
-      secret: SECRET,
-      event: 'pull_request',
-      payload: pullRequestPayload({
-        action: options.action ?? 'opened',
-        owner: 'octo',
-        repo: 'calc',
-        number,
-        headSha,
-        baseSha: sha('b'),
-        installationId: 9,
-      }),
-      ...(options.deliveryId === undefined ? {} : { deliveryId: options.deliveryId }),
-    });
-    const res = await fetch(url, { method: 'POST', headers: d.headers, body: d.body });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    return postPullRequestDelivery({ url, secret: SECRET, number, headSha, ...options });
   }
 
   it('stores concurrent deliveries together, and a mover turns each into one gate job', async () => {

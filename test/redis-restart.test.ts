@@ -17,7 +17,7 @@ import {
 } from '@testgate/queue';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pullRequestPayload, signedDelivery } from './fakes/github-fixtures.ts';
+import { postPullRequestDelivery } from './fakes/github-fixtures.ts';
 
 const SECRET = 'restart-secret';
 const sha = (c: string) => c.repeat(40);
@@ -94,21 +94,7 @@ describe('Redis restarted without its data', () => {
   });
 
   async function deliver(number: number, headSha: string): Promise<number> {
-    const d = await signedDelivery({
-      secret: SECRET,
-      event: 'pull_request',
-      payload: pullRequestPayload({
-        action: 'opened',
-        owner: 'octo',
-        repo: 'calc',
-        number,
-        headSha,
-        baseSha: sha('b'),
-        installationId: 9,
-      }),
-    });
-    const res = await fetch(url, { method: 'POST', headers: d.headers, body: d.body });
-    return res.status;
+    return (await postPullRequestDelivery({ url, secret: SECRET, number, headSha })).status;
   }
 
   const jobState = async (number: number, headSha: string) =>

@@ -245,3 +245,37 @@ export async function signedDelivery(options: {
 export function uniquePrefix(label: string): string {
   return `tgtest-${label}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
+
+/**
+ * Signs and posts a `pull_request` delivery for octo/calc to a webhook URL, as GitHub would;
+ * returns the status and the JSON body the server answered.
+ */
+export async function postPullRequestDelivery(options: {
+  url: string;
+  secret: string;
+  number: number;
+  headSha: string;
+  action?: 'opened' | 'synchronize';
+  deliveryId?: string;
+}): Promise<{ status: number; body: Record<string, unknown> }> {
+  const delivery = await signedDelivery({
+    secret: options.secret,
+    event: 'pull_request',
+    payload: pullRequestPayload({
+      action: options.action ?? 'opened',
+      owner: 'octo',
+      repo: 'calc',
+      number: options.number,
+      headSha: options.headSha,
+      baseSha: 'b'.repeat(40),
+      installationId: 9,
+    }),
+    ...(options.deliveryId === undefined ? {} : { deliveryId: options.deliveryId }),
+  });
+  const res = await fetch(options.url, {
+    method: 'POST',
+    headers: delivery.headers,
+    body: delivery.body,
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
