@@ -71,7 +71,8 @@ export const testEvidenceSchema = z.object({
   generator: z.string().max(200).optional(),
   /**
    * For PR tests: whether the test is new or edited in the PR, or `uses`: an unchanged test
-   * that runs a fixture the PR changed (judged on what it did, not on how it was written).
+   * that runs a fixture, helper or base class the PR changed (judged on what it did, not on
+   * how it was written).
    */
   change: z.enum(['added', 'modified', 'uses']).optional(),
   /** First run plus reruns, in order. */

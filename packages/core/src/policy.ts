@@ -166,8 +166,9 @@ function judgeTest(test: TestEvidence, context: TestContext): TestResult {
     });
   }
 
-  // An unchanged test judged because it runs a fixture the PR changed answers for what the
-  // change did to it (failing, flaky, unsafe...), not for how it was written long ago.
+  // An unchanged test judged because it runs a fixture, helper or base class the PR changed
+  // answers for what the change did to it (failing, flaky, unsafe...), not for how it was
+  // written long ago.
   const judged =
     test.change === 'uses'
       ? details.filter((detail) => FIXTURE_USER_REASONS.has(detail.reason))
