@@ -221,6 +221,18 @@ describe('GitHub App plumbing', () => {
     expect(started).toHaveLength(1);
   });
 
+  it('downloads a tarball again when the connection dropped mid-way', async () => {
+    const runGate = fakeRunGate(fakeReport(0));
+    const { repo, github, app } = await setup({ runGate });
+    github.fail({ method: 'GET', path: /\/tarball\//, kind: 'cut-body', times: 1 });
+    expect(await deliver('opened', repo.headSha)).toBe(202);
+    const run = await waitFor(completedRun(github, repo.headSha), { what: 'check run' });
+    expect(run.conclusion).toBe('success');
+    expect(runGate.calls).toHaveLength(1);
+    expect(app.logs.some((l) => l.msg === 'transient failure: job will be retried')).toBe(true);
+    expect(github.requests.filter((r) => r.path.includes('/tarball/')).length).toBeGreaterThan(2);
+  });
+
   it('fails the check with the config error when .github/testgate.yml is broken', async () => {
     const runGate = fakeRunGate(fakeReport(0));
     const { repo, github } = await setup({ runGate, config: 'reruns: many\n' });

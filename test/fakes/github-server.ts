@@ -86,7 +86,11 @@ export interface FakeGitCommit {
   repo: string;
 }
 
-export type FailureKind = 'server-error' | 'secondary-rate-limit';
+/**
+ * `cut-body`: the real answer's first half, then the connection closes without a length
+ * (read-until-close framing), as a download dropped mid-way looks to the client.
+ */
+export type FailureKind = 'server-error' | 'secondary-rate-limit' | 'cut-body';
 
 export interface FailureRule {
   method: string;
@@ -577,6 +581,18 @@ export async function startFakeGitHub(
 
     let reply: Reply | undefined;
     const failure = failures.find((f) => f.times > 0 && f.method === method && f.path.test(path));
+    if (failure?.kind === 'cut-body') {
+      failure.times -= 1;
+      const full = route(method, path, query, body, String(req.headers.authorization ?? ''));
+      const bytes = full?.raw ?? Buffer.from(JSON.stringify(full?.body ?? {}));
+      record.status = full?.status ?? 500;
+      const socket = res.socket;
+      socket?.write(
+        `HTTP/1.1 ${record.status} OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n`,
+      );
+      socket?.end(bytes.subarray(0, Math.floor(bytes.length / 2)));
+      return;
+    }
     if (failure !== undefined) {
       failure.times -= 1;
       reply =

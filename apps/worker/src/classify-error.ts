@@ -20,7 +20,9 @@ const NETWORK_CODES = new Set([
  * hiccup) is transient; a GitHub 4xx, an unsafe archive or a bad config is not.
  */
 export function classifyFailure(error: unknown): FailureKind {
-  if (error instanceof ConfigError || error instanceof GitHubError) return 'permanent';
+  if (error instanceof ConfigError) return 'permanent';
+  if (error instanceof GitHubError)
+    return isTransientGitHubError(error) ? 'transient' : 'permanent';
   if (isPipelineError(error)) return error.retryable ? 'transient' : 'permanent';
   if (httpStatus(error) !== undefined)
     return isTransientGitHubError(error) ? 'transient' : 'permanent';

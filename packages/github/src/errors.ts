@@ -1,6 +1,12 @@
 /** Stable codes for GitHub-side failures; the worker maps them to retry or not. */
 export type GitHubErrorCode =
-  'unsafe-archive' | 'archive-too-large' | 'bad-archive' | 'bad-response' | 'not-found';
+  | 'unsafe-archive'
+  | 'archive-too-large'
+  | 'bad-archive'
+  /** The archive's gzip stream ended early: the download was cut off (retry it). */
+  | 'archive-truncated'
+  | 'bad-response'
+  | 'not-found';
 
 export class GitHubError extends Error {
   readonly code: GitHubErrorCode;
@@ -16,10 +22,11 @@ export class GitHubError extends Error {
  * Whether a failed GitHub call may succeed if tried again later. 5xx, 429 and a primary
  * or secondary rate-limit 403 are transient; other 4xx are deterministic (a missing
  * permission, a deleted repo, a bad request) and retrying only burns the rate limit.
- * Errors without an HTTP status (lost connection, DNS, reset) are transient.
+ * Errors without an HTTP status (lost connection, DNS, reset) are transient, and so is an
+ * archive whose download was cut off.
  */
 export function isTransientGitHubError(error: unknown): boolean {
-  if (error instanceof GitHubError) return false;
+  if (error instanceof GitHubError) return error.code === 'archive-truncated';
   const status = httpStatus(error);
   if (status === undefined) return true;
   if (status >= 500 || status === 429) return true;

@@ -49,6 +49,15 @@ export async function safeExtractTarball(
         { cause: error },
       );
     }
+    if (code === 'Z_BUF_ERROR') {
+      // "unexpected end of file": a connection dropped mid-download whose body still
+      // looked complete to the HTTP client (read-until-close). Downloading again helps.
+      throw new GitHubError(
+        'archive-truncated',
+        'The repository archive ended early: the download was cut off',
+        { cause: error },
+      );
+    }
     throw new GitHubError('bad-archive', 'The repository archive is not a gzip file', {
       cause: error,
     });
