@@ -117,7 +117,14 @@ export function createIntakeMover(options: IntakeMoverOptions): IntakeMover {
     }
   }
 
-  let ready: Promise<unknown> = ensureGroup();
+  /** Whether the group existed once: creating it again later means Redis lost it. */
+  let groupExisted = false;
+  const establish = async (): Promise<void> => {
+    const created = await ensureGroup();
+    if (created && groupExisted) await reportRecreated();
+    groupExisted = true;
+  };
+  let ready: Promise<unknown> = establish();
   ready.catch(() => {});
 
   /**
@@ -126,14 +133,17 @@ export function createIntakeMover(options: IntakeMoverOptions): IntakeMover {
    * the server keeps storing are moved instead of piling up in the stream.
    */
   async function recreateGroup(): Promise<void> {
-    if (await ensureGroup()) {
-      problem({
-        message:
-          'the intake consumer group was missing (did Redis restart without its data?); recreated it, deliveries stored since are moved now',
-        kind: 'group-recreated',
-      });
-      await commands.incr(intakeGroupsRecreatedKey(prefix, name)).catch(() => 0);
-    }
+    if (await ensureGroup()) await reportRecreated();
+    groupExisted = true;
+  }
+
+  async function reportRecreated(): Promise<void> {
+    problem({
+      message:
+        'the intake consumer group was missing (did Redis restart without its data?); recreated it, deliveries stored since are moved now',
+      kind: 'group-recreated',
+    });
+    await commands.incr(intakeGroupsRecreatedKey(prefix, name)).catch(() => 0);
   }
 
   /**
@@ -260,14 +270,19 @@ export function createIntakeMover(options: IntakeMoverOptions): IntakeMover {
       } catch (error) {
         if (closed) break;
         if (String(error).includes('NOGROUP')) {
-          await recreateGroup().catch((cause: unknown) =>
-            problem({ message: 'could not recreate the intake consumer group', error: cause }),
+          const recreated = await recreateGroup().then(
+            () => true,
+            (cause: unknown) => {
+              problem({ message: 'could not recreate the intake consumer group', error: cause });
+              return false;
+            },
           );
-          continue;
+          if (recreated) continue;
+        } else {
+          problem({ message: 'intake round failed; retrying', error });
         }
-        problem({ message: 'intake round failed; retrying', error });
-        // Redis was down when the mover started: try to create the group again.
-        ready = ensureGroup();
+        // Redis down (at start, or restarting): create the group again once it answers.
+        ready = establish();
         ready.catch(() => {});
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
