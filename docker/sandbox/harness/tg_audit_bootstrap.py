@@ -204,17 +204,13 @@ def _install_hook(emit, state, allowed, test_files):
             f = f.f_back
         return None, 0
 
-    def caller_in_tests():
-        # Frame 0 is the hook, 1 the C call's Python caller.
+    def caller_in_tests(past_importlib=False):
+        """(test file, line) of the Python frame that caused the event, if it is PR test code.
+        Frame 0 is this, 1 the hook, 2 the C call's Python caller; for an import, the frame
+        running the import statement is the first one above importlib's own."""
         f = getframe(2)
-        rel = test_files.get(f.f_code.co_filename) if f is not None else None
-        return (rel, f.f_lineno) if rel is not None else (None, 0)
-
-    def importer_in_tests():
-        # The frame running the import statement: the first one above importlib's own.
-        f = getframe(2)
-        while f is not None and (f.f_code.co_filename.startswith('<frozen importlib')
-                                 or f.f_code.co_filename.endswith('/importlib/__init__.py')):
+        while past_importlib and f is not None and (f.f_code.co_filename.startswith('<frozen importlib')
+                                                    or f.f_code.co_filename.endswith('/importlib/__init__.py')):
             f = f.f_back
         rel = test_files.get(f.f_code.co_filename) if f is not None else None
         return (rel, f.f_lineno) if rel is not None else (None, 0)
@@ -268,7 +264,7 @@ def _install_hook(emit, state, allowed, test_files):
                     # Refused for everyone; a finding only when PR test code asked for it.
                     # A library's `try: import ctypes / except ImportError` (colorama's
                     # Windows support) is handled by the library and is nobody's fault.
-                    at = importer_in_tests()
+                    at = caller_in_tests(past_importlib=True)
                     if at[0] is not None:
                         record('import-' + top, 'unsafe', 'high', 'import %s' % name, at)
                     raise _BlockedImport('testgate sandbox: import of %s is not allowed in tests' % name, name=top)

@@ -287,9 +287,10 @@ class Evaluator:
                     return os.path.relpath(candidate, self.head)
         return package
 
-    def _in_repo(self, module: str) -> bool:
+    def _in_repo(self, module: str, *also: str) -> bool:
+        """Whether the repository holds `module` (its top level) where it could be imported from."""
         top = module.split('.')[0]
-        places = list(self.import_roots) + [self.head]
+        places = list(self.import_roots) + [self.head, *also]
         return any(os.path.exists(os.path.join(p, top)) or os.path.exists(os.path.join(p, top + '.py')) for p in places)
 
     def budget_spent(self) -> bool:
@@ -513,9 +514,7 @@ class Evaluator:
                 match = found
         if not match:
             return None
-        top = match.group(1).split('.')[0]
-        places = self.import_roots + [self.head, os.path.dirname(os.path.join(self.head, rel))]
-        if any(os.path.exists(os.path.join(p, top)) or os.path.exists(os.path.join(p, top + '.py')) for p in places):
+        if self._in_repo(match.group(1), os.path.dirname(os.path.join(self.head, rel))):
             return None
         return match.group(1)
 
@@ -553,7 +552,7 @@ class Evaluator:
                     break
                 if rel in out:
                     continue
-                text = tg_diff_read(os.path.join(self.head, rel))
+                text = _analysis('tg_diff').read_source(os.path.join(self.head, rel)) or ''
                 if words.search(text):
                     out.append(rel)
         return out
@@ -567,7 +566,7 @@ class Evaluator:
         assigned = tg_select.assigned_names(os.path.join(self.head, rel))
         base_path = os.path.join(self.base, rel)
         base_assigned = tg_select.assigned_names(base_path) if os.path.isfile(base_path) else {}
-        raw = {f: set(v) for f, v in self.tree_diff.raw_lines.items()}
+        raw = self.raw_line_sets
 
         def touched(file: str, start: int, end: int) -> bool:
             if file in self.tree_diff.added:
@@ -714,6 +713,7 @@ class Evaluator:
         rels = [r for r in sorted(files) if 'error' not in files[r] and files[r]['kind'] == 'tests']
         scanned = [r for r in sorted(files) if 'error' not in files[r]]
         self.tree_diff = tree_diff
+        self.raw_line_sets = {f: set(v) for f, v in tree_diff.raw_lines.items()}
         self.fixtures_changed = (tg_select.changed_fixtures(self.head, tree_diff.raw_lines)
                                  if settings.get('includePrTests', True) else {})
         # Unchanged test files whose tests run code the PR changed (a base class, a helper, a
@@ -981,10 +981,6 @@ def _class_lines(path: str) -> dict:
     except (SyntaxError, ValueError, OSError):
         return {}
     return {n.name: n.lineno for n in tree.body if isinstance(n, ast.ClassDef)}
-
-
-def tg_diff_read(path: str) -> str:
-    return _analysis('tg_diff').read_source(path) or ''
 
 
 def _imports_only(path: str) -> str:

@@ -196,18 +196,18 @@ async function resolveRefs(args: RunArgs): Promise<{ base: string; head: string 
 /**
  * The repo's config: --config FILE, else `.github/testgate.yml` at the base commit, else
  * defaults. Never the head's: a change that adds `allowRules: [B605]` would pass its own
- * `os.system` test. `headChanged` says whether the head's file differs, to tell the user.
+ * `os.system` test. `headChange` is the head's file when it differs (null: the change
+ * deletes it), to tell the user.
  */
 async function loadConfig(
   args: RunArgs,
   refs: { base: string; head: string },
-): Promise<{ config: GateConfig; source: string; headChanged: boolean }> {
+): Promise<{ config: GateConfig; source: string; headChange: string | null | undefined }> {
   let text: string | undefined;
   let source: string;
-  let headChanged: boolean;
+  let headChange: string | null | undefined;
   if (args.config !== undefined) {
     source = args.config;
-    headChanged = false;
     try {
       text = await readFile(args.config, 'utf8');
     } catch (error) {
@@ -221,12 +221,13 @@ async function loadConfig(
     }
   } else {
     text = await showFile(args.repo, refs.base, REPO_CONFIG_PATH);
-    headChanged = (await showFile(args.repo, refs.head, REPO_CONFIG_PATH)) !== text;
-    if (text === undefined) return { config: defaultConfig, source: 'defaults', headChanged };
+    const headText = await showFile(args.repo, refs.head, REPO_CONFIG_PATH);
+    if (headText !== text) headChange = headText ?? null;
+    if (text === undefined) return { config: defaultConfig, source: 'defaults', headChange };
     source = `${REPO_CONFIG_PATH} at the base commit`;
   }
   try {
-    return { config: parseConfig(text, source), source, headChanged };
+    return { config: parseConfig(text, source), source, headChange };
   } catch (error) {
     if (error instanceof ConfigError) {
       throw new CliError(error.code, `the configuration is invalid:\n${error.message}`, {
@@ -239,10 +240,8 @@ async function loadConfig(
   }
 }
 
-/** What is wrong with the head commit's config, in one line, or undefined when it parses. */
-async function headConfigProblem(repo: string, head: string): Promise<string | undefined> {
-  const text = await showFile(repo, head, REPO_CONFIG_PATH);
-  if (text === undefined) return undefined;
+/** What is wrong with the head commit's config text, in one line, or undefined when it parses. */
+function headConfigProblem(text: string): string | undefined {
   try {
     parseConfig(text, REPO_CONFIG_PATH);
     return undefined;
@@ -276,7 +275,7 @@ export function exitCodeFor(report: GateReport): number {
 async function run(argv: string[], io: CliIo): Promise<number> {
   const args = parseRunArgs(argv, io.cwd);
   const refs = await resolveRefs(args);
-  const { config, source, headChanged } = await loadConfig(args, refs);
+  const { config, source, headChange } = await loadConfig(args, refs);
   const generate = resolveGenerateMode({
     flag: args.generate,
     config,
@@ -307,11 +306,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     progress.log(
       `judging ${refs.base.slice(0, 12)}..${refs.head.slice(0, 12)} in ${args.repo} (config: ${source}, generate: ${generate})`,
     );
-    if (headChanged) {
+    if (headChange !== undefined) {
       progress.log(
         `note: the change edits ${REPO_CONFIG_PATH}; it is judged with the base commit's config (pass --config ${REPO_CONFIG_PATH} to try the new one)`,
       );
-      const problem = await headConfigProblem(args.repo, refs.head);
+      const problem = headChange === null ? undefined : headConfigProblem(headChange);
       if (problem !== undefined) {
         progress.log(
           `note: the change's ${REPO_CONFIG_PATH} is invalid, and will stop the gate once merged: ${problem}`,

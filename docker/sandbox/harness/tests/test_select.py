@@ -224,6 +224,7 @@ def _selector(trees, base_files, head_files, raw_lines, fixtures=None, helper_ta
     ev = tg_evaluate.Evaluator.__new__(tg_evaluate.Evaluator)
     ev.base, ev.head = base, head
     ev.tree_diff = tg_diff.TreeDiff([], {}, raw_lines)
+    ev.raw_line_sets = {f: set(v) for f, v in raw_lines.items()}
     ev.fixtures_changed = dict(fixtures or {})
     ev.helper_targets = set(helper_targets)
     return ev
