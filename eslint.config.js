@@ -29,7 +29,7 @@ const sourceTrees = [
   'apps/server',
   'apps/worker',
   'apps/cli',
-  ...['core', 'sandbox', 'generator', 'github', 'report', 'queue', 'pipeline'].map(
+  ...['core', 'sandbox', 'environment', 'generator', 'github', 'report', 'queue', 'pipeline'].map(
     (p) => `packages/${p}`,
   ),
 ];

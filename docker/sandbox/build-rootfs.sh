@@ -31,10 +31,13 @@ chroot "$root" /bin/sh -c "apt-get clean && rm -rf /var/lib/apt/lists/* /var/cac
 rm -f "$root/etc/resolv.conf"; : >"$root/etc/resolv.conf"
 # Defence in depth next to no-new-privileges: nothing in the image can raise privileges.
 find "$root" -xdev -type f -perm /6000 -exec chmod ug-s {} +
-# The sandbox user (uid 10001) owns nothing in the image; /work and /tmp are tmpfs at run time.
+# The sandbox user (uid 10001) owns nothing in the image but the empty /env: /work and /tmp
+# are tmpfs at run time, and /env is where a project's environment volume is mounted (the
+# setup container fills a new volume as 10001; Docker copies this directory's owner to it).
 echo 'sandbox:x:10001:10001::/tmp:/usr/sbin/nologin' >>"$root/etc/passwd"
 echo 'sandbox:x:10001:' >>"$root/etc/group"
-mkdir -p "$root/work" "$root/opt/testgate"
+mkdir -p "$root/work" "$root/opt/testgate" "$root/env"
+chown 10001:10001 "$root/env"
 echo "docker import -> $tag" >&2
 # docker import has no default PATH, so ENV sets the whole environment the sandbox sees.
 tar -C "$root" -c . | docker import \

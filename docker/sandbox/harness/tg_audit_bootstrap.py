@@ -684,6 +684,16 @@ def _probe(cfg, emit):
     emit({'ev': 'probe', 'errors': errors})
 
 
+def _add_environment(paths):
+    """The project's installed dependencies go after the standard library and before the
+    image's dist-packages: the project's versions win over the image's for every module not
+    yet imported, and what pytest and coverage already loaded stays theirs (sys.modules)."""
+    if not paths:
+        return
+    at = next((i for i, p in enumerate(sys.path) if p.endswith(('/dist-packages', '/site-packages'))), len(sys.path))
+    sys.path[at:at] = [p for p in paths if p not in sys.path]
+
+
 def _kernel_guard(cfg, emit):
     """seccomp + Landlock before any repository code; a child that cannot have them runs nothing."""
     import importlib.util
@@ -724,6 +734,7 @@ def main():
     _install_hook(emit, state, cfg['allowed'], cfg.get('test_files', {}))
     for root in reversed(cfg.get('import_roots', [])):
         sys.path.insert(0, root)
+    _add_environment(cfg.get('env_paths', ()))
     os.chdir(cfg['cwd'])
     # From here on repository code runs: the parent times the child from this record on its
     # own clock, so nothing the test does to clocks or at import time hides its cost.

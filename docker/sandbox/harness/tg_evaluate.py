@@ -122,6 +122,7 @@ class Evaluator:
         self.progress = progress
         self.runs = _Runs(workdir, self.head)
         self.import_roots: list = []
+        self.env_paths = _analysis('tg_project').environment_paths(request)
         self.hypothesis_plugin = importlib.util.find_spec('_hypothesis_pytestplugin') is not None
         self.uses_hypothesis = False
         self.naming = None
@@ -166,6 +167,7 @@ class Evaluator:
         cfg.setdefault('cwd', run['head'])
         cfg['allowed'] = [tmp]
         cfg['import_roots'] = self._map_roots(run['head'])
+        cfg['env_paths'] = self.env_paths
         cfg['cpu_seconds'] = cpu_seconds
         cfg['harness_dir'] = HARNESS_DIR
         argv = [sys.executable, '-I', '-B', '-c', child_code()]

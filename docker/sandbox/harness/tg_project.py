@@ -388,3 +388,35 @@ def missing_submodules(head: str) -> list[str]:
         if not os.path.isdir(full) or not os.listdir(full):
             out.append(rel)
     return sorted(out)
+
+
+# ---- installed dependencies ---------------------------------------------------------------
+
+def environment_paths(request: dict) -> list[str]:
+    """The sys.path entries of the project's installed dependencies (the /env volume the host
+    mounted read-only): each directory the request names, plus the path lines of its .pth
+    files. A .pth line that starts with `import` is code and is never run: the children
+    import what they need after their guards are up, and nothing runs at interpreter start."""
+    out: list[str] = []
+    for site_dir in (request.get("environment") or {}).get("paths") or []:
+        if not os.path.isdir(site_dir):
+            continue
+        out.append(site_dir)
+        try:
+            names = sorted(n for n in os.listdir(site_dir) if n.endswith(".pth"))
+        except OSError:
+            continue
+        for name in names:
+            try:
+                with open(os.path.join(site_dir, name), encoding="utf-8", errors="replace") as fh:
+                    lines = fh.read().splitlines()
+            except OSError:
+                continue
+            for line in lines:
+                line = line.strip()
+                if not line or line.startswith(("#", "import ", "import\t")):
+                    continue
+                path = os.path.normpath(os.path.join(site_dir, line))
+                if path.startswith("/env/") and os.path.isdir(path) and path not in out:
+                    out.append(path)
+    return out

@@ -94,10 +94,14 @@ def _safe_name(name: str) -> str:
     return '/'.join(parts)
 
 
-def safe_extract(data: bytes, dest: str) -> None:
-    """Extract regular files and directories only: no links, devices, absolute paths or `..`."""
+def safe_extract(data, dest: str) -> None:
+    """Extract regular files and directories only: no links, devices, absolute paths or `..`.
+    `data` is the tar's bytes, or a stream read once (the setup container's wheelhouse,
+    which need not fit in memory)."""
     real_dest = os.path.realpath(dest)
-    with tarfile.open(fileobj=io.BytesIO(data), mode='r:') as tar:
+    source = tarfile.open(fileobj=io.BytesIO(data), mode='r:') if isinstance(data, (bytes, bytearray)) \
+        else tarfile.open(fileobj=data, mode='r|')
+    with source as tar:
         count = 0
         for member in tar:
             count += 1
@@ -169,6 +173,11 @@ def parse_request(raw: bytes) -> dict:
             raise ProtocolError('request.json: each candidate needs a path')
         clean.append({'path': _safe_name(c['path']), 'origin': c.get('origin', 'generated'),
                       'generator': c.get('generator')})
+    env = req.get('environment') or {}
+    if not isinstance(env, dict) or not isinstance(env.get('paths', []), list) \
+            or not all(isinstance(x, str) and x.startswith('/env/') for x in env.get('paths', [])):
+        raise ProtocolError('request.json: environment.paths must be a list of paths under /env/')
+    req['environment'] = {'paths': list(env.get('paths', []))}
     req['settings'] = settings
     req['candidates'] = clean
     return req

@@ -173,6 +173,32 @@ export interface GateConfig {
     /** Whether the sticky PR comment (security report, verdict per test) is posted. @defaultValue true */
     enabled: boolean;
   };
+  /**
+   * The project's dependencies, installed as wheels into the sandbox (no network there):
+   * resolved and downloaded by pip on the trusted side, installed offline, cached.
+   */
+  environment: {
+    /**
+     * `auto`: read what to install from the repository (lock files, requirements files,
+     * pyproject.toml, setup.cfg); `off`: install nothing.
+     * @defaultValue 'auto'
+     */
+    install: 'auto' | 'off';
+    /** Requirement files to use instead of the detected ones. @defaultValue [] */
+    requirements: string[];
+    /** Extras of the project itself to install, e.g. `test` (beside test/tests/testing/dev). @defaultValue [] */
+    extras: string[];
+    /** PEP 735 dependency groups to install (beside test and dev). @defaultValue [] */
+    groups: string[];
+    /** Extra requirement strings, e.g. `freezegun>=1.2`. @defaultValue [] */
+    packages: string[];
+    /**
+     * Build packages published only as an sdist into wheels, in a sandbox container with no
+     * network. Off: such a package is a `neutral` verdict naming it.
+     * @defaultValue false
+     */
+    allowSdist: boolean;
+  };
 }
 
 export type ConfigErrorCode = 'CONFIG_INVALID' | 'CONFIG_YAML';
@@ -250,6 +276,14 @@ export const defaultConfig: GateConfig = deepFreeze({
   pullRequests: { drafts: false },
   addTests: { enabled: false },
   comment: { enabled: true },
+  environment: {
+    install: 'auto',
+    requirements: [],
+    extras: [],
+    groups: [],
+    packages: [],
+    allowSdist: false,
+  },
 } satisfies GateConfig);
 
 function clonePrices(prices: Record<string, ModelPrice>): Record<string, ModelPrice> {
@@ -372,6 +406,23 @@ export const gateConfigSchema = section({
   pullRequests: section({ drafts: bool().default(d.pullRequests.drafts) }).prefault({}),
   addTests: section({ enabled: bool().default(d.addTests.enabled) }).prefault({}),
   comment: section({ enabled: bool().default(d.comment.enabled) }).prefault({}),
+  environment: section({
+    install: oneOf(['auto', 'off']).default(d.environment.install),
+    requirements: stringList('a path of a requirements file, relative to the repository root')
+      .refine((files) => files.every((file) => !file.startsWith('/') && !file.includes('..')), {
+        error: 'must be paths inside the repository (relative, no "..")',
+      })
+      .default(() => []),
+    extras: stringList('an extra name such as "test"', 50).default(() => []),
+    groups: stringList('a dependency group name such as "test"', 50).default(() => []),
+    packages: stringList('a requirement such as "freezegun>=1.2"')
+      .refine((reqs) => reqs.every((req) => !/^\s*-/.test(req) && !/@|:\/\//.test(req)), {
+        error:
+          'must be plain requirements such as "freezegun>=1.2": no pip options, URLs or direct references (the index is the operator\'s setting)',
+      })
+      .default(() => []),
+    allowSdist: bool().default(d.environment.allowSdist),
+  }).prefault({}),
 });
 
 // The hand-written interface carries the docs; these lines keep it and the schema in step.

@@ -97,6 +97,26 @@ export interface Suggestion {
   covers: Record<string, number[]>;
 }
 
+/** What Testgate installed for the project (packages/environment), as every output shows it. */
+export interface EnvironmentSummary {
+  /** `installed`: dependencies installed; `none`: nothing to install; `off`: install turned off; `failed`: could not set up (the verdict is neutral). */
+  status: 'installed' | 'none' | 'off' | 'failed';
+  /** Name and version of each installed distribution. */
+  packages: { name: string; version: string }[];
+  /** The environment came from the cache: nothing was downloaded or installed. */
+  cacheHit: boolean;
+  /** Wall time of the setup (discovery, resolve, download, install; a cache hit's lookup). */
+  setupMs: number;
+  /** The files the requirements were read from. */
+  sources: string[];
+  /** What was left out or does not fit (a gate tool's version, a pip option in a requirements file). */
+  notes: string[];
+  /** sdists built into wheels in the sandbox (`allowSdist`). */
+  built: string[];
+  /** Why setup failed: a stable code and the message the neutral verdict carries. */
+  problem?: { code: string; message: string };
+}
+
 export interface GateReport {
   verdict: Verdict;
   /** One line: why this verdict. */
@@ -125,7 +145,37 @@ export interface GateReport {
   generation?: GenerationSummary;
   suggestions: Suggestion[];
   tools: Record<string, string>;
+  /** The project's installed dependencies; absent when the gate ran without an environment step. */
+  environment?: EnvironmentSummary;
   durationMs: number;
+}
+
+/**
+ * The report of a run that judged nothing because the gate could not set the project up
+ * (its dependencies did not resolve, say): `neutral`, with the reason in the title.
+ */
+export function notJudgedReport(options: {
+  title: string;
+  neutralReason: string;
+  environment?: EnvironmentSummary;
+  durationMs?: number;
+}): GateReport {
+  return {
+    verdict: 'neutral',
+    title: options.title,
+    neutralReason: options.neutralReason,
+    counts: { accepted: 0, rejected: 0, byReason: {} },
+    tests: [],
+    files: [],
+    findings: [],
+    existingFindings: [],
+    changedLines: {},
+    project: { layout: 'unknown', importable: false },
+    suggestions: [],
+    tools: {},
+    ...(options.environment === undefined ? {} : { environment: options.environment }),
+    durationMs: options.durationMs ?? 0,
+  };
 }
 
 /** A generation summary with nothing generated or spent yet. */

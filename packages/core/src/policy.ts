@@ -648,7 +648,7 @@ function decide(
   }
   if (missing.length > 0 && rejectedTests.length === 0 && rejectedFiles.length === 0) {
     const first = missing[0]!;
-    const neutralReason = `${first.path} imports "${byPath.get(first.path)?.missingDependency ?? '?'}", which is not in the repository, and the sandbox has no network to install it${missing.length > 1 ? ` (and ${plural(missing.length - 1, 'more file')})` : ''}: make the import optional or vendor the dependency so Testgate can judge the tests`;
+    const neutralReason = `${first.path} imports "${byPath.get(first.path)?.missingDependency ?? '?'}", which is neither in the repository nor among the dependencies Testgate installed${missing.length > 1 ? ` (and ${plural(missing.length - 1, 'more file')})` : ''}: ${INSTALL_ADVICE}`;
     return {
       verdict: 'neutral',
       title: 'Not judged: a test file needs a dependency the sandbox does not have',
@@ -699,6 +699,10 @@ function reasonSummary(items: { reasons: ReasonCode[] }[]): string {
     .join(', ');
 }
 
+/** What to do about a module the sandbox does not have (docs/dependencies.md). */
+const INSTALL_ADVICE =
+  "declare the distribution that provides it in the project's dependencies (pyproject.toml, setup.cfg or a requirements file) or under environment.packages in .github/testgate.yml, and check that environment.install is not off";
+
 function explainImportError(project: EvaluationEvidence['project']): string {
   const text = project.importError ?? '';
   const lines = text
@@ -725,7 +729,7 @@ function explainImportError(project: EvaluationEvidence['project']): string {
   const missing = /^ModuleNotFoundError: No module named '([^']+)'/.exec(last)?.[1];
   const top = missing?.split('.')[0];
   if (missing !== undefined && top !== undefined && !project.packages.includes(top)) {
-    return `the code under test imports "${missing}"${where}, which is not in the repository, and the sandbox has no network to install it: make the import optional or vendor the dependency so Testgate can judge the tests`;
+    return `the code under test imports "${missing}"${where}, which is neither in the repository nor among the dependencies Testgate installed: ${INSTALL_ADVICE}`;
   }
   if (missing !== undefined) {
     return `the code under test imports "${missing}"${where}, and no such module is in the repository: commit it, or, if the build writes it (a version file), declare it in pyproject.toml (hatch-vcs \`version-file\`, setuptools-scm \`version_file\`) so Testgate provides it`;

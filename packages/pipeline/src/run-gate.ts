@@ -13,10 +13,18 @@ import type {
   GateReport,
   GenerationSummary,
 } from '@testgate/core';
-import { emptyGenerationSummary, judge } from '@testgate/core';
+import { emptyGenerationSummary, judge, notJudgedReport } from '@testgate/core';
+import { isEnvironmentProblem, prepareEnvironment } from '@testgate/environment';
+import type {
+  EnvironmentSettings,
+  IndexSettings,
+  PreparedEnvironment,
+} from '@testgate/environment';
 import { isSandboxError, readTree, runHarness, SandboxError } from '@testgate/sandbox';
 import type {
+  EnvironmentVolumes,
   HarnessCandidate,
+  HarnessEnvironment,
   HarnessProgress,
   SandboxLimits,
   SandboxRunner,
@@ -92,7 +100,22 @@ export interface RunGateOptions {
   jobId?: string;
   /** Clock, for durationMs. @defaultValue performance.now */
   now?: () => number;
+  /**
+   * Installs the project's dependencies before anything runs (packages/environment).
+   * Omitted: the sandbox has the standard library and the gate's tools only.
+   */
+  environment?: EnvironmentStep;
 }
+
+/** What the environment step needs from the edge: the engine's volumes, the operator's index and limits. */
+export interface EnvironmentStep {
+  volumes: EnvironmentVolumes;
+  index: IndexSettings;
+  settings: EnvironmentSettings;
+}
+
+/** The options every sandbox run of one gate run shares, once the environment is set up. */
+type PreparedRun = RunGateOptions & { harnessEnvironment?: HarnessEnvironment };
 
 /** Time the harness needs outside the tests: extraction, project detection, Bandit, coverage merge. */
 const HARNESS_OVERHEAD_MS = 90_000;
@@ -207,10 +230,7 @@ function sandboxLimits(config: GateConfig, deadlineMs: number): Partial<SandboxL
   return { deadlineMs, memoryBytes: (config.limits.memoryMb + 256) * MiB };
 }
 
-async function generateBuiltin(
-  options: RunGateOptions,
-  fallbackReason?: string,
-): Promise<Generated> {
+async function generateBuiltin(options: PreparedRun, fallbackReason?: string): Promise<Generated> {
   const { config } = options;
   options.onProgress?.({ phase: 'generate', message: 'built-in generator' });
   const generation = await runHarness(options.runner, {
@@ -249,14 +269,18 @@ async function generateBuiltin(
   };
 }
 
-function common(options: RunGateOptions): {
+function common(options: PreparedRun): {
   signal?: AbortSignal;
   onProgress?: (event: HarnessProgress) => void;
   labels?: Record<string, string>;
   jobId?: string;
+  environment?: HarnessEnvironment;
 } {
   const onProgress = harnessProgress(options.onProgress);
   return {
+    ...(options.harnessEnvironment === undefined
+      ? {}
+      : { environment: options.harnessEnvironment }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(onProgress === undefined ? {} : { onProgress }),
     ...(options.labels === undefined ? {} : { labels: options.labels }),
@@ -275,7 +299,7 @@ function toCandidates(files: readonly GeneratedFile[]): HarnessCandidate[] {
 
 /** One sandbox evaluate run: the PR's tests (unless `includePrTests` is false) plus the candidates. */
 async function evaluateInSandbox(
-  options: RunGateOptions,
+  options: PreparedRun,
   run: { candidates: HarnessCandidate[]; includePrTests: boolean; signal?: AbortSignal },
 ): Promise<EvaluationEvidence> {
   const { config } = options;
@@ -333,7 +357,7 @@ function spentBeforeFallback(error: unknown): Partial<GenerationSummary> {
   return pick;
 }
 
-async function generateWithModel(options: RunGateOptions): Promise<Generated> {
+async function generateWithModel(options: PreparedRun): Promise<Generated> {
   if (!options.generateCandidates) {
     return generateBuiltin(options, 'no model generator is configured (set OPENAI_API_KEY)');
   }
@@ -388,7 +412,7 @@ async function generateWithModel(options: RunGateOptions): Promise<Generated> {
   }
 }
 
-async function generateStep(options: RunGateOptions): Promise<Generated | undefined> {
+async function generateStep(options: PreparedRun): Promise<Generated | undefined> {
   if (options.generate === 'off') return undefined;
   try {
     return options.generate === 'model'
@@ -418,10 +442,43 @@ async function generateStep(options: RunGateOptions): Promise<Generated | undefi
  * @throws {PipelineError} when the gate itself could not run (Docker, image, deadline,
  *   harness). A package that does not import is a neutral report, not an error.
  */
-export async function runGate(options: RunGateOptions): Promise<GateReport> {
-  const now = options.now ?? (() => performance.now());
+export async function runGate(gateOptions: RunGateOptions): Promise<GateReport> {
+  const now = gateOptions.now ?? (() => performance.now());
   const started = now();
-  const { config } = options;
+  const { config } = gateOptions;
+
+  let prepared: PreparedEnvironment | undefined;
+  if (gateOptions.environment) {
+    checkAborted(gateOptions.signal, 'environment');
+    try {
+      prepared = await prepareEnvironmentStep(gateOptions, gateOptions.environment);
+    } catch (error) {
+      // Dependencies that do not resolve or install leave nothing to judge: neutral, and the
+      // check run's title says why, rather than a wall of "does not import" failures.
+      if (isEnvironmentProblem(error)) {
+        return notJudgedReport({
+          title: error.title,
+          neutralReason: error.message,
+          environment: {
+            status: 'failed',
+            packages: [],
+            cacheHit: false,
+            setupMs: Math.round(now() - started),
+            sources: [],
+            notes: [],
+            built: [],
+            problem: { code: error.code, message: error.message },
+          },
+          durationMs: Math.round(now() - started),
+        });
+      }
+      throw toPipelineError(error, 'environment');
+    }
+  }
+  const options: PreparedRun = {
+    ...gateOptions,
+    ...(prepared?.harness === undefined ? {} : { harnessEnvironment: prepared.harness }),
+  };
 
   checkAborted(options.signal, 'generate');
   let generated: Generated | undefined;
@@ -453,6 +510,27 @@ export async function runGate(options: RunGateOptions): Promise<GateReport> {
     };
     report.suggestions = buildSuggestions({ report, evidence, generated: generated.files });
   }
+  if (prepared) report.environment = prepared.summary;
   report.durationMs = Math.round(now() - started);
   return report;
+}
+
+function prepareEnvironmentStep(
+  options: RunGateOptions,
+  step: EnvironmentStep,
+): Promise<PreparedEnvironment> {
+  options.onProgress?.({ phase: 'environment', message: "reading the project's dependencies" });
+  return prepareEnvironment({
+    runner: options.runner,
+    volumes: step.volumes,
+    image: options.image,
+    head: options.head,
+    config: options.config.environment,
+    index: step.index,
+    settings: step.settings,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.jobId === undefined ? {} : { jobId: options.jobId }),
+    ...(options.labels === undefined ? {} : { labels: options.labels }),
+    onProgress: (message) => options.onProgress?.({ phase: 'environment', message }),
+  });
 }

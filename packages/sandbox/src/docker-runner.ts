@@ -5,7 +5,13 @@ import Docker from 'dockerode';
 import { DEFAULT_LIMITS, resolveLimits } from './limits.ts';
 import type { SandboxLimits } from './limits.ts';
 import { SandboxError, toSandboxError } from './sandbox-error.ts';
-import type { SandboxRunner, SandboxRunRequest, SandboxRunResult } from './sandbox-runner.ts';
+import { ENVIRONMENT_MOUNT_POINT } from './sandbox-runner.ts';
+import type {
+  EnvironmentMount,
+  SandboxRunner,
+  SandboxRunRequest,
+  SandboxRunResult,
+} from './sandbox-runner.ts';
 
 /** Label every sandbox container carries; the reaper selects on it. */
 export const SANDBOX_LABEL_APP = 'app';
@@ -70,8 +76,9 @@ export function buildContainerSpec(options: {
   limits: SandboxLimits;
   labels: Record<string, string>;
   name: string;
+  environment?: EnvironmentMount;
 }): Docker.ContainerCreateOptions {
-  const { limits } = options;
+  const { limits, environment } = options;
   const tmpfs = (bytes: number): string =>
     // exec: Python may load native code from the trees; nosuid/nodev keep the rest sealed.
     `rw,exec,nosuid,nodev,size=${Math.floor(bytes)},uid=${SANDBOX_UID},gid=${SANDBOX_UID},mode=0700`;
@@ -106,7 +113,17 @@ export function buildContainerSpec(options: {
       ReadonlyRootfs: true,
       Tmpfs: { '/work': tmpfs(limits.workTmpfsBytes), '/tmp': tmpfs(limits.tmpTmpfsBytes) },
       Binds: [],
-      Mounts: [],
+      // The one mount besides the tmpfs: the project's environment volume (never a host path).
+      Mounts: environment
+        ? [
+            {
+              Type: 'volume',
+              Source: environment.volume,
+              Target: ENVIRONMENT_MOUNT_POINT,
+              ReadOnly: environment.readOnly,
+            },
+          ]
+        : [],
       Devices: [],
       Memory: Math.floor(limits.memoryBytes),
       // Equal to Memory: no swap, so a memory bomb is OOM-killed instead of thrashing the host.
@@ -185,7 +202,14 @@ async function runInContainer(context: {
     [SANDBOX_LABEL_EXPIRES_AT]: String(createdAt + limits.deadlineMs + EXPIRY_GRACE_MS),
   };
   const name = `testgate-${sanitizeName(jobId)}-${randomBytes(4).toString('hex')}`;
-  const spec = buildContainerSpec({ image: request.image, cmd: request.cmd, limits, labels, name });
+  const spec = buildContainerSpec({
+    image: request.image,
+    cmd: request.cmd,
+    limits,
+    labels,
+    name,
+    ...(request.environment === undefined ? {} : { environment: request.environment }),
+  });
 
   let container: Docker.Container;
   try {

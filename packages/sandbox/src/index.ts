@@ -7,3 +7,4 @@ export * from './ping-docker.ts';
 export * from './sandbox-image.ts';
 export * from './tree-pack.ts';
 export * from './run-harness.ts';
+export * from './environment-volumes.ts';

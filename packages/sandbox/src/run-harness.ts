@@ -84,6 +84,15 @@ export interface RunHarnessOptions<M extends HarnessMode> {
   jobId?: string;
   /** Called with the raw run result before the report is checked (logs, metrics). */
   onRunResult?: (result: SandboxRunResult) => void;
+  /** The project's environment volume, mounted read-only; its site directories go on the children's sys.path. */
+  environment?: HarnessEnvironment;
+}
+
+/** An installed environment as a harness run sees it. */
+export interface HarnessEnvironment {
+  volume: string;
+  /** Directories under /env for sys.path (PROTOCOL.md, `environment.paths`). */
+  paths: readonly string[];
 }
 
 const REPORT_SCHEMAS = {
@@ -104,6 +113,7 @@ export async function packHarnessInput(options: {
   candidates?: readonly HarnessCandidate[];
   settings?: Partial<HarnessSettings> & Record<string, unknown>;
   treeLimits?: Partial<TreeLimits>;
+  environmentPaths?: readonly string[];
 }): Promise<Buffer> {
   const treeLimits = { ...DEFAULT_TREE_LIMITS, ...options.treeLimits };
   const settings = harnessSettingsSchema.parse(options.settings ?? {});
@@ -127,6 +137,7 @@ export async function packHarnessInput(options: {
     })),
     // Links of the head tree that were not followed: the harness names them in the errors they cause.
     refusedLinks: trees.head.refusedLinks,
+    environment: { paths: [...(options.environmentPaths ?? [])] },
   };
   const entries: TarEntry[] = [
     // First entry, as PROTOCOL.md says: the harness reads its request before the trees.
@@ -282,6 +293,7 @@ export async function runHarness<M extends HarnessMode>(
     ...(options.candidates === undefined ? {} : { candidates: options.candidates }),
     ...(options.settings === undefined ? {} : { settings: options.settings }),
     ...(options.treeLimits === undefined ? {} : { treeLimits: options.treeLimits }),
+    ...(options.environment === undefined ? {} : { environmentPaths: options.environment.paths }),
   });
   const { onProgress } = options;
   const result = await runner.run({
@@ -292,6 +304,9 @@ export async function runHarness<M extends HarnessMode>(
     ...(options.jobId === undefined ? {} : { jobId: options.jobId }),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.environment === undefined
+      ? {}
+      : { environment: { volume: options.environment.volume, readOnly: true } }),
     ...(onProgress === undefined
       ? {}
       : {

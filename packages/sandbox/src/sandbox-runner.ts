@@ -20,7 +20,21 @@ export interface SandboxRunRequest {
   signal?: AbortSignal;
   /** Called for each complete stdout line (without the newline), as it arrives. */
   onStdoutLine?: (line: string) => void;
+  /**
+   * The project's environment volume (packages/environment), mounted at /env: read-only for
+   * every run of the gate, writable only for the setup container that fills it.
+   */
+  environment?: EnvironmentMount;
 }
+
+/** A Docker volume holding a project's installed dependencies. */
+export interface EnvironmentMount {
+  volume: string;
+  readOnly: boolean;
+}
+
+/** Where the environment volume is mounted in the container (PROTOCOL.md). */
+export const ENVIRONMENT_MOUNT_POINT = '/env';
 
 export interface SandboxRunTimings {
   /** createContainer + attach. */

@@ -12,7 +12,13 @@ import { ConfigError, defaultConfig, parseConfig } from '@testgate/core';
 import type { GateConfig, GateReport } from '@testgate/core';
 import { createModelCandidates, runGate, toPipelineError } from '@testgate/pipeline';
 import { renderJson, renderMarkdown, renderSarif, renderText } from '@testgate/report';
-import { createDockerRunner, ensureSandboxImage, reapSandboxes } from '@testgate/sandbox';
+import { environmentSettingsFromEnv, indexSettingsFromEnv } from '@testgate/environment';
+import {
+  createDockerRunner,
+  createEnvironmentVolumes,
+  ensureSandboxImage,
+  reapSandboxes,
+} from '@testgate/sandbox';
 import type { CliCommand, CliIo } from '../command.ts';
 import { CliError, EXIT, UsageError } from '../command.ts';
 import { openCompletionCache } from '../completion-cache.ts';
@@ -48,11 +54,17 @@ Flags:
   --config FILE        use this config instead of .github/testgate.yml of the base commit
                        (the change's own config never judges it; to try a new config,
                        pass it here)
+  --index-url URL      the package index the project's dependencies come from
+                       (default: PIP_INDEX_URL, else pip's own configuration)
   --quiet              no progress on stderr
   -h, --help           this help
 
 Environment: OPENAI_API_KEY, OPENAI_BASE_URL (an OpenAI-compatible server) choose the
 model; with REDIS_URL set, its answers are cached in Redis (same prompt, no new call).
+PIP_INDEX_URL, PIP_EXTRA_INDEX_URL: where dependencies are downloaded from (credentials
+stay on this machine: the sandbox gets wheel files only); TESTGATE_ENV_TIMEOUT_SECONDS,
+TESTGATE_ENV_MAX_MB, TESTGATE_ENV_CACHE_MB, TESTGATE_CACHE_DIR: limits and cache of the
+installed environments (docs/dependencies.md).
 
 Exit codes: 0 pass (or neutral: nothing to judge, reason on stderr), 1 fail,
 2 usage or configuration error, 3 the gate could not run (Docker, image, sandbox).
@@ -71,6 +83,7 @@ interface RunArgs {
   config: string | undefined;
   record: string | undefined;
   replay: string | undefined;
+  indexUrl: string | undefined;
   quiet: boolean;
 }
 
@@ -105,6 +118,7 @@ export function parseRunArgs(args: string[], cwd: string): RunArgs {
         config: { type: 'string' },
         record: { type: 'string' },
         replay: { type: 'string' },
+        'index-url': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -153,8 +167,26 @@ export function parseRunArgs(args: string[], cwd: string): RunArgs {
     config: values.config === undefined ? undefined : resolve(cwd, values.config),
     record: values.record === undefined ? undefined : resolve(cwd, values.record),
     replay,
+    indexUrl: checkIndexUrl(values['index-url']),
     quiet: values.quiet ?? false,
   };
+}
+
+function checkIndexUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:', 'file:'].includes(url.protocol)) {
+    throw new UsageError(
+      '--index-url must be the URL of a PEP 503 simple index, e.g. https://pypi.org/simple',
+      { command: 'run' },
+    );
+  }
+  return value;
 }
 
 async function resolveRefs(args: RunArgs): Promise<{ base: string; head: string }> {
@@ -352,6 +384,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
             }),
           }
         : {}),
+      environment: {
+        volumes: createEnvironmentVolumes(),
+        index: indexSettingsFromEnv(io.env, args.indexUrl),
+        settings: environmentSettingsFromEnv(io.env),
+      },
       signal: io.signal,
       onProgress: (event) => progress.update(event),
       // The pid tells a leftover's owner apart when several runs share an engine.

@@ -138,6 +138,7 @@ def generate(workdir: str, request: dict[str, Any], progress: Progress) -> dict[
     provided = tg_project.provide_build_metadata(head)
     if provided['root']:
         roots.append(os.path.abspath(provided['root']))
+    env_paths = tg_project.environment_paths(request)
     functions = tg_diff.changed_functions(head, changed_lines)
     skipped: list[dict[str, str]] = []
     suspected: list[dict[str, str]] = []
@@ -201,7 +202,7 @@ def generate(workdir: str, request: dict[str, Any], progress: Progress) -> dict[
                     skipped.append({'file': rel, 'qualname': t['qualname'], 'reason': f'{rel} is not importable as a module from the project roots'})
                 continue
             spec = {
-                'mode': 'explore', 'module': module, 'file': file, 'importRoots': roots,
+                'mode': 'explore', 'module': module, 'file': file, 'importRoots': roots, 'envPaths': env_paths,
                 'targets': [{'qualname': t['qualname'], 'kind': t['kind'], 'generator': t['generator'],
                              'literals': t['literals'], 'doctests': t['doctests'], 'budget': per_target,
                              'callTimeout': call_timeout} for t in targets],

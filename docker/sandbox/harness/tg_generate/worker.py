@@ -559,13 +559,18 @@ def main(argv: list[str]) -> int:
     # `-I` ignores PYTHONDONTWRITEBYTECODE; writing .pyc next to the PR's code would be blocked anyway.
     sys.dont_write_bytecode = True
     roots = [os.path.abspath(r) for r in spec['importRoots']]
+    env_paths = [os.path.abspath(p) for p in spec.get('envPaths', ())]
     stdlib = os.path.dirname(os.__file__)
-    _STATE['read_roots'] = tuple(r + os.sep for r in [*roots, stdlib, sys.prefix, '/usr/lib/python3', '/usr/share/zoneinfo'])
+    _STATE['read_roots'] = tuple(r + os.sep for r in [*roots, *env_paths, stdlib, sys.prefix, '/usr/lib/python3',
+                                                      '/usr/share/zoneinfo'])
     # The kernel's blocks first (no process, no signal to others, writes only in our cwd):
     # they hold whatever the PR's code does to the audit hook below.
     import tg_kernel_guard
     tg_kernel_guard.install([os.getcwd()])
     sys.path[:0] = roots
+    # The project's dependencies: after the standard library, before the image's dist-packages.
+    at = next((i for i, p in enumerate(sys.path) if p.endswith(('/dist-packages', '/site-packages'))), len(sys.path))
+    sys.path[at:at] = env_paths
     sys.addaudithook(_audit)
     sys.stdin = _NoStdin()  # type: ignore[assignment]
     _STATE['phase'] = 'import'

@@ -1,0 +1,157 @@
+"""Environment setup in the sandbox (PROTOCOL.md, "Environment setup").
+
+Runs in a setup container with no network: installs the wheelhouse the host resolved into
+the environment volume at /env, or builds sdists into wheels. Reads one tar on stdin
+(setup.json, wheels/, requirements.txt, sdists/), writes one `TESTGATE-SETUP <nonce> <json>`
+line on stdout. pip runs with `--no-index`: nothing can come from anywhere but the tar.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+ENV_ROOT = '/env'
+SITE = os.path.join(ENV_ROOT, 'site')
+# The gate's own tools: the image's versions run the tests, whatever the project pins.
+GATE_TOOLS = ('pytest', 'pytest-cov', 'coverage', 'hypothesis')
+PIP_TAIL = 4000
+
+
+def _pip(args: list[str], tmp: str, timeout: float) -> tuple[int, str]:
+    env = {
+        'PATH': '/usr/bin:/bin', 'LANG': 'C.UTF-8', 'HOME': tmp, 'TMPDIR': tmp,
+        # No configuration but ours: no index, no find-links, nothing from a pip.conf.
+        'PIP_CONFIG_FILE': '/dev/null', 'PIP_NO_INPUT': '1', 'PIP_DISABLE_PIP_VERSION_CHECK': '1',
+        'PYTHONDONTWRITEBYTECODE': '1',
+    }
+    try:
+        done = subprocess.run([sys.executable, '-I', '-m', 'pip', *args], env=env, capture_output=True,
+                              timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b'') + (e.stderr or b'')
+        return 124, 'pip passed its time limit of %d s\n' % timeout + out.decode('utf-8', 'replace')[-PIP_TAIL:]
+    text = (done.stdout + done.stderr).decode('utf-8', 'replace')
+    return done.returncode, text[-PIP_TAIL:]
+
+
+def _size(path: str) -> int:
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
+    return total
+
+
+def _installed(site: str) -> list[dict[str, str]]:
+    out = []
+    for name in sorted(os.listdir(site)) if os.path.isdir(site) else []:
+        if not name.endswith('.dist-info'):
+            continue
+        meta = {}
+        try:
+            with open(os.path.join(site, name, 'METADATA'), encoding='utf-8', errors='replace') as fh:
+                for line in fh:
+                    if not line.strip():
+                        break
+                    key, _, value = line.partition(':')
+                    meta.setdefault(key.strip().lower(), value.strip())
+        except OSError:
+            continue
+        if meta.get('name'):
+            out.append({'name': meta['name'], 'version': meta.get('version', '?')})
+    return out
+
+
+def _gate_tool_notes(requirements: list[str]) -> list[str]:
+    """A note for each requirement on a gate tool that the image's version does not meet."""
+    from importlib import metadata
+
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    notes = []
+    for text in requirements:
+        try:
+            req = Requirement(text)
+        except InvalidRequirement:
+            continue
+        try:
+            have = metadata.version(req.name)
+        except metadata.PackageNotFoundError:
+            continue
+        if req.specifier and not req.specifier.contains(have, prereleases=True):
+            notes.append('%s: the project asks for %s, the sandbox runs its own %s %s (the gate\'s tools are '
+                         'never replaced)' % (req.name, text, req.name, have))
+    return notes
+
+
+def install(req: dict, work: str) -> dict:
+    t0 = time.monotonic()
+    tmp = os.path.join(ENV_ROOT, '.tmp')
+    os.makedirs(tmp, exist_ok=True)
+    code, tail = _pip(['install', '--no-index', '--no-deps', '--require-hashes', '--no-warn-script-location',
+                       '--no-cache-dir', '--find-links', os.path.join(work, 'wheels'), '--target', SITE,
+                       '-r', os.path.join(work, 'requirements.txt')], tmp, float(req.get('timeoutSeconds', 600)))
+    subprocess.run(['rm', '-rf', tmp], check=False)
+    if code != 0:
+        return {'ok': False, 'error': 'pip install failed (exit %d)' % code, 'pipTail': tail}
+    return {'ok': True, 'installed': _installed(SITE), 'sizeBytes': _size(ENV_ROOT),
+            'notes': _gate_tool_notes(list(req.get('gateTools') or [])),
+            'installMs': round((time.monotonic() - t0) * 1000)}
+
+
+def build(req: dict, work: str) -> dict:
+    """Each sdist into a wheel, offline; its build backend comes from wheels/ (build isolation)."""
+    out_dir = os.path.join(work, 'out')
+    os.makedirs(out_dir, exist_ok=True)
+    built, failed = [], []
+    for name in req.get('sdists') or []:
+        before = set(os.listdir(out_dir))
+        code, tail = _pip(['wheel', '--no-index', '--no-deps', '--no-cache-dir', '--find-links',
+                           os.path.join(work, 'wheels'), '--wheel-dir', out_dir,
+                           os.path.join(work, 'sdists', os.path.basename(name))], '/tmp',
+                          float(req.get('timeoutSeconds', 600)))
+        new = sorted(set(os.listdir(out_dir)) - before)
+        if code != 0 or not new:
+            failed.append({'sdist': name, 'pipTail': tail})
+            continue
+        for wheel in new:
+            with open(os.path.join(out_dir, wheel), 'rb') as fh:
+                built.append({'sdist': name, 'file': wheel, 'data': base64.b64encode(fh.read()).decode()})
+    return {'ok': not failed, 'built': built, 'failed': failed}
+
+
+def main() -> int:
+    import tg_protocol
+
+    work = '/work'
+    try:
+        tg_protocol.safe_extract(sys.stdin.buffer, work)
+        with open(os.path.join(work, 'setup.json'), 'rb') as fh:
+            req = json.loads(fh.read())
+    except (tg_protocol.ProtocolError, tarfile.TarError, OSError, ValueError) as e:
+        print('setup: bad input: %s' % e, file=sys.stderr)
+        return 2
+    nonce = str(req.get('nonce', ''))
+    if not nonce.isalnum():
+        print('setup: bad input: nonce', file=sys.stderr)
+        return 2
+    result = install(req, work) if req.get('mode') == 'install' else build(req, work)
+    sys.stdout.write('TESTGATE-SETUP %s %s\n' % (nonce, json.dumps(result)))
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
