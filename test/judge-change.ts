@@ -24,7 +24,12 @@ export interface ChangeJudge {
     name: string,
     base: Omit<CommitSpec, 'message'>,
     head: Omit<CommitSpec, 'message'>,
-    options?: { generate?: 'off' | 'builtin'; format?: 'json' | 'markdown' | 'text' },
+    options?: {
+      generate?: 'off' | 'builtin';
+      format?: 'json' | 'markdown' | 'text';
+      /** The CLI's whole environment (default: this process's). */
+      env?: NodeJS.ProcessEnv;
+    },
   ): Promise<Judged>;
   /** Asserts no container of any judged run is left, and removes the repos. */
   cleanup(): void;
@@ -44,19 +49,22 @@ export function changeJudge(prefix: string): ChangeJudge {
         ],
       });
       const format = options.format ?? 'json';
-      const run = await runCli([
-        'run',
-        '--repo',
-        dir,
-        '--base',
-        'main~1',
-        '--head',
-        'main',
-        '--generate',
-        options.generate ?? 'off',
-        '--format',
-        format,
-      ]);
+      const run = await runCli(
+        [
+          'run',
+          '--repo',
+          dir,
+          '--base',
+          'main~1',
+          '--head',
+          'main',
+          '--generate',
+          options.generate ?? 'off',
+          '--format',
+          format,
+        ],
+        options.env === undefined ? {} : { baseEnv: options.env },
+      );
       pids.push(run.pid);
       expect(run.stdout, run.stderr).not.toBe('');
       const report =

@@ -7,7 +7,8 @@ its build backend (a wheel the tests build too, from BACKEND_SOURCE below), so b
 in the sandbox needs nothing but the wheelhouse.
 
 Package: {"name", "version", "modules": {"pkg/__init__.py": "..."}, "requires": [...],
-          "extras": {"fancy": [...]}, "requiresPython": ">=3.8", "kind": "wheel"|"sdist"}
+          "extras": {"fancy": [...]}, "requiresPython": ">=3.8", "kind": "wheel"|"sdist"|"backend",
+          "tag": "py3-none-any" (a wheel's compatibility tag)}
 """
 import base64
 import hashlib
@@ -75,11 +76,12 @@ def wheel(pkg: dict, out: str) -> str:
         meta.append('Provides-Extra: %s' % extra)
         meta += ['Requires-Dist: %s ; extra == "%s"' % (r, extra) for r in reqs]
     files[info + '/METADATA'] = ('\n'.join(meta) + '\n').encode()
-    files[info + '/WHEEL'] = b'Wheel-Version: 1.0\nGenerator: make_dists\nRoot-Is-Purelib: true\nTag: py3-none-any\n'
+    tag = pkg.get('tag', 'py3-none-any')
+    files[info + '/WHEEL'] = ('Wheel-Version: 1.0\nGenerator: make_dists\nRoot-Is-Purelib: true\nTag: %s\n' % tag).encode()
     record = ['%s,sha256=%s,%d' % (name, _digest(data), len(data)) for name, data in files.items()]
     record.append(info + '/RECORD,,')
     files[info + '/RECORD'] = ('\n'.join(record) + '\n').encode()
-    filename = '%s-%s-py3-none-any.whl' % (dist, pkg['version'])
+    filename = '%s-%s-%s.whl' % (dist, pkg['version'], tag)
     with zipfile.ZipFile(os.path.join(out, filename), 'w') as zf:
         for name, data in files.items():
             zf.writestr(zipfile.ZipInfo(name, FIXED), data)

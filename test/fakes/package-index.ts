@@ -22,6 +22,8 @@ export interface FixturePackage {
   extras?: Record<string, string[]>;
   requiresPython?: string;
   kind?: 'wheel' | 'sdist' | 'backend';
+  /** A wheel's compatibility tag. @defaultValue 'py3-none-any' */
+  tag?: string;
 }
 
 /** Builds the packages' files into `dir` (test/fakes/make_dists.py); returns their names. */

@@ -18,6 +18,8 @@ export function runCli(
   options: {
     cwd?: string;
     env?: NodeJS.ProcessEnv;
+    /** The environment `env` is laid over. @defaultValue process.env */
+    baseEnv?: NodeJS.ProcessEnv;
     timeoutMs?: number;
     /** Send SIGINT (Ctrl-C) once stderr matches this. */
     interruptWhen?: RegExp;
@@ -27,7 +29,7 @@ export function runCli(
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
       // CI=true: plain progress lines, as in a CI log.
-      env: { ...process.env, CI: 'true', DEBUG: '', ...options.env },
+      env: { ...(options.baseEnv ?? process.env), CI: 'true', DEBUG: '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

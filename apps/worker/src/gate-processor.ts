@@ -21,7 +21,7 @@ import {
   type GitHubClient,
 } from '@testgate/github';
 import { resolveGenerateMode } from '@testgate/generator';
-import type { RunGateOptions } from '@testgate/pipeline';
+import type { EnvironmentStep, RunGateOptions } from '@testgate/pipeline';
 import {
   isGateAbortReason,
   UnrecoverableError,
@@ -70,6 +70,11 @@ export interface GateProcessorDeps {
   suggestions?: SuggestionStore;
   /** The model generator (worker-model.ts); without it `generate.mode: auto` means the built-in one. */
   model?: Pick<WorkerModel, 'env' | 'replayDir' | 'generateCandidates'>;
+  /**
+   * Installs each project's dependencies (the operator's index and limits; the credentials
+   * stay in this process, never in the job). Without it nothing is installed.
+   */
+  environment?: EnvironmentStep;
 }
 
 const sha7 = (sha: string) => sha.slice(0, 7);
@@ -229,6 +234,7 @@ export function createGateProcessor(deps: GateProcessorDeps) {
               }),
             }
           : {}),
+        ...(deps.environment === undefined ? {} : { environment: deps.environment }),
         signal,
         jobId,
         labels: { 'testgate.delivery': data.deliveryId },

@@ -1,5 +1,10 @@
 import { createGitHubApp, getPullRequest, type GitHubApp } from '@testgate/github';
-import { runGate as realRunGate, type RunGateOptions } from '@testgate/pipeline';
+import { environmentSettingsFromEnv, indexSettingsFromEnv } from '@testgate/environment';
+import {
+  runGate as realRunGate,
+  type EnvironmentStep,
+  type RunGateOptions,
+} from '@testgate/pipeline';
 import {
   createGateWorker,
   redisDurabilityWarnings,
@@ -9,6 +14,7 @@ import {
 import type { GateReport } from '@testgate/core';
 import {
   createDockerRunner,
+  createEnvironmentVolumes,
   ensureSandboxImage,
   reapSandboxes,
   SANDBOX_LABEL_JOB,
@@ -57,6 +63,8 @@ export interface WorkerOverrides {
   suggestions?: SuggestionStore;
   /** Gate job options (tests shorten the retry backoff). */
   jobOptions?: JobsOptions;
+  /** The dependency step (tests give pip an isolated environment); default: from process.env. */
+  environment?: EnvironmentStep;
 }
 
 export interface RunningWorker {
@@ -110,6 +118,12 @@ export async function startWorker(
     logger,
     suggestions,
     model,
+    // PIP_INDEX_URL / PIP_EXTRA_INDEX_URL and the TESTGATE_ENV_* limits of this process.
+    environment: overrides.environment ?? {
+      volumes: createEnvironmentVolumes(),
+      index: indexSettingsFromEnv(process.env),
+      settings: environmentSettingsFromEnv(process.env),
+    },
   });
   const gateWorker = createGateWorker<GateJobResult | AddTestsResult>({
     redisUrl: settings.redisUrl,

@@ -65,6 +65,11 @@ export interface ResolveRequest {
 
 const PIP_TAIL = 6_000;
 
+function formatMiB(bytes: number): string {
+  const mib = bytes / 2 ** 20;
+  return `${mib >= 10 ? Math.round(mib) : mib.toFixed(mib >= 0.1 ? 1 : 3)} MiB`;
+}
+
 /** `name-1.0-py3-none-any.whl` -> name and version (PEP 427; the name is escaped with `_`). */
 export function parseWheelFilename(
   filename: string,
@@ -338,7 +343,7 @@ export async function resolveWheels(
   if (run.tooLarge) {
     throw new EnvironmentProblem(
       'size-limit',
-      `the dependencies' wheels passed ${Math.round(request.maxBytes / 2 ** 20)} MiB while downloading (TESTGATE_ENV_MAX_MB)`,
+      `the dependencies' wheels passed ${formatMiB(request.maxBytes)} while downloading (TESTGATE_ENV_MAX_MB)`,
     );
   }
   if (run.code !== 0) {
@@ -397,6 +402,13 @@ export async function resolveWheels(
       sha256: await sha256File(file),
       sizeBytes: info.size,
     });
+  }
+  const total = wheels.reduce((sum, wheel) => sum + wheel.sizeBytes, 0);
+  if (total > request.maxBytes) {
+    throw new EnvironmentProblem(
+      'size-limit',
+      `the dependencies' wheels take ${formatMiB(total)}, more than the ${formatMiB(request.maxBytes)} allowed (TESTGATE_ENV_MAX_MB)`,
+    );
   }
   checkPinnedHashes(wheels, request.pins);
   return { status: 'resolved', wheels, pipMs: Math.round(performance.now() - started) };

@@ -206,7 +206,7 @@ export async function prepareEnvironment(
   });
   const hit = await cache.use(key);
   if (hit) {
-    options.onProgress?.(`environment: cache hit (${hit.packages.length} packages)`);
+    options.onProgress?.(`cache hit (${hit.packages.length} packages)`);
     return ready(hit, { cacheHit: true, setupMs: elapsed(), ...base });
   }
   const inFlight = building.get(key);
@@ -271,7 +271,7 @@ async function buildEnvironment(
     let wheels: ResolvedWheel[] = [];
     for (let round = 0; ; round++) {
       options.onProgress?.(
-        `environment: resolving ${requirements.requirements.length} requirement${requirements.requirements.length === 1 ? '' : 's'} (wheels only)`,
+        `resolving ${requirements.requirements.length} requirement${requirements.requirements.length === 1 ? '' : 's'} (wheels only)`,
       );
       const outcome = await resolveWheels(
         {
@@ -302,9 +302,7 @@ async function buildEnvironment(
           },
         );
       }
-      options.onProgress?.(
-        `environment: building ${outcome.sdist.filename} in the sandbox (allowSdist)`,
-      );
+      options.onProgress?.(`building ${outcome.sdist.filename} in the sandbox (allowSdist)`);
       await buildSdist({
         ...options,
         work,
@@ -326,7 +324,7 @@ async function buildEnvironment(
       ),
     ];
     const volume = `testgate-env-${options.key.slice(0, 16)}-${randomBytes(3).toString('hex')}`;
-    options.onProgress?.(`environment: installing ${install.length} wheels offline in the sandbox`);
+    options.onProgress?.(`installing ${install.length} wheels offline in the sandbox`);
     await options.volumes.create(volume, options.key);
     try {
       const result = await runSetup(options, volume, install, requirements.gateTools);

@@ -6,6 +6,7 @@ export type {
   GenerateMode,
   GenerateResult,
   RunGateOptions,
+  EnvironmentStep,
 } from './run-gate.ts';
 export { PipelineError, isPipelineError } from './pipeline-error.ts';
 export type { PipelineErrorCode } from './pipeline-error.ts';

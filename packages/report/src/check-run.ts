@@ -16,6 +16,7 @@ import {
   utf8Bytes,
 } from './format.ts';
 import {
+  environmentBlocks,
   fileBlocks,
   generationBlocks,
   rejectionBlocks,
@@ -85,6 +86,7 @@ export function renderCheckRun(report: GateReport, options: CheckRunOptions = {}
     ),
     ...section('### Security report', securityBlocks(report, { generated: 'omit' })),
     ...section('#### Existing findings', existingFindingBlocks(report)),
+    ...section('### Dependencies', environmentBlocks(report)),
   ];
   const summary = fitBlocks(summaryBlocks, { limit, measure: utf8Bytes, note: note('summary') });
 

@@ -11,6 +11,7 @@
 import type { GateReport, Suggestion, TestResult } from '@testgate/core';
 import { chars, fitBlocks, formatUsd, mdCode, mdFence, mdText, plural } from './format.ts';
 import {
+  environmentBlocks,
   fileBlocks,
   rejectionBlocks,
   generatorName,
@@ -77,6 +78,7 @@ export function layoutComment(report: GateReport, options: CommentOptions = {}):
       fileBlocks(report.files.filter((file) => file.origin === 'pr')),
     ),
     ...section('### Why tests were rejected', rejectionBlocks(pr)),
+    ...section('### Dependencies', environmentBlocks(report)),
   ];
   const suggestionIntro = suggestionIntroBlocks(report, { delivery, appCommit: options.appCommit });
   // A commit written by "Add tests" offers nothing again (no loop), whatever the report holds.

@@ -180,3 +180,32 @@ export function truncateTo(text: string, limit: number, measure: Measure = chars
   if (code >= 0xd800 && code <= 0xdbff) end -= 1;
   return text.slice(0, Math.max(0, end)) + ellipsis;
 }
+
+/**
+ * One line on the project's environment: what was installed, from which files, whether
+ * the cache had it and how long setup took. Undefined when there is nothing to say.
+ */
+export function environmentLine(report: GateReport): string | undefined {
+  const env = report.environment;
+  if (!env) return undefined;
+  const from = env.sources.length > 0 ? ` from ${env.sources.join(', ')}` : '';
+  switch (env.status) {
+    case 'off':
+      return 'Dependencies: not installed (environment.install is off)';
+    case 'none':
+      return env.sources.length > 0 || env.notes.length > 0
+        ? `Dependencies: nothing to install${from}`
+        : undefined;
+    case 'failed':
+      return `Dependencies: setup failed (${env.problem?.code ?? 'unknown'}) after ${formatDuration(env.setupMs)}`;
+    case 'installed': {
+      const shown = env.packages.slice(0, 30).map((p) => `${p.name} ${p.version}`);
+      const more =
+        env.packages.length > shown.length
+          ? `, and ${env.packages.length - shown.length} more`
+          : '';
+      const built = env.built.length > 0 ? `; built from sdists: ${env.built.join(', ')}` : '';
+      return `Dependencies: ${plural(env.packages.length, 'package')} installed${from} (${env.cacheHit ? 'cache hit' : 'installed now'}, setup ${formatDuration(env.setupMs)}): ${shown.join(', ')}${more}${built}`;
+    }
+  }
+}

@@ -68,6 +68,7 @@ const TOP_ORDER = [
   'project',
   'generation',
   'suggestions',
+  'environment',
   'tools',
   'durationMs',
 ];

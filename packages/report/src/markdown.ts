@@ -6,6 +6,7 @@
 import { neutralizeWorkflowCommands } from '@testgate/core';
 import type { FileResult, GateReport, GenerationSummary, TestResult } from '@testgate/core';
 import {
+  environmentLine,
   findingRejects,
   generatedPaths,
   formatChangedLines,
@@ -179,6 +180,14 @@ export function suggestionBlocks(report: GateReport, options: { code: boolean })
   });
 }
 
+/** The project's environment as Markdown: the line, then its notes. */
+export function environmentBlocks(report: GateReport): string[] {
+  const line = environmentLine(report);
+  if (line === undefined) return [];
+  const notes = (report.environment?.notes ?? []).slice(0, 20).map((note) => `- ${mdText(note)}`);
+  return [mdText(line), ...(notes.length > 0 ? ['', ...notes] : [])];
+}
+
 export function toolsLine(report: GateReport): string {
   const names: Record<string, string> = {
     python: 'Python',
@@ -211,6 +220,7 @@ export function renderMarkdown(report: GateReport): string {
     ...section('## Test files rejected', fileBlocks(report.files.filter((f) => f.origin === 'pr'))),
     ...section('## Security report', securityBlocks(report)),
     ...section('### Existing findings', existingFindingBlocks(report)),
+    ...section('## Dependencies', environmentBlocks(report)),
     ...section('## Generated tests', [
       ...generationBlocks(report),
       ...(report.generation ? [''] : []),

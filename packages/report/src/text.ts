@@ -2,6 +2,7 @@
 import { neutralizeWorkflowCommands } from '@testgate/core';
 import type { GateReport, TestResult, Verdict } from '@testgate/core';
 import {
+  environmentLine,
   findingRejects,
   formatChangedLines,
   generatedPaths,
@@ -105,6 +106,14 @@ export function renderText(report: GateReport, options: TextOptions = {}): strin
   }
   out.push('');
 
+  const environment = environmentLine(report);
+  if (environment !== undefined) {
+    out.push(paint.bold('Dependencies'));
+    out.push(`  ${oneLine(environment.replace(/^Dependencies: /, ''))}`);
+    for (const note of report.environment?.notes.slice(0, 20) ?? [])
+      out.push(`  ${paint.dim(`note: ${oneLine(note)}`)}`);
+    out.push('');
+  }
   if (report.generation || generatedTests.length > 0) {
     out.push(paint.bold('Generated tests'));
     const generation = report.generation;
