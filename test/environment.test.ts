@@ -404,6 +404,31 @@ def test_f():
     expect(missing.report.title).toBe(
       'Not judged: a dependency is not on the package index (tg-nowhere)',
     );
+
+    // Seen on real projects against an index that keeps only some releases: a range no
+    // release matches, and a lock pinning a version the index does not have.
+    const range = await judgeProject(
+      'range',
+      { 'pyproject.toml': pyproject(['tg-beta>=3']) },
+      ALPHA,
+      cliEnv(),
+    );
+    expect(range.report.neutralReason).toMatch(
+      /^no release of tg-beta on the package index matches tg-beta>=3 \(it has 1\.0, 2\.0\)/,
+    );
+    const lock = `version = 1\n[[package]]\nname = "tg-beta"\nversion = "1.5"\nsource = { registry = "${publicIndex.publicUrl}" }\n`;
+    const locked = await judgeProject(
+      'locked',
+      { 'pyproject.toml': pyproject(['tg-beta']), 'uv.lock': lock },
+      ALPHA,
+      cliEnv(),
+    );
+    expect(locked.report.title).toBe(
+      'Not judged: a dependency is not on the package index (tg-beta)',
+    );
+    expect(locked.report.neutralReason).toMatch(
+      /^uv\.lock pins tg-beta==1\.5, and the package index has no wheel of that version \(it has 1\.0, 2\.0\)/,
+    );
   }, 120_000);
 
   it('installs from a private index whose password appears nowhere but on the trusted side', async () => {

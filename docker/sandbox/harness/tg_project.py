@@ -392,7 +392,7 @@ def missing_submodules(head: str) -> list[str]:
 
 # ---- installed dependencies ---------------------------------------------------------------
 
-def environment_paths(request: dict) -> list[str]:
+def environment_paths(request: dict, root: str = "/env/") -> list[str]:
     """The sys.path entries of the project's installed dependencies (the /env volume the host
     mounted read-only): each directory the request names, plus the path lines of its .pth
     files. A .pth line that starts with `import` is code and is never run: the children
@@ -417,6 +417,6 @@ def environment_paths(request: dict) -> list[str]:
                 if not line or line.startswith(("#", "import ", "import\t")):
                     continue
                 path = os.path.normpath(os.path.join(site_dir, line))
-                if path.startswith("/env/") and os.path.isdir(path) and path not in out:
+                if path.startswith(root) and os.path.isdir(path) and path not in out:
                     out.append(path)
     return out

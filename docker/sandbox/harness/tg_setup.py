@@ -96,16 +96,52 @@ def _gate_tool_notes(requirements: list[str]) -> list[str]:
     return notes
 
 
+def _pip_in_process(args: list[str], tmp: str) -> tuple[int, str]:
+    """pip's install, run in this process: its import was paid while the host was still
+    resolving (see _preload_pip), which is most of pip's start-up. The container's own
+    deadline bounds it."""
+    import contextlib
+    import io
+
+    from pip._internal.cli.main import main as pip_main
+
+    os.environ.update({'HOME': tmp, 'TMPDIR': tmp, 'PIP_CONFIG_FILE': '/dev/null', 'PIP_NO_INPUT': '1',
+                       'PIP_DISABLE_PIP_VERSION_CHECK': '1'})
+    captured = io.StringIO()
+    with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+        try:
+            code = pip_main(args)
+        except SystemExit as e:  # pip exits on some errors
+            code = e.code if isinstance(e.code, int) else 1
+    return int(code or 0), captured.getvalue()[-PIP_TAIL:]
+
+
+def _preload_pip() -> None:
+    """Imports pip's install machinery before stdin arrives: the host starts this container
+    while it resolves, so the import overlaps that."""
+    try:
+        import pip._internal.cli.main  # noqa: F401
+        import pip._internal.commands.install  # noqa: F401
+    except Exception:  # noqa: BLE001 -- only a head start; the install imports it again
+        pass
+
+
 def install(req: dict, work: str) -> dict:
     t0 = time.monotonic()
     tmp = os.path.join(ENV_ROOT, '.tmp')
     os.makedirs(tmp, exist_ok=True)
-    code, tail = _pip(['install', '--no-index', '--no-deps', '--require-hashes', '--no-warn-script-location',
-                       '--no-cache-dir', '--find-links', os.path.join(work, 'wheels'), '--target', SITE,
-                       '-r', os.path.join(work, 'requirements.txt')], tmp, float(req.get('timeoutSeconds', 600)))
+    code, tail = _pip_in_process(['install', '--no-index', '--no-deps', '--require-hashes', '--no-compile',
+                                  '--no-warn-script-location', '--no-cache-dir', '--find-links',
+                                  os.path.join(work, 'wheels'), '--target', SITE,
+                                  '-r', os.path.join(work, 'requirements.txt')], tmp)
     subprocess.run(['rm', '-rf', tmp], check=False)
     if code != 0:
         return {'ok': False, 'error': 'pip install failed (exit %d)' % code, 'pipTail': tail}
+    # Byte-code now, on every core the container has: the test runs see /env read-only and
+    # would otherwise compile every dependency module again in each child.
+    import compileall
+
+    compileall.compile_dir(SITE, quiet=2, workers=0)
     return {'ok': True, 'installed': _installed(SITE), 'sizeBytes': _size(ENV_ROOT),
             'notes': _gate_tool_notes(list(req.get('gateTools') or [])),
             'installMs': round((time.monotonic() - t0) * 1000)}
@@ -136,6 +172,7 @@ def main() -> int:
     import tg_protocol
 
     work = '/work'
+    _preload_pip()
     try:
         tg_protocol.safe_extract(sys.stdin.buffer, work)
         with open(os.path.join(work, 'setup.json'), 'rb') as fh:

@@ -543,7 +543,7 @@ describe('judge: verdict', () => {
     expect(report.verdict).toBe('neutral');
     expect(report.title).toBe('Not judged: the code under test does not import');
     expect(report.neutralReason).toBe(
-      'the code under test imports "requests" at calc.py:1, which is not in the repository, and the sandbox has no network to install it: make the import optional or vendor the dependency so Testgate can judge the tests',
+      'the code under test imports "requests" at calc.py:1, which is neither in the repository nor among the dependencies Testgate installed: declare the distribution that provides it in the project\'s dependencies (pyproject.toml, setup.cfg or a requirements file) or under environment.packages in .github/testgate.yml, and check that environment.install is not off',
     );
     expect(report.project.importError).toContain('requests');
   });
@@ -584,7 +584,7 @@ describe('judge: verdict', () => {
     );
     expect(report.verdict).toBe('neutral');
     expect(report.neutralReason).toBe(
-      'tests/test_tz.py imports "pytz", which is not in the repository, and the sandbox has no network to install it: make the import optional or vendor the dependency so Testgate can judge the tests',
+      'tests/test_tz.py imports "pytz", which is neither in the repository nor among the dependencies Testgate installed: declare the distribution that provides it in the project\'s dependencies (pyproject.toml, setup.cfg or a requirements file) or under environment.packages in .github/testgate.yml, and check that environment.install is not off',
     );
     // Another rejected test still fails the gate.
     const failing = judge(

@@ -13,6 +13,8 @@ export interface Pin {
   name: string;
   version: string;
   hashes: string[];
+  /** The file that fixes it (`uv.lock`, `requirements.txt`). */
+  source?: string;
 }
 
 export interface RequirementSet {
@@ -189,7 +191,7 @@ function readRequirementsFile(
       );
     if (pinned && hashes.length > 0) {
       const name = normalizeName(pinned[1]!);
-      into.pins.set(name, { name, version: pinned[2]!, hashes });
+      into.pins.set(name, { name, version: pinned[2]!, hashes, source: path });
     }
   }
 }
@@ -210,7 +212,7 @@ function readConstraintsFile(path: string, tree: TreeReader, into: Collector): v
     );
     if (!pinned) continue;
     const name = normalizeName(pinned[1]!);
-    into.pins.set(name, { name, version: pinned[2]!, hashes });
+    into.pins.set(name, { name, version: pinned[2]!, hashes, source: path });
   }
 }
 
@@ -516,7 +518,7 @@ function readLock(tree: TreeReader, into: Collector): string | undefined {
         sha256Of(table(pkg.sdist)?.hash),
       ].filter((h): h is string => h !== undefined);
       const name = normalizeName(pkg.name);
-      into.pins.set(name, { name, version: pkg.version, hashes });
+      into.pins.set(name, { name, version: pkg.version, hashes, source: 'uv.lock' });
     }
     return 'uv.lock';
   }
@@ -532,7 +534,7 @@ function readLock(tree: TreeReader, into: Collector): string | undefined {
         .map((f) => sha256Of(table(f)?.hash))
         .filter((h): h is string => h !== undefined);
       const name = normalizeName(pkg.name);
-      into.pins.set(name, { name, version: pkg.version, hashes });
+      into.pins.set(name, { name, version: pkg.version, hashes, source: 'poetry.lock' });
     }
     return 'poetry.lock';
   }
@@ -552,7 +554,7 @@ function readLock(tree: TreeReader, into: Collector): string | undefined {
         hashOf(pkg.sdist),
       ].filter((h): h is string => h !== undefined);
       const name = normalizeName(pkg.name);
-      into.pins.set(name, { name, version: pkg.version, hashes });
+      into.pins.set(name, { name, version: pkg.version, hashes, source: pylockPath });
     }
     return pylockPath;
   }

@@ -207,6 +207,71 @@ function pipReason(output: string): string {
   return (errors.length > 0 ? errors.slice(-3) : lines.filter(Boolean).slice(-5)).join('\n');
 }
 
+/**
+ * The indexes pip used: the explicit ones, else what pip's own configuration says
+ * (`pip config list`: a pip.conf or PIP_* variables), else PyPI.
+ */
+export async function effectiveIndexes(
+  request: Pick<ResolveRequest, 'index' | 'python' | 'env'>,
+): Promise<string[]> {
+  if (request.index.indexUrl) return [request.index.indexUrl, ...request.index.extraIndexUrls];
+  const python = request.python ?? process.env.TESTGATE_PYTHON ?? 'python3';
+  const configured = await new Promise<string>((resolve) => {
+    const child = spawn(python, ['-m', 'pip', 'config', 'list'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...(request.env ?? process.env), PIP_NO_INPUT: '1' },
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.on('error', () => resolve(''));
+    child.on('close', () => resolve(out));
+  });
+  // Lines such as  global.extra-index-url='file:///a/simple https://b/simple'
+  const values = (key: string): string[] =>
+    configured
+      .split('\n')
+      .map((line) => new RegExp(`^\\S*\\.${key}='([^']*)'$`).exec(line.trim())?.[1])
+      .filter((value): value is string => value !== undefined)
+      .flatMap((value) => value.split(/\s+/).filter(Boolean));
+  const index = values('index-url')[0] ?? 'https://pypi.org/simple';
+  return [...new Set([index, ...values('extra-index-url'), ...request.index.extraIndexUrls])];
+}
+
+/**
+ * A "conflict" that is only a lock pinning a version the index does not serve (an index
+ * that keeps the latest releases, or a yanked one): said as such, not as a conflict.
+ */
+async function lockedVersionMissing(
+  output: string,
+  request: ResolveRequest,
+): Promise<EnvironmentProblem | undefined> {
+  for (const match of output.matchAll(
+    /The user requested \(constraint\) ([A-Za-z0-9._-]+)==(\S+)/g,
+  )) {
+    const name = normalizeName(match[1]!);
+    const pin = request.pins.find((p) => p.name === name && p.version === match[2]);
+    if (!pin) continue;
+    const versions = new Set<string>();
+    for (const indexUrl of await effectiveIndexes(request)) {
+      const page = await fetchProjectPage(indexUrl, name);
+      if (page.status !== 'ok') continue;
+      for (const file of page.files)
+        if (file.kind === 'wheel' && file.version) versions.add(file.version);
+    }
+    if (versions.has(pin.version)) continue;
+    const there =
+      versions.size > 0
+        ? `it has ${[...versions].sort(compareVersions).slice(-5).join(', ')}`
+        : 'it has no wheel of it at all';
+    return new EnvironmentProblem(
+      'not-found',
+      `${pin.source ?? 'the lock file'} pins ${name}==${pin.version}, and the package index has no wheel of that version (${there}): update the lock, or point PIP_INDEX_URL / --index-url at an index that keeps it`,
+      { packageName: name },
+    );
+  }
+  return undefined;
+}
+
 /** Asks the index itself why `name` has no usable wheel. */
 async function explainNoMatch(
   name: string,
@@ -214,14 +279,27 @@ async function explainNoMatch(
   pipText: string,
   allowSdist: boolean,
 ): Promise<EnvironmentProblem | { sdist: IndexFile; indexUrl: string }> {
-  const indexes = [
-    request.index.indexUrl ?? 'https://pypi.org/simple',
-    ...request.index.extraIndexUrls,
-  ];
+  const indexes = await effectiveIndexes(request);
+  // pip found releases for the sandbox, none matching the requirement's version range.
+  const unmatched =
+    /Could not find a version that satisfies the requirement (\S+) \(from versions: ([^)]*)\)/.exec(
+      pipText,
+    );
+  if (
+    unmatched &&
+    unmatched[2]!.trim() !== 'none' &&
+    !/require a different python/i.test(pipText)
+  ) {
+    return new EnvironmentProblem(
+      'not-found',
+      `no release of ${name} on the package index matches ${unmatched[1]} (it has ${unmatched[2]!.trim().split(/,\s*/).slice(-5).join(', ')}): loosen the requirement, or point PIP_INDEX_URL / --index-url at an index that has it`,
+      { packageName: name },
+    );
+  }
   const requiresPythonMessage = new RegExp(`require a different python version:.*`, 'i').exec(
     pipText,
   )?.[0];
-  const pages = [];
+  const pages: { indexUrl: string; page: Awaited<ReturnType<typeof fetchProjectPage>> }[] = [];
   for (const indexUrl of indexes) {
     pages.push({ indexUrl, page: await fetchProjectPage(indexUrl, name) });
   }
@@ -236,17 +314,21 @@ async function explainNoMatch(
     );
   }
   if (withFiles.length === 0) {
-    const unreachable = pages.find((p) => p.page.status === 'unreachable');
-    if (unreachable && unreachable.page.status === 'unreachable') {
+    const unreachable = pages.filter((p) => p.page.status === 'unreachable');
+    const answered = pages.filter((p) => p.page.status !== 'unreachable');
+    const list = (items: typeof pages): string =>
+      items.map((p) => request.redact(p.indexUrl)).join(', ');
+    if (answered.length === 0) {
+      const first = unreachable[0]?.page;
       return new EnvironmentProblem(
         'index-unreachable',
-        `the package index could not be reached for ${name} (${request.redact(unreachable.page.message)}): check PIP_INDEX_URL or --index-url`,
+        `the package index could not be reached for ${name} (${list(unreachable)}${first?.status === 'unreachable' ? `: ${request.redact(first.message)}` : ''}): check PIP_INDEX_URL or --index-url`,
         { packageName: name },
       );
     }
     return new EnvironmentProblem(
       'not-found',
-      `${name} is not on the package index (${indexes.map((i) => request.redact(i)).join(', ')}): check its name, or point PIP_INDEX_URL / --index-url at the index that has it`,
+      `${name} is not on the package index (${list(answered)}${unreachable.length > 0 ? `; not reached: ${list(unreachable)}` : ''}): check its name, or point PIP_INDEX_URL / --index-url at the index that has it`,
       { packageName: name },
     );
   }
@@ -348,6 +430,8 @@ export async function resolveWheels(
   }
   if (run.code !== 0) {
     if (/ResolutionImpossible|conflicting dependencies|The conflict is caused by/.test(output)) {
+      const unavailable = await lockedVersionMissing(output, request);
+      if (unavailable) throw unavailable;
       const culprit = /The user requested ([A-Za-z0-9._-]+)|Cannot install ([A-Za-z0-9._-]+)/.exec(
         output,
       );

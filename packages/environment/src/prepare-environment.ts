@@ -13,7 +13,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { parse as parseToml } from 'smol-toml';
 import type { EnvironmentSummary, GateConfig } from '@testgate/core';
@@ -265,6 +265,11 @@ async function buildEnvironment(
 ) {
   const { requirements, settings, redact } = options;
   const work = await mkdtemp(path.join(tmpdir(), 'testgate-env-'));
+  const volume = `testgate-env-${options.key.slice(0, 16)}-${randomBytes(3).toString('hex')}`;
+  await options.volumes.create(volume, options.key);
+  // The setup container starts now and waits for its wheels on stdin, so its start-up
+  // overlaps pip's resolve on this side.
+  let setup: PendingSetup | undefined = startSetup(options, volume, requirements.gateTools);
   try {
     const builtDir = path.join(work, 'built');
     const built: string[] = [];
@@ -297,11 +302,12 @@ async function buildEnvironment(
         throw new EnvironmentProblem(
           'sdist-build-failed',
           `more than ${MAX_SDIST_ROUNDS} packages need building from sdists`,
-          {
-            packageName: outcome.name,
-          },
+          { packageName: outcome.name },
         );
       }
+      // Builds can take long: the waiting setup container goes, a fresh one comes after.
+      await setup?.cancel();
+      setup = undefined;
       options.onProgress?.(`building ${outcome.sdist.filename} in the sandbox (allowSdist)`);
       await buildSdist({
         ...options,
@@ -323,25 +329,23 @@ async function buildEnvironment(
           `${wheel.name} ${wheel.version} is required by a dependency; the sandbox runs its own ${wheel.name}`,
       ),
     ];
-    const volume = `testgate-env-${options.key.slice(0, 16)}-${randomBytes(3).toString('hex')}`;
     options.onProgress?.(`installing ${install.length} wheels offline in the sandbox`);
-    await options.volumes.create(volume, options.key);
-    try {
-      const result = await runSetup(options, volume, install, requirements.gateTools);
-      const entry = await options.cache.save({
-        key: options.key,
-        volume,
-        packages: result.installed,
-        notes: [...notes, ...result.notes].map(redact),
-        built,
-        sizeBytes: result.sizeBytes,
-      });
-      await options.cache.evict({ maxBytes: settings.cacheMaxBytes, keep: volume }).catch(() => []);
-      return entry;
-    } catch (error) {
-      await options.volumes.remove(volume).catch(() => undefined);
-      throw error;
-    }
+    setup ??= startSetup(options, volume, requirements.gateTools);
+    const result = await setup.install(install);
+    const entry = await options.cache.save({
+      key: options.key,
+      volume,
+      packages: result.installed,
+      notes: [...notes, ...result.notes].map(redact),
+      built,
+      sizeBytes: result.sizeBytes,
+    });
+    await options.cache.evict({ maxBytes: settings.cacheMaxBytes, keep: volume }).catch(() => []);
+    return entry;
+  } catch (error) {
+    await setup?.cancel();
+    await options.volumes.remove(volume).catch(() => undefined);
+    throw error;
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -353,30 +357,41 @@ interface SetupResult {
   sizeBytes: number;
 }
 
-function setupLimits(settings: EnvironmentSettings, inputBytes: number) {
+/** A setup container that is running and waits for its wheelhouse. */
+interface PendingSetup {
+  /** Sends the wheels and waits for the install. */
+  install(wheels: readonly ResolvedWheel[]): Promise<SetupResult>;
+  /** Stops the container (it is removed); resolves once it is gone. */
+  cancel(): Promise<void>;
+}
+
+function setupLimits(settings: EnvironmentSettings, inputBytes?: number) {
+  // The wheelhouse is extracted into /work (tmpfs, counted as the container's memory);
+  // installed files go to the volume. Unknown input: room for the largest allowed.
+  const input = inputBytes ?? settings.maxBytes;
   return {
     deadlineMs: settings.timeoutMs,
-    memoryBytes: 1024 * MiB,
-    // The wheelhouse is extracted into /work; installed files go to the volume.
-    workTmpfsBytes: Math.max(128 * MiB, Math.ceil(inputBytes * 1.2) + 64 * MiB),
+    memoryBytes: 1024 * MiB + Math.ceil(input * 1.2),
+    workTmpfsBytes: Math.max(128 * MiB, Math.ceil(input * 1.2) + 64 * MiB),
     fsizeBytes: settings.maxBytes,
   };
 }
 
 async function runSetupContainer(
   options: PrepareEnvironmentOptions,
-  input: Buffer,
+  input: Buffer | NodeJS.ReadableStream,
   nonce: string,
   volume: string | undefined,
+  signal: AbortSignal | undefined = options.signal,
 ): Promise<Record<string, unknown>> {
   const result = await options.runner.run({
     image: options.image,
     cmd: SETUP_COMMAND,
     stdin: input,
     labels: { ...options.labels, 'testgate.mode': volume ? 'setup' : 'build-sdist' },
-    limits: setupLimits(options.settings, input.length),
+    limits: setupLimits(options.settings, Buffer.isBuffer(input) ? input.length : undefined),
     ...(options.jobId === undefined ? {} : { jobId: options.jobId }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(signal === undefined ? {} : { signal }),
     ...(volume === undefined ? {} : { environment: { volume, readOnly: false } }),
   });
   if (result.timedOut) {
@@ -406,38 +421,56 @@ async function runSetupContainer(
   return JSON.parse(line.slice(prefix.length)) as Record<string, unknown>;
 }
 
-async function runSetup(
+function startSetup(
   options: PrepareEnvironmentOptions,
   volume: string,
-  wheels: readonly ResolvedWheel[],
   gateTools: readonly string[],
-): Promise<SetupResult> {
+): PendingSetup {
   const nonce = randomBytes(16).toString('hex');
-  const requirementsTxt = wheels
-    .map((wheel) => `${wheel.name}==${wheel.version} --hash=sha256:${wheel.sha256}`)
-    .join('\n');
-  const input = await packTar([
-    {
-      name: 'setup.json',
-      content: Buffer.from(
-        JSON.stringify({
-          mode: 'install',
-          nonce,
-          gateTools,
-          timeoutSeconds: Math.round(options.settings.timeoutMs / 1000),
-        }),
-      ),
+  const stdin = new PassThrough();
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const running = runSetupContainer(options, stdin, nonce, volume, signal);
+  // Until install() awaits it, a failure is only remembered.
+  running.catch(() => undefined);
+  return {
+    async install(wheels) {
+      const requirementsTxt = wheels
+        .map((wheel) => `${wheel.name}==${wheel.version} --hash=sha256:${wheel.sha256}`)
+        .join('\n');
+      const input = await packTar([
+        {
+          name: 'setup.json',
+          content: Buffer.from(
+            JSON.stringify({
+              mode: 'install',
+              nonce,
+              gateTools,
+              timeoutSeconds: Math.round(options.settings.timeoutMs / 1000),
+            }),
+          ),
+        },
+        { name: 'requirements.txt', content: Buffer.from(`${requirementsTxt}\n`) },
+        { name: 'wheels', content: Buffer.alloc(0), directory: true },
+        ...(await Promise.all(
+          wheels.map(async (wheel) => ({
+            name: `wheels/${wheel.filename}`,
+            content: await readFile(wheel.path),
+          })),
+        )),
+      ]);
+      stdin.end(input);
+      return setupResult(await running, options.settings);
     },
-    { name: 'requirements.txt', content: Buffer.from(`${requirementsTxt}\n`) },
-    { name: 'wheels', content: Buffer.alloc(0), directory: true },
-    ...(await Promise.all(
-      wheels.map(async (wheel) => ({
-        name: `wheels/${wheel.filename}`,
-        content: await readFile(wheel.path),
-      })),
-    )),
-  ]);
-  const report = await runSetupContainer(options, input, nonce, volume);
+    async cancel() {
+      stop.abort(new Error('setup cancelled'));
+      stdin.end();
+      await running.catch(() => undefined);
+    },
+  };
+}
+
+function setupResult(report: Record<string, unknown>, settings: EnvironmentSettings): SetupResult {
   if (report.ok !== true) {
     const tail = typeof report.pipTail === 'string' ? report.pipTail : '';
     const errors = tail
@@ -451,10 +484,10 @@ async function runSetup(
     );
   }
   const sizeBytes = Number(report.sizeBytes ?? 0);
-  if (sizeBytes > options.settings.maxBytes) {
+  if (sizeBytes > settings.maxBytes) {
     throw new EnvironmentProblem(
       'size-limit',
-      `the installed dependencies take ${Math.round(sizeBytes / MiB)} MiB, more than ${Math.round(options.settings.maxBytes / MiB)} MiB (TESTGATE_ENV_MAX_MB)`,
+      `the installed dependencies take ${Math.round(sizeBytes / MiB)} MiB, more than ${Math.round(settings.maxBytes / MiB)} MiB (TESTGATE_ENV_MAX_MB)`,
     );
   }
   return {

@@ -4,6 +4,8 @@
  * wheels for another Python or platform), and where an sdist is, to fetch it as a file when
  * `allowSdist` is on (pip would build its metadata on the host to download it).
  */
+import { readFile, readdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { normalizeName } from './discover.ts';
 
 export interface IndexFile {
@@ -97,6 +99,7 @@ export async function fetchProjectPage(
     indexUrl.endsWith('/') ? indexUrl : `${indexUrl}/`,
   );
   const pageUrl = new URL(`${normalizeName(project)}/`, url).toString();
+  if (pageUrl.startsWith('file:')) return readFilePage(pageUrl, project);
   let response: Response;
   try {
     response = await fetch(pageUrl, {
@@ -119,12 +122,34 @@ export async function fetchProjectPage(
   return { status: 'ok', files: parseProjectPage(html, response.url || pageUrl, project), pageUrl };
 }
 
+/** A file:// index: a directory per project holding index.html, or the files themselves. */
+async function readFilePage(
+  pageUrl: string,
+  project: string,
+): Promise<ProjectPage & { pageUrl: string }> {
+  const dir = fileURLToPath(pageUrl);
+  try {
+    const html = await readFile(`${dir}/index.html`, 'utf8').catch(async () =>
+      (await readdir(dir)).map((name) => `<a href="${name}">${name}</a>`).join('\n'),
+    );
+    return { status: 'ok', files: parseProjectPage(html, pageUrl, project), pageUrl };
+  } catch {
+    return { status: 'missing', pageUrl };
+  }
+}
+
 /** Downloads one file of the index (an sdist) with the index's credentials. */
 export async function downloadIndexFile(
   indexUrl: string,
   fileUrl: string,
   options: { timeoutMs?: number; maxBytes: number },
 ): Promise<Buffer> {
+  if (fileUrl.startsWith('file:')) {
+    const body = await readFile(fileURLToPath(fileUrl));
+    if (body.length > options.maxBytes)
+      throw new Error(`${fileUrl} is larger than ${options.maxBytes} bytes`);
+    return body;
+  }
   const index = splitCredentials(indexUrl);
   const sameHost = new URL(fileUrl).host === new URL(index.url).host;
   const response = await fetch(fileUrl, {

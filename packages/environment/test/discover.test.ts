@@ -61,7 +61,9 @@ lint = ["ruff"]
       auto,
     );
     expect(found.requirements).toEqual(['idna>=3', 'requests==2.31.0']);
-    expect(found.pins).toEqual([{ name: 'idna', version: '3.6', hashes: [] }]);
+    expect(found.pins).toEqual([
+      { name: 'idna', version: '3.6', hashes: [], source: 'constraints.txt' },
+    ]);
     expect(found.sources).toEqual(['requirements.txt', 'requirements/base.txt', 'constraints.txt']);
     expect(found.notes.join('\n')).toMatch(
       /pip option "--index-url" ignored: the index and pip's options are the operator's settings/,
@@ -77,7 +79,9 @@ lint = ["ruff"]
       auto,
     );
     expect(found.requirements).toEqual(['six==1.16.0']);
-    expect(found.pins).toEqual([{ name: 'six', version: '1.16.0', hashes: [sha] }]);
+    expect(found.pins).toEqual([
+      { name: 'six', version: '1.16.0', hashes: [sha], source: 'requirements.txt' },
+    ]);
     expect(found.pinned).toBe(true);
   });
 
@@ -103,7 +107,9 @@ wheels = [{ url = "https://files/attrs-23.2.0-py3-none-any.whl", hash = "sha256:
       auto,
     );
     expect(found.requirements).toEqual(['attrs']);
-    expect(found.pins).toEqual([{ name: 'attrs', version: '23.2.0', hashes: ['b'.repeat(64)] }]);
+    expect(found.pins).toEqual([
+      { name: 'attrs', version: '23.2.0', hashes: ['b'.repeat(64)], source: 'uv.lock' },
+    ]);
     expect(found.pinned).toBe(true);
     expect(found.sources).toEqual(['uv.lock', 'pyproject.toml']);
   });

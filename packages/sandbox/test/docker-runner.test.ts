@@ -51,6 +51,25 @@ function python(code: string, extra: Partial<SandboxRunRequest> = {}): Promise<S
 }
 
 describe('container spec', () => {
+  it('mounts the environment volume at /env and nothing else, read-only unless asked', () => {
+    const spec = (readOnly: boolean) =>
+      buildContainerSpec({
+        image: 'x',
+        cmd: ['true'],
+        limits: DEFAULT_LIMITS,
+        labels: { app: 'testgate' },
+        name: 'n',
+        environment: { volume: 'testgate-env-abc', readOnly },
+      }).HostConfig ?? {};
+    expect(spec(true).Mounts).toEqual([
+      { Type: 'volume', Source: 'testgate-env-abc', Target: '/env', ReadOnly: true },
+    ]);
+    expect(spec(false).Mounts?.[0]?.ReadOnly).toBe(false);
+    expect(spec(true).Binds).toEqual([]);
+    expect(spec(true).ReadonlyRootfs).toBe(true);
+    expect(spec(true).NetworkMode).toBe('none');
+  });
+
   it('applies every sandbox invariant', () => {
     const spec = buildContainerSpec({
       image: 'x',
