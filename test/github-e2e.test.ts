@@ -3,8 +3,12 @@
  * the fake GitHub, the real pipeline in real Docker sandboxes.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureSandboxImage } from '@testgate/sandbox';
+import { environmentSettingsFromEnv } from '@testgate/environment';
+import { createEnvironmentVolumes, ensureSandboxImage } from '@testgate/sandbox';
+import { Redis } from 'ioredis';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   REDIS_URL,
@@ -23,7 +27,9 @@ import {
   type PullRequestRepo,
 } from './fakes/github-fixtures.ts';
 import { startFakeGitHub, type FakeGitHub } from './fakes/github-server.ts';
+import { buildDistributions, isolatedPipEnv, startPackageIndex } from './fakes/package-index.ts';
 
+const APP_PASSWORD = 'app-Index-pw-7731';
 const OWNER = 'octo';
 const REPO = 'calc';
 
@@ -176,4 +182,93 @@ describe('GitHub App with the real pipeline', () => {
       await rescuer.close();
     }
   }, 400_000);
+
+  it('installs dependencies from a private index; its password reaches no job, log, check run or comment', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'testgate-app-index-'));
+    buildDistributions(join(work, 'files'), [
+      {
+        name: 'tg-private',
+        version: '1.0',
+        modules: { 'tg_private/__init__.py': 'def offset():\n    return 40\n' },
+      },
+    ]);
+    const index = await startPackageIndex({
+      dir: join(work, 'files'),
+      auth: { user: 'ci', password: APP_PASSWORD },
+    });
+    const volumes = createEnvironmentVolumes();
+    try {
+      repo = createPullRequestRepo();
+      const sha = repo.pushHead({
+        'requirements.txt': 'tg-private\n',
+        'calc/priv.py':
+          'from tg_private import offset\n\n\ndef answer():\n    return offset() + 2\n',
+        'tests/test_priv.py':
+          'from calc.priv import answer\n\n\ndef test_answer():\n    assert answer() == 42\n',
+      });
+      github = await startFakeGitHub({ repos: [{ owner: OWNER, repo: REPO, gitDir: repo.dir }] });
+      app = await startAppUnderTest({
+        github,
+        overrides: {
+          image,
+          environment: {
+            volumes,
+            index: { indexUrl: index.url, extraIndexUrls: [] },
+            settings: {
+              ...environmentSettingsFromEnv({}),
+              cacheDir: join(work, 'cache'),
+              pipEnv: isolatedPipEnv(),
+            },
+          },
+        },
+      });
+      expect(await deliver(app.url, sha, repo.baseSha)).toBe(202);
+      const gh = github;
+      const run = await waitFor(
+        () => gh.checkRuns.find((r) => r.head_sha === sha && r.status === 'completed'),
+        { timeoutMs: 240_000, what: 'check run' },
+      );
+      await waitFor(() => gh.comments.length === 1 || undefined, { what: 'comment' });
+      expect(run.output.summary).toContain('1 package installed from requirements.txt');
+      expect(run.output.summary).toContain('tg-private 1.0');
+      expect(index.downloads()).toEqual(['/files/tg_private-1.0-py3-none-any.whl']);
+
+      // Everything the app wrote: check runs, the comment, its logs, and every key it left in Redis.
+      const redis = new Redis(REDIS_URL);
+      const stored: string[] = [];
+      try {
+        for (const key of await redis.keys(`${app.prefix}*`)) {
+          const type = await redis.type(key);
+          if (type === 'hash') stored.push(JSON.stringify(await redis.hgetall(key)));
+          else if (type === 'string') stored.push((await redis.get(key)) ?? '');
+          else if (type === 'list') stored.push(JSON.stringify(await redis.lrange(key, 0, -1)));
+          else if (type === 'zset') stored.push(JSON.stringify(await redis.zrange(key, '0', '-1')));
+          else if (type === 'stream')
+            stored.push(JSON.stringify(await redis.xrange(key, '-', '+')));
+        }
+      } finally {
+        redis.disconnect();
+      }
+      expect(stored.join('\n')).toContain(sha);
+      for (const text of [
+        JSON.stringify(gh.checkRuns),
+        JSON.stringify(gh.comments),
+        JSON.stringify(app.logs),
+        stored.join('\n'),
+      ]) {
+        expect(text).not.toContain(APP_PASSWORD);
+      }
+    } finally {
+      await index.close();
+      for (const name of readdirSync(join(work, 'cache', 'environments'))) {
+        const entry = JSON.parse(
+          readFileSync(join(work, 'cache', 'environments', name), 'utf8'),
+        ) as {
+          volume: string;
+        };
+        await volumes.remove(entry.volume);
+      }
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

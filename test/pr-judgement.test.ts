@@ -87,6 +87,42 @@ describe('findings are scoped to the change', () => {
     expect(report.verdict).toBe('fail');
     expect(code).toBe(1);
   });
+
+  it('a finding on a line the PR only re-laid out (a formatter run) is existing', async () => {
+    // Seen on dateutil: black turned `x > 6: # pragma: nocover` / 'text' into the spaced,
+    // double-quoted form; the pragma was there before.
+    const helper = (layout: 'old' | 'new') =>
+      [
+        'from calc import area',
+        '',
+        '',
+        'def _check(n):',
+        layout === 'old' ? '    if n > 6: # pragma: nocover' : '    if n > 6:  # pragma: nocover',
+        layout === 'old'
+          ? "        raise ValueError('too big') "
+          : '        raise ValueError("too big")',
+        '    return n',
+        '',
+      ].join('\n');
+    const { report } = await judge(
+      'relayout',
+      {
+        files: {
+          'calc/__init__.py': 'def area(w, h):\n    return w * h\n',
+          'tests/test_calc.py': helper('old'),
+        },
+      },
+      {
+        files: {
+          'calc/__init__.py': 'def area(w, h):\n    return w * h + 0\n',
+          'tests/test_calc.py': `${helper('new')}\n\ndef test_area():\n    assert area(_check(2), 3) == 6\n`,
+        },
+      },
+    );
+    expect(statuses(report)).toEqual({ 'tests/test_calc.py::test_area': 'accepted' });
+    expect(report.verdict).toBe('pass');
+    expect(report.existingFindings.map((f) => `${f.rule}@${f.line}`)).toEqual(['TG-NO-COVER@5']);
+  });
 });
 
 describe('changed lines are the statements coverage counts', () => {

@@ -50,6 +50,10 @@ NO_NETWORK_HINT = (' - the sandbox has no network and installs nothing, so third
                    'vendored in the repository or present in the sandbox image')
 
 
+# How far (in lines) a reformatted line may have moved from its base position.
+REFORMAT_WINDOW = 30
+
+
 def _analysis(name: str):
     return importlib.import_module(name)
 
@@ -614,6 +618,28 @@ class Evaluator:
                           'startLine': start, 'endLine': end, 'origin': 'pr', 'change': change,
                           'codeFile': code_file, 'codeLine': code_line})
 
+    def _reformatted(self, rel: str, line: int) -> bool:
+        """The changed line is only a re-layout of a base line near it (black, ruff format:
+        spacing, quotes, a trailing comma): its finding was in the base already."""
+        def lines(root):
+            try:
+                with open(os.path.join(root, rel), encoding='utf-8', errors='replace') as fh:
+                    return fh.read().splitlines()
+            except OSError:
+                return []
+
+        def layout_free(text):
+            return re.sub(r'\s+', '', text).replace("'", '"').rstrip(',')
+
+        head, base = lines(self.head), lines(self.base)
+        if not (0 < line <= len(head)) or not base:
+            return False
+        target = layout_free(head[line - 1])
+        if not target:
+            return False
+        window = base[max(0, line - 1 - REFORMAT_WINDOW):line + REFORMAT_WINDOW]
+        return any(layout_free(text) == target for text in window)
+
     def _is_test_rel(self, rel: str) -> bool:
         return rel in self.test_file_rels or self.naming.is_test_code(rel)
 
@@ -848,7 +874,9 @@ class Evaluator:
                     continue
                 marked.add(id(f))
                 if 'baseline' not in f:
-                    new = f['file'] in generated or tree_diff.is_changed(f['file'], int(f.get('line') or 0))
+                    line = int(f.get('line') or 0)
+                    new = f['file'] in generated or (tree_diff.is_changed(f['file'], line)
+                                                     and not self._reformatted(f['file'], line))
                     f['baseline'] = 'new' if new else 'existing'
 
         # ---- runs ----

@@ -32,12 +32,22 @@ export interface RequirementSet {
   requiresPython?: { specifier: string; source: string };
   /** Every requirement is fixed to one version: resolving again cannot give anything else. */
   pinned: boolean;
+  /** The project's own distribution name (normalised), when it declares one. */
+  project?: string;
 }
 
 /** Reads the head tree: file text by repository-relative path, and the list of paths. */
 export interface TreeReader {
   read(path: string): string | undefined;
   paths(): readonly string[];
+}
+
+/** What a setup.py says, read from its syntax tree (python/read_setup_py.py), never run. */
+export interface SetupPyInfo {
+  /** null: setup.py has no literal install_requires (computed, or read from a file). */
+  installRequires: string[] | null;
+  extras: Record<string, string[]>;
+  pythonRequires: string | null;
 }
 
 /** pytest, pytest-cov, coverage and hypothesis are the gate's: the image's versions run every test. */
@@ -495,6 +505,64 @@ function readSetupCfg(
   }
 }
 
+function readSetupPy(info: SetupPyInfo, into: Collector, extras: string[]): void {
+  if (info.pythonRequires && into.requiresPython === undefined)
+    into.requiresPython = { specifier: info.pythonRequires, source: 'setup.py' };
+  const deps = [
+    ...(info.installRequires ?? []).map((r) => [r, 'setup.py install_requires'] as const),
+    ...extras.flatMap((extra) =>
+      (info.extras[extra] ?? []).map((r) => [r, `setup.py extras_require ${extra}`] as const),
+    ),
+  ];
+  if (deps.length > 0) into.source('setup.py');
+  for (const [requirement, from] of deps) into.add(requirement, from);
+}
+
+/**
+ * tox.ini's `[testenv] deps`: where many projects keep what their tests need. `{[section]key}`
+ * references are followed; factor-conditional lines (`py38: mock`) and substitutions
+ * Testgate cannot resolve are skipped; `-r`/`-c` lines are requirement-file includes.
+ */
+function readToxDeps(tree: TreeReader, into: Collector): void {
+  const text = tree.read('tox.ini');
+  if (text === undefined) return;
+  const ini = parseIni(text);
+  const expand = (value: string, depth: number): string[] =>
+    value
+      .split('\n')
+      .map((line) => line.replace(/(^|\s)#.*$/, '').trim())
+      .filter(Boolean)
+      .flatMap((line) => {
+        const ref = /^\{\[([^\]]+)\]([^}]+)\}$/.exec(line);
+        if (ref) {
+          const target = ini
+            .get(ref[1]!.trim())
+            ?.get(ref[2]!.trim().toLowerCase().replace(/-/g, '_'));
+          return target !== undefined && depth < 5 ? expand(target, depth + 1) : [];
+        }
+        return [line];
+      });
+  const deps = ini.get('testenv')?.get('deps');
+  if (deps === undefined) return;
+  let used = false;
+  for (const line of expand(deps, 0)) {
+    const include = INCLUDE.exec(line);
+    if (include) {
+      const target = joinInside('', include[2]!.replace(/^\{toxinidir\}\//, ''));
+      if (target !== undefined && !/[{}]/.test(target)) {
+        if (include[1] === '-c' || include[1] === '--constraint')
+          readConstraintsFile(target, tree, into);
+        else readRequirementsFile(target, tree, into);
+      }
+      continue;
+    }
+    if (/^[\w.,!-]+:\s/.test(line) || /[{}]/.test(line) || line.startsWith('-')) continue;
+    into.add(line, 'tox.ini [testenv] deps');
+    used = true;
+  }
+  if (used) into.source('tox.ini');
+}
+
 // --- lock files -------------------------------------------------------------------------------
 
 function sha256Of(hash: unknown): string | undefined {
@@ -567,6 +635,7 @@ function readLock(tree: TreeReader, into: Collector): string | undefined {
 export function discoverRequirements(
   tree: TreeReader,
   config: GateConfig['environment'],
+  options: { setupPy?: SetupPyInfo } = {},
 ): RequirementSet {
   const into = new Collector();
   const pyproject =
@@ -589,19 +658,22 @@ export function discoverRequirements(
     const lock = readLock(tree, into);
     if (pyproject) readPyproject(pyproject, into, { extras, groups, projectDependencies: true });
     readSetupCfg(tree, into, extras, true);
+    if (options.setupPy) readSetupPy(options.setupPy, into, extras);
     // With a lock the declared requirements are what to install and the lock fixes their
     // versions; without one, the requirement files say it.
     if (lock === undefined || into.requirements.length === 0) {
       for (const file of detectedRequirementFiles(tree.paths()))
         readRequirementsFile(file, tree, into);
+      readToxDeps(tree, into);
     }
     if (
       into.requirements.length === 0 &&
       into.sources.length === 0 &&
-      tree.read('setup.py') !== undefined
+      tree.read('setup.py') !== undefined &&
+      options.setupPy?.installRequires == null
     ) {
       into.note(
-        'setup.py is never run: declare the dependencies in pyproject.toml, setup.cfg or a requirements file, or list them under environment.packages',
+        'setup.py is never run, and its install_requires is not a literal list Testgate can read: declare the dependencies in pyproject.toml, setup.cfg or a requirements file, or list them under environment.packages',
       );
     }
   }
@@ -623,5 +695,6 @@ export function discoverRequirements(
     notes: into.notes,
     ...(into.requiresPython === undefined ? {} : { requiresPython: into.requiresPython }),
     pinned,
+    ...(into.projectName === undefined ? {} : { project: into.projectName }),
   };
 }

@@ -7,3 +7,4 @@ export * from './redact.ts';
 export * from './sandbox-python.ts';
 export * from './simple-index.ts';
 export * from './versions.ts';
+export * from './setup-py.ts';

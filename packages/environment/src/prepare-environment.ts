@@ -26,6 +26,7 @@ import type {
 } from '@testgate/sandbox';
 import { discoverRequirements, GATE_TOOLS } from './discover.ts';
 import type { RequirementSet } from './discover.ts';
+import { readSetupPy } from './setup-py.ts';
 import { EnvironmentCache, DEFAULT_CACHE_MB, defaultCacheDir } from './environment-cache.ts';
 import { EnvironmentProblem } from './environment-problem.ts';
 import { resolveWheels } from './pip-resolve.ts';
@@ -174,7 +175,11 @@ export async function prepareEnvironment(
   const elapsed = (): number => Math.round(now() - started);
   if (options.config.install === 'off') return { summary: summary({ status: 'off' }) };
   const redact = redactorFor([options.index.indexUrl, ...options.index.extraIndexUrls]);
-  const requirements = discoverRequirements(await treeReader(options.head), options.config);
+  const tree = await treeReader(options.head);
+  const setupPy = await readSetupPy(tree.read('setup.py'), options.settings.python);
+  const requirements = discoverRequirements(tree, options.config, {
+    ...(setupPy === undefined ? {} : { setupPy }),
+  });
   const base = { sources: requirements.sources, notes: requirements.notes.map(redact) };
   if (
     requirements.requiresPython &&
@@ -321,9 +326,18 @@ async function buildEnvironment(
     }
     const gateTools = new Set<string>(GATE_TOOLS);
     const skipped = wheels.filter((wheel) => gateTools.has(wheel.name));
-    const install = wheels.filter((wheel) => !gateTools.has(wheel.name));
+    // A dependency that requires the project itself (a plugin of it, a test helper) gets
+    // the pull request's code, never a released copy.
+    const itself = wheels.filter((wheel) => wheel.name === requirements.project);
+    const install = wheels.filter(
+      (wheel) => !gateTools.has(wheel.name) && wheel.name !== requirements.project,
+    );
     const notes = [
       ...gateToolNotes(requirements.gateTools),
+      ...itself.map(
+        (wheel) =>
+          `${wheel.name} ${wheel.version} is the project itself, required by a dependency: not installed, the pull request's code is used`,
+      ),
       ...skipped.map(
         (wheel) =>
           `${wheel.name} ${wheel.version} is required by a dependency; the sandbox runs its own ${wheel.name}`,

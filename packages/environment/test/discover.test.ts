@@ -1,8 +1,12 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '@testgate/core';
 import type { GateConfig } from '@testgate/core';
 import { discoverRequirements, poetryConstraint } from '../src/discover.ts';
 import { redactorFor } from '../src/redact.ts';
+import { readSetupPy } from '../src/setup-py.ts';
 import { satisfies } from '../src/versions.ts';
 
 function tree(files: Record<string, string>) {
@@ -172,6 +176,30 @@ freezegun = "1.2.2"
     expect(found.gateTools).toEqual(['coverage>=7']);
   });
 
+  it("reads tox.ini's [testenv] deps, following {[section]key} and -r, skipping factor lines", () => {
+    const found = discoverRequirements(
+      tree({
+        'tox.ini': `[base]
+deps =
+    python-dateutil
+
+[testenv]
+deps =
+    {[base]deps}
+    parameterized
+    py38: mock
+    -r{toxinidir}/requirements-test.txt
+    {env:EXTRA_DEPS}
+commands = pytest
+`,
+        'requirements-test.txt': 'freezegun\n',
+      }),
+      auto,
+    );
+    expect(found.requirements).toEqual(['freezegun', 'python-dateutil', 'parameterized']);
+    expect(found.sources).toEqual(['requirements-test.txt', 'tox.ini']);
+  });
+
   it('says what is wrong with a broken pyproject.toml instead of throwing', () => {
     const found = discoverRequirements(tree({ 'pyproject.toml': '[project\nname=' }), auto);
     expect(found.requirements).toEqual([]);
@@ -203,5 +231,40 @@ describe('helpers', () => {
       'GET https://****@pkgs.example/simple/x/ failed; pw ****',
     );
     expect(redact('see http://other:pw@host/')).toBe('see http://****@host/');
+  });
+});
+
+describe('readSetupPy', () => {
+  it('reads literal install_requires, extras and python_requires from the syntax tree, never running the file', async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'setup-py-')), 'ran');
+    const info = await readSetupPy(`
+import os
+os.system("touch ${marker}")
+open(${JSON.stringify(marker)}, "w").write("ran")
+REQUIRES = ["wrapt>=1.10,<2"]
+setup(
+    name="Deprecated",
+    install_requires=REQUIRES,
+    extras_require={"dev": ["tox", "pytest"]},
+    python_requires=">=2.7",
+)
+`);
+    expect(info).toEqual({
+      installRequires: ['wrapt>=1.10,<2'],
+      extras: { dev: ['tox', 'pytest'] },
+      pythonRequires: '>=2.7',
+    });
+    expect(existsSync(marker)).toBe(false);
+    const found = discoverRequirements(tree({ 'setup.py': 'x' }), auto, { setupPy: info! });
+    expect(found.requirements).toEqual(['wrapt>=1.10,<2', 'tox']);
+    expect(found.gateTools).toEqual(['pytest']);
+    expect(found.sources).toEqual(['setup.py']);
+  });
+
+  it('says so when install_requires is computed', async () => {
+    const info = await readSetupPy('setup(install_requires=open("r.txt").read().split())\n');
+    expect(info?.installRequires).toBeNull();
+    const found = discoverRequirements(tree({ 'setup.py': 'x' }), auto, { setupPy: info! });
+    expect(found.notes.join('\n')).toMatch(/install_requires is not a literal list/);
   });
 });
