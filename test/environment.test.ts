@@ -520,6 +520,82 @@ def test_no_password_in_the_sandbox():
     expect(run.report.verdict).toBe('neutral');
     expect(run.report.title).toBe('Not judged: the dependencies are too large');
     expect(run.report.neutralReason).toMatch(/TESTGATE_ENV_MAX_MB/);
+
+    const slow = await judgeProject(
+      'too-slow',
+      { 'pyproject.toml': pyproject(['tg-alpha']) },
+      ALPHA,
+      cliEnv({ TESTGATE_ENV_TIMEOUT_SECONDS: '0.001' }),
+    );
+    expect(slow.report.verdict).toBe('neutral');
+    expect(slow.report.title).toBe('Not judged: installing the dependencies took too long');
+    expect(slow.report.neutralReason).toMatch(/TESTGATE_ENV_TIMEOUT_SECONDS/);
+  }, 120_000);
+
+  it('reuses a cached environment when other inputs resolve to the same wheels', async () => {
+    // The first test installed tg-alpha 1.0 + tg-beta 2.0 from pyproject.toml; the same set
+    // from a requirements file is another cache key, and the same volume.
+    const run = await judgeProject(
+      'same-wheels',
+      { 'requirements.txt': 'tg-alpha\n' },
+      ALPHA,
+      cliEnv(),
+    );
+    expect(run.report.verdict, run.stderr).toBe('pass');
+    expect(run.report.environment).toMatchObject({
+      status: 'installed',
+      cacheHit: true,
+      sources: ['requirements.txt'],
+    });
+    expect(run.stderr).toMatch(/the same 2 wheels are installed in a cached environment/);
+  }, 120_000);
+
+  it("keeps the gate's own pytest and coverage whatever a dependency ships", async () => {
+    const poison = "raise ImportError('a dependency shadowed the gate')\n";
+    buildDistributions(join(work, 'files'), [
+      {
+        name: 'tg-shadow',
+        version: '1.0',
+        modules: {
+          'tg_shadow/__init__.py': 'def one():\n    return 1\n',
+          'pytest/__init__.py': poison,
+          '_pytest/__init__.py': poison,
+          'coverage/__init__.py': poison,
+          'pluggy/__init__.py': poison,
+          'iniconfig/__init__.py': poison,
+        },
+      },
+    ]);
+    const run = await judgeProject(
+      'shadow',
+      { 'pyproject.toml': pyproject(['tg-shadow', 'pytest>=99']) },
+      {
+        before: mod(`
+from tg_shadow import one
+
+def f(x):
+    return x + one()
+`),
+        after: mod(`
+from tg_shadow import one
+
+def f(x):
+    return x + one() + 1
+`),
+        test: mod(`
+from calc import f
+
+def test_f():
+    assert f(1) == 3
+`),
+      },
+      cliEnv(),
+    );
+    expect(run.report.verdict, run.stderr).toBe('pass');
+    expect(statuses(run.report)).toEqual({ 'tests/test_calc.py::test_f': 'accepted' });
+    expect(run.report.environment?.notes).toContain(
+      "pytest>=99: the sandbox runs its own pytest 7.2.1 (the gate's pytest, pytest-cov, coverage and hypothesis are never replaced)",
+    );
   }, 120_000);
 
   it('ran every container with networking disabled and no credentials in its environment', () => {

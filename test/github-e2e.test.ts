@@ -3,7 +3,7 @@
  * the fake GitHub, the real pipeline in real Docker sandboxes.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { environmentSettingsFromEnv } from '@testgate/environment';
@@ -216,7 +216,7 @@ describe('GitHub App with the real pipeline', () => {
             index: { indexUrl: index.url, extraIndexUrls: [] },
             settings: {
               ...environmentSettingsFromEnv({}),
-              cacheDir: join(work, 'cache'),
+              cacheDir: join(work, 'cache', 'environments'),
               pipEnv: isolatedPipEnv(),
             },
           },
@@ -260,7 +260,8 @@ describe('GitHub App with the real pipeline', () => {
       }
     } finally {
       await index.close();
-      for (const name of readdirSync(join(work, 'cache', 'environments'))) {
+      const entries = join(work, 'cache', 'environments');
+      for (const name of existsSync(entries) ? readdirSync(entries) : []) {
         const entry = JSON.parse(
           readFileSync(join(work, 'cache', 'environments', name), 'utf8'),
         ) as {

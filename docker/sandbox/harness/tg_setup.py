@@ -21,8 +21,6 @@ if HERE not in sys.path:
 
 ENV_ROOT = '/env'
 SITE = os.path.join(ENV_ROOT, 'site')
-# The gate's own tools: the image's versions run the tests, whatever the project pins.
-GATE_TOOLS = ('pytest', 'pytest-cov', 'coverage', 'hypothesis')
 PIP_TAIL = 4000
 
 
@@ -74,28 +72,6 @@ def _installed(site: str) -> list[dict[str, str]]:
     return out
 
 
-def _gate_tool_notes(requirements: list[str]) -> list[str]:
-    """A note for each requirement on a gate tool that the image's version does not meet."""
-    from importlib import metadata
-
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    notes = []
-    for text in requirements:
-        try:
-            req = Requirement(text)
-        except InvalidRequirement:
-            continue
-        try:
-            have = metadata.version(req.name)
-        except metadata.PackageNotFoundError:
-            continue
-        if req.specifier and not req.specifier.contains(have, prereleases=True):
-            notes.append('%s: the project asks for %s, the sandbox runs its own %s %s (the gate\'s tools are '
-                         'never replaced)' % (req.name, text, req.name, have))
-    return notes
-
-
 def _pip_in_process(args: list[str], tmp: str) -> tuple[int, str]:
     """pip's install, run in this process: its import was paid while the host was still
     resolving (see _preload_pip), which is most of pip's start-up. The container's own
@@ -143,7 +119,6 @@ def install(req: dict, work: str) -> dict:
 
     compileall.compile_dir(SITE, quiet=2, workers=0)
     return {'ok': True, 'installed': _installed(SITE), 'sizeBytes': _size(ENV_ROOT),
-            'notes': _gate_tool_notes(list(req.get('gateTools') or [])),
             'installMs': round((time.monotonic() - t0) * 1000)}
 
 

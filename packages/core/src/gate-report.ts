@@ -103,7 +103,10 @@ export interface EnvironmentSummary {
   status: 'installed' | 'none' | 'off' | 'failed';
   /** Name and version of each installed distribution. */
   packages: { name: string; version: string }[];
-  /** The environment came from the cache: nothing was downloaded or installed. */
+  /**
+   * The environment came from the cache: nothing was installed (and nothing resolved or
+   * downloaded, unless new inputs resolved to wheels a cached environment already holds).
+   */
   cacheHit: boolean;
   /** Wall time of the setup (discovery, resolve, download, install; a cache hit's lookup). */
   setupMs: number;

@@ -24,7 +24,7 @@ import type {
   SandboxRunner,
   TreeInput,
 } from '@testgate/sandbox';
-import { discoverRequirements, GATE_TOOLS } from './discover.ts';
+import { discoverRequirements, GATE_TOOLS, requirementName } from './discover.ts';
 import type { RequirementSet } from './discover.ts';
 import { readSetupPy } from './setup-py.ts';
 import { EnvironmentCache, DEFAULT_CACHE_MB, defaultCacheDir } from './environment-cache.ts';
@@ -219,8 +219,8 @@ export async function prepareEnvironment(
     const shared = await inFlight;
     return { ...shared, summary: { ...shared.summary, cacheHit: true, setupMs: elapsed() } };
   }
-  const build = buildEnvironment({ ...options, requirements, key, cache, redact }).then((entry) =>
-    ready(entry, { cacheHit: false, setupMs: elapsed(), ...base }),
+  const build = buildEnvironment({ ...options, requirements, key, cache, redact }).then(
+    ({ entry, reused }) => ready(entry, { cacheHit: reused, setupMs: elapsed(), ...base }),
   );
   building.set(key, build);
   try {
@@ -228,6 +228,16 @@ export async function prepareEnvironment(
   } finally {
     building.delete(key);
   }
+}
+
+/** The key of a set of wheels installed into an image: what a volume holds, whatever asked for it. */
+function resolvedSetKey(image: string, wheels: readonly ResolvedWheel[]): string {
+  const material = {
+    format: CACHE_FORMAT,
+    image,
+    wheels: wheels.map((wheel) => `${wheel.name}==${wheel.version}:${wheel.sha256}`).sort(),
+  };
+  return `set-${createHash('sha256').update(JSON.stringify(material)).digest('hex').slice(0, 32)}`;
 }
 
 function ready(
@@ -253,11 +263,17 @@ function ready(
   };
 }
 
+/** A note for each requirement on a gate tool whose range the image's version is outside. */
 function gateToolNotes(gateTools: readonly string[]): string[] {
-  return gateTools.map(
-    (requirement) =>
-      `${requirement}: not installed; the sandbox's own pytest, pytest-cov, coverage and hypothesis run the tests`,
-  );
+  return gateTools.flatMap((requirement) => {
+    const name = requirementName(requirement);
+    const have = name === undefined ? undefined : SANDBOX_PYTHON.tools[name];
+    const range = /^[^;<>=!~]*(?:\[[^\]]*\])?\s*\(?([<>=!~][^;)]*)/.exec(requirement)?.[1]?.trim();
+    if (have === undefined || range === undefined || satisfies(have, range)) return [];
+    return [
+      `${requirement}: the sandbox runs its own ${name} ${have} (the gate's pytest, pytest-cov, coverage and hypothesis are never replaced)`,
+    ];
+  });
 }
 
 async function buildEnvironment(
@@ -274,7 +290,7 @@ async function buildEnvironment(
   await options.volumes.create(volume, options.key);
   // The setup container starts now and waits for its wheels on stdin, so its start-up
   // overlaps pip's resolve on this side.
-  let setup: PendingSetup | undefined = startSetup(options, volume, requirements.gateTools);
+  let setup: PendingSetup | undefined = startSetup(options, volume);
   try {
     const builtDir = path.join(work, 'built');
     const built: string[] = [];
@@ -287,15 +303,9 @@ async function buildEnvironment(
         {
           requirements: requirements.requirements,
           pins: requirements.pins,
-          index: options.index,
           dest: path.join(work, `wheels-${round}`),
           ...(built.length > 0 ? { findLinks: [builtDir] } : {}),
-          python: settings.python,
-          timeoutMs: settings.timeoutMs,
-          maxBytes: settings.maxBytes,
-          redact,
-          ...(options.signal === undefined ? {} : { signal: options.signal }),
-          ...(settings.pipEnv === undefined ? {} : { env: settings.pipEnv }),
+          ...pipSettings(options, redact),
         },
         { allowSdist: options.config.allowSdist },
       );
@@ -343,19 +353,33 @@ async function buildEnvironment(
           `${wheel.name} ${wheel.version} is required by a dependency; the sandbox runs its own ${wheel.name}`,
       ),
     ];
+    // Other inputs (another PR's requirement files, yesterday's resolve) may have given
+    // exactly these wheels already: that volume serves, nothing is installed.
+    const resolvedKey = resolvedSetKey(options.image, install);
+    const same = await options.cache.use(resolvedKey);
+    if (same) {
+      await setup?.cancel();
+      await options.volumes.remove(volume).catch(() => undefined);
+      options.onProgress?.(
+        `the same ${install.length} wheels are installed in a cached environment`,
+      );
+      const entry = await options.cache.save({ ...same, key: options.key });
+      return { entry, reused: true };
+    }
     options.onProgress?.(`installing ${install.length} wheels offline in the sandbox`);
-    setup ??= startSetup(options, volume, requirements.gateTools);
+    setup ??= startSetup(options, volume);
     const result = await setup.install(install);
-    const entry = await options.cache.save({
-      key: options.key,
+    const saved = {
       volume,
       packages: result.installed,
-      notes: [...notes, ...result.notes].map(redact),
+      notes: notes.map(redact),
       built,
       sizeBytes: result.sizeBytes,
-    });
+    };
+    await options.cache.save({ ...saved, key: resolvedKey });
+    const entry = await options.cache.save({ ...saved, key: options.key });
     await options.cache.evict({ maxBytes: settings.cacheMaxBytes, keep: volume }).catch(() => []);
-    return entry;
+    return { entry, reused: false };
   } catch (error) {
     await setup?.cancel();
     await options.volumes.remove(volume).catch(() => undefined);
@@ -365,9 +389,22 @@ async function buildEnvironment(
   }
 }
 
+/** What every pip run of one setup shares: the index, interpreter, limits, redaction, cancel. */
+function pipSettings(options: PrepareEnvironmentOptions, redact: Redactor) {
+  const { settings } = options;
+  return {
+    index: options.index,
+    python: settings.python,
+    timeoutMs: settings.timeoutMs,
+    maxBytes: settings.maxBytes,
+    redact,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(settings.pipEnv === undefined ? {} : { env: settings.pipEnv }),
+  };
+}
+
 interface SetupResult {
   installed: { name: string; version: string }[];
-  notes: string[];
   sizeBytes: number;
 }
 
@@ -435,11 +472,7 @@ async function runSetupContainer(
   return JSON.parse(line.slice(prefix.length)) as Record<string, unknown>;
 }
 
-function startSetup(
-  options: PrepareEnvironmentOptions,
-  volume: string,
-  gateTools: readonly string[],
-): PendingSetup {
+function startSetup(options: PrepareEnvironmentOptions, volume: string): PendingSetup {
   const nonce = randomBytes(16).toString('hex');
   const stdin = new PassThrough();
   const stop = new AbortController();
@@ -459,7 +492,6 @@ function startSetup(
             JSON.stringify({
               mode: 'install',
               nonce,
-              gateTools,
               timeoutSeconds: Math.round(options.settings.timeoutMs / 1000),
             }),
           ),
@@ -508,7 +540,6 @@ function setupResult(report: Record<string, unknown>, settings: EnvironmentSetti
     installed: Array.isArray(report.installed)
       ? (report.installed as SetupResult['installed'])
       : [],
-    notes: Array.isArray(report.notes) ? (report.notes as string[]) : [],
     sizeBytes,
   };
 }
@@ -596,14 +627,8 @@ async function buildSdist(
     {
       requirements: await buildRequirements(sdist, options.sdist.filename),
       pins: [],
-      index: options.index,
       dest: backendDir,
-      python: settings.python,
-      timeoutMs: settings.timeoutMs,
-      maxBytes: settings.maxBytes,
-      redact,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(settings.pipEnv === undefined ? {} : { env: settings.pipEnv }),
+      ...pipSettings(options, redact),
     },
     { allowSdist: false },
   );
