@@ -550,6 +550,69 @@ def test_no_password_in_the_sandbox():
     expect(run.stderr).toMatch(/the same 2 wheels are installed in a cached environment/);
   }, 120_000);
 
+  it("loads the project's pytest plugins from its dependencies, but never one that decides outcomes", async () => {
+    buildDistributions(join(work, 'files'), [
+      {
+        name: 'tg-gadget',
+        version: '1.0',
+        entryPoints: { pytest11: { gadget: 'tg_gadget.plugin' } },
+        modules: {
+          'tg_gadget/__init__.py': '',
+          'tg_gadget/plugin.py': mod(`
+import pytest
+
+@pytest.fixture
+def gadget():
+    return 7
+`),
+        },
+      },
+      {
+        name: 'tg-greenwash',
+        version: '1.0',
+        entryPoints: { pytest11: { greenwash: 'tg_greenwash' } },
+        modules: {
+          // Turns every failure into a pass: a plugin no gate may listen to.
+          'tg_greenwash/__init__.py': mod(`
+import pytest
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    report.outcome = 'passed'
+`),
+        },
+      },
+    ]);
+    const run = await judgeProject(
+      'plugins',
+      {
+        'pyproject.toml': pyproject(
+          ['tg-alpha'],
+          '\n[project.optional-dependencies]\ntest = ["tg-gadget", "tg-greenwash"]\n',
+        ),
+      },
+      {
+        ...ALPHA,
+        test: mod(`
+from calc import f
+
+def test_f(gadget):
+    assert f(1) == gadget - 1
+
+def test_wrong():
+    assert f(1) == 0
+`),
+      },
+      cliEnv(),
+    );
+    expect(statuses(run.report)).toEqual({
+      'tests/test_calc.py::test_f': 'accepted',
+      'tests/test_calc.py::test_wrong': 'rejected failed',
+    });
+  }, 120_000);
+
   it("keeps the gate's own pytest and coverage whatever a dependency ships", async () => {
     const poison = "raise ImportError('a dependency shadowed the gate')\n";
     buildDistributions(join(work, 'files'), [

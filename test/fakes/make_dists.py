@@ -8,7 +8,8 @@ in the sandbox needs nothing but the wheelhouse.
 
 Package: {"name", "version", "modules": {"pkg/__init__.py": "..."}, "requires": [...],
           "extras": {"fancy": [...]}, "requiresPython": ">=3.8", "kind": "wheel"|"sdist"|"backend",
-          "tag": "py3-none-any" (a wheel's compatibility tag)}
+          "tag": "py3-none-any" (a wheel's compatibility tag),
+          "entryPoints": {"pytest11": {"name": "module"}}}
 """
 import base64
 import hashlib
@@ -76,6 +77,10 @@ def wheel(pkg: dict, out: str) -> str:
         meta.append('Provides-Extra: %s' % extra)
         meta += ['Requires-Dist: %s ; extra == "%s"' % (r, extra) for r in reqs]
     files[info + '/METADATA'] = ('\n'.join(meta) + '\n').encode()
+    if pkg.get('entryPoints'):
+        files[info + '/entry_points.txt'] = ''.join(
+            '[%s]\n%s\n' % (group, ''.join('%s = %s\n' % kv for kv in sorted(points.items())))
+            for group, points in sorted(pkg['entryPoints'].items())).encode()
     tag = pkg.get('tag', 'py3-none-any')
     files[info + '/WHEEL'] = ('Wheel-Version: 1.0\nGenerator: make_dists\nRoot-Is-Purelib: true\nTag: %s\n' % tag).encode()
     record = ['%s,sha256=%s,%d' % (name, _digest(data), len(data)) for name, data in files.items()]

@@ -24,6 +24,8 @@ export interface FixturePackage {
   kind?: 'wheel' | 'sdist' | 'backend';
   /** A wheel's compatibility tag. @defaultValue 'py3-none-any' */
   tag?: string;
+  /** entry_points.txt of a wheel: group -> name -> `module[:attr]`. */
+  entryPoints?: Record<string, Record<string, string>>;
 }
 
 /** Builds the packages' files into `dir` (test/fakes/make_dists.py); returns their names. */

@@ -365,6 +365,8 @@ def _plugin(emit, state, cfg, cov):
     class Plugin:
         @pytest.hookimpl(trylast=True)
         def pytest_sessionstart(self, session):
+            with internal():
+                _drop_outcome_plugins(session.config.pluginmanager, cfg.get('env_paths', ()), emit)
             marks['plugins0'] = frozenset(id(p) for p in session.config.pluginmanager.get_plugins())
 
         @pytest.hookimpl(tryfirst=True)
@@ -490,6 +492,30 @@ _RUNNER_HOOKS = ('pytest_runtest_protocol', 'pytest_runtest_setup', 'pytest_runt
 # Item attributes pytest calls to run and report a test; the class provides them, never the instance.
 _ITEM_METHODS = ('runtest', 'ihook', 'repr_failure', 'reportinfo', 'setup', 'teardown', '_repr_failure_py',
                  'add_report_section')
+
+
+# Hooks through which a plugin decides or rewrites a test's outcome (reruns until it
+# passes, a report turned to "passed"): a dependency's plugin implementing one is dropped.
+_OUTCOME_HOOKS = ('pytest_runtest_protocol', 'pytest_runtest_makereport', 'pytest_report_teststatus',
+                  'pytest_runtest_logreport')
+
+
+def _drop_outcome_plugins(pm, env_paths, emit):
+    """Unregisters every plugin from the project's dependencies (a module under /env) that
+    implements an outcome hook: the gate, not a dependency, says whether a test passed."""
+    roots = tuple(p.rstrip('/') + '/' for p in env_paths)
+    if not roots:
+        return
+    for name, plugin in list(pm.list_name_plugin()):
+        where = getattr(plugin, '__file__', None) or getattr(type(plugin), '__module__', '')
+        module_file = where if isinstance(where, str) and where.startswith('/') else \
+            getattr(sys.modules.get(getattr(plugin, '__module__', '') or ''), '__file__', '') or ''
+        if not module_file.startswith(roots):
+            continue
+        hooks = [h for h in _OUTCOME_HOOKS if any(impl.plugin is plugin for impl in getattr(pm.hook, h).get_hookimpls())]
+        if hooks:
+            pm.unregister(plugin)
+            emit({'ev': 'env-plugin-dropped', 'name': str(name)[:200], 'hooks': hooks})
 
 
 def _hook_fingerprint(pm):

@@ -127,6 +127,7 @@ class Evaluator:
         self.runs = _Runs(workdir, self.head)
         self.import_roots: list = []
         self.env_paths = _analysis('tg_project').environment_paths(request)
+        self.env_plugins = _analysis('tg_project').environment_plugins(self.env_paths)
         self.hypothesis_plugin = importlib.util.find_spec('_hypothesis_pytestplugin') is not None
         self.uses_hypothesis = False
         self.naming = None
@@ -205,6 +206,10 @@ class Evaluator:
         # repos that use it (the @given decorator works without the plugin anyway).
         if self.hypothesis_plugin and self.uses_hypothesis:
             args += ['-p', '_hypothesis_pytestplugin']
+        # The project's own pytest plugins (pytest-mock's `mocker`, ...), from its installed
+        # dependencies; ones that decide outcomes are dropped again at session start.
+        for module in self.env_plugins:
+            args += ['-p', module]
         if collect:
             args.append('--collect-only')
         return args

@@ -420,3 +420,33 @@ def environment_paths(request: dict, root: str = "/env/") -> list[str]:
                 if path.startswith(root) and os.path.isdir(path) and path not in out:
                     out.append(path)
     return out
+
+
+def environment_plugins(paths: list[str]) -> list[str]:
+    """Modules of the pytest plugins installed in the environment (entry point group
+    `pytest11` of each distribution), for `-p`: plugin autoload stays off, so only these and
+    the gate's own load. pytest-cov is the gate's and never comes from here."""
+    import configparser
+
+    modules: list[str] = []
+    for site_dir in paths:
+        try:
+            names = sorted(n for n in os.listdir(site_dir) if n.endswith(".dist-info"))
+        except OSError:
+            continue
+        for name in names:
+            if name.lower().replace("_", "-").startswith("pytest-cov-"):
+                continue
+            parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
+            parser.optionxform = str  # type: ignore[assignment]
+            try:
+                parser.read(os.path.join(site_dir, name, "entry_points.txt"), encoding="utf-8")
+            except (configparser.Error, OSError, UnicodeDecodeError):
+                continue
+            if not parser.has_section("pytest11"):
+                continue
+            for value in parser["pytest11"].values():
+                module = value.split(":")[0].strip()
+                if module and all(p.isidentifier() for p in module.split(".")) and module not in modules:
+                    modules.append(module)
+    return modules

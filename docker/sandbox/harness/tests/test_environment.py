@@ -30,3 +30,20 @@ def test_request_environment_paths_must_be_under_env():
     assert tg_protocol.parse_request(_request('{}'))["environment"] == {"paths": []}
     with pytest.raises(tg_protocol.ProtocolError, match="environment.paths"):
         tg_protocol.parse_request(_request('{"paths": ["/usr/lib/python3/dist-packages"]}'))
+
+
+def test_pytest_plugins_of_the_environment_are_listed_by_module(tmp_path):
+    site = tmp_path / "site"
+    for dist, text in {
+        "pytest_mock-3.16.0.dist-info": "[pytest11]\npytest_mock = pytest_mock\n",
+        "pytest_asyncio-1.0.dist-info": "[console_scripts]\nx = y:z\n[pytest11]\nasyncio = pytest_asyncio.plugin:main\n",
+        "pytest_cov-5.0.dist-info": "[pytest11]\npytest_cov = pytest_cov.plugin\n",
+        "plain-1.0.dist-info": "",
+        "bad-1.0.dist-info": "[pytest11]\nx = not a module!\n",
+    }.items():
+        (site / dist).mkdir(parents=True)
+        if text:
+            (site / dist / "entry_points.txt").write_text(text)
+    from tg_project import environment_plugins
+
+    assert environment_plugins([str(site)]) == ["pytest_asyncio.plugin", "pytest_mock"]
