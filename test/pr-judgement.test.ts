@@ -528,7 +528,7 @@ describe('a holdout of real commits', () => {
     );
     expect(report.verdict).toBe('neutral');
     expect(report.neutralReason).toMatch(
-      /^tests\/test_tz\.py imports "pytz", which is not in the repository/,
+      /^tests\/test_tz\.py imports "pytz", which is neither in the repository nor among the dependencies Testgate installed: declare the distribution/,
     );
     expect(code).toBe(0);
   });

@@ -67,9 +67,19 @@ export function requirementName(requirement: string): string | undefined {
   return match ? normalizeName(match[1]!) : undefined;
 }
 
+/** A version as lock files and pins write it: nothing that could break pip's input apart. */
+const SAFE_VERSION = /^[A-Za-z0-9][A-Za-z0-9.+!_-]*$/;
+
+/** Pins by name, refusing versions that are not plain version strings. */
+class Pins extends Map<string, Pin> {
+  override set(name: string, pin: Pin): this {
+    return SAFE_VERSION.test(pin.version) ? super.set(name, pin) : this;
+  }
+}
+
 class Collector {
   readonly requirements: string[] = [];
-  readonly pins = new Map<string, Pin>();
+  readonly pins = new Pins();
   readonly sources: string[] = [];
   readonly gateTools: string[] = [];
   readonly notes: string[] = [];
@@ -88,6 +98,14 @@ class Collector {
   add(requirement: string, from: string): void {
     const text = requirement.trim();
     if (!text) return;
+    // One requirement is one line of pip's input: a line break or an option in it would
+    // smuggle pip options (another index) in from the repository.
+    if (/[\r\n\0]/.test(text) || /(^|\s)--?[A-Za-z]/.test(text)) {
+      this.note(
+        `${from}: "${clip(JSON.stringify(text))}" holds pip options or line breaks; skipped`,
+      );
+      return;
+    }
     const name = requirementName(text);
     if (name === undefined) {
       this.note(

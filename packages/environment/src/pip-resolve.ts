@@ -59,7 +59,7 @@ export interface ResolveRequest {
   maxBytes: number;
   redact: Redactor;
   signal?: AbortSignal;
-  /** Extra environment for pip (tests isolate pip from the machine's configuration). */
+  /** pip's whole environment (default: this process's); the tests isolate pip from the machine's pip.conf. */
   env?: NodeJS.ProcessEnv;
 }
 

