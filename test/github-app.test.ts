@@ -22,6 +22,9 @@ import {
   type PullRequestRepo,
 } from './fakes/github-fixtures.ts';
 import { startFakeGitHub, type FakeGitHub } from './fakes/github-server.ts';
+import { buildServer } from '@testgate/server';
+import { Redis } from 'ioredis';
+import { REDIS_URL } from './fakes/github-app-harness.ts';
 
 const OWNER = 'octo';
 const REPO = 'calc';
@@ -41,12 +44,25 @@ describe('GitHub App plumbing', () => {
     repo = undefined;
   });
 
-  async function setup(options: { runGate: ReturnType<typeof fakeRunGate>; config?: string }) {
+  async function setup(options: {
+    runGate: ReturnType<typeof fakeRunGate>;
+    config?: string;
+    publishRetry?: { baseMs: number; windowMs: number };
+    retryAfterScale?: number;
+  }) {
     repo = createPullRequestRepo(options.config === undefined ? {} : { config: options.config });
     github = await startFakeGitHub({ repos: [{ owner: OWNER, repo: REPO, gitDir: repo.dir }] });
     app = await startAppUnderTest({
       github,
-      overrides: { runGate: options.runGate, runner: unusedRunner, image: 'unused:image' },
+      overrides: {
+        runGate: options.runGate,
+        runner: unusedRunner,
+        image: 'unused:image',
+        ...(options.publishRetry === undefined ? {} : { publishRetry: options.publishRetry }),
+        ...(options.retryAfterScale === undefined
+          ? {}
+          : { retryAfterScale: options.retryAfterScale }),
+      },
     });
     return { repo, github, app };
   }
@@ -148,6 +164,123 @@ describe('GitHub App plumbing', () => {
     ).toBe(true);
   });
 
+  it('publishes a computed verdict through a long run of 500s without judging again', async () => {
+    const runGate = fakeRunGate(fakeReport(1));
+    const { repo, github, app } = await setup({
+      runGate,
+      publishRetry: { baseMs: 50, windowMs: 120_000 },
+    });
+    // More failures than the job's attempts times Octokit's own retries (4 x 4) allow.
+    github.fail({ method: 'PATCH', path: /\/check-runs\/\d+$/, kind: 'server-error', times: 24 });
+    expect(await deliver('opened', repo.headSha)).toBe(202);
+    const run = await waitFor(completedRun(github, repo.headSha), {
+      timeoutMs: 60_000,
+      what: 'completed check run',
+    });
+    expect(run.conclusion).toBe('failure');
+    const patches = github.requests.filter(
+      (r) => r.method === 'PATCH' && /check-runs/.test(r.path),
+    );
+    expect(patches.filter((r) => r.status === 500)).toHaveLength(24);
+    // The gate ran once; only publishing was tried again.
+    expect(runGate.calls).toHaveLength(1);
+    expect(app.logs.some((l) => String(l.msg).includes('publishing the verdict failed'))).toBe(
+      true,
+    );
+    const counters = await app.queue.gateCounters();
+    expect(counters['publish-retries']).toBeGreaterThanOrEqual(5);
+  });
+
+  it("waits out a secondary rate limit's retry-after by delaying the job, without spending attempts", async () => {
+    const runGate = fakeRunGate(fakeReport(1));
+    // retry-after: 300 s, scaled to 1.5 s: longer than Octokit waits itself (120 s).
+    const { repo, github } = await setup({ runGate, retryAfterScale: 0.005 });
+    github.fail({
+      method: 'POST',
+      path: /\/check-runs$/,
+      kind: 'secondary-rate-limit',
+      times: 5,
+      retryAfter: 300,
+    });
+    expect(await deliver('opened', repo.headSha)).toBe(202);
+    const run = await waitFor(completedRun(github, repo.headSha), {
+      timeoutMs: 60_000,
+      what: 'completed check run',
+    });
+    expect(run.conclusion).toBe('failure');
+    const creates = github.requests.filter(
+      (r) => r.method === 'POST' && r.path.endsWith('/check-runs'),
+    );
+    // Five refusals (more than the job's 4 attempts) and then the run: no attempt was spent.
+    expect(creates.map((r) => r.status)).toEqual([403, 403, 403, 403, 403, 201]);
+    for (let i = 1; i < creates.length; i++)
+      expect((creates[i]?.at ?? 0) - (creates[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(1400);
+    expect(runGate.calls).toHaveLength(1);
+  });
+
+  it('a job that fails for good before its check run exists still ends in a completed one', async () => {
+    const runGate = fakeRunGate(fakeReport(1));
+    const { repo, github } = await setup({ runGate });
+    // The config read is refused: a permanent failure before any check run was opened.
+    github.fail({ method: 'GET', path: /\/contents\//, kind: 'forbidden', times: 1 });
+    expect(await deliver('opened', repo.headSha)).toBe(202);
+    const run = await waitFor(completedRun(github, repo.headSha), { what: 'completed check run' });
+    expect(run.conclusion).toBe('neutral');
+    expect(run.output.title).toBe('Testgate could not run');
+    expect(run.output.summary).toMatch(/Resource not accessible by integration/);
+    expect(runGate.calls).toHaveLength(0);
+  });
+
+  it('the sweeper finishes a check run whose job vanished, and /metrics shows it', async () => {
+    // A run left open by a job that then vanished from Redis (a dead worker, a lost failed
+    // event, a flushed key): no worker will ever settle it but the sweeper.
+    const runGate = fakeRunGate(
+      fakeReport(1),
+      (options) =>
+        new Promise<void>((_resolve, reject) =>
+          options.signal?.addEventListener('abort', () => reject(options.signal?.reason)),
+        ),
+    );
+    const { repo, github, app } = await setup({ runGate });
+    expect(await deliver('opened', repo.headSha)).toBe(202);
+    await waitFor(() => runGate.calls.length === 1 || undefined, { what: 'the gate running' });
+    const jobId = `${OWNER}/${REPO}/12/${repo.headSha}`;
+    const redis = new Redis(REDIS_URL);
+    const server = buildServer({ appId: '1', webhookSecret: WEBHOOK_SECRET, queue: app.queue });
+    try {
+      // The worker stops (the job goes back to waiting, its run stays open), then the job
+      // disappears and the run is past its deadline.
+      await app.worker!.close({ graceMs: 0 });
+      await redis.lrem(`${app.prefix}:gate:wait`, 0, jobId);
+      await redis.del(`${app.prefix}:gate:${jobId}`);
+      expect(await redis.hget(`${app.prefix}:gate:runs:data`, jobId)).not.toBeNull();
+      await redis.zadd(`${app.prefix}:gate:runs`, 1, jobId);
+      const before = await server.inject({ method: 'GET', url: '/metrics' });
+      expect(before.body).toMatch(/testgate_check_runs_past_deadline 1/);
+
+      const survivor = await startAppUnderTest({
+        github,
+        prefix: app.prefix,
+        overrides: { runGate, runner: unusedRunner, image: 'unused:image' },
+      });
+      try {
+        // The sweeper's round, called at once rather than waited for.
+        expect(await survivor.worker!.gateWorker.sweep()).toBe(1);
+        const run = await waitFor(completedRun(github, repo.headSha), { what: 'swept run' });
+        expect(run.conclusion).toBe('neutral');
+        expect(run.output.title).toBe('Testgate could not run');
+        const after = await server.inject({ method: 'GET', url: '/metrics' });
+        expect(after.body).toMatch(/testgate_check_runs_past_deadline 0/);
+        expect(after.body).toMatch(/testgate_check_runs_finished_for_dead_jobs 1/);
+      } finally {
+        await survivor.close();
+      }
+    } finally {
+      await server.close();
+      redis.disconnect();
+    }
+  });
+
   it('cancels the running job of an older head SHA when a newer one is pushed', async () => {
     let releaseFirst: (() => void) | undefined;
     const started: string[] = [];
@@ -219,6 +352,10 @@ describe('GitHub App plumbing', () => {
     );
     expect(github.checkRuns.filter((run) => run.head_sha === oldSha)).toEqual([]);
     expect(started).toHaveLength(1);
+    await waitFor(
+      async () => ((await app.queue.gateCounters())['stale-skipped'] === 1 ? true : undefined),
+      { what: 'the stale-skipped counter' },
+    );
   });
 
   it('downloads a tarball again when the connection dropped mid-way', async () => {

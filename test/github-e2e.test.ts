@@ -183,6 +183,89 @@ describe('GitHub App with the real pipeline', () => {
     }
   }, 400_000);
 
+  it('a job that kills every worker that takes it ends in a failed check run, with no container left', async () => {
+    repo = createPullRequestRepo();
+    github = await startFakeGitHub({ repos: [{ owner: OWNER, repo: REPO, gitDir: repo.dir }] });
+    const prefix = uniquePrefix('exhausted');
+    app = await startAppUnderTest({ github, worker: false, prefix });
+    const gh = github;
+    const sha = repo.headSha;
+    const jobId = `${OWNER}/${REPO}/3/${sha}`;
+    const startChild = async (): Promise<ChildProcess> => {
+      const worker = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(REPO_ROOT, 'test', 'fakes', 'github-worker-child.ts')],
+        {
+          cwd: REPO_ROOT,
+          env: {
+            ...process.env,
+            APP_ID: String(gh.appId),
+            PRIVATE_KEY: appPrivateKey(),
+            GITHUB_API_URL: gh.url,
+            REDIS_URL,
+            REDIS_PREFIX: prefix,
+            LOCK_DURATION_MS: '4000',
+            STALLED_INTERVAL_MS: '2000',
+            MAX_STALLED_COUNT: '1',
+          },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      await new Promise<void>((resolve, reject) => {
+        worker.stdout?.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('worker-ready')) resolve();
+        });
+        worker.once('exit', (code) => reject(new Error(`child worker exited early (${code})`)));
+      });
+      return worker;
+    };
+    // Each worker that takes the job is killed as soon as its sandbox runs, as an OOM kill
+    // of the worker would: BullMQ's stall limit (1 here) then fails the job.
+    const seenContainers = new Set<string>();
+    const killAtTakeover = async (worker: ChildProcess): Promise<void> => {
+      await waitFor(() => containersOf(jobId).some((id) => !seenContainers.has(id)) || undefined, {
+        timeoutMs: 120_000,
+        what: 'a sandbox of the job on a new worker',
+      });
+      for (const id of containersOf(jobId)) seenContainers.add(id);
+      worker.kill('SIGKILL');
+      await new Promise((r) => worker.once('exit', r));
+    };
+    child = await startChild();
+    expect(await deliver(app.url, sha, repo.baseSha)).toBe(202);
+    await killAtTakeover(child);
+    child = await startChild();
+    await killAtTakeover(child);
+    expect(gh.checkRuns).toHaveLength(1);
+    expect(gh.checkRuns[0]?.status).toBe('in_progress');
+
+    // A live worker notices the second stall, fails the job, and finishes its check run.
+    const survivor = await startAppUnderTest({
+      github: gh,
+      prefix,
+      lockDurationMs: 4000,
+      stalledIntervalMs: 2000,
+      maxStalledCount: 1,
+      overrides: { image },
+    });
+    try {
+      const run = await waitFor(() => gh.checkRuns.find((r) => r.status === 'completed'), {
+        timeoutMs: 120_000,
+        what: 'completed check run',
+      });
+      expect(run.conclusion).toBe('failure');
+      expect(run.output.title).toBe("The pull request's code exhausted the worker");
+      expect(run.output.summary).toMatch(/was killed before it finished/);
+      expect(gh.checkRuns).toHaveLength(1);
+      await waitFor(() => containersOf(jobId).length === 0 || undefined, {
+        timeoutMs: 30_000,
+        what: 'the leftover sandboxes removed',
+      });
+    } finally {
+      await survivor.close();
+    }
+  }, 400_000);
+
   it('installs dependencies from a private index; its password reaches no job, log, check run or comment', async () => {
     const work = mkdtempSync(join(tmpdir(), 'testgate-app-index-'));
     buildDistributions(join(work, 'files'), [

@@ -29,6 +29,7 @@ export async function startAppUnderTest(options: {
   overrides?: WorkerOverrides;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  maxStalledCount?: number;
   prefix?: string;
 }): Promise<AppUnderTest> {
   const prefix = options.prefix ?? uniquePrefix('app');
@@ -63,6 +64,9 @@ export async function startAppUnderTest(options: {
         redisUrl: REDIS_URL,
         redisPrefix: prefix,
         ...(options.lockDurationMs === undefined ? {} : { lockDurationMs: options.lockDurationMs }),
+        ...(options.maxStalledCount === undefined
+          ? {}
+          : { maxStalledCount: options.maxStalledCount }),
         ...(options.stalledIntervalMs === undefined
           ? {}
           : { stalledIntervalMs: options.stalledIntervalMs }),

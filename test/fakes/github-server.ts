@@ -89,8 +89,9 @@ export interface FakeGitCommit {
 /**
  * `cut-body`: the real answer's first half, then the connection closes without a length
  * (read-until-close framing), as a download dropped mid-way looks to the client.
+ * `forbidden`: a plain 403 (a missing permission), which no retry fixes.
  */
-export type FailureKind = 'server-error' | 'secondary-rate-limit' | 'cut-body';
+export type FailureKind = 'server-error' | 'secondary-rate-limit' | 'cut-body' | 'forbidden';
 
 export interface FailureRule {
   method: string;
@@ -598,16 +599,18 @@ export async function startFakeGitHub(
       reply =
         failure.kind === 'server-error'
           ? { status: 500, body: { message: 'Server Error' } }
-          : {
-              status: 403,
-              body: {
-                message:
-                  'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
-                documentation_url:
-                  'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
-              },
-              headers: { 'retry-after': String(failure.retryAfter ?? 1) },
-            };
+          : failure.kind === 'forbidden'
+            ? { status: 403, body: { message: 'Resource not accessible by integration' } }
+            : {
+                status: 403,
+                body: {
+                  message:
+                    'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+                  documentation_url:
+                    'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+                },
+                headers: { 'retry-after': String(failure.retryAfter ?? 1) },
+              };
     } else {
       try {
         reply = route(method, path, query, body, String(req.headers.authorization ?? ''));

@@ -16,6 +16,9 @@ await startWorker(
     redisPrefix: env.REDIS_PREFIX ?? 'testgate',
     lockDurationMs: Number(env.LOCK_DURATION_MS ?? 4000),
     stalledIntervalMs: Number(env.STALLED_INTERVAL_MS ?? 2000),
+    ...(env.MAX_STALLED_COUNT === undefined
+      ? {}
+      : { maxStalledCount: Number(env.MAX_STALLED_COUNT) }),
   },
   { logger, retryBaseMs: 50 },
 );

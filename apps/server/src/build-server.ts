@@ -17,7 +17,12 @@ export interface ServerDeps {
   /** @defaultValue '/api/github/webhooks' */
   webhookPath?: string;
   queue: Pick<GateQueue, 'enqueueDelivery' | 'ping'> &
-    Partial<Pick<GateQueue, 'intakeBacklog' | 'intakeGroupsRecreated'>>;
+    Partial<
+      Pick<
+        GateQueue,
+        'intakeBacklog' | 'intakeGroupsRecreated' | 'runsPastDeadline' | 'gateCounters'
+      >
+    >;
   /** Where "Add tests" clicks go; without it they are answered 200 and ignored. */
   addTests?: AddTestsIntake;
   /** A pino logger; `false` for none. @defaultValue false */
@@ -37,7 +42,7 @@ function header(value: string | string[] | undefined): string | undefined {
 /** Builds the webhook server; only `main.ts` listens. */
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const webhookPath = deps.webhookPath ?? '/api/github/webhooks';
-  const { intakeBacklog, intakeGroupsRecreated } = deps.queue;
+  const { intakeBacklog, intakeGroupsRecreated, runsPastDeadline, gateCounters } = deps.queue;
   const metrics =
     deps.metrics ??
     createServerMetrics({
@@ -47,6 +52,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       ...(intakeGroupsRecreated === undefined
         ? {}
         : { intakeGroupsRecreated: () => intakeGroupsRecreated.call(deps.queue) }),
+      ...(runsPastDeadline === undefined
+        ? {}
+        : { runsPastDeadline: () => runsPastDeadline.call(deps.queue) }),
+      ...(gateCounters === undefined ? {} : { gateCounters: () => gateCounters.call(deps.queue) }),
     });
   const app = Fastify({
     bodyLimit: WEBHOOK_BODY_LIMIT,

@@ -24,6 +24,10 @@ export function createServerMetrics(
     intakeBacklog?: () => Promise<number>;
     /** Times a worker recreated the intake's lost consumer group; read on each scrape. */
     intakeGroupsRecreated?: () => Promise<number>;
+    /** Check runs open past their job's deadline; read on each scrape. */
+    runsPastDeadline?: () => Promise<number>;
+    /** The workers' counters (publish retries, stale deliveries, abandoned runs); read on each scrape. */
+    gateCounters?: () => Promise<Record<string, number>>;
   } = {},
 ): ServerMetrics {
   const registry = new Registry();
@@ -37,6 +41,51 @@ export function createServerMetrics(
         this.set(await intakeGroupsRecreated().catch(() => Number.NaN));
       },
     });
+  }
+  if (options.runsPastDeadline !== undefined) {
+    const read = options.runsPastDeadline;
+    new Gauge({
+      name: 'testgate_check_runs_past_deadline',
+      help: "Check runs still in progress after their job's deadline; the sweeper finishes them, so this should stay 0",
+      registers: [registry],
+      async collect() {
+        this.set(await read().catch(() => Number.NaN));
+      },
+    });
+  }
+  if (options.gateCounters !== undefined) {
+    const read = options.gateCounters;
+    const gauges: [string, string, string][] = [
+      [
+        'publish-retries',
+        'testgate_publish_retries',
+        'Times publishing a computed verdict to GitHub failed and was tried again later',
+      ],
+      [
+        'stale-skipped',
+        'testgate_stale_deliveries_skipped',
+        'Deliveries for a head the pull request had already moved past, skipped',
+      ],
+      [
+        'runs-abandoned',
+        'testgate_check_runs_finished_for_dead_jobs',
+        'Check runs finished by another worker because their job died or failed for good',
+      ],
+    ];
+    for (const [key, name, help] of gauges) {
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        async collect() {
+          this.set(
+            await read()
+              .then((c) => c[key] ?? 0)
+              .catch(() => Number.NaN),
+          );
+        },
+      });
+    }
   }
   if (intakeBacklog !== undefined) {
     new Gauge({

@@ -23,9 +23,11 @@ import {
 import { resolveGenerateMode } from '@testgate/generator';
 import type { EnvironmentStep, RunGateOptions } from '@testgate/pipeline';
 import {
+  DelayedError,
   isGateAbortReason,
   UnrecoverableError,
   WaitingError,
+  type AbandonedRun,
   type GateJobContext,
   type GateJobData,
   type Job,
@@ -56,6 +58,30 @@ export interface GateJobResult {
   addTestsOffered?: boolean;
 }
 
+/** A computed verdict on its way to GitHub (stored in Redis until it got there). */
+interface PendingPublish {
+  checkRunId: number;
+  conclusion: CheckConclusion;
+  output: {
+    title: string;
+    summary: string;
+    text?: string;
+    annotations: NonNullable<Parameters<typeof completeCheckRun>[0]['output']['annotations']>;
+  };
+  offerButton: boolean;
+  comment?: { body: string; suggestionsShown: number };
+  verdict: string;
+  result: GateJobResult;
+  /** Epoch ms of the first try: publishing is retried for PUBLISH_RETRY_WINDOW_MS from it. */
+  firstTriedAt: number;
+  tries: number;
+}
+
+/** Publishing a verdict is retried this long (GitHub outages), with backoff. */
+const PUBLISH_RETRY_WINDOW_MS = 75 * 60_000;
+const PUBLISH_RETRY_BASE_MS = 5_000;
+const PUBLISH_RETRY_MAX_DELAY_MS = 5 * 60_000;
+
 export interface GateProcessorDeps {
   github: GitHubApp;
   runner: SandboxRunner;
@@ -75,6 +101,12 @@ export interface GateProcessorDeps {
    * stay in this process, never in the job). Without it nothing is installed.
    */
   environment?: EnvironmentStep;
+  /** How long a computed verdict is retried for when GitHub refuses it. @defaultValue 75 min */
+  publishRetryWindowMs?: number;
+  /** First delay between publish tries (doubling, at most 5 min). @defaultValue 5000 */
+  publishRetryBaseMs?: number;
+  /** Scales GitHub's retry-after (tests). @defaultValue 1 */
+  retryAfterScale?: number;
 }
 
 const sha7 = (sha: string) => sha.slice(0, 7);
@@ -94,6 +126,7 @@ export function createGateProcessor(deps: GateProcessorDeps) {
     const octokit: GitHubClient = deps.github.installation(data.installationId);
     const { signal } = context;
 
+    let onCompleted = (): void => {};
     async function complete(
       checkRunId: number,
       conclusion: CheckConclusion,
@@ -107,14 +140,115 @@ export function createGateProcessor(deps: GateProcessorDeps) {
         conclusion,
         output: { title, summary },
       });
+      onCompleted();
+    }
+
+    /** Moves the job back to the queue for `ms` without spending an attempt. */
+    async function delayJob(ms: number, error: unknown, why: string): Promise<DelayedError> {
+      log.warn({ err: error, delayMs: ms }, `${why}: job delayed`);
+      await job.moveToDelayed(Date.now() + ms, context.token);
+      return new DelayedError();
+    }
+
+    /** How long GitHub asked us to wait (retry-after), scaled for tests; undefined if it did not. */
+    function retryAfterMs(error: unknown): number | undefined {
+      const header = (error as { response?: { headers?: Record<string, unknown> } } | null)
+        ?.response?.headers?.['retry-after'];
+      const seconds = Number(header);
+      return header === undefined || !Number.isFinite(seconds) || seconds < 0
+        ? undefined
+        : Math.round(seconds * 1000 * (deps.retryAfterScale ?? 1));
+    }
+
+    /** A failure before the check run exists: a rate limit delays the job, the rest is BullMQ's. */
+    async function failEarly(error: unknown): Promise<Error> {
+      const waitMs = retryAfterMs(error);
+      if (waitMs !== undefined && classifyFailure(error) === 'transient')
+        return delayJob(waitMs, error, 'GitHub asked to wait (retry-after)');
+      return toBullError(error, { attempt, maxAttempts });
+    }
+
+    /**
+     * Puts a computed verdict on GitHub. A transient failure stores it and delays the job
+     * (backoff, at least `publishRetryWindowMs` in all, surviving restarts): the next try
+     * publishes the same verdict instead of judging again.
+     */
+    async function publish(pending: PendingPublish): Promise<GateJobResult> {
+      try {
+        await completeCheckRun({
+          octokit,
+          ...repo,
+          checkRunId: pending.checkRunId,
+          conclusion: pending.conclusion,
+          output: pending.output,
+          ...(pending.offerButton ? { actions: [ADD_TESTS_ACTION] } : {}),
+        });
+      } catch (error) {
+        const window = deps.publishRetryWindowMs ?? PUBLISH_RETRY_WINDOW_MS;
+        if (classifyFailure(error) !== 'transient' || Date.now() - pending.firstTriedAt > window)
+          throw error;
+        const tries = pending.tries + 1;
+        await context.savePublish({ ...pending, tries });
+        await context.count('publish-retries').catch(() => {});
+        const base = deps.publishRetryBaseMs ?? PUBLISH_RETRY_BASE_MS;
+        const backoff = Math.min(base * 2 ** (tries - 1), PUBLISH_RETRY_MAX_DELAY_MS);
+        throw await delayJob(
+          Math.max(backoff, retryAfterMs(error) ?? 0),
+          error,
+          `publishing the verdict failed (try ${tries}); it is kept, the gate is not run again`,
+        );
+      }
+      await context.untrackRun().catch(() => {});
+      log.info(
+        {
+          verdict: pending.verdict,
+          conclusion: pending.conclusion,
+          annotations: pending.output.annotations.length,
+        },
+        'check run completed',
+      );
+      if (pending.comment !== undefined) {
+        try {
+          const written = await upsertStickyComment({
+            octokit,
+            ...repo,
+            issueNumber: data.pullNumber,
+            marker: COMMENT_MARKER,
+            body: pending.comment.body,
+          });
+          log.info(
+            {
+              commentId: written.commentId,
+              action: written.action,
+              suggestionsShown: pending.comment.suggestionsShown,
+            },
+            'sticky comment written',
+          );
+        } catch (error) {
+          // The verdict is already on the check run; a lost comment is not worth re-running the gate.
+          log.error({ err: error }, 'could not write the sticky comment');
+        }
+      }
+      await context.clearPublish().catch(() => {});
+      return pending.result;
+    }
+
+    // A verdict computed by an earlier try that GitHub did not take yet: publish only.
+    const stored = (await context.loadPublish().catch(() => undefined)) as
+      PendingPublish | undefined;
+    if (stored !== undefined) {
+      log.info({ tries: stored.tries }, 'publishing the verdict computed earlier');
+      return publish(stored).catch(async (error: unknown) => {
+        throw error instanceof DelayedError ? error : await failEarly(error);
+      });
     }
 
     // The current head is what GitHub says, not the order deliveries arrived in: a
     // redelivered `opened` for an older commit must neither be judged nor cancel the newer.
     const current = await getPullRequest({ octokit, ...repo, pullNumber: data.pullNumber })
       .then((pull) => pull.headSha)
-      .catch((error: unknown) => {
-        throw toBullError(error, { attempt, maxAttempts });
+      .catch(async (error: unknown) => {
+        throw await failEarly(error);
       });
     if (current !== data.headSha) {
       const existing = await findCheckRun({
@@ -132,6 +266,7 @@ export function createGateProcessor(deps: GateProcessorDeps) {
         );
       }
       log.info({ current }, 'stale delivery skipped: the pull request has moved on');
+      await context.count('stale-skipped').catch(() => {});
       return { outcome: 'superseded' };
     }
 
@@ -141,7 +276,7 @@ export function createGateProcessor(deps: GateProcessorDeps) {
       const raw = await fetchRepoConfig({ octokit, ...repo, ref: data.defaultBranch });
       if (raw !== null) config = parseConfig(raw);
     } catch (error) {
-      if (!(error instanceof ConfigError)) throw toBullError(error, { attempt, maxAttempts });
+      if (!(error instanceof ConfigError)) throw await failEarly(error);
       configError = error;
     }
     if (data.draft && (configError !== undefined || !config.pullRequests.drafts)) {
@@ -158,11 +293,20 @@ export function createGateProcessor(deps: GateProcessorDeps) {
         title: 'Judging the tests of this pull request',
         summary: `Commit ${sha7(data.headSha)}: Testgate is running.`,
       },
-    }).catch((error: unknown) => {
-      throw toBullError(error, { attempt, maxAttempts });
+    }).catch(async (error: unknown) => {
+      throw await failEarly(error);
     });
     log.info({ checkRunId: checkRun.id }, 'check run in progress');
+    // From here a dead worker's run is finished by another (onRunAbandoned).
+    await context
+      .trackRun(checkRun.id)
+      .catch((error: unknown) => log.warn({ err: error }, 'could not record the open check run'));
+    // Whether the check run reached its final state: then nobody else needs to finish it.
+    let finished = false;
 
+    onCompleted = () => {
+      finished = true;
+    };
     // Whether the check run reached a final state or is deliberately left for a retry.
     let settled = false;
     /** Set once the job is back in the queue: its label may then belong to another worker's sandboxes. */
@@ -278,9 +422,9 @@ export function createGateProcessor(deps: GateProcessorDeps) {
           createdAt: new Date().toISOString(),
         });
       }
-      await completeCheckRun({
-        octokit,
-        ...repo,
+      // Stored before publishing: from here a GitHub outage delays the job to publish this
+      // verdict again, it never runs the gate again.
+      const pending: PendingPublish = {
         checkRunId: checkRun.id,
         conclusion: output.conclusion,
         output: {
@@ -289,49 +433,36 @@ export function createGateProcessor(deps: GateProcessorDeps) {
           ...(output.text === undefined ? {} : { text: output.text }),
           annotations: output.annotations,
         },
-        ...(offerButton ? { actions: [ADD_TESTS_ACTION] } : {}),
-      });
-      settled = true;
-      log.info(
-        {
-          verdict: report.verdict,
+        offerButton,
+        ...(comment === undefined
+          ? {}
+          : { comment: { body: comment.body, suggestionsShown: comment.suggestionsShown } }),
+        verdict: report.verdict,
+        result: {
+          outcome: 'completed',
           conclusion: output.conclusion,
-          annotations: output.annotations.length,
+          checkRunId: checkRun.id,
+          suggestions: report.suggestions.length,
+          appCommit,
+          addTestsOffered: offerButton,
         },
-        'check run completed',
-      );
-
-      if (comment !== undefined) {
-        try {
-          const written = await upsertStickyComment({
-            octokit,
-            ...repo,
-            issueNumber: data.pullNumber,
-            marker: COMMENT_MARKER,
-            body: comment.body,
-          });
-          log.info(
-            {
-              commentId: written.commentId,
-              action: written.action,
-              suggestionsShown: comment.suggestionsShown,
-            },
-            'sticky comment written',
-          );
-        } catch (error) {
-          // The verdict is already on the check run; a lost comment is not worth re-running the gate.
-          log.error({ err: error }, 'could not write the sticky comment');
-        }
-      }
-      return {
-        outcome: 'completed',
-        conclusion: output.conclusion,
-        checkRunId: checkRun.id,
-        suggestions: report.suggestions.length,
-        appCommit,
-        addTestsOffered: offerButton,
+        firstTriedAt: Date.now(),
+        tries: 0,
       };
+      await context
+        .savePublish(pending)
+        .catch((error: unknown) => log.warn({ err: error }, 'could not store the verdict'));
+      const result = await publish(pending);
+      onCompleted();
+      settled = true;
+      return result;
     } catch (error) {
+      if (error instanceof DelayedError) {
+        // Back in the queue with a delay (a rate limit, or a verdict waiting to be
+        // published): the run stays in progress for the next try.
+        settled = true;
+        throw error;
+      }
       const reason: unknown = signal.aborted ? signal.reason : undefined;
       if (isGateAbortReason(reason)) {
         if (reason.kind === 'superseded') {
@@ -367,6 +498,12 @@ export function createGateProcessor(deps: GateProcessorDeps) {
         throw new UnrecoverableError(`job deadline of ${reason.deadlineMs} ms passed`);
       }
       const kind = classifyFailure(error);
+      const waitMs = retryAfterMs(error);
+      if (kind === 'transient' && waitMs !== undefined) {
+        // GitHub said when to come back: wait that long without spending an attempt.
+        settled = true;
+        throw await delayJob(waitMs, error, 'GitHub asked to wait (retry-after)');
+      }
       if (kind === 'transient' && attempt < maxAttempts) {
         // Leave the run in progress: the retry reuses it.
         settled = true;
@@ -393,7 +530,69 @@ export function createGateProcessor(deps: GateProcessorDeps) {
         ).catch((error: unknown) => log.error({ err: error }, 'could not complete the check run'));
       }
       if (!handedBack) await deps.reapJob(jobId).catch(() => {});
+      if (finished) await context.untrackRun().catch(() => {});
     }
+  };
+}
+
+/**
+ * Finishes the check run of a gate job that ended without finishing it (its worker died,
+ * the stall limit was reached, it failed for good before the run existed). Idempotent: a
+ * run already completed is left alone.
+ */
+export function createAbandonedRunHandler(
+  deps: Pick<GateProcessorDeps, 'github' | 'reapJob' | 'logger'>,
+) {
+  return async function finishAbandonedRun(run: AbandonedRun): Promise<void> {
+    const { data } = run;
+    const repo = { owner: data.owner, repo: data.repo };
+    const octokit: GitHubClient = deps.github.installation(data.installationId);
+    const log = deps.logger.child({ jobId: run.jobId, deliveryId: data.deliveryId });
+    const existing = await findCheckRun({
+      octokit,
+      ...repo,
+      headSha: data.headSha,
+      externalId: run.jobId,
+    });
+    if (existing?.status === 'completed') return;
+    const checkRunId =
+      existing?.id ??
+      (
+        await ensureCheckRun({
+          octokit,
+          ...repo,
+          headSha: data.headSha,
+          externalId: run.jobId,
+          output: {
+            title: 'Testgate could not run',
+            summary: 'The job ended before the gate ran.',
+          },
+        })
+      ).id;
+    // A job that killed every worker that took it: the pull request's code did that.
+    const output = run.exhausted
+      ? {
+          conclusion: 'failure' as const,
+          title: "The pull request's code exhausted the worker",
+          summary: `Every worker that ran the gate on commit ${sha7(data.headSha)} was killed before it finished (BullMQ: ${run.reason}). That happens when the tests, or the code they import, use more memory than a worker has (or crash it): this commit cannot be judged safely. Make the tests lighter, then re-run the check.`,
+        }
+      : {
+          conclusion: 'neutral' as const,
+          title: 'Testgate could not run',
+          summary: `The gate itself stopped before it could judge commit ${sha7(data.headSha)}:\n\n> ${run.reason}\n\nRe-run the check; if it keeps happening, the worker's log says why.`,
+        };
+    await completeCheckRun({
+      octokit,
+      ...repo,
+      checkRunId,
+      conclusion: output.conclusion,
+      output: { title: output.title, summary: output.summary },
+    });
+    log.warn(
+      { checkRunId, exhausted: run.exhausted, reason: run.reason },
+      'abandoned check run completed',
+    );
+    await deps.reapJob(run.jobId).catch(() => {});
   };
 }
 

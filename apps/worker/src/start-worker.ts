@@ -22,7 +22,11 @@ import {
 } from '@testgate/sandbox';
 import { pino, type Logger } from 'pino';
 import { createAddTestsProcessor, type AddTestsResult } from './add-tests-processor.ts';
-import { createGateProcessor, type GateJobResult } from './gate-processor.ts';
+import {
+  createAbandonedRunHandler,
+  createGateProcessor,
+  type GateJobResult,
+} from './gate-processor.ts';
 import { createWorkerModel } from './worker-model.ts';
 import { createSuggestionStore, type SuggestionStore } from './suggestion-store.ts';
 
@@ -42,6 +46,10 @@ export interface WorkerSettings {
   /** Lock and stall detection; tests shorten them. @defaultValue 30000 */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** Takeovers of a job whose worker died before it fails for good. @defaultValue 2 */
+  maxStalledCount?: number;
+  /** How often abandoned check runs are looked for. @defaultValue 60000 */
+  sweepIntervalMs?: number;
   logLevel?: string;
   /** The model generator's settings (loadWorkerConfig: OPENAI_API_KEY, OPENAI_BASE_URL, TESTGATE_MODEL_REPLAY_DIR). */
   openaiApiKey?: string;
@@ -65,6 +73,10 @@ export interface WorkerOverrides {
   jobOptions?: JobsOptions;
   /** The dependency step (tests give pip an isolated environment); default: from process.env. */
   environment?: EnvironmentStep;
+  /** Publishing a computed verdict again (tests shorten it): window and first delay. */
+  publishRetry?: { windowMs?: number; baseMs?: number };
+  /** Scales GitHub's retry-after (tests shorten 300 s). @defaultValue 1 */
+  retryAfterScale?: number;
 }
 
 export interface RunningWorker {
@@ -98,6 +110,9 @@ export async function startWorker(
     logger.warn({ err: error }, 'startup reap failed'),
   );
 
+  const reapJob = async (jobId: string): Promise<void> => {
+    await reapSandboxes({ match: { [SANDBOX_LABEL_JOB]: jobId }, olderThanMs: 0 });
+  };
   const suggestions =
     overrides.suggestions ??
     createSuggestionStore({
@@ -112,12 +127,19 @@ export async function startWorker(
     runner,
     image,
     runGate: overrides.runGate ?? realRunGate,
-    reapJob: async (jobId) => {
-      await reapSandboxes({ match: { [SANDBOX_LABEL_JOB]: jobId }, olderThanMs: 0 });
-    },
+    reapJob,
     logger,
     suggestions,
     model,
+    ...(overrides.publishRetry?.windowMs === undefined
+      ? {}
+      : { publishRetryWindowMs: overrides.publishRetry.windowMs }),
+    ...(overrides.publishRetry?.baseMs === undefined
+      ? {}
+      : { publishRetryBaseMs: overrides.publishRetry.baseMs }),
+    ...(overrides.retryAfterScale === undefined
+      ? {}
+      : { retryAfterScale: overrides.retryAfterScale }),
     // PIP_INDEX_URL / PIP_EXTRA_INDEX_URL and the TESTGATE_ENV_* limits of this process.
     environment: overrides.environment ?? {
       volumes: createEnvironmentVolumes(),
@@ -142,6 +164,15 @@ export async function startWorker(
     actionProcessor: (job) => addTests(job),
     ...(overrides.jobOptions === undefined ? {} : { jobOptions: overrides.jobOptions }),
     onIntakeProblem: ({ message, entryId, error }) => logger.warn({ entryId, err: error }, message),
+    // Runs whose worker died, and jobs that failed for good before or after opening one:
+    // any live worker finishes their check run (never left "in progress").
+    onRunAbandoned: createAbandonedRunHandler({ github, reapJob, logger }),
+    ...(settings.maxStalledCount === undefined
+      ? {}
+      : { maxStalledCount: settings.maxStalledCount }),
+    ...(settings.sweepIntervalMs === undefined
+      ? {}
+      : { sweepIntervalMs: settings.sweepIntervalMs }),
     // A late (redelivered) delivery for an older commit must not stop the current head.
     confirmSupersede: async (data) => {
       const pull = await getPullRequest({

@@ -3,6 +3,7 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createRedisConnection, DEFAULT_COMMAND_TIMEOUT_MS } from './connection.ts';
 import { QueueError } from './errors.ts';
+import { RunLedger, type GateCounter } from './run-ledger.ts';
 import {
   ActionJobDataSchema,
   actionJobId,
@@ -119,6 +120,10 @@ export interface GateQueue {
   intakeBacklog(): Promise<number>;
   /** Times a worker found the intake's consumer group gone (Redis lost its data) and recreated it. */
   intakeGroupsRecreated(): Promise<number>;
+  /** Check runs still open after their job's deadline (the sweeper finishes them; should stay 0). */
+  runsPastDeadline(): Promise<number>;
+  /** What the workers counted: verdict publish retries, stale deliveries skipped, runs finished for a dead job. */
+  gateCounters(): Promise<Record<GateCounter, number>>;
   /** Throws `QueueError('redis-unavailable')` when Redis does not answer. */
   ping(): Promise<void>;
   waitUntilReady(): Promise<void>;
@@ -167,6 +172,7 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
   // An 'error' listener keeps ioredis from printing every reconnect failure; readiness
   // and the 503s report the outage instead.
   for (const c of [redis, intakeRedis]) c.on('error', () => {});
+  const ledger = new RunLedger(intakeRedis, prefix, name);
   const intake = createDeliveryIntake({
     redis: intakeRedis,
     prefix,
@@ -253,6 +259,20 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
     async intakeGroupsRecreated() {
       try {
         return Number((await intakeRedis.get(intakeGroupsRecreatedKey(prefix, name))) ?? 0);
+      } catch (error) {
+        throw unavailable(error);
+      }
+    },
+    async runsPastDeadline() {
+      try {
+        return await ledger.countDueBefore(Date.now());
+      } catch (error) {
+        throw unavailable(error);
+      }
+    },
+    async gateCounters() {
+      try {
+        return await ledger.counts();
       } catch (error) {
         throw unavailable(error);
       }

@@ -1,8 +1,9 @@
-import { UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
+import { Job, Queue, QueueEvents, UnrecoverableError, Worker, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createRedisConnection } from './connection.ts';
 import { cancelChannel } from './gate-queue.ts';
 import { createIntakeMover, type IntakeMoverOptions } from './intake-mover.ts';
+import { RunLedger, type GateCounter, type TrackedRun } from './run-ledger.ts';
 import {
   ActionJobDataSchema,
   CancelMessageSchema,
@@ -32,6 +33,33 @@ export interface GateJobContext {
   token: string;
   /** Data validated against the job schema. */
   data: GateJobData;
+  /**
+   * Records that this job's check run is open: if the job dies with it open (its worker
+   * killed, the stall limit reached), another worker finishes it (`onRunAbandoned`).
+   */
+  trackRun(checkRunId: number): Promise<void>;
+  /** The check run reached its final state (or is left for a retry of this same job). */
+  untrackRun(): Promise<void>;
+  /** Counts an event for /metrics. */
+  count(counter: GateCounter): Promise<void>;
+  /** This job's verdict stored for publishing (a retry publishes it instead of judging again). */
+  savePublish(payload: unknown): Promise<void>;
+  loadPublish(): Promise<unknown>;
+  clearPublish(): Promise<void>;
+}
+
+/**
+ * A gate job that ended without settling its check run, or failed for good before it
+ * opened one. `exhausted`: it stalled more often than allowed, i.e. it killed every worker
+ * that took it (out of memory, say): the pull request's code did that.
+ */
+export interface AbandonedRun {
+  jobId: string;
+  data: GateJobData;
+  /** Set when the ledger knew the run; else look it up by the job id (external_id). */
+  checkRunId?: number;
+  reason: string;
+  exhausted: boolean;
 }
 
 export type GateProcessor<R> = (job: Job<GateJobData>, context: GateJobContext) => Promise<R>;
@@ -100,6 +128,15 @@ export interface GateWorkerOptions<R> {
   confirmSupersede?: (data: GateJobData, supersededBy: string) => Promise<boolean>;
   /** Told when `confirmSupersede` kept a run going (the delivery that asked was stale). */
   onSupersedeRefused?: (jobId: string, supersededBy: string) => void;
+  /**
+   * Finishes a check run its job left open, or opens and finishes one for a job that
+   * failed before it had one. Called by every worker for gate jobs that failed for good
+   * (BullMQ's `failed` event, the stall limit included) and by a sweeper for runs past
+   * their deadline whose job is gone; it must be idempotent.
+   */
+  onRunAbandoned?: (run: AbandonedRun) => Promise<void>;
+  /** How often the sweeper looks for runs past their deadline. @defaultValue 60000 */
+  sweepIntervalMs?: number;
 }
 
 export interface GateWorker {
@@ -111,7 +148,14 @@ export interface GateWorker {
   close(options?: { graceMs?: number }): Promise<void>;
   /** Resolves when the cancel subscription and the intake consumer group are live. */
   waitUntilReady(): Promise<void>;
+  /** Finishes abandoned runs now (the sweeper's round; tests call it). */
+  sweep(): Promise<number>;
 }
+
+/** BullMQ's reason for a job that stalled more often than maxStalledCount allows. */
+const STALLED_REASON = /stalled more than/i;
+/** A run is only swept this long past its job's deadline, so a slow finish is never raced. */
+const SWEEP_GRACE_MS = 60_000;
 
 /**
  * Consumer side of the gate queue: a BullMQ worker, the "stop, you are stale" channel, and
@@ -134,6 +178,11 @@ export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
           ...(options.jobOptions === undefined ? {} : { jobOptions: options.jobOptions }),
           ...(options.onIntakeProblem === undefined ? {} : { onProblem: options.onIntakeProblem }),
         });
+
+  const ledger = new RunLedger(connection, prefix, name);
+  // For Job.fromId in the completion paths; shares the worker's connection (no blocking calls).
+  const queue = new Queue(name, { connection, prefix });
+  queue.on('error', () => {});
 
   /** Jobs this process is running now, for the supersede check. */
   const running = new Map<string, GateJobData>();
@@ -164,12 +213,28 @@ export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
           });
         }
         const data = parsed.data as GateJobData;
+        const jobId = job.id ?? '';
         if (job.id !== undefined) running.set(job.id, data);
         try {
           return await options.processor(job, {
             signal: AbortSignal.any(signals),
             token: token ?? '',
             data,
+            trackRun: (checkRunId) => {
+              const now = Date.now();
+              return ledger.track({
+                jobId,
+                checkRunId,
+                data,
+                startedAt: now,
+                dueAt: now + deadlineMs,
+              });
+            },
+            untrackRun: () => ledger.untrack(jobId),
+            count: (counter) => ledger.count(counter),
+            savePublish: (payload) => ledger.savePublish(jobId, payload),
+            loadPublish: () => ledger.loadPublish(jobId),
+            clearPublish: () => ledger.clearPublish(jobId),
           });
         } finally {
           if (job.id !== undefined) running.delete(job.id);
@@ -189,6 +254,60 @@ export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
     },
   );
   worker.on('error', () => {});
+
+  async function abandon(jobId: string, known?: TrackedRun): Promise<boolean> {
+    if (options.onRunAbandoned === undefined) return false;
+    const job = await Job.fromId<GateJobData>(queue, jobId);
+    const state = job === undefined ? 'unknown' : await job.getState();
+    // Waiting, delayed or active: the job is alive (or retries), it settles its own run.
+    if (job !== undefined && state !== 'failed' && state !== 'completed') return false;
+    if (job !== undefined && isActionJobName(job.name)) return false;
+    const data = known?.data ?? GateJobDataSchema.safeParse(job?.data).data;
+    if (data === undefined) return false;
+    const reason = job?.failedReason || (known ? 'the job is gone' : 'the job failed');
+    await options.onRunAbandoned({
+      jobId,
+      data,
+      ...(known === undefined ? {} : { checkRunId: known.checkRunId }),
+      reason,
+      exhausted: STALLED_REASON.test(reason),
+    });
+    await ledger.untrack(jobId);
+    await ledger.count('runs-abandoned').catch(() => {});
+    return true;
+  }
+
+  // Every worker hears every final failure, wherever the job ran: the one that ran it may
+  // be dead. The handler is idempotent, so several workers finishing one run is harmless.
+  const eventsConnection =
+    options.onRunAbandoned === undefined
+      ? undefined
+      : createRedisConnection({ url: options.redisUrl, role: 'subscriber' });
+  eventsConnection?.on('error', () => {});
+  const events =
+    eventsConnection === undefined
+      ? undefined
+      : new QueueEvents(name, { connection: eventsConnection, prefix });
+  events?.on('error', () => {});
+  events?.on('failed', ({ jobId }) => {
+    void ledger
+      .get(jobId)
+      .then((known) => abandon(jobId, known))
+      .catch(() => {});
+  });
+
+  async function sweep(): Promise<number> {
+    let finished = 0;
+    for (const run of await ledger.dueBefore(Date.now() - SWEEP_GRACE_MS)) {
+      if (await abandon(run.jobId, run).catch(() => false)) finished += 1;
+    }
+    return finished;
+  }
+  const sweeper =
+    options.onRunAbandoned === undefined
+      ? undefined
+      : setInterval(() => void sweep().catch(() => {}), options.sweepIntervalMs ?? 60_000);
+  sweeper?.unref();
 
   const subscribed = subscriber.subscribe(cancelChannel(prefix, name));
   subscriber.on('message', (_channel: string, raw: string) => {
@@ -227,8 +346,10 @@ export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
     async waitUntilReady() {
       await subscribed;
       await worker.waitUntilReady();
+      await events?.waitUntilReady();
       await mover?.waitUntilReady();
     },
+    sweep,
     async close(closeOptions = {}) {
       const graceMs = closeOptions.graceMs ?? 30_000;
       const timer = setTimeout(() => {
@@ -241,6 +362,10 @@ export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
       } finally {
         await mover?.close();
         clearTimeout(timer);
+        if (sweeper) clearInterval(sweeper);
+        await events?.close().catch(() => {});
+        eventsConnection?.disconnect();
+        await queue.close().catch(() => {});
         subscriber.disconnect();
         connection.disconnect();
       }
