@@ -40,6 +40,40 @@ function containersOf(jobId: string): string[] {
   return out === '' ? [] : out.split('\n');
 }
 
+/** A gate worker in a child process (test/fakes/github-worker-child.ts), ready to take jobs. */
+async function startChildWorker(
+  github: FakeGitHub,
+  prefix: string,
+  env: Record<string, string> = {},
+): Promise<ChildProcess> {
+  const worker = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'test', 'fakes', 'github-worker-child.ts')],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        APP_ID: String(github.appId),
+        PRIVATE_KEY: appPrivateKey(),
+        GITHUB_API_URL: github.url,
+        REDIS_URL,
+        REDIS_PREFIX: prefix,
+        LOCK_DURATION_MS: '4000',
+        STALLED_INTERVAL_MS: '2000',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    worker.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('worker-ready')) resolve();
+    });
+    worker.once('exit', (code) => reject(new Error(`child worker exited early (${code})`)));
+  });
+  return worker;
+}
+
 describe('GitHub App with the real pipeline', () => {
   let github: FakeGitHub | undefined;
   let app: AppUnderTest | undefined;
@@ -121,30 +155,7 @@ describe('GitHub App with the real pipeline', () => {
     const prefix = uniquePrefix('sigkill');
     // Server only: the first worker is a child process we can kill.
     app = await startAppUnderTest({ github, worker: false, prefix });
-    child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'test', 'fakes', 'github-worker-child.ts')],
-      {
-        cwd: REPO_ROOT,
-        env: {
-          ...process.env,
-          APP_ID: String(github.appId),
-          PRIVATE_KEY: appPrivateKey(),
-          GITHUB_API_URL: github.url,
-          REDIS_URL,
-          REDIS_PREFIX: prefix,
-          LOCK_DURATION_MS: '4000',
-          STALLED_INTERVAL_MS: '2000',
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    await new Promise<void>((resolve, reject) => {
-      child?.stdout?.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('worker-ready')) resolve();
-      });
-      child?.once('exit', (code) => reject(new Error(`child worker exited early (${code})`)));
-    });
+    child = await startChildWorker(github, prefix);
 
     const sha = repo.headSha;
     const jobId = `${OWNER}/${REPO}/3/${sha}`;
@@ -191,34 +202,6 @@ describe('GitHub App with the real pipeline', () => {
     const gh = github;
     const sha = repo.headSha;
     const jobId = `${OWNER}/${REPO}/3/${sha}`;
-    const startChild = async (): Promise<ChildProcess> => {
-      const worker = spawn(
-        process.execPath,
-        ['--import', 'tsx', join(REPO_ROOT, 'test', 'fakes', 'github-worker-child.ts')],
-        {
-          cwd: REPO_ROOT,
-          env: {
-            ...process.env,
-            APP_ID: String(gh.appId),
-            PRIVATE_KEY: appPrivateKey(),
-            GITHUB_API_URL: gh.url,
-            REDIS_URL,
-            REDIS_PREFIX: prefix,
-            LOCK_DURATION_MS: '4000',
-            STALLED_INTERVAL_MS: '2000',
-            MAX_STALLED_COUNT: '1',
-          },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        },
-      );
-      await new Promise<void>((resolve, reject) => {
-        worker.stdout?.on('data', (chunk: Buffer) => {
-          if (chunk.toString().includes('worker-ready')) resolve();
-        });
-        worker.once('exit', (code) => reject(new Error(`child worker exited early (${code})`)));
-      });
-      return worker;
-    };
     // Each worker that takes the job is killed as soon as its sandbox runs, as an OOM kill
     // of the worker would: BullMQ's stall limit (1 here) then fails the job.
     const seenContainers = new Set<string>();
@@ -231,10 +214,10 @@ describe('GitHub App with the real pipeline', () => {
       worker.kill('SIGKILL');
       await new Promise((r) => worker.once('exit', r));
     };
-    child = await startChild();
+    child = await startChildWorker(gh, prefix, { MAX_STALLED_COUNT: '1' });
     expect(await deliver(app.url, sha, repo.baseSha)).toBe(202);
     await killAtTakeover(child);
-    child = await startChild();
+    child = await startChildWorker(gh, prefix, { MAX_STALLED_COUNT: '1' });
     await killAtTakeover(child);
     expect(gh.checkRuns).toHaveLength(1);
     expect(gh.checkRuns[0]?.status).toBe('in_progress');

@@ -569,7 +569,22 @@ export function createAbandonedRunHandler(
           },
         })
       ).id;
-    // A job that killed every worker that took it: the pull request's code did that.
+    // A verdict was computed but never published (GitHub was down for the whole window):
+    // it is still the right answer. Else a job that killed every worker that took it: the
+    // pull request's code did that.
+    const pending = run.pendingPublish as PendingPublish | undefined;
+    if (pending !== undefined && pending.checkRunId === checkRunId) {
+      await completeCheckRun({
+        octokit,
+        ...repo,
+        checkRunId,
+        conclusion: pending.conclusion,
+        output: pending.output,
+      });
+      log.warn({ checkRunId }, 'abandoned check run completed with the verdict its job computed');
+      await deps.reapJob(run.jobId).catch(() => {});
+      return;
+    }
     const output = run.exhausted
       ? {
           conclusion: 'failure' as const,

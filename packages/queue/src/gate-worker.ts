@@ -60,6 +60,8 @@ export interface AbandonedRun {
   checkRunId?: number;
   reason: string;
   exhausted: boolean;
+  /** The verdict the job computed and could not publish, when it got that far. */
+  pendingPublish?: unknown;
 }
 
 export type GateProcessor<R> = (job: Job<GateJobData>, context: GateJobContext) => Promise<R>;
@@ -265,14 +267,17 @@ export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
     const data = known?.data ?? GateJobDataSchema.safeParse(job?.data).data;
     if (data === undefined) return false;
     const reason = job?.failedReason || (known ? 'the job is gone' : 'the job failed');
+    const pendingPublish = await ledger.loadPublish(jobId);
     await options.onRunAbandoned({
       jobId,
       data,
       ...(known === undefined ? {} : { checkRunId: known.checkRunId }),
+      ...(pendingPublish === undefined ? {} : { pendingPublish }),
       reason,
       exhausted: STALLED_REASON.test(reason),
     });
     await ledger.untrack(jobId);
+    await ledger.clearPublish(jobId).catch(() => {});
     await ledger.count('runs-abandoned').catch(() => {});
     return true;
   }
