@@ -31,73 +31,52 @@ export function createServerMetrics(
   } = {},
 ): ServerMetrics {
   const registry = new Registry();
-  const { intakeBacklog, intakeGroupsRecreated } = options;
-  if (intakeGroupsRecreated !== undefined) {
+  /** A gauge read from Redis on each scrape; NaN while Redis is down (/readyz reports it). */
+  const gauge = (name: string, help: string, read: (() => Promise<number>) | undefined): void => {
+    if (read === undefined) return;
     new Gauge({
-      name: 'testgate_intake_groups_recreated',
-      help: 'Times a worker found the intake consumer group gone (Redis lost its data) and recreated it; above 0 means Redis is not persistent',
-      registers: [registry],
-      async collect() {
-        this.set(await intakeGroupsRecreated().catch(() => Number.NaN));
-      },
-    });
-  }
-  if (options.runsPastDeadline !== undefined) {
-    const read = options.runsPastDeadline;
-    new Gauge({
-      name: 'testgate_check_runs_past_deadline',
-      help: "Check runs still in progress after their job's deadline; the sweeper finishes them, so this should stay 0",
+      name,
+      help,
       registers: [registry],
       async collect() {
         this.set(await read().catch(() => Number.NaN));
       },
     });
-  }
-  if (options.gateCounters !== undefined) {
-    const read = options.gateCounters;
-    const gauges: [string, string, string][] = [
-      [
-        'publish-retries',
-        'testgate_publish_retries',
-        'Times publishing a computed verdict to GitHub failed and was tried again later',
-      ],
-      [
-        'stale-skipped',
-        'testgate_stale_deliveries_skipped',
-        'Deliveries for a head the pull request had already moved past, skipped',
-      ],
-      [
-        'runs-abandoned',
-        'testgate_check_runs_finished_for_dead_jobs',
-        'Check runs finished by another worker because their job died or failed for good',
-      ],
-    ];
-    for (const [key, name, help] of gauges) {
-      new Gauge({
-        name,
-        help,
-        registers: [registry],
-        async collect() {
-          this.set(
-            await read()
-              .then((c) => c[key] ?? 0)
-              .catch(() => Number.NaN),
-          );
-        },
-      });
-    }
-  }
-  if (intakeBacklog !== undefined) {
-    new Gauge({
-      name: 'testgate_intake_backlog',
-      help: 'Webhook deliveries queued in the intake stream that no worker has moved into BullMQ yet',
-      registers: [registry],
-      async collect() {
-        // While Redis is down the gauge reads NaN; /readyz reports the outage.
-        this.set(await intakeBacklog().catch(() => Number.NaN));
-      },
-    });
-  }
+  };
+  const counter = (key: string) =>
+    options.gateCounters === undefined
+      ? undefined
+      : () => options.gateCounters!().then((counts) => counts[key] ?? 0);
+  gauge(
+    'testgate_intake_groups_recreated',
+    'Times a worker found the intake consumer group gone (Redis lost its data) and recreated it; above 0 means Redis is not persistent',
+    options.intakeGroupsRecreated,
+  );
+  gauge(
+    'testgate_check_runs_past_deadline',
+    "Check runs still in progress after their job's deadline; the sweeper finishes them, so this should stay 0",
+    options.runsPastDeadline,
+  );
+  gauge(
+    'testgate_publish_retries',
+    'Times publishing a computed verdict to GitHub failed and was tried again later',
+    counter('publish-retries'),
+  );
+  gauge(
+    'testgate_stale_deliveries_skipped',
+    'Deliveries for a head the pull request had already moved past, skipped',
+    counter('stale-skipped'),
+  );
+  gauge(
+    'testgate_check_runs_finished_for_dead_jobs',
+    'Check runs finished by another worker because their job died or failed for good',
+    counter('runs-abandoned'),
+  );
+  gauge(
+    'testgate_intake_backlog',
+    'Webhook deliveries queued in the intake stream that no worker has moved into BullMQ yet',
+    options.intakeBacklog,
+  );
   if (options.defaultMetrics ?? true)
     collectDefaultMetrics({ register: registry, prefix: 'testgate_' });
   const deliveries = new Counter({

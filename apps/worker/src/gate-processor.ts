@@ -126,7 +126,8 @@ export function createGateProcessor(deps: GateProcessorDeps) {
     const octokit: GitHubClient = deps.github.installation(data.installationId);
     const { signal } = context;
 
-    let onCompleted = (): void => {};
+    // Whether the check run reached its final state: then nobody else needs to finish it.
+    let finished = false;
     async function complete(
       checkRunId: number,
       conclusion: CheckConclusion,
@@ -140,7 +141,7 @@ export function createGateProcessor(deps: GateProcessorDeps) {
         conclusion,
         output: { title, summary },
       });
-      onCompleted();
+      finished = true;
     }
 
     /** Moves the job back to the queue for `ms` without spending an attempt. */
@@ -301,12 +302,6 @@ export function createGateProcessor(deps: GateProcessorDeps) {
     await context
       .trackRun(checkRun.id)
       .catch((error: unknown) => log.warn({ err: error }, 'could not record the open check run'));
-    // Whether the check run reached its final state: then nobody else needs to finish it.
-    let finished = false;
-
-    onCompleted = () => {
-      finished = true;
-    };
     // Whether the check run reached a final state or is deliberately left for a retry.
     let settled = false;
     /** Set once the job is back in the queue: its label may then belong to another worker's sandboxes. */
@@ -453,7 +448,7 @@ export function createGateProcessor(deps: GateProcessorDeps) {
         .savePublish(pending)
         .catch((error: unknown) => log.warn({ err: error }, 'could not store the verdict'));
       const result = await publish(pending);
-      onCompleted();
+      finished = true;
       settled = true;
       return result;
     } catch (error) {

@@ -77,6 +77,11 @@ class Pins extends Map<string, Pin> {
   }
 }
 
+/** The version range of a requirement string (`>=1,<2` of `pkg[x] >=1,<2 ; marker`), or ''. */
+export function requirementSpecifier(requirement: string): string {
+  return (/^[^;<>=!~]*(?:\[[^\]]*\])?\s*\(?([<>=!~][^;)]*)\)?/.exec(requirement)?.[1] ?? '').trim();
+}
+
 class Collector {
   readonly requirements: string[] = [];
   readonly pins = new Pins();

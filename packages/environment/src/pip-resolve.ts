@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { normalizeName, requirementName } from './discover.ts';
+import { normalizeName, requirementName, requirementSpecifier } from './discover.ts';
 import type { Pin } from './discover.ts';
 import { EnvironmentProblem } from './environment-problem.ts';
 import { fetchProjectPage } from './simple-index.ts';
@@ -359,9 +359,7 @@ async function explainNoMatch(
       );
     }
     const wanted = request.requirements.find((req) => requirementName(req) === normalizeName(name));
-    const specifier = wanted
-      ? (/^[^\[;(<>=!~]*(?:\[[^\]]*\])?\s*\(?([<>=!~][^;)]*)\)?/.exec(wanted)?.[1] ?? '')
-      : '';
+    const specifier = wanted ? requirementSpecifier(wanted) : '';
     const pin = request.pins.find((p) => p.name === normalizeName(name));
     const candidates = sdists
       .filter(

@@ -24,7 +24,12 @@ import type {
   SandboxRunner,
   TreeInput,
 } from '@testgate/sandbox';
-import { discoverRequirements, GATE_TOOLS, requirementName } from './discover.ts';
+import {
+  discoverRequirements,
+  GATE_TOOLS,
+  requirementName,
+  requirementSpecifier,
+} from './discover.ts';
 import type { RequirementSet } from './discover.ts';
 import { readSetupPy } from './setup-py.ts';
 import { EnvironmentCache, DEFAULT_CACHE_MB, defaultCacheDir } from './environment-cache.ts';
@@ -268,8 +273,8 @@ function gateToolNotes(gateTools: readonly string[]): string[] {
   return gateTools.flatMap((requirement) => {
     const name = requirementName(requirement);
     const have = name === undefined ? undefined : SANDBOX_PYTHON.tools[name];
-    const range = /^[^;<>=!~]*(?:\[[^\]]*\])?\s*\(?([<>=!~][^;)]*)/.exec(requirement)?.[1]?.trim();
-    if (have === undefined || range === undefined || satisfies(have, range)) return [];
+    const range = requirementSpecifier(requirement);
+    if (have === undefined || range === '' || satisfies(have, range)) return [];
     return [
       `${requirement}: the sandbox runs its own ${name} ${have} (the gate's pytest, pytest-cov, coverage and hypothesis are never replaced)`,
     ];
