@@ -25,6 +25,7 @@ import {
   ensureSandboxImage,
   isSandboxError,
   packHarnessInput,
+  collectStream,
   parseHarnessReport,
   parseProgressLine,
   runHarness,
@@ -308,13 +309,15 @@ async function sandboxedWithRetry(
 async function runBare(trees: { base: TreeInput; head: TreeInput }): Promise<Sample> {
   const clock = new PhaseClock();
   const nonce = randomBytes(16).toString('hex');
-  const stdin = await packHarnessInput({
-    mode: 'evaluate',
-    nonce,
-    base: trees.base,
-    head: trees.head,
-    settings: SETTINGS,
-  });
+  const stdin = await collectStream(
+    await packHarnessInput({
+      mode: 'evaluate',
+      nonce,
+      base: trees.base,
+      head: trees.head,
+      settings: SETTINGS,
+    }),
+  );
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'testgate-bare-'));
   try {
     const env: Record<string, string> = {};

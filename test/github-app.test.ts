@@ -4,6 +4,7 @@
  * because these tests are about the GitHub plumbing: check runs, comments, retries,
  * supersession.
  */
+import { existsSync } from 'node:fs';
 import type { RunGateOptions } from '@testgate/pipeline';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -49,6 +50,7 @@ describe('GitHub App plumbing', () => {
     config?: string;
     publishRetry?: { baseMs: number; windowMs: number };
     retryAfterScale?: number;
+    treeLimits?: { maxTotalBytes: number };
   }) {
     repo = createPullRequestRepo(options.config === undefined ? {} : { config: options.config });
     github = await startFakeGitHub({ repos: [{ owner: OWNER, repo: REPO, gitDir: repo.dir }] });
@@ -62,6 +64,7 @@ describe('GitHub App plumbing', () => {
         ...(options.retryAfterScale === undefined
           ? {}
           : { retryAfterScale: options.retryAfterScale }),
+        ...(options.treeLimits === undefined ? {} : { treeLimits: options.treeLimits }),
       },
     });
     return { repo, github, app };
@@ -116,9 +119,12 @@ describe('GitHub App plumbing', () => {
     expect(github.comments[0]?.body).toContain('<!-- testgate:report -->');
     expect(github.unexpected).toEqual([]);
 
-    // The pipeline got the real trees, as tars, with the job's container label.
+    // The pipeline got the real trees, on disk in the job's own workspace, which is gone
+    // once the job ended; and the job's container label.
     const call = runGate.calls[0] as RunGateOptions;
-    expect(call.base.kind).toBe('tar');
+    if (call.base.kind !== 'dir' || call.head.kind !== 'dir') throw new Error('trees not on disk');
+    expect(runGate.headFiles[0]).toContain('calc/__init__.py');
+    expect(existsSync(call.head.path)).toBe(false);
     expect(call.jobId).toBe(`${OWNER}/${REPO}/12/${repo.headSha}`);
 
     // A second push: the comment is updated in place, never duplicated.
@@ -390,6 +396,22 @@ describe('GitHub App plumbing', () => {
     expect(run.conclusion).toBe('failure');
     expect(run.output.title).toBe(
       `Invalid .github/testgate.yml: the file is ${Buffer.byteLength(padding)} bytes, over Testgate's limit of 1048576 bytes: keep only the settings`,
+    );
+    expect(runGate.calls).toHaveLength(0);
+  });
+
+  it("fails the check naming the cap when the pull request's head tree is larger than it, without running the gate", async () => {
+    const runGate = fakeRunGate(fakeReport(1));
+    const { repo, github } = await setup({ runGate, treeLimits: { maxTotalBytes: 64 * 1024 } });
+    const headSha = repo.pushHead({ 'data/big.csv': 'x,'.repeat(50 * 1024) });
+    expect(await deliver('synchronize', headSha)).toBe(202);
+    const run = await waitFor(completedRun(github, headSha), { what: 'completed check run' });
+    expect(run.conclusion).toBe('failure');
+    expect(run.output.title).toBe(
+      "The pull request's tree is too large to judge: The repository archive is larger than 65536 bytes uncompressed",
+    );
+    expect(run.output.summary).toContain(
+      'Testgate reads at most 64 KiB and 20000 files per commit',
     );
     expect(runGate.calls).toHaveLength(0);
   });

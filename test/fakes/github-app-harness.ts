@@ -3,7 +3,7 @@ import type { GateReport, TestResult } from '@testgate/core';
 import type { RunGateOptions } from '@testgate/pipeline';
 import { createGateQueue, type GateQueue } from '@testgate/queue';
 import { buildServer, createAddTestsIntake } from '@testgate/server';
-import type { SandboxRunner } from '@testgate/sandbox';
+import { listTree, type SandboxRunner } from '@testgate/sandbox';
 import { startWorker, type RunningWorker, type WorkerOverrides } from '@testgate/worker';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -155,15 +155,18 @@ export function fakeReport(rejected: number): GateReport {
 export function fakeRunGate(
   report: GateReport,
   hold?: (options: RunGateOptions) => Promise<void>,
-): WorkerOverrides['runGate'] & { calls: RunGateOptions[] } {
+): WorkerOverrides['runGate'] & { calls: RunGateOptions[]; headFiles: string[][] } {
   const calls: RunGateOptions[] = [];
+  /** The head tree's paths as each call saw them (a worker removes its trees after the job). */
+  const headFiles: string[][] = [];
   const fn = async (options: RunGateOptions) => {
     calls.push(options);
+    headFiles.push((await listTree(options.head)).entries.map((entry) => entry.path));
     if (hold) await hold(options);
     options.signal?.throwIfAborted();
     return report;
   };
-  return Object.assign(fn, { calls });
+  return Object.assign(fn, { calls, headFiles });
 }
 
 export async function waitFor<T>(

@@ -26,7 +26,7 @@ export interface PullRequestRepo {
   baseSha: string;
   headSha: string;
   /** Commits a further change on the PR branch; returns the new head SHA. */
-  pushHead(files: Record<string, string>): string;
+  pushHead(files: Record<string, string | Buffer>): string;
   cleanup(): void;
 }
 

@@ -16,6 +16,7 @@ await startWorker(
     redisPrefix: env.REDIS_PREFIX ?? 'testgate',
     lockDurationMs: Number(env.LOCK_DURATION_MS ?? 4000),
     stalledIntervalMs: Number(env.STALLED_INTERVAL_MS ?? 2000),
+    ...(env.TESTGATE_WORK_DIR === undefined ? {} : { workDir: env.TESTGATE_WORK_DIR }),
     ...(env.MAX_STALLED_COUNT === undefined
       ? {}
       : { maxStalledCount: Number(env.MAX_STALLED_COUNT) }),

@@ -24,6 +24,7 @@ const EnvSchema = z.object({
     })
     .optional(),
   TESTGATE_MODEL_REPLAY_DIR: z.string().optional(),
+  TESTGATE_WORK_DIR: z.string().optional(),
 });
 
 export interface WorkerConfig {
@@ -39,6 +40,7 @@ export interface WorkerConfig {
   openaiApiKey?: string;
   openaiBaseUrl?: string;
   modelReplayDir?: string;
+  workDir?: string;
 }
 
 /**
@@ -54,6 +56,12 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   if (replayDir !== undefined && !isDirectory(replayDir)) {
     problems.push(
       `TESTGATE_MODEL_REPLAY_DIR points at ${replayDir}, which is not a directory: set it to a directory written by \`testgate run --record DIR\`, or unset it`,
+    );
+  }
+  const workDir = cleaned.TESTGATE_WORK_DIR;
+  if (workDir !== undefined && !isDirectory(workDir)) {
+    problems.push(
+      `TESTGATE_WORK_DIR points at ${workDir}, which is not a directory: create it (jobs write their trees there), or unset it to use the temp directory`,
     );
   }
   if (!parsed.success || privateKey === undefined || problems.length > 0)
@@ -74,6 +82,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     ...(e.TESTGATE_MODEL_REPLAY_DIR === undefined
       ? {}
       : { modelReplayDir: e.TESTGATE_MODEL_REPLAY_DIR }),
+    ...(e.TESTGATE_WORK_DIR === undefined ? {} : { workDir: e.TESTGATE_WORK_DIR }),
   };
 }
 

@@ -1,3 +1,6 @@
+import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   defaultConfig,
   ConfigError,
@@ -8,15 +11,18 @@ import {
 import {
   ADD_TESTS_ACTION,
   completeCheckRun,
+  DEFAULT_EXTRACT_LIMITS,
   ensureCheckRun,
   fetchRepoConfig,
   fetchTree,
   findCheckRun,
   getGitCommit,
   getPullRequest,
+  GitHubError,
   isTestgateCommitMessage,
   upsertStickyComment,
   type CheckConclusion,
+  type ExtractLimits,
   type GitHubApp,
   type GitHubClient,
 } from '@testgate/github';
@@ -44,7 +50,8 @@ import { classifyFailure, describeFailure } from './classify-error.ts';
 import type { SuggestionStore } from './suggestion-store.ts';
 import type { WorkerModel } from './worker-model.ts';
 
-export type GateOutcome = 'completed' | 'superseded' | 'skipped-draft' | 'config-error' | 'neutral';
+export type GateOutcome =
+  'completed' | 'superseded' | 'skipped-draft' | 'config-error' | 'tree-too-large' | 'neutral';
 
 export interface GateJobResult {
   outcome: GateOutcome;
@@ -101,6 +108,13 @@ export interface GateProcessorDeps {
    * stay in this process, never in the job). Without it nothing is installed.
    */
   environment?: EnvironmentStep;
+  /**
+   * Where each job writes its base and head trees (a fresh directory per job, removed when
+   * it ends). @defaultValue the OS temp directory
+   */
+  workDir?: string;
+  /** Caps on each commit's tree. @defaultValue DEFAULT_EXTRACT_LIMITS (256 MiB, 20000 files) */
+  treeLimits?: ExtractLimits;
   /** How long a computed verdict is retried for when GitHub refuses it. @defaultValue 75 min */
   publishRetryWindowMs?: number;
   /** First delay between publish tries (doubling, at most 5 min). @defaultValue 5000 */
@@ -110,6 +124,34 @@ export interface GateProcessorDeps {
 }
 
 const sha7 = (sha: string) => sha.slice(0, 7);
+
+/** The tree caps, as the check run that says a head exceeds them names them. */
+function describeTreeCaps(limits: ExtractLimits | undefined): string {
+  const { maxTotalBytes, maxFiles } = { ...DEFAULT_EXTRACT_LIMITS, ...limits };
+  const size =
+    maxTotalBytes >= 1024 * 1024
+      ? `${Math.round(maxTotalBytes / 1024 / 1024)} MiB`
+      : `${Math.round(maxTotalBytes / 1024)} KiB`;
+  return `${size} and ${maxFiles} files per commit`;
+}
+
+/** Job workspaces are named so a restarted worker can remove the ones a dead worker left. */
+export const TREE_DIR_PREFIX = 'testgate-tree-';
+
+/** Removes job workspaces in `workDir` older than `olderThanMs`; returns how many. */
+export async function removeStaleWorkspaces(workDir: string, olderThanMs: number): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(workDir)) {
+    if (!name.startsWith(TREE_DIR_PREFIX)) continue;
+    const dir = join(workDir, name);
+    const info = await lstat(dir).catch(() => undefined);
+    if (info === undefined || !info.isDirectory() || Date.now() - info.mtimeMs < olderThanMs)
+      continue;
+    await rm(dir, { recursive: true, force: true });
+    removed += 1;
+  }
+  return removed;
+}
 
 /** Builds the BullMQ processor of a gate job: GitHub in, GateReport through, check run and comment out. */
 export function createGateProcessor(deps: GateProcessorDeps) {
@@ -306,6 +348,8 @@ export function createGateProcessor(deps: GateProcessorDeps) {
     let settled = false;
     /** Set once the job is back in the queue: its label may then belong to another worker's sandboxes. */
     let handedBack = false;
+    /** This job's trees on disk, removed when the job ends however it ends. */
+    let workspace: string | undefined;
     try {
       if (configError !== undefined) {
         // The repo owner's error, and a deterministic one: fail the check (a neutral
@@ -331,10 +375,37 @@ export function createGateProcessor(deps: GateProcessorDeps) {
         .reapJob(jobId)
         .catch((error: unknown) => log.warn({ err: error }, 'could not reap leftover containers'));
 
-      const [base, head] = await Promise.all([
-        fetchTree({ octokit, ...repo, ref: data.baseSha, signal }),
-        fetchTree({ octokit, ...repo, ref: data.headSha, signal }),
+      // On disk, not in memory: a large tree costs the worker disk space, not RSS.
+      workspace = await mkdtemp(join(deps.workDir ?? tmpdir(), TREE_DIR_PREFIX));
+      const treeRequest = {
+        octokit,
+        ...repo,
+        signal,
+        ...(deps.treeLimits === undefined ? {} : { limits: deps.treeLimits }),
+      };
+      const [baseFetch, headFetch] = await Promise.allSettled([
+        fetchTree({ ...treeRequest, ref: data.baseSha, into: join(workspace, 'base') }),
+        fetchTree({ ...treeRequest, ref: data.headSha, into: join(workspace, 'head') }),
       ]);
+      if (baseFetch.status === 'rejected') throw baseFetch.reason;
+      if (headFetch.status === 'rejected') {
+        const error: unknown = headFetch.reason;
+        if (error instanceof GitHubError && error.code === 'archive-too-large') {
+          // The base fits and the head does not: the pull request made the tree too large
+          // to judge. Its own doing, so the check fails (a neutral one would pass it).
+          await complete(
+            checkRun.id,
+            'failure',
+            `The pull request's tree is too large to judge: ${error.message}`.slice(0, 255),
+            `${error.message}. Testgate reads at most ${describeTreeCaps(deps.treeLimits)}; the base commit fits, this pull request's head does not.\n\nKeep large data out of the repository (Git LFS, a download step), or ask the operator to raise the cap.`,
+          );
+          settled = true;
+          return { outcome: 'tree-too-large', conclusion: 'failure', checkRunId: checkRun.id };
+        }
+        throw error;
+      }
+      const base = baseFetch.value;
+      const head = headFetch.value;
       log.info(
         { baseFiles: base.files, headFiles: head.files, skipped: head.skipped.length },
         'workspace fetched',
@@ -361,8 +432,8 @@ export function createGateProcessor(deps: GateProcessorDeps) {
       const report = await deps.runGate({
         runner: deps.runner,
         image: deps.image,
-        base: { kind: 'tar', tar: base.tar },
-        head: { kind: 'tar', tar: head.tar },
+        base: { kind: 'dir', path: base.root },
+        head: { kind: 'dir', path: head.root },
         config,
         generate,
         ...(generate === 'model' && deps.model !== undefined
@@ -526,6 +597,11 @@ export function createGateProcessor(deps: GateProcessorDeps) {
       }
       if (!handedBack) await deps.reapJob(jobId).catch(() => {});
       if (finished) await context.untrackRun().catch(() => {});
+      if (workspace !== undefined) {
+        await rm(workspace, { recursive: true, force: true }).catch((error: unknown) =>
+          log.warn({ err: error, workspace }, 'could not remove the job workspace'),
+        );
+      }
     }
   };
 }

@@ -1,4 +1,10 @@
-import { createGitHubApp, getPullRequest, type GitHubApp } from '@testgate/github';
+import { tmpdir } from 'node:os';
+import {
+  createGitHubApp,
+  getPullRequest,
+  type ExtractLimits,
+  type GitHubApp,
+} from '@testgate/github';
 import { environmentSettingsFromEnv, indexSettingsFromEnv } from '@testgate/environment';
 import {
   runGate as realRunGate,
@@ -26,6 +32,7 @@ import {
   createAbandonedRunHandler,
   createGateProcessor,
   type GateJobResult,
+  removeStaleWorkspaces,
 } from './gate-processor.ts';
 import { createWorkerModel } from './worker-model.ts';
 import { createSuggestionStore, type SuggestionStore } from './suggestion-store.ts';
@@ -55,6 +62,8 @@ export interface WorkerSettings {
   openaiApiKey?: string;
   openaiBaseUrl?: string;
   modelReplayDir?: string;
+  /** Where jobs write their trees (TESTGATE_WORK_DIR). @defaultValue the OS temp directory */
+  workDir?: string;
 }
 
 export interface WorkerOverrides {
@@ -77,6 +86,8 @@ export interface WorkerOverrides {
   publishRetry?: { windowMs?: number; baseMs?: number };
   /** Scales GitHub's retry-after (tests shorten 300 s). @defaultValue 1 */
   retryAfterScale?: number;
+  /** Caps on each commit's tree (tests shrink them). @defaultValue 256 MiB, 20000 files */
+  treeLimits?: ExtractLimits;
 }
 
 export interface RunningWorker {
@@ -110,6 +121,13 @@ export async function startWorker(
     logger.warn({ err: error }, 'startup reap failed'),
   );
 
+  // Trees of jobs whose worker died mid-job: no live job is older than two deadlines.
+  await removeStaleWorkspaces(settings.workDir ?? tmpdir(), 2 * (settings.jobDeadlineMs ?? 900_000))
+    .then((removed) => {
+      if (removed > 0) logger.info({ removed }, 'removed workspaces left by dead workers');
+    })
+    .catch((error: unknown) => logger.warn({ err: error }, 'could not remove stale workspaces'));
+
   const reapJob = async (jobId: string): Promise<void> => {
     await reapSandboxes({ match: { [SANDBOX_LABEL_JOB]: jobId }, olderThanMs: 0 });
   };
@@ -131,6 +149,7 @@ export async function startWorker(
     logger,
     suggestions,
     model,
+    ...(settings.workDir === undefined ? {} : { workDir: settings.workDir }),
     ...(overrides.publishRetry?.windowMs === undefined
       ? {}
       : { publishRetryWindowMs: overrides.publishRetry.windowMs }),
@@ -140,6 +159,7 @@ export async function startWorker(
     ...(overrides.retryAfterScale === undefined
       ? {}
       : { retryAfterScale: overrides.retryAfterScale }),
+    ...(overrides.treeLimits === undefined ? {} : { treeLimits: overrides.treeLimits }),
     // PIP_INDEX_URL / PIP_EXTRA_INDEX_URL and the TESTGATE_ENV_* limits of this process.
     environment: overrides.environment ?? {
       volumes: createEnvironmentVolumes(),

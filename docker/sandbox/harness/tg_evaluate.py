@@ -75,6 +75,25 @@ class SandboxUnavailable(RuntimeError):
 NO_RERUN_AFTER = ('timeout', 'resource-limit')
 
 
+# Files at least this large that are not Python are shared between the runs' head copies by
+# hard link instead of copied: /work is a tmpfs of the container's memory, and a data file of
+# a few hundred MiB copied once per run would fill it. Sharing is safe because a child cannot
+# write into its head copy (Landlock and the audit hook allow writes only under its temp and
+# coverage dirs, tg_kernel_guard). Python files are always copied: the harness itself may
+# rewrite one in a run's copy, which must never reach the shared original.
+SHARE_FILES_FROM_BYTES = 1024 * 1024
+
+
+def _copy_or_share(src: str, dst: str) -> str:
+    if not src.endswith('.py') and os.path.getsize(src) >= SHARE_FILES_FROM_BYTES:
+        try:
+            os.link(src, dst)
+            return dst
+        except OSError:
+            pass
+    return shutil.copy2(src, dst)
+
+
 class _Runs:
     """Allocates /work/runs/N: a fresh head copy and a fresh temp dir per child."""
 
@@ -98,7 +117,8 @@ class _Runs:
         run_head = os.path.join(base, 'head')
         tmp = os.path.join(base, 'tmp')
         covdir = os.path.join(base, 'cov')
-        shutil.copytree(self.head, run_head, symlinks=True, ignore=shutil.ignore_patterns('.git', '__pycache__'))
+        shutil.copytree(self.head, run_head, symlinks=True, ignore=shutil.ignore_patterns('.git', '__pycache__'),
+                        copy_function=_copy_or_share)
         os.makedirs(tmp)
         os.makedirs(covdir)
         return {'base': base, 'head': run_head, 'tmp': os.path.realpath(tmp), 'cov': covdir}

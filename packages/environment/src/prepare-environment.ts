@@ -17,7 +17,7 @@ import { PassThrough, Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { parse as parseToml } from 'smol-toml';
 import type { EnvironmentSummary, GateConfig } from '@testgate/core';
-import { packTar, readTree, sandboxResultError } from '@testgate/sandbox';
+import { listTree, packTar, sandboxResultError } from '@testgate/sandbox';
 import type {
   EnvironmentVolumes,
   HarnessEnvironment,
@@ -129,14 +129,14 @@ function summary(
   };
 }
 
+/** Discovery reads a handful of small files: listed here, each read when asked. */
 async function treeReader(
   head: TreeInput,
 ): Promise<{ read(p: string): string | undefined; paths(): string[] }> {
-  const files = new Map<string, Buffer>();
-  for (const file of await readTree(head)) files.set(file.path, file.content);
+  const files = new Map((await listTree(head)).entries.map((file) => [file.path, file]));
   const paths = [...files.keys()].sort();
   return {
-    read: (p) => files.get(p)?.toString('utf8'),
+    read: (p) => files.get(p)?.read().toString('utf8'),
     paths: () => paths,
   };
 }

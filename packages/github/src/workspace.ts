@@ -1,6 +1,9 @@
-import { posix } from 'node:path';
-import { Readable } from 'node:stream';
-import { gunzipSync } from 'node:zlib';
+import { createWriteStream } from 'node:fs';
+import { mkdir, symlink } from 'node:fs/promises';
+import { dirname, join, posix } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { GitHubError } from './errors.ts';
 import type { GitHubClient } from './octokit.ts';
@@ -15,139 +18,205 @@ export interface ExtractLimits {
   maxFiles?: number;
 }
 
-export interface SafeTree {
-  /** A plain, uncompressed tar of regular files with repo-relative paths. */
-  tar: Buffer;
+/** What extractTarball wrote. */
+export interface ExtractedTree {
+  /** The directory holding the tree: regular files, and the archive's links as symlinks. */
+  root: string;
   files: number;
   bytes: number;
-  /** Entries dropped: devices, fifos and other non-regular files. */
+  /** Entries dropped: devices, fifos and other non-regular files, and links that could not be placed. */
   skipped: string[];
 }
 
-/**
- * Turns GitHub's tarball (gzip tar, one top-level `owner-repo-sha/` dir) into a tar the
- * sandbox can take: regular files and links, the top-level dir stripped, every path
- * checked. Links are carried as links, never followed here: the sandbox's tree reader
- * copies in-tree targets and refuses the rest by name. Everything happens in memory;
- * nothing from the archive touches the host file system.
- */
-export async function safeExtractTarball(
-  gzipped: Buffer,
-  limits: ExtractLimits = {},
-): Promise<SafeTree> {
-  const maxTotalBytes = limits.maxTotalBytes ?? 256 * 1024 * 1024;
-  const maxFiles = limits.maxFiles ?? 20_000;
-  let raw: Buffer;
-  try {
-    raw = gunzipSync(gzipped, { maxOutputLength: maxTotalBytes + 1024 * 1024 });
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new GitHubError(
-        'archive-too-large',
-        `The repository archive is larger than ${maxTotalBytes} bytes uncompressed`,
-        { cause: error },
-      );
-    }
-    if (code === 'Z_BUF_ERROR') {
-      // "unexpected end of file": a connection dropped mid-download whose body still
-      // looked complete to the HTTP client (read-until-close). Downloading again helps.
-      throw new GitHubError(
-        'archive-truncated',
-        'The repository archive ended early: the download was cut off',
-        { cause: error },
-      );
-    }
-    throw new GitHubError('bad-archive', 'The repository archive is not a gzip file', {
-      cause: error,
-    });
-  }
+const MiB = 1024 * 1024;
 
+export const DEFAULT_EXTRACT_LIMITS: Readonly<Required<ExtractLimits>> = Object.freeze({
+  maxTotalBytes: 256 * MiB,
+  maxFiles: 20_000,
+});
+
+/** A link of the archive, placed once every regular file is written. */
+interface ArchiveLink {
+  path: string;
+  /** As stored: relative to the link's directory (symlink) or a path from the root (hard link). */
+  target: string;
+  type: 'symlink' | 'link';
+}
+
+/**
+ * Streams GitHub's tarball (gzip tar, one top-level `owner-repo-sha/` dir) into `into`, an
+ * empty directory: regular files only, the top-level dir stripped, every path checked, the
+ * caps enforced while inflating (zip bombs). Nothing is held whole in memory, so a large
+ * tree costs disk, not worker RSS. Links become symlinks only after every file is written,
+ * and never under another link, so no write can pass through one; the sandbox's tree reader
+ * copies in-tree targets and refuses the rest by name.
+ */
+export async function extractTarball(
+  source: Buffer | Readable,
+  into: string,
+  limits: ExtractLimits = {},
+): Promise<ExtractedTree> {
+  const maxTotalBytes = limits.maxTotalBytes ?? DEFAULT_EXTRACT_LIMITS.maxTotalBytes;
+  const maxFiles = limits.maxFiles ?? DEFAULT_EXTRACT_LIMITS.maxFiles;
+  const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
+  // Which stream failed decides what the failure means (a cut download, a bad gzip, a bad tar).
+  let downloadFailure: unknown;
+  let gzipFailure: unknown;
+  input.on('error', (error) => {
+    downloadFailure ??= error;
+  });
+  const gunzip = createGunzip();
+  gunzip.on('error', (error) => {
+    gzipFailure ??= error;
+  });
+  let inflated = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      inflated += chunk.length;
+      // Headers and padding on top of the file bytes: the file cap below is the exact one.
+      if (inflated > maxTotalBytes + 16 * MiB) callback(tooLarge(maxTotalBytes));
+      else callback(null, chunk);
+    },
+  });
   const extract = tar.extract();
-  const pack = tar.pack();
-  const packed: Buffer[] = [];
-  pack.on('data', (chunk: unknown) => {
-    packed.push(chunk as Buffer);
+  const flowing = pipeline(input, gunzip, meter, extract);
+  // A failure upstream does not end the entry being written: each write races it.
+  const failed = new Promise<never>((_, reject) => {
+    flowing.catch(reject);
   });
-  const packDone = new Promise<void>((resolve, reject) => {
-    pack.on('end', resolve);
-    pack.on('error', reject);
-  });
+  failed.catch(() => undefined);
 
   const skipped: string[] = [];
   const seen = new Set<string>();
+  const links: ArchiveLink[] = [];
   let files = 0;
   let bytes = 0;
-  Readable.from([raw]).pipe(extract);
   try {
     for await (const entry of extract) {
       const header = entry.header;
-      const chunks: Buffer[] = [];
-      for await (const chunk of entry) chunks.push(chunk as Buffer);
       if ((header.type === 'symlink' || header.type === 'link') && header.linkname) {
-        // Kept as a link entry: the sandbox's tree reader (readTarContents) resolves a link
-        // that stays inside the tree to a copy and refuses, by name, one that leaves it.
+        entry.resume();
         const path = stripTopLevel(header.name);
-        const linkname = header.type === 'link' ? stripTopLevel(header.linkname) : header.linkname;
-        if (path === null || linkname === null || linkname.includes('\0') || seen.has(path))
-          continue;
+        const target = header.type === 'link' ? stripTopLevel(header.linkname) : header.linkname;
+        if (path === null || target === null || target.includes('\0') || seen.has(path)) continue;
         seen.add(path);
-        await new Promise<void>((resolve, reject) => {
-          pack.entry(
-            { name: path, type: header.type === 'link' ? 'link' : 'symlink', linkname },
-            (err) => (err ? reject(err) : resolve()),
-          );
-        });
+        links.push({ path, target, type: header.type });
         continue;
       }
       if (header.type !== 'file' && header.type !== 'contiguous-file') {
+        entry.resume();
         if (header.type !== 'directory') skipped.push(header.name);
         continue;
       }
       const path = stripTopLevel(header.name);
-      if (path === null) continue;
-      if (seen.has(path)) continue;
+      if (path === null || seen.has(path)) {
+        entry.resume();
+        continue;
+      }
       seen.add(path);
       files += 1;
-      const content = Buffer.concat(chunks);
-      bytes += content.length;
+      bytes += header.size ?? 0;
       if (files > maxFiles) {
         throw new GitHubError(
           'archive-too-large',
           `The repository has more than ${maxFiles} files`,
         );
       }
-      if (bytes > maxTotalBytes) {
+      if (bytes > maxTotalBytes) throw tooLarge(maxTotalBytes);
+      const file = join(into, ...path.split('/'));
+      await mkdir(dirname(file), { recursive: true }).catch((error: unknown) => {
         throw new GitHubError(
-          'archive-too-large',
-          `The repository archive is larger than ${maxTotalBytes} bytes`,
-        );
-      }
-      const executable = ((header.mode ?? 0) & 0o111) !== 0;
-      await new Promise<void>((resolve, reject) => {
-        pack.entry(
+          'bad-archive',
+          `The repository archive has a file inside a file: ${path}`,
           {
-            name: path,
-            size: content.length,
-            mode: executable ? 0o755 : 0o644,
-            mtime: new Date(0),
-            type: 'file',
+            cause: error,
           },
-          content,
-          (err) => (err ? reject(err) : resolve()),
         );
       });
+      const executable = ((header.mode ?? 0) & 0o111) !== 0;
+      const out = createWriteStream(file, { flags: 'wx', mode: executable ? 0o755 : 0o644 });
+      await Promise.race([pipeline(entry, out), failed]).catch((error: unknown) => {
+        out.destroy();
+        throw error;
+      });
     }
+    await flowing;
   } catch (error) {
-    pack.destroy();
-    if (error instanceof GitHubError) throw error;
-    throw new GitHubError('bad-archive', 'The repository archive is not a valid tar', {
-      cause: error,
+    extract.destroy();
+    throw classifyExtractFailure(error, { downloadFailure, gzipFailure });
+  }
+  await placeLinks(into, links, skipped);
+  return { root: into, files, bytes, skipped };
+}
+
+function tooLarge(maxTotalBytes: number): GitHubError {
+  return new GitHubError(
+    'archive-too-large',
+    `The repository archive is larger than ${maxTotalBytes} bytes uncompressed`,
+  );
+}
+
+function classifyExtractFailure(
+  error: unknown,
+  streams: { downloadFailure: unknown; gzipFailure: unknown },
+): Error {
+  if (error instanceof GitHubError) return error;
+  const { downloadFailure, gzipFailure } = streams;
+  if ((downloadFailure as { name?: string } | undefined)?.name === 'AbortError') {
+    return downloadFailure as Error;
+  }
+  if (downloadFailure !== undefined) {
+    // The connection dropped mid-body (reset, "terminated"): downloading again helps.
+    return new GitHubError('archive-truncated', 'The repository archive download was cut off', {
+      cause: downloadFailure,
     });
   }
-  pack.finalize();
-  await packDone;
-  return { tar: Buffer.concat(packed), files, bytes, skipped };
+  if (gzipFailure !== undefined) {
+    if ((gzipFailure as { code?: string }).code === 'Z_BUF_ERROR') {
+      // "unexpected end of file": a body that looked complete to the HTTP client
+      // (read-until-close) but was cut off. Downloading again helps.
+      return new GitHubError(
+        'archive-truncated',
+        'The repository archive ended early: the download was cut off',
+        { cause: gzipFailure },
+      );
+    }
+    return new GitHubError('bad-archive', 'The repository archive is not a gzip file', {
+      cause: gzipFailure,
+    });
+  }
+  return new GitHubError('bad-archive', 'The repository archive is not a valid tar', {
+    cause: error,
+  });
+}
+
+/**
+ * Places the archive's links as symlinks. A link whose path is taken, or that would sit
+ * under another link, is skipped: placing it would mean walking through a link.
+ */
+async function placeLinks(
+  root: string,
+  links: readonly ArchiveLink[],
+  skipped: string[],
+): Promise<void> {
+  const linkPaths = new Set(links.map((link) => link.path));
+  for (const link of links) {
+    const parts = link.path.split('/');
+    const ancestors = parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
+    if (ancestors.some((ancestor) => linkPaths.has(ancestor))) {
+      skipped.push(link.path);
+      continue;
+    }
+    const at = join(root, ...parts);
+    const target =
+      link.type === 'link' ? posix.relative(posix.dirname(link.path), link.target) : link.target;
+    try {
+      await mkdir(dirname(at), { recursive: true });
+      await symlink(target, at);
+    } catch {
+      skipped.push(link.path); // a directory of the tree has this name, or a file is its parent
+    }
+  }
 }
 
 /** `owner-repo-sha/src/x.py` -> `src/x.py`; throws on paths that escape the tree. */
@@ -180,25 +249,35 @@ export interface FetchTreeOptions {
   repo: string;
   /** Commit SHA (preferred: immutable) or ref. */
   ref: string;
+  /** An empty directory the tree is written into. */
+  into: string;
   limits?: ExtractLimits;
   signal?: AbortSignal;
 }
 
-/** Downloads `GET /repos/{owner}/{repo}/tarball/{ref}` and extracts it safely. */
-export async function fetchTree(options: FetchTreeOptions): Promise<SafeTree> {
+/** Streams `GET /repos/{owner}/{repo}/tarball/{ref}` to disk, extracting it safely on the way. */
+export async function fetchTree(options: FetchTreeOptions): Promise<ExtractedTree> {
   const { octokit, owner, repo, ref } = options;
   const response = await octokit.request('GET /repos/{owner}/{repo}/tarball/{ref}', {
     owner,
     repo,
     ref,
-    ...(options.signal === undefined ? {} : { request: { signal: options.signal } }),
+    // The body as a stream, not an ArrayBuffer: a large archive never sits in memory.
+    request: {
+      parseSuccessResponseBody: false,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    },
   });
   const data: unknown = response.data;
-  if (!(data instanceof ArrayBuffer)) {
+  if (!(data instanceof ReadableStream)) {
     throw new GitHubError(
       'bad-response',
       `GitHub answered the tarball of ${owner}/${repo}@${ref} with ${typeof data}, not bytes`,
     );
   }
-  return safeExtractTarball(Buffer.from(data), options.limits);
+  return extractTarball(
+    Readable.fromWeb(data as import('node:stream/web').ReadableStream),
+    options.into,
+    options.limits,
+  );
 }

@@ -20,7 +20,7 @@ import type {
   IndexSettings,
   PreparedEnvironment,
 } from '@testgate/environment';
-import { isSandboxError, readTree, runHarness, SandboxError } from '@testgate/sandbox';
+import { isSandboxError, listTree, runHarness, SandboxError } from '@testgate/sandbox';
 import type {
   EnvironmentVolumes,
   HarnessCandidate,
@@ -155,15 +155,18 @@ export async function estimateTestCount(options: {
   head: TreeInput;
   candidates: readonly { path: string; content: string | Buffer }[];
 }): Promise<number> {
-  const base = new Map((await readTree(options.base)).map((file) => [file.path, file.content]));
+  // Listed, not read: only test files are read, one at a time.
+  const base = new Map((await listTree(options.base)).entries.map((file) => [file.path, file]));
   let count = 0;
   const countIn = (text: string): number =>
     (text.match(TEST_DEF)?.length ?? 0) + (text.match(PARAM_CASE)?.length ?? 0);
-  for (const file of await readTree(options.head)) {
+  for (const file of (await listTree(options.head)).entries) {
     if (!looksLikeTestFile(file.path)) continue;
     const before = base.get(file.path);
-    if (before !== undefined && before.equals(file.content)) continue;
-    count += countIn(file.content.toString('utf8'));
+    const content = file.read();
+    if (before !== undefined && before.size === file.size && before.read().equals(content))
+      continue;
+    count += countIn(content.toString('utf8'));
   }
   for (const candidate of options.candidates) count += countIn(candidate.content.toString());
   return count;
@@ -388,7 +391,7 @@ async function generateWithModel(options: PreparedRun): Promise<Generated> {
       });
       return { report: judge(evidence, options.config), evidence };
     },
-    headPaths: async () => (await readTree(options.head)).map((file) => file.path),
+    headPaths: async () => (await listTree(options.head)).entries.map((file) => file.path),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     ...(options.labels === undefined ? {} : { labels: options.labels }),

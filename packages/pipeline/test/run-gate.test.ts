@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 /**
  * runGate's composition against a scripted SandboxRunner: what it sends the harness
  * (settings, candidates, deadline), how it turns answers into a report with suggestions,
@@ -50,7 +51,7 @@ function scriptedRunner(answers: Record<string, Answer>): SandboxRunner & { seen
     seen,
     async run(request) {
       const files = new Map(
-        (await readTarTree(request.stdin as Buffer)).map((f) => [
+        (await readTarTree(request.stdin as Readable)).map((f) => [
           f.path,
           f.content.toString('utf8'),
         ]),

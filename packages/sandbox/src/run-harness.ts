@@ -11,7 +11,14 @@ import type { SandboxLimits } from './limits.ts';
 import { SandboxError } from './sandbox-error.ts';
 import { sandboxEvidence, sandboxResultError } from './sandbox-runner.ts';
 import type { SandboxRunner, SandboxRunResult } from './sandbox-runner.ts';
-import { DEFAULT_TREE_LIMITS, packTar, readTreeContents, safeRelativePath } from './tree-pack.ts';
+import type { Readable } from 'node:stream';
+import {
+  DEFAULT_TREE_LIMITS,
+  listTree,
+  packTarStream,
+  safeRelativePath,
+  tarSizeBound,
+} from './tree-pack.ts';
 import type { TarEntry, TreeInput, TreeLimits } from './tree-pack.ts';
 
 export type HarnessMode = 'evaluate' | 'analyze' | 'generate';
@@ -104,7 +111,12 @@ const REPORT_SCHEMAS = {
 const PROGRESS_PREFIX = 'TESTGATE-PROGRESS ';
 const REPORT_PREFIX = 'TESTGATE-REPORT ';
 
-/** Packs request.json, base/, head/ and candidates/ into the harness's stdin tar. */
+/**
+ * Packs request.json, base/, head/ and candidates/ into the harness's stdin tar, as a
+ * stream: tree files are read from where they lie while the container reads, so a large
+ * tree is never held whole in memory. Names, links and limits are checked before the
+ * first byte.
+ */
 export async function packHarnessInput(options: {
   mode: HarnessMode;
   nonce: string;
@@ -114,7 +126,7 @@ export async function packHarnessInput(options: {
   settings?: Partial<HarnessSettings> & Record<string, unknown>;
   treeLimits?: Partial<TreeLimits>;
   environmentPaths?: readonly string[];
-}): Promise<Buffer> {
+}): Promise<Readable> {
   const treeLimits = { ...DEFAULT_TREE_LIMITS, ...options.treeLimits };
   const settings = harnessSettingsSchema.parse(options.settings ?? {});
   const candidates = (options.candidates ?? []).map((candidate) => ({
@@ -122,8 +134,8 @@ export async function packHarnessInput(options: {
     path: safeRelativePath(candidate.path),
   }));
   const trees = {
-    base: await readTreeContents(options.base, treeLimits),
-    head: await readTreeContents(options.head, treeLimits),
+    base: await listTree(options.base, treeLimits),
+    head: await listTree(options.head, treeLimits),
   };
   const request = {
     protocol: HARNESS_PROTOCOL,
@@ -150,12 +162,8 @@ export async function packHarnessInput(options: {
     ['base', trees.base],
     ['head', trees.head],
   ] as const) {
-    for (const file of tree.files) {
-      entries.push({
-        name: `${prefix}/${file.path}`,
-        content: file.content,
-        executable: file.executable,
-      });
+    for (const file of tree.entries) {
+      entries.push({ name: `${prefix}/${file.path}`, content: file, executable: file.executable });
     }
   }
   for (const candidate of candidates) {
@@ -167,14 +175,14 @@ export async function packHarnessInput(options: {
           : candidate.content,
     });
   }
-  const tarball = await packTar(entries);
-  if (tarball.length > MAX_HARNESS_INPUT_BYTES) {
+  const bytes = tarSizeBound(entries);
+  if (bytes > MAX_HARNESS_INPUT_BYTES) {
     throw new SandboxError(
       'TREE_INVALID',
-      `harness input is ${tarball.length} bytes, more than the ${MAX_HARNESS_INPUT_BYTES} the harness reads`,
+      `harness input is ${bytes} bytes, more than the ${MAX_HARNESS_INPUT_BYTES} the harness reads`,
     );
   }
-  return tarball;
+  return packTarStream(entries);
 }
 
 /** Parses one TESTGATE-PROGRESS line; undefined for anything else. */
@@ -295,6 +303,13 @@ export async function runHarness<M extends HarnessMode>(
     ...(options.treeLimits === undefined ? {} : { treeLimits: options.treeLimits }),
     ...(options.environment === undefined ? {} : { environmentPaths: options.environment.paths }),
   });
+  // A tree file that cannot be read mid-stream is the tree's problem (TREE_INVALID), not
+  // the truncated-input failure the harness would report for it.
+  // Other errors (the container closing stdin early) are the run's result to judge.
+  let inputError: SandboxError | undefined;
+  stdin.on('error', (error) => {
+    if (error instanceof SandboxError) inputError = error;
+  });
   const { onProgress } = options;
   const result = await runner.run({
     image: options.image,
@@ -317,6 +332,7 @@ export async function runHarness<M extends HarnessMode>(
         }),
   });
   options.onRunResult?.(result);
+  if (inputError !== undefined) throw inputError;
   const error = sandboxResultError(result, `harness (${options.mode})`);
   if (error) throw error;
   return parseHarnessReport(options.mode, nonce, result);

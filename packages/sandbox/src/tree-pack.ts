@@ -1,4 +1,5 @@
-import { lstat, readFile, readdir, readlink, realpath } from 'node:fs/promises';
+import { createReadStream, readFileSync } from 'node:fs';
+import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
@@ -18,6 +19,27 @@ export interface TreeFile {
   path: string;
   content: Buffer;
   executable: boolean;
+}
+
+/**
+ * One file of a tree, listed without its content: a directory tree reads it from disk only
+ * when asked, so listing a large tree costs memory for names, not bytes.
+ */
+export interface TreeEntry {
+  path: string;
+  size: number;
+  executable: boolean;
+  /** The whole content, synchronously: for the few small files a step reads (configs, tests). */
+  read(): Buffer;
+  /** The content as a stream: what the packer uses, so no file is held whole. */
+  stream(): Readable;
+}
+
+/** A tree's files (in-tree links listed as copies), the links refused, and the bytes in all. */
+export interface TreeListing {
+  entries: TreeEntry[];
+  refusedLinks: RefusedLink[];
+  bytes: number;
 }
 
 /** A symbolic link the tree reader would not follow: it points outside the tree, or nowhere. */
@@ -90,56 +112,82 @@ function checkLimits(files: TreeFile[], limits: TreeLimits, what: string): void 
     throw invalid(`${what} holds ${bytes} bytes, more than the ${limits.maxBytes} allowed`);
 }
 
-async function readDirTree(root: string, limits: TreeLimits): Promise<TreeContents> {
+/** A symbolic link's target resolved on the host, or why it is refused. */
+async function resolveDirLink(
+  abs: string,
+  realRoot: string,
+): Promise<{ resolved: string } | { why: RefusedLink['why'] }> {
+  const resolved = await realpath(abs).catch(() => undefined);
+  if (resolved === undefined) return { why: 'missing' };
+  if (!(resolved === realRoot || resolved.startsWith(realRoot + path.sep)))
+    return { why: 'outside' };
+  return { resolved };
+}
+
+/**
+ * Lists a directory without reading its files: contents are read from disk when the
+ * packer streams them, so a large tree never sits in memory. A link is sent as a copy of
+ * what it points at (a file, or every file of a directory) only when that stays inside
+ * the tree; any other link is refused by name, never dropped silently.
+ */
+async function listDirTree(root: string, limits: TreeLimits): Promise<TreeListing> {
   const realRoot = await realpath(root);
-  const files: TreeFile[] = [];
+  const entries: TreeEntry[] = [];
   const refusedLinks: RefusedLink[] = [];
   let bytes = 0;
-  async function walk(dir: string, rel: string): Promise<void> {
-    const entries = await readdir(dir, { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      const relPath = rel ? `${rel}/${entry.name}` : entry.name;
-      const abs = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) await walk(abs, relPath);
+  const tooLarge = (): SandboxError =>
+    invalid(
+      `directory ${root} is larger than allowed (${limits.maxFiles} files, ${limits.maxBytes} bytes)`,
+    );
+  /** `within`: the real directories being walked, so a link back into one of them is refused, not looped. */
+  async function walk(dir: string, rel: string, within: readonly string[]): Promise<void> {
+    const children = await readdir(dir, { withFileTypes: true });
+    children.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const child of children) {
+      const relPath = rel ? `${rel}/${child.name}` : child.name;
+      const abs = path.join(dir, child.name);
+      if (child.isDirectory()) {
+        if (!SKIPPED_DIRS.has(child.name)) await walk(abs, relPath, [...within, abs]);
         continue;
       }
       let target = abs;
-      if (entry.isSymbolicLink()) {
-        // A link is sent as the file it points to only when that file is inside the tree;
-        // any other link is refused by name, never dropped silently.
-        const resolved = await realpath(abs).catch(() => undefined);
-        if (
-          resolved === undefined ||
-          !(resolved === realRoot || resolved.startsWith(realRoot + path.sep))
-        ) {
-          refusedLinks.push({
-            path: safeRelativePath(relPath),
-            target: await readlink(abs).catch(() => '?'),
-            why: resolved === undefined ? 'missing' : 'outside',
-          });
+      if (child.isSymbolicLink()) {
+        const link = await resolveDirLink(abs, realRoot);
+        const refuse = async (why: RefusedLink['why']): Promise<void> => {
+          const stored = await readlink(abs).catch(() => '?');
+          refusedLinks.push({ path: safeRelativePath(relPath), target: stored, why });
+        };
+        if ('why' in link) {
+          await refuse(link.why);
           continue;
         }
-        target = resolved;
+        target = link.resolved;
+        if ((await stat(target)).isDirectory()) {
+          // A copy of an in-tree directory; one that contains the link would copy forever.
+          const loops = within.some(
+            (walked) => walked === target || walked.startsWith(target + path.sep),
+          );
+          if (loops) await refuse('missing');
+          else await walk(target, relPath, [...within, target]);
+          continue;
+        }
       }
       const info = await lstat(target);
-      if (!info.isFile()) continue; // devices, sockets, fifos, links to directories
+      if (!info.isFile()) continue; // devices, sockets, fifos
       bytes += info.size;
-      if (files.length + 1 > limits.maxFiles || bytes > limits.maxBytes) {
-        throw invalid(
-          `directory ${root} is larger than allowed (${limits.maxFiles} files, ${limits.maxBytes} bytes)`,
-        );
-      }
-      files.push({
+      if (entries.length + 1 > limits.maxFiles || bytes > limits.maxBytes) throw tooLarge();
+      const source = target;
+      entries.push({
         path: safeRelativePath(relPath),
-        content: await readFile(target),
+        size: info.size,
         executable: (info.mode & 0o111) !== 0,
+        read: () => readFileSync(source),
+        stream: () => createReadStream(source),
       });
     }
   }
-  await walk(realRoot, '');
-  return { files, refusedLinks };
+  await walk(realRoot, '', [realRoot]);
+  return { entries, refusedLinks, bytes };
 }
 
 /** Links in a tar, resolved against its regular files once all entries are read. */
@@ -210,7 +258,7 @@ function resolveTarLinks(files: TreeFile[], links: TarLink[]): TreeContents {
  * turns links that stay inside the tree into copies and reports the others as refused.
  */
 export async function readTarContents(
-  buffer: Buffer,
+  input: Buffer | Readable,
   limits: TreeLimits = DEFAULT_TREE_LIMITS,
 ): Promise<TreeContents> {
   const extract = tar.extract();
@@ -218,7 +266,7 @@ export async function readTarContents(
   const links: TarLink[] = [];
   const seen = new Set<string>();
   let bytes = 0;
-  const source = Readable.from([buffer]);
+  const source = Buffer.isBuffer(input) ? Readable.from([input]) : input;
   source.on('error', (error) => extract.destroy(error));
   source.pipe(extract);
   try {
@@ -277,10 +325,10 @@ export async function readTarContents(
 
 /** readTarContents without the refused links. */
 export async function readTarTree(
-  buffer: Buffer,
+  input: Buffer | Readable,
   limits: TreeLimits = DEFAULT_TREE_LIMITS,
 ): Promise<TreeFile[]> {
-  return (await readTarContents(buffer, limits)).files;
+  return (await readTarContents(input, limits)).files;
 }
 
 /** Turns any TreeInput into a flat list of checked files. */
@@ -296,11 +344,47 @@ export async function readTreeContents(
   input: TreeInput,
   limits: TreeLimits = DEFAULT_TREE_LIMITS,
 ): Promise<TreeContents> {
+  const listing = await listTree(input, limits);
+  return {
+    files: listing.entries.map((entry) => ({
+      path: entry.path,
+      content: entry.read(),
+      executable: entry.executable,
+    })),
+    refusedLinks: listing.refusedLinks,
+  };
+}
+
+function inMemoryEntry(file: TreeFile): TreeEntry {
+  return {
+    path: file.path,
+    size: file.content.length,
+    executable: file.executable,
+    read: () => file.content,
+    stream: () => Readable.from([file.content]),
+  };
+}
+
+function inMemoryListing(contents: TreeContents): TreeListing {
+  const entries = contents.files.map(inMemoryEntry);
+  const bytes = entries.reduce((sum, entry) => sum + entry.size, 0);
+  return { entries, refusedLinks: contents.refusedLinks, bytes };
+}
+
+/**
+ * Lists any TreeInput with the same checks as readTree (names, links, limits) but leaves
+ * the contents where they are: on disk for a directory, in memory for the others (which
+ * are there already).
+ */
+export async function listTree(
+  input: TreeInput,
+  limits: TreeLimits = DEFAULT_TREE_LIMITS,
+): Promise<TreeListing> {
   switch (input.kind) {
     case 'dir':
-      return readDirTree(input.path, limits);
+      return listDirTree(input.path, limits);
     case 'tar':
-      return readTarContents(input.tar, limits);
+      return inMemoryListing(await readTarContents(input.tar, limits));
     case 'files': {
       const files = Object.entries(input.files).map(([name, content]) => ({
         path: safeRelativePath(name),
@@ -308,7 +392,7 @@ export async function readTreeContents(
         executable: false,
       }));
       checkLimits(files, limits, 'file tree');
-      return { files, refusedLinks: [] };
+      return inMemoryListing({ files, refusedLinks: [] });
     }
   }
 }
@@ -316,7 +400,8 @@ export async function readTreeContents(
 export interface TarEntry {
   /** Full name inside the archive, e.g. `head/pkg/mod.py`. */
   name: string;
-  content: Buffer;
+  /** The bytes, or a listed tree file, streamed from where it lies when its turn comes. */
+  content: Buffer | Pick<TreeEntry, 'size' | 'stream'>;
   executable?: boolean;
   /** Directory entries make sure a tree's root exists after extraction, even when empty. */
   directory?: boolean;
@@ -355,49 +440,99 @@ export async function readTarEntries(buffer: Buffer): Promise<TarEntry[]> {
   return out;
 }
 
-/** Packs entries into one plain tar; names are re-checked, so nothing escapes /work on extraction. */
-export async function packTar(entries: readonly TarEntry[]): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  pack.on('data', (chunk: unknown) => {
-    chunks.push(chunk as Buffer);
-  });
-  const done = new Promise<void>((resolve, reject) => {
-    pack.on('end', resolve);
-    pack.on('error', reject);
-  });
+/** Bytes a tar of these entries takes at most: headers (a pax record for long names), padded data, the end. */
+export function tarSizeBound(entries: readonly TarEntry[]): number {
+  let total = 1024;
   for (const entry of entries) {
-    const name = safeRelativePath(entry.name);
-    await new Promise<void>((resolve, reject) => {
-      const callback = (error?: Error | null): void => (error ? reject(error) : resolve());
-      if (entry.directory) {
-        pack.entry(
-          { name, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: new Date(0) },
-          callback,
-        );
-      } else if (entry.linkTarget !== undefined) {
-        pack.entry(
-          { name, type: 'symlink', linkname: entry.linkTarget, uid: 0, gid: 0, mtime: new Date(0) },
-          callback,
-        );
-      } else {
-        pack.entry(
-          {
-            name,
-            size: entry.content.length,
-            mode: entry.executable ? 0o755 : 0o644,
-            uid: 0,
-            gid: 0,
-            mtime: new Date(0),
-            type: 'file',
-          },
-          entry.content,
-          callback,
-        );
-      }
-    });
+    const size = entry.directory || entry.linkTarget !== undefined ? 0 : tarContentSize(entry);
+    const longName = entry.name.length > 100 || (entry.linkTarget?.length ?? 0) > 100;
+    total += 512 + Math.ceil(size / 512) * 512 + (longName ? 512 * 3 + entry.name.length : 0);
   }
-  pack.finalize();
-  await done;
+  return total;
+}
+
+function tarContentSize(entry: TarEntry): number {
+  return Buffer.isBuffer(entry.content) ? entry.content.length : entry.content.size;
+}
+
+async function writeTarEntry(pack: tar.Pack, entry: TarEntry): Promise<void> {
+  const name = safeRelativePath(entry.name);
+  const owner = { uid: 0, gid: 0, mtime: new Date(0) };
+  if (entry.directory) {
+    await new Promise<void>((resolve, reject) => {
+      pack.entry({ name, type: 'directory', mode: 0o755, ...owner }, (error) =>
+        error ? reject(error) : resolve(),
+      );
+    });
+    return;
+  }
+  if (entry.linkTarget !== undefined) {
+    const linkname = entry.linkTarget;
+    await new Promise<void>((resolve, reject) => {
+      pack.entry({ name, type: 'symlink', linkname, ...owner }, (error) =>
+        error ? reject(error) : resolve(),
+      );
+    });
+    return;
+  }
+  const header = {
+    name,
+    size: tarContentSize(entry),
+    mode: entry.executable ? 0o755 : 0o644,
+    type: 'file' as const,
+    ...owner,
+  };
+  const { content } = entry;
+  await new Promise<void>((resolve, reject) => {
+    const done = (error?: Error | null): void => (error ? reject(error) : resolve());
+    if (Buffer.isBuffer(content)) {
+      pack.entry(header, content, done);
+      return;
+    }
+    // Streamed with backpressure: the pack waits for its reader (the container's stdin).
+    const sink = pack.entry(header, done);
+    sink.on('error', () => undefined); // reported through `done` and the pack
+    const source = content.stream();
+    source.on('error', (error) => {
+      const failure = invalid(`could not read ${name}: ${error.message}`);
+      pack.destroy(failure); // first, so readers see this error and not the sink's
+      reject(failure);
+    });
+    source.pipe(sink);
+  });
+}
+
+/**
+ * Packs entries into one plain tar, as a stream produced as fast as it is read; names are
+ * re-checked, so nothing escapes /work on extraction. Nothing is read before the first
+ * read of the stream; an entry that cannot be read then fails the stream with TREE_INVALID.
+ */
+export function packTarStream(entries: Iterable<TarEntry>): Readable {
+  async function* produce(): AsyncGenerator<Buffer> {
+    const pack = tar.pack();
+    pack.on('error', () => undefined); // the writer below holds the reason and rethrows it
+    const writing = (async () => {
+      for (const entry of entries) await writeTarEntry(pack, entry);
+      pack.finalize();
+    })();
+    writing.catch((error: unknown) => {
+      pack.destroy(error instanceof Error ? error : new Error(String(error)));
+    });
+    for await (const chunk of pack) yield chunk as Buffer;
+    // A destroyed pack may just end its iterator: the writer holds the reason.
+    await writing;
+  }
+  return Readable.from(produce(), { objectMode: false });
+}
+
+/** Collects a stream's bytes; rejects with the stream's error. */
+export async function collectStream(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
   return Buffer.concat(chunks);
+}
+
+/** packTarStream, collected into one buffer (small archives: build contexts, setup inputs). */
+export async function packTar(entries: readonly TarEntry[]): Promise<Buffer> {
+  return collectStream(packTarStream(entries));
 }

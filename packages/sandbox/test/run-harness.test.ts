@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 /**
  * runHarness against a fake SandboxRunner (the port), so the framing and validation rules
  * are pinned down independently of the Python harness. The fake reads the real stdin tar.
@@ -32,7 +33,7 @@ function fakeRunner(script: Script): SandboxRunner & { seen: SandboxRunRequest[]
     seen,
     async run(request) {
       seen.push(request);
-      const files = await readTarTree(request.stdin as Buffer);
+      const files = await readTarTree(request.stdin as Readable);
       const body = JSON.parse(
         files.find((file) => file.path === 'request.json')?.content.toString() ?? '{}',
       ) as { nonce: string };

@@ -4,7 +4,9 @@ import path from 'node:path';
 import tar from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  collectStream,
   isSandboxError,
+  listTree,
   packHarnessInput,
   packTar,
   readTarContents,
@@ -161,6 +163,60 @@ describe('tree packer', () => {
       ['outdir', 'outside'],
       ['pkg/out-link.txt', 'outside'],
     ]);
+  });
+
+  it('copies an in-tree directory link like the tar reader does, and refuses one that loops', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'tg-tree-'));
+    dirs.push(root);
+    await mkdir(path.join(root, 'shared'));
+    await writeFile(path.join(root, 'shared', 'helper.py'), 'def h(): return 1\n');
+    await mkdir(path.join(root, 'pkg'));
+    await symlink('../shared', path.join(root, 'pkg', 'vendored'));
+    await symlink('..', path.join(root, 'shared', 'back-to-root'));
+    const listing = await listTree({ kind: 'dir', path: root });
+    expect(listing.entries.map((entry) => entry.path).sort()).toEqual([
+      'pkg/vendored/helper.py',
+      'shared/helper.py',
+    ]);
+    expect(
+      listing.entries
+        .find((e) => e.path === 'pkg/vendored/helper.py')
+        ?.read()
+        .toString(),
+    ).toBe('def h(): return 1\n');
+    expect(listing.bytes).toBe(2 * 'def h(): return 1\n'.length);
+    expect(listing.refusedLinks.map((link) => [link.path, link.why]).sort()).toEqual([
+      ['pkg/vendored/back-to-root', 'missing'],
+      ['shared/back-to-root', 'missing'],
+    ]);
+  });
+
+  it('streams a directory tree into the harness input, and calls a file that vanishes mid-pack TREE_INVALID', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'tg-tree-'));
+    dirs.push(root);
+    const big = Buffer.alloc(3 * 1024 * 1024, 7);
+    await writeFile(path.join(root, 'big.bin'), big);
+    await writeFile(path.join(root, 'mod.py'), 'x = 1\n');
+    const stream = await packHarnessInput({
+      mode: 'evaluate',
+      nonce: 'n',
+      base: { kind: 'files', files: {} },
+      head: { kind: 'dir', path: root },
+    });
+    const files = await readTarTree(stream);
+    expect(files.find((file) => file.path === 'head/big.bin')?.content.equals(big)).toBe(true);
+    expect(files.map((file) => file.path)).toContain('head/mod.py');
+
+    const listedThenRemoved = await packHarnessInput({
+      mode: 'evaluate',
+      nonce: 'n',
+      base: { kind: 'files', files: {} },
+      head: { kind: 'dir', path: root },
+    });
+    await rm(path.join(root, 'mod.py'));
+    const error = await collectStream(listedThenRemoved).catch((e: unknown) => e);
+    expect(isSandboxError(error, 'TREE_INVALID')).toBe(true);
+    expect((error as Error).message).toContain('could not read head/mod.py');
   });
 
   it('lays out request.json first, then base/, head/ and candidates/', async () => {
