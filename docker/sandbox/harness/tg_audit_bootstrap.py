@@ -411,6 +411,16 @@ def _plugin(emit, state, cfg, cov):
             for it in keep:
                 marks['item'] = (type(it), _function_id(it))
 
+        @pytest.hookimpl(tryfirst=True)
+        def pytest_pycollect_makeitem(self, collector, name, obj):
+            # A run child runs one test: items for the other names of its module (or class)
+            # are never built, which in a module of hundreds of tests is most of the work.
+            # Its filter below still keeps exactly the target's node id.
+            if mode != 'run' or not target or not target.startswith(collector.nodeid + '::'):
+                return None
+            wanted = target[len(collector.nodeid) + 2:].split('::')[0].split('[')[0]
+            return None if name == wanted else []
+
         def pytest_collectreport(self, report):
             if report.failed:
                 emit({'ev': 'collect-error', 'nodeid': report.nodeid, 'message': str(report.longreprtext)[-6000:]})
@@ -740,11 +750,17 @@ def _kernel_guard(cfg, emit):
 
 
 def main():
+    """A child started with exec: read the request, import the trusted machinery, run."""
     head, cfg = _read_stdin_lines()
+    _run(head, cfg, preimported=False)
+
+
+def _run(head, cfg, preimported):
     emit = _make_channel(int(head['channel_fd']), head['token'])
     del head
     mode = cfg['mode']
-    _preimport(mode, cfg.get('pytest_args', ()))
+    if not preimported:
+        _preimport(mode, cfg.get('pytest_args', ()))
     state = {'busy': False, 'phase': 'collect'}
     _kernel_guard(cfg, emit)
     _disable_posixsubprocess(emit, state)
@@ -757,6 +773,7 @@ def main():
                                 config_file=False)
         cov.set_option('run:disable_warnings', ['no-data-collected', 'module-not-measured', 'module-not-imported',
                                                 'couldnt-parse', 'no-ctracer'])
+    _use_rewritten(cfg['cwd'], state)
     _install_hook(emit, state, cfg['allowed'], cfg.get('test_files', {}))
     for root in reversed(cfg.get('import_roots', [])):
         sys.path.insert(0, root)
@@ -798,7 +815,192 @@ def main():
     os._exit(int(code) if int(code) < 256 else 3)
 
 
+# The fork server (zygote). It imports only the trusted machinery (pytest, its plugins,
+# coverage: _preimport), then forks one child per request; the child sets up exactly as an
+# exec'd one would, from the same point on (kernel guard, audit hook, sys.path, the test), so
+# no repository code ever runs in the zygote and every child starts from its pristine state.
+# Protocol on the SOCK_SEQPACKET socket from tg_child.Zygote, one JSON message each:
+#   request  {"id", "cwd", "env", "rlimits": [[resource, soft, hard]...]} + 4 fds
+#            (stdin, stdout, stderr, channel), which become the child's 0, 1, 2 and 3
+#   reply    {"id", "pid"}  or  {"id", "error"}
+#   exit     {"exited": pid, "status", "utime", "stime"}  (from wait4: the child's own CPU)
+#   warm     {"id", "op": "warm", "files": [[path, relative path]...]}, no fds: rewrite these
+#            test files now, for every child forked after it; reply {"id", "warmed": n}
+CHILD_CHANNEL_FD = 3
+
+
+def _forked_child(req, fds):
+    """In the child, right after fork: become what Popen + preexec would have made, then run."""
+    import resource
+    import signal
+
+    try:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        os.setsid()
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+        # Nothing of the zygote stays open: its socket would let a test ask for children.
+        os.closerange(CHILD_CHANNEL_FD + 1, 1 << 20)
+        for res, soft, hard in req['rlimits']:
+            try:
+                resource.setrlimit(res, (soft, hard))
+            except (ValueError, OSError):
+                pass
+        _set_dumpable(1)  # as an exec'd child is; only the zygote itself is not
+        os.chdir(req['cwd'])
+        sys.argv[:] = ['-c']  # what an exec'd `python -c` child sees
+        os.environ.clear()
+        os.environ.update(req['env'])
+        head, cfg = _read_stdin_lines()
+        head['channel_fd'] = CHILD_CHANNEL_FD
+        _run(head, cfg, preimported=True)
+    except BaseException:  # noqa: BLE001 -- a child never returns into the zygote's loop
+        try:
+            import traceback
+
+            traceback.print_exc()
+            sys.stderr.flush()
+        finally:
+            os._exit(70)
+    os._exit(0)
+
+
+# Test files rewritten by pytest's assertion rewriter in the zygote, once: {path relative to
+# the tree root: (source bytes, code)}. Rewriting a 200-test file costs a child more than the
+# rest of its run; forked children inherit this, and use an entry only for identical bytes.
+# Parsing and compiling a file runs none of it: the trusted side already parses the PR's
+# files for its static rules.
+_REWRITTEN = {}
+
+
+def _warm(files):
+    import _pytest.assertion.rewrite as rewrite
+    import ast
+
+    done = 0
+    for path, rel in files:
+        try:
+            with open(path, 'rb') as f:
+                source = f.read()
+            tree = ast.parse(source, filename=path)
+            rewrite.rewrite_asserts(tree, source, path, None)
+            _REWRITTEN[rel] = (source, compile(tree, path, 'exec', dont_inherit=True))
+            done += 1
+        except Exception:  # noqa: BLE001 -- the child rewrites it itself, and reports what fails
+            pass
+    return done
+
+
+def _retarget(code, filename):
+    """The code compiled for /work/head/x.py, as if compiled for this run's copy of it."""
+    consts = tuple(_retarget(c, filename) if isinstance(c, type(code)) else c for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
+
+
+def _use_rewritten(root, state):
+    if not _REWRITTEN:
+        return
+    import _pytest.assertion.rewrite as rewrite
+
+    original = rewrite._rewrite_test
+
+    def rewrite_test(fn, config):
+        entry = _REWRITTEN.get(os.path.relpath(str(fn), root))
+        if entry is not None and not config.getini('enable_assertion_pass_hook'):
+            stat = os.stat(fn)
+            with open(fn, 'rb') as f:
+                source = f.read()
+            if source == entry[0]:
+                busy, state['busy'] = state['busy'], True  # our own code objects: not the test's doing
+                try:
+                    return stat, _retarget(entry[1], str(fn))
+                finally:
+                    state['busy'] = busy
+        return original(fn, config)
+
+    rewrite._rewrite_test = rewrite_test
+
+
+def _set_dumpable(value):
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(4, value, 0, 0, 0)  # PR_SET_DUMPABLE
+
+
+def serve(sock_fd, plugins):
+    import selectors
+    import signal
+    import socket
+
+    _preimport('run', plugins)
+    # A child of the same uid must not read or write this process's memory (/proc/PID/mem).
+    _set_dumpable(0)
+    sock = socket.socket(fileno=sock_fd)
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_r, False)
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    sel = selectors.DefaultSelector()
+    sel.register(sock, selectors.EVENT_READ, 'request')
+    sel.register(wake_r, selectors.EVENT_READ, 'child')
+
+    def reap():
+        while True:
+            try:
+                pid, status, ru = os.wait4(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            sock.send(json.dumps({'exited': pid, 'status': status, 'utime': ru.ru_utime,
+                                  'stime': ru.ru_stime}).encode())
+
+    while True:
+        for key, _ in sel.select(timeout=1.0):
+            if key.data == 'child':
+                try:
+                    os.read(wake_r, 4096)
+                except BlockingIOError:
+                    pass
+                continue
+            msg, fds, _flags, _addr = socket.recv_fds(sock, 1 << 20, 4)
+            if not msg:
+                os._exit(0)  # the harness closed its end: nothing more to do
+            req = json.loads(msg)
+            if req.get('op') == 'warm':
+                for fd in fds:
+                    os.close(fd)
+                sock.send(json.dumps({'id': req.get('id'), 'warmed': _warm(req.get('files', []))}).encode())
+                continue
+            if len(fds) != 4:
+                for fd in fds:
+                    os.close(fd)
+                sock.send(json.dumps({'id': req.get('id'), 'error': 'expected 4 descriptors'}).encode())
+                continue
+            sys.stdout.flush()
+            sys.stderr.flush()
+            try:
+                pid = os.fork()
+            except OSError as e:
+                pid = -1
+                sock.send(json.dumps({'id': req['id'], 'error': 'fork failed: %s' % e}).encode())
+            if pid == 0:
+                _forked_child(req, fds)
+            for fd in fds:
+                os.close(fd)
+            if pid > 0:
+                sock.send(json.dumps({'id': req['id'], 'pid': pid}).encode())
+        reap()
+
+
 # Run by tg_evaluate.child_code in a namespace of its own: nothing of it lands in sys.modules
-# or in __main__.
+# or in __main__. The zygote runs the same source, under the same name (what a test sees of
+# it, e.g. `__testgate_bootstrap__._Blocked`, does not depend on how its child started), with
+# `__testgate_role__` set (tg_evaluate.zygote_code).
 if __name__ == '__testgate_bootstrap__':
-    main()
+    if globals().get('__testgate_role__') == 'zygote':
+        serve(int(sys.argv[1]), json.loads(sys.argv[2]))
+    else:
+        main()

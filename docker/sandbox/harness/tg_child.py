@@ -19,6 +19,7 @@ import signal
 import subprocess
 import threading
 import time
+import types
 from typing import Callable, Optional
 
 MiB = 1024 * 1024
@@ -152,6 +153,169 @@ class _Tail:
         return bytes(self.buf[-TAIL_BYTES:]).decode('utf-8', 'replace')
 
 
+class ZygoteError(RuntimeError):
+    """The fork server could not start a child: the gate's own fault, never the test's."""
+
+
+class Zygote:
+    """The harness's end of a fork server (tg_audit_bootstrap.serve).
+
+    One process that imported pytest and coverage once forks a child per run, instead of a
+    fresh interpreter importing them every time. The children are the zygote's, so it reaps
+    them (wait4) and reports status and CPU time here; everything else (pipes, limits, the
+    wall deadline, killing the group, the orphan sweep) stays with run_child.
+    """
+
+    def __init__(self, argv: list, env: dict, args: tuple = ()) -> None:
+        """Starts `argv <socket fd> *args`; the program serves requests on that socket."""
+        import itertools
+        import socket
+
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        with _spawn_lock:
+            try:
+                self.proc = subprocess.Popen(
+                    [*argv, str(theirs.fileno()), *args],
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    pass_fds=(theirs.fileno(),),
+                    close_fds=True,
+                    start_new_session=True,
+                )
+            finally:
+                theirs.close()
+            # Never mistaken for an orphan by the sweep.
+            _active.add(self.proc.pid)
+        self.sock = ours
+        self._send_lock = threading.Lock()
+        self._cond = threading.Condition()
+        self._ids = itertools.count(1)
+        self._replies: dict = {}
+        self._exits: dict = {}
+        self._dead = False
+        threading.Thread(target=self._listen, name='zygote-listener', daemon=True).start()
+
+    def _listen(self) -> None:
+        while True:
+            try:
+                msg = self.sock.recv(1 << 16)
+            except OSError:
+                msg = b''
+            with self._cond:
+                if not msg:
+                    self._dead = True
+                    self._cond.notify_all()
+                    return
+                rec = json.loads(msg)
+                if 'exited' in rec:
+                    self._exits[int(rec['exited'])] = rec
+                else:
+                    self._replies[rec.get('id')] = rec
+                self._cond.notify_all()
+
+    def spawn(self, fds: list, cwd: str, env: dict, limits: dict) -> int:
+        req_id = next(self._ids)
+        req = {'id': req_id, 'cwd': cwd, 'env': env,
+               'rlimits': [[int(res), int(soft), int(hard)] for res, (soft, hard) in limits.items()]}
+        import socket
+
+        try:
+            with self._send_lock:
+                socket.send_fds(self.sock, [json.dumps(req).encode()], fds)
+        except OSError as e:
+            raise ZygoteError('the fork server is gone: %s' % e) from e
+        with self._cond:
+            if not self._cond.wait_for(lambda: req_id in self._replies or self._dead, timeout=30):
+                raise ZygoteError('the fork server did not answer within 30 s')
+            rep = self._replies.pop(req_id, None)
+        if rep is None:
+            raise ZygoteError('the fork server exited (code %s)' % self.proc.poll())
+        if 'error' in rep:
+            raise ZygoteError('the fork server could not fork: %s' % rep['error'])
+        return int(rep['pid'])
+
+    def warm(self, files: list) -> int:
+        """Has the zygote rewrite these test files ([path, relative path]) for later children."""
+        import socket
+
+        req_id = next(self._ids)
+        try:
+            with self._send_lock:
+                socket.send_fds(self.sock, [json.dumps({'id': req_id, 'op': 'warm', 'files': files}).encode()], [])
+        except OSError as e:
+            raise ZygoteError('the fork server is gone: %s' % e) from e
+        with self._cond:
+            if not self._cond.wait_for(lambda: req_id in self._replies or self._dead, timeout=120):
+                raise ZygoteError('the fork server did not answer within 120 s')
+            rep = self._replies.pop(req_id, None)
+        if rep is None:
+            raise ZygoteError('the fork server exited (code %s)' % self.proc.poll())
+        return int(rep.get('warmed', 0))
+
+    def wait(self, pid: int):
+        """(status, rusage-like) of a child, once the zygote reaped it."""
+        with self._cond:
+            self._cond.wait_for(lambda: pid in self._exits or self._dead)
+            rec = self._exits.pop(pid, None)
+        if rec is None:
+            # The zygote died first: its children were reparented to us (child subreaper).
+            try:
+                _, status, ru = os.wait4(pid, 0)
+                return status, ru
+            except ChildProcessError:
+                return 0, None
+        return int(rec['status']), types.SimpleNamespace(ru_utime=float(rec['utime']), ru_stime=float(rec['stime']))
+
+    def close(self) -> None:
+        import socket
+
+        try:
+            # shutdown, not only close: it wakes the listener blocked in recv, and the zygote
+            # sees end-of-file at once (a closed fd another thread still reads from would not).
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        with _spawn_lock:
+            _active.discard(self.proc.pid)
+
+
+class _ForkedProc:
+    """What run_child uses of a Popen, for a child of the zygote."""
+
+    def __init__(self, pid: int, stdin_w: int, stdout_r: int, stderr_r: int) -> None:
+        self.pid = pid
+        self.stdin = os.fdopen(stdin_w, 'wb')
+        self.stdout = os.fdopen(stdout_r, 'rb', buffering=0)
+        self.stderr = os.fdopen(stderr_r, 'rb', buffering=0)
+        self.returncode = None
+
+
+def _spawn_forked(zygote: Zygote, cwd: str, env: dict, lim: dict, ch_w: int) -> _ForkedProc:
+    in_r, in_w = os.pipe()
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    try:
+        pid = zygote.spawn([in_r, out_w, err_w, ch_w], cwd, env, lim)
+    except BaseException:
+        for fd in (in_w, out_r, err_r):
+            os.close(fd)
+        raise
+    finally:
+        for fd in (in_r, out_w, err_w):
+            os.close(fd)
+    return _ForkedProc(pid, in_w, out_r, err_r)
+
+
 def run_child(
     argv: list,
     cwd: str,
@@ -167,6 +331,7 @@ def run_child(
     on_record: Optional[Callable[[dict], None]] = None,
     test_cpu_seconds: Optional[float] = None,
     not_after: Optional[float] = None,
+    zygote: Optional[Zygote] = None,
 ) -> ChildResult:
     """Run argv in a new session with rlimits; return its evidence. Never raises for what the child did.
 
@@ -179,7 +344,9 @@ def run_child(
     the test itself used that much (RLIMIT_CPU only has whole-second granularity and also
     counts interpreter start-up; it stays as the backstop). not_after (time.monotonic()) is
     the caller's overall budget: the child is killed then whatever its own deadline, and
-    the result says `budget_exhausted`.
+    the result says `budget_exhausted`. With a zygote, the child is forked by it instead of
+    exec'd (argv is then unused: the zygote runs the bootstrap); it needs channel=True.
+    Raises ZygoteError when the zygote cannot start it.
     """
     lim = limits if limits is not None else rlimits(cpu_seconds=cpu_seconds)
     token = secrets.token_hex(16)
@@ -194,18 +361,21 @@ def run_child(
     t0 = time.monotonic()
     with _spawn_lock:
         try:
-            proc = subprocess.Popen(
-                argv,
-                cwd=cwd,
-                env=env,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                pass_fds=pass_fds,
-                close_fds=True,
-                start_new_session=True,
-                preexec_fn=_preexec(lim),
-            )
+            if zygote is not None:
+                proc = _spawn_forked(zygote, cwd, env, lim, ch_w)
+            else:
+                proc = subprocess.Popen(
+                    argv,
+                    cwd=cwd,
+                    env=env,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    pass_fds=pass_fds,
+                    close_fds=True,
+                    start_new_session=True,
+                    preexec_fn=_preexec(lim),
+                )
         finally:
             if ch_w >= 0:
                 os.close(ch_w)
@@ -327,10 +497,13 @@ def run_child(
             break
     # Reap with rusage (Popen.wait would not give us CPU time).
     _kill_group(pgid) if (timed_out or limit) else None
-    try:
-        _, status, ru = os.wait4(proc.pid, 0)
-    except ChildProcessError:
-        status, ru = 0, None
+    if zygote is not None:
+        status, ru = zygote.wait(proc.pid)
+    else:
+        try:
+            _, status, ru = os.wait4(proc.pid, 0)
+        except ChildProcessError:
+            status, ru = 0, None
     proc.returncode = 0  # we reaped it ourselves; stop Popen from trying again
     wall_ms = (time.monotonic() - t0) * 1000
     # Whatever the child left in its group (a background process) dies now, before the next test.

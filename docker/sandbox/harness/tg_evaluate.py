@@ -15,6 +15,7 @@ import errno
 import importlib
 import importlib.util
 import itertools
+import json
 import os
 import platform
 import re
@@ -145,6 +146,11 @@ class Evaluator:
         self.request = request
         self.progress = progress
         self.runs = _Runs(workdir, self.head)
+        # Children are forked from a zygote that imported pytest and coverage once (the
+        # `forkServer: false` setting starts each from a fresh interpreter instead).
+        self.fork_server = bool(self.settings.get('forkServer', True))
+        self.zygotes: dict = {}
+        self.warm_files: list = []
         self.import_roots: list = []
         self.env_paths = _analysis('tg_project').environment_paths(request)
         self.env_plugins = _analysis('tg_project').environment_plugins(self.env_paths)
@@ -162,6 +168,46 @@ class Evaluator:
         self.not_after = (time.monotonic() + self.budget_seconds - BUDGET_RESERVE_SECONDS) if deadline_ms else None
 
     # ---------- children ----------
+
+    def _zygote(self, pytest_args):
+        """The fork server for children that preload these plugins; None when not in use."""
+        if not self.fork_server:
+            return None
+        preload = tuple(p for p in ('_hypothesis_pytestplugin',) if p in pytest_args)
+        with self.runs.lock:
+            zygote = self.zygotes.get(preload)
+            if zygote is None:
+                try:
+                    zygote = tg_child.Zygote([sys.executable, '-I', '-B', '-c', zygote_code()],
+                                             {'PATH': '/usr/local/bin:/usr/bin:/bin', 'LANG': 'C.UTF-8'},
+                                             (json.dumps(list(preload)),))
+                except OSError as e:
+                    print('harness: fork server could not start (%s); starting each child fresh' % e,
+                          file=sys.stderr)
+                    self.fork_server = False
+                    return None
+                self.zygotes[preload] = zygote
+                self._warm_zygote(zygote)
+            return zygote
+
+    def warm(self, rels) -> None:
+        """Test files the children will import: the zygotes rewrite their asserts once, up front."""
+        self.warm_files = [[os.path.join(self.head, r), r] for r in rels]
+        for zygote in list(self.zygotes.values()):
+            self._warm_zygote(zygote)
+
+    def _warm_zygote(self, zygote) -> None:
+        if not self.warm_files:
+            return
+        try:
+            zygote.warm(self.warm_files)
+        except tg_child.ZygoteError as e:
+            print('harness: fork server could not rewrite the test files (%s)' % e, file=sys.stderr)
+
+    def close(self) -> None:
+        for zygote in self.zygotes.values():
+            zygote.close()
+        self.zygotes.clear()
 
     def _map_roots(self, run_head: str) -> list:
         out = []
@@ -198,11 +244,22 @@ class Evaluator:
         argv = [sys.executable, '-I', '-B', '-c', child_code()]
         limits = tg_child.rlimits(cpu_seconds=cpu_seconds + STARTUP_CPU_SECONDS, as_bytes=AS_BYTES,
                                   fsize_bytes=FSIZE_BYTES, nofile=NOFILE, nproc=NPROC)
-        res = tg_child.run_child(argv, run['head'], env, cpu_seconds, wall_seconds, MAX_OUTPUT_BYTES,
-                                 stdin_data=json.dumps(cfg).encode() + b'\n', channel=True,
-                                 startup_seconds=STARTUP_WALL_SECONDS, limits=limits,
-                                 test_cpu_seconds=cpu_seconds if cfg['mode'] == 'run' else None,
-                                 not_after=self.not_after)
+        zygote = self._zygote(cfg.get('pytest_args', ()))
+
+        def start(zygote):
+            return tg_child.run_child(argv, run['head'], env, cpu_seconds, wall_seconds, MAX_OUTPUT_BYTES,
+                                      stdin_data=json.dumps(cfg).encode() + b'\n', channel=True,
+                                      startup_seconds=STARTUP_WALL_SECONDS, limits=limits,
+                                      test_cpu_seconds=cpu_seconds if cfg['mode'] == 'run' else None,
+                                      not_after=self.not_after, zygote=zygote)
+
+        try:
+            res = start(zygote)
+        except tg_child.ZygoteError as e:
+            # The gate's own machinery failed, not the test: run this and later children exec'd.
+            print('harness: fork server unavailable (%s); starting each child fresh' % e, file=sys.stderr)
+            self.fork_server = False
+            res = start(None)
         guard_error = next((r for r in res.records if r.get('ev') == 'guard-error'), None)
         if guard_error is not None:
             raise SandboxUnavailable('the sandbox could not install its kernel restrictions (seccomp/Landlock): %s'
@@ -776,6 +833,7 @@ class Evaluator:
             files[r] = {'path': r, 'origin': 'pr', 'collected': 0, 'findings': [], 'kind': 'tests', 'context': True}
         collected: dict = {}
         with concurrent.futures.ThreadPoolExecutor(PARALLEL) as pool:
+            self.warm(rels + context_rels)
             futs = {pool.submit(self.collect, r): r for r in rels + context_rels}
             for i, fut in enumerate(concurrent.futures.as_completed(futs), 1):
                 r = futs[fut]
@@ -1114,5 +1172,16 @@ def child_code() -> str:
     return _CHILD_CODE
 
 
+def zygote_code() -> str:
+    """The `-c` program of the fork server: the same bootstrap source, run as the zygote."""
+    path = os.path.join(HARNESS_DIR, 'tg_audit_bootstrap.py')
+    return ("exec(compile(open(%r,'rb').read(),%r,'exec'),"
+            "{'__name__':'__testgate_bootstrap__','__testgate_role__':'zygote'})" % (path, path))
+
+
 def evaluate(workdir: str, request: dict, progress) -> dict:
-    return Evaluator(workdir, request, progress).evaluate()
+    evaluator = Evaluator(workdir, request, progress)
+    try:
+        return evaluator.evaluate()
+    finally:
+        evaluator.close()

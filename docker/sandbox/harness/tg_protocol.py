@@ -29,6 +29,9 @@ DEFAULT_SETTINGS = {
     # container's deadline (0: none), which the harness keeps inside.
     'slowMs': 500,
     'deadlineMs': 0,
+    # evaluate: fork test children from a zygote that imported pytest and coverage once;
+    # false starts each from a fresh interpreter (the benchmark's comparison).
+    'forkServer': True,
 }
 
 

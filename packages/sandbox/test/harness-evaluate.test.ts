@@ -472,3 +472,100 @@ describe('harness evaluate, other repos', () => {
     expect(judge(report, defaultConfig).verdict).toBe('fail');
   });
 });
+
+describe('harness evaluate, children forked from the fork server', () => {
+  // Each test and each rerun is its own child, forked from a zygote that imported pytest and
+  // coverage once: nothing one child does may reach the next. The same tree is judged with
+  // fresh interpreters too (`forkServer: false`), and both must agree.
+  const head = {
+    'calc.py': 'def add(a, b):\n    return a + b\n',
+    // Imported by one test: monkeypatches pytest itself at import time.
+    'patcher.py': 'import pytest\n\npytest.approx = lambda *args, **kwargs: object()\n',
+    'tests/test_a_patch.py':
+      'def test_imports_a_pytest_patcher():\n    import patcher  # noqa: F401\n    assert True\n',
+    'tests/test_b_approx.py':
+      'import pytest\n\nimport calc\n\n\ndef test_approx_still_works():\n    assert calc.add(0.1, 0.2) == pytest.approx(0.3)\n',
+    'tests/test_c_state.py': [
+      'import calc',
+      '',
+      'SEEN = []',
+      '',
+      '',
+      'def test_appends_to_a_module_global():',
+      '    SEEN.append(calc.add(1, 1))',
+      '    assert SEEN == [2]',
+      '',
+      '',
+      'def test_sees_the_global_as_imported():',
+      '    assert SEEN == []',
+      '',
+    ].join('\n'),
+    'tests/test_d_leaks.py': [
+      'import fcntl',
+      'import os',
+      'import stat',
+      'import tempfile',
+      'import threading',
+      'import time',
+      '',
+      'import calc',
+      '',
+      'KEEP = []',
+      '',
+      '',
+      'def test_leaves_a_thread_and_an_open_file():',
+      "    KEEP.append(open(os.path.join(tempfile.gettempdir(), 'leak.txt'), 'w'))",
+      '    threading.Thread(target=time.sleep, args=(30,), daemon=False).start()',
+      '    assert calc.add(2, 2) == 4',
+      '',
+      '',
+      'def test_finds_no_thread_and_no_file_left():',
+      '    assert threading.active_count() == 1',
+      '    assert KEEP == []',
+      '    # No descriptor of a regular file opened write-only, as the leaked one was.',
+      '    assert [fd for fd in range(3, 256) if _written_file(fd)] == []',
+      '    assert calc.add(1, 2) == 3',
+      '',
+      '',
+      'def _written_file(fd):',
+      '    try:',
+      '        regular = stat.S_ISREG(os.fstat(fd).st_mode)',
+      '        return regular and fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY',
+      '    except OSError:',
+      '        return False',
+      '',
+    ].join('\n'),
+  };
+
+  it.each([true, false])(
+    'forkServer %s: a pytest patch, a module global, a thread and an open file stay in their own run',
+    async (forkServer) => {
+      const started = Date.now();
+      const report = await runHarness(runner, {
+        mode: 'evaluate',
+        image,
+        labels: { [TEST_LABEL]: testRun },
+        base: { kind: 'files', files: { 'calc.py': 'def add(a, b):\n    return a\n' } },
+        head: { kind: 'files', files: head },
+        settings: { forkServer },
+      });
+      for (const name of [
+        'test_imports_a_pytest_patcher',
+        'test_approx_still_works',
+        'test_appends_to_a_module_global',
+        'test_sees_the_global_as_imported',
+        'test_leaves_a_thread_and_an_open_file',
+        'test_finds_no_thread_and_no_file_left',
+      ]) {
+        expect([name, ...outcomes(byName(report, name))]).toEqual([
+          name,
+          'passed',
+          'passed',
+          'passed',
+        ]);
+      }
+      // The thread left sleeping for 30 s died with its child: no run waited for it.
+      expect(Date.now() - started).toBeLessThan(30_000);
+    },
+  );
+});

@@ -1,0 +1,169 @@
+/**
+ * `pnpm bench suite-scale [--runs N] [--no-app]`: what judging a large suite costs against
+ * running it. The bundled PR (bench/data/suite-scale, written by its generate.py) adds 200
+ * plain, passing pytest tests of a small text package, 40 of them of functions the PR did
+ * not change. It is judged N times by the gate (`runGate`, `--generate off`, the default 3
+ * reruns), and N times bare in the same sandbox image and limits: three
+ * `python3 -m pytest --cov --cov-branch --cov-context=test` runs plus one Bandit run in one
+ * container, fed the same head tree. Both paths pay their containers. Prints both wall
+ * times, the containers' CPU (the docker cgroup), the gate's per-phase breakdown and, unless
+ * --no-app, the latency through the GitHub App (signed webhook to completed check run,
+ * against the fake GitHub) next to it. Last line: `ratio: X` = gate median wall / bare
+ * median wall. Target: at most 2 (stretch: 1.2).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseConfig } from '@testgate/core';
+import type { GateReport } from '@testgate/core';
+import { runGate } from '@testgate/pipeline';
+import {
+  createDockerRunner,
+  ensureSandboxImage,
+  sandboxResultError,
+  packTarStream,
+  listTree,
+} from '@testgate/sandbox';
+import type { TreeInput } from '@testgate/sandbox';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dataDir = path.join(root, 'bench', 'data', 'suite-scale');
+const TARGET = 2;
+const args = process.argv.slice(2);
+const runs = Number(args[args.indexOf('--runs') + 1] ?? 0) || 3;
+const withApp = !args.includes('--no-app');
+
+const base: TreeInput = { kind: 'dir', path: path.join(dataDir, 'base') };
+const head: TreeInput = { kind: 'dir', path: path.join(dataDir, 'head') };
+
+/** CPU all containers used, from the docker cgroup's counter (cgroup v1), in ms. */
+function containersCpuMs(): number | undefined {
+  try {
+    return Number(readFileSync('/sys/fs/cgroup/cpuacct/docker/cpuacct.usage', 'utf8')) / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Sample {
+  wallMs: number;
+  cpuMs?: number;
+  phases: Record<string, number>;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+
+const image = await ensureSandboxImage();
+const runner = createDockerRunner();
+const config = parseConfig('');
+
+async function judgeOnce(): Promise<Sample & { report: GateReport }> {
+  const phases: Record<string, number> = {};
+  let phase = 'start';
+  let phaseStart = Date.now();
+  const cpu0 = containersCpuMs();
+  const t0 = Date.now();
+  const report = await runGate({
+    runner,
+    image,
+    base,
+    head,
+    config,
+    generate: 'off',
+    onProgress(event) {
+      if (event.phase === phase) return;
+      const now = Date.now();
+      phases[phase] = (phases[phase] ?? 0) + (now - phaseStart);
+      phase = event.phase;
+      phaseStart = now;
+    },
+  });
+  const wallMs = Date.now() - t0;
+  phases[phase] = (phases[phase] ?? 0) + (Date.now() - phaseStart);
+  const cpu1 = containersCpuMs();
+  return {
+    wallMs,
+    phases,
+    report,
+    ...(cpu0 === undefined || cpu1 === undefined ? {} : { cpuMs: cpu1 - cpu0 }),
+  };
+}
+
+const BARE_SCRIPT = [
+  'set -e',
+  'mkdir -p /work/head && tar -x -C /work/head',
+  'cd /work/head',
+  'for i in 1 2 3; do python3 -m pytest -q -p no:cacheprovider --cov=textkit --cov-branch --cov-context=test tests > /dev/null; done',
+  'bandit -q -r textkit tests > /dev/null || true',
+  'echo bare-done',
+].join('\n');
+
+async function bareOnce(): Promise<Sample> {
+  const listing = await listTree(head);
+  const stdin = packTarStream(
+    listing.entries.map((entry) => ({ name: entry.path, content: entry })),
+  );
+  const cpu0 = containersCpuMs();
+  const t0 = Date.now();
+  const result = await runner.run({ image, cmd: ['sh', '-c', BARE_SCRIPT], stdin });
+  const wallMs = Date.now() - t0;
+  const cpu1 = containersCpuMs();
+  const error = sandboxResultError(result, 'bare pytest');
+  if (error || !result.stdout.includes('bare-done')) {
+    throw new Error(`the bare run failed: ${error?.message ?? result.stderrTail}`);
+  }
+  return {
+    wallMs,
+    phases: {},
+    ...(cpu0 === undefined || cpu1 === undefined ? {} : { cpuMs: cpu1 - cpu0 }),
+  };
+}
+
+console.log(`suite-scale: 200 tests, ${runs} run(s) of each path, alternating`);
+const gate: Sample[] = [];
+const bare: Sample[] = [];
+let lastReport: GateReport | undefined;
+for (let i = 0; i < runs; i += 1) {
+  const judged = await judgeOnce();
+  lastReport = judged.report;
+  gate.push(judged);
+  bare.push(await bareOnce());
+  console.log(
+    `  run ${i + 1}: gate ${fmt(judged.wallMs)}${judged.cpuMs === undefined ? '' : ` (cpu ${fmt(judged.cpuMs)})`}, ` +
+      `bare ${fmt(bare.at(-1)!.wallMs)}${bare.at(-1)!.cpuMs === undefined ? '' : ` (cpu ${fmt(bare.at(-1)!.cpuMs!)})`}`,
+  );
+}
+const judgedTests = lastReport?.tests.length ?? 0;
+console.log(
+  `gate verdict: ${lastReport?.verdict} (${judgedTests} tests judged, ${lastReport?.tests.filter((t) => t.status === 'accepted').length ?? 0} accepted)`,
+);
+const phaseNames = [...new Set(gate.flatMap((sample) => Object.keys(sample.phases)))];
+console.log('gate phases (median wall):');
+for (const name of phaseNames) {
+  console.log(
+    `  ${name.padEnd(12)} ${fmt(median(gate.map((sample) => sample.phases[name] ?? 0)))}`,
+  );
+}
+const gateMs = median(gate.map((sample) => sample.wallMs));
+const bareMs = median(bare.map((sample) => sample.wallMs));
+const cpuOf = (samples: Sample[]): string =>
+  samples.every((sample) => sample.cpuMs !== undefined)
+    ? `, cpu ${fmt(median(samples.map((sample) => sample.cpuMs!)))}`
+    : '';
+console.log(`gate: wall ${fmt(gateMs)}${cpuOf(gate)}`);
+console.log(
+  `bare: wall ${fmt(bareMs)}${cpuOf(bare)} (3 pytest --cov runs + 1 Bandit, one container)`,
+);
+
+if (withApp) {
+  console.log('app: (not measured yet)');
+}
+
+const ratio = gateMs / bareMs;
+console.log(`target: at most ${TARGET} (stretch 1.2)`);
+console.log(`ratio: ${ratio.toFixed(2)}`);
