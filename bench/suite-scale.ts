@@ -7,11 +7,13 @@
  * `python3 -m pytest --cov --cov-branch --cov-context=test` runs plus one Bandit run in one
  * container, fed the same head tree. Both paths pay their containers. Prints both wall
  * times, the containers' CPU (the docker cgroup), the gate's per-phase breakdown and, unless
- * --no-app, the latency through the GitHub App (signed webhook to completed check run,
+ * --no-app, the latency through the GitHub App (needs Redis on 127.0.0.1:6379) (signed webhook to completed check run,
  * against the fake GitHub) next to it. Last line: `ratio: X` = gate median wall / bare
  * median wall. Target: at most 2 (stretch: 1.2).
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '@testgate/core';
@@ -62,6 +64,9 @@ const image = await ensureSandboxImage();
 const runner = createDockerRunner();
 const config = parseConfig('');
 
+/** The harness's own breakdown of its last evaluate run (its `timings` event). */
+let harnessTimings = '';
+
 async function judgeOnce(): Promise<Sample & { report: GateReport }> {
   const phases: Record<string, number> = {};
   let phase = 'start';
@@ -76,6 +81,10 @@ async function judgeOnce(): Promise<Sample & { report: GateReport }> {
     config,
     generate: 'off',
     onProgress(event) {
+      if (event.phase === 'timings') {
+        harnessTimings = event.message;
+        return;
+      }
       if (event.phase === phase) return;
       const now = Date.now();
       phases[phase] = (phases[phase] ?? 0) + (now - phaseStart);
@@ -149,6 +158,7 @@ for (const name of phaseNames) {
     `  ${name.padEnd(12)} ${fmt(median(gate.map((sample) => sample.phases[name] ?? 0)))}`,
   );
 }
+console.log(`harness timings (last run): ${harnessTimings}`);
 const gateMs = median(gate.map((sample) => sample.wallMs));
 const bareMs = median(bare.map((sample) => sample.wallMs));
 const cpuOf = (samples: Sample[]): string =>
@@ -161,9 +171,89 @@ console.log(
 );
 
 if (withApp) {
-  console.log('app: (not measured yet)');
+  const latencyMs = await appLatencyMs();
+  console.log(
+    `app: signed webhook -> completed check run ${fmt(latencyMs)} (bare pytest of the same tests ${fmt(bareMs)})`,
+  );
 }
 
 const ratio = gateMs / bareMs;
 console.log(`target: at most ${TARGET} (stretch 1.2)`);
 console.log(`ratio: ${ratio.toFixed(2)}`);
+
+/**
+ * The same PR through the GitHub App: a git repo of base and head, the fake GitHub over
+ * HTTP, the real server and worker on Redis; from the signed `opened` delivery to the
+ * completed check run. The repo's config turns generation off, as for the gate above.
+ */
+async function appLatencyMs(): Promise<number> {
+  const { startFakeGitHub } = await import('../test/fakes/github-server.ts');
+  const { startAppUnderTest, waitFor, WEBHOOK_SECRET } =
+    await import('../test/fakes/github-app-harness.ts');
+  const { pullRequestPayload, signedDelivery } = await import('../test/fakes/github-fixtures.ts');
+  const gitDir = mkdtempSync(path.join(os.tmpdir(), 'testgate-bench-app-'));
+  const git = (...argv: string[]): string =>
+    execFileSync('git', ['-C', gitDir, ...argv], {
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'bench',
+        GIT_AUTHOR_EMAIL: 'bench@example.invalid',
+        GIT_COMMITTER_NAME: 'bench',
+        GIT_COMMITTER_EMAIL: 'bench@example.invalid',
+      },
+    })
+      .toString()
+      .trim();
+  try {
+    git('init', '-q', '-b', 'main');
+    cpSync(path.join(dataDir, 'base'), gitDir, { recursive: true });
+    mkdirSync(path.join(gitDir, '.github'));
+    writeFileSync(path.join(gitDir, '.github', 'testgate.yml'), 'generate:\n  mode: off\n');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'base');
+    const baseSha = git('rev-parse', 'HEAD');
+    git('checkout', '-q', '-b', 'feature');
+    cpSync(path.join(dataDir, 'head'), gitDir, { recursive: true });
+    git('add', '-A');
+    git('commit', '-q', '-m', 'head');
+    const headSha = git('rev-parse', 'HEAD');
+    const github = await startFakeGitHub({ repos: [{ owner: 'bench', repo: 'textkit', gitDir }] });
+    const app = await startAppUnderTest({ github, overrides: { image } });
+    try {
+      const payload = pullRequestPayload({
+        action: 'opened',
+        owner: 'bench',
+        repo: 'textkit',
+        number: 1,
+        headSha,
+        baseSha,
+        installationId: 1,
+      });
+      const delivery = await signedDelivery({
+        secret: WEBHOOK_SECRET,
+        event: 'pull_request',
+        payload,
+      });
+      const t0 = Date.now();
+      const response = await fetch(`${app.url}/api/github/webhooks`, {
+        method: 'POST',
+        headers: delivery.headers,
+        body: delivery.body,
+      });
+      if (response.status !== 202)
+        throw new Error(`the App answered the delivery ${response.status}`);
+      const run = await waitFor(
+        () => github.checkRuns.find((r) => r.head_sha === headSha && r.status === 'completed'),
+        { timeoutMs: 600_000, what: 'the completed check run' },
+      );
+      const latency = Date.now() - t0;
+      console.log(`app: check run ${run.conclusion}: ${run.output.title}`);
+      return latency;
+    } finally {
+      await app.close();
+      await github.close();
+    }
+  } finally {
+    rmSync(gitDir, { recursive: true, force: true });
+  }
+}

@@ -16,12 +16,17 @@ function causeChain(error: unknown): string {
   return parts.join('\n');
 }
 
+/** DEBUG=1 (or true): stack traces, and the harness's per-phase timings. */
+export function isDebug(env: NodeJS.ProcessEnv): boolean {
+  return env['DEBUG'] === '1' || env['DEBUG'] === 'true';
+}
+
 /** Prints `error` to `stderr` and returns the exit code it stands for. */
 export function printError(
   error: unknown,
   io: { stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv },
 ): number {
-  const debug = io.env['DEBUG'] === '1' || io.env['DEBUG'] === 'true';
+  const debug = isDebug(io.env);
   const write = (text: string): void => {
     io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
   };

@@ -928,12 +928,45 @@ def _set_dumpable(value):
     ctypes.CDLL(None, use_errno=True).prctl(4, value, 0, 0, 0)  # PR_SET_DUMPABLE
 
 
+def _share_tool_work():
+    """Work of pytest and coverage that is the same in every child, done once in the zygote.
+
+    Only the gate's own tools are touched, before any repository code exists."""
+    import inspect
+
+    import _pytest.config
+    import coverage.collector
+    import pluggy._hooks as hooks
+
+    # A Collector notes the stack it was created from, for coverage's own debug output only:
+    # a whole inspect.stack() per child.
+    coverage.collector.short_stack = lambda *args, **kwargs: ''
+    # pluggy reads every hook implementation's signature when a plugin registers; pytest's
+    # own plugins register in every child with the same functions.
+    original = hooks.varnames
+    known = {}
+
+    def varnames(func):
+        key = (func.__func__, True) if inspect.ismethod(func) else (func, False)
+        try:
+            return known[key]
+        except KeyError:
+            known[key] = found = original(func)
+            return found
+        except TypeError:  # unhashable: ask every time
+            return original(func)
+
+    hooks.varnames = varnames
+    _pytest.config.get_config()  # registers the builtin plugins once: their signatures are known
+
+
 def serve(sock_fd, plugins):
     import selectors
     import signal
     import socket
 
     _preimport('run', plugins)
+    _share_tool_work()
     # A child of the same uid must not read or write this process's memory (/proc/PID/mem).
     _set_dumpable(0)
     sock = socket.socket(fileno=sock_fd)

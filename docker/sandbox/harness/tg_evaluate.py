@@ -25,17 +25,16 @@ import sys
 import threading
 import time
 
+import tg_budget
 import tg_child
 import tg_coverage
 import tg_naming
 
 HARNESS_DIR = os.path.dirname(os.path.abspath(__file__))
-PARALLEL = 2
 # CPU and wall time a child may spend before its test starts (interpreter, pytest, coverage, collection).
 STARTUP_CPU_SECONDS = 10
 STARTUP_WALL_SECONDS = 20
 MAX_OUTPUT_BYTES = 2 * 1024 * 1024
-AS_BYTES = 448 * 1024 * 1024
 FSIZE_BYTES = 64 * 1024 * 1024
 NOFILE = 256
 NPROC = 1024
@@ -144,13 +143,22 @@ class Evaluator:
         self.head = os.path.join(workdir, 'head')
         self.settings = request['settings']
         self.request = request
-        self.progress = progress
+        self._report_progress = progress
+        # Wall seconds per phase, and the CPU its children used: the `timings` event at the
+        # end (the CLI prints it with DEBUG=1; the suite-scale benchmark reads it).
+        self.phase_wall: dict = {}
+        self.phase_child_cpu_ms: dict = {}
+        self.phase = 'start'
+        self.phase_started = time.monotonic()
         self.runs = _Runs(workdir, self.head)
         # Children are forked from a zygote that imported pytest and coverage once (the
         # `forkServer: false` setting starts each from a fresh interpreter instead).
         self.fork_server = bool(self.settings.get('forkServer', True))
         self.zygotes: dict = {}
         self.warm_files: list = []
+        # As many children at once as the container has cores, each with its share of the
+        # memory left once the trees are in /work: together they cannot exhaust it.
+        self.parallel, self.child_bytes, self.budget_basis = tg_budget.for_this_container(workdir)
         self.import_roots: list = []
         self.env_paths = _analysis('tg_project').environment_paths(request)
         self.env_plugins = _analysis('tg_project').environment_plugins(self.env_paths)
@@ -166,6 +174,28 @@ class Evaluator:
         deadline_ms = self.settings.get('deadlineMs')
         self.budget_seconds = float(deadline_ms) / 1000 if deadline_ms else None
         self.not_after = (time.monotonic() + self.budget_seconds - BUDGET_RESERVE_SECONDS) if deadline_ms else None
+
+    def progress(self, phase, message, done=None, total=None) -> None:
+        now = time.monotonic()
+        if phase != self.phase:
+            self.phase_wall[self.phase] = self.phase_wall.get(self.phase, 0.0) + now - self.phase_started
+            self.phase, self.phase_started = phase, now
+        self._report_progress(phase, message, done, total)
+
+    def timings(self) -> str:
+        """One line: wall and children's CPU per phase, and the harness's own CPU."""
+        import resource
+
+        wall = dict(self.phase_wall)
+        wall[self.phase] = wall.get(self.phase, 0.0) + time.monotonic() - self.phase_started
+        parts = ['%s %.2f s (children cpu %.2f s)' % (name, seconds, self.phase_child_cpu_ms.get(name, 0) / 1000)
+                 for name, seconds in wall.items() if seconds >= 0.005 or name in self.phase_child_cpu_ms]
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        parts.append('harness cpu %.2f s' % (own.ru_utime + own.ru_stime))
+        parts.append('%d at a time, %d MiB each (%s), %s' % (
+            self.parallel, self.child_bytes // (1024 * 1024), self.budget_basis,
+            'forked from the fork server' if self.fork_server else 'fresh interpreters'))
+        return '; '.join(parts)
 
     # ---------- children ----------
 
@@ -242,7 +272,7 @@ class Evaluator:
         cfg['cpu_seconds'] = cpu_seconds
         cfg['harness_dir'] = HARNESS_DIR
         argv = [sys.executable, '-I', '-B', '-c', child_code()]
-        limits = tg_child.rlimits(cpu_seconds=cpu_seconds + STARTUP_CPU_SECONDS, as_bytes=AS_BYTES,
+        limits = tg_child.rlimits(cpu_seconds=cpu_seconds + STARTUP_CPU_SECONDS, as_bytes=self.child_bytes,
                                   fsize_bytes=FSIZE_BYTES, nofile=NOFILE, nproc=NPROC)
         zygote = self._zygote(cfg.get('pytest_args', ()))
 
@@ -260,6 +290,7 @@ class Evaluator:
             print('harness: fork server unavailable (%s); starting each child fresh' % e, file=sys.stderr)
             self.fork_server = False
             res = start(None)
+        self.phase_child_cpu_ms[self.phase] = self.phase_child_cpu_ms.get(self.phase, 0.0) + res.cpu_ms
         guard_error = next((r for r in res.records if r.get('ev') == 'guard-error'), None)
         if guard_error is not None:
             raise SandboxUnavailable('the sandbox could not install its kernel restrictions (seccomp/Landlock): %s'
@@ -832,7 +863,7 @@ class Evaluator:
         for r in context_rels:
             files[r] = {'path': r, 'origin': 'pr', 'collected': 0, 'findings': [], 'kind': 'tests', 'context': True}
         collected: dict = {}
-        with concurrent.futures.ThreadPoolExecutor(PARALLEL) as pool:
+        with concurrent.futures.ThreadPoolExecutor(self.parallel) as pool:
             self.warm(rels + context_rels)
             futs = {pool.submit(self.collect, r): r for r in rels + context_rels}
             for i, fut in enumerate(concurrent.futures.as_completed(futs), 1):
@@ -965,10 +996,10 @@ class Evaluator:
         # ---- runs ----
         reruns = int(settings['reruns'])
         total = len(tests) * reruns
-        self.progress('run', 'running %d test(s) x %d run(s), %d at a time' % (len(tests), reruns, PARALLEL), 0, total)
+        self.progress('run', 'running %d test(s) x %d run(s), %d at a time' % (len(tests), reruns, self.parallel), 0, total)
         results = {i: [None] * reruns for i in range(len(tests))}
         done = 0
-        with concurrent.futures.ThreadPoolExecutor(PARALLEL) as pool:
+        with concurrent.futures.ThreadPoolExecutor(self.parallel) as pool:
             # First runs (with coverage) before reruns: every test gets its evidence early.
             futs = {pool.submit(self.run_test, t, 0, True): (i, 0) for i, t in enumerate(tests)}
             while futs:
@@ -1182,6 +1213,8 @@ def zygote_code() -> str:
 def evaluate(workdir: str, request: dict, progress) -> dict:
     evaluator = Evaluator(workdir, request, progress)
     try:
-        return evaluator.evaluate()
+        report = evaluator.evaluate()
+        progress('timings', evaluator.timings())
+        return report
     finally:
         evaluator.close()

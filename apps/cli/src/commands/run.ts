@@ -22,6 +22,7 @@ import {
 import type { CliCommand, CliIo } from '../command.ts';
 import { CliError, EXIT, UsageError } from '../command.ts';
 import { openCompletionCache } from '../completion-cache.ts';
+import { isDebug } from '../print-error.ts';
 import { resolveGenerateMode } from '../generate-mode.ts';
 import type { GenerateMode } from '../generate-mode.ts';
 import { archiveTree, GitError, resolveRef, showFile } from '../git.ts';
@@ -349,6 +350,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         );
       }
     }
+    const debug = isDebug(io.env);
     const [baseTar, headTar] = await Promise.all([
       archiveTree(args.repo, refs.base),
       archiveTree(args.repo, refs.head),
@@ -390,7 +392,14 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         settings: environmentSettingsFromEnv(io.env),
       },
       signal: io.signal,
-      onProgress: (event) => progress.update(event),
+      onProgress: (event) => {
+        // The harness's per-phase breakdown (wall and CPU): a line of its own with DEBUG=1.
+        if (event.phase === 'timings') {
+          if (debug) progress.log(`harness timings: ${event.message}`);
+          return;
+        }
+        progress.update(event);
+      },
       // The pid tells a leftover's owner apart when several runs share an engine.
       labels: { 'testgate.source': 'cli', 'testgate.pid': String(process.pid) },
     });
