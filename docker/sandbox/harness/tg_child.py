@@ -214,44 +214,35 @@ class Zygote:
                     self._replies[rec.get('id')] = rec
                 self._cond.notify_all()
 
-    def spawn(self, fds: list, cwd: str, env: dict, limits: dict) -> int:
-        req_id = next(self._ids)
-        req = {'id': req_id, 'cwd': cwd, 'env': env,
-               'rlimits': [[int(res), int(soft), int(hard)] for res, (soft, hard) in limits.items()]}
+    def _ask(self, req: dict, fds: list, timeout: float) -> dict:
+        """Sends one request (with descriptors) and waits for the zygote's reply to it."""
         import socket
 
+        req_id = req['id'] = next(self._ids)
         try:
             with self._send_lock:
                 socket.send_fds(self.sock, [json.dumps(req).encode()], fds)
         except OSError as e:
             raise ZygoteError('the fork server is gone: %s' % e) from e
         with self._cond:
-            if not self._cond.wait_for(lambda: req_id in self._replies or self._dead, timeout=30):
-                raise ZygoteError('the fork server did not answer within 30 s')
+            if not self._cond.wait_for(lambda: req_id in self._replies or self._dead, timeout=timeout):
+                raise ZygoteError('the fork server did not answer within %d s' % timeout)
             rep = self._replies.pop(req_id, None)
         if rep is None:
             raise ZygoteError('the fork server exited (code %s)' % self.proc.poll())
+        return rep
+
+    def spawn(self, fds: list, cwd: str, env: dict, limits: dict) -> int:
+        rep = self._ask({'cwd': cwd, 'env': env,
+                         'rlimits': [[int(res), int(soft), int(hard)] for res, (soft, hard) in limits.items()]},
+                        fds, timeout=30)
         if 'error' in rep:
             raise ZygoteError('the fork server could not fork: %s' % rep['error'])
         return int(rep['pid'])
 
     def warm(self, files: list) -> int:
         """Has the zygote rewrite these test files ([path, relative path]) for later children."""
-        import socket
-
-        req_id = next(self._ids)
-        try:
-            with self._send_lock:
-                socket.send_fds(self.sock, [json.dumps({'id': req_id, 'op': 'warm', 'files': files}).encode()], [])
-        except OSError as e:
-            raise ZygoteError('the fork server is gone: %s' % e) from e
-        with self._cond:
-            if not self._cond.wait_for(lambda: req_id in self._replies or self._dead, timeout=120):
-                raise ZygoteError('the fork server did not answer within 120 s')
-            rep = self._replies.pop(req_id, None)
-        if rep is None:
-            raise ZygoteError('the fork server exited (code %s)' % self.proc.poll())
-        return int(rep.get('warmed', 0))
+        return int(self._ask({'op': 'warm', 'files': files}, [], timeout=120).get('warmed', 0))
 
     def wait(self, pid: int):
         """(status, rusage-like) of a child, once the zygote reaped it."""
