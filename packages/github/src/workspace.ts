@@ -59,6 +59,8 @@ export async function extractTarball(
   const maxTotalBytes = limits.maxTotalBytes ?? DEFAULT_EXTRACT_LIMITS.maxTotalBytes;
   const maxFiles = limits.maxFiles ?? DEFAULT_EXTRACT_LIMITS.maxFiles;
   const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
+  // Made first: a tree of no files is an empty directory, not a missing one.
+  await mkdir(into, { recursive: true });
   // Which stream failed decides what the failure means (a cut download, a bad gzip, a bad tar).
   let downloadFailure: unknown;
   let gzipFailure: unknown;
@@ -73,8 +75,9 @@ export async function extractTarball(
   const meter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       inflated += chunk.length;
-      // Headers and padding on top of the file bytes: the file cap below is the exact one.
-      if (inflated > maxTotalBytes + 16 * MiB) callback(tooLarge(maxTotalBytes));
+      // Headers and padding (up to 1 KiB a file, 20 MiB at the file cap) come on top of
+      // the file bytes: the cap on those below is the exact one, this one stops a bomb early.
+      if (inflated > maxTotalBytes + 32 * MiB) callback(tooLarge(maxTotalBytes));
       else callback(null, chunk);
     },
   });

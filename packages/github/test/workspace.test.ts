@@ -109,6 +109,12 @@ describe('extractTarball', () => {
     expect(tree.skipped.sort()).toEqual(['escape', 'up/also']);
   });
 
+  it('writes an empty directory for a commit with no files', async () => {
+    const tree = await extract(await tarball([{ name: 'octo-empty-abc1234/', type: 'directory' }]));
+    expect(await readdir(tree.root)).toEqual([]);
+    expect(tree.files).toBe(0);
+  });
+
   it.each([
     ['octo-calc-abc1234/../../etc/cron.d/x', "'..'"],
     ['/etc/passwd', 'absolute'],
