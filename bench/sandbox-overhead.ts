@@ -49,6 +49,8 @@ const HOST_PACKAGES = [
   'python3-pytest-cov',
   'bandit',
   'python3-hypothesis',
+  // The kernel guard every test child installs (libseccomp's binding).
+  'python3-seccomp',
 ];
 /** The settings of a default .github/testgate.yml, as run-gate sends them. */
 const SETTINGS = { reruns: 3 } as const;
@@ -115,7 +117,7 @@ async function ensureHostTools(): Promise<string> {
   const probe = [
     '-I',
     '-c',
-    'import pytest, coverage, pytest_cov, hypothesis, bandit; print(pytest.__version__, coverage.__version__, bandit.__version__)',
+    'import pytest, coverage, pytest_cov, hypothesis, bandit, seccomp; print(pytest.__version__, coverage.__version__, bandit.__version__)',
   ];
   try {
     return (await execFileAsync(HOST_PYTHON, probe)).stdout.trim();
