@@ -201,6 +201,10 @@ function readRequirementsFile(
         into.note(`${path}: "${clip(line)}" points outside the repository or too deep; skipped`);
       } else if (include[1] === '-c' || include[1] === '--constraint') {
         readConstraintsFile(target, tree, into);
+      } else if (isToolingRequirements(target)) {
+        // A development file that also pulls in the docs theme or the linters: the tests
+        // need none of it, and a package missing from the index must not stop the gate.
+        into.note(`${path}: ${target} is for docs or tooling, not the tests; skipped`);
       } else readRequirementsFile(target, tree, into, depth + 1, seen);
       continue;
     }
@@ -261,6 +265,16 @@ function splitHashes(line: string): { requirement: string; hashes: string[] } {
   return { requirement, hashes };
 }
 
+/** Requirement files of docs, linters, type checks or releases (by name or a docs/ directory). */
+function isToolingRequirements(path: string): boolean {
+  const parts = path.toLowerCase().split('/');
+  const stem = parts.at(-1)!.replace(/\.(txt|in)$/, '');
+  return (
+    /doc|lint|typ|mypy|format|release|publish|packag|build|bench/.test(stem) ||
+    parts.slice(0, -1).some((dir) => /^docs?$/.test(dir))
+  );
+}
+
 /** The requirement files Testgate reads on its own: install and test ones, not docs or lint. */
 export function detectedRequirementFiles(paths: readonly string[]): string[] {
   return paths
@@ -270,7 +284,7 @@ export function detectedRequirementFiles(paths: readonly string[]): string[] {
       if (!name.endsWith('.txt') && !name.endsWith('.in')) return false;
       if (name.endsWith('.in') && paths.includes(path.replace(/\.in$/, '.txt'))) return false;
       const stem = name.replace(/\.(txt|in)$/, '');
-      if (/doc|lint|typ|mypy|format|release|publish|bench/.test(stem)) return false;
+      if (isToolingRequirements(path)) return false;
       if (parts.length === 1)
         return (
           /^requirements$/.test(stem) || (/requirements/.test(stem) && /test|dev|ci/.test(stem))

@@ -76,6 +76,26 @@ lint = ["ruff"]
     expect(found.notes.join('\n')).toMatch(/editable installs are skipped/);
   });
 
+  it('does not follow a development file into the docs and type-check requirements (more-itertools)', () => {
+    const found = discoverRequirements(
+      tree({
+        'requirements/development.txt':
+          '--requirement testing.txt\n--requirement typechecks.txt\n--requirement ../docs/requirements.txt\n--requirement packaging.txt\n',
+        'requirements/testing.txt': 'coverage\nhypothesis-extra-thing\n',
+        'requirements/typechecks.txt': 'mypy\n',
+        'docs/requirements.txt': 'furo\nsphinx\n',
+        'requirements/packaging.txt': 'build\nflit\ntwine\n',
+      }),
+      auto,
+    );
+    expect(found.requirements).toEqual(['hypothesis-extra-thing']);
+    expect(found.notes.join('\n')).toContain(
+      'requirements/development.txt: docs/requirements.txt is for docs or tooling, not the tests; skipped',
+    );
+    expect(found.notes.join('\n')).toContain('requirements/typechecks.txt is for docs or tooling');
+    expect(found.notes.join('\n')).toContain('requirements/packaging.txt is for docs or tooling');
+  });
+
   it('reads hashes of a hashed requirements file as pins, and calls the set pinned', () => {
     const sha = 'a'.repeat(64);
     const found = discoverRequirements(
