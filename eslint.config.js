@@ -57,6 +57,9 @@ export default tseslint.config(
       'examples/**',
       'docker/sandbox/harness/**',
       'bench/data/**',
+      // The CLI package's build output (apps/cli/scripts/build.ts).
+      '**/dist/**',
+      'apps/cli/assets/**',
     ],
   },
   ...tseslint.configs.recommended,

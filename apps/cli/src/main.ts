@@ -6,6 +6,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { VERSION } from './build-info.ts';
 import type { CliIo } from './command.ts';
 import { EXIT, UsageError } from './command.ts';
 import { COMMANDS, findCommand } from './commands/index.ts';
@@ -19,7 +20,8 @@ them in a sealed Docker sandbox.
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`).join('\n')}
 
-Run \`testgate <command> --help\` for a command's flags.
+Run \`testgate <command> --help\` for a command's flags; \`testgate --version\` prints the
+version.
 
 Exit codes: 0 pass or neutral, 1 fail, 2 usage or configuration error,
 3 the gate could not run (Docker, image, sandbox), 130 interrupted.
@@ -28,6 +30,10 @@ Exit codes: 0 pass or neutral, 1 fail, 2 usage or configuration error,
 /** Runs the CLI with `argv` (without node and the script) and returns the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`testgate ${VERSION}\n`);
+    return EXIT.ok;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined;
     if (topic !== undefined) return main([topic, '--help'], io);

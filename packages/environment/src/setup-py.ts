@@ -3,10 +3,17 @@
  * the trusted side and takes literal values only (ast.literal_eval), nothing else.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { SetupPyInfo } from './discover.ts';
 
-const READ_SETUP_PY = fileURLToPath(new URL('../python/read_setup_py.py', import.meta.url));
+// packages/environment/python in the monorepo; assets/python beside dist/ in the published CLI.
+const PACKAGED_SETUP_PY = fileURLToPath(
+  new URL('../assets/python/read_setup_py.py', import.meta.url),
+);
+const READ_SETUP_PY = existsSync(PACKAGED_SETUP_PY)
+  ? PACKAGED_SETUP_PY
+  : fileURLToPath(new URL('../python/read_setup_py.py', import.meta.url));
 /** A setup.py larger than this is not read (its syntax tree is parsed on the trusted side). */
 const MAX_SETUP_PY_BYTES = 512 * 1024;
 

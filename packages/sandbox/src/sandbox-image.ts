@@ -47,8 +47,15 @@ export interface EnsureSandboxImageOptions {
   baseBuilder?: 'rootfs' | 'dockerfile';
 }
 
+/**
+ * docker/sandbox of this checkout; in the published CLI (one bundle in dist/), the copy its
+ * build put in assets/sandbox beside dist/.
+ */
 export function defaultSandboxDir(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../docker/sandbox');
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const packaged = path.resolve(here, '../assets/sandbox');
+  if (existsSync(path.join(packaged, THIN_DOCKERFILE))) return packaged;
+  return path.resolve(here, '../../../docker/sandbox');
 }
 
 function sha256(data: Buffer | string): string {

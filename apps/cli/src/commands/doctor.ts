@@ -1,6 +1,8 @@
 /**
  * `testgate doctor`: checks everything the gate needs on this machine and says what to do
- * about each failure. Exit 0 when all checks pass, 1 otherwise.
+ * about each failure, in words that fit how the CLI was installed (a checkout has
+ * scripts/ensure-*.sh, the published package does not). Exit 0 when all required checks
+ * pass, 1 otherwise.
  */
 import { execFile } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -12,14 +14,18 @@ import {
   reapSandboxes,
   sandboxImageTags,
 } from '@testgate/sandbox';
+import { ADVICE } from '../advice.ts';
+import { VERSION } from '../build-info.ts';
 import type { CliCommand, CliIo } from '../command.ts';
 import { EXIT, UsageError } from '../command.ts';
 
 const HELP = `Usage: testgate doctor [--fix] [--redis-url URL]
 
-Checks that this machine can run the gate: git, the Docker engine, the sandbox image and
-the Python tools inside it (pytest, coverage, Bandit, hypothesis), and Redis (needed by
-\`testgate serve\` only). Prints ok or FAIL for each, with what to do.
+Checks that this machine can run the gate: Node.js 20 or later, git, the Docker engine, the
+sandbox image and the Python tools inside it (pytest, coverage, Bandit, hypothesis); and,
+as warnings, the docker command (image builds and the GitHub Action's image cache), a
+python3 with pip on this machine (only for projects with dependencies) and Redis (needed by
+\`testgate serve\` only). Prints ok, FAIL or warn for each, with what to do.
 
 Flags:
   --fix              build the sandbox image when it is missing (takes a few minutes once)
@@ -39,6 +45,21 @@ export interface CheckResult {
   optional?: boolean;
 }
 
+/** The oldest Node.js major the CLI supports (package.json `engines`). */
+const MIN_NODE_MAJOR = 20;
+
+function checkNode(version = process.versions.node): CheckResult {
+  const major = Number(version.split('.')[0]);
+  return major >= MIN_NODE_MAJOR
+    ? { name: 'node', ok: true, detail: `v${version}` }
+    : {
+        name: 'node',
+        ok: false,
+        detail: `v${version} is too old: Testgate needs Node.js ${MIN_NODE_MAJOR} or later`,
+        fix: `install Node.js ${MIN_NODE_MAJOR} LTS (https://nodejs.org/, or \`nvm install ${MIN_NODE_MAJOR}\`), then reinstall testgate with it`,
+      };
+}
+
 function execText(file: string, args: string[], timeoutMs = 10_000): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(file, args, { timeout: timeoutMs }, (error, stdout) =>
@@ -55,22 +76,74 @@ async function checkGit(): Promise<CheckResult> {
   }
 }
 
+/** The docker command: the gate talks to the engine's API, but image builds and saves use it. */
+async function checkDockerClient(): Promise<CheckResult> {
+  try {
+    return {
+      name: 'docker client',
+      ok: true,
+      detail: await execText('docker', ['--version']),
+      optional: true,
+    };
+  } catch {
+    return {
+      name: 'docker client',
+      ok: false,
+      detail: 'the docker command is not on PATH',
+      fix: 'install it (apt-get install docker.io, or docker-ce-cli): building the image from Debian packages and the GitHub Action image cache use it; judging needs only the engine',
+      optional: true,
+    };
+  }
+}
+
 async function checkDocker(): Promise<CheckResult> {
+  const host = process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock';
   try {
     // Listing our labelled containers proves the engine answers (and clears leftovers).
     const { removed } = await reapSandboxes();
-    const host = process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock';
     return {
       name: 'docker engine',
       ok: true,
       detail: `answers at ${host}${removed.length > 0 ? ` (removed ${removed.length} leftover containers)` : ''}`,
     };
   } catch (error) {
+    const cause =
+      error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+    const code = typeof cause?.code === 'string' ? cause.code : undefined;
     return {
       name: 'docker engine',
       ok: false,
-      detail: error instanceof Error ? error.message : String(error),
-      fix: 'start it: bash scripts/ensure-docker.sh (or set DOCKER_HOST to a reachable engine)',
+      detail: isSandboxError(error, 'DOCKER_UNAVAILABLE')
+        ? `does not answer at ${host}${code === undefined ? '' : ` (${code})`}`
+        : error instanceof Error
+          ? error.message
+          : String(error),
+      fix: code === 'EACCES' ? ADVICE.dockerPermission : ADVICE.startDocker,
+    };
+  }
+}
+
+/**
+ * pip on this machine resolves and downloads the project's dependencies (wheels only, no
+ * code runs); a project without dependencies never needs it.
+ */
+async function checkHostPython(env: NodeJS.ProcessEnv): Promise<CheckResult> {
+  const python = env['TESTGATE_PYTHON'] ?? 'python3';
+  try {
+    const pip = await execText(python, ['-m', 'pip', '--version']);
+    return {
+      name: 'python3 + pip',
+      ok: true,
+      detail: pip.split(' from ')[0] ?? pip,
+      optional: true,
+    };
+  } catch {
+    return {
+      name: 'python3 + pip',
+      ok: false,
+      detail: `\`${python} -m pip\` does not run on this machine`,
+      fix: 'needed only for projects with dependencies (pip resolves and downloads their wheels here; nothing is run): apt-get install python3-pip, or set TESTGATE_PYTHON',
+      optional: true,
     };
   }
 }
@@ -97,7 +170,7 @@ async function checkImage(options: {
         name: 'sandbox image',
         ok: false,
         detail: String(error),
-        fix: 'check docker/sandbox/ is intact (git status)',
+        fix: 'the image build files are missing: reinstall testgate, or check docker/sandbox/ is intact (git status)',
       },
     ];
   }
@@ -123,7 +196,7 @@ async function checkImage(options: {
           name: 'sandbox image',
           ok: false,
           detail: error instanceof Error ? error.message : String(error),
-          fix: 'run `bash scripts/ensure-image.sh`',
+          fix: ADVICE.imageBuildFailed,
         },
       ];
     }
@@ -133,7 +206,7 @@ async function checkImage(options: {
           name: 'sandbox image',
           ok: false,
           detail: `${tag} is not built for this harness version`,
-          fix: 'build it: bash scripts/ensure-image.sh (or testgate doctor --fix); a few minutes the first time, seconds after',
+          fix: ADVICE.buildImage,
         },
       ];
     }
@@ -148,7 +221,7 @@ async function checkImage(options: {
           name: 'sandbox image',
           ok: false,
           detail: `could not build ${tag}: ${buildError instanceof Error ? buildError.message : String(buildError)}`,
-          fix: 'run `bash scripts/ensure-image.sh` and read its output; the build needs Debian apt (debootstrap)',
+          fix: ADVICE.imageBuildFailed,
         },
       ];
     }
@@ -175,7 +248,7 @@ async function checkImage(options: {
           name: 'python tools',
           ok: false,
           detail: `missing in the image: ${missing.join(', ')}`,
-          fix: 'the image is broken: check docker/sandbox/packages.txt and rebuild with bash scripts/ensure-image.sh',
+          fix: ADVICE.imageBroken,
         },
   );
   return results;
@@ -199,7 +272,7 @@ async function checkRedis(url: string): Promise<CheckResult> {
       name: 'redis',
       ok: false,
       detail: `${url}: ${error instanceof Error ? error.message : String(error)}`,
-      fix: 'needed by `testgate serve` only: start one with bash scripts/ensure-redis.sh, or set REDIS_URL',
+      fix: ADVICE.startRedis,
       optional: true,
     };
   } finally {
@@ -234,8 +307,10 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     print(`${mark} ${result.name.padEnd(14)} ${result.detail}`);
     if (!result.ok && result.fix) print(`     ${''.padEnd(14)} what to do: ${result.fix}`);
   };
-  print(`node           ${process.version}`);
+  print(`testgate       ${VERSION}`);
+  show(checkNode());
   show(await checkGit());
+  show(await checkDockerClient());
   const docker = await checkDocker();
   show(docker);
   if (docker.ok) {
@@ -249,6 +324,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       fix: 'fix the engine first',
     });
   }
+  show(await checkHostPython(io.env));
   show(await checkRedis(redisUrl));
   const failed = results.filter((result) => !result.ok && !result.optional);
   print(failed.length === 0 ? 'all required checks passed' : `${failed.length} check(s) failed`);
@@ -257,7 +333,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 
 export const command: CliCommand = {
   name: 'doctor',
-  summary: 'Check Docker, the sandbox image, Redis and the Python tools',
+  summary: 'Check Node, git, Docker, the sandbox image, Redis and the Python tools',
   help: HELP,
   run,
 };

@@ -1,47 +1,14 @@
 /**
- * The command registry. `run` and `doctor` live here; `serve` and `replay` are written by
- * the GitHub-app side and loaded lazily (so `testgate run` never loads Fastify or BullMQ).
- * A lazily loaded module must `export const command: CliCommand`.
+ * The command registry. Each command is imported when it runs (so `testgate run` never
+ * loads Fastify or BullMQ); the imports are literal so the bundler of the published CLI
+ * finds every command.
  */
 import type { CliCommand } from '../command.ts';
-import { CliError, EXIT } from '../command.ts';
 
 export interface RegistryEntry {
   name: string;
   summary: string;
   load: () => Promise<CliCommand>;
-}
-
-function fromModule(name: string, file: string): () => Promise<CliCommand> {
-  return async () => {
-    // A computed specifier: the module may not exist in every build, and a literal would
-    // make the typecheck depend on it.
-    const url = new URL(file, import.meta.url).href;
-    let mod: { command?: CliCommand };
-    try {
-      mod = (await import(url)) as { command?: CliCommand };
-    } catch (error) {
-      if (
-        (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' &&
-        String(error).includes(file.slice(2))
-      ) {
-        throw new CliError(
-          'COMMAND_UNAVAILABLE',
-          `testgate ${name} is not available in this build (apps/cli/src/commands/${file.slice(2)} is missing)`,
-          {
-            hint: 'update your checkout; run `testgate --help` for the commands this build has',
-            exitCode: EXIT.usage,
-            cause: error,
-          },
-        );
-      }
-      throw error;
-    }
-    if (!mod.command || typeof mod.command.run !== 'function') {
-      throw new Error(`${file} must export \`command\` (a CliCommand)`);
-    }
-    return mod.command;
-  };
 }
 
 export const COMMANDS: readonly RegistryEntry[] = [
@@ -52,18 +19,23 @@ export const COMMANDS: readonly RegistryEntry[] = [
   },
   {
     name: 'doctor',
-    summary: 'Check Docker, the sandbox image, Redis and the Python tools',
+    summary: 'Check Node, git, Docker, the sandbox image, Redis and the Python tools',
     load: async () => (await import('./doctor.ts')).command,
+  },
+  {
+    name: 'image',
+    summary: 'Print the sandbox image tags of this version, or build the image',
+    load: async () => (await import('./image.ts')).command,
   },
   {
     name: 'serve',
     summary: 'Run the GitHub App (webhook server and worker)',
-    load: fromModule('serve', './serve.ts'),
+    load: async () => (await import('./serve.ts')).command,
   },
   {
     name: 'replay',
     summary: 'Replay a recorded webhook delivery against a local server',
-    load: fromModule('replay', './replay.ts'),
+    load: async () => (await import('./replay.ts')).command,
   },
 ];
 
