@@ -5,3 +5,4 @@ export * from './config.ts';
 export * from './policy.ts';
 export * from './timeout.ts';
 export * from './untrusted-text.ts';
+export * from './gate-report-schema.ts';

@@ -109,3 +109,37 @@ export function createGitHubApp(options: GitHubAppOptions): GitHubApp {
     },
   };
 }
+
+export interface GitHubTokenClientOptions {
+  /** A token GitHub gave the caller (a workflow's GITHUB_TOKEN, a personal access token). */
+  token: string;
+  /** @defaultValue 'https://api.github.com' */
+  baseUrl?: string;
+  /** Injected fetch (tests); the default is Node's global fetch. */
+  fetch?: typeof fetch;
+  /** @defaultValue 3 */
+  retries?: number;
+  /** @defaultValue 1000 */
+  retryBaseMs?: number;
+}
+
+/**
+ * An Octokit authenticated by a plain token, for the GitHub Action's steps (no App): the
+ * same retry and throttling plugins as the App's clients, retry-after waited out twice.
+ */
+export function createGitHubTokenClient(options: GitHubTokenClientOptions): GitHubClient {
+  return new GateOctokit({
+    auth: options.token,
+    ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl.replace(/\/+$/, '') }),
+    ...(options.fetch === undefined ? {} : { request: { fetch: options.fetch } }),
+    userAgent: 'testgate-action',
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+    retry: { retries: options.retries ?? 3, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
+    throttle: {
+      onRateLimit: (retryAfter: number, _req: unknown, _o: unknown, count: number) =>
+        count < 2 && retryAfter <= 120,
+      onSecondaryRateLimit: (retryAfter: number, _req: unknown, _o: unknown, count: number) =>
+        count < 2 && retryAfter <= 120,
+    },
+  });
+}

@@ -6,3 +6,4 @@ export * from './sarif.ts';
 export * from './check-run.ts';
 export * from './comment.ts';
 export * from './junit.ts';
+export * from './workflow-commands.ts';
