@@ -115,6 +115,8 @@ export interface FakeGitHub {
   gitCommits: FakeGitCommit[];
   addRepo(repo: FakeRepo): void;
   addPull(pull: FakePull): void;
+  /** Accepts `token` as a plain token (a workflow's GITHUB_TOKEN) from now on. */
+  addToken(token: string): void;
   fail(rule: FailureRule): void;
   /** Delays every response of matching requests (to hold a job mid-flight). */
   delay(rule: { method: string; path: RegExp; ms: number }): void;
@@ -656,6 +658,9 @@ export async function startFakeGitHub(
     gitCommits,
     addRepo(repo) {
       repos.set(`${repo.owner}/${repo.repo}`, repo);
+    },
+    addToken(token) {
+      tokens.add(token);
     },
     addPull(pull) {
       pulls.set(`${pull.owner}/${pull.repo}/${pull.number}`, pull);
