@@ -280,8 +280,14 @@ async function couldNotRun(
   tail: string,
 ): Promise<number> {
   const lines = tail.split('\n').filter((line) => line.trim() !== '');
+  // printError's `error CODE: message` (or a usage message) says why; progress lines do not.
   const first =
-    lines.find((line) => /^(error \S+:|testgate: )/.test(line)) ?? lines.at(-1) ?? `exit ${code}`;
+    lines.findLast((line) => /^error \S+: /.test(line)) ??
+    lines.findLast(
+      (line) => line.startsWith('testgate: ') && !line.startsWith('testgate: judging'),
+    ) ??
+    lines.at(-1) ??
+    `exit ${code}`;
   io.stdout.write(`${workflowCommand('error', { title: 'Testgate could not run' }, first)}\n`);
   await appendSummary(
     io.env,
