@@ -265,6 +265,21 @@ describe('the installed testgate, outside the monorepo', () => {
     expect(down.stdout).not.toContain('scripts/ensure-');
   });
 
+  it("without an engine, run exits 3 and says what to install, in the package's words", async () => {
+    const socket = join(work, 'no-docker.sock');
+    const run = await runInstalled(
+      ['run', '--repo', join(work, 'calc'), '--base', 'main~1', '--generate', 'off'],
+      { DOCKER_HOST: `unix://${socket}` },
+    );
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(
+      `error DOCKER_UNAVAILABLE: the Docker engine does not answer at unix://${socket} (ENOENT)`,
+    );
+    expect(run.stderr).toContain('what to do: install Docker Engine');
+    expect(run.stderr).not.toContain('scripts/ensure-');
+  });
+
   it('loads the lazily bundled commands (serve, replay)', async () => {
     for (const name of ['serve', 'replay']) {
       const run = await runInstalled([name, '--help']);

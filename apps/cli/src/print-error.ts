@@ -3,6 +3,9 @@
  * stacks only with DEBUG=1.
  */
 import { isPipelineError } from '@testgate/pipeline';
+import type { PipelineError } from '@testgate/pipeline';
+import { ADVICE } from './advice.ts';
+import { BUNDLED } from './build-info.ts';
 import { CliError, EXIT, UsageError } from './command.ts';
 
 function causeChain(error: unknown): string {
@@ -19,6 +22,45 @@ function causeChain(error: unknown): string {
 /** DEBUG=1 (or true): stack traces, and the harness's per-phase timings. */
 export function isDebug(env: NodeJS.ProcessEnv): boolean {
   return env['DEBUG'] === '1' || env['DEBUG'] === 'true';
+}
+
+/** The first `code` (ENOENT, EACCES...) down an error's cause chain. */
+function systemCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 8; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/**
+ * The pipeline's messages and hints name the checkout's scripts (scripts/ensure-docker.sh);
+ * the published package has none, so its infrastructure errors are told in its own words.
+ */
+function packagedText(error: PipelineError): { message: string; hint: string } | undefined {
+  if (!BUNDLED) return undefined;
+  const code = systemCode(error);
+  switch (error.code) {
+    case 'DOCKER_UNAVAILABLE':
+      return {
+        message: `the Docker engine does not answer at ${process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock'}${code === undefined ? '' : ` (${code})`}`,
+        hint: `${code === 'EACCES' ? ADVICE.dockerPermission : ADVICE.startDocker}; then run \`testgate doctor\``,
+      };
+    case 'IMAGE_UNAVAILABLE':
+      return {
+        message: 'the sandbox image is missing and could not be built',
+        hint: `${ADVICE.imageBuildFailed}; \`testgate doctor\` says what is missing`,
+      };
+    case 'HARNESS_FAILED':
+      return {
+        message: error.message,
+        hint: 'this is a Testgate bug or a broken sandbox image: rebuild the image (docker rmi it, then testgate image --build) and rerun with DEBUG=1',
+      };
+    default:
+      return undefined;
+  }
 }
 
 /** Prints `error` to `stderr` and returns the exit code it stands for. */
@@ -40,8 +82,9 @@ export function printError(
     if (error.hint) write(`  what to do: ${error.hint}`);
     exitCode = error.exitCode;
   } else if (isPipelineError(error)) {
-    write(`error ${error.code}: ${error.message}`);
-    write(`  what to do: ${error.hint}`);
+    const text = packagedText(error) ?? { message: error.message, hint: error.hint };
+    write(`error ${error.code}: ${text.message}`);
+    write(`  what to do: ${text.hint}`);
     exitCode = error.code === 'ABORTED' ? EXIT.interrupted : EXIT.error;
   } else {
     const message = error instanceof Error ? error.message : String(error);
