@@ -288,6 +288,20 @@ describe('the installed testgate, outside the monorepo', () => {
     }
   });
 
+  it("is what action.yml's install step installs when given as `cli:`", () => {
+    const runnerTemp = join(work, 'runner-temp');
+    const out = execFileSync('bash', [join(REPO_ROOT, 'scripts', 'action-install-cli.sh')], {
+      cwd: work,
+      encoding: 'utf8',
+      env: { ...process.env, TESTGATE_CLI: tarball, RUNNER_TEMP: runnerTemp },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const dir = join(runnerTemp, 'testgate-cli', 'lib', 'node_modules', 'testgate');
+    expect(out).toBe(`dir=${dir}\n`);
+    expect(existsSync(join(dir, 'dist', 'action.js'))).toBe(true);
+    expect(existsSync(join(dir, 'assets', 'sandbox', 'harness', 'main.py'))).toBe(true);
+  });
+
   it('leaves no sandbox container behind', () => {
     expect(containersLeftBy(pids)).toEqual([]);
   });

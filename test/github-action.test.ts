@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GateReport } from '@testgate/core';
-import { ensureSandboxImage } from '@testgate/sandbox';
+import { ensureSandboxImage, sandboxImageTags } from '@testgate/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../apps/cli/scripts/build.ts';
 import { buildExampleRepo, createGitRepo } from '../apps/cli/src/example-repo.ts';
@@ -279,6 +279,25 @@ describe('exit codes per verdict and fail-on', () => {
     expect(run.stderr).toContain(
       `judging ${sha(repo, 'main~1').slice(0, 12)}..${sha(repo, 'main').slice(0, 12)}`,
     );
+  });
+});
+
+describe('the image cache key', () => {
+  it('is the content hash of the image, per runner platform, known before Docker is asked', async () => {
+    const run = await runStep({
+      stepId: 'image',
+      workspace: work,
+      event: {},
+      eventName: 'pull_request',
+      env: { DOCKER_HOST: `unix://${join(work, 'no-docker.sock')}` },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const tags = await sandboxImageTags();
+    expect(run.outputs).toEqual({
+      image: tags.image,
+      base: tags.base,
+      key: `testgate-sandbox-Linux-X64-${tags.image.split(':')[1]}`,
+    });
   });
 });
 
