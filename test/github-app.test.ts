@@ -125,7 +125,8 @@ describe('GitHub App plumbing', () => {
     if (call.base.kind !== 'dir' || call.head.kind !== 'dir') throw new Error('trees not on disk');
     expect(runGate.headFiles[0]).toContain('calc/__init__.py');
     // The workspace is removed after the check run completes, so wait for it.
-    await waitFor(() => !existsSync(call.head.path) || undefined, { what: 'workspace removed' });
+    const headPath = call.head.path;
+    await waitFor(() => !existsSync(headPath) || undefined, { what: 'workspace removed' });
     expect(call.jobId).toBe(`${OWNER}/${REPO}/12/${repo.headSha}`);
 
     // A second push: the comment is updated in place, never duplicated.
