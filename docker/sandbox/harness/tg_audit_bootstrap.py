@@ -141,16 +141,21 @@ def _preimport(mode, cfg_plugins=()):
 
 
 def _make_channel(fd, token):
-    prefix = token.encode() + b' '
+    prefix = [token.encode() + b' ']
     write = os.write
     dumps = json.dumps
 
     def emit(rec):
         try:
-            write(fd, prefix + dumps(rec).encode() + b'\n')
+            write(fd, prefix[0] + dumps(rec).encode() + b'\n')
         except OSError:
             pass
 
+    def retarget(new_token):
+        """A file server's child: same descriptor number, its own run's token."""
+        prefix[0] = new_token.encode() + b' '
+
+    emit.retarget = retarget
     return emit
 
 
@@ -347,7 +352,9 @@ def _plugin(emit, state, cfg, cov):
 
     mode = cfg['mode']
     target = cfg.get('nodeid')
-    cpu_seconds = float(cfg.get('cpu_seconds', 2))
+    serving = bool(cfg.get('serve'))
+    # A file server's child sets its own before its test runs.
+    budget = {'cpu_seconds': float(cfg.get('cpu_seconds', 2)), 'coverage': cov is not None}
     reports = {}
     limits = {}
     marks = {}
@@ -402,6 +409,10 @@ def _plugin(emit, state, cfg, cov):
                     })
                 emit({'ev': 'collected', 'items': out})
                 return
+            if serving:
+                # The file server keeps every item; each child runs one (_serve_items).
+                _watch_pluginmanager(config.pluginmanager, emit, state)
+                return
             keep = [it for it in items if it.nodeid == target]
             deselected = [it for it in items if it.nodeid != target]
             items[:] = keep
@@ -431,7 +442,7 @@ def _plugin(emit, state, cfg, cov):
                 used = time.process_time()
                 marks['cpu0'] = used
                 marks['t0'] = time.monotonic()
-                soft = int(used + cpu_seconds + 0.999)
+                soft = int(used + budget['cpu_seconds'] + 0.999)
                 try:
                     resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
                 except (ValueError, OSError):
@@ -439,18 +450,18 @@ def _plugin(emit, state, cfg, cov):
                 marks['hooks'] = _hook_fingerprint(item.config.pluginmanager)
                 emit({'ev': 'start', 'nodeid': item.nodeid, 'cpuMs': used * 1000})
                 state['phase'] = 'test'
-                if cov is not None:
+                if cov is not None and budget['coverage']:
                     cov.switch_context('t|setup')
 
         @pytest.hookimpl(tryfirst=True)
         def pytest_runtest_call(self, item):
-            if cov is not None:
+            if cov is not None and budget['coverage']:
                 with internal():
                     cov.switch_context('t|call')
 
         @pytest.hookimpl(tryfirst=True)
         def pytest_runtest_teardown(self, item):
-            if cov is not None:
+            if cov is not None and budget['coverage']:
                 with internal():
                     cov.switch_context('t|teardown')
 
@@ -482,16 +493,19 @@ def _plugin(emit, state, cfg, cov):
                         emit({'ev': 'audit', 'event': 'runner-tampering', 'reason': 'tampering', 'severity': 'high',
                               'detail': changed, 'file': None, 'line': 0, 'phase': 'test'})
                     marks['cpu1'] = time.process_time()
-                    if cov is not None:
+                    if cov is not None and budget['coverage']:
                         cov.switch_context('')
 
         def pytest_sessionfinish(self, session, exitstatus):
-            if mode != 'run':
+            if mode != 'run' or (serving and 'item' not in marks):
                 return
             with internal():
                 emit(_result(reports, limits, marks, session.testscollected))
 
-    return Plugin()
+    plugin = Plugin()
+    plugin.budget = budget
+    plugin.marks = marks
+    return plugin
 
 
 # The hooks that run a test and build its report: a test that adds or swaps one of them
@@ -742,11 +756,17 @@ def _kernel_guard(cfg, emit):
     if cfg.get('coverage'):
         writable.append(os.path.dirname(cfg['coverage']['data_file']))
     try:
-        installed = guard.install(writable)
+        installed = guard.install(writable, allow_fork=bool(cfg.get('serve')))
+    except guard.FileServerUnavailable as e:
+        # Nothing restricted yet and nothing of the PR run: the harness runs this file's
+        # tests one fresh child each instead.
+        emit({'ev': 'serve-refused', 'why': str(e)[:500]})
+        os._exit(0)
     except Exception as e:  # noqa: BLE001 -- the gate's own fault, said as such
         emit({'ev': 'guard-error', 'message': repr(e)[:500]})
         os._exit(70)
     emit({'ev': 'guard', **installed})
+    return guard
 
 
 def main():
@@ -762,7 +782,7 @@ def _run(head, cfg, preimported):
     if not preimported:
         _preimport(mode, cfg.get('pytest_args', ()))
     state = {'busy': False, 'phase': 'collect'}
-    _kernel_guard(cfg, emit)
+    guard = _kernel_guard(cfg, emit)
     _disable_posixsubprocess(emit, state)
     cov = None
     if mode == 'run' and cfg.get('coverage'):
@@ -789,15 +809,18 @@ def _run(head, cfg, preimported):
     import pytest
 
     plugin = _plugin(emit, state, cfg, cov)
+    plugins = [plugin]
+    if cfg.get('serve'):
+        plugins.append(_file_server_plugin(emit, state, cfg, cov, plugin, guard))
     args = list(cfg['pytest_args'])
     if cov is not None:
         state['busy'] = True
         cov.start()
         state['busy'] = False
     try:
-        code = pytest.main(args, plugins=[plugin])
+        code = pytest.main(args, plugins=plugins)
     finally:
-        if cov is not None:
+        if cov is not None and not cfg.get('serve'):
             state['busy'] = True
             try:
                 cov.stop()
@@ -826,7 +849,9 @@ def _run(head, cfg, preimported):
 #   exit     {"exited": pid, "status", "utime", "stime"}  (from wait4: the child's own CPU)
 #   warm     {"id", "op": "warm", "files": [[path, relative path]...]}, no fds: rewrite these
 #            test files now, for every child forked after it; reply {"id", "warmed": n}
+# A request with a 5th descriptor starts a file server (below), which gets it as fd 4.
 CHILD_CHANNEL_FD = 3
+FILE_SERVER_FD = 4
 
 
 def _forked_child(req, fds):
@@ -841,7 +866,8 @@ def _forked_child(req, fds):
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
         # Nothing of the zygote stays open: its socket would let a test ask for children.
-        os.closerange(CHILD_CHANNEL_FD + 1, 1 << 20)
+        # (A file server's own socket, the 5th descriptor, is its harness's, not the zygote's.)
+        os.closerange(len(fds), 1 << 20)
         for res, soft, hard in req['rlimits']:
             try:
                 resource.setrlimit(res, (soft, hard))
@@ -961,8 +987,6 @@ def _share_tool_work():
 
 
 def serve(sock_fd, plugins):
-    import selectors
-    import signal
     import socket
 
     _preimport('run', plugins)
@@ -970,6 +994,47 @@ def serve(sock_fd, plugins):
     # A child of the same uid must not read or write this process's memory (/proc/PID/mem).
     _set_dumpable(0)
     sock = socket.socket(fileno=sock_fd)
+
+    def on_request(req, fds):
+        if req.get('op') == 'warm':
+            for fd in fds:
+                os.close(fd)
+            return {'id': req.get('id'), 'warmed': _warm(req.get('files', []))}
+        # 4 descriptors for a test run; a file server also gets its own socket (5th).
+        if len(fds) not in (4, 5):
+            for fd in fds:
+                os.close(fd)
+            return {'id': req.get('id'), 'error': 'expected 4 or 5 descriptors'}
+        return _fork_for(sock, req, fds, _forked_child)
+
+    _fork_loop(sock, on_request)
+    os._exit(0)  # the harness closed its end: nothing more to do
+
+
+def _fork_for(sock, req, fds, child_main):
+    """Forks child_main(req, fds); the reply to send for it (None once sent)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        pid = os.fork()
+    except OSError as e:
+        for fd in fds:
+            os.close(fd)
+        return {'id': req.get('id'), 'error': 'fork failed: %s' % e}
+    if pid == 0:
+        child_main(req, fds)  # never returns
+        os._exit(70)
+    for fd in fds:
+        os.close(fd)
+    return {'id': req.get('id'), 'pid': pid}
+
+
+def _fork_loop(sock, on_request):
+    """Serves requests (JSON + descriptors) on sock until the peer closes it; reports exits."""
+    import selectors
+    import signal
+    import socket
+
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_r, False)
     os.set_blocking(wake_w, False)
@@ -998,34 +1063,165 @@ def serve(sock_fd, plugins):
                 except BlockingIOError:
                     pass
                 continue
-            msg, fds, _flags, _addr = socket.recv_fds(sock, 1 << 20, 4)
+            msg, fds, _flags, _addr = socket.recv_fds(sock, 1 << 20, 5)
             if not msg:
-                os._exit(0)  # the harness closed its end: nothing more to do
-            req = json.loads(msg)
-            if req.get('op') == 'warm':
                 for fd in fds:
                     os.close(fd)
-                sock.send(json.dumps({'id': req.get('id'), 'warmed': _warm(req.get('files', []))}).encode())
-                continue
-            if len(fds) != 4:
-                for fd in fds:
+                signal.set_wakeup_fd(-1)
+                sel.close()
+                for fd in (wake_r, wake_w):
                     os.close(fd)
-                sock.send(json.dumps({'id': req.get('id'), 'error': 'expected 4 descriptors'}).encode())
-                continue
-            sys.stdout.flush()
-            sys.stderr.flush()
-            try:
-                pid = os.fork()
-            except OSError as e:
-                pid = -1
-                sock.send(json.dumps({'id': req['id'], 'error': 'fork failed: %s' % e}).encode())
-            if pid == 0:
-                _forked_child(req, fds)
-            for fd in fds:
-                os.close(fd)
-            if pid > 0:
-                sock.send(json.dumps({'id': req['id'], 'pid': pid}).encode())
+                return
+            reply = on_request(json.loads(msg), fds)
+            if reply is not None:
+                sock.send(json.dumps(reply).encode())
         reap()
+
+
+# A file server: a child of the zygote that collects one test file (the PR's code runs in
+# it: conftest, the test module and what it imports), then forks one child per test run
+# of that file from the collected state, as the zygote forks children from the imported
+# tools. A run costs a fork and the test instead of a pytest session. Each run's child
+# installs the full kernel guard on top of the server's (no fork, signals and writes
+# only its own), gets its own token, temp dir, limits and coverage file, and dies after
+# its one test: a test sees the module as collection left it, never another test's state.
+# The server refuses (`serve-refused`, and the harness runs that file's tests from the
+# zygote) when collection failed or left threads running, which a fork would not copy.
+# Protocol on its socket (fd 4): the zygote's, with {"nodeid"} in each request.
+
+
+def _file_server_plugin(emit, state, cfg, cov, plugin, guard):
+    import pytest
+
+    class FileServer:
+        @pytest.hookimpl(tryfirst=True)
+        def pytest_runtestloop(self, session):
+            import gc
+            import socket
+            import threading
+
+            state['busy'] = True  # from here on the harness's own code, until a child's test
+            items = {}
+            for it in session.items:
+                items.setdefault(it.nodeid, it)
+            why = ''
+            if session.testsfailed:
+                why = 'the file did not collect'
+            elif not items:
+                why = 'no tests collected'
+            elif threading.active_count() > 1 or len(os.listdir('/proc/self/task')) > 1:
+                why = 'threads were running after collection'
+            if why:
+                emit({'ev': 'serve-refused', 'why': why})
+                return True
+            if cov is not None:
+                cov.stop()  # each child starts it again: import-time lines are in every run's data
+            emit({'ev': 'serving', 'items': len(items)})
+            gc.freeze()  # the collected objects stay shared with every child instead of copied
+            sock = socket.socket(fileno=FILE_SERVER_FD)
+
+            def on_request(req, fds):
+                item = items.get(req.get('nodeid'))
+                if item is None or len(fds) != 4:
+                    for fd in fds:
+                        os.close(fd)
+                    return {'id': req.get('id'), 'error': 'no such test here, or not 4 descriptors'}
+                return _fork_for(sock, req, fds, lambda r, f: _item_child(r, f, item, session, emit, state, cov,
+                                                                           plugin, guard))
+
+            _fork_loop(sock, on_request)
+            return True
+
+    return FileServer()
+
+
+def _item_child(req, fds, item, session, emit, state, cov, plugin, guard):
+    """In a file server's child: become a test run of its own, run one item, report, exit."""
+    import resource
+    import signal
+    import tempfile
+
+    from _pytest.outcomes import Exit
+
+    code = 3
+    try:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        os.setsid()
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+        os.closerange(len(fds), 1 << 20)  # the server's socket too
+        for res, soft, hard in req['rlimits']:
+            try:
+                resource.setrlimit(res, (soft, hard))
+            except (ValueError, OSError):
+                pass
+        os.environ.clear()
+        os.environ.update(req['env'])
+        tempfile.tempdir = None  # gettempdir() answers from this run's TMPDIR
+        factory = getattr(session.config, '_tmp_path_factory', None)
+        if factory is not None:
+            factory._basetemp = None  # tmp_path under this run's temp dir, not the server's
+        head, run = _read_stdin_lines()
+        emit.retarget(head['token'])
+        writable = [run['tmp']] + ([os.path.dirname(run['coverage']['data_file'])] if run.get('coverage') else [])
+        try:
+            installed = guard.install(writable)
+        except Exception as e:  # noqa: BLE001 -- the gate's own fault, said as such
+            emit({'ev': 'guard-error', 'message': repr(e)[:500]})
+            os._exit(70)
+        emit({'ev': 'guard', **installed})
+        plugin.budget['cpu_seconds'] = float(run['cpu_seconds'])
+        plugin.marks['item'] = (type(item), _function_id(item))
+        with_coverage = cov is not None and bool(run.get('coverage'))
+        plugin.budget['coverage'] = with_coverage
+        if with_coverage:
+            data = cov._data  # coverage 6.5's: the collector writes into this object
+            data._basename = os.path.abspath(run['coverage']['data_file'])
+            data._choose_filename()
+            data._reset()
+            cov.config.data_file = data._basename
+        emit({'ev': 'ready'})
+        if with_coverage:
+            cov.start()
+        failed_before = session.testsfailed
+        state['busy'] = False
+        try:
+            item.config.hook.pytest_runtest_protocol(item=item, nextitem=None)
+            code = 1 if session.testsfailed > failed_before else 0
+        except (Exit, KeyboardInterrupt) as e:  # pytest.exit(), or an interrupt: as pytest.main says them
+            returncode = getattr(e, 'returncode', None)
+            code = int(returncode) if returncode is not None else 2
+        except BaseException:  # noqa: BLE001 -- pytest.main would call it an internal error
+            import traceback
+
+            traceback.print_exc()
+            code = 3
+        session.exitstatus = code
+        try:
+            item.config.hook.pytest_sessionfinish(session=session, exitstatus=code)
+        except BaseException:  # noqa: BLE001 -- the result is out; what a finish hook does is its own
+            pass
+        if with_coverage:
+            state['busy'] = True
+            try:
+                cov.stop()
+                cov.save()
+            except Exception as e:  # noqa: BLE001 -- coverage is evidence, not a reason to lose the result
+                emit({'ev': 'coverage-error', 'message': repr(e)[:2000]})
+            state['busy'] = False
+        emit({'ev': 'exit', 'code': int(code)})
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:  # noqa: BLE001 -- a child never returns into the server's loop
+        try:
+            import traceback
+
+            traceback.print_exc()
+            sys.stderr.flush()
+        finally:
+            os._exit(70)
+    os._exit(code if code < 256 else 3)
 
 
 # Run by tg_evaluate.child_code in a namespace of its own: nothing of it lands in sys.modules

@@ -14,6 +14,7 @@ import json
 import os
 import resource
 import secrets
+import select
 import selectors
 import signal
 import subprocess
@@ -168,7 +169,6 @@ class Zygote:
 
     def __init__(self, argv: list, env: dict, args: tuple = ()) -> None:
         """Starts `argv <socket fd> *args`; the program serves requests on that socket."""
-        import itertools
         import socket
 
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -187,7 +187,12 @@ class Zygote:
                 theirs.close()
             # Never mistaken for an orphan by the sweep.
             _active.add(self.proc.pid)
-        self.sock = ours
+        self._attach(ours)
+
+    def _attach(self, sock) -> None:
+        import itertools
+
+        self.sock = sock
         self._send_lock = threading.Lock()
         self._cond = threading.Condition()
         self._ids = itertools.count(1)
@@ -232,9 +237,10 @@ class Zygote:
             raise ZygoteError('the fork server exited (code %s)' % self.proc.poll())
         return rep
 
-    def spawn(self, fds: list, cwd: str, env: dict, limits: dict) -> int:
+    def spawn(self, fds: list, cwd: str, env: dict, limits: dict, **extra) -> int:
         rep = self._ask({'cwd': cwd, 'env': env,
-                         'rlimits': [[int(res), int(soft), int(hard)] for res, (soft, hard) in limits.items()]},
+                         'rlimits': [[int(res), int(soft), int(hard)] for res, (soft, hard) in limits.items()],
+                         **extra},
                         fds, timeout=30)
         if 'error' in rep:
             raise ZygoteError('the fork server could not fork: %s' % rep['error'])
@@ -244,10 +250,11 @@ class Zygote:
         """Has the zygote rewrite these test files ([path, relative path]) for later children."""
         return int(self._ask({'op': 'warm', 'files': files}, [], timeout=120).get('warmed', 0))
 
-    def wait(self, pid: int):
-        """(status, rusage-like) of a child, once the zygote reaped it."""
+    def wait(self, pid: int, timeout: Optional[float] = None):
+        """(status, rusage-like) of a child, once the zygote reaped it (None past timeout)."""
         with self._cond:
-            self._cond.wait_for(lambda: pid in self._exits or self._dead)
+            if not self._cond.wait_for(lambda: pid in self._exits or self._dead, timeout=timeout):
+                return None
             rec = self._exits.pop(pid, None)
         if rec is None:
             # The zygote died first: its children were reparented to us (child subreaper).
@@ -271,6 +278,9 @@ class Zygote:
             self.sock.close()
         except OSError:
             pass
+        self._stop()
+
+    def _stop(self) -> None:
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -278,6 +288,118 @@ class Zygote:
             self.proc.wait()
         with _spawn_lock:
             _active.discard(self.proc.pid)
+
+
+class FileServerRefused(RuntimeError):
+    """A file server did not start serving; its file's tests run from the zygote instead."""
+
+
+class FileServer(Zygote):
+    """The harness's end of a file server (tg_audit_bootstrap._file_server_plugin).
+
+    A child of the zygote that collected one test file forks a child per run of one of its
+    tests; it reaps them and reports like the zygote, so run_child uses it the same way
+    (spawn with the test's `nodeid`). Its own output goes to log_path, its channel is read
+    until it says it serves (or refuses, or dies, or misses startup_seconds).
+    """
+
+    def __init__(self, zygote: Zygote, cwd: str, env: dict, limits: dict, stdin_data: bytes, log_path: str,
+                 startup_seconds: float) -> None:
+        import socket
+
+        self.zygote = zygote
+        self.records: list = []
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        in_r, in_w = os.pipe()
+        ch_r, ch_w = os.pipe()
+        log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
+        try:
+            self.pid = zygote.spawn([in_r, log, log, ch_w, theirs.fileno()], cwd, env, limits)
+        except BaseException:
+            for fd in (in_w, ch_r):
+                os.close(fd)
+            ours.close()
+            raise
+        finally:
+            for fd in (in_r, log, ch_w):
+                os.close(fd)
+            theirs.close()
+        token = secrets.token_hex(16)
+        try:
+            os.write(in_w, json.dumps({'channel_fd': 3, 'token': token}).encode() + b'\n' + stdin_data)
+        except OSError:
+            pass
+        os.close(in_w)
+        status = self._read_until_serving(ch_r, token.encode(), time.monotonic() + startup_seconds)
+        if status != 'serving':
+            os.close(ch_r)
+            ours.close()
+            self._end()
+            raise FileServerRefused(status)
+        self._attach(ours)
+        # Whatever the server writes on its channel from now on is not read: drained, so it never blocks.
+        threading.Thread(target=_drain, args=(ch_r,), name='file-server-channel', daemon=True).start()
+
+    def _read_until_serving(self, ch_r: int, token: bytes, deadline: float) -> str:
+        buf = b''
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return 'no answer before the startup deadline'
+            ready, _, _ = select.select([ch_r], [], [], remaining)
+            if not ready:
+                continue
+            data = os.read(ch_r, 65536)
+            if not data:
+                return 'exited while collecting'
+            buf += data
+            if len(buf) > CHANNEL_LINE_BYTES:
+                return 'flooded its channel'
+            while b'\n' in buf:
+                line, _, buf = buf.partition(b'\n')
+                tok, _, payload = line.partition(b' ')
+                if not secrets.compare_digest(tok, token):
+                    return 'a line without its token on its channel'
+                try:
+                    rec = json.loads(payload)
+                except ValueError:
+                    return 'an unreadable record on its channel'
+                if not isinstance(rec, dict):
+                    return 'an unreadable record on its channel'
+                if rec.get('ev') == 'serving':
+                    return 'serving'
+                if rec.get('ev') in ('serve-refused', 'guard-error'):
+                    return str(rec.get('why') or rec.get('message') or rec.get('ev'))[:500]
+                self.records.append(rec)
+
+    def _end(self) -> None:
+        """The server and anything left in its session go; the zygote reaps it."""
+        if self.zygote.wait(self.pid, timeout=2) is None:
+            _kill_group(self.pid)
+            self.zygote.wait(self.pid, timeout=10)
+
+    def close(self) -> None:
+        import socket
+
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        self._end()
+
+
+def _drain(fd: int) -> None:
+    try:
+        while os.read(fd, 65536):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 class _ForkedProc:
@@ -291,12 +413,12 @@ class _ForkedProc:
         self.returncode = None
 
 
-def _spawn_forked(zygote: Zygote, cwd: str, env: dict, lim: dict, ch_w: int) -> _ForkedProc:
+def _spawn_forked(zygote: Zygote, cwd: str, env: dict, lim: dict, ch_w: int, extra: dict) -> _ForkedProc:
     in_r, in_w = os.pipe()
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     try:
-        pid = zygote.spawn([in_r, out_w, err_w, ch_w], cwd, env, lim)
+        pid = zygote.spawn([in_r, out_w, err_w, ch_w], cwd, env, lim, **extra)
     except BaseException:
         for fd in (in_w, out_r, err_r):
             os.close(fd)
@@ -323,6 +445,7 @@ def run_child(
     test_cpu_seconds: Optional[float] = None,
     not_after: Optional[float] = None,
     zygote: Optional[Zygote] = None,
+    spawn_extra: Optional[dict] = None,
 ) -> ChildResult:
     """Run argv in a new session with rlimits; return its evidence. Never raises for what the child did.
 
@@ -337,6 +460,7 @@ def run_child(
     the caller's overall budget: the child is killed then whatever its own deadline, and
     the result says `budget_exhausted`. With a zygote, the child is forked by it instead of
     exec'd (argv is then unused: the zygote runs the bootstrap); it needs channel=True.
+    A FileServer is a zygote too; spawn_extra (its test's `nodeid`) goes in the request.
     Raises ZygoteError when the zygote cannot start it.
     """
     lim = limits if limits is not None else rlimits(cpu_seconds=cpu_seconds)
@@ -353,7 +477,7 @@ def run_child(
     with _spawn_lock:
         try:
             if zygote is not None:
-                proc = _spawn_forked(zygote, cwd, env, lim, ch_w)
+                proc = _spawn_forked(zygote, cwd, env, lim, ch_w, spawn_extra or {})
             else:
                 proc = subprocess.Popen(
                     argv,

@@ -67,6 +67,10 @@ DISK_FULL_MESSAGE = ("the sandbox's disk was full when this test was to start: a
                      "filled it (every test's files are removed when it ends); write less, and only under tmp_path")
 
 
+class _ServerGone(RuntimeError):
+    """A test file's server could not start a run (it died): the run goes to the zygote."""
+
+
 class SandboxUnavailable(RuntimeError):
     """The gate's own sandbox cannot run tests safely here: never the PR's fault."""
 
@@ -76,6 +80,8 @@ class SandboxUnavailable(RuntimeError):
 # timeout for the gate's own measuring (seen on more-itertools: a prime test using 0.7 s
 # bare took 2.0 s traced, at a 2 s limit). `slow` is the median run, an untraced one.
 COVERAGE_CPU_FACTOR = 3
+# A file server's own CPU after collection: a fork per run (a few ms each), for every run of its file.
+FILE_SERVER_CPU_SECONDS = 600
 
 # Outcomes that settle a test's verdict on the first run: no rerun can undo a kill at a limit.
 NO_RERUN_AFTER = ('timeout', 'resource-limit')
@@ -161,6 +167,13 @@ class Evaluator:
         # `forkServer: false` setting starts each from a fresh interpreter instead).
         self.fork_server = bool(self.settings.get('forkServer', True))
         self.zygotes: dict = {}
+        # File servers (one per test file, forked from the zygote): the runs of that file's
+        # tests are forked from its collected state. At most MAX_FILE_SERVERS live at once;
+        # files whose server refused run each test from the zygote.
+        self.servers: dict = {}
+        self.server_starting: dict = {}
+        self.no_server: set = set()
+        self.server_lock = threading.Lock()
         self.warm_files: list = []
         # As many children at once as the container has cores, each with its share of the
         # memory left once the trees are in /work: together they cannot exhaust it.
@@ -241,9 +254,120 @@ class Evaluator:
             print('harness: fork server could not rewrite the test files (%s)' % e, file=sys.stderr)
 
     def close(self) -> None:
+        for handle in list(self.servers.values()):
+            handle['client'].close()
+            self.runs.drop(handle['run'])
+        self.servers.clear()
         for zygote in self.zygotes.values():
             zygote.close()
         self.zygotes.clear()
+
+    # ---------- file servers ----------
+
+    def _file_server(self, rel: str):
+        """The live file server of test file rel (started on first use, its `users` count
+        taken), or None when this run goes to the zygote (fork server off, the server refused
+        or died, no room for another one)."""
+        if not self.fork_server:
+            return None
+        with self.server_lock:
+            if rel in self.no_server:
+                return None
+            starting = self.server_starting.setdefault(rel, threading.Lock())
+        with starting:  # one start per file; the others wait for it
+            with self.server_lock:
+                handle = self.servers.get(rel)
+                if handle is not None or rel in self.no_server:
+                    if handle is not None:
+                        handle['users'] += 1
+                    return handle
+                idle = [h for h in self.servers.values() if h['users'] == 0]
+                if len(self.servers) >= self.parallel + 1:
+                    if not idle:
+                        return None
+                    evicted = min(idle, key=lambda h: h['last'])
+                    del self.servers[evicted['rel']]
+                else:
+                    evicted = None
+            if evicted is not None:
+                self._stop_server(evicted)
+            handle = self._start_server(rel)
+            with self.server_lock:
+                if handle is None:
+                    self.no_server.add(rel)
+                    return None
+                handle['users'] = 1
+                self.servers[rel] = handle
+                return handle
+
+    def _start_server(self, rel: str):
+        try:
+            run = self.runs.new()
+        except OSError as e:
+            if e.errno != errno.ENOSPC:
+                raise
+            return None
+        cfg = {'mode': 'run', 'serve': True, 'nodeid': None, 'pytest_args': self._pytest_args(run, rel, False),
+               'test_files': self._test_files_map(run, self.test_file_rels),
+               'coverage': self._coverage_cfg(run)}
+        zygote = self._zygote(cfg['pytest_args'])
+        if zygote is None:
+            self.runs.drop(run)
+            return None
+        cpu_seconds = float(self.settings['cpuSecondsPerTest']) * COVERAGE_CPU_FACTOR
+        env, cfg = self._child_setup(run, cfg, cpu_seconds)
+        # Its own CPU is collection plus a fork per run; each run's limits are the run's own.
+        limits = tg_child.rlimits(cpu_seconds=cpu_seconds + STARTUP_CPU_SECONDS + FILE_SERVER_CPU_SECONDS,
+                                  as_bytes=self.child_bytes, fsize_bytes=FSIZE_BYTES, nofile=NOFILE, nproc=NPROC)
+        log = os.path.join(run['base'], 'server.log')
+        try:
+            client = tg_child.FileServer(zygote, run['head'], env, limits, json.dumps(cfg).encode() + b'\n', log,
+                                         STARTUP_WALL_SECONDS + float(self.settings['wallSecondsPerTest']))
+        except (tg_child.FileServerRefused, tg_child.ZygoteError) as e:
+            print('harness: no file server for %s (%s): one fresh child per run\n%s'
+                  % (rel, e, _tail(_read_tail(log), 2000)), file=sys.stderr)
+            self.runs.drop(run)
+            return None
+        return {'rel': rel, 'client': client, 'run': run, 'users': 0, 'last': time.monotonic(),
+                'audits': [r for r in client.records if r.get('ev') == 'audit']}
+
+    def _release_server(self, handle, gone: bool) -> None:
+        with self.server_lock:
+            handle['users'] -= 1
+            handle['last'] = time.monotonic()
+            if gone:
+                self.no_server.add(handle['rel'])
+                if self.servers.get(handle['rel']) is handle:
+                    del self.servers[handle['rel']]
+            stop = gone and handle['users'] == 0
+        if stop:
+            self._stop_server(handle)
+
+    def _stop_server(self, handle) -> None:
+        handle['client'].close()
+        self.runs.drop(handle['run'])
+
+    def _served_run(self, handle) -> dict:
+        """A run's own temp and coverage dirs inside its server's (the server may write
+        only there, the run only in its own), over the server's copy of the tree."""
+        import secrets
+
+        server_run = handle['run']
+        name = 'run-' + secrets.token_hex(8)
+        tmp = os.path.join(server_run['tmp'], name)
+        cov = os.path.join(server_run['cov'], name)
+        os.mkdir(tmp, 0o700)
+        try:
+            os.mkdir(cov, 0o700)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return {'base': None, 'head': server_run['head'], 'tmp': os.path.realpath(tmp), 'cov': cov}
+
+    @staticmethod
+    def _drop_served(run: dict) -> None:
+        for path in (run['tmp'], run['cov']):
+            _Runs.drop({'base': path})
 
     def _map_roots(self, run_head: str) -> list:
         out = []
@@ -254,9 +378,8 @@ class Evaluator:
             out.append(os.path.normpath(os.path.join(run_head, rel)))
         return out or [run_head]
 
-    def _child(self, run: dict, cfg: dict, *, cpu_seconds: float, wall_seconds: float):
-        import json
-
+    def _child_setup(self, run: dict, cfg: dict, cpu_seconds: float):
+        """The environment and the bootstrap's config of a child that runs in `run`."""
         tmp = run['tmp']
         env = {
             'PATH': '/usr/local/bin:/usr/bin:/bin',
@@ -273,24 +396,36 @@ class Evaluator:
         cfg = dict(cfg)
         cfg.setdefault('cwd', run['head'])
         cfg['allowed'] = [tmp]
+        cfg['tmp'] = tmp
         cfg['import_roots'] = self._map_roots(run['head'])
         cfg['env_paths'] = self.env_paths
         cfg['cpu_seconds'] = cpu_seconds
         cfg['harness_dir'] = HARNESS_DIR
+        return env, cfg
+
+    def _child(self, run: dict, cfg: dict, *, cpu_seconds: float, wall_seconds: float, server=None):
+        """Runs one child: exec'd, forked by the zygote, or (server) by its test file's server.
+        Raises _ServerGone when that server could not start it."""
+        env, cfg = self._child_setup(run, cfg, cpu_seconds)
         argv = [sys.executable, '-I', '-B', '-c', child_code()]
         limits = tg_child.rlimits(cpu_seconds=cpu_seconds + STARTUP_CPU_SECONDS, as_bytes=self.child_bytes,
                                   fsize_bytes=FSIZE_BYTES, nofile=NOFILE, nproc=NPROC)
-        zygote = self._zygote(cfg.get('pytest_args', ()))
 
-        def start(zygote):
+        def start(zygote, extra=None):
             return tg_child.run_child(argv, run['head'], env, cpu_seconds, wall_seconds, MAX_OUTPUT_BYTES,
                                       stdin_data=json.dumps(cfg).encode() + b'\n', channel=True,
                                       startup_seconds=STARTUP_WALL_SECONDS, limits=limits,
                                       test_cpu_seconds=cpu_seconds if cfg['mode'] == 'run' else None,
-                                      not_after=self.not_after, zygote=zygote)
+                                      not_after=self.not_after, zygote=zygote, spawn_extra=extra)
 
         try:
-            res = start(zygote)
+            if server is not None:
+                try:
+                    res = start(server['client'], {'nodeid': cfg['nodeid']})
+                except tg_child.ZygoteError as e:
+                    raise _ServerGone(str(e)) from e
+            else:
+                res = start(self._zygote(cfg.get('pytest_args', ())))
         except tg_child.ZygoteError as e:
             # The gate's own machinery failed, not the test: run this and later children exec'd.
             print('harness: fork server unavailable (%s); starting each child fresh' % e, file=sys.stderr)
@@ -500,48 +635,81 @@ class Evaluator:
             return {'run': {'outcome': 'timeout', 'limit': 'wall', 'durationMs': 0.0, 'cpuMs': 0.0,
                             'message': 'not run: ' + self.budget_message()},
                     'coverage': None, 'audits': []}
+        server = self._file_server(test['file'])
+        if server is not None:
+            gone = False
+            try:
+                run = self._served_run(server)
+            except OSError as e:
+                self._release_server(server, False)
+                if e.errno != errno.ENOSPC:
+                    raise
+                return self._disk_full()
+            try:
+                return self._run_in(run, test, with_coverage, server)
+            except _ServerGone as e:
+                gone = True
+                print('harness: the file server of %s is gone (%s): its runs go to the zygote' % (test['file'], e),
+                      file=sys.stderr)
+            finally:
+                self._drop_served(run)
+                self._release_server(server, gone)
         try:
             run = self.runs.new()
         except OSError as e:
             if e.errno != errno.ENOSPC:
                 raise
-            # Only the PR's code fills the sandbox's disk (each test's files go when it ends).
-            return {'run': {'outcome': 'resource-limit', 'limit': 'disk', 'durationMs': 0.0, 'cpuMs': 0.0,
-                            'message': DISK_FULL_MESSAGE}, 'coverage': None, 'audits': []}
+            return self._disk_full()
         try:
-            cfg = {'mode': 'run', 'nodeid': test['nodeid'],
-                   'pytest_args': self._pytest_args(run, test['file'], False),
-                   'test_files': self._test_files_map(run, self.test_file_rels)}
-            if with_coverage:
-                roots = self._map_roots(run['head'])
-                omit = ['*/conftest.py', '*/test_*.py', '*/*_test.py']
-                omit += [os.path.join(run['head'], g) for g in self.settings['testGlobs']]
-                omit += [os.path.join(run['head'], r) for r in self.test_file_rels]
-                cfg['coverage'] = {'data_file': os.path.join(run['cov'], '.coverage'), 'source': roots, 'omit': omit}
-            cpu_seconds = float(self.settings['cpuSecondsPerTest'])
-            if with_coverage:
-                cpu_seconds *= COVERAGE_CPU_FACTOR
-            res = self._child(run, cfg, cpu_seconds=cpu_seconds, wall_seconds=float(self.settings['wallSecondsPerTest']))
-            outcome = self._outcome(res)
-            cov = None
-            if with_coverage:
-                try:
-                    cov = tg_coverage.summarize(os.path.join(run['cov'], '.coverage'), run['head'], self.head,
-                                                self.changed_lines, self.error_lines, self._is_test_rel,
-                                                names=test.get('names') or set())
-                except Exception as e:  # noqa: BLE001 -- coverage is evidence; a broken data file means none
-                    print('harness: coverage of %s: %r' % (test['nodeid'], e), file=sys.stderr)
-                    cov = tg_coverage.empty()
-            audits = [r for r in res.records if r.get('ev') == 'audit']
-            if res.signal == signal.SIGSYS:
-                audits.append(_kernel_audit(test['file'], test['startLine'], 'test'))
-            if res.forged_lines:
-                audits.append({'ev': 'audit', 'event': 'channel-forgery', 'reason': 'tampering', 'severity': 'high',
-                               'detail': '%d line(s) on the harness channel without the run token' % res.forged_lines,
-                               'file': test['file'], 'line': test['startLine'], 'phase': 'test'})
-            return {'run': outcome, 'coverage': cov, 'audits': audits}
+            return self._run_in(run, test, with_coverage, None)
         finally:
             self.runs.drop(run)
+
+    @staticmethod
+    def _disk_full() -> dict:
+        # Only the PR's code fills the sandbox's disk (each test's files go when it ends).
+        return {'run': {'outcome': 'resource-limit', 'limit': 'disk', 'durationMs': 0.0, 'cpuMs': 0.0,
+                        'message': DISK_FULL_MESSAGE}, 'coverage': None, 'audits': []}
+
+    def _coverage_cfg(self, run: dict) -> dict:
+        roots = self._map_roots(run['head'])
+        omit = ['*/conftest.py', '*/test_*.py', '*/*_test.py']
+        omit += [os.path.join(run['head'], g) for g in self.settings['testGlobs']]
+        omit += [os.path.join(run['head'], r) for r in self.test_file_rels]
+        return {'data_file': os.path.join(run['cov'], '.coverage'), 'source': roots, 'omit': omit}
+
+    def _run_in(self, run: dict, test: dict, with_coverage: bool, server) -> dict:
+        """One run of a test in `run` (its own dirs), from the zygote or from its file's server."""
+        cfg = {'mode': 'run', 'nodeid': test['nodeid'],
+               'pytest_args': self._pytest_args(run, test['file'], False),
+               'test_files': self._test_files_map(run, self.test_file_rels)}
+        if with_coverage:
+            cfg['coverage'] = self._coverage_cfg(run)
+        cpu_seconds = float(self.settings['cpuSecondsPerTest'])
+        if with_coverage:
+            cpu_seconds *= COVERAGE_CPU_FACTOR
+        res = self._child(run, cfg, cpu_seconds=cpu_seconds, wall_seconds=float(self.settings['wallSecondsPerTest']),
+                          server=server)
+        outcome = self._outcome(res)
+        cov = None
+        if with_coverage:
+            try:
+                cov = tg_coverage.summarize(os.path.join(run['cov'], '.coverage'), run['head'], self.head,
+                                            self.changed_lines, self.error_lines, self._is_test_rel,
+                                            names=test.get('names') or set())
+            except Exception as e:  # noqa: BLE001 -- coverage is evidence; a broken data file means none
+                print('harness: coverage of %s: %r' % (test['nodeid'], e), file=sys.stderr)
+                cov = tg_coverage.empty()
+        # A served run's collection happened in its server: what was seen there is this run's too.
+        audits = list(server['audits']) if server is not None else []
+        audits += [r for r in res.records if r.get('ev') == 'audit']
+        if res.signal == signal.SIGSYS:
+            audits.append(_kernel_audit(test['file'], test['startLine'], 'test'))
+        if res.forged_lines:
+            audits.append({'ev': 'audit', 'event': 'channel-forgery', 'reason': 'tampering', 'severity': 'high',
+                           'detail': '%d line(s) on the harness channel without the run token' % res.forged_lines,
+                           'file': test['file'], 'line': test['startLine'], 'phase': 'test'})
+        return {'run': outcome, 'coverage': cov, 'audits': audits}
 
     def _outcome(self, res) -> dict:
         result = next((r for r in res.records if r.get('ev') == 'result'), None)
@@ -1081,6 +1249,15 @@ class Evaluator:
 
 KERNEL_BLOCK_MESSAGE = ('the kernel killed the test process (SIGSYS) for a system call the sandbox forbids: '
                         'starting a program or process, signalling or tracing another process, or a network socket')
+
+
+def _read_tail(path: str, n: int = 4000) -> str:
+    try:
+        with open(path, 'rb') as f:
+            f.seek(max(0, os.path.getsize(path) - n))
+            return f.read().decode('utf-8', 'replace')
+    except OSError:
+        return ''
 
 
 def _kernel_audit(file: str, line: int, phase: str) -> dict:

@@ -72,24 +72,35 @@ class _PathBeneathAttr(ctypes.Structure):
     _fields_ = [('allowed_access', ctypes.c_uint64), ('parent_fd', ctypes.c_int32)]
 
 
-def _seccomp() -> None:
+# What a file server (one test file's process, which forks a child per test run) may still
+# do: start processes, and signal them. Its children install the full filter on top.
+_FORK_SYSCALLS = ('fork', 'vfork')
+
+
+def _seccomp(allow_fork: bool = False) -> None:
     import seccomp  # Debian's python3-seccomp (libseccomp's own binding)
 
     pid = os.getpid()
     filt = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
     kill = seccomp.KILL_PROCESS
     for name in _KILLED_SYSCALLS:
+        if allow_fork and name in _FORK_SYSCALLS:
+            continue
         try:
             filt.add_rule(kill, name)
         except (RuntimeError, ValueError, OSError):
             pass  # not a syscall on this architecture or libseccomp version
-    # Threads are clone(CLONE_THREAD); a process is clone without it.
-    filt.add_rule(kill, 'clone', seccomp.Arg(0, seccomp.MASKED_EQ, _CLONE_THREAD, 0))
+    if not allow_fork:
+        # Threads are clone(CLONE_THREAD); a process is clone without it.
+        filt.add_rule(kill, 'clone', seccomp.Arg(0, seccomp.MASKED_EQ, _CLONE_THREAD, 0))
     # clone3 passes its flags in memory seccomp cannot read: glibc falls back to clone on ENOSYS.
     filt.add_rule(seccomp.ERRNO(errno.ENOSYS), 'clone3')
-    # Signals only to itself (pid_t compared as 32 bits: glibc passes an int).
-    for name in ('kill', 'tgkill', 'rt_sigqueueinfo', 'rt_tgsigqueueinfo'):
-        filt.add_rule(kill, name, seccomp.Arg(0, seccomp.NE, pid & 0xFFFFFFFF))
+    if not allow_fork:
+        # Signals only to itself (pid_t compared as 32 bits: glibc passes an int). A file
+        # server signals its children; Landlock's signal scope (ABI 6, required for it)
+        # keeps it from signalling anything outside its own domain instead.
+        for name in ('kill', 'tgkill', 'rt_sigqueueinfo', 'rt_tgsigqueueinfo'):
+            filt.add_rule(kill, name, seccomp.Arg(0, seccomp.NE, pid & 0xFFFFFFFF))
     # prlimit on another process (the harness) would change the limits it runs under.
     filt.add_rule(kill, 'prlimit64', seccomp.Arg(0, seccomp.NE, 0))
     filt.add_rule(kill, 'socket', seccomp.Arg(0, seccomp.NE, socket.AF_UNIX))
@@ -100,7 +111,7 @@ def _landlock(writable_dirs, writable_files) -> int:
     libc = ctypes.CDLL(None, use_errno=True)
     syscall = libc.syscall
     syscall.restype = ctypes.c_long
-    abi = syscall(ctypes.c_long(_SYS_CREATE_RULESET), None, ctypes.c_size_t(0), ctypes.c_uint32(_CREATE_RULESET_VERSION))
+    abi = _landlock_abi()
     if abi < 1:
         return 0
     fs = (_FS_WRITE_FILE | _FS_REMOVE_DIR | _FS_REMOVE_FILE | _FS_MAKE_CHAR | _FS_MAKE_DIR | _FS_MAKE_REG
@@ -145,20 +156,43 @@ def _landlock(writable_dirs, writable_files) -> int:
 SHARED_MEMORY_DIR = '/dev/shm'
 
 
-def install(writable_dirs, writable_files=('/dev/null',)) -> dict:
+# Landlock ABI whose signal scope confines a file server that may fork and signal.
+FILE_SERVER_LANDLOCK_ABI = 6
+
+
+class FileServerUnavailable(OSError):
+    """This kernel cannot confine a process that forks: run each test from the zygote instead."""
+
+
+def install(writable_dirs, writable_files=('/dev/null',), allow_fork: bool = False) -> dict:
     """Restrict this process for good. Returns what was installed; raises if seccomp could not be.
 
     A child without its seccomp filter must not run repository code, so the caller treats
     an exception here as the gate's own fault. Landlock is optional (kernels before 5.13,
     or a container runtime whose seccomp profile refuses it); the audit hook still guards
     writes there, and `landlock: 0` says so.
+
+    allow_fork is for a file server: it keeps fork and signals, and needs Landlock's signal
+    scope (FileServerUnavailable otherwise, before anything is restricted). Its children
+    call install() again without it: filters and rulesets stack, the stricter one wins.
     """
     landlock = 0
+    if allow_fork and _landlock_abi() < FILE_SERVER_LANDLOCK_ABI:
+        raise FileServerUnavailable(errno.ENOSYS, 'Landlock ABI %d needed to confine a file server'
+                                    % FILE_SERVER_LANDLOCK_ABI)
     try:
         dirs = [d for d in [*writable_dirs, SHARED_MEMORY_DIR] if os.path.isdir(d)]
         landlock = _landlock(dirs, [f for f in writable_files if os.path.exists(f)])
     except OSError as e:
-        if e.errno not in (errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM):
+        if e.errno not in (errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM) or allow_fork:
             raise
-    _seccomp()
+    _seccomp(allow_fork)
     return {'seccomp': True, 'landlock': landlock}
+
+
+def _landlock_abi() -> int:
+    libc = ctypes.CDLL(None, use_errno=True)
+    syscall = libc.syscall
+    syscall.restype = ctypes.c_long
+    return int(syscall(ctypes.c_long(_SYS_CREATE_RULESET), None, ctypes.c_size_t(0),
+                       ctypes.c_uint32(_CREATE_RULESET_VERSION)))
