@@ -816,6 +816,8 @@ def _run(head, cfg, preimported):
     if cov is not None:
         state['busy'] = True
         cov.start()
+        if cfg.get('serve'):
+            _decide_tracing_now(cov)
         state['busy'] = False
     try:
         code = pytest.main(args, plugins=plugins)
@@ -1135,6 +1137,18 @@ def _file_server_plugin(emit, state, cfg, cov, plugin, guard):
     return FileServer()
 
 
+def _decide_tracing_now(cov):
+    """Coverage decides per source file whether to trace it, on the first frame it sees
+    from it, and caches that. A file server's children would each decide again for
+    pytest's own files (they run first in the child); decided once here, before any
+    repository code exists, every child inherits the answers."""
+    cache = cov._collector.should_trace_cache  # coverage 6.5's: filename -> disposition
+    for module in list(sys.modules.values()):
+        filename = getattr(module, '__file__', None)
+        if isinstance(filename, str) and filename.endswith('.py') and filename not in cache:
+            cache[filename] = cov._should_trace(filename, None)
+
+
 def _item_child(req, fds, item, session, emit, state, cov, plugin, guard):
     """In a file server's child: become a test run of its own, run one item, report, exit."""
     import resource
@@ -1176,11 +1190,14 @@ def _item_child(req, fds, item, session, emit, state, cov, plugin, guard):
         with_coverage = cov is not None and bool(run.get('coverage'))
         plugin.budget['coverage'] = with_coverage
         if with_coverage:
-            data = cov._data  # coverage 6.5's: the collector writes into this object
-            data._basename = os.path.abspath(run['coverage']['data_file'])
-            data._choose_filename()
-            data._reset()
-            cov.config.data_file = data._basename
+            # In memory while the test runs (every context switch flushes into it), written
+            # once at the end as coverage's own serialization (tg_coverage.summarize reads it).
+            from coverage import CoverageData
+
+            # The server's import-time lines are still in the collector: they land here too.
+            data = CoverageData(no_disk=True)
+            cov._data = data
+            cov._collector.use_data(data, cov.config.context)
         emit({'ev': 'ready'})
         if with_coverage:
             cov.start()
@@ -1206,7 +1223,12 @@ def _item_child(req, fds, item, session, emit, state, cov, plugin, guard):
             state['busy'] = True
             try:
                 cov.stop()
-                cov.save()
+                blob = cov.get_data().dumps()
+                fd = os.open(run['coverage']['data_file'], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                try:
+                    os.write(fd, blob)
+                finally:
+                    os.close(fd)
             except Exception as e:  # noqa: BLE001 -- coverage is evidence, not a reason to lose the result
                 emit({'ev': 'coverage-error', 'message': repr(e)[:2000]})
             state['busy'] = False

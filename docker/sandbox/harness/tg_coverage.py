@@ -13,6 +13,8 @@ import os
 import threading
 
 _static_cache: dict = {}
+# The first byte of CoverageData.dumps() (a zlib-compressed SQL dump); a database starts "SQLite".
+SERIALIZED_MARK = b'z'
 _import_time_cache: dict = {}
 # CPython 3.11's ast.parse is not safe in parallel threads (python/cpython#106905: "AST
 # constructor recursion depth mismatch"), and coverage's parser calls it too. The run pool
@@ -208,8 +210,16 @@ def summarize(data_file: str, run_head: str, pristine_head: str, changed_lines: 
         return out
     from coverage import CoverageData
 
-    data = CoverageData(basename=data_file)
-    data.read()
+    with open(data_file, 'rb') as f:
+        blob = f.read(1)
+    if blob == SERIALIZED_MARK:
+        # A file server's run wrote coverage's serialization (CoverageData.dumps), not a database.
+        data = CoverageData(no_disk=True)
+        with open(data_file, 'rb') as f:
+            data.loads(f.read())
+    else:
+        data = CoverageData(basename=data_file)
+        data.read()
     run_head = os.path.realpath(run_head)
     measured_rel = {}
     for measured in sorted(data.measured_files()):
