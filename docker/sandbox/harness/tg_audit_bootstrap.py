@@ -811,7 +811,7 @@ def _run(head, cfg, preimported):
     plugin = _plugin(emit, state, cfg, cov)
     plugins = [plugin]
     if cfg.get('serve'):
-        plugins.append(_file_server_plugin(emit, state, cfg, cov, plugin, guard))
+        plugins.append(_file_server_plugin(emit, state, cfg, cov, plugin, guard, _ForkWatch()))
     args = list(cfg['pytest_args'])
     if cov is not None:
         state['busy'] = True
@@ -1092,7 +1092,53 @@ def _fork_loop(sock, on_request):
 # Protocol on its socket (fd 4): the zygote's, with {"nodeid"} in each request.
 
 
-def _file_server_plugin(emit, state, cfg, cov, plugin, guard):
+class _ForkWatch:
+    """What collection did that a fork would carry into every run: fork handlers it
+    registered (os.register_at_fork runs them inside each fork, before the run's guard)
+    and the random module's state it set (a fork reseeds it; a fresh process would not)."""
+
+    def __init__(self):
+        import posix
+        import random
+
+        self.random = random
+        self.random_before = random.getstate()
+        self.handlers = []
+        original = posix.register_at_fork
+        handlers = self.handlers
+
+        def register_at_fork(*, before=None, after_in_child=None, after_in_parent=None):
+            handlers.extend(fn for fn in (before, after_in_child, after_in_parent) if fn is not None)
+            return original(before=before, after_in_child=after_in_child, after_in_parent=after_in_parent)
+
+        os.register_at_fork = posix.register_at_fork = register_at_fork
+        # The gate's own tools (stdlib, the image's packages) may register theirs.
+        self.trusted = tuple(d.rstrip('/') + '/' for d in (os.path.dirname(os.__file__),
+                                                            os.path.dirname(_pytest_dir())))
+
+    def foreign_handler(self):
+        """A handler registered during collection from outside the gate's tools, or None."""
+        for fn in self.handlers:
+            code = fn.__code__ if type(fn) is types.FunctionType else None
+            filename = code.co_filename if code is not None else ''
+            if not (type(filename) is str and filename.startswith(self.trusted)):
+                return fn
+        return None
+
+    def random_state(self):
+        """The state every run must start from, or None when a fork's reseed is what a fresh
+        process would have (collection left the module as it found it)."""
+        state = self.random.getstate()
+        return None if state == self.random_before else state
+
+
+def _pytest_dir():
+    import _pytest
+
+    return os.path.dirname(_pytest.__file__)
+
+
+def _file_server_plugin(emit, state, cfg, cov, plugin, guard, watch):
     import pytest
 
     class FileServer:
@@ -1113,11 +1159,14 @@ def _file_server_plugin(emit, state, cfg, cov, plugin, guard):
                 why = 'no tests collected'
             elif threading.active_count() > 1 or len(os.listdir('/proc/self/task')) > 1:
                 why = 'threads were running after collection'
+            elif watch.foreign_handler() is not None:
+                why = 'the project registered fork handlers (os.register_at_fork) at import'
             if why:
                 emit({'ev': 'serve-refused', 'why': why})
                 return True
             if cov is not None:
                 cov.stop()  # each child starts it again: import-time lines are in every run's data
+            random_state = watch.random_state()
             emit({'ev': 'serving', 'items': len(items)})
             gc.freeze()  # the collected objects stay shared with every child instead of copied
             sock = socket.socket(fileno=FILE_SERVER_FD)
@@ -1129,7 +1178,7 @@ def _file_server_plugin(emit, state, cfg, cov, plugin, guard):
                         os.close(fd)
                     return {'id': req.get('id'), 'error': 'no such test here, or not 4 descriptors'}
                 return _fork_for(sock, req, fds, lambda r, f: _item_child(r, f, item, session, emit, state, cov,
-                                                                           plugin, guard))
+                                                                           plugin, guard, random_state))
 
             _fork_loop(sock, on_request)
             return True
@@ -1149,7 +1198,39 @@ def _decide_tracing_now(cov):
             cache[filename] = cov._should_trace(filename, None)
 
 
-def _item_child(req, fds, item, session, emit, state, cov, plugin, guard):
+def _collected_arcs(collector):
+    """What the collector holds, as Collector.flush_data would hand it to the data file:
+    {measured file: {(from line, to line)}} (the C tracer packs each pair into one int)."""
+    data = {}
+    for filename, recorded in list(collector.data.items()):
+        if not getattr(collector, 'packed_arcs', False):
+            data[filename] = set(recorded)
+            continue
+        arcs = set()
+        for packed in recorded:
+            l1 = packed & 0xFFFFF
+            l2 = (packed & (0xFFFFF << 20)) >> 20
+            if packed & (1 << 40):
+                l1 *= -1
+            if packed & (1 << 41):
+                l2 *= -1
+            arcs.add((l1, l2))
+        data[filename] = arcs
+    return collector.mapped_file_dict(data)
+
+
+def _write_run_arcs(path, import_arcs, test_arcs):
+    """A served run's coverage, as tg_coverage.read_run_arcs reads it: the arcs measured
+    before the fork (import time) and after it (the test), per measured file."""
+    def plain(arcs):
+        return {f: sorted(v) for f, v in arcs.items()}
+
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, 'w') as f:
+        json.dump({'format': 'testgate-run-arcs', 'import': plain(import_arcs), 'test': plain(test_arcs)}, f)
+
+
+def _item_child(req, fds, item, session, emit, state, cov, plugin, guard, random_state):
     """In a file server's child: become a test run of its own, run one item, report, exit."""
     import resource
     import signal
@@ -1173,6 +1254,10 @@ def _item_child(req, fds, item, session, emit, state, cov, plugin, guard):
         os.environ.clear()
         os.environ.update(req['env'])
         tempfile.tempdir = None  # gettempdir() answers from this run's TMPDIR
+        if random_state is not None:
+            import random
+
+            random.setstate(random_state)  # a seed set at import holds in every run, as it would fresh
         factory = getattr(session.config, '_tmp_path_factory', None)
         if factory is not None:
             factory._basetemp = None  # tmp_path under this run's temp dir, not the server's
@@ -1188,21 +1273,18 @@ def _item_child(req, fds, item, session, emit, state, cov, plugin, guard):
         plugin.budget['cpu_seconds'] = float(run['cpu_seconds'])
         plugin.marks['item'] = (type(item), _function_id(item))
         with_coverage = cov is not None and bool(run.get('coverage'))
-        plugin.budget['coverage'] = with_coverage
-        if with_coverage:
-            # In memory while the test runs (every context switch flushes into it), written
-            # once at the end as coverage's own serialization (tg_coverage.summarize reads it).
-            from coverage import CoverageData
-
-            # The server's import-time lines are still in the collector: they land here too.
-            data = CoverageData(no_disk=True)
-            cov._data = data
-            cov._collector.use_data(data, cov.config.context)
+        # No dynamic contexts here (each switch writes coverage's database): what the
+        # collector holds at the fork is import time, everything it gathers after is the test's.
+        plugin.budget['coverage'] = False
+        collector = cov._collector if with_coverage else None  # coverage 6.5's
+        if collector is not None:
+            import_arcs = _collected_arcs(collector)
+            collector.data.clear()
         emit({'ev': 'ready'})
-        if with_coverage:
-            cov.start()
         failed_before = session.testsfailed
         state['busy'] = False
+        if collector is not None:
+            cov.start()
         try:
             item.config.hook.pytest_runtest_protocol(item=item, nextitem=None)
             code = 1 if session.testsfailed > failed_before else 0
@@ -1214,24 +1296,19 @@ def _item_child(req, fds, item, session, emit, state, cov, plugin, guard):
 
             traceback.print_exc()
             code = 3
+        if collector is not None:
+            state['busy'] = True
+            try:
+                cov.stop()
+                _write_run_arcs(run['coverage']['data_file'], import_arcs, _collected_arcs(collector))
+            except Exception as e:  # noqa: BLE001 -- coverage is evidence, not a reason to lose the result
+                emit({'ev': 'coverage-error', 'message': repr(e)[:2000]})
+            state['busy'] = False
         session.exitstatus = code
         try:
             item.config.hook.pytest_sessionfinish(session=session, exitstatus=code)
         except BaseException:  # noqa: BLE001 -- the result is out; what a finish hook does is its own
             pass
-        if with_coverage:
-            state['busy'] = True
-            try:
-                cov.stop()
-                blob = cov.get_data().dumps()
-                fd = os.open(run['coverage']['data_file'], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                try:
-                    os.write(fd, blob)
-                finally:
-                    os.close(fd)
-            except Exception as e:  # noqa: BLE001 -- coverage is evidence, not a reason to lose the result
-                emit({'ev': 'coverage-error', 'message': repr(e)[:2000]})
-            state['busy'] = False
         emit({'ev': 'exit', 'code': int(code)})
         sys.stdout.flush()
         sys.stderr.flush()

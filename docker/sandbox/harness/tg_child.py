@@ -373,9 +373,11 @@ class FileServer(Zygote):
                 self.records.append(rec)
 
     def _end(self) -> None:
-        """The server and anything left in its session go; the zygote reaps it."""
-        if self.zygote.wait(self.pid, timeout=2) is None:
-            _kill_group(self.pid)
+        """The server and anything left in its session go; the zygote reaps it. (What left
+        the session is reparented to us once the server is gone: the orphan sweep's.)"""
+        exited = self.zygote.wait(self.pid, timeout=2)
+        _kill_group(self.pid)
+        if exited is None:
             self.zygote.wait(self.pid, timeout=10)
 
     def close(self) -> None:

@@ -3,18 +3,21 @@
 Each test runs alone in its own process, and the child switches coverage's dynamic context
 to `t|setup`, `t|call`, `t|teardown` around the test, so querying those contexts leaves
 out what ran at import/collection time (a changed `def` line executes on import, which
-would otherwise count as "covered" by every test).
+would otherwise count as "covered" by every test). A run forked by its test file's server
+writes instead the arcs gathered before the fork (collection: import time) and after it
+(the test) as JSON; both read the same here (_read_arcs).
 """
 from __future__ import annotations
 
 import ast
 import functools
+import json
 import os
 import threading
 
 _static_cache: dict = {}
-# The first byte of CoverageData.dumps() (a zlib-compressed SQL dump); a database starts "SQLite".
-SERIALIZED_MARK = b'z'
+RUN_ARCS_FORMAT = 'testgate-run-arcs'
+
 _import_time_cache: dict = {}
 # CPython 3.11's ast.parse is not safe in parallel threads (python/cpython#106905: "AST
 # constructor recursion depth mismatch"), and coverage's parser calls it too. The run pool
@@ -198,6 +201,35 @@ def empty() -> dict:
             'branchesCovered': 0, 'errorPathLinesReached': {}}
 
 
+def _read_arcs(data_file: str) -> tuple[dict, dict]:
+    """(import-time arcs, the test's arcs) per measured file, from either kind of run.
+
+    A file server's run writes JSON (tg_audit_bootstrap._write_run_arcs); a run of its own
+    writes coverage's database, its test's part in the `t|...` contexts."""
+    with open(data_file, 'rb') as f:
+        first = f.read(1)
+    if first == b'{':
+        with open(data_file, encoding='utf-8') as f:
+            raw = json.load(f)
+        if not isinstance(raw, dict) or raw.get('format') != RUN_ARCS_FORMAT:
+            raise ValueError('not a run-arcs file')
+        return tuple({str(k): {(int(a), int(b)) for a, b in v} for k, v in (raw.get(part) or {}).items()}
+                     for part in ('import', 'test'))
+    from coverage import CoverageData
+
+    data = CoverageData(basename=data_file)
+    data.read()
+    everything = {m: set(data.arcs(m) or ()) for m in data.measured_files()}
+    data.set_query_contexts([r'^t\|'])
+    test = {m: set(data.arcs(m) or ()) for m in everything}
+    return {m: arcs - test[m] for m, arcs in everything.items()}, test
+
+
+def _arc_lines(arcs) -> set:
+    """The lines of a set of arcs, as coverage's CoverageData.lines computes them."""
+    return {line for arc in arcs for line in arc if line > 0}
+
+
 def summarize(data_file: str, run_head: str, pristine_head: str, changed_lines: dict,
               error_lines: dict, is_test_file, names: set = frozenset()) -> dict:
     """Coverage evidence of one test.
@@ -208,28 +240,16 @@ def summarize(data_file: str, run_head: str, pristine_head: str, changed_lines: 
     out = empty()
     if not os.path.exists(data_file):
         return out
-    from coverage import CoverageData
-
-    with open(data_file, 'rb') as f:
-        blob = f.read(1)
-    if blob == SERIALIZED_MARK:
-        # A file server's run wrote coverage's serialization (CoverageData.dumps), not a database.
-        data = CoverageData(no_disk=True)
-        with open(data_file, 'rb') as f:
-            data.loads(f.read())
-    else:
-        data = CoverageData(basename=data_file)
-        data.read()
+    import_arcs, test_arcs = _read_arcs(data_file)
     run_head = os.path.realpath(run_head)
     measured_rel = {}
-    for measured in sorted(data.measured_files()):
+    for measured in sorted(set(import_arcs) | set(test_arcs)):
         rel = os.path.relpath(os.path.realpath(measured), run_head)
         if not rel.startswith('..') and not is_test_file(rel):
             measured_rel[measured] = rel
     # Everything that ran in this process, import time included (the empty context).
-    all_lines = {m: set(data.lines(m) or ()) for m in measured_rel}
-    data.set_query_contexts([r'^t\|'])
-    test_lines = {m: set(data.lines(m) or ()) for m in measured_rel}
+    all_lines = {m: _arc_lines(import_arcs.get(m, ())) | _arc_lines(test_arcs.get(m, ())) for m in measured_rel}
+    test_lines = {m: _arc_lines(test_arcs.get(m, ())) for m in measured_rel}
     used = set(names)
     for measured, rel in measured_rel.items():
         pristine = os.path.join(pristine_head, rel)
@@ -241,7 +261,7 @@ def summarize(data_file: str, run_head: str, pristine_head: str, changed_lines: 
         pristine = os.path.join(pristine_head, rel)
         reporter, branch_lines, handlers = _static(pristine) if os.path.exists(pristine) else (None, set(), {})
         lines, ran = test_lines[measured], all_lines[measured]
-        arcs = set(data.arcs(measured) or ())
+        arcs = set(test_arcs.get(measured, ()))
         if reporter is not None:
             try:
                 lines, ran = set(reporter.first_lines(lines)), set(reporter.first_lines(ran))

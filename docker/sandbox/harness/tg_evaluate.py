@@ -4,8 +4,10 @@ Output matches `evaluationEvidenceSchema` (packages/core/src/evidence.ts). Flow:
   diff + PR test selection (analysis modules) -> generated candidates copied into head ->
   import probe of the project's packages -> collection per file -> static findings ->
   runs (first run with coverage) -> evidence.
-Every child runs in a fresh copy of the head tree (/work/runs/N/head) with a fresh temp
-dir as TMPDIR/HOME, in its own session, killed as a group when it ends.
+Every child runs with a fresh temp dir as TMPDIR/HOME, in its own session, killed as a group
+when it ends. The runs of a test file's tests are forked from that file's server, which
+collected it once in its own copy of the head tree (/work/runs/N/head; no run can write to
+it); a file whose server refused runs each test in a fresh copy of its own.
 """
 from __future__ import annotations
 
@@ -174,6 +176,7 @@ class Evaluator:
         self.server_starting: dict = {}
         self.no_server: set = set()
         self.server_lock = threading.Lock()
+        self.server_counts = {'started': 0, 'refused': 0, 'runs': 0}
         self.warm_files: list = []
         # As many children at once as the container has cores, each with its share of the
         # memory left once the trees are in /work: together they cannot exhaust it.
@@ -213,7 +216,8 @@ class Evaluator:
         parts.append('harness cpu %.2f s' % (own.ru_utime + own.ru_stime))
         parts.append('%d at a time, %d MiB each (%s), %s' % (
             self.parallel, self.child_bytes // (1024 * 1024), self.budget_basis,
-            'forked from the fork server' if self.fork_server else 'fresh interpreters'))
+            ('forked from the fork server; %(runs)d run(s) from %(started)d file server(s), %(refused)d refused'
+             % self.server_counts) if self.fork_server else 'fresh interpreters'))
         return '; '.join(parts)
 
     # ---------- children ----------
@@ -293,6 +297,7 @@ class Evaluator:
                 self._stop_server(evicted)
             handle = self._start_server(rel)
             with self.server_lock:
+                self.server_counts['refused' if handle is None else 'started'] += 1
                 if handle is None:
                     self.no_server.add(rel)
                     return None
@@ -646,7 +651,10 @@ class Evaluator:
                     raise
                 return self._disk_full()
             try:
-                return self._run_in(run, test, with_coverage, server)
+                result = self._run_in(run, test, with_coverage, server)
+                with self.server_lock:
+                    self.server_counts['runs'] += 1
+                return result
             except _ServerGone as e:
                 gone = True
                 print('harness: the file server of %s is gone (%s): its runs go to the zygote' % (test['file'], e),

@@ -539,6 +539,67 @@ describe('harness evaluate, children forked from the fork server', () => {
       '        return False',
       '',
     ].join('\n'),
+    // A thread started at import: a fork would not copy it, so this file's file server
+    // refuses and its tests run one fresh child each, with the same verdicts.
+    'tests/test_e_import_thread.py': [
+      'import threading',
+      'import time',
+      '',
+      'import calc',
+      '',
+      'threading.Thread(target=time.sleep, args=(30,), daemon=True).start()',
+      '',
+      '',
+      'def test_runs_beside_an_import_time_thread():',
+      '    assert calc.add(1, 1) == 2',
+      '',
+    ].join('\n'),
+    // A run forked by its file's server tries to kill that server.
+    'tests/test_f_signal.py': [
+      'import os',
+      'import signal',
+      '',
+      'import calc',
+      '',
+      '',
+      'def test_signals_its_parent():',
+      '    os.kill(os.getppid(), signal.SIGKILL)',
+      '    assert calc.add(1, 1) == 2',
+      '',
+      '',
+      'def test_runs_after_the_signal():',
+      '    assert calc.add(2, 3) == 5',
+      '',
+    ].join('\n'),
+    // A seed set at import holds in every run, as in a fresh process (a fork reseeds).
+    'tests/test_g_seed.py': [
+      'import random',
+      '',
+      'import calc',
+      '',
+      'random.seed(1234)',
+      '',
+      '',
+      'def test_sees_the_seed_set_at_import():',
+      '    assert random.random() == random.Random(1234).random()',
+      '    assert calc.add(1, 0) == 1',
+      '',
+    ].join('\n'),
+    // A fork handler registered at import would run inside every fork of its file's server.
+    'tests/test_h_at_fork.py': [
+      'import os',
+      '',
+      'import calc',
+      '',
+      'CALLS = []',
+      "os.register_at_fork(after_in_child=lambda: CALLS.append('forked'))",
+      '',
+      '',
+      'def test_no_fork_handler_ran():',
+      '    assert CALLS == []',
+      '    assert calc.add(0, 1) == 1',
+      '',
+    ].join('\n'),
   };
 
   it.each([true, false])(
@@ -560,6 +621,10 @@ describe('harness evaluate, children forked from the fork server', () => {
         'test_sees_the_global_as_imported',
         'test_leaves_a_thread_and_an_open_file',
         'test_finds_no_thread_and_no_file_left',
+        'test_runs_beside_an_import_time_thread',
+        'test_runs_after_the_signal',
+        'test_sees_the_seed_set_at_import',
+        'test_no_fork_handler_ran',
       ]) {
         expect([name, ...outcomes(byName(report, name))]).toEqual([
           name,
@@ -568,6 +633,10 @@ describe('harness evaluate, children forked from the fork server', () => {
           'passed',
         ]);
       }
+      // The signal never left its run: blocked, and said as the test's unsafe call.
+      const signaller = byName(report, 'test_signals_its_parent');
+      expect(outcomes(signaller)).toEqual(['failed', 'failed', 'failed']);
+      expect(signaller.findings.map((f) => f.rule)).toContain('AUDIT-os.kill');
       // The thread left sleeping for 30 s died with its child: no run waited for it.
       expect(Date.now() - started).toBeLessThan(30_000);
     },
