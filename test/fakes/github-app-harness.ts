@@ -162,6 +162,9 @@ export function fakeRunGate(
   const fn = async (options: RunGateOptions) => {
     calls.push(options);
     headFiles.push((await listTree(options.head)).entries.map((entry) => entry.path));
+    // An abort that came while the tree was listed (a test that stops the worker as soon as
+    // the call is recorded) would never reach a listener `hold` adds now.
+    options.signal?.throwIfAborted();
     if (hold) await hold(options);
     options.signal?.throwIfAborted();
     return report;

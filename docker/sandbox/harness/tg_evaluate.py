@@ -688,11 +688,17 @@ class Evaluator:
 
     def _run_in(self, run: dict, test: dict, with_coverage: bool, server) -> dict:
         """One run of a test in `run` (its own dirs), from the zygote or from its file's server."""
-        cfg = {'mode': 'run', 'nodeid': test['nodeid'],
-               'pytest_args': self._pytest_args(run, test['file'], False),
-               'test_files': self._test_files_map(run, self.test_file_rels)}
-        if with_coverage:
-            cfg['coverage'] = self._coverage_cfg(run)
+        if server is not None:
+            # Its server holds the session, the pytest arguments and coverage's settings.
+            cfg = {'mode': 'run', 'nodeid': test['nodeid']}
+            if with_coverage:
+                cfg['coverage'] = {'data_file': os.path.join(run['cov'], '.coverage')}
+        else:
+            cfg = {'mode': 'run', 'nodeid': test['nodeid'],
+                   'pytest_args': self._pytest_args(run, test['file'], False),
+                   'test_files': self._test_files_map(run, self.test_file_rels)}
+            if with_coverage:
+                cfg['coverage'] = self._coverage_cfg(run)
         cpu_seconds = float(self.settings['cpuSecondsPerTest'])
         if with_coverage:
             cpu_seconds *= COVERAGE_CPU_FACTOR
