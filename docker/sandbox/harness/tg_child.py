@@ -309,6 +309,7 @@ class FileServer(Zygote):
 
         self.zygote = zygote
         self.records: list = []
+        self.cpu_ms = 0.0
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         in_r, in_w = os.pipe()
         ch_r, ch_w = os.pipe()
@@ -378,7 +379,11 @@ class FileServer(Zygote):
         exited = self.zygote.wait(self.pid, timeout=2)
         _kill_group(self.pid)
         if exited is None:
-            self.zygote.wait(self.pid, timeout=10)
+            exited = self.zygote.wait(self.pid, timeout=10)
+        sweep_orphans()  # anything of its session that left it, now reparented to us
+        ru = exited[1] if exited is not None else None
+        # Its own CPU (collection, and a fork per run): the harness's timings report it.
+        self.cpu_ms = ((ru.ru_utime + ru.ru_stime) * 1000) if ru is not None else 0.0
 
     def close(self) -> None:
         import socket
@@ -628,7 +633,9 @@ def run_child(
     with _spawn_lock:
         _active.discard(proc.pid)
     # A process that left the group (setsid + double fork) was reparented to us: kill it too.
-    swept = sweep_orphans()
+    # (A file server's run cannot start one: its seccomp filter kills fork. What its server
+    # left is swept when the server ends.)
+    swept = sweep_orphans() if not isinstance(zygote, FileServer) else 0
     for f in (proc.stdout, proc.stderr, ch_file):
         if f is None:
             continue

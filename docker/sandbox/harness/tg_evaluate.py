@@ -176,12 +176,14 @@ class Evaluator:
         self.server_starting: dict = {}
         self.no_server: set = set()
         self.server_lock = threading.Lock()
-        self.server_counts = {'started': 0, 'refused': 0, 'runs': 0}
+        self.server_counts = {'started': 0, 'refused': 0, 'runs': 0, 'cpu_ms': 0.0}
         self.warm_files: list = []
         # As many children at once as the container has cores, each with its share of the
         # memory left once the trees are in /work: together they cannot exhaust it.
         self.parallel, self.child_bytes, self.budget_basis = tg_budget.for_this_container(workdir)
         self.import_roots: list = []
+        self._root_rels = None
+        self._test_rel_answers: dict = {}  # test_file_rels and naming are fixed before any run
         self.env_paths = _analysis('tg_project').environment_paths(request)
         self.env_plugins = _analysis('tg_project').environment_plugins(self.env_paths)
         self.hypothesis_plugin = importlib.util.find_spec('_hypothesis_pytestplugin') is not None
@@ -216,8 +218,9 @@ class Evaluator:
         parts.append('harness cpu %.2f s' % (own.ru_utime + own.ru_stime))
         parts.append('%d at a time, %d MiB each (%s), %s' % (
             self.parallel, self.child_bytes // (1024 * 1024), self.budget_basis,
-            ('forked from the fork server; %(runs)d run(s) from %(started)d file server(s), %(refused)d refused'
-             % self.server_counts) if self.fork_server else 'fresh interpreters'))
+            ('forked from the fork server; %d run(s) from %d file server(s) (their own cpu %.2f s), %d refused'
+             % (self.server_counts['runs'], self.server_counts['started'], self.server_counts['cpu_ms'] / 1000,
+                self.server_counts['refused'])) if self.fork_server else 'fresh interpreters'))
         return '; '.join(parts)
 
     # ---------- children ----------
@@ -258,10 +261,7 @@ class Evaluator:
             print('harness: fork server could not rewrite the test files (%s)' % e, file=sys.stderr)
 
     def close(self) -> None:
-        for handle in list(self.servers.values()):
-            handle['client'].close()
-            self.runs.drop(handle['run'])
-        self.servers.clear()
+        self._stop_servers()
         for zygote in self.zygotes.values():
             zygote.close()
         self.zygotes.clear()
@@ -348,40 +348,53 @@ class Evaluator:
         if stop:
             self._stop_server(handle)
 
+    def _stop_servers(self) -> None:
+        with self.server_lock:
+            handles = list(self.servers.values())
+            self.servers.clear()
+        for handle in handles:
+            self._stop_server(handle)
+
     def _stop_server(self, handle) -> None:
         handle['client'].close()
+        with self.server_lock:
+            self.server_counts['cpu_ms'] += handle['client'].cpu_ms
         self.runs.drop(handle['run'])
 
-    def _served_run(self, handle) -> dict:
-        """A run's own temp and coverage dirs inside its server's (the server may write
+    def _served_run(self, handle, with_coverage: bool) -> dict:
+        """A run's own temp (and coverage) dir inside its server's (the server may write
         only there, the run only in its own), over the server's copy of the tree."""
         import secrets
 
         server_run = handle['run']
         name = 'run-' + secrets.token_hex(8)
         tmp = os.path.join(server_run['tmp'], name)
-        cov = os.path.join(server_run['cov'], name)
         os.mkdir(tmp, 0o700)
-        try:
-            os.mkdir(cov, 0o700)
-        except OSError:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return {'base': None, 'head': server_run['head'], 'tmp': os.path.realpath(tmp), 'cov': cov}
+        run = {'base': None, 'head': server_run['head'], 'tmp': os.path.realpath(tmp), 'cov': None}
+        if with_coverage:
+            run['cov'] = os.path.join(server_run['cov'], name)
+            try:
+                os.mkdir(run['cov'], 0o700)
+            except OSError:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+        return run
 
     @staticmethod
     def _drop_served(run: dict) -> None:
         for path in (run['tmp'], run['cov']):
-            _Runs.drop({'base': path})
+            if path is not None:
+                _Runs.drop({'base': path})
 
     def _map_roots(self, run_head: str) -> list:
-        out = []
-        for root in self.import_roots:
-            rel = os.path.relpath(os.path.realpath(root), os.path.realpath(self.head))
-            if rel.startswith('..'):
-                continue
-            out.append(os.path.normpath(os.path.join(run_head, rel)))
-        return out or [run_head]
+        # The roots relative to the tree, resolved once: every run asks (realpath is most of
+        # the harness's own time per run otherwise).
+        key = tuple(self.import_roots)
+        if self._root_rels is None or self._root_rels[0] != key:
+            head = os.path.realpath(self.head)
+            rels = [os.path.relpath(os.path.realpath(root), head) for root in self.import_roots]
+            self._root_rels = (key, [r for r in rels if not r.startswith('..')])
+        return [os.path.normpath(os.path.join(run_head, rel)) for rel in self._root_rels[1]] or [run_head]
 
     def _child_setup(self, run: dict, cfg: dict, cpu_seconds: float):
         """The environment and the bootstrap's config of a child that runs in `run`."""
@@ -644,7 +657,7 @@ class Evaluator:
         if server is not None:
             gone = False
             try:
-                run = self._served_run(server)
+                run = self._served_run(server, with_coverage)
             except OSError as e:
                 self._release_server(server, False)
                 if e.errno != errno.ENOSPC:
@@ -944,7 +957,10 @@ class Evaluator:
         return any(layout_free(text) == target for text in window)
 
     def _is_test_rel(self, rel: str) -> bool:
-        return rel in self.test_file_rels or self.naming.is_test_code(rel)
+        known = self._test_rel_answers.get(rel)
+        if known is None:
+            known = self._test_rel_answers[rel] = rel in self.test_file_rels or self.naming.is_test_code(rel)
+        return known
 
     def evaluate(self) -> dict:
         t0 = time.monotonic()
@@ -1212,6 +1228,7 @@ class Evaluator:
                         r['durationMs']), done, total)
         for i in results:
             results[i] = [r for r in results[i] if r is not None]
+        self._stop_servers()  # every run is done: their memory is the container's again
 
         self.progress('coverage', 'assembling evidence')
         for i, t in enumerate(tests):
