@@ -856,30 +856,36 @@ CHILD_CHANNEL_FD = 3
 FILE_SERVER_FD = 4
 
 
-def _forked_child(req, fds):
-    """In the child, right after fork: become what Popen + preexec would have made, then run."""
+def _become_child(req, fds):
+    """In a child right after fork: what Popen + preexec would have made of it. Its own
+    session, the request's descriptors as 0, 1, 2... and nothing else open (the server's
+    socket would let it ask for children; a file server's own socket, a 5th descriptor, is
+    its harness's), the request's rlimits, cwd and environment."""
     import resource
     import signal
 
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.setsid()
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+    os.closerange(len(fds), 1 << 20)
+    for res, soft, hard in req['rlimits']:
+        try:
+            resource.setrlimit(res, (soft, hard))
+        except (ValueError, OSError):
+            pass
+    _set_dumpable(1)  # as an exec'd child is; only a server itself is not
+    os.chdir(req['cwd'])
+    os.environ.clear()
+    os.environ.update(req['env'])
+
+
+def _forked_child(req, fds):
+    """In the zygote's child: become what an exec'd child is, then run."""
     try:
-        signal.set_wakeup_fd(-1)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        os.setsid()
-        for target, fd in enumerate(fds):
-            os.dup2(fd, target)
-        # Nothing of the zygote stays open: its socket would let a test ask for children.
-        # (A file server's own socket, the 5th descriptor, is its harness's, not the zygote's.)
-        os.closerange(len(fds), 1 << 20)
-        for res, soft, hard in req['rlimits']:
-            try:
-                resource.setrlimit(res, (soft, hard))
-            except (ValueError, OSError):
-                pass
-        _set_dumpable(1)  # as an exec'd child is; only the zygote itself is not
-        os.chdir(req['cwd'])
+        _become_child(req, fds)
         sys.argv[:] = ['-c']  # what an exec'd `python -c` child sees
-        os.environ.clear()
-        os.environ.update(req['env'])
         head, cfg = _read_stdin_lines()
         head['channel_fd'] = CHILD_CHANNEL_FD
         _run(head, cfg, preimported=True)
@@ -1232,27 +1238,13 @@ def _write_run_arcs(path, import_arcs, test_arcs):
 
 def _item_child(req, fds, item, session, emit, state, cov, plugin, guard, random_state):
     """In a file server's child: become a test run of its own, run one item, report, exit."""
-    import resource
-    import signal
     import tempfile
 
     from _pytest.outcomes import Exit
 
     code = 3
     try:
-        signal.set_wakeup_fd(-1)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        os.setsid()
-        for target, fd in enumerate(fds):
-            os.dup2(fd, target)
-        os.closerange(len(fds), 1 << 20)  # the server's socket too
-        for res, soft, hard in req['rlimits']:
-            try:
-                resource.setrlimit(res, (soft, hard))
-            except (ValueError, OSError):
-                pass
-        os.environ.clear()
-        os.environ.update(req['env'])
+        _become_child(req, fds)
         tempfile.tempdir = None  # gettempdir() answers from this run's TMPDIR
         if random_state is not None:
             import random

@@ -333,7 +333,7 @@ class Evaluator:
                   % (rel, e, _tail(_read_tail(log), 2000)), file=sys.stderr)
             self.runs.drop(run)
             return None
-        return {'rel': rel, 'client': client, 'run': run, 'users': 0, 'last': time.monotonic(),
+        return {'rel': rel, 'client': client, 'run': run, 'users': 0, 'last': time.monotonic(), 'runs_cpu_ms': 0.0,
                 'audits': [r for r in client.records if r.get('ev') == 'audit']}
 
     def _release_server(self, handle, gone: bool) -> None:
@@ -358,7 +358,8 @@ class Evaluator:
     def _stop_server(self, handle) -> None:
         handle['client'].close()
         with self.server_lock:
-            self.server_counts['cpu_ms'] += handle['client'].cpu_ms
+            # wait4 counts a process's reaped children in its own usage: the runs are theirs.
+            self.server_counts['cpu_ms'] += max(0.0, handle['client'].cpu_ms - handle['runs_cpu_ms'])
         self.runs.drop(handle['run'])
 
     def _served_run(self, handle, with_coverage: bool) -> dict:
@@ -450,6 +451,9 @@ class Evaluator:
             self.fork_server = False
             res = start(None)
         self.phase_child_cpu_ms[self.phase] = self.phase_child_cpu_ms.get(self.phase, 0.0) + res.cpu_ms
+        if server is not None:
+            with self.server_lock:
+                server['runs_cpu_ms'] += res.cpu_ms
         guard_error = next((r for r in res.records if r.get('ev') == 'guard-error'), None)
         if guard_error is not None:
             raise SandboxUnavailable('the sandbox could not install its kernel restrictions (seccomp/Landlock): %s'

@@ -3,7 +3,8 @@
 generate(workdir, request, progress) -> dict matching generationSchema
 (packages/core/src/evidence.ts). For each changed function or method: derive input
 strategies (strategies.py, static.py), explore them with Hypothesis in an rlimited child
-under an audit hook (worker.py), keep cases that repeat exactly in a fresh process and can
+under an audit hook (worker.py, forked from the explorers' fork server, which imported
+Hypothesis and coverage once), keep cases that repeat exactly in a fresh process and can
 be written as literals, pick a few that cover the most changed lines and branches
 (choose.py), and write one readable pytest file per module (emit.py). The files then go
 through the normal gate like any other candidate.
@@ -40,6 +41,41 @@ def _settings(request: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class _Explorers:
+    """The explorers' fork server (worker.py --serve), started on first use: each run of the
+    worker is forked from a process that imported Hypothesis and coverage once."""
+
+    def __init__(self) -> None:
+        self.server = None
+        self.failed = False
+
+    def get(self):
+        import tg_child
+
+        if self.server is None and not self.failed:
+            try:
+                self.server = tg_child.Zygote([sys.executable, '-I', WORKER, '--serve'],
+                                              {'LANG': 'C.UTF-8', 'PATH': os.environ.get('PATH', '/usr/bin:/bin')})
+            except OSError as e:
+                print(f'harness: the explorers\' fork server could not start ({e}); starting each fresh',
+                      file=sys.stderr)
+                self.failed = True
+        return self.server
+
+    def broken(self, why: str) -> None:
+        print(f'harness: the explorers\' fork server is unavailable ({why}); starting each fresh', file=sys.stderr)
+        self.close()
+        self.failed = True
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+
+
+_EXPLORERS = _Explorers()
+
+
 def _run_worker(spec: dict[str, Any], wall: float, scratch: str) -> tuple[list[dict[str, Any]], str]:
     """Run worker.py on spec in a fresh private directory; (records, stderr tail)."""
     import tg_child
@@ -56,9 +92,19 @@ def _run_worker(spec: dict[str, Any], wall: float, scratch: str) -> tuple[list[d
         'PYTHONDONTWRITEBYTECODE': '1', 'PYTHONHASHSEED': '0', 'TMPDIR': cwd,
     }
     limits = tg_child.rlimits(cpu_seconds=wall + 2, as_bytes=1024 * tg_child.MiB)
-    result = tg_child.run_child([sys.executable, '-I', WORKER, spec_path, out_path], cwd, env,
-                                cpu_seconds=wall + 2, wall_seconds=wall, max_output_bytes=1024 * 1024,
-                                limits=limits)
+
+    def start(server):
+        # A forked worker gets the zygote's four descriptors; it reads neither stdin nor the channel.
+        return tg_child.run_child([sys.executable, '-I', WORKER, spec_path, out_path], cwd, env,
+                                  cpu_seconds=wall + 2, wall_seconds=wall, max_output_bytes=1024 * 1024,
+                                  limits=limits, channel=server is not None, zygote=server,
+                                  spawn_extra={'args': [spec_path, out_path]} if server is not None else None)
+
+    try:
+        result = start(_EXPLORERS.get())
+    except tg_child.ZygoteError as e:
+        _EXPLORERS.broken(str(e))
+        result = start(None)
     records: list[dict[str, Any]] = []
     try:
         with open(out_path, encoding='utf-8', errors='replace') as fh:
@@ -122,6 +168,13 @@ def _same(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
 
 
 def generate(workdir: str, request: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    try:
+        return _generate(workdir, request, progress)
+    finally:
+        _EXPLORERS.close()
+
+
+def _generate(workdir: str, request: dict[str, Any], progress: Progress) -> dict[str, Any]:
     t0 = time.monotonic()
     import tg_diff
 

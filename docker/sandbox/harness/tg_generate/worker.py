@@ -1,6 +1,7 @@
 """Explorer child: imports the PR's module and calls its changed functions.
 
 Usage: python3 -I worker.py SPEC.json OUT.jsonl
+       python3 -I worker.py --serve SOCKET_FD   (the explorers' fork server, tg_generate)
 
 The PR's code is untrusted, so this runs in a separate, rlimited process (tg_child), with an
 audit hook that blocks and reports I/O (network, processes, files, sleeping) while a target
@@ -539,11 +540,8 @@ def replay_target(t: dict[str, Any], module: Any, ctx: dict[str, Any], emit: Wri
         _STATE['events'] = []
 
 
-def main(argv: list[str]) -> int:
-    with open(argv[1], encoding='utf-8') as fh:
-        spec = json.load(fh)
-    emit = Writer(argv[2])
-    # Import our own tools before the PR's code can interfere with them.
+def _prepare() -> None:
+    """Import our own tools before the PR's code can interfere with them."""
     import coverage  # noqa: F401
     import hypothesis  # noqa: F401
 
@@ -555,6 +553,52 @@ def main(argv: list[str]) -> int:
         charmap()
     except Exception:  # noqa: BLE001 - only a speed-up
         pass
+
+
+def serve(sock_fd: int) -> None:
+    """The explorers' fork server: our tools imported once, then one forked child per run
+    of main(), which starts from there as an exec'd worker would (nothing of the PR's code
+    ever runs here). The protocol and the child's setup are the zygote's (tg_audit_bootstrap),
+    with {"args": [SPEC, OUT]} in each request."""
+    import socket
+
+    _prepare()
+    path = os.path.join(os.path.dirname(HERE), 'tg_audit_bootstrap.py')
+    lib: dict[str, Any] = {'__name__': '_testgate_bootstrap_library'}
+    with open(path, 'rb') as fh:
+        exec(compile(fh.read(), path, 'exec'), lib)  # noqa: S102 - our own file, as every child runs it
+    lib['_set_dumpable'](0)  # a child of the same uid must not read this process's memory
+    sock = socket.socket(fileno=sock_fd)
+
+    def child(req: dict[str, Any], fds: list[int]) -> None:
+        code = 70
+        try:
+            lib['_become_child'](req, fds)
+            sys.argv[:] = [os.path.abspath(__file__), *req['args']]
+            code = main(sys.argv)
+        except BaseException:  # noqa: BLE001 - a child never returns into the server's loop
+            traceback.print_exc()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+    def on_request(req: dict[str, Any], fds: list[int]) -> dict[str, Any] | None:
+        args = req.get('args')
+        if len(fds) != 4 or not (isinstance(args, list) and len(args) == 2 and all(isinstance(a, str) for a in args)):
+            for fd in fds:
+                os.close(fd)
+            return {'id': req.get('id'), 'error': 'expected 4 descriptors and args [SPEC, OUT]'}
+        return lib['_fork_for'](sock, req, fds, child)
+
+    lib['_fork_loop'](sock, on_request)
+    os._exit(0)
+
+
+def main(argv: list[str]) -> int:
+    with open(argv[1], encoding='utf-8') as fh:
+        spec = json.load(fh)
+    emit = Writer(argv[2])
+    _prepare()
     signal.signal(signal.SIGALRM, _on_alarm)
     # `-I` ignores PYTHONDONTWRITEBYTECODE; writing .pyc next to the PR's code would be blocked anyway.
     sys.dont_write_bytecode = True
@@ -605,4 +649,6 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == '__main__':
+    if sys.argv[1:2] == ['--serve']:
+        serve(int(sys.argv[2]))
     sys.exit(main(sys.argv))
