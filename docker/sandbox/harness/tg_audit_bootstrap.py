@@ -856,11 +856,13 @@ CHILD_CHANNEL_FD = 3
 FILE_SERVER_FD = 4
 
 
-def _become_child(req, fds):
+def _become_child(req, fds, dumpable=True):
     """In a child right after fork: what Popen + preexec would have made of it. Its own
     session, the request's descriptors as 0, 1, 2... and nothing else open (the server's
     socket would let it ask for children; a file server's own socket, a 5th descriptor, is
-    its harness's), the request's rlimits, cwd and environment."""
+    its harness's), the request's rlimits, cwd and environment. dumpable=False for a child
+    of a file server, which is dumpable already (prctl through ctypes costs a run more than
+    its fork)."""
     import resource
     import signal
 
@@ -875,7 +877,8 @@ def _become_child(req, fds):
             resource.setrlimit(res, (soft, hard))
         except (ValueError, OSError):
             pass
-    _set_dumpable(1)  # as an exec'd child is; only a server itself is not
+    if dumpable:
+        _set_dumpable(1)  # as an exec'd child is; only the zygote and the explorers' server are not
     os.chdir(req['cwd'])
     os.environ.clear()
     os.environ.update(req['env'])
@@ -1244,7 +1247,7 @@ def _item_child(req, fds, item, session, emit, state, cov, plugin, guard, random
 
     code = 3
     try:
-        _become_child(req, fds)
+        _become_child(req, fds, dumpable=False)
         tempfile.tempdir = None  # gettempdir() answers from this run's TMPDIR
         if random_state is not None:
             import random

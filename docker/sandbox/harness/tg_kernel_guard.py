@@ -107,10 +107,22 @@ def _seccomp(allow_fork: bool = False) -> None:
     filt.load()
 
 
+_LIBC: list = []
+
+
+def _libc():
+    """libc and its syscall(), looked up once: a file server's runs install the guard again,
+    and inherit these instead of paying for the lookup each time."""
+    if not _LIBC:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        _LIBC.append(libc)
+    return _LIBC[0]
+
+
 def _landlock(writable_dirs, writable_files) -> int:
-    libc = ctypes.CDLL(None, use_errno=True)
+    libc = _libc()
     syscall = libc.syscall
-    syscall.restype = ctypes.c_long
     abi = _landlock_abi()
     if abi < 1:
         return 0
@@ -191,8 +203,5 @@ def install(writable_dirs, writable_files=('/dev/null',), allow_fork: bool = Fal
 
 
 def _landlock_abi() -> int:
-    libc = ctypes.CDLL(None, use_errno=True)
-    syscall = libc.syscall
-    syscall.restype = ctypes.c_long
-    return int(syscall(ctypes.c_long(_SYS_CREATE_RULESET), None, ctypes.c_size_t(0),
+    return int(_libc().syscall(ctypes.c_long(_SYS_CREATE_RULESET), None, ctypes.c_size_t(0),
                        ctypes.c_uint32(_CREATE_RULESET_VERSION)))
