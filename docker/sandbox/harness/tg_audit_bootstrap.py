@@ -884,6 +884,18 @@ def _become_child(req, fds, dumpable=True):
     os.environ.update(req['env'])
 
 
+def _child_crashed():
+    """A forked child's own failure: said on its stderr, and it exits (70) rather than
+    return into the loop of the server it was forked from."""
+    try:
+        import traceback
+
+        traceback.print_exc()
+        sys.stderr.flush()
+    finally:
+        os._exit(70)
+
+
 def _forked_child(req, fds):
     """In the zygote's child: become what an exec'd child is, then run."""
     try:
@@ -893,13 +905,7 @@ def _forked_child(req, fds):
         head['channel_fd'] = CHILD_CHANNEL_FD
         _run(head, cfg, preimported=True)
     except BaseException:  # noqa: BLE001 -- a child never returns into the zygote's loop
-        try:
-            import traceback
-
-            traceback.print_exc()
-            sys.stderr.flush()
-        finally:
-            os._exit(70)
+        _child_crashed()
     os._exit(0)
 
 
@@ -1308,13 +1314,7 @@ def _item_child(req, fds, item, session, emit, state, cov, plugin, guard, random
         sys.stdout.flush()
         sys.stderr.flush()
     except BaseException:  # noqa: BLE001 -- a child never returns into the server's loop
-        try:
-            import traceback
-
-            traceback.print_exc()
-            sys.stderr.flush()
-        finally:
-            os._exit(70)
+        _child_crashed()
     os._exit(code if code < 256 else 3)
 
 

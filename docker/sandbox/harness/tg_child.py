@@ -335,7 +335,7 @@ class FileServer(Zygote):
         if status != 'serving':
             os.close(ch_r)
             ours.close()
-            self._end()
+            self._stop()
             raise FileServerRefused(status)
         self._attach(ours)
         # Whatever the server writes on its channel from now on is not read: drained, so it never blocks.
@@ -373,7 +373,7 @@ class FileServer(Zygote):
                     return str(rec.get('why') or rec.get('message') or rec.get('ev'))[:500]
                 self.records.append(rec)
 
-    def _end(self) -> None:
+    def _stop(self) -> None:
         """The server and anything left in its session go; the zygote reaps it. (What left
         the session is reparented to us once the server is gone: the orphan sweep's.)"""
         exited = self.zygote.wait(self.pid, timeout=2)
@@ -384,19 +384,6 @@ class FileServer(Zygote):
         ru = exited[1] if exited is not None else None
         # Its own CPU (collection, and a fork per run): the harness's timings report it.
         self.cpu_ms = ((ru.ru_utime + ru.ru_stime) * 1000) if ru is not None else 0.0
-
-    def close(self) -> None:
-        import socket
-
-        try:
-            self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-        self._end()
 
 
 def _drain(fd: int) -> None:

@@ -170,8 +170,9 @@ class Evaluator:
         self.fork_server = bool(self.settings.get('forkServer', True))
         self.zygotes: dict = {}
         # File servers (one per test file, forked from the zygote): the runs of that file's
-        # tests are forked from its collected state. At most MAX_FILE_SERVERS live at once;
-        # files whose server refused run each test from the zygote.
+        # tests are forked from its collected state. At most `parallel + 1` live at once (the
+        # idle one used longest ago stops for a new one); files whose server refused run each
+        # test from the zygote.
         self.servers: dict = {}
         self.server_starting: dict = {}
         self.no_server: set = set()
