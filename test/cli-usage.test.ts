@@ -121,7 +121,9 @@ describe('usage errors exit 2 and say what to do', () => {
       'xml',
     ]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--format must be one of text, json, markdown, sarif (got "xml")');
+    expect(run.stderr).toContain(
+      '--format must be one of text, json, markdown, sarif, junit (got "xml")',
+    );
   });
 
   it('names a bad ref and how to list good ones', async () => {
@@ -283,6 +285,34 @@ describe('verdicts and exit codes', () => {
     expect(
       report.tests.map((t: { nodeid: string; status: string }) => [t.nodeid, t.status]),
     ).toEqual([['tests/test_core_more.py::test_double_none', 'accepted']]);
+  });
+
+  it('writes JUnit XML with --format junit, and colours piped text when FORCE_COLOR asks', async () => {
+    const args = [
+      'run',
+      '--repo',
+      repo('calc'),
+      '--base',
+      'main~1',
+      '--head',
+      'main',
+      '--generate',
+      'off',
+    ];
+    const junit = await runCli([...args, '--format', 'junit']);
+    expect(junit.code, junit.stderr).toBe(0);
+    expect(junit.stdout).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="Testgate" tests="1" failures="0" errors="0"/,
+    );
+    expect(junit.stdout).toMatch(
+      /<testcase classname="tests.test_core_more" name="test_double_none" file="tests\/test_core_more.py"/,
+    );
+    const piped = await runCli(args, { env: { FORCE_COLOR: '1', NO_COLOR: undefined } });
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stdout).toContain('\x1b[');
+    const plain = await runCli(args, { env: { FORCE_COLOR: '0' } });
+    expect(plain.stdout).not.toContain('\x1b[');
+    expect(plain.stdout).toContain('PASS');
   });
 
   it('is neutral (exit 0, reason printed) when the package cannot be imported', async () => {

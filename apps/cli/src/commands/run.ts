@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, defaultConfig, parseConfig } from '@testgate/core';
 import type { GateConfig, GateReport } from '@testgate/core';
 import { createModelCandidates, runGate, toPipelineError } from '@testgate/pipeline';
-import { renderJson, renderMarkdown, renderSarif, renderText } from '@testgate/report';
+import { renderJson, renderJunit, renderMarkdown, renderSarif, renderText } from '@testgate/report';
 import { environmentSettingsFromEnv, indexSettingsFromEnv } from '@testgate/environment';
 import {
   createDockerRunner,
@@ -28,7 +28,7 @@ import type { GenerateMode } from '../generate-mode.ts';
 import { archiveTree, GitError, resolveRef, showFile } from '../git.ts';
 import { createProgressReporter } from '../progress.ts';
 
-const FORMATS = ['text', 'json', 'markdown', 'sarif'] as const;
+const FORMATS = ['text', 'json', 'markdown', 'sarif', 'junit'] as const;
 type Format = (typeof FORMATS)[number];
 const GENERATE_MODES = ['model', 'builtin', 'off'] as const;
 export const REPO_CONFIG_PATH = '.github/testgate.yml';
@@ -44,7 +44,7 @@ Flags:
   --repo DIR           the git repository (required)
   --base REF           the commit the change starts from, e.g. main~1 or origin/main (required)
   --head REF           the commit to judge (default: HEAD)
-  --format FORMAT      text (default), json, markdown or sarif
+  --format FORMAT      text (default), json, markdown, sarif or junit (JUnit XML)
   --out FILE           write the report to FILE instead of stdout
   --generate MODE      model, builtin or off: who proposes extra tests (default:
                        generate.mode of the config; "auto" = the model when
@@ -298,7 +298,22 @@ export function renderReport(
       return renderMarkdown(report);
     case 'sarif':
       return renderSarif(report);
+    case 'junit':
+      return renderJunit(report);
   }
+}
+
+/**
+ * Colour for text on a terminal; FORCE_COLOR (any value but `0` or `false`) asks for it
+ * when piped too (CI logs that render ANSI), NO_COLOR and TERM=dumb turn it off. A file
+ * written with --out never has it.
+ */
+function wantsColor(args: { out?: string | undefined }, io: CliIo): boolean {
+  if (args.out !== undefined) return false;
+  const force = io.env['FORCE_COLOR'];
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  const stdout = io.stdout as NodeJS.WritableStream & { isTTY?: boolean };
+  return stdout.isTTY === true && io.env['NO_COLOR'] === undefined && io.env['TERM'] !== 'dumb';
 }
 
 export function exitCodeFor(report: GateReport): number {
@@ -404,13 +419,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       labels: { 'testgate.source': 'cli', 'testgate.pid': String(process.pid) },
     });
     progress.stop();
-    const stdout = io.stdout as NodeJS.WritableStream & { isTTY?: boolean };
-    const color =
-      args.out === undefined &&
-      stdout.isTTY === true &&
-      io.env['NO_COLOR'] === undefined &&
-      io.env['TERM'] !== 'dumb';
-    const output = renderReport(report, args.format, { color });
+    const output = renderReport(report, args.format, { color: wantsColor(args, io) });
     if (args.out !== undefined) {
       await writeFile(args.out, output.endsWith('\n') ? output : `${output}\n`);
       io.stderr.write(`testgate: report written to ${args.out}\n`);
