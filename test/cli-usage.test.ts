@@ -260,23 +260,29 @@ describe('usage errors exit 2 and say what to do', () => {
 });
 
 describe('verdicts and exit codes', () => {
+  /** `testgate run` on the calc example's last commit, without generation. */
+  const judgeCalc = (flags: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliRun> =>
+    runCli(
+      [
+        'run',
+        '--repo',
+        repo('calc'),
+        '--base',
+        'main~1',
+        '--head',
+        'main',
+        '--generate',
+        'off',
+        ...flags,
+      ],
+      {
+        env,
+      },
+    );
+
   it('passes a good pull request (exit 0) and writes --out', async () => {
     const out = join(work, 'calc-report.json');
-    const run = await runCli([
-      'run',
-      '--repo',
-      repo('calc'),
-      '--base',
-      'main~1',
-      '--head',
-      'main',
-      '--generate',
-      'off',
-      '--format',
-      'json',
-      '--out',
-      out,
-    ]);
+    const run = await judgeCalc(['--format', 'json', '--out', out]);
     expect(run.stderr).toContain(`report written to ${out}`);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe('');
@@ -288,18 +294,7 @@ describe('verdicts and exit codes', () => {
   });
 
   it('writes JUnit XML with --format junit, and colours piped text when FORCE_COLOR asks', async () => {
-    const args = [
-      'run',
-      '--repo',
-      repo('calc'),
-      '--base',
-      'main~1',
-      '--head',
-      'main',
-      '--generate',
-      'off',
-    ];
-    const junit = await runCli([...args, '--format', 'junit']);
+    const junit = await judgeCalc(['--format', 'junit']);
     expect(junit.code, junit.stderr).toBe(0);
     expect(junit.stdout).toMatch(
       /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="Testgate" tests="1" failures="0" errors="0"/,
@@ -307,12 +302,12 @@ describe('verdicts and exit codes', () => {
     expect(junit.stdout).toMatch(
       /<testcase classname="tests.test_core_more" name="test_double_none" file="tests\/test_core_more.py"/,
     );
-    const piped = await runCli(args, { env: { FORCE_COLOR: '1', NO_COLOR: undefined } });
-    expect(piped.code, piped.stderr).toBe(0);
-    expect(piped.stdout).toContain('\x1b[');
-    const plain = await runCli(args, { env: { FORCE_COLOR: '0' } });
+    const plain = await judgeCalc([], { FORCE_COLOR: '0' });
     expect(plain.stdout).not.toContain('\x1b[');
     expect(plain.stdout).toContain('PASS');
+    const forced = await judgeCalc([], { FORCE_COLOR: '1' });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toContain('\x1b[');
   });
 
   it('is neutral (exit 0, reason printed) when the package cannot be imported', async () => {
