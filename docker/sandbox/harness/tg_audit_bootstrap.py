@@ -410,7 +410,7 @@ def _plugin(emit, state, cfg, cov):
                 emit({'ev': 'collected', 'items': out})
                 return
             if serving:
-                # The file server keeps every item; each child runs one (_serve_items).
+                # The file server keeps every item; each of its children runs one (_item_child).
                 _watch_pluginmanager(config.pluginmanager, emit, state)
                 return
             keep = [it for it in items if it.nodeid == target]
@@ -1029,7 +1029,7 @@ def serve(sock_fd, plugins):
 
 
 def _fork_for(sock, req, fds, child_main):
-    """Forks child_main(req, fds); the reply to send for it (None once sent)."""
+    """Forks child_main(req, fds) (which never returns); the reply to send for it."""
     sys.stdout.flush()
     sys.stderr.flush()
     try:
@@ -1103,7 +1103,8 @@ def _fork_loop(sock, on_request):
 # only its own), gets its own token, temp dir, limits and coverage file, and dies after
 # its one test: a test sees the module as collection left it, never another test's state.
 # The server refuses (`serve-refused`, and the harness runs that file's tests from the
-# zygote) when collection failed or left threads running, which a fork would not copy.
+# zygote) when collection failed, left threads running (a fork would not copy them) or
+# registered fork handlers of its own (_ForkWatch).
 # Protocol on its socket (fd 4): the zygote's, with {"nodeid"} in each request.
 
 
