@@ -58,18 +58,30 @@ async function judgeChange(
       { message: 'pr', files: files.head },
     ],
   });
-  return runCli([
-    'run',
-    '--repo',
-    repo(name),
-    '--base',
-    'main~1',
-    '--head',
-    'main',
-    '--generate',
-    'off',
-    ...flags,
-  ]);
+  return judgeLastCommit(name, flags);
+}
+
+/** `testgate run` on the last commit of repo NAME (its parent as base), without generation. */
+function judgeLastCommit(
+  name: string,
+  flags: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliRun> {
+  return runCli(
+    [
+      'run',
+      '--repo',
+      repo(name),
+      '--base',
+      'main~1',
+      '--head',
+      'main',
+      '--generate',
+      'off',
+      ...flags,
+    ],
+    { env },
+  );
 }
 
 beforeAll(async () => {
@@ -260,25 +272,8 @@ describe('usage errors exit 2 and say what to do', () => {
 });
 
 describe('verdicts and exit codes', () => {
-  /** `testgate run` on the calc example's last commit, without generation. */
   const judgeCalc = (flags: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliRun> =>
-    runCli(
-      [
-        'run',
-        '--repo',
-        repo('calc'),
-        '--base',
-        'main~1',
-        '--head',
-        'main',
-        '--generate',
-        'off',
-        ...flags,
-      ],
-      {
-        env,
-      },
-    );
+    judgeLastCommit('calc', flags, env);
 
   it('passes a good pull request (exit 0) and writes --out', async () => {
     const out = join(work, 'calc-report.json');

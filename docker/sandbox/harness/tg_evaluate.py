@@ -370,9 +370,10 @@ class Evaluator:
 
         server_run = handle['run']
         name = 'run-' + secrets.token_hex(8)
+        # The server's temp dir is resolved already (_Runs.new): no realpath per run.
         tmp = os.path.join(server_run['tmp'], name)
         os.mkdir(tmp, 0o700)
-        run = {'base': None, 'head': server_run['head'], 'tmp': os.path.realpath(tmp), 'cov': None}
+        run = {'base': None, 'head': server_run['head'], 'tmp': tmp, 'cov': None}
         if with_coverage:
             run['cov'] = os.path.join(server_run['cov'], name)
             try:
