@@ -20,6 +20,7 @@ import itertools
 import json
 import os
 import platform
+import queue
 import re
 import shutil
 import signal
@@ -177,6 +178,7 @@ class Evaluator:
         self.server_starting: dict = {}
         self.no_server: set = set()
         self.server_lock = threading.Lock()
+        self.server_starts: list = []  # threads starting servers ahead of the runs
         self.server_counts = {'started': 0, 'refused': 0, 'runs': 0, 'cpu_ms': 0.0}
         self.warm_files: list = []
         # As many children at once as the container has cores, each with its share of the
@@ -337,6 +339,26 @@ class Evaluator:
         return {'rel': rel, 'client': client, 'run': run, 'users': 0, 'last': time.monotonic(), 'runs_cpu_ms': 0.0,
                 'audits': [r for r in client.records if r.get('ev') == 'audit']}
 
+    def _prestart_servers(self, rels: list) -> None:
+        """Starts the servers of the first files of rels (as many as may live at once) in the
+        background; a run that needs one meanwhile waits for its start."""
+        if not self.fork_server:
+            return
+
+        def start(rel: str) -> None:
+            try:
+                handle = self._file_server(rel)
+            except Exception as e:  # noqa: BLE001 -- the file's runs start it again, or go to the zygote
+                print('harness: starting the file server of %s early failed: %r' % (rel, e), file=sys.stderr)
+                return
+            if handle is not None:
+                self._release_server(handle, False)
+
+        for rel in rels[:self.parallel + 1]:
+            thread = threading.Thread(target=start, args=(rel,), name='file-server-start', daemon=True)
+            thread.start()
+            self.server_starts.append(thread)
+
     def _release_server(self, handle, gone: bool) -> None:
         with self.server_lock:
             handle['users'] -= 1
@@ -350,6 +372,9 @@ class Evaluator:
             self._stop_server(handle)
 
     def _stop_servers(self) -> None:
+        for thread in self.server_starts:
+            thread.join()  # bounded by the server's startup deadline
+        self.server_starts.clear()
         with self.server_lock:
             handles = list(self.servers.values())
             self.servers.clear()
@@ -1093,6 +1118,11 @@ class Evaluator:
                 import_ms[r] = extra
                 self.progress('collect', '%s spends %d ms at import beyond its imports' % (r, extra))
 
+        # A file server collects its file again before its first run; started now, that
+        # happens while the static rules and Bandit keep the harness's own core busy.
+        self._prestart_servers(sorted((r for r in rels if collected[r]['items'] and not collected[r]['error']),
+                                      key=lambda r: -len(collected[r]['items'])))
+
         # ---- static findings ----
         self.progress('bandit', 'static rules and Bandit on %d file(s)' % len(scanned))
         scans = {}
@@ -1211,24 +1241,39 @@ class Evaluator:
         self.progress('run', 'running %d test(s) x %d run(s), %d at a time' % (len(tests), reruns, self.parallel), 0, total)
         results = {i: [None] * reruns for i in range(len(tests))}
         done = 0
+        said_at = 0.0
         with concurrent.futures.ThreadPoolExecutor(self.parallel) as pool:
+            # Runs report here as they end (waiting on every pending future instead costs the
+            # harness time per run that grows with the number of runs).
+            ended: queue.SimpleQueue = queue.SimpleQueue()
+
+            def submit(i: int, k: int) -> None:
+                fut = pool.submit(self.run_test, tests[i], k, k == 0)
+                fut.add_done_callback(lambda f: ended.put((f, i, k)))
+
             # First runs (with coverage) before reruns: every test gets its evidence early.
-            futs = {pool.submit(self.run_test, t, 0, True): (i, 0) for i, t in enumerate(tests)}
-            while futs:
-                finished, _ = concurrent.futures.wait(futs, return_when=concurrent.futures.FIRST_COMPLETED)
-                for fut in finished:
-                    i, k = futs.pop(fut)
-                    results[i][k] = fut.result()
-                    done += 1
-                    r = results[i][k]['run']
-                    if k == 0 and reruns > 1:
-                        if r['outcome'] in NO_RERUN_AFTER:
-                            # Killed at a limit: the verdict is settled, and rerunning a test
-                            # that hangs would only spend (reruns - 1) more deadlines.
-                            total -= reruns - 1
-                        else:
-                            for again in range(1, reruns):
-                                futs[pool.submit(self.run_test, tests[i], again, False)] = (i, again)
+            for i in range(len(tests)):
+                submit(i, 0)
+            pending = len(tests)
+            while pending:
+                fut, i, k = ended.get()
+                pending -= 1
+                results[i][k] = fut.result()
+                done += 1
+                r = results[i][k]['run']
+                if k == 0 and reruns > 1:
+                    if r['outcome'] in NO_RERUN_AFTER:
+                        # Killed at a limit: the verdict is settled, and rerunning a test
+                        # that hangs would only spend (reruns - 1) more deadlines.
+                        total -= reruns - 1
+                    else:
+                        for again in range(1, reruns):
+                            submit(i, again)
+                            pending += 1
+                # A line per run that did not pass; passing ones at most ten times a second.
+                now = time.monotonic()
+                if r['outcome'] != 'passed' or done == total or now - said_at >= 0.1:
+                    said_at = now
                     self.progress('run', '%s run %d/%d: %s%s in %d ms' % (
                         tests[i]['nodeid'], k + 1, reruns, r['outcome'], ('/' + r['limit']) if r.get('limit') else '',
                         r['durationMs']), done, total)

@@ -77,10 +77,9 @@ class _PathBeneathAttr(ctypes.Structure):
 _FORK_SYSCALLS = ('fork', 'vfork')
 
 
-def _seccomp(allow_fork: bool = False) -> None:
+def _seccomp_filter(allow_fork: bool, pid: int):
     import seccomp  # Debian's python3-seccomp (libseccomp's own binding)
 
-    pid = os.getpid()
     filt = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
     kill = seccomp.KILL_PROCESS
     for name in _KILLED_SYSCALLS:
@@ -99,12 +98,68 @@ def _seccomp(allow_fork: bool = False) -> None:
         # Signals only to itself (pid_t compared as 32 bits: glibc passes an int). A file
         # server signals its children; Landlock's signal scope (ABI 6, required for it)
         # keeps it from signalling anything outside its own domain instead.
-        for name in ('kill', 'tgkill', 'rt_sigqueueinfo', 'rt_tgsigqueueinfo'):
+        for name in _SIGNAL_SYSCALLS:
             filt.add_rule(kill, name, seccomp.Arg(0, seccomp.NE, pid & 0xFFFFFFFF))
     # prlimit on another process (the harness) would change the limits it runs under.
     filt.add_rule(kill, 'prlimit64', seccomp.Arg(0, seccomp.NE, 0))
     filt.add_rule(kill, 'socket', seccomp.Arg(0, seccomp.NE, socket.AF_UNIX))
-    filt.load()
+    return filt
+
+
+def _seccomp(allow_fork: bool = False) -> None:
+    if not allow_fork and _RUN_PROGRAM:
+        _load_run_program()
+        return
+    _seccomp_filter(allow_fork, os.getpid()).load()
+
+
+_SIGNAL_SYSCALLS = ('kill', 'tgkill', 'rt_sigqueueinfo', 'rt_tgsigqueueinfo')
+# Stands for the run's own pid in the program compiled ahead: above any pid_max (2^22).
+_PID_PLACEHOLDER = 0x7FFFFFF0
+# A file server's runs each load the same filter but for their pid. libseccomp compiles it
+# in about a millisecond; compiled once in the server (before any repository code runs
+# there), a run only writes its pid into the program: [program bytes, offsets of the pid].
+_RUN_PROGRAM: list = []
+_BPF_JMP_JEQ_K = 0x15
+_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 22, 2
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [('len', ctypes.c_ushort), ('filter', ctypes.c_void_p)]
+
+
+def _compile_run_program() -> None:
+    """The runs' filter as BPF, with the placeholder where each run's pid goes (libseccomp
+    shares one comparison between the signal syscalls). Left empty, so that each run
+    compiles its own, when the placeholder is not found."""
+    program = _seccomp_filter(False, _PID_PLACEHOLDER)
+    fd = os.memfd_create('testgate-seccomp', os.MFD_CLOEXEC)
+    with os.fdopen(fd, 'w+b') as f:
+        program.export_bpf(f)
+        f.seek(0)
+        code = f.read()
+    # struct sock_filter {u16 code; u8 jt; u8 jf; u32 k;}: the pid is the k of a jeq.
+    offsets = [at + 4 for at in range(0, len(code) - 7, 8)
+               if int.from_bytes(code[at:at + 2], 'little') == _BPF_JMP_JEQ_K
+               and int.from_bytes(code[at + 4:at + 8], 'little') == _PID_PLACEHOLDER]
+    if len(code) % 8 == 0 and offsets:
+        _RUN_PROGRAM[:] = [code, offsets]
+
+
+def _load_run_program() -> None:
+    code, offsets = _RUN_PROGRAM
+    program = bytearray(code)
+    pid = (os.getpid() & 0xFFFFFFFF).to_bytes(4, 'little')
+    for at in offsets:
+        program[at:at + 4] = pid
+    buffer = (ctypes.c_char * len(program)).from_buffer(program)
+    fprog = _SockFprog(len(program) // 8, ctypes.addressof(buffer))
+    libc = _libc()
+    # Loading a filter needs no_new_privs (Landlock set it already where it is installed).
+    if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), 'prctl(PR_SET_NO_NEW_PRIVS) failed')
+    if libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), 'prctl(PR_SET_SECCOMP) failed')
 
 
 _LIBC: list = []
@@ -198,6 +253,8 @@ def install(writable_dirs, writable_files=('/dev/null',), allow_fork: bool = Fal
     except OSError as e:
         if e.errno not in (errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM) or allow_fork:
             raise
+    if allow_fork:
+        _compile_run_program()  # before the server's own filter, and before any repository code
     _seccomp(allow_fork)
     return {'seccomp': True, 'landlock': landlock}
 

@@ -14,16 +14,21 @@ import pytest
 HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def guarded(tmp_path, body: str) -> subprocess.CompletedProcess:
+def guarded(tmp_path, body: str, precompiled: bool = False) -> subprocess.CompletedProcess:
+    """precompiled: the filter is loaded as a file server's runs load it, from the program
+    compiled ahead with a placeholder for the pid."""
     allowed = tmp_path / 'allowed'
     allowed.mkdir(exist_ok=True)
     code = textwrap.dedent('''
         import os, sys
         sys.path.insert(0, {harness!r})
         import tg_kernel_guard
+        if {precompiled!r}:
+            tg_kernel_guard._compile_run_program()
+            assert tg_kernel_guard._RUN_PROGRAM, 'the program was not compiled ahead'
         installed = tg_kernel_guard.install([{allowed!r}])
         print('installed', installed['seccomp'], installed['landlock'], flush=True)
-    ''').format(harness=HARNESS, allowed=str(allowed)) + textwrap.dedent(body)
+    ''').format(harness=HARNESS, allowed=str(allowed), precompiled=precompiled) + textwrap.dedent(body)
     return subprocess.run([sys.executable, '-I', '-c', code], capture_output=True, text=True, timeout=60,
                           cwd=str(tmp_path))
 
@@ -32,7 +37,8 @@ def killed_by_sigsys(proc: subprocess.CompletedProcess) -> bool:
     return proc.returncode == -signal.SIGSYS
 
 
-def test_honest_work_still_runs(tmp_path):
+@pytest.mark.parametrize('precompiled', [False, True])
+def test_honest_work_still_runs(tmp_path, precompiled):
     proc = guarded(tmp_path, f'''
         import threading, socket, tempfile
         out = []
@@ -41,7 +47,7 @@ def test_honest_work_still_runs(tmp_path):
         with open({str(tmp_path / 'allowed' / 'f.txt')!r}, 'w') as f: f.write('ok')
         os.kill(os.getpid(), 0)
         print('done', out)
-    ''')
+    ''', precompiled)
     assert proc.returncode == 0, proc.stderr
     assert 'done [1]' in proc.stdout
     assert proc.stdout.startswith('installed True ')
@@ -56,8 +62,9 @@ def test_honest_work_still_runs(tmp_path):
     "import signal; signal.pidfd_send_signal(os.pidfd_open(os.getppid()), 0)",
     "import socket; socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
 ])
-def test_forbidden_system_calls_kill_the_process(tmp_path, call):
-    proc = guarded(tmp_path, call + "\nprint('survived')\n")
+@pytest.mark.parametrize('precompiled', [False, True])
+def test_forbidden_system_calls_kill_the_process(tmp_path, call, precompiled):
+    proc = guarded(tmp_path, call + "\nprint('survived')\n", precompiled)
     assert killed_by_sigsys(proc), (proc.returncode, proc.stdout, proc.stderr)
     assert 'survived' not in proc.stdout
 
