@@ -1001,6 +1001,9 @@ class Evaluator:
         tg_rules = _analysis('tg_rules')
         tg_bandit = _analysis('tg_bandit')
         settings = self.settings
+        # Started now, the fork server imports pytest and coverage while the trees are diffed
+        # and read; the probe and the first collections wait for it otherwise.
+        self._zygote(())
 
         self.progress('collect', 'diffing base and head')
         self.naming = tg_naming.load(self.head, globs=settings['testGlobs'], exclude=settings.get('excludeGlobs') or ())
@@ -1270,9 +1273,10 @@ class Evaluator:
                         for again in range(1, reruns):
                             submit(i, again)
                             pending += 1
-                # A line per run that did not pass; passing ones at most ten times a second.
+                # A line per test's first run and per run that did not pass; reruns that
+                # pass at most ten times a second.
                 now = time.monotonic()
-                if r['outcome'] != 'passed' or done == total or now - said_at >= 0.1:
+                if k == 0 or r['outcome'] != 'passed' or done == total or now - said_at >= 0.1:
                     said_at = now
                     self.progress('run', '%s run %d/%d: %s%s in %d ms' % (
                         tests[i]['nodeid'], k + 1, reruns, r['outcome'], ('/' + r['limit']) if r.get('limit') else '',
