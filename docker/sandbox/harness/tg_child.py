@@ -459,6 +459,38 @@ def run_child(
     """
     lim = limits if limits is not None else rlimits(cpu_seconds=cpu_seconds)
     token = secrets.token_hex(16)
+    t0 = time.monotonic()
+    proc, ch_r = _start(argv, cwd, env, lim, stdin_data, channel, token, zygote, spawn_extra)
+    watch = _Watch(proc, ch_r, token, t0, t0 + startup_seconds + wall_seconds, wall_seconds, max_output_bytes,
+                   on_record)
+    watch.pump(test_cpu_seconds, not_after)
+    # Reap with rusage (Popen.wait would not give us CPU time).
+    _kill_group(proc.pid) if (watch.timed_out or watch.limit) else None
+    if zygote is not None:
+        status, ru = zygote.wait(proc.pid)
+    else:
+        try:
+            _, status, ru = os.wait4(proc.pid, 0)
+        except ChildProcessError:
+            status, ru = 0, None
+    proc.returncode = 0  # we reaped it ourselves; stop Popen from trying again
+    wall_ms = (time.monotonic() - t0) * 1000
+    # Whatever the child left in its group (a background process) dies now, before the next test.
+    _kill_group(proc.pid)
+    with _spawn_lock:
+        _active.discard(proc.pid)
+    # A process that left the group (setsid + double fork) was reparented to us: kill it too.
+    # (A file server's run cannot start one: its seccomp filter kills fork. What its server
+    # left is swept when the server ends.)
+    swept = sweep_orphans() if not isinstance(zygote, FileServer) else 0
+    watch.close()
+    return watch.result(status, ru, lim, wall_ms, swept)
+
+
+def _start(argv: list, cwd: str, env: dict, lim: dict, stdin_data: bytes, channel: bool, token: str,
+           zygote: Optional[Zygote], spawn_extra: Optional[dict]):
+    """Starts the child (exec'd, or forked by the zygote) in a session of its own and writes
+    its stdin. Returns (the process, the read end of its channel or -1)."""
     ch_r = ch_w = -1
     pass_fds: tuple = ()
     head = b''
@@ -467,7 +499,6 @@ def run_child(
         os.set_inheritable(ch_w, True)
         pass_fds = (ch_w,)
         head = json.dumps({'channel_fd': ch_w, 'token': token}).encode() + b'\n'
-    t0 = time.monotonic()
     with _spawn_lock:
         try:
             if zygote is not None:
@@ -485,183 +516,192 @@ def run_child(
                     start_new_session=True,
                     preexec_fn=_preexec(lim),
                 )
+        except BaseException:
+            if ch_r >= 0:
+                os.close(ch_r)
+            raise
         finally:
             if ch_w >= 0:
                 os.close(ch_w)
         _active.add(proc.pid)
-    pgid = proc.pid
     # stdin: small (config + token); write it whole, then EOF.
     try:
         proc.stdin.write(head + stdin_data)
         proc.stdin.close()
     except (BrokenPipeError, OSError):
         pass
+    return proc, ch_r
 
-    sel = selectors.DefaultSelector()
-    out_tail, err_tail = _Tail(), _Tail()
-    sel.register(proc.stdout, selectors.EVENT_READ, 'out')
-    sel.register(proc.stderr, selectors.EVENT_READ, 'err')
-    ch_file = None
-    ch_buf = bytearray()
-    if channel:
-        ch_file = os.fdopen(ch_r, 'rb', buffering=0)
-        sel.register(ch_file, selectors.EVENT_READ, 'ch')
-    records: list = []
-    forged = 0
-    total_out = 0
-    limit: Optional[str] = None
-    timed_out = False
-    budget_exhausted = False
-    deadline = t0 + startup_seconds + wall_seconds
-    test_start: Optional[float] = None
-    cpu_at_start: Optional[float] = None
-    delay_at_start: Optional[float] = None
-    token_b = token.encode()
 
-    def handle_line(line: bytes) -> None:
-        nonlocal forged, deadline, test_start, cpu_at_start, delay_at_start
+class _Watch:
+    """One running child as run_child watches it: its output and channel read as they come,
+    its deadlines (wall, the test's CPU, the caller's budget) checked between reads."""
+
+    def __init__(self, proc, ch_r: int, token: str, t0: float, deadline: float, wall_seconds: float,
+                 max_output_bytes: int, on_record: Optional[Callable[[dict], None]]) -> None:
+        self.proc = proc
+        self.t0 = t0
+        self.deadline = deadline
+        self.wall_seconds = wall_seconds
+        self.max_output_bytes = max_output_bytes
+        self.on_record = on_record
+        self.token = token.encode()
+        self.sel = selectors.DefaultSelector()
+        self.out_tail, self.err_tail = _Tail(), _Tail()
+        self.sel.register(proc.stdout, selectors.EVENT_READ, 'out')
+        self.sel.register(proc.stderr, selectors.EVENT_READ, 'err')
+        self.ch_file = None
+        self.ch_buf = bytearray()
+        if ch_r >= 0:
+            self.ch_file = os.fdopen(ch_r, 'rb', buffering=0)
+            self.sel.register(self.ch_file, selectors.EVENT_READ, 'ch')
+        self.records: list = []
+        self.forged = 0
+        self.total_out = 0
+        self.limit: Optional[str] = None
+        self.timed_out = False
+        self.budget_exhausted = False
+        self.test_start: Optional[float] = None
+        self.cpu_at_start: Optional[float] = None
+        self.delay_at_start: Optional[float] = None
+
+    def handle_line(self, line: bytes) -> None:
         tok, _, payload = line.partition(b' ')
-        if not secrets.compare_digest(tok, token_b):
-            forged += 1
+        if not secrets.compare_digest(tok, self.token):
+            self.forged += 1
             return
         try:
             rec = json.loads(payload)
         except ValueError:
-            forged += 1
+            self.forged += 1
             return
         if not isinstance(rec, dict):
-            forged += 1
+            self.forged += 1
             return
         # When the record arrived, on our clock: the child's own clocks may have been
         # tampered with, ours cannot be.
-        rec['atMs'] = (time.monotonic() - t0) * 1000
-        if rec.get('ev') == 'start' and test_start is None:
-            test_start = time.monotonic()
-            deadline = test_start + wall_seconds
-            cpu_at_start = _proc_cpu_seconds(proc.pid)
-            delay_at_start = _proc_run_delay(proc.pid)
-        records.append(rec)
-        if on_record is not None:
-            on_record(rec)
+        rec['atMs'] = (time.monotonic() - self.t0) * 1000
+        if rec.get('ev') == 'start' and self.test_start is None:
+            self.test_start = time.monotonic()
+            self.deadline = self.test_start + self.wall_seconds
+            self.cpu_at_start = _proc_cpu_seconds(self.proc.pid)
+            self.delay_at_start = _proc_run_delay(self.proc.pid)
+        self.records.append(rec)
+        if self.on_record is not None:
+            self.on_record(rec)
 
-    while sel.get_map():
-        now = time.monotonic()
-        remaining = deadline - now
-        if remaining <= 0 and test_start is not None and delay_at_start is not None:
+    def _stop(self, limit: str, timed_out: bool = True) -> None:
+        self.timed_out = self.timed_out or timed_out
+        self.limit = self.limit or limit
+        _kill_group(self.proc.pid)
+
+    def _remaining(self, now: float) -> float:
+        remaining = self.deadline - now
+        if remaining <= 0 and self.test_start is not None and self.delay_at_start is not None:
             # Time the child spent runnable but waiting for a CPU (a loaded host, the
             # container's CPU quota) is not the test's fault: extend by it, up to 6x.
-            delay = _proc_run_delay(proc.pid)
+            delay = _proc_run_delay(self.proc.pid)
             if delay is not None:
-                waited = delay - delay_at_start
-                extended = min(test_start + wall_seconds + waited, test_start + 6 * wall_seconds)
-                if extended > deadline:
-                    deadline = extended
-                    remaining = deadline - now
-        if not_after is not None and now >= not_after:
-            timed_out, budget_exhausted = True, True
-            limit = limit or 'wall'
-            _kill_group(pgid)
-            break
-        if remaining <= 0:
-            timed_out = True
-            limit = limit or 'wall'
-            _kill_group(pgid)
-            break
-        if not_after is not None:
-            remaining = min(remaining, not_after - now)
-        if test_cpu_seconds is not None and cpu_at_start is not None:
-            used = _proc_cpu_seconds(proc.pid)
-            if used is not None and used - cpu_at_start >= test_cpu_seconds:
-                timed_out, limit = True, 'cpu'
-                _kill_group(pgid)
-                break
-        poll = 0.05 if (test_cpu_seconds is not None and cpu_at_start is not None) else 0.5
-        for key, _ in sel.select(timeout=min(remaining, poll)):
-            try:
-                data = os.read(key.fileobj.fileno(), 65536)
-            except OSError:
-                data = b''
-            if not data:
-                sel.unregister(key.fileobj)
-                continue
-            if key.data == 'ch':
-                ch_buf += data
-                # Records are small; a child that floods its channel is cut off like any flood.
-                if len(ch_buf) > CHANNEL_LINE_BYTES:
-                    limit = 'output'
-                    _kill_group(pgid)
-                    sel.unregister(key.fileobj)
-                    continue
-                while b'\n' in ch_buf:
-                    line, _, rest = bytes(ch_buf).partition(b'\n')
-                    ch_buf = bytearray(rest)
-                    handle_line(line)
-                continue
-            total_out += len(data)
-            (out_tail if key.data == 'out' else err_tail).add(data)
-            if total_out > max_output_bytes and limit is None:
-                limit = 'output'
-                _kill_group(pgid)
-        if limit == 'output':
-            break
-    # Reap with rusage (Popen.wait would not give us CPU time).
-    _kill_group(pgid) if (timed_out or limit) else None
-    if zygote is not None:
-        status, ru = zygote.wait(proc.pid)
-    else:
+                waited = delay - self.delay_at_start
+                extended = min(self.test_start + self.wall_seconds + waited, self.test_start + 6 * self.wall_seconds)
+                if extended > self.deadline:
+                    self.deadline = extended
+                    remaining = self.deadline - now
+        return remaining
+
+    def pump(self, test_cpu_seconds: Optional[float], not_after: Optional[float]) -> None:
+        """Reads until the child closed its output and channel, or a limit stopped it."""
+        while self.sel.get_map():
+            now = time.monotonic()
+            remaining = self._remaining(now)
+            if not_after is not None and now >= not_after:
+                self.budget_exhausted = True
+                self._stop('wall')
+                return
+            if remaining <= 0:
+                self._stop('wall')
+                return
+            if not_after is not None:
+                remaining = min(remaining, not_after - now)
+            if test_cpu_seconds is not None and self.cpu_at_start is not None:
+                used = _proc_cpu_seconds(self.proc.pid)
+                if used is not None and used - self.cpu_at_start >= test_cpu_seconds:
+                    self._stop('cpu')
+                    return
+            poll = 0.05 if (test_cpu_seconds is not None and self.cpu_at_start is not None) else 0.5
+            for key, _ in self.sel.select(timeout=min(remaining, poll)):
+                self._read(key)
+            if self.limit == 'output':
+                return
+
+    def _read(self, key) -> None:
         try:
-            _, status, ru = os.wait4(proc.pid, 0)
-        except ChildProcessError:
-            status, ru = 0, None
-    proc.returncode = 0  # we reaped it ourselves; stop Popen from trying again
-    wall_ms = (time.monotonic() - t0) * 1000
-    # Whatever the child left in its group (a background process) dies now, before the next test.
-    _kill_group(pgid)
-    with _spawn_lock:
-        _active.discard(proc.pid)
-    # A process that left the group (setsid + double fork) was reparented to us: kill it too.
-    # (A file server's run cannot start one: its seccomp filter kills fork. What its server
-    # left is swept when the server ends.)
-    swept = sweep_orphans() if not isinstance(zygote, FileServer) else 0
-    for f in (proc.stdout, proc.stderr, ch_file):
-        if f is None:
-            continue
-        try:
-            f.close()
+            data = os.read(key.fileobj.fileno(), 65536)
         except OSError:
-            pass
-    exit_code: Optional[int] = None
-    sig: Optional[int] = None
-    if os.WIFEXITED(status):
-        exit_code = os.WEXITSTATUS(status)
-    elif os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-    cpu_ms = ((ru.ru_utime + ru.ru_stime) * 1000) if ru is not None else 0.0
-    if limit is None and sig is not None:
-        if sig == signal.SIGXCPU:
-            timed_out, limit = True, 'cpu'
-        elif sig == signal.SIGXFSZ:
-            limit = 'disk'
-        elif sig == signal.SIGKILL and cpu_ms >= cpu_limit_ms(lim) - 50:
-            # The hard CPU limit sends SIGKILL when SIGXCPU was ignored.
-            timed_out, limit = True, 'cpu'
-    return ChildResult(
-        exit_code=exit_code,
-        signal=sig,
-        stdout_tail=out_tail.text(),
-        stderr_tail=err_tail.text(),
-        timed_out=timed_out,
-        limit=limit,
-        cpu_ms=cpu_ms,
-        wall_ms=wall_ms,
-        output_bytes=total_out,
-        records=records,
-        forged_lines=forged,
-        test_wall_ms=((time.monotonic() - test_start) * 1000) if test_start is not None else None,
-        swept=swept,
-        start_cpu_ms=(cpu_at_start * 1000) if cpu_at_start is not None else None,
-        budget_exhausted=budget_exhausted,
-    )
+            data = b''
+        if not data:
+            self.sel.unregister(key.fileobj)
+            return
+        if key.data == 'ch':
+            self.ch_buf += data
+            # Records are small; a child that floods its channel is cut off like any flood.
+            if len(self.ch_buf) > CHANNEL_LINE_BYTES:
+                self._stop('output', timed_out=False)
+                self.sel.unregister(key.fileobj)
+                return
+            while b'\n' in self.ch_buf:
+                line, _, rest = bytes(self.ch_buf).partition(b'\n')
+                self.ch_buf = bytearray(rest)
+                self.handle_line(line)
+            return
+        self.total_out += len(data)
+        (self.out_tail if key.data == 'out' else self.err_tail).add(data)
+        if self.total_out > self.max_output_bytes and self.limit is None:
+            self._stop('output', timed_out=False)
+
+    def close(self) -> None:
+        for f in (self.proc.stdout, self.proc.stderr, self.ch_file):
+            if f is None:
+                continue
+            try:
+                f.close()
+            except OSError:
+                pass
+
+    def result(self, status: int, ru, lim: dict, wall_ms: float, swept: int) -> ChildResult:
+        exit_code: Optional[int] = None
+        sig: Optional[int] = None
+        if os.WIFEXITED(status):
+            exit_code = os.WEXITSTATUS(status)
+        elif os.WIFSIGNALED(status):
+            sig = os.WTERMSIG(status)
+        cpu_ms = ((ru.ru_utime + ru.ru_stime) * 1000) if ru is not None else 0.0
+        timed_out, limit = self.timed_out, self.limit
+        if limit is None and sig is not None:
+            if sig == signal.SIGXCPU:
+                timed_out, limit = True, 'cpu'
+            elif sig == signal.SIGXFSZ:
+                limit = 'disk'
+            elif sig == signal.SIGKILL and cpu_ms >= cpu_limit_ms(lim) - 50:
+                # The hard CPU limit sends SIGKILL when SIGXCPU was ignored.
+                timed_out, limit = True, 'cpu'
+        return ChildResult(
+            exit_code=exit_code,
+            signal=sig,
+            stdout_tail=self.out_tail.text(),
+            stderr_tail=self.err_tail.text(),
+            timed_out=timed_out,
+            limit=limit,
+            cpu_ms=cpu_ms,
+            wall_ms=wall_ms,
+            output_bytes=self.total_out,
+            records=self.records,
+            forged_lines=self.forged,
+            test_wall_ms=((time.monotonic() - self.test_start) * 1000) if self.test_start is not None else None,
+            swept=swept,
+            start_cpu_ms=(self.cpu_at_start * 1000) if self.cpu_at_start is not None else None,
+            budget_exhausted=self.budget_exhausted,
+        )
 
 
 _CLK_TCK = os.sysconf('SC_CLK_TCK')

@@ -994,20 +994,44 @@ class Evaluator:
         return known
 
     def evaluate(self) -> dict:
+        """Judges the PR's tests and the candidates: the phases below, in this order."""
         t0 = time.monotonic()
-        tg_project = _analysis('tg_project')
-        tg_diff = _analysis('tg_diff')
-        tg_select = _analysis('tg_select')
-        tg_rules = _analysis('tg_rules')
-        tg_bandit = _analysis('tg_bandit')
-        settings = self.settings
         # Started now, the fork server imports pytest and coverage while the trees are diffed
         # and read; the probe and the first collections wait for it otherwise.
         self._zygote(())
+        functions, pr_tests = self._diff_trees()
+        changed_files = self.tree_diff.files
+        files = self._files_to_judge(changed_files)
+        evidence = self._describe_project(changed_files, functions)
+        if not self._project_imports(evidence):
+            evidence['durationMs'] = (time.monotonic() - t0) * 1000
+            return evidence
+        rels = [r for r in sorted(files) if 'error' not in files[r] and files[r]['kind'] == 'tests']
+        scanned = [r for r in sorted(files) if 'error' not in files[r]]
+        context_rels, collected = self._collect_files(files, changed_files, rels)
+        import_ms = self._import_work(rels, collected)
+        # A file server collects its file again before its first run; started now, that
+        # happens while the static rules and Bandit keep the harness's own core busy.
+        self._prestart_servers(sorted((r for r in rels if collected[r]['items'] and not collected[r]['error']),
+                                      key=lambda r: -len(collected[r]['items'])))
+        static = self._static_findings(files, scanned, changed_files, evidence['tools'])
+        tests = self._tests_to_run(files, scanned, collected, context_rels, pr_tests, static)
+        self._scope_findings(files, tests)
+        results = self._run_tests(tests)
+        self._assemble(evidence, files, tests, results, import_ms)
+        evidence['durationMs'] = (time.monotonic() - t0) * 1000
+        self.progress('coverage', 'evaluated %d test(s) in %d ms' % (len(tests), evidence['durationMs']))
+        return evidence
 
+    def _diff_trees(self):
+        """What the PR changed: its lines and functions (self.tree_diff, changed_lines,
+        error_lines), and the PR's tests the AST finds edited. Returns (functions, pr_tests)."""
+        tg_diff = _analysis('tg_diff')
+        tg_select = _analysis('tg_select')
+        settings = self.settings
         self.progress('collect', 'diffing base and head')
         self.naming = tg_naming.load(self.head, globs=settings['testGlobs'], exclude=settings.get('excludeGlobs') or ())
-        tree_diff = tg_diff.diff(self.base, self.head, self.naming)
+        tree_diff = self.tree_diff = tg_diff.diff(self.base, self.head, self.naming)
         changed_files = tree_diff.files
         self.changed_lines = {k: sorted(set(v)) for k, v in tree_diff.lines.items()}
         functions = tg_diff.changed_functions(self.head, self.changed_lines)
@@ -1020,7 +1044,11 @@ class Evaluator:
         pr_tests = []
         if settings.get('includePrTests', True):
             pr_tests = tg_select.select_pr_tests(self.base, self.head, changed_files, self.naming)
+        return functions, pr_tests
 
+    def _files_to_judge(self, changed_files: list) -> dict:
+        """The candidates (copied into head) and every test-code file the PR added or changed."""
+        settings = self.settings
         # Generated candidates go into head AFTER the diff: they are not part of the PR.
         files: dict = {}
         for c in self.request.get('candidates', []):
@@ -1052,7 +1080,11 @@ class Evaluator:
                                   'error': 'testgate: ' + _link_error(link)}
         self.test_file_rels = sorted(files)
         self.uses_hypothesis = _tree_mentions(self.head, 'hypothesis')
+        return files
 
+    def _describe_project(self, changed_files: list, functions: list) -> dict:
+        """The project's layout, import roots and tools: the evidence every outcome starts from."""
+        tg_project = _analysis('tg_project')
         project_info = tg_project.detect_project(self.head)
         # Only submodules the base declared: a PR must not make its own tests unjudgeable by
         # adding a `.gitmodules` entry.
@@ -1073,7 +1105,11 @@ class Evaluator:
                     'naming': self.naming.describe(),
                     'changedLines': self.changed_lines, 'functions': functions, 'files': [], 'tests': [],
                     'tools': tools, 'durationMs': 0}
+        return evidence
 
+    def _project_imports(self, evidence: dict) -> bool:
+        """Whether the project's packages import; when not, evidence says why (and whose fault)."""
+        project = evidence['project']
         self.progress('collect', 'probing the import of %s' % (', '.join(project['packages']) or 'no package'))
         failure = self.probe(project['packages'])
         if failure is not None:
@@ -1087,13 +1123,15 @@ class Evaluator:
                 evidence['files'].append({'path': failure['file'], 'origin': 'pr', 'collected': 0, 'kind': 'source',
                                           'findings': failure['findings'], 'error': _tail(err, 19_000)})
             self.progress('collect', 'the project does not import; tests are not run')
-            evidence['durationMs'] = (time.monotonic() - t0) * 1000
-            return evidence
+            return False
+        return True
 
-        # ---- collection, one child per test file ----
-        rels = [r for r in sorted(files) if 'error' not in files[r] and files[r]['kind'] == 'tests']
-        scanned = [r for r in sorted(files) if 'error' not in files[r]]
-        self.tree_diff = tree_diff
+    def _collect_files(self, files: dict, changed_files: list, rels: list):
+        """Collects each test file (and the unchanged ones whose tests run the change) in a
+        child of its own. Returns (those context files, {file: collection})."""
+        tg_select = _analysis('tg_select')
+        settings = self.settings
+        tree_diff = self.tree_diff
         self.raw_line_sets = {f: set(v) for f, v in tree_diff.raw_lines.items()}
         self.fixtures_changed = (tg_select.changed_fixtures(self.head, tree_diff.raw_lines)
                                  if settings.get('includePrTests', True) else {})
@@ -1111,7 +1149,9 @@ class Evaluator:
                 collected[r] = fut.result()
                 self.progress('collect', 'collected %s: %d test(s)' % (r, len(collected[r]['items'])), i,
                               len(futs))
+        return context_rels, collected
 
+    def _import_work(self, rels: list, collected: dict) -> dict:
         # Module-level work at import (a sleep, a computation) is time every test of the file
         # waits; pytest's clock does not see it, the parent's does.
         import_ms = {}
@@ -1120,13 +1160,12 @@ class Evaluator:
             if extra:
                 import_ms[r] = extra
                 self.progress('collect', '%s spends %d ms at import beyond its imports' % (r, extra))
+        return import_ms
 
-        # A file server collects its file again before its first run; started now, that
-        # happens while the static rules and Bandit keep the harness's own core busy.
-        self._prestart_servers(sorted((r for r in rels if collected[r]['items'] and not collected[r]['error']),
-                                      key=lambda r: -len(collected[r]['items'])))
-
-        # ---- static findings ----
+    def _static_findings(self, files: dict, scanned: list, changed_files: list, tools: dict) -> dict:
+        """Our static rules and Bandit on every file to judge, and the PR's config tampering."""
+        tg_rules = _analysis('tg_rules')
+        tg_bandit = _analysis('tg_bandit')
         self.progress('bandit', 'static rules and Bandit on %d file(s)' % len(scanned))
         scans = {}
         helpers = tg_rules.asserting_helpers(self.head, self.naming)
@@ -1146,8 +1185,13 @@ class Evaluator:
         tamper = tg_rules.scan_config_tampering(self.base, self.head, changed_files) or []
         for f in tamper:
             f['baseline'] = 'new'  # found by comparing base and head: the PR's by construction
+        return {'scans': scans, 'helpers': helpers, 'bandit': bandit_findings, 'tamper': tamper}
 
-        # ---- the tests to run ----
+    def _tests_to_run(self, files: dict, scanned: list, collected: dict, context_rels: list, pr_tests: list,
+                      static: dict) -> list:
+        """The tests to judge, from what pytest collected, each with its static findings."""
+        tg_rules = _analysis('tg_rules')
+        scans, helpers, bandit_findings, tamper = static['scans'], static['helpers'], static['bandit'], static['tamper']
         tests = []
         for r in scanned:
             entry = files[r]
@@ -1222,7 +1266,10 @@ class Evaluator:
             for entry in files.values():
                 if entry['origin'] == 'pr':
                     entry['findings'].extend(tamper)
+        return tests
 
+    def _scope_findings(self, files: dict, tests: list) -> None:
+        tree_diff = self.tree_diff
         # Static findings are the PR's when they lie on a line it added or changed (or in a
         # file it added); the rest were in the base tree already and are reported as existing.
         generated = {p for p, e in files.items() if e['origin'] == 'generated'}
@@ -1238,7 +1285,9 @@ class Evaluator:
                                                      and not self._reformatted(f['file'], line))
                     f['baseline'] = 'new' if new else 'existing'
 
-        # ---- runs ----
+    def _run_tests(self, tests: list) -> dict:
+        """Every test's runs (the first with coverage, then the reruns): {test index: [run]}."""
+        settings = self.settings
         reruns = int(settings['reruns'])
         total = len(tests) * reruns
         self.progress('run', 'running %d test(s) x %d run(s), %d at a time' % (len(tests), reruns, self.parallel), 0, total)
@@ -1284,7 +1333,10 @@ class Evaluator:
         for i in results:
             results[i] = [r for r in results[i] if r is not None]
         self._stop_servers()  # every run is done: their memory is the container's again
+        return results
 
+    def _assemble(self, evidence: dict, files: dict, tests: list, results: dict, import_ms: dict) -> None:
+        """Each test's and each file's evidence, its run-time findings attributed."""
         self.progress('coverage', 'assembling evidence')
         for i, t in enumerate(tests):
             runs = results[i]
@@ -1328,10 +1380,6 @@ class Evaluator:
             if entry.get('missingSubmodule'):
                 fe['missingSubmodule'] = str(entry['missingSubmodule'])[:4096]
             evidence['files'].append(fe)
-        evidence['durationMs'] = (time.monotonic() - t0) * 1000
-        self.progress('coverage', 'evaluated %d test(s) in %d ms' % (len(tests), evidence['durationMs']))
-        return evidence
-
 
 KERNEL_BLOCK_MESSAGE = ('the kernel killed the test process (SIGSYS) for a system call the sandbox forbids: '
                         'starting a program or process, signalling or tracing another process, or a network socket')
