@@ -5,17 +5,20 @@
  * where the user clicked.
  */
 import {
-  AddTestsRequestSchema,
   commitFiles,
   getCheckRunOutput,
   getPullRequest,
   TESTGATE_TRAILER,
   updateCheckRunOutput,
-  type AddTestsRequest,
   type GitHubApp,
   type GitHubClient,
 } from '@testgate/github';
-import { UnrecoverableError, type Job } from '@testgate/queue';
+import {
+  ActionJobDataSchema,
+  UnrecoverableError,
+  type ActionJobData as AddTestsRequest,
+  type Job,
+} from '@testgate/queue';
 import type { Logger } from 'pino';
 import { classifyFailure, describeFailure } from './classify-error.ts';
 import type { StoredSuggestions, SuggestionStore } from './suggestion-store.ts';
@@ -38,7 +41,7 @@ const sha7 = (sha: string) => sha.slice(0, 7);
 
 export function createAddTestsProcessor(deps: AddTestsProcessorDeps) {
   return async function processAddTests(job: Job): Promise<AddTestsResult> {
-    const parsed = AddTestsRequestSchema.safeParse(job.data);
+    const parsed = ActionJobDataSchema.safeParse(job.data);
     if (!parsed.success)
       throw new UnrecoverableError(`add-tests job data is invalid: ${parsed.error.message}`);
     const request = parsed.data;

@@ -16,9 +16,6 @@ export const ADD_TESTS_ACTION = {
   identifier: ADD_TESTS_IDENTIFIER,
 } as const;
 
-/** BullMQ job name of a click on "Add tests" (same queue as the gate jobs). */
-export const ADD_TESTS_JOB_NAME = 'add-tests';
-
 /**
  * The trailer the app writes into its own commits. A head commit carrying it gets judged
  * like any other but generates nothing, so "Add tests" → `synchronize` → suggestions →
@@ -33,21 +30,6 @@ export function isTestgateCommitMessage(message: string): boolean {
     .split(/\r?\n/)
     .some((line) => /^testgate-suggested:\s*true\s*$/i.test(line.trim()));
 }
-
-/** A click, as the server enqueues it: the gate job's fields plus the check run clicked. */
-export const AddTestsRequestSchema = z.object({
-  installationId: z.number().int().positive(),
-  owner: z.string(),
-  repo: z.string(),
-  pullNumber: z.number().int().positive(),
-  /** The SHA the clicked check run judged. */
-  headSha: z.string().regex(/^[0-9a-f]{40}$/),
-  checkRunId: z.number().int().positive(),
-  /** Who clicked, for the commit message and logs. */
-  requestedBy: z.string().optional(),
-  deliveryId: z.string(),
-});
-export type AddTestsRequest = z.infer<typeof AddTestsRequestSchema>;
 
 const PullSchema = z.object({
   number: z.number(),
