@@ -4,15 +4,7 @@
  * outcome is told in the check run itself (a note above its summary), since that is
  * where the user clicked.
  */
-import {
-  commitFiles,
-  getCheckRunOutput,
-  getPullRequest,
-  TESTGATE_TRAILER,
-  updateCheckRunOutput,
-  type GitHubApp,
-  type GitHubClient,
-} from '@testgate/github';
+import { TESTGATE_TRAILER, type CodeHost } from '@testgate/core';
 import {
   ActionJobDataSchema,
   UnrecoverableError,
@@ -32,7 +24,8 @@ export interface AddTestsResult {
 }
 
 export interface AddTestsProcessorDeps {
-  github: GitHubApp;
+  /** The code host of the clicked check's repository. */
+  openHost: (request: AddTestsRequest) => CodeHost;
   store: SuggestionStore;
   logger: Logger;
 }
@@ -47,7 +40,7 @@ export function createAddTestsProcessor(deps: AddTestsProcessorDeps) {
     const request = parsed.data;
     const { owner, repo, checkRunId } = request;
     const log = deps.logger.child({ jobId: job.id, checkRunId, deliveryId: request.deliveryId });
-    const octokit = deps.github.installation(request.installationId);
+    const host = deps.openHost(request);
     const token = job.id ?? request.deliveryId;
 
     const claim = await deps.store.claim(owner, repo, checkRunId, token);
@@ -60,9 +53,9 @@ export function createAddTestsProcessor(deps: AddTestsProcessorDeps) {
     }
     let committed = false;
     try {
-      const pull = await getPullRequest({ octokit, owner, repo, pullNumber: request.pullNumber });
+      const pull = await host.getPullRequest(request.pullNumber);
       if (pull.fromFork) {
-        await note(octokit, request, {
+        await note(host, request, {
           title: 'Cannot push to a fork',
           text: 'This pull request comes from a fork, which Testgate cannot push to. Apply the patch from the Testgate comment with `git apply` instead.',
         });
@@ -70,22 +63,22 @@ export function createAddTestsProcessor(deps: AddTestsProcessorDeps) {
       }
       const stored = await deps.store.load(owner, repo, checkRunId);
       if (stored === undefined) {
-        await note(octokit, request, {
+        await note(host, request, {
           title: 'Suggested tests expired',
           text: 'The suggested tests of this run are no longer stored (they are kept for 7 days). Re-run this check to judge the pull request again and get fresh suggestions.',
         });
         log.info('add tests: suggestions expired');
         return { outcome: 'expired' };
       }
-      if (pull.state !== 'open') {
-        await note(octokit, request, {
+      if (!pull.open) {
+        await note(host, request, {
           title: 'Pull request is closed',
           text: 'The pull request is closed; nothing was committed.',
         });
         return { outcome: 'closed' };
       }
       if (pull.headSha !== stored.headSha) {
-        await note(octokit, request, {
+        await note(host, request, {
           title: 'The pull request moved on',
           text: `These tests were judged on ${sha7(stored.headSha)}, but the branch \`${pull.headRef}\` is now at ${sha7(pull.headSha)}. Nothing was committed: a fresh Testgate run on the new commit brings its own suggestions.`,
         });
@@ -95,17 +88,14 @@ export function createAddTestsProcessor(deps: AddTestsProcessorDeps) {
         );
         return { outcome: 'head-moved' };
       }
-      const result = await commitFiles({
-        octokit,
-        owner,
-        repo,
+      const result = await host.commitFiles({
         branch: pull.headRef,
         parentSha: stored.headSha,
         files: stored.suggestions.map((s) => ({ path: s.path, content: s.content })),
         message: commitMessage(stored, request),
       });
       if (result.status === 'branch-moved') {
-        await note(octokit, request, {
+        await note(host, request, {
           title: 'The pull request moved on',
           text: `The branch \`${pull.headRef}\` moved while the tests were being committed. Nothing was committed: a fresh Testgate run on the new commit brings its own suggestions.`,
         });
@@ -114,7 +104,7 @@ export function createAddTestsProcessor(deps: AddTestsProcessorDeps) {
       committed = true;
       await deps.store.finish(owner, repo, checkRunId, result.commitSha);
       const tests = countTests(stored);
-      await note(octokit, request, {
+      await note(host, request, {
         title: `Added ${tests} suggested tests in ${sha7(result.commitSha)}`,
         text: `Committed ${tests === 1 ? '1 test' : `${tests} tests`} in ${stored.suggestions.length === 1 ? '1 file' : `${stored.suggestions.length} files`} to \`${pull.headRef}\` as ${result.commitSha}${request.requestedBy === undefined ? '' : `, as asked by ${request.requestedBy}`}. Testgate judges that commit next (without generating new suggestions for it).`,
       });
@@ -128,7 +118,7 @@ export function createAddTestsProcessor(deps: AddTestsProcessorDeps) {
       log.error({ err: error, kind }, 'add tests failed');
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (!committed && (kind === 'permanent' || lastAttempt)) {
-        await note(octokit, request, {
+        await note(host, request, {
           title: 'Could not add the tests',
           text: `Testgate could not commit the suggested tests: ${describeFailure(error).message}. If the app lacks "Contents: write" permission, see docs/github-app.md; otherwise press Add tests again.`,
           keepButton: true,
@@ -170,34 +160,26 @@ export function commitMessage(
   return `${lines.join('\n')}\n`;
 }
 
-/** Puts a note above the check run's summary; `actions: []` removes the button. */
+/** Puts a note above the check's summary and, unless `keepButton`, removes the button. */
 async function note(
-  octokit: GitHubClient,
+  host: CodeHost,
   request: AddTestsRequest,
   message: { title: string; text: string; keepButton?: boolean },
 ): Promise<void> {
-  const current = await getCheckRunOutput({
-    octokit,
-    owner: request.owner,
-    repo: request.repo,
-    checkRunId: request.checkRunId,
-  });
+  const current = await host.readCheckOutput(request.checkRunId);
   // Earlier notes are replaced, not stacked.
   const previous = current.summary.replace(
     /^> \*\*Add tests\*\*[^\n]*\n(?:>[^\n]*\n)*\n---\n\n/,
     '',
   );
   const summary = `> **Add tests**: ${message.title}\n>\n> ${message.text}\n\n---\n\n${previous}`;
-  await updateCheckRunOutput({
-    octokit,
-    owner: request.owner,
-    repo: request.repo,
-    checkRunId: request.checkRunId,
+  await host.updateCheckOutput({
+    checkId: request.checkRunId,
     output: {
       title: current.title,
       summary,
       ...(current.text === undefined ? {} : { text: current.text }),
     },
-    ...(message.keepButton === true ? {} : { actions: [] }),
+    ...(message.keepButton === true ? {} : { offerAddTests: false }),
   });
 }

@@ -30,7 +30,8 @@ export interface WorkerModel {
   /** The runGate seam for one job. */
   generateCandidates: (job: {
     config: GateConfig;
-    installationId: number;
+    /** Whose model calls share one throttle (CodeHost.tenant: a GitHub installation). */
+    tenant: string;
   }) => NonNullable<RunGateOptions['generateCandidates']>;
   close(): Promise<void>;
 }
@@ -66,14 +67,14 @@ export function createWorkerModel(settings: WorkerModelSettings, logger: Logger)
   return {
     env,
     ...(settings.modelReplayDir ? { replayDir: settings.modelReplayDir } : {}),
-    generateCandidates: ({ config, installationId }) =>
+    generateCandidates: ({ config, tenant }) =>
       createModelCandidates({
         env,
         config,
         replayDir: settings.modelReplayDir,
         cache,
         throttle,
-        throttleKey: String(installationId),
+        throttleKey: tenant,
       }),
     async close() {
       await redis?.quit().catch(() => redis.disconnect());

@@ -16,21 +16,6 @@ export const ADD_TESTS_ACTION = {
   identifier: ADD_TESTS_IDENTIFIER,
 } as const;
 
-/**
- * The trailer the app writes into its own commits. A head commit carrying it gets judged
- * like any other but generates nothing, so "Add tests" → `synchronize` → suggestions →
- * "Add tests" cannot loop. Anyone can type the trailer; doing so only switches
- * suggestions off for that commit, which protects nothing, so the trailer alone decides.
- */
-export const TESTGATE_TRAILER = 'Testgate-Suggested: true';
-
-/** Whether a commit message carries our trailer (as a trailer line, case-insensitively). */
-export function isTestgateCommitMessage(message: string): boolean {
-  return message
-    .split(/\r?\n/)
-    .some((line) => /^testgate-suggested:\s*true\s*$/i.test(line.trim()));
-}
-
 const PullSchema = z.object({
   number: z.number(),
   state: z.string(),
@@ -66,7 +51,7 @@ export async function getPullRequest(options: {
   const parsed = PullSchema.safeParse(response.data);
   if (!parsed.success) {
     throw new GitHubError(
-      'bad-response',
+      'BAD_RESPONSE',
       `GitHub's answer for pull request #${options.pullNumber} lacks head/base fields`,
       {
         cause: parsed.error,
