@@ -234,7 +234,7 @@ function notStored(
   },
 ) {
   const { reply, count, log } = context;
-  if (error instanceof QueueError && error.code === 'invalid-job-data') {
+  if (error instanceof QueueError && error.code === 'INVALID_JOB_DATA') {
     count('ignored');
     return reply
       .code(200)

@@ -130,6 +130,7 @@ export async function startWorker(
     overrides.suggestions ??
     createSuggestionStore({
       redisUrl: settings.redisUrl,
+      logger: logger.child({ component: 'suggestions' }),
       ...(settings.redisPrefix === undefined ? {} : { prefix: settings.redisPrefix }),
     });
   // The code host of each job: GitHub, as the installation the delivery came from.
@@ -181,6 +182,7 @@ export async function startWorker(
     actionProcessor: (job) => addTests(job),
     ...(overrides.jobOptions === undefined ? {} : { jobOptions: overrides.jobOptions }),
     onIntakeProblem: ({ message, entryId, error }) => logger.warn({ entryId, err: error }, message),
+    logger: logger.child({ component: 'queue' }),
     // Runs whose worker died, and jobs that failed for good before or after opening one:
     // any live worker finishes their check run (never left "in progress").
     onRunAbandoned: createAbandonedRunHandler({ openHost, reapJob, logger }),

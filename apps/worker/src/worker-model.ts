@@ -9,7 +9,7 @@ import type { GateConfig } from '@testgate/core';
 import { createRedisCompletionCache, createThrottle } from '@testgate/generator';
 import type { CompletionCache } from '@testgate/generator';
 import { createModelCandidates, type RunGateOptions } from '@testgate/pipeline';
-import { createRedisConnection } from '@testgate/queue';
+import { createRedisConnection, logErrors } from '@testgate/queue';
 import type { Logger } from 'pino';
 
 export interface WorkerModelSettings {
@@ -50,7 +50,7 @@ export function createWorkerModel(settings: WorkerModelSettings, logger: Logger)
       ? createRedisConnection({ url: settings.redisUrl, role: 'producer' })
       : undefined;
   let cacheErrorLogged = false;
-  redis?.on('error', () => {});
+  if (redis !== undefined) logErrors(redis, 'completion cache connection', logger);
   const cache: CompletionCache | undefined =
     redis &&
     createRedisCompletionCache({
