@@ -4,7 +4,7 @@
  * outcome is told in the check run itself (a note above its summary), since that is
  * where the user clicked.
  */
-import { TESTGATE_TRAILER, type CodeHost } from '@testgate/core';
+import { TESTGATE_TRAILER, type CodeHost, type HostPullRequest } from '@testgate/core';
 import {
   ActionJobDataSchema,
   UnrecoverableError,
@@ -51,84 +51,121 @@ export function createAddTestsProcessor(deps: AddTestsProcessorDeps) {
         ? { outcome: 'in-progress' }
         : { outcome: 'already-added', commitSha: claim.commitSha };
     }
-    let committed = false;
+    const state = { committed: false };
     try {
-      const pull = await host.getPullRequest(request.pullNumber);
-      if (pull.fromFork) {
-        await note(host, request, {
-          title: 'Cannot push to a fork',
-          text: 'This pull request comes from a fork, which Testgate cannot push to. Apply the patch from the Testgate comment with `git apply` instead.',
-        });
-        return { outcome: 'fork' };
-      }
-      const stored = await deps.store.load(owner, repo, checkRunId);
-      if (stored === undefined) {
-        await note(host, request, {
-          title: 'Suggested tests expired',
-          text: 'The suggested tests of this run are no longer stored (they are kept for 7 days). Re-run this check to judge the pull request again and get fresh suggestions.',
-        });
-        log.info('add tests: suggestions expired');
-        return { outcome: 'expired' };
-      }
-      if (!pull.open) {
-        await note(host, request, {
-          title: 'Pull request is closed',
-          text: 'The pull request is closed; nothing was committed.',
-        });
-        return { outcome: 'closed' };
-      }
-      if (pull.headSha !== stored.headSha) {
-        await note(host, request, {
-          title: 'The pull request moved on',
-          text: `These tests were judged on ${sha7(stored.headSha)}, but the branch \`${pull.headRef}\` is now at ${sha7(pull.headSha)}. Nothing was committed: a fresh Testgate run on the new commit brings its own suggestions.`,
-        });
-        log.info(
-          { judged: stored.headSha, now: pull.headSha },
-          'add tests: head moved, nothing committed',
-        );
-        return { outcome: 'head-moved' };
-      }
-      const result = await host.commitFiles({
-        branch: pull.headRef,
-        parentSha: stored.headSha,
-        files: stored.suggestions.map((s) => ({ path: s.path, content: s.content })),
-        message: commitMessage(stored, request),
-      });
-      if (result.status === 'branch-moved') {
-        await note(host, request, {
-          title: 'The pull request moved on',
-          text: `The branch \`${pull.headRef}\` moved while the tests were being committed. Nothing was committed: a fresh Testgate run on the new commit brings its own suggestions.`,
-        });
-        return { outcome: 'head-moved' };
-      }
-      committed = true;
-      await deps.store.finish(owner, repo, checkRunId, result.commitSha);
-      const tests = countTests(stored);
-      await note(host, request, {
-        title: `Added ${tests} suggested tests in ${sha7(result.commitSha)}`,
-        text: `Committed ${tests === 1 ? '1 test' : `${tests} tests`} in ${stored.suggestions.length === 1 ? '1 file' : `${stored.suggestions.length} files`} to \`${pull.headRef}\` as ${result.commitSha}${request.requestedBy === undefined ? '' : `, as asked by ${request.requestedBy}`}. Testgate judges that commit next (without generating new suggestions for it).`,
-      });
-      log.info(
-        { commitSha: result.commitSha, files: stored.suggestions.length },
-        'add tests: committed',
-      );
-      return { outcome: 'committed', commitSha: result.commitSha };
+      return await addSuggestedTests({ host, store: deps.store, request, log, state });
     } catch (error) {
       const kind = classifyFailure(error);
       log.error({ err: error, kind }, 'add tests failed');
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (!committed && (kind === 'permanent' || lastAttempt)) {
+      if (!state.committed && (kind === 'permanent' || lastAttempt)) {
         await note(host, request, {
           title: 'Could not add the tests',
           text: `Testgate could not commit the suggested tests: ${describeFailure(error).message}. If the app lacks "Contents: write" permission, see docs/github-app.md; otherwise press Add tests again.`,
           keepButton: true,
-        }).catch(() => {});
+        }).catch((noteError: unknown) =>
+          log.warn({ err: noteError }, 'could not say so on the check run'),
+        );
       }
       throw kind === 'permanent' ? new UnrecoverableError(describeFailure(error).message) : error;
     } finally {
-      if (!committed) await deps.store.release(owner, repo, checkRunId, token).catch(() => {});
+      if (!state.committed)
+        await deps.store
+          .release(owner, repo, checkRunId, token)
+          .catch((error: unknown) => log.warn({ err: error }, 'could not release the click'));
     }
   };
+}
+
+/**
+ * The claimed click: commit the stored suggestions on the judged head, or say on the check
+ * why not (a fork, expired, closed, the branch moved). `state.committed` is set once the
+ * branch holds the commit.
+ */
+export async function addSuggestedTests(options: {
+  host: CodeHost;
+  store: Pick<SuggestionStore, 'load' | 'finish'>;
+  request: AddTestsRequest;
+  log: Logger;
+  state: { committed: boolean };
+}): Promise<AddTestsResult> {
+  const { host, store, request, log, state } = options;
+  const { owner, repo, checkRunId } = request;
+  const pull = await host.getPullRequest(request.pullNumber);
+  const stored = pull.fromFork ? undefined : await store.load(owner, repo, checkRunId);
+  const refused = refusal(pull, stored);
+  if (refused !== undefined) {
+    await note(host, request, refused.note);
+    log.info(
+      { outcome: refused.outcome, judged: stored?.headSha, now: pull.headSha },
+      'add tests: nothing committed',
+    );
+    return { outcome: refused.outcome };
+  }
+  const suggestions = stored!;
+  const result = await host.commitFiles({
+    branch: pull.headRef,
+    parentSha: suggestions.headSha,
+    files: suggestions.suggestions.map((s) => ({ path: s.path, content: s.content })),
+    message: commitMessage(suggestions, request),
+  });
+  if (result.status === 'branch-moved') {
+    await note(host, request, {
+      title: 'The pull request moved on',
+      text: `The branch \`${pull.headRef}\` moved while the tests were being committed. Nothing was committed: a fresh Testgate run on the new commit brings its own suggestions.`,
+    });
+    return { outcome: 'head-moved' };
+  }
+  state.committed = true;
+  await store.finish(owner, repo, checkRunId, result.commitSha);
+  const tests = countTests(suggestions);
+  const files = suggestions.suggestions.length;
+  await note(host, request, {
+    title: `Added ${tests} suggested tests in ${sha7(result.commitSha)}`,
+    text: `Committed ${tests === 1 ? '1 test' : `${tests} tests`} in ${files === 1 ? '1 file' : `${files} files`} to \`${pull.headRef}\` as ${result.commitSha}${request.requestedBy === undefined ? '' : `, as asked by ${request.requestedBy}`}. Testgate judges that commit next (without generating new suggestions for it).`,
+  });
+  log.info({ commitSha: result.commitSha, files }, 'add tests: committed');
+  return { outcome: 'committed', commitSha: result.commitSha };
+}
+
+/** Why a click cannot be honoured, in the order a user would want to hear it; undefined if it can. */
+function refusal(
+  pull: HostPullRequest,
+  stored: StoredSuggestions | undefined,
+): { outcome: AddTestsOutcome; note: { title: string; text: string } } | undefined {
+  if (pull.fromFork)
+    return {
+      outcome: 'fork',
+      note: {
+        title: 'Cannot push to a fork',
+        text: 'This pull request comes from a fork, which Testgate cannot push to. Apply the patch from the Testgate comment with `git apply` instead.',
+      },
+    };
+  if (stored === undefined)
+    return {
+      outcome: 'expired',
+      note: {
+        title: 'Suggested tests expired',
+        text: 'The suggested tests of this run are no longer stored (they are kept for 7 days). Re-run this check to judge the pull request again and get fresh suggestions.',
+      },
+    };
+  if (!pull.open)
+    return {
+      outcome: 'closed',
+      note: {
+        title: 'Pull request is closed',
+        text: 'The pull request is closed; nothing was committed.',
+      },
+    };
+  if (pull.headSha !== stored.headSha)
+    return {
+      outcome: 'head-moved',
+      note: {
+        title: 'The pull request moved on',
+        text: `These tests were judged on ${sha7(stored.headSha)}, but the branch \`${pull.headRef}\` is now at ${sha7(pull.headSha)}. Nothing was committed: a fresh Testgate run on the new commit brings its own suggestions.`,
+      },
+    };
+  return undefined;
 }
 
 function countTests(stored: StoredSuggestions): number {

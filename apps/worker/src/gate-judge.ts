@@ -13,6 +13,7 @@ import {
   isTestgateCommitMessage,
   type GateConfig,
   type GateReport,
+  type FetchedTree,
   type HostPullRequest,
   type TreeLimits,
 } from '@testgate/core';
@@ -41,6 +42,30 @@ export async function judgeGate(
   checkId: number,
   config: GateConfig,
 ): Promise<Judged> {
+  const trees = await fetchTrees(run, checkId);
+  if ('step' in trees) return trees;
+  const { report, pull, appCommit } = await runGateOnTrees(run, trees, config);
+  const pending = composeVerdict({
+    report,
+    config,
+    pull,
+    appCommit,
+    checkId,
+    headSha: run.data.headSha,
+    canOfferButton: run.deps.suggestions !== undefined,
+  });
+  await storeVerdict(run, pending, report);
+  return { step: 'publish', pending };
+}
+
+/**
+ * The base and head trees in a fresh workspace (removed by settleGate). A head over the
+ * caps fails the check; the pull request made it too large to judge.
+ */
+async function fetchTrees(
+  run: GateRun,
+  checkId: number,
+): Promise<{ base: FetchedTree; head: FetchedTree } | Judged> {
   const { deps, host, data, log, signal } = run;
   // Leftovers of an earlier attempt of this same job (a worker that died mid-run).
   await deps
@@ -88,7 +113,16 @@ export async function judgeGate(
     { baseFiles: base.files, headFiles: head.files, skipped: head.skipped.length },
     'workspace fetched',
   );
+  return { base, head };
+}
 
+/** Runs the pipeline on the trees: generating only when the head is not our own commit. */
+async function runGateOnTrees(
+  run: GateRun,
+  trees: { base: FetchedTree; head: FetchedTree },
+  config: GateConfig,
+): Promise<{ report: GateReport; pull: HostPullRequest; appCommit: boolean }> {
+  const { deps, host, data, log, signal } = run;
   // Who wrote the head commit, and where its branch lives: "Add tests" commits get no
   // new suggestions (no loop), and fork branches cannot take a push.
   const [pull, headMessage] = await Promise.all([
@@ -110,8 +144,8 @@ export async function judgeGate(
   const report = await deps.runGate({
     runner: deps.runner,
     image: deps.image,
-    base: { kind: 'dir', path: base.root },
-    head: { kind: 'dir', path: head.root },
+    base: { kind: 'dir', path: trees.base.root },
+    head: { kind: 'dir', path: trees.head.root },
     config,
     generate,
     ...(generate === 'model' && deps.model !== undefined
@@ -129,19 +163,15 @@ export async function judgeGate(
     },
   });
   signal.throwIfAborted();
+  return { report, pull, appCommit };
+}
 
-  const pending = composeVerdict({
-    report,
-    config,
-    pull,
-    appCommit,
-    checkId,
-    headSha: data.headSha,
-    canOfferButton: deps.suggestions !== undefined,
-  });
+/** Keeps the suggestions (for a click) and the verdict (for a publish retry) before publishing. */
+async function storeVerdict(run: GateRun, pending: PendingPublish, report: GateReport) {
+  const { deps, data, log } = run;
   if (pending.offerButton) {
     // Stored before the button appears, so a click never finds nothing.
-    await deps.suggestions!.save(checkId, {
+    await deps.suggestions!.save(pending.checkRunId, {
       owner: data.owner,
       repo: data.repo,
       pullNumber: data.pullNumber,
@@ -155,7 +185,6 @@ export async function judgeGate(
   await run.queue
     .savePublish(pending)
     .catch((error: unknown) => log.warn({ err: error }, 'could not store the verdict'));
-  return { step: 'publish', pending };
 }
 
 /**
