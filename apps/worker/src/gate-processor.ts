@@ -148,7 +148,9 @@ export function createAbandonedRunHandler(
         { checkRunId: checkId },
         'abandoned check run completed with the verdict its job computed',
       );
-      await deps.reapJob(run.jobId).catch(() => {});
+      await deps
+        .reapJob(run.jobId)
+        .catch((error: unknown) => log.warn({ err: error }, 'could not reap the job containers'));
       return;
     }
     const output = run.exhausted
@@ -171,6 +173,8 @@ export function createAbandonedRunHandler(
       { checkRunId: checkId, exhausted: run.exhausted, reason: run.reason },
       'abandoned check run completed',
     );
-    await deps.reapJob(run.jobId).catch(() => {});
+    await deps
+      .reapJob(run.jobId)
+      .catch((error: unknown) => log.warn({ err: error }, 'could not reap the job containers'));
   };
 }

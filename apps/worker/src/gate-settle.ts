@@ -70,7 +70,9 @@ export async function settleFailure(
       log.warn('worker shutting down: job returned to the queue');
       // Remove this job's containers BEFORE handing it back: once it is waiting,
       // another worker may start sandboxes with the same job label.
-      await run.deps.reapJob(run.jobId).catch(() => {});
+      await run.deps.reapJob(run.jobId).catch((error: unknown) => {
+        log.warn({ err: error }, 'could not reap the containers of a job handed back');
+      });
       state.handedBack = true;
       await run.queue.handBack();
       throw new WaitingError();
@@ -126,7 +128,11 @@ async function cleanUp(run: GateRun, checkId: number): Promise<void> {
       'The gate stopped unexpectedly; re-run the check.',
     ).catch((error: unknown) => log.error({ err: error }, 'could not complete the check run'));
   }
-  if (!state.handedBack) await run.deps.reapJob(run.jobId).catch(() => {});
+  if (!state.handedBack)
+    await run.deps
+      .reapJob(run.jobId)
+      .catch((error: unknown) => log.warn({ err: error }, 'could not reap the job containers'));
+  // The ledger's entry only lets a sweeper finish a check that is already finished: harmless.
   if (state.finished) await run.queue.untrackRun().catch(() => {});
   if (state.workspace !== undefined) {
     const workspace = state.workspace;
