@@ -1,4 +1,8 @@
-import type { CheckAnnotation, CheckOutput } from '@testgate/core';
+import type {
+  CheckAnnotation,
+  CheckConclusion as HostCheckConclusion,
+  CheckOutput,
+} from '@testgate/core';
 import { z } from 'zod';
 import type { GitHubClient } from './octokit.ts';
 
@@ -6,8 +10,8 @@ export const CHECK_RUN_NAME = 'Testgate';
 /** GitHub accepts at most 50 annotations per create/update request. */
 export const ANNOTATIONS_PER_REQUEST = 50;
 
-export type CheckConclusion =
-  'success' | 'failure' | 'neutral' | 'cancelled' | 'skipped' | 'timed_out' | 'action_required';
+/** GitHub's conclusions: the port's, and three Testgate never sets. */
+export type CheckConclusion = HostCheckConclusion | 'skipped' | 'timed_out' | 'action_required';
 
 export type { CheckAnnotation, CheckOutput } from '@testgate/core';
 
