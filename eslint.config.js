@@ -34,7 +34,21 @@ const sourceTrees = [
   ),
 ];
 
-const boundaryBlocks = sourceTrees.map((tree) => {
+/**
+ * The worker's steps talk to the host port (CodeHost, @testgate/core), never to GitHub:
+ * only the files that wire the GitHub adapter in may import it.
+ */
+const hostPort = {
+  tree: 'apps/worker',
+  wiring: ['apps/worker/src/start-worker.ts', 'apps/worker/src/config.ts'],
+  pattern: {
+    group: ['@testgate/github'],
+    message:
+      'The worker talks to CodeHost (@testgate/core); start-worker.ts wires the GitHub adapter.',
+  },
+};
+
+const boundaryBlocks = sourceTrees.flatMap((tree) => {
   const forbidden = seams.filter((s) => s.owner !== tree);
   const patterns = forbidden.map((s) => ({ group: s.modules, message: s.why }));
   if (tree === 'packages/core') {
@@ -43,10 +57,21 @@ const boundaryBlocks = sourceTrees.map((tree) => {
       message: 'packages/core is pure: no I/O.',
     });
   }
-  return {
+  const block = {
     files: [`${tree}/src/**/*.ts`],
     rules: { 'no-restricted-imports': ['error', { patterns }] },
   };
+  if (tree !== hostPort.tree) return [block];
+  return [
+    {
+      ...block,
+      ignores: hostPort.wiring,
+      rules: {
+        'no-restricted-imports': ['error', { patterns: [...patterns, hostPort.pattern] }],
+      },
+    },
+    { ...block, files: hostPort.wiring },
+  ];
 });
 
 export default tseslint.config(

@@ -5,7 +5,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import type { GateReport, Suggestion } from '@testgate/core';
-import { ADD_TESTS_IDENTIFIER, ADD_TESTS_JOB_NAME } from '@testgate/github';
+import { ADD_TESTS_IDENTIFIER } from '@testgate/github';
+import { ADD_TESTS_JOB_NAME } from '@testgate/queue';
 import {
   ADD_TESTS_IDENTIFIER as SERVER_IDENTIFIER,
   ADD_TESTS_JOB_NAME as SERVER_JOB_NAME,

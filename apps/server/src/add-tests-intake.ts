@@ -1,15 +1,10 @@
-import type { ActionJobInput, GateQueue } from '@testgate/queue';
+import { ADD_TESTS_JOB_NAME, type ActionJobInput, type GateQueue } from '@testgate/queue';
 
-/**
- * BullMQ job name of an "Add tests" click. Must equal `ADD_TESTS_JOB_NAME` of
- * `@testgate/github`, which the worker dispatches on (the server does not depend on the
- * GitHub client; test/suggestions-app.test.ts checks the two agree).
- */
-export const ADD_TESTS_JOB_NAME = 'add-tests';
-/** The check-run action identifier Testgate offers (`ADD_TESTS_IDENTIFIER`). */
-export const ADD_TESTS_IDENTIFIER = 'add_tests';
+/** The job name and the check-run action identifier, as the server's callers know them. */
+export { ADD_TESTS_JOB_NAME } from '@testgate/queue';
+export { ADD_TESTS_IDENTIFIER } from '@testgate/github';
 
-/** A click on "Add tests": the queue's `ActionJobDataSchema`, which the worker's `AddTestsRequestSchema` reads. */
+/** A click on "Add tests": the queue's `ActionJobDataSchema`, which the worker reads too. */
 export type AddTestsRequestInput = ActionJobInput;
 
 export type AddTestsEnqueueResult = { status: 'duplicate' } | { status: 'queued'; jobId: string };

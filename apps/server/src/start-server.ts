@@ -20,7 +20,11 @@ export async function startServer(options: {
 }): Promise<RunningServer> {
   const { config } = options;
   const logger = options.logger ?? pino({ level: config.logLevel, name: 'testgate-server' });
-  const queue = createGateQueue({ redisUrl: config.redisUrl, prefix: config.redisPrefix });
+  const queue = createGateQueue({
+    redisUrl: config.redisUrl,
+    prefix: config.redisPrefix,
+    logger: logger.child({ component: 'queue' }),
+  });
   await queue.waitUntilReady().catch((error: unknown) => {
     // Start anyway: /readyz reports the outage and deliveries get 503 until Redis is back.
     logger.warn({ err: error }, 'Redis is not reachable yet');

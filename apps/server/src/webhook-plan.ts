@@ -1,5 +1,6 @@
 import { GateJobDataSchema, type GateJobInput } from '@testgate/queue';
-import { ADD_TESTS_IDENTIFIER, type AddTestsRequestInput } from './add-tests-intake.ts';
+import { ADD_TESTS_IDENTIFIER } from '@testgate/github';
+import type { AddTestsRequestInput } from './add-tests-intake.ts';
 import { z } from 'zod';
 
 /** What a delivery asks of us. Pure: decided from the event name and payload alone. */

@@ -4,18 +4,13 @@
  * outcome is told in the check run itself (a note above its summary), since that is
  * where the user clicked.
  */
+import { TESTGATE_TRAILER, type CodeHost, type HostPullRequest } from '@testgate/core';
 import {
-  AddTestsRequestSchema,
-  commitFiles,
-  getCheckRunOutput,
-  getPullRequest,
-  TESTGATE_TRAILER,
-  updateCheckRunOutput,
-  type AddTestsRequest,
-  type GitHubApp,
-  type GitHubClient,
-} from '@testgate/github';
-import { UnrecoverableError, type Job } from '@testgate/queue';
+  ActionJobDataSchema,
+  UnrecoverableError,
+  type ActionJobData as AddTestsRequest,
+  type Job,
+} from '@testgate/queue';
 import type { Logger } from 'pino';
 import { classifyFailure, describeFailure } from './classify-error.ts';
 import type { StoredSuggestions, SuggestionStore } from './suggestion-store.ts';
@@ -29,7 +24,8 @@ export interface AddTestsResult {
 }
 
 export interface AddTestsProcessorDeps {
-  github: GitHubApp;
+  /** The code host of the clicked check's repository. */
+  openHost: (request: AddTestsRequest) => CodeHost;
   store: SuggestionStore;
   logger: Logger;
 }
@@ -38,13 +34,13 @@ const sha7 = (sha: string) => sha.slice(0, 7);
 
 export function createAddTestsProcessor(deps: AddTestsProcessorDeps) {
   return async function processAddTests(job: Job): Promise<AddTestsResult> {
-    const parsed = AddTestsRequestSchema.safeParse(job.data);
+    const parsed = ActionJobDataSchema.safeParse(job.data);
     if (!parsed.success)
       throw new UnrecoverableError(`add-tests job data is invalid: ${parsed.error.message}`);
     const request = parsed.data;
     const { owner, repo, checkRunId } = request;
     const log = deps.logger.child({ jobId: job.id, checkRunId, deliveryId: request.deliveryId });
-    const octokit = deps.github.installation(request.installationId);
+    const host = deps.openHost(request);
     const token = job.id ?? request.deliveryId;
 
     const claim = await deps.store.claim(owner, repo, checkRunId, token);
@@ -55,87 +51,121 @@ export function createAddTestsProcessor(deps: AddTestsProcessorDeps) {
         ? { outcome: 'in-progress' }
         : { outcome: 'already-added', commitSha: claim.commitSha };
     }
-    let committed = false;
+    const state = { committed: false };
     try {
-      const pull = await getPullRequest({ octokit, owner, repo, pullNumber: request.pullNumber });
-      if (pull.fromFork) {
-        await note(octokit, request, {
-          title: 'Cannot push to a fork',
-          text: 'This pull request comes from a fork, which Testgate cannot push to. Apply the patch from the Testgate comment with `git apply` instead.',
-        });
-        return { outcome: 'fork' };
-      }
-      const stored = await deps.store.load(owner, repo, checkRunId);
-      if (stored === undefined) {
-        await note(octokit, request, {
-          title: 'Suggested tests expired',
-          text: 'The suggested tests of this run are no longer stored (they are kept for 7 days). Re-run this check to judge the pull request again and get fresh suggestions.',
-        });
-        log.info('add tests: suggestions expired');
-        return { outcome: 'expired' };
-      }
-      if (pull.state !== 'open') {
-        await note(octokit, request, {
-          title: 'Pull request is closed',
-          text: 'The pull request is closed; nothing was committed.',
-        });
-        return { outcome: 'closed' };
-      }
-      if (pull.headSha !== stored.headSha) {
-        await note(octokit, request, {
-          title: 'The pull request moved on',
-          text: `These tests were judged on ${sha7(stored.headSha)}, but the branch \`${pull.headRef}\` is now at ${sha7(pull.headSha)}. Nothing was committed: a fresh Testgate run on the new commit brings its own suggestions.`,
-        });
-        log.info(
-          { judged: stored.headSha, now: pull.headSha },
-          'add tests: head moved, nothing committed',
-        );
-        return { outcome: 'head-moved' };
-      }
-      const result = await commitFiles({
-        octokit,
-        owner,
-        repo,
-        branch: pull.headRef,
-        parentSha: stored.headSha,
-        files: stored.suggestions.map((s) => ({ path: s.path, content: s.content })),
-        message: commitMessage(stored, request),
-      });
-      if (result.status === 'branch-moved') {
-        await note(octokit, request, {
-          title: 'The pull request moved on',
-          text: `The branch \`${pull.headRef}\` moved while the tests were being committed. Nothing was committed: a fresh Testgate run on the new commit brings its own suggestions.`,
-        });
-        return { outcome: 'head-moved' };
-      }
-      committed = true;
-      await deps.store.finish(owner, repo, checkRunId, result.commitSha);
-      const tests = countTests(stored);
-      await note(octokit, request, {
-        title: `Added ${tests} suggested tests in ${sha7(result.commitSha)}`,
-        text: `Committed ${tests === 1 ? '1 test' : `${tests} tests`} in ${stored.suggestions.length === 1 ? '1 file' : `${stored.suggestions.length} files`} to \`${pull.headRef}\` as ${result.commitSha}${request.requestedBy === undefined ? '' : `, as asked by ${request.requestedBy}`}. Testgate judges that commit next (without generating new suggestions for it).`,
-      });
-      log.info(
-        { commitSha: result.commitSha, files: stored.suggestions.length },
-        'add tests: committed',
-      );
-      return { outcome: 'committed', commitSha: result.commitSha };
+      return await addSuggestedTests({ host, store: deps.store, request, log, state });
     } catch (error) {
       const kind = classifyFailure(error);
       log.error({ err: error, kind }, 'add tests failed');
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (!committed && (kind === 'permanent' || lastAttempt)) {
-        await note(octokit, request, {
+      if (!state.committed && (kind === 'permanent' || lastAttempt)) {
+        await note(host, request, {
           title: 'Could not add the tests',
           text: `Testgate could not commit the suggested tests: ${describeFailure(error).message}. If the app lacks "Contents: write" permission, see docs/github-app.md; otherwise press Add tests again.`,
           keepButton: true,
-        }).catch(() => {});
+        }).catch((noteError: unknown) =>
+          log.warn({ err: noteError }, 'could not say so on the check run'),
+        );
       }
       throw kind === 'permanent' ? new UnrecoverableError(describeFailure(error).message) : error;
     } finally {
-      if (!committed) await deps.store.release(owner, repo, checkRunId, token).catch(() => {});
+      if (!state.committed)
+        await deps.store
+          .release(owner, repo, checkRunId, token)
+          .catch((error: unknown) => log.warn({ err: error }, 'could not release the click'));
     }
   };
+}
+
+/**
+ * The claimed click: commit the stored suggestions on the judged head, or say on the check
+ * why not (a fork, expired, closed, the branch moved). `state.committed` is set once the
+ * branch holds the commit.
+ */
+export async function addSuggestedTests(options: {
+  host: CodeHost;
+  store: Pick<SuggestionStore, 'load' | 'finish'>;
+  request: AddTestsRequest;
+  log: Logger;
+  state: { committed: boolean };
+}): Promise<AddTestsResult> {
+  const { host, store, request, log, state } = options;
+  const { owner, repo, checkRunId } = request;
+  const pull = await host.getPullRequest(request.pullNumber);
+  const stored = pull.fromFork ? undefined : await store.load(owner, repo, checkRunId);
+  const refused = refusal(pull, stored);
+  if (refused !== undefined) {
+    await note(host, request, refused.note);
+    log.info(
+      { outcome: refused.outcome, judged: stored?.headSha, now: pull.headSha },
+      'add tests: nothing committed',
+    );
+    return { outcome: refused.outcome };
+  }
+  const suggestions = stored!;
+  const result = await host.commitFiles({
+    branch: pull.headRef,
+    parentSha: suggestions.headSha,
+    files: suggestions.suggestions.map((s) => ({ path: s.path, content: s.content })),
+    message: commitMessage(suggestions, request),
+  });
+  if (result.status === 'branch-moved') {
+    await note(host, request, {
+      title: 'The pull request moved on',
+      text: `The branch \`${pull.headRef}\` moved while the tests were being committed. Nothing was committed: a fresh Testgate run on the new commit brings its own suggestions.`,
+    });
+    return { outcome: 'head-moved' };
+  }
+  state.committed = true;
+  await store.finish(owner, repo, checkRunId, result.commitSha);
+  const tests = countTests(suggestions);
+  const files = suggestions.suggestions.length;
+  await note(host, request, {
+    title: `Added ${tests} suggested tests in ${sha7(result.commitSha)}`,
+    text: `Committed ${tests === 1 ? '1 test' : `${tests} tests`} in ${files === 1 ? '1 file' : `${files} files`} to \`${pull.headRef}\` as ${result.commitSha}${request.requestedBy === undefined ? '' : `, as asked by ${request.requestedBy}`}. Testgate judges that commit next (without generating new suggestions for it).`,
+  });
+  log.info({ commitSha: result.commitSha, files }, 'add tests: committed');
+  return { outcome: 'committed', commitSha: result.commitSha };
+}
+
+/** Why a click cannot be honoured, in the order a user would want to hear it; undefined if it can. */
+function refusal(
+  pull: HostPullRequest,
+  stored: StoredSuggestions | undefined,
+): { outcome: AddTestsOutcome; note: { title: string; text: string } } | undefined {
+  if (pull.fromFork)
+    return {
+      outcome: 'fork',
+      note: {
+        title: 'Cannot push to a fork',
+        text: 'This pull request comes from a fork, which Testgate cannot push to. Apply the patch from the Testgate comment with `git apply` instead.',
+      },
+    };
+  if (stored === undefined)
+    return {
+      outcome: 'expired',
+      note: {
+        title: 'Suggested tests expired',
+        text: 'The suggested tests of this run are no longer stored (they are kept for 7 days). Re-run this check to judge the pull request again and get fresh suggestions.',
+      },
+    };
+  if (!pull.open)
+    return {
+      outcome: 'closed',
+      note: {
+        title: 'Pull request is closed',
+        text: 'The pull request is closed; nothing was committed.',
+      },
+    };
+  if (pull.headSha !== stored.headSha)
+    return {
+      outcome: 'head-moved',
+      note: {
+        title: 'The pull request moved on',
+        text: `These tests were judged on ${sha7(stored.headSha)}, but the branch \`${pull.headRef}\` is now at ${sha7(pull.headSha)}. Nothing was committed: a fresh Testgate run on the new commit brings its own suggestions.`,
+      },
+    };
+  return undefined;
 }
 
 function countTests(stored: StoredSuggestions): number {
@@ -167,34 +197,26 @@ export function commitMessage(
   return `${lines.join('\n')}\n`;
 }
 
-/** Puts a note above the check run's summary; `actions: []` removes the button. */
+/** Puts a note above the check's summary and, unless `keepButton`, removes the button. */
 async function note(
-  octokit: GitHubClient,
+  host: CodeHost,
   request: AddTestsRequest,
   message: { title: string; text: string; keepButton?: boolean },
 ): Promise<void> {
-  const current = await getCheckRunOutput({
-    octokit,
-    owner: request.owner,
-    repo: request.repo,
-    checkRunId: request.checkRunId,
-  });
+  const current = await host.readCheckOutput(request.checkRunId);
   // Earlier notes are replaced, not stacked.
   const previous = current.summary.replace(
     /^> \*\*Add tests\*\*[^\n]*\n(?:>[^\n]*\n)*\n---\n\n/,
     '',
   );
   const summary = `> **Add tests**: ${message.title}\n>\n> ${message.text}\n\n---\n\n${previous}`;
-  await updateCheckRunOutput({
-    octokit,
-    owner: request.owner,
-    repo: request.repo,
-    checkRunId: request.checkRunId,
+  await host.updateCheckOutput({
+    checkId: request.checkRunId,
     output: {
       title: current.title,
       summary,
       ...(current.text === undefined ? {} : { text: current.text }),
     },
-    ...(message.keepButton === true ? {} : { actions: [] }),
+    ...(message.keepButton === true ? {} : { offerAddTests: false }),
   });
 }

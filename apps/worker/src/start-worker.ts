@@ -1,10 +1,5 @@
 import { tmpdir } from 'node:os';
-import {
-  createGitHubApp,
-  getPullRequest,
-  type ExtractLimits,
-  type GitHubApp,
-} from '@testgate/github';
+import { createGitHubApp, gitHubHostOpener, type GitHubApp } from '@testgate/github';
 import { environmentSettingsFromEnv, indexSettingsFromEnv } from '@testgate/environment';
 import {
   runGate as realRunGate,
@@ -17,7 +12,7 @@ import {
   type GateWorker,
   type JobsOptions,
 } from '@testgate/queue';
-import type { GateReport } from '@testgate/core';
+import type { GateReport, TreeLimits } from '@testgate/core';
 import {
   createDockerRunner,
   createEnvironmentVolumes,
@@ -87,7 +82,7 @@ export interface WorkerOverrides {
   /** Scales GitHub's retry-after (tests shorten 300 s). @defaultValue 1 */
   retryAfterScale?: number;
   /** Caps on each commit's tree (tests shrink them). @defaultValue 256 MiB, 20000 files */
-  treeLimits?: ExtractLimits;
+  treeLimits?: TreeLimits;
 }
 
 export interface RunningWorker {
@@ -135,13 +130,16 @@ export async function startWorker(
     overrides.suggestions ??
     createSuggestionStore({
       redisUrl: settings.redisUrl,
+      logger: logger.child({ component: 'suggestions' }),
       ...(settings.redisPrefix === undefined ? {} : { prefix: settings.redisPrefix }),
     });
-  const addTests = createAddTestsProcessor({ github, store: suggestions, logger });
+  // The code host of each job: GitHub, as the installation the delivery came from.
+  const openHost = gitHubHostOpener(github);
+  const addTests = createAddTestsProcessor({ openHost, store: suggestions, logger });
   // One throttle and one cache connection for the whole process.
   const model = createWorkerModel(settings, logger.child({ component: 'model' }));
   const gate = createGateProcessor({
-    github,
+    openHost,
     runner,
     image,
     runGate: overrides.runGate ?? realRunGate,
@@ -184,9 +182,10 @@ export async function startWorker(
     actionProcessor: (job) => addTests(job),
     ...(overrides.jobOptions === undefined ? {} : { jobOptions: overrides.jobOptions }),
     onIntakeProblem: ({ message, entryId, error }) => logger.warn({ entryId, err: error }, message),
+    logger: logger.child({ component: 'queue' }),
     // Runs whose worker died, and jobs that failed for good before or after opening one:
     // any live worker finishes their check run (never left "in progress").
-    onRunAbandoned: createAbandonedRunHandler({ github, reapJob, logger }),
+    onRunAbandoned: createAbandonedRunHandler({ openHost, reapJob, logger }),
     ...(settings.maxStalledCount === undefined
       ? {}
       : { maxStalledCount: settings.maxStalledCount }),
@@ -195,12 +194,7 @@ export async function startWorker(
       : { sweepIntervalMs: settings.sweepIntervalMs }),
     // A late (redelivered) delivery for an older commit must not stop the current head.
     confirmSupersede: async (data) => {
-      const pull = await getPullRequest({
-        octokit: github.installation(data.installationId),
-        owner: data.owner,
-        repo: data.repo,
-        pullNumber: data.pullNumber,
-      });
+      const pull = await openHost(data).getPullRequest(data.pullNumber);
       return pull.headSha !== data.headSha;
     },
     onSupersedeRefused: (jobId, supersededBy) =>

@@ -1,5 +1,5 @@
 import type { Suggestion } from '@testgate/core';
-import { createRedisConnection } from '@testgate/queue';
+import { createRedisConnection, logErrors, type QueueLogger } from '@testgate/queue';
 import { z } from 'zod';
 
 /**
@@ -54,6 +54,8 @@ export interface SuggestionStore {
 
 export interface SuggestionStoreOptions {
   redisUrl: string;
+  /** Where Redis errors are logged (non-fatal: the connection reconnects). @defaultValue stderr */
+  logger?: QueueLogger;
   /** @defaultValue 'testgate' */
   prefix?: string;
   /**
@@ -82,7 +84,7 @@ export function createSuggestionStore(options: SuggestionStoreOptions): Suggesti
     url: options.redisUrl,
     role: 'worker',
   });
-  redis.on('error', () => {});
+  logErrors(redis, 'suggestion store connection', options.logger);
   const dataKey = (owner: string, repo: string, id: number) =>
     `${prefix}:suggestions:${owner}/${repo}/${id}`;
   const claimKey = (owner: string, repo: string, id: number) =>

@@ -9,7 +9,7 @@ import type { GateConfig } from '@testgate/core';
 import { createRedisCompletionCache, createThrottle } from '@testgate/generator';
 import type { CompletionCache } from '@testgate/generator';
 import { createModelCandidates, type RunGateOptions } from '@testgate/pipeline';
-import { createRedisConnection } from '@testgate/queue';
+import { createRedisConnection, logErrors } from '@testgate/queue';
 import type { Logger } from 'pino';
 
 export interface WorkerModelSettings {
@@ -30,7 +30,8 @@ export interface WorkerModel {
   /** The runGate seam for one job. */
   generateCandidates: (job: {
     config: GateConfig;
-    installationId: number;
+    /** Whose model calls share one throttle (CodeHost.tenant: a GitHub installation). */
+    tenant: string;
   }) => NonNullable<RunGateOptions['generateCandidates']>;
   close(): Promise<void>;
 }
@@ -49,7 +50,7 @@ export function createWorkerModel(settings: WorkerModelSettings, logger: Logger)
       ? createRedisConnection({ url: settings.redisUrl, role: 'producer' })
       : undefined;
   let cacheErrorLogged = false;
-  redis?.on('error', () => {});
+  if (redis !== undefined) logErrors(redis, 'completion cache connection', logger);
   const cache: CompletionCache | undefined =
     redis &&
     createRedisCompletionCache({
@@ -66,14 +67,14 @@ export function createWorkerModel(settings: WorkerModelSettings, logger: Logger)
   return {
     env,
     ...(settings.modelReplayDir ? { replayDir: settings.modelReplayDir } : {}),
-    generateCandidates: ({ config, installationId }) =>
+    generateCandidates: ({ config, tenant }) =>
       createModelCandidates({
         env,
         config,
         replayDir: settings.modelReplayDir,
         cache,
         throttle,
-        throttleKey: String(installationId),
+        throttleKey: tenant,
       }),
     async close() {
       await redis?.quit().catch(() => redis.disconnect());

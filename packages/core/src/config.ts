@@ -6,6 +6,13 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 
+/** Where a repository keeps its Testgate config (the worker reads it from the default branch, the CLI from the base commit). */
+export const REPO_CONFIG_PATH = '.github/testgate.yml';
+
+/** Which generator runs, once `generate.mode: auto` is resolved (the generator's `resolveGenerateMode`). */
+export const GENERATE_MODES = ['model', 'builtin', 'off'] as const;
+export type GenerateMode = (typeof GENERATE_MODES)[number];
+
 /** Model prices in USD per million tokens, used to enforce `generate.model.budget.usd`. */
 export interface ModelPrice {
   inputPer1M: number;
@@ -115,7 +122,7 @@ export interface GateConfig {
      * the built-in generator; `off`: no suggestions.
      * @defaultValue 'auto'
      */
-    mode: 'auto' | 'model' | 'builtin' | 'off';
+    mode: 'auto' | GenerateMode;
     /**
      * Most tests proposed per changed function.
      * @defaultValue 6
@@ -369,7 +376,7 @@ export const gateConfigSchema = section({
     exclude: stringList('a path or glob pattern').default(() => []),
   }).prefault({}),
   generate: section({
-    mode: oneOf(['auto', 'model', 'builtin', 'off']).default(d.generate.mode),
+    mode: oneOf(['auto', ...GENERATE_MODES]).default(d.generate.mode),
     maxTestsPerFunction: numberIn(1, 50, { int: true }).default(d.generate.maxTestsPerFunction),
     timeBudgetSeconds: numberIn(1, 600).default(d.generate.timeBudgetSeconds),
     model: section({
@@ -437,7 +444,7 @@ void _interfaceMatchesSchema;
  * @throws {ConfigError} `CONFIG_YAML` when the text is not YAML, `CONFIG_INVALID` when a
  *   key is unknown or a value is out of range; the message names every bad key.
  */
-export function parseConfig(yamlText: string, source = '.github/testgate.yml'): GateConfig {
+export function parseConfig(yamlText: string, source = REPO_CONFIG_PATH): GateConfig {
   let data: unknown;
   try {
     data = parseYaml(yamlText, { prettyErrors: true });

@@ -6,3 +6,4 @@ export * from './policy.ts';
 export * from './timeout.ts';
 export * from './untrusted-text.ts';
 export * from './gate-report-schema.ts';
+export * from './code-host.ts';

@@ -1,19 +1,23 @@
 /** Stable words of the JSON report and the docs (see DESIGN.md, "Vocabulary"). */
 
+/**
+ * Every reason a test can be rejected for, in display order: the reasons that matter most
+ * (safety, then correctness) first. Reports sort reasons by their place here.
+ */
 export const REASON_CODES = [
   'unsafe',
-  'failed',
+  'tampering',
   'error',
-  'skipped',
-  'flaky',
-  'slow',
+  'failed',
   'timeout',
   'resource-limit',
+  'flaky',
+  'skipped',
+  'slow',
   'no-assert',
   'trivial-assert',
   'no-coverage-gain',
   'misses-error-path',
-  'tampering',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

@@ -1,6 +1,6 @@
-import type { GateConfig } from '@testgate/core';
+import type { GateConfig, GenerateMode } from '@testgate/core';
 
-export type GenerateMode = 'model' | 'builtin' | 'off';
+export type { GenerateMode } from '@testgate/core';
 
 /**
  * Which generator runs. The `--generate` flag wins, then `generate.mode` of the repo

@@ -16,39 +16,6 @@ export const ADD_TESTS_ACTION = {
   identifier: ADD_TESTS_IDENTIFIER,
 } as const;
 
-/** BullMQ job name of a click on "Add tests" (same queue as the gate jobs). */
-export const ADD_TESTS_JOB_NAME = 'add-tests';
-
-/**
- * The trailer the app writes into its own commits. A head commit carrying it gets judged
- * like any other but generates nothing, so "Add tests" → `synchronize` → suggestions →
- * "Add tests" cannot loop. Anyone can type the trailer; doing so only switches
- * suggestions off for that commit, which protects nothing, so the trailer alone decides.
- */
-export const TESTGATE_TRAILER = 'Testgate-Suggested: true';
-
-/** Whether a commit message carries our trailer (as a trailer line, case-insensitively). */
-export function isTestgateCommitMessage(message: string): boolean {
-  return message
-    .split(/\r?\n/)
-    .some((line) => /^testgate-suggested:\s*true\s*$/i.test(line.trim()));
-}
-
-/** A click, as the server enqueues it: the gate job's fields plus the check run clicked. */
-export const AddTestsRequestSchema = z.object({
-  installationId: z.number().int().positive(),
-  owner: z.string(),
-  repo: z.string(),
-  pullNumber: z.number().int().positive(),
-  /** The SHA the clicked check run judged. */
-  headSha: z.string().regex(/^[0-9a-f]{40}$/),
-  checkRunId: z.number().int().positive(),
-  /** Who clicked, for the commit message and logs. */
-  requestedBy: z.string().optional(),
-  deliveryId: z.string(),
-});
-export type AddTestsRequest = z.infer<typeof AddTestsRequestSchema>;
-
 const PullSchema = z.object({
   number: z.number(),
   state: z.string(),
@@ -84,7 +51,7 @@ export async function getPullRequest(options: {
   const parsed = PullSchema.safeParse(response.data);
   if (!parsed.success) {
     throw new GitHubError(
-      'bad-response',
+      'BAD_RESPONSE',
       `GitHub's answer for pull request #${options.pullNumber} lacks head/base fields`,
       {
         cause: parsed.error,

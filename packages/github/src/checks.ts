@@ -1,3 +1,8 @@
+import type {
+  CheckAnnotation,
+  CheckConclusion as HostCheckConclusion,
+  CheckOutput,
+} from '@testgate/core';
 import { z } from 'zod';
 import type { GitHubClient } from './octokit.ts';
 
@@ -5,25 +10,10 @@ export const CHECK_RUN_NAME = 'Testgate';
 /** GitHub accepts at most 50 annotations per create/update request. */
 export const ANNOTATIONS_PER_REQUEST = 50;
 
-export type CheckConclusion =
-  'success' | 'failure' | 'neutral' | 'cancelled' | 'skipped' | 'timed_out' | 'action_required';
+/** GitHub's conclusions: the port's, and three Testgate never sets. */
+export type CheckConclusion = HostCheckConclusion | 'skipped' | 'timed_out' | 'action_required';
 
-export interface CheckAnnotation {
-  path: string;
-  start_line: number;
-  end_line: number;
-  annotation_level: 'notice' | 'warning' | 'failure';
-  message: string;
-  title?: string;
-  raw_details?: string;
-}
-
-export interface CheckOutput {
-  title: string;
-  summary: string;
-  text?: string;
-  annotations?: CheckAnnotation[];
-}
+export type { CheckAnnotation, CheckOutput } from '@testgate/core';
 
 export interface CheckAction {
   label: string;
@@ -82,7 +72,7 @@ export async function createCheckRun(
     external_id: options.externalId,
     status: 'in_progress',
     started_at: new Date().toISOString(),
-    ...(options.output === undefined ? {} : { output: options.output }),
+    ...(options.output === undefined ? {} : { output: toGitHubOutput(options.output) }),
     ...(options.detailsUrl === undefined ? {} : { details_url: options.detailsUrl }),
   });
   return CheckRunSchema.parse(response.data);
@@ -147,4 +137,10 @@ function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   const note = '\n\n… (truncated)';
   return text.slice(0, max - note.length) + note;
+}
+
+/** The port's output as Octokit types it (mutable annotations). */
+function toGitHubOutput(output: CheckOutput) {
+  const { annotations, ...rest } = output;
+  return { ...rest, ...(annotations === undefined ? {} : { annotations: [...annotations] }) };
 }

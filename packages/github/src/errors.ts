@@ -1,12 +1,11 @@
 /** Stable codes for GitHub-side failures; the worker maps them to retry or not. */
 export type GitHubErrorCode =
-  | 'unsafe-archive'
-  | 'archive-too-large'
-  | 'bad-archive'
+  | 'UNSAFE_ARCHIVE'
+  | 'ARCHIVE_TOO_LARGE'
+  | 'BAD_ARCHIVE'
   /** The archive's gzip stream ended early: the download was cut off (retry it). */
-  | 'archive-truncated'
-  | 'bad-response'
-  | 'not-found';
+  | 'ARCHIVE_TRUNCATED'
+  | 'BAD_RESPONSE';
 
 export class GitHubError extends Error {
   readonly code: GitHubErrorCode;
@@ -26,7 +25,7 @@ export class GitHubError extends Error {
  * archive whose download was cut off.
  */
 export function isTransientGitHubError(error: unknown): boolean {
-  if (error instanceof GitHubError) return error.code === 'archive-truncated';
+  if (error instanceof GitHubError) return error.code === 'ARCHIVE_TRUNCATED';
   const status = httpStatus(error);
   if (status === undefined) return true;
   if (status >= 500 || status === 429) return true;
@@ -34,11 +33,14 @@ export function isTransientGitHubError(error: unknown): boolean {
     const headers =
       (error as { response?: { headers?: Record<string, string | undefined> } }).response
         ?.headers ?? {};
-    const message = error instanceof Error ? error.message : '';
+    // A secondary limit may come without either header; its body then links the
+    // rate-limit docs (a field GitHub documents, unlike the message's wording).
+    const docs = (error as { response?: { data?: { documentation_url?: unknown } } }).response?.data
+      ?.documentation_url;
     return (
       headers['x-ratelimit-remaining'] === '0' ||
       headers['retry-after'] !== undefined ||
-      /rate limit/i.test(message)
+      (typeof docs === 'string' && docs.includes('rate-limit'))
     );
   }
   return false;

@@ -6,3 +6,4 @@ export * from './checks.ts';
 export * from './comments.ts';
 export * from './add-tests.ts';
 export * from './app-env.ts';
+export * from './github-host.ts';

@@ -1,10 +1,7 @@
-import { ConfigError } from '@testgate/core';
+import { ConfigError, REPO_CONFIG_PATH } from '@testgate/core';
 import { z } from 'zod';
 import { httpStatus } from './errors.ts';
 import type { GitHubClient } from './octokit.ts';
-
-/** Where a repository keeps its Testgate config, read from the default branch. */
-export const REPO_CONFIG_PATH = '.github/testgate.yml';
 
 const FileContentSchema = z.object({
   type: z.literal('file'),

@@ -4,36 +4,20 @@ import { dirname, join, posix } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { DEFAULT_TREE_LIMITS, type FetchedTree, type TreeLimits } from '@testgate/core';
 import tar from 'tar-stream';
 import { GitHubError } from './errors.ts';
 import type { GitHubClient } from './octokit.ts';
 
-export interface ExtractLimits {
-  /**
-   * Cap on the uncompressed archive, enforced while inflating (zip bombs).
-   * @defaultValue 256 MiB
-   */
-  maxTotalBytes?: number;
-  /** @defaultValue 20000 */
-  maxFiles?: number;
-}
+/** Caps on the uncompressed archive, enforced while inflating (zip bombs). */
+export type ExtractLimits = TreeLimits;
 
-/** What extractTarball wrote. */
-export interface ExtractedTree {
-  /** The directory holding the tree: regular files, and the archive's links as symlinks. */
-  root: string;
-  files: number;
-  bytes: number;
-  /** Entries dropped: devices, fifos and other non-regular files, and links that could not be placed. */
-  skipped: string[];
-}
+/** What extractTarball wrote: regular files, and the archive's links as symlinks. */
+export type ExtractedTree = FetchedTree;
 
 const MiB = 1024 * 1024;
 
-export const DEFAULT_EXTRACT_LIMITS: Readonly<Required<ExtractLimits>> = Object.freeze({
-  maxTotalBytes: 256 * MiB,
-  maxFiles: 20_000,
-});
+export const DEFAULT_EXTRACT_LIMITS = DEFAULT_TREE_LIMITS;
 
 /** A link of the archive, placed once every regular file is written. */
 interface ArchiveLink {
@@ -121,7 +105,7 @@ export async function extractTarball(
       bytes += header.size ?? 0;
       if (files > maxFiles) {
         throw new GitHubError(
-          'archive-too-large',
+          'ARCHIVE_TOO_LARGE',
           `The repository has more than ${maxFiles} files`,
         );
       }
@@ -129,7 +113,7 @@ export async function extractTarball(
       const file = join(into, ...path.split('/'));
       await mkdir(dirname(file), { recursive: true }).catch((error: unknown) => {
         throw new GitHubError(
-          'bad-archive',
+          'BAD_ARCHIVE',
           `The repository archive has a file inside a file: ${path}`,
           {
             cause: error,
@@ -154,7 +138,7 @@ export async function extractTarball(
 
 function tooLarge(maxTotalBytes: number): GitHubError {
   return new GitHubError(
-    'archive-too-large',
+    'ARCHIVE_TOO_LARGE',
     `The repository archive is larger than ${maxTotalBytes} bytes uncompressed`,
   );
 }
@@ -170,7 +154,7 @@ function classifyExtractFailure(
   }
   if (downloadFailure !== undefined) {
     // The connection dropped mid-body (reset, "terminated"): downloading again helps.
-    return new GitHubError('archive-truncated', 'The repository archive download was cut off', {
+    return new GitHubError('ARCHIVE_TRUNCATED', 'The repository archive download was cut off', {
       cause: downloadFailure,
     });
   }
@@ -179,16 +163,16 @@ function classifyExtractFailure(
       // "unexpected end of file": a body that looked complete to the HTTP client
       // (read-until-close) but was cut off. Downloading again helps.
       return new GitHubError(
-        'archive-truncated',
+        'ARCHIVE_TRUNCATED',
         'The repository archive ended early: the download was cut off',
         { cause: gzipFailure },
       );
     }
-    return new GitHubError('bad-archive', 'The repository archive is not a gzip file', {
+    return new GitHubError('BAD_ARCHIVE', 'The repository archive is not a gzip file', {
       cause: gzipFailure,
     });
   }
-  return new GitHubError('bad-archive', 'The repository archive is not a valid tar', {
+  return new GitHubError('BAD_ARCHIVE', 'The repository archive is not a valid tar', {
     cause: error,
   });
 }
@@ -226,22 +210,22 @@ async function placeLinks(
 function stripTopLevel(name: string): string | null {
   if (name.includes('\\') || name.includes('\0')) {
     throw new GitHubError(
-      'unsafe-archive',
+      'UNSAFE_ARCHIVE',
       `The repository archive has an unsafe path: ${JSON.stringify(name)}`,
     );
   }
   if (name.startsWith('/')) {
-    throw new GitHubError('unsafe-archive', `The repository archive has an absolute path: ${name}`);
+    throw new GitHubError('UNSAFE_ARCHIVE', `The repository archive has an absolute path: ${name}`);
   }
   const parts = name.split('/');
   if (parts.includes('..')) {
-    throw new GitHubError('unsafe-archive', `The repository archive has a path with '..': ${name}`);
+    throw new GitHubError('UNSAFE_ARCHIVE', `The repository archive has a path with '..': ${name}`);
   }
   const rest = parts.slice(1).filter((p) => p !== '' && p !== '.');
   if (rest.length === 0) return null;
   const normal = posix.normalize(rest.join('/'));
   if (normal.startsWith('..') || posix.isAbsolute(normal)) {
-    throw new GitHubError('unsafe-archive', `The repository archive has an unsafe path: ${name}`);
+    throw new GitHubError('UNSAFE_ARCHIVE', `The repository archive has an unsafe path: ${name}`);
   }
   return normal;
 }
@@ -274,7 +258,7 @@ export async function fetchTree(options: FetchTreeOptions): Promise<ExtractedTre
   const data: unknown = response.data;
   if (!(data instanceof ReadableStream)) {
     throw new GitHubError(
-      'bad-response',
+      'BAD_RESPONSE',
       `GitHub answered the tarball of ${owner}/${repo}@${ref} with ${typeof data}, not bytes`,
     );
   }

@@ -121,7 +121,7 @@ describe('extractTarball', () => {
   ])('refuses %s', async (name, what) => {
     const gz = await tarball([{ name, content: 'x' }]);
     await expect(extract(gz)).rejects.toThrow(what);
-    await expect(extract(gz)).rejects.toMatchObject({ code: 'unsafe-archive' });
+    await expect(extract(gz)).rejects.toMatchObject({ code: 'UNSAFE_ARCHIVE' });
   });
 
   it('caps the file count and the total size while inflating', async () => {
@@ -129,20 +129,20 @@ describe('extractTarball', () => {
       Array.from({ length: 5 }, (_, i) => ({ name: `r/f${i}.py`, content: 'x' })),
     );
     await expect(extract(many, { maxFiles: 4 })).rejects.toMatchObject({
-      code: 'archive-too-large',
+      code: 'ARCHIVE_TOO_LARGE',
     });
     const big = await tarball([{ name: 'r/big.txt', content: 'x'.repeat(200_000) }]);
     await expect(extract(big, { maxTotalBytes: 100_000 })).rejects.toMatchObject({
-      code: 'archive-too-large',
+      code: 'ARCHIVE_TOO_LARGE',
       message: expect.stringContaining('100000 bytes') as unknown,
     });
   });
 
   it('refuses bytes that are not a gzip, and calls a cut-off gzip or download truncated (retried)', async () => {
-    await expect(extract(Buffer.from('not gzip'))).rejects.toMatchObject({ code: 'bad-archive' });
+    await expect(extract(Buffer.from('not gzip'))).rejects.toMatchObject({ code: 'BAD_ARCHIVE' });
     const whole = await tarball([{ name: 'r/a.py', content: 'y'.repeat(100_000) }]);
     const cut = whole.subarray(0, Math.floor(whole.length / 2));
-    await expect(extract(cut)).rejects.toMatchObject({ code: 'archive-truncated' });
+    await expect(extract(cut)).rejects.toMatchObject({ code: 'ARCHIVE_TRUNCATED' });
     const dropped = new Readable({
       read() {
         this.push(cut);
@@ -150,7 +150,7 @@ describe('extractTarball', () => {
       },
     });
     const error = await extract(dropped).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'archive-truncated' });
+    expect(error).toMatchObject({ code: 'ARCHIVE_TRUNCATED' });
     expect(isTransientGitHubError(error)).toBe(true);
   });
 });

@@ -12,6 +12,7 @@ import type {
   GateConfig,
   GateReport,
   GenerationSummary,
+  GenerateMode,
 } from '@testgate/core';
 import { emptyGenerationSummary, judge, notJudgedReport } from '@testgate/core';
 import { isEnvironmentProblem, prepareEnvironment } from '@testgate/environment';
@@ -34,7 +35,7 @@ import { PipelineError } from './pipeline-error.ts';
 import { buildSuggestions } from './suggestions.ts';
 import type { GeneratedFile } from './suggestions.ts';
 
-export type GenerateMode = 'model' | 'builtin' | 'off';
+export type { GenerateMode } from '@testgate/core';
 
 export type GatePhase =
   | 'generate'

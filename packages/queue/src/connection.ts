@@ -101,3 +101,39 @@ export async function redisDurabilityWarnings(url: string): Promise<string[]> {
     redis.disconnect();
   }
 }
+
+/** Where the queue's connections report their errors (pino's `logger.warn` fits). */
+export interface QueueLogger {
+  warn(meta: Record<string, unknown>, message: string): void;
+}
+
+/** Without a logger, errors still reach stderr. */
+const stderrLogger: QueueLogger = {
+  warn: (meta, message) => console.warn(`testgate queue: ${message}`, meta['err']),
+};
+
+/**
+ * Listens for `error` on a Redis connection or a BullMQ object, so that an outage does not
+ * crash the process (an EventEmitter with no listener throws), and logs it: once, then at
+ * most once per `everyMs` with how many were left out, since ioredis emits one error per
+ * reconnect try. Readiness and the 503s report the outage to callers; this tells the operator.
+ */
+export function logErrors(
+  source: { on(event: 'error', listener: (error: Error) => void): unknown },
+  what: string,
+  logger: QueueLogger = stderrLogger,
+  everyMs = 60_000,
+): void {
+  let last = -Infinity;
+  let leftOut = 0;
+  source.on('error', (error: Error) => {
+    const now = Date.now();
+    if (now - last < everyMs) {
+      leftOut += 1;
+      return;
+    }
+    last = now;
+    logger.warn({ err: error, what, leftOut }, `${what}: Redis error (retrying)`);
+    leftOut = 0;
+  });
+}

@@ -58,10 +58,11 @@ export type CancelMessage = z.infer<typeof CancelMessageSchema>;
  * Jobs that ride the gate queue beside the gate runs: a click on a check-run button.
  * Each has its own name and schema, so it neither has to carry a gate job's fields nor
  * counts as "the latest head" of its PR (which would cancel a newer gate run).
- * `add-tests` must equal `ADD_TESTS_JOB_NAME` of `@testgate/github`, which the worker
- * dispatches on (test/suggestions-app.test.ts checks the two agree).
+ * The server enqueues a click on "Add tests" under ADD_TESTS_JOB_NAME; the worker
+ * dispatches on the name.
  */
-export const ACTION_JOB_NAMES = ['add-tests'] as const;
+export const ADD_TESTS_JOB_NAME = 'add-tests';
+export const ACTION_JOB_NAMES = [ADD_TESTS_JOB_NAME] as const;
 export type ActionJobName = (typeof ACTION_JOB_NAMES)[number];
 
 export function isActionJobName(name: string): name is ActionJobName {

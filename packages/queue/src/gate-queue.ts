@@ -1,7 +1,12 @@
 import { withTimeout } from '@testgate/core';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createRedisConnection, DEFAULT_COMMAND_TIMEOUT_MS } from './connection.ts';
+import {
+  createRedisConnection,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  logErrors,
+  type QueueLogger,
+} from './connection.ts';
 import { QueueError } from './errors.ts';
 import { RunLedger, type GateCounter } from './run-ledger.ts';
 import {
@@ -41,6 +46,8 @@ export interface GateQueueOptions {
   deliveryTtlSeconds?: number;
   /** @defaultValue 3000 (see createRedisConnection) */
   commandTimeoutMs?: number;
+  /** Where Redis errors are logged (non-fatal: connections reconnect). @defaultValue stderr */
+  logger?: QueueLogger;
 }
 
 export interface EnqueueOptions {
@@ -102,8 +109,8 @@ export interface GateQueue {
    * The webhook path: dedupes on the delivery id and appends the delivery to the intake
    * stream (see `intake.ts`); a worker turns it into the gate job `jobId`. A newer head SHA
    * of the same PR reports the older job id as `superseded`; the worker stops that job.
-   * Throws `QueueError('invalid-job-data')` for bad data and
-   * `QueueError('redis-unavailable')` when the delivery was not stored.
+   * Throws `QueueError('INVALID_JOB_DATA')` for bad data and
+   * `QueueError('REDIS_UNAVAILABLE')` when the delivery was not stored.
    */
   enqueueDelivery(
     deliveryId: string,
@@ -112,8 +119,8 @@ export interface GateQueue {
   ): Promise<DeliveryResult>;
   /**
    * A check-run button click (e.g. "Add tests"): dedupes on the delivery id, then stores
-   * a job of its own name and schema. Throws `QueueError('invalid-job-data')` for bad
-   * data and `QueueError('redis-unavailable')` when it was not stored.
+   * a job of its own name and schema. Throws `QueueError('INVALID_JOB_DATA')` for bad
+   * data and `QueueError('REDIS_UNAVAILABLE')` when it was not stored.
    */
   enqueueAction(request: EnqueueActionRequest): Promise<ActionEnqueueResult>;
   /** Deliveries not yet moved into BullMQ by a worker. */
@@ -124,7 +131,7 @@ export interface GateQueue {
   runsPastDeadline(): Promise<number>;
   /** What the workers counted: verdict publish retries, stale deliveries skipped, runs finished for a dead job. */
   gateCounters(): Promise<Record<GateCounter, number>>;
-  /** Throws `QueueError('redis-unavailable')` when Redis does not answer. */
+  /** Throws `QueueError('REDIS_UNAVAILABLE')` when Redis does not answer. */
   ping(): Promise<void>;
   waitUntilReady(): Promise<void>;
   close(): Promise<void>;
@@ -142,7 +149,7 @@ export function cancelChannel(prefix: string, name: string): string {
 
 function unavailable(cause: unknown): QueueError {
   return new QueueError(
-    'redis-unavailable',
+    'REDIS_UNAVAILABLE',
     'Redis did not answer: is REDIS_URL right and Redis up?',
     { cause },
   );
@@ -169,9 +176,9 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
     role: 'intake',
     ...timeout,
   });
-  // An 'error' listener keeps ioredis from printing every reconnect failure; readiness
-  // and the 503s report the outage instead.
-  for (const c of [redis, intakeRedis]) c.on('error', () => {});
+  // Logged once per outage, not per reconnect try; readiness and the 503s tell callers.
+  logErrors(redis, 'gate queue connection', options.logger);
+  logErrors(intakeRedis, 'delivery intake connection', options.logger);
   const ledger = new RunLedger(intakeRedis, prefix, name);
   const intake = createDeliveryIntake({
     redis: intakeRedis,
@@ -181,7 +188,7 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
     latestTtlSeconds: LATEST_TTL_SECONDS,
   });
   const queue = new Queue(name, { connection: redis, prefix });
-  queue.on('error', () => {});
+  logErrors(queue, 'gate queue', options.logger);
 
   return {
     name,
@@ -191,7 +198,7 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
       const parsed = GateJobDataSchema.safeParse(input);
       if (!parsed.success) {
         throw new QueueError(
-          'invalid-job-data',
+          'INVALID_JOB_DATA',
           `gate job data is invalid: ${parsed.error.message}`,
           { cause: parsed.error },
         );
@@ -219,7 +226,7 @@ export function createGateQueue(options: GateQueueOptions): GateQueue {
       const parsed = ActionJobDataSchema.safeParse(input);
       if (!parsed.success) {
         throw new QueueError(
-          'invalid-job-data',
+          'INVALID_JOB_DATA',
           `${actionName} job data is invalid: ${parsed.error.message}`,
           { cause: parsed.error },
         );

@@ -1,6 +1,6 @@
 import { Job, Queue, QueueEvents, UnrecoverableError, Worker, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createRedisConnection } from './connection.ts';
+import { createRedisConnection, logErrors, type QueueLogger } from './connection.ts';
 import { cancelChannel } from './gate-queue.ts';
 import { createIntakeMover, type IntakeMoverOptions } from './intake-mover.ts';
 import { RunLedger, type GateCounter, type TrackedRun } from './run-ledger.ts';
@@ -122,6 +122,8 @@ export interface GateWorkerOptions<R> {
   moveIntake?: boolean;
   /** Told when the intake mover drops an entry or a round fails. */
   onIntakeProblem?: IntakeMoverOptions['onProblem'];
+  /** Where Redis errors are logged (non-fatal: connections reconnect). @defaultValue stderr */
+  logger?: QueueLogger;
   /**
    * Asked before a running job is stopped as superseded (by a delivery for another head
    * SHA of its pull request): true when the job's head really is no longer the current
@@ -169,7 +171,9 @@ export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
   const deadlineMs = options.deadlineMs ?? 15 * 60_000;
   const connection = createRedisConnection({ url: options.redisUrl, role: 'worker' });
   const subscriber: Redis = createRedisConnection({ url: options.redisUrl, role: 'subscriber' });
-  for (const c of [connection, subscriber]) c.on('error', () => {});
+  const logger = options.logger;
+  logErrors(connection, 'gate worker connection', logger);
+  logErrors(subscriber, 'gate worker cancel channel', logger);
   const mover =
     options.moveIntake === false
       ? undefined
@@ -179,12 +183,13 @@ export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
           name,
           ...(options.jobOptions === undefined ? {} : { jobOptions: options.jobOptions }),
           ...(options.onIntakeProblem === undefined ? {} : { onProblem: options.onIntakeProblem }),
+          ...(logger === undefined ? {} : { logger }),
         });
 
   const ledger = new RunLedger(connection, prefix, name);
   // For Job.fromId in the completion paths; shares the worker's connection (no blocking calls).
   const queue = new Queue(name, { connection, prefix });
-  queue.on('error', () => {});
+  logErrors(queue, 'gate worker queue', logger);
 
   /** Jobs this process is running now, for the supersede check. */
   const running = new Map<string, GateJobData>();
@@ -255,7 +260,7 @@ export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
       autorun: options.autorun ?? true,
     },
   );
-  worker.on('error', () => {});
+  logErrors(worker, 'gate worker', logger);
 
   async function abandon(jobId: string, known?: TrackedRun): Promise<boolean> {
     if (options.onRunAbandoned === undefined) return false;
@@ -288,12 +293,13 @@ export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
     options.onRunAbandoned === undefined
       ? undefined
       : createRedisConnection({ url: options.redisUrl, role: 'subscriber' });
-  eventsConnection?.on('error', () => {});
+  if (eventsConnection !== undefined)
+    logErrors(eventsConnection, 'queue events connection', logger);
   const events =
     eventsConnection === undefined
       ? undefined
       : new QueueEvents(name, { connection: eventsConnection, prefix });
-  events?.on('error', () => {});
+  if (events !== undefined) logErrors(events, 'queue events', logger);
   events?.on('failed', ({ jobId }) => {
     void ledger
       .get(jobId)

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createRedisConnection } from './connection.ts';
+import { createRedisConnection, logErrors, type QueueLogger } from './connection.ts';
 import {
   DEFAULT_PREFIX,
   GATE_JOB_NAME,
@@ -63,6 +63,8 @@ export interface IntakeMoverOptions {
     error?: unknown;
     kind?: 'group-recreated';
   }) => void;
+  /** Where Redis errors are logged (non-fatal: connections reconnect). @defaultValue stderr */
+  logger?: QueueLogger;
 }
 
 export interface IntakeMover {
@@ -93,13 +95,14 @@ export function createIntakeMover(options: IntakeMoverOptions): IntakeMover {
   // The blocking read holds its connection; adds and acknowledgements use another.
   const reader: Redis = createRedisConnection({ url: options.redisUrl, role: 'worker' });
   const commands: Redis = createRedisConnection({ url: options.redisUrl, role: 'worker' });
-  for (const c of [reader, commands]) c.on('error', () => {});
+  logErrors(reader, 'intake reader', options.logger);
+  logErrors(commands, 'intake mover', options.logger);
   const queue = new Queue(name, {
     connection: commands,
     prefix,
     defaultJobOptions: { ...DEFAULT_GATE_JOB_OPTIONS, ...options.jobOptions },
   });
-  queue.on('error', () => {});
+  logErrors(queue, 'intake mover queue', options.logger);
 
   let closed = false;
   let lastClaim = 0;

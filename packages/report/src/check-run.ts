@@ -4,7 +4,12 @@
  * (the caller batches); an annotation's title is capped at 255 characters and its message
  * and raw details at 64 KB.
  */
-import type { GateReport, Verdict } from '@testgate/core';
+import type {
+  CheckAnnotation,
+  CheckConclusion as HostCheckConclusion,
+  GateReport,
+  Verdict,
+} from '@testgate/core';
 import {
   findingRejects,
   fitBlocks,
@@ -27,17 +32,11 @@ import {
 } from './markdown.ts';
 import { suggestionItemBlocks } from './comment.ts';
 
-export type CheckConclusion = 'success' | 'failure' | 'neutral';
+/** A verdict's conclusion: the host's conclusions but `cancelled` (a judged run is never that). */
+export type CheckConclusion = Exclude<HostCheckConclusion, 'cancelled'>;
 
-export interface CheckRunAnnotation {
-  path: string;
-  start_line: number;
-  end_line: number;
-  annotation_level: 'failure' | 'warning' | 'notice';
-  title: string;
-  message: string;
-  raw_details?: string;
-}
+/** The host port's annotation, always with a title. */
+export type CheckRunAnnotation = CheckAnnotation & { title: string };
 
 export interface CheckRunOutput {
   conclusion: CheckConclusion;

@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { GateReport } from '@testgate/core';
-import { neutralizeWorkflowCommands } from '@testgate/core';
+import { GENERATE_MODES, neutralizeWorkflowCommands } from '@testgate/core';
 import {
   mdCode,
   mdFence,
@@ -42,7 +42,8 @@ import {
 export const FAIL_ON_WORDS = ['fail', 'neutral', 'error'] as const;
 export type FailOnWord = (typeof FAIL_ON_WORDS)[number];
 const DEFAULT_FAIL_ON: readonly FailOnWord[] = ['fail', 'error'];
-const GENERATE_MODES = ['auto', 'model', 'builtin', 'off'] as const;
+/** The action's `generate` input: `auto` or one of the generator modes. */
+const GENERATE_INPUTS = ['auto', ...GENERATE_MODES] as const;
 /** Git's SHA for "no commit" (a push that creates a branch has it as `before`). */
 const NULL_SHA = /^0{40}$/;
 
@@ -53,7 +54,7 @@ export interface GateInputs {
   base: string;
   head: string;
   config: string | undefined;
-  generate: (typeof GENERATE_MODES)[number];
+  generate: (typeof GENERATE_INPUTS)[number];
   report: string;
   sarif: string;
   failOn: readonly FailOnWord[];
@@ -109,9 +110,9 @@ export async function readGateInputs(env: NodeJS.ProcessEnv, cwd: string): Promi
     (pr ? eventString(event, 'pull_request', 'head', 'sha') : eventString(event, 'after')) ||
     'HEAD';
   const generate = input(env, 'generate') || 'auto';
-  if (!(GENERATE_MODES as readonly string[]).includes(generate)) {
+  if (!(GENERATE_INPUTS as readonly string[]).includes(generate)) {
     throw usage(
-      `input generate must be one of ${GENERATE_MODES.join(', ')} (got "${generate}")`,
+      `input generate must be one of ${GENERATE_INPUTS.join(', ')} (got "${generate}")`,
       '`builtin` needs no secret; `model` needs OPENAI_API_KEY (or OPENAI_BASE_URL) in the step env',
     );
   }

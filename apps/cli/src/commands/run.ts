@@ -8,7 +8,13 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, defaultConfig, parseConfig } from '@testgate/core';
+import {
+  ConfigError,
+  defaultConfig,
+  GENERATE_MODES,
+  parseConfig,
+  REPO_CONFIG_PATH,
+} from '@testgate/core';
 import type { GateConfig, GateReport } from '@testgate/core';
 import { createModelCandidates, runGate, toPipelineError } from '@testgate/pipeline';
 import { renderJson, renderJunit, renderMarkdown, renderSarif, renderText } from '@testgate/report';
@@ -30,8 +36,6 @@ import { createProgressReporter } from '../progress.ts';
 
 const FORMATS = ['text', 'json', 'markdown', 'sarif', 'junit'] as const;
 type Format = (typeof FORMATS)[number];
-const GENERATE_MODES = ['model', 'builtin', 'off'] as const;
-export const REPO_CONFIG_PATH = '.github/testgate.yml';
 
 const HELP = `Usage: testgate run --repo DIR --base REF [--head REF] [flags]
 
