@@ -24,72 +24,31 @@ import os
 import sys
 import types
 
-# Events blocked outright. value: (rule suffix, reason, severity)
-_BLOCK = {
-    'os.system': ('high', 'unsafe'),
-    'os.exec': ('high', 'unsafe'),
-    'os.spawn': ('high', 'unsafe'),
-    'os.posix_spawn': ('high', 'unsafe'),
-    'subprocess.Popen': ('high', 'unsafe'),
-    'os.fork': ('high', 'unsafe'),
-    'os.forkpty': ('high', 'unsafe'),
-    'os.kill': ('high', 'unsafe'),
-    'os.killpg': ('high', 'unsafe'),
-    'signal.pthread_kill': ('high', 'unsafe'),
-    'socket.connect': ('high', 'unsafe'),
-    'socket.bind': ('high', 'unsafe'),
-    'socket.sendto': ('high', 'unsafe'),
-    'socket.sendmsg': ('high', 'unsafe'),
-    'socket.getaddrinfo': ('high', 'unsafe'),
-    'socket.gethostbyname': ('high', 'unsafe'),
-    'socket.gethostbyname_ex': ('high', 'unsafe'),
-    'socket.gethostbyaddr': ('high', 'unsafe'),
-    'socket.getnameinfo': ('high', 'unsafe'),
-    'ctypes.dlopen': ('high', 'unsafe'),
-    'ctypes.dlsym': ('high', 'unsafe'),
-    'ctypes.cdata': ('high', 'unsafe'),
-    'ctypes.addressof': ('high', 'unsafe'),
-    'ctypes.call_function': ('high', 'unsafe'),
-    'ctypes.string_at': ('high', 'unsafe'),
-    'ctypes.wstring_at': ('high', 'unsafe'),
-    'ctypes.create_string_buffer': ('high', 'unsafe'),
-    'ctypes.create_unicode_buffer': ('high', 'unsafe'),
-    'ctypes.cdata/buffer': ('high', 'unsafe'),
-    'os.setuid': ('high', 'unsafe'),
-    'sys.addaudithook': ('high', 'tampering'),
-    'resource.setrlimit': ('medium', 'tampering'),
-    'resource.prlimit': ('medium', 'tampering'),
-    # The token lives in this process's memory; walking the heap is how a test would find it.
-    'gc.get_objects': ('medium', 'tampering'),
-    'gc.get_referrers': ('medium', 'tampering'),
-    'gc.get_referents': ('medium', 'tampering'),
-}
-# Filesystem changes: allowed inside the test's own temp dir, blocked elsewhere.
-# value: indices of the path arguments to check.
-_FS = {
-    'os.remove': (0,),
-    'os.rmdir': (0,),
-    'os.mkdir': (0,),
-    'os.chmod': (0,),
-    'os.chown': (0,),
-    'os.utime': (0,),
-    'os.truncate': (0,),
-    'os.setxattr': (0,),
-    'os.removexattr': (0,),
-    'os.chflags': (0,),
-    'os.lchflags': (0,),
-    'os.rename': (0, 1),
-    'os.link': (0, 1),
-    'os.symlink': (1,),
-    'shutil.rmtree': (0,),
-    'shutil.chown': (0,),
-}
+
+def _load_events():
+    """tg_audit_events.py beside this file (every runner compiles this file under its own
+    path), as a module object that is not in sys.modules: no test can import and edit it."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(_load_events.__code__.co_filename), 'tg_audit_events.py')
+    spec = importlib.util.spec_from_file_location('_testgate_audit_events', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_EVENTS = _load_events()
+# Events blocked outright. value: (severity, reason)
+_BLOCK = dict(_EVENTS.UNSAFE)
+# Filesystem changes: allowed inside the test's own temp dir, blocked elsewhere (path argument indices).
+_FS = dict(_EVENTS.FILESYSTEM)
 # Introspection that reaches the runner's frames, closures and code: tampering when the
 # calling frame is PR test code (the standard library and pytest use them all the time).
 _FRAME_EVENTS = frozenset({'sys._getframe', 'sys._current_frames'})
 _FRAME_ATTRS = frozenset({'tb_frame', 'gi_frame', 'cr_frame', 'ag_frame', 'f_back', '__code__', '__closure__', '__globals__'})
-_BLOCKED_IMPORTS = frozenset({'ctypes', '_ctypes', '_posixsubprocess', 'cffi', '_cffi_backend', '_xxsubinterpreters'})
-_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
+_BLOCKED_IMPORTS = _EVENTS.BLOCKED_IMPORTS
+_WRITE_FLAGS = _EVENTS.WRITE_FLAGS
+del _EVENTS
 
 
 class _Blocked(PermissionError):

@@ -34,6 +34,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 if os.path.dirname(HERE) not in sys.path:
     sys.path.insert(0, os.path.dirname(HERE))
 
+import tg_audit_events  # noqa: E402 -- from the harness dir, put on sys.path just above
+
 
 class CallTimeout(BaseException):
     """A call ran past its per-call deadline (BaseException: `except Exception` in the PR's code must not swallow it)."""
@@ -53,18 +55,10 @@ class Stop(BaseException):
 
 _STATE: dict[str, Any] = {'phase': 'setup', 'events': [], 'read_roots': ()}
 
-# Operations a target must not perform (prefix match on the audit event name).
-_BLOCKED_EVENTS = (
-    'socket.', 'subprocess.', 'os.system', 'os.exec', 'os.spawn', 'os.posix_spawn', 'os.fork', 'os.forkpty',
-    'os.kill', 'os.killpg', 'os.remove', 'os.unlink', 'os.rename', 'os.replace', 'os.rmdir', 'os.mkdir',
-    'os.chmod', 'os.chown', 'os.lchown', 'os.symlink', 'os.link', 'os.truncate', 'os.utime', 'os.chdir',
-    'os.putenv', 'os.unsetenv', 'os.mkfifo', 'os.mknod', 'os.chflags', 'os.setxattr', 'os.removexattr',
-    'shutil.', 'os.listdir', 'os.scandir', 'os.walk', 'glob.glob', 'urllib.Request', 'http.client.', 'ctypes.',
-    'time.sleep', 'sqlite3.', 'webbrowser.', 'pty.', 'resource.setrlimit', 'sys.addaudithook', 'mmap.',
-    'fcntl.', 'os.setuid', 'os.setgid', 'signal.pthread_kill', 'ftplib.', 'smtplib.', 'poplib.', 'imaplib.',
-    'nntplib.', 'telnetlib.', 'builtins.input', 'sys.setprofile', 'sys.settrace', 'threading.', '_thread.start_new_thread',
-)
-_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+# Operations a target must not perform (prefix match on the audit event name): what a
+# test may not do, and more (tg_audit_events).
+_BLOCKED_EVENTS = tg_audit_events.EXPLORER_BLOCKED
+_WRITE_FLAGS = tg_audit_events.WRITE_FLAGS
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
