@@ -36,7 +36,7 @@ export function readAction(file = 'action.yml'): ActionFile {
   return parse(readFileSync(join(REPO_ROOT, file), 'utf8')) as ActionFile;
 }
 
-export const CLI_DIR = join(REPO_ROOT, 'apps', 'cli');
+const CLI_DIR = join(REPO_ROOT, 'apps', 'cli');
 
 export interface StepRun {
   pid: number;
@@ -65,7 +65,7 @@ const unescape = (text: string): string =>
     .replace(/%25/g, '%');
 
 /** `::name k=v,k=v::message` lines, parsed as the runner parses them. */
-export function parseWorkflowCommands(stdout: string): WorkflowCommand[] {
+function parseWorkflowCommands(stdout: string): WorkflowCommand[] {
   const out: WorkflowCommand[] = [];
   for (const line of stdout.split('\n')) {
     const m = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/.exec(line);
@@ -103,7 +103,7 @@ export function parseOutputs(text: string): Record<string, string> {
 }
 
 /** The step's env with `${{ inputs.X }}` resolved; other expressions come from `context`. */
-export function stepEnv(
+function stepEnv(
   action: ActionFile,
   step: ActionStep,
   given: Record<string, string>,

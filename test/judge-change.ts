@@ -19,7 +19,7 @@ export interface Judged {
   stderr: string;
 }
 
-export interface ChangeJudge {
+interface ChangeJudge {
   judge(
     name: string,
     base: Omit<CommitSpec, 'message'>,

@@ -5,7 +5,7 @@
  */
 import { BUNDLED } from './build-info.ts';
 
-export interface Advice {
+interface Advice {
   startDocker: string;
   dockerPermission: string;
   buildImage: string;

@@ -10,7 +10,7 @@ import { createRedisConnection } from '@testgate/queue';
 /** How long to wait for Redis before running without the cache. */
 const CONNECT_TIMEOUT_MS = 2000;
 
-export interface CliCompletionCache {
+interface CliCompletionCache {
   cache: CompletionCache | undefined;
   close(): Promise<void>;
 }

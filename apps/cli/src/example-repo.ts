@@ -27,7 +27,7 @@ export interface CommitSpec {
   links?: Record<string, string>;
 }
 
-export interface CreateGitRepoOptions {
+interface CreateGitRepoOptions {
   dir: string;
   commits: CommitSpec[];
   /** Branch name. @defaultValue 'main' */
@@ -114,7 +114,7 @@ async function hashDir(
   return hash;
 }
 
-export interface BuildExampleRepoOptions {
+interface BuildExampleRepoOptions {
   /** Example name: a directory of examples/ holding base/ and head/. @defaultValue 'calc' */
   name?: string;
   /** Where the repository goes. @defaultValue '.cache/examples/<name>' under the repo root */

@@ -10,7 +10,7 @@ import type { TarEntry } from '@testgate/sandbox';
 /** Trees are tarballs of whole repositories; 512 MiB is the harness's stdin cap. */
 const MAX_TREE_BYTES = 512 * 1024 * 1024;
 
-export type GitErrorCode = 'GIT_NOT_FOUND' | 'NOT_A_REPO' | 'BAD_REF' | 'GIT_FAILED';
+type GitErrorCode = 'GIT_NOT_FOUND' | 'NOT_A_REPO' | 'BAD_REF' | 'GIT_FAILED';
 
 export class GitError extends Error {
   readonly code: GitErrorCode;

@@ -4,14 +4,14 @@
  */
 import { neutralizeWorkflowCommands, singleLine } from '@testgate/core';
 
-export interface ProgressUpdate {
+interface ProgressUpdate {
   phase: string;
   message: string;
   done?: number | undefined;
   total?: number | undefined;
 }
 
-export interface ProgressReporter {
+interface ProgressReporter {
   update(event: ProgressUpdate): void;
   /** A line that stays (a finished step, a warning). */
   log(line: string): void;

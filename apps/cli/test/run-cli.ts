@@ -11,7 +11,7 @@ export interface CliRun {
   stderr: string;
 }
 
-export const MAIN = join(REPO_ROOT, 'apps', 'cli', 'src', 'main.ts');
+const MAIN = join(REPO_ROOT, 'apps', 'cli', 'src', 'main.ts');
 
 export function runCli(
   args: string[],

@@ -10,7 +10,7 @@ import type { AddTestsIntake } from './add-tests-intake.ts';
 import type { DeliveryResult, ServerMetrics } from './metrics.ts';
 import { planDelivery, type DeliveryPlan } from './webhook-plan.ts';
 
-export interface GitHubWebhookOptions {
+interface GitHubWebhookOptions {
   path: string;
   /** GitHub App id: check runs of other apps are ignored. */
   appId: string;

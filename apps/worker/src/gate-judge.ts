@@ -34,7 +34,7 @@ import {
 /** Job workspaces are named so a restarted worker can remove the ones a dead worker left. */
 export const TREE_DIR_PREFIX = 'testgate-tree-';
 
-export type Judged =
+type Judged =
   { step: 'done'; result: GateJobResult } | { step: 'publish'; pending: PendingPublish };
 
 export async function judgeGate(
@@ -192,7 +192,7 @@ async function storeVerdict(run: GateRun, pending: PendingPublish, report: GateR
  * one), and whether the check offers "Add tests" (a branch we can push to, suggestions to
  * add, a store to keep them in, and a head that is not our own commit).
  */
-export function composeVerdict(options: {
+function composeVerdict(options: {
   report: GateReport;
   config: GateConfig;
   pull: Pick<HostPullRequest, 'fromFork'>;

@@ -12,7 +12,7 @@ import {
 } from '@testgate/core';
 import { completeCheck, failEarly, sha7, type GateJobResult, type GateRun } from './gate-run.ts';
 
-export type Prepared =
+type Prepared =
   /** Nothing to judge: the job ends with this result. */
   | { step: 'done'; result: GateJobResult }
   /** The check is open; judge the head with `config`, or fail it for `configError`. */

@@ -171,7 +171,7 @@ export async function failEarly(run: GateRun, error: unknown): Promise<Error> {
 }
 
 /** Maps a failure before the check exists to BullMQ's retry semantics. */
-export function toBullError(error: unknown): Error {
+function toBullError(error: unknown): Error {
   if (classifyFailure(error) === 'permanent') {
     return new UnrecoverableError(describeFailure(error).message);
   }

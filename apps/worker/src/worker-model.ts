@@ -12,7 +12,7 @@ import { createModelCandidates, type RunGateOptions } from '@testgate/pipeline';
 import { createRedisConnection, logErrors } from '@testgate/queue';
 import type { Logger } from 'pino';
 
-export interface WorkerModelSettings {
+interface WorkerModelSettings {
   /** OPENAI_API_KEY. */
   openaiApiKey?: string | undefined;
   /** OPENAI_BASE_URL: an OpenAI-compatible server (a local one may need no key). */

@@ -4,7 +4,7 @@
  * file we change, so a wrong cut can only lose a test, never accept a bad one.
  */
 
-export interface Block {
+interface Block {
   /** 0-based index of the first line (decorators included). */
   start: number;
   /** 0-based index one past the last line. */
@@ -12,7 +12,7 @@ export interface Block {
 }
 
 /** The `def name(` block (with its decorators), top-level or a method. */
-export function findFunctionBlock(content: string, name: string): Block | undefined {
+function findFunctionBlock(content: string, name: string): Block | undefined {
   const lines = content.split('\n');
   const defRe = new RegExp(`^(\\s*)(async\\s+)?def\\s+${escapeRegExp(name)}\\s*\\(`);
   const at = lines.findIndex((l) => defRe.test(l));

@@ -30,7 +30,7 @@ import { eventString, input, readEvent, setOutputs } from './runner-env.ts';
 export const ARTIFACT_REPORT = 'testgate-report.json';
 export const ARTIFACT_PR_NUMBER = 'pr-number';
 /** A real report of a large PR is a few MiB at most; anything past this is refused unread. */
-export const MAX_REPORT_BYTES = 16 * 1024 * 1024;
+const MAX_REPORT_BYTES = 16 * 1024 * 1024;
 const MAX_PR_NUMBER_BYTES = 32;
 
 function refuse(message: string, hint: string): CliError {
@@ -64,7 +64,7 @@ async function readArtifactFile(dir: string, name: string, maxBytes: number): Pr
   return readFile(file, 'utf8');
 }
 
-export interface CommentArtifact {
+interface CommentArtifact {
   prNumber: number;
   report: GateReport;
   /** Entries of the artifact directory that were ignored. */
@@ -72,7 +72,7 @@ export interface CommentArtifact {
 }
 
 /** The artifact's PR number and report, validated; throws CliError ARTIFACT_REFUSED. */
-export async function readCommentArtifact(dir: string): Promise<CommentArtifact> {
+async function readCommentArtifact(dir: string): Promise<CommentArtifact> {
   const entries = await readdir(dir).catch(() => {
     throw refuse(
       `the artifact directory ${dir} cannot be read`,
@@ -131,7 +131,7 @@ function runInfo(event: Record<string, unknown>, env: NodeJS.ProcessEnv): RunInf
   };
 }
 
-export interface CommentActionOptions {
+interface CommentActionOptions {
   /** Injected fetch (tests). */
   fetch?: typeof fetch;
 }

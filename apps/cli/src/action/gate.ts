@@ -39,15 +39,15 @@ import {
 } from './runner-env.ts';
 
 /** What `fail-on` may name: the verdicts that can block, and `error` (the gate could not run). */
-export const FAIL_ON_WORDS = ['fail', 'neutral', 'error'] as const;
-export type FailOnWord = (typeof FAIL_ON_WORDS)[number];
+const FAIL_ON_WORDS = ['fail', 'neutral', 'error'] as const;
+type FailOnWord = (typeof FAIL_ON_WORDS)[number];
 const DEFAULT_FAIL_ON: readonly FailOnWord[] = ['fail', 'error'];
 /** The action's `generate` input: `auto` or one of the generator modes. */
 const GENERATE_INPUTS = ['auto', ...GENERATE_MODES] as const;
 /** Git's SHA for "no commit" (a push that creates a branch has it as `before`). */
 const NULL_SHA = /^0{40}$/;
 
-export interface GateInputs {
+interface GateInputs {
   repo: string;
   /** The repository's path relative to the workspace, posix, '' for the workspace itself. */
   pathPrefix: string;
@@ -81,7 +81,7 @@ export function parseFailOn(text: string): readonly FailOnWord[] {
 }
 
 /** The step's inputs, with base and head filled in from the event when not given. */
-export async function readGateInputs(env: NodeJS.ProcessEnv, cwd: string): Promise<GateInputs> {
+async function readGateInputs(env: NodeJS.ProcessEnv, cwd: string): Promise<GateInputs> {
   const workspace = env['GITHUB_WORKSPACE'] || cwd;
   const repo = resolve(workspace, input(env, 'path') || '.');
   const rel = relative(workspace, repo);

@@ -10,23 +10,11 @@ import { appendFile, readFile } from 'node:fs/promises';
 import { CliError, EXIT } from '../command.ts';
 
 /** GitHub shows at most 1 MiB of one step's summary; past it the upload fails with an error. */
-export const STEP_SUMMARY_LIMIT = 1024 * 1024;
+const STEP_SUMMARY_LIMIT = 1024 * 1024;
 
 /** `INPUT_FAIL_ON` for input `fail-on`: action.yml maps every input this way. */
 export function input(env: NodeJS.ProcessEnv, name: string): string {
   return (env[`INPUT_${name.toUpperCase().replace(/-/g, '_')}`] ?? '').trim();
-}
-
-/** A boolean input: true, false (YAML 1.2 core schema words only, as GitHub's toolkit). */
-export function booleanInput(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const value = input(env, name);
-  if (value === '') return fallback;
-  if (['true', 'True', 'TRUE'].includes(value)) return true;
-  if (['false', 'False', 'FALSE'].includes(value)) return false;
-  throw new CliError('ACTION_INPUT', `input ${name} must be true or false (got "${value}")`, {
-    hint: `set \`${name}: true\` or \`${name}: false\` in the step's \`with:\``,
-    exitCode: EXIT.usage,
-  });
 }
 
 /** The webhook payload of the event that started the workflow, or {} outside a runner. */

@@ -35,7 +35,7 @@ Flags:
 Exit codes: 0 every check passed, 1 at least one failed, 2 usage error.
 `;
 
-export interface CheckResult {
+interface CheckResult {
   name: string;
   ok: boolean;
   detail: string;

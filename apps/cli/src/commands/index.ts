@@ -5,7 +5,7 @@
  */
 import type { CliCommand } from '../command.ts';
 
-export interface RegistryEntry {
+interface RegistryEntry {
   name: string;
   summary: string;
   load: () => Promise<CliCommand>;

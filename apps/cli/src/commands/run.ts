@@ -106,7 +106,7 @@ function oneOf<T extends string>(
   return value as T;
 }
 
-export function parseRunArgs(args: string[], cwd: string): RunArgs {
+function parseRunArgs(args: string[], cwd: string): RunArgs {
   let values;
   try {
     ({ values } = parseArgs({
@@ -288,7 +288,7 @@ function headConfigProblem(text: string): string | undefined {
   }
 }
 
-export function renderReport(
+function renderReport(
   report: GateReport,
   format: Format,
   options: { color?: boolean } = {},
@@ -320,7 +320,7 @@ function wantsColor(args: { out?: string | undefined }, io: CliIo): boolean {
   return stdout.isTTY === true && io.env['NO_COLOR'] === undefined && io.env['TERM'] !== 'dumb';
 }
 
-export function exitCodeFor(report: GateReport): number {
+function exitCodeFor(report: GateReport): number {
   return report.verdict === 'fail' ? EXIT.fail : EXIT.ok;
 }
 
