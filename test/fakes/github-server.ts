@@ -91,7 +91,7 @@ export interface FakeGitCommit {
  * (read-until-close framing), as a download dropped mid-way looks to the client.
  * `forbidden`: a plain 403 (a missing permission), which no retry fixes.
  */
-export type FailureKind = 'server-error' | 'secondary-rate-limit' | 'cut-body' | 'forbidden';
+type FailureKind = 'server-error' | 'secondary-rate-limit' | 'cut-body' | 'forbidden';
 
 export interface FailureRule {
   method: string;

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-export interface FixturePackage {
+interface FixturePackage {
   name: string;
   version: string;
   modules?: Record<string, string>;

@@ -9,9 +9,9 @@ import { registerGitHubWebhook } from './github-webhook.ts';
 export { signatureMatches } from './github-webhook.ts';
 
 /** GitHub caps webhook payloads at 25 MB; anything larger is not from GitHub. */
-export const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
+const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
 
-export interface ServerDeps {
+interface ServerDeps {
   /** GitHub App id: check runs of other apps are ignored. */
   appId: string;
   webhookSecret: string;

@@ -5,7 +5,7 @@ import { createAddTestsIntake } from './add-tests-intake.ts';
 import { buildServer } from './build-server.ts';
 import type { AppConfig } from './config.ts';
 
-export interface RunningServer {
+interface RunningServer {
   app: FastifyInstance;
   queue: GateQueue;
   url: string;

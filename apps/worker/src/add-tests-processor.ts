@@ -23,7 +23,7 @@ export interface AddTestsResult {
   commitSha?: string;
 }
 
-export interface AddTestsProcessorDeps {
+interface AddTestsProcessorDeps {
   /** The code host of the clicked check's repository. */
   openHost: (request: AddTestsRequest) => CodeHost;
   store: SuggestionStore;
@@ -173,7 +173,7 @@ function countTests(stored: StoredSuggestions): number {
 }
 
 /** "Add N tests suggested by Testgate", what they cover, and the trailer that stops the loop. */
-export function commitMessage(
+function commitMessage(
   stored: StoredSuggestions,
   request: Pick<AddTestsRequest, 'checkRunId' | 'requestedBy'>,
 ): string {

@@ -1,7 +1,7 @@
 import { ConfigError, HostError } from '@testgate/core';
 import { isPipelineError } from '@testgate/pipeline';
 
-export type FailureKind = 'transient' | 'permanent';
+type FailureKind = 'transient' | 'permanent';
 
 /** Node's and undici's codes for a connection that failed or was lost: worth another try. */
 const NETWORK_CODES = new Set([

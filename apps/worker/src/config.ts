@@ -27,7 +27,7 @@ const EnvSchema = z.object({
   TESTGATE_WORK_DIR: z.string().optional(),
 });
 
-export interface WorkerConfig {
+interface WorkerConfig {
   appId: string;
   privateKey: string;
   redisUrl: string;

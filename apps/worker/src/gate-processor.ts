@@ -27,8 +27,7 @@ import {
 } from './gate-run.ts';
 import { settleGate } from './gate-settle.ts';
 
-export type { GateJobResult, GateOutcome, GateProcessorDeps } from './gate-run.ts';
-export { TREE_DIR_PREFIX } from './gate-judge.ts';
+export type { GateJobResult } from './gate-run.ts';
 
 /** Removes job workspaces in `workDir` older than `olderThanMs`; returns how many. */
 export async function removeStaleWorkspaces(workDir: string, olderThanMs: number): Promise<number> {
@@ -72,7 +71,7 @@ export function createGateProcessor(deps: GateProcessorDeps) {
 }
 
 /** The steps' view of one BullMQ job. */
-export function openGateRun(
+function openGateRun(
   deps: GateProcessorDeps,
   job: Job<GateJobData>,
   context: GateJobContext,
@@ -105,7 +104,7 @@ export function openGateRun(
 }
 
 /** Publishes the verdict an earlier try stored, without judging again. */
-export async function publishStored(run: GateRun, stored: PendingPublish): Promise<GateJobResult> {
+async function publishStored(run: GateRun, stored: PendingPublish): Promise<GateJobResult> {
   run.log.info({ tries: stored.tries }, 'publishing the verdict computed earlier');
   return publishVerdict(run, stored).catch(async (error: unknown) => {
     throw error instanceof DelayedError ? error : await failEarly(run, error);

@@ -32,7 +32,7 @@ import {
 import { createWorkerModel } from './worker-model.ts';
 import { createSuggestionStore, type SuggestionStore } from './suggestion-store.ts';
 
-export interface WorkerSettings {
+interface WorkerSettings {
   appId: string;
   privateKey: string;
   githubApiUrl: string;

@@ -52,7 +52,7 @@ export interface SuggestionStore {
   close(): Promise<void>;
 }
 
-export interface SuggestionStoreOptions {
+interface SuggestionStoreOptions {
   redisUrl: string;
   /** Where Redis errors are logged (non-fatal: the connection reconnects). @defaultValue stderr */
   logger?: QueueLogger;

@@ -208,10 +208,10 @@ export interface GateConfig {
   };
 }
 
-export type ConfigErrorCode = 'CONFIG_INVALID' | 'CONFIG_YAML';
+type ConfigErrorCode = 'CONFIG_INVALID' | 'CONFIG_YAML';
 
 /** One problem in the file, for callers that want to list them (annotations, doctor). */
-export interface ConfigProblem {
+interface ConfigProblem {
   /** Dotted key path, e.g. `limits.cpuSeconds`; empty for the document itself. */
   path: string;
   message: string;
@@ -248,7 +248,7 @@ const DEFAULT_PRICES: Record<string, ModelPrice> = {
   'gpt-4.1-nano': { inputPer1M: 0.1, outputPer1M: 0.4 },
 };
 
-export const DEFAULT_TEST_GLOBS = [
+const DEFAULT_TEST_GLOBS = [
   'tests/**/test_*.py',
   'tests/**/*_test.py',
   'test_*.py',
@@ -346,7 +346,7 @@ const priceSchema = section({
   outputPer1M: numberIn(0, 10_000, { unit: 'USD per million output tokens' }),
 });
 
-export const gateConfigSchema = section({
+const gateConfigSchema = section({
   version: z.literal(1, { error: 'must be 1 (the only version so far)' }).default(1),
   reruns: numberIn(1, 10, { int: true }).default(d.reruns),
   limits: section({

@@ -140,7 +140,7 @@ export const changedFunctionSchema = z.object({
 });
 export type ChangedFunction = z.infer<typeof changedFunctionSchema>;
 
-export const projectSchema = z.object({
+const projectSchema = z.object({
   layout: z.enum(['flat', 'src', 'unknown']),
   /** Top-level importable packages or modules found in the head tree. */
   packages: z.array(z.string().max(500)).max(1000),

@@ -108,7 +108,7 @@ const environmentSchema = z.object({
   problem: z.object({ code: text(2000), message: text() }).optional(),
 });
 
-export const gateReportSchema = z.object({
+const gateReportSchema = z.object({
   verdict: z.enum(['pass', 'fail', 'neutral']),
   title: text(20_000),
   neutralReason: text().optional(),

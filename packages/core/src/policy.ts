@@ -351,7 +351,7 @@ const FAIL_ON_RANK = { any: 0, medium: 1, high: 2 } as const;
  * Whether a static finding was already in the base tree and, under `security.scope:
  * changed`, is reported as existing rather than held against the pull request.
  */
-export function isExisting(finding: Finding, config: GateConfig): boolean {
+function isExisting(finding: Finding, config: GateConfig): boolean {
   return (
     config.security.scope === 'changed' &&
     finding.source !== 'audit' &&
@@ -360,7 +360,7 @@ export function isExisting(finding: Finding, config: GateConfig): boolean {
 }
 
 /** Whether a finding rejects the test or file it is on, under the repo's security settings. */
-export function rejects(finding: Finding, config: GateConfig): boolean {
+function rejects(finding: Finding, config: GateConfig): boolean {
   // What the sandbox saw at run time actually happened: no config can allow it.
   if (finding.source === 'audit') return true;
   if (config.security.allowRules.includes(finding.rule)) return false;
@@ -462,7 +462,7 @@ const GLOBAL_CONFIG_FILES = new Set([
 ]);
 
 /** Files pytest loads for tests other than themselves: conftest.py and the run's config. */
-export function isSupportFile(path: string): boolean {
+function isSupportFile(path: string): boolean {
   const name = basename(path);
   return name === 'conftest.py' || GLOBAL_CONFIG_FILES.has(name);
 }
@@ -741,7 +741,7 @@ function explainImportError(project: EvaluationEvidence['project']): string {
 // --- helpers ----------------------------------------------------------------------------
 
 /** Display order: REASON_CODES lists the reasons that matter most (safety, then correctness) first. */
-export const REASON_ORDER: readonly ReasonCode[] = REASON_CODES;
+const REASON_ORDER: readonly ReasonCode[] = REASON_CODES;
 
 function sortReasons(reasons: ReasonCode[]): ReasonCode[] {
   return [...new Set(reasons)].sort((a, b) => REASON_ORDER.indexOf(a) - REASON_ORDER.indexOf(b));

@@ -37,7 +37,7 @@ export interface RequirementSet {
 }
 
 /** Reads the head tree: file text by repository-relative path, and the list of paths. */
-export interface TreeReader {
+interface TreeReader {
   read(path: string): string | undefined;
   paths(): readonly string[];
 }
@@ -276,7 +276,7 @@ function isToolingRequirements(path: string): boolean {
 }
 
 /** The requirement files Testgate reads on its own: install and test ones, not docs or lint. */
-export function detectedRequirementFiles(paths: readonly string[]): string[] {
+function detectedRequirementFiles(paths: readonly string[]): string[] {
   return paths
     .filter((path) => {
       const parts = path.split('/');

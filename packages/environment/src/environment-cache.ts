@@ -10,7 +10,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { EnvironmentVolumes } from '@testgate/sandbox';
 
-export interface CachedEnvironment {
+interface CachedEnvironment {
   key: string;
   volume: string;
   packages: { name: string; version: string }[];

@@ -2,7 +2,7 @@
  * Why a project's environment could not be set up. Each is a `neutral` verdict with the
  * reason in the check run's title: the gate could not judge, and says what to change.
  */
-export type EnvironmentProblemCode =
+type EnvironmentProblemCode =
   | 'conflict'
   | 'not-found'
   | 'index-auth'

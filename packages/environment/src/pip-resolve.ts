@@ -45,7 +45,7 @@ export interface ResolvedWheel {
   sizeBytes: number;
 }
 
-export interface ResolveRequest {
+interface ResolveRequest {
   requirements: readonly string[];
   pins: readonly Pin[];
   index: IndexSettings;
@@ -71,9 +71,7 @@ function formatMiB(bytes: number): string {
 }
 
 /** `name-1.0-py3-none-any.whl` -> name and version (PEP 427; the name is escaped with `_`). */
-export function parseWheelFilename(
-  filename: string,
-): { name: string; version: string } | undefined {
+function parseWheelFilename(filename: string): { name: string; version: string } | undefined {
   if (!filename.endsWith('.whl')) return undefined;
   const parts = filename.slice(0, -4).split('-');
   if (parts.length < 5) return undefined;
@@ -95,7 +93,7 @@ async function dirBytes(dir: string): Promise<number> {
 }
 
 /** The pip arguments for a wheels-only download for the sandbox's interpreter. */
-export function pipDownloadArgs(
+function pipDownloadArgs(
   request: Pick<ResolveRequest, 'index' | 'dest' | 'findLinks'>,
   files: { requirements: string; constraints?: string },
 ): string[] {
@@ -211,7 +209,7 @@ function pipReason(output: string): string {
  * The indexes pip used: the explicit ones, else what pip's own configuration says
  * (`pip config list`: a pip.conf or PIP_* variables), else PyPI.
  */
-export async function effectiveIndexes(
+async function effectiveIndexes(
   request: Pick<ResolveRequest, 'index' | 'python' | 'env'>,
 ): Promise<string[]> {
   if (request.index.indexUrl) return [request.index.indexUrl, ...request.index.extraIndexUrls];
@@ -380,7 +378,7 @@ async function explainNoMatch(
   );
 }
 
-export type ResolveOutcome =
+type ResolveOutcome =
   | { status: 'resolved'; wheels: ResolvedWheel[]; pipMs: number }
   /** An sdist-only requirement the caller may build (allowSdist). */
   | { status: 'needs-sdist'; name: string; sdist: IndexFile; indexUrl: string };

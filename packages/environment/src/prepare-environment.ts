@@ -44,13 +44,13 @@ import { SANDBOX_PYTHON } from './sandbox-python.ts';
 import { satisfies } from './versions.ts';
 
 /** The command of the setup container (docker/sandbox/harness/tg_setup.py). */
-export const SETUP_COMMAND: readonly string[] = Object.freeze([
+const SETUP_COMMAND: readonly string[] = Object.freeze([
   'python3',
   '-I',
   '/opt/testgate/harness/tg_setup.py',
 ]);
 /** Where the installed packages are inside the volume (PROTOCOL.md). */
-export const ENVIRONMENT_SITE = '/env/site';
+const ENVIRONMENT_SITE = '/env/site';
 const MiB = 2 ** 20;
 /** Rounds of "build the sdist pip could not use, resolve again" with allowSdist. */
 const MAX_SDIST_ROUNDS = 8;
@@ -90,7 +90,7 @@ export function environmentSettingsFromEnv(
   };
 }
 
-export interface PrepareEnvironmentOptions {
+interface PrepareEnvironmentOptions {
   runner: SandboxRunner;
   volumes: EnvironmentVolumes;
   /** Sandbox image tag: part of the cache key, and the image of the setup containers. */
@@ -142,7 +142,7 @@ async function treeReader(
 }
 
 /** The cache key: everything that decides what the volume holds, credentials left out. */
-export function environmentKey(options: {
+function environmentKey(options: {
   image: string;
   requirements: RequirementSet;
   index: IndexSettings;

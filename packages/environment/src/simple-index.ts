@@ -17,14 +17,14 @@ export interface IndexFile {
   version?: string;
 }
 
-export type ProjectPage =
+type ProjectPage =
   | { status: 'ok'; files: IndexFile[] }
   | { status: 'auth'; httpStatus: number }
   | { status: 'missing' }
   | { status: 'unreachable'; message: string };
 
 /** `https://user:pass@host/simple` -> a fetchable URL and its Authorization header. */
-export function splitCredentials(url: string): { url: string; authorization?: string } {
+function splitCredentials(url: string): { url: string; authorization?: string } {
   try {
     const parsed = new URL(url);
     if (!parsed.username && !parsed.password) return { url };
@@ -66,7 +66,7 @@ function fileVersion(
 }
 
 /** Parses a PEP 503 project page. */
-export function parseProjectPage(html: string, pageUrl: string, project: string): IndexFile[] {
+function parseProjectPage(html: string, pageUrl: string, project: string): IndexFile[] {
   const files: IndexFile[] = [];
   for (const match of html.matchAll(/<a\s([^>]*)>([^<]*)<\/a>/gi)) {
     const attrs = match[1]!;

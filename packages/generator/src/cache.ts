@@ -1,7 +1,7 @@
 import { completionResultSchema, type CompletionResult } from './provider.ts';
 
 /** The subset of an ioredis client the cache needs (`packages/queue` opens the connection). */
-export interface RedisLike {
+interface RedisLike {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, mode: 'PX', milliseconds: number): Promise<unknown>;
 }
@@ -11,7 +11,7 @@ export interface CompletionCache {
   set(hash: string, result: CompletionResult, ttlHours: number): Promise<void>;
 }
 
-export interface RedisCompletionCacheOptions {
+interface RedisCompletionCacheOptions {
   client: RedisLike;
   /** @defaultValue `testgate:completion:` */
   prefix?: string;

@@ -1,18 +1,18 @@
 import { z } from 'zod';
 
-export const modelPriceSchema = z.object({
+const modelPriceSchema = z.object({
   /** USD per 1M prompt (input) tokens. */
   inputPer1M: z.number().nonnegative(),
   /** USD per 1M completion (output) tokens. */
   outputPer1M: z.number().nonnegative(),
 });
-export type ModelPrice = z.infer<typeof modelPriceSchema>;
+type ModelPrice = z.infer<typeof modelPriceSchema>;
 
 /**
  * List prices of common hosted models (USD per 1M tokens). Models missing from the table
  * (a local Ollama / vLLM / llama.cpp server) cost 0; override with `prices`.
  */
-export const DEFAULT_PRICES: Record<string, ModelPrice> = {
+const DEFAULT_PRICES: Record<string, ModelPrice> = {
   'gpt-4o-mini': { inputPer1M: 0.15, outputPer1M: 0.6 },
   'gpt-4o': { inputPer1M: 2.5, outputPer1M: 10 },
   'gpt-4.1-mini': { inputPer1M: 0.4, outputPer1M: 1.6 },

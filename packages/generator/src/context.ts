@@ -323,7 +323,7 @@ function identifiers(text: string): Set<string> {
 }
 
 /** Import statements with the names they bind; multi-line `from x import (...)` stays whole. */
-export function splitImports(imports: string): ImportStatement[] {
+function splitImports(imports: string): ImportStatement[] {
   const statements: ImportStatement[] = [];
   let buffer: string[] = [];
   let depth = 0;

@@ -1,5 +1,5 @@
 /** Stable codes: callers dispatch on `code`, never on the message text. */
-export type GeneratorErrorCode =
+type GeneratorErrorCode =
   | 'NO_API_KEY'
   | 'MODEL_UNAVAILABLE'
   | 'MODEL_REJECTED'

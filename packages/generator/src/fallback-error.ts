@@ -7,7 +7,7 @@ import type { CandidateFile, FallbackCode, ModelGenerationResult } from './gener
  * reason for the report, `summary` keeps what the model path spent (calls, tokens, cost)
  * so the built-in generator's summary can carry it.
  */
-export class ModelFallbackError extends GeneratorError {
+class ModelFallbackError extends GeneratorError {
   readonly fallback: FallbackCode;
   readonly summary: GenerationSummary;
 

@@ -1,6 +1,4 @@
 import type { EvaluationEvidence, GateConfig, GateReport } from '@testgate/core';
-import type { CompletionCache } from './cache.ts';
-import { createRedisCompletionCache, type RedisLike } from './cache.ts';
 import type { GeneratorConfigInput } from './config.ts';
 import type { CandidateEvaluation } from './generate.ts';
 import { createOpenAIProvider } from './openai-provider.ts';
@@ -49,11 +47,6 @@ export function createProviderFromEnv(options: {
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   return options.recordDir ? createRecordingProvider(provider, options.recordDir) : provider;
-}
-
-/** A Redis completion cache on a connection opened by `packages/queue`. */
-export function completionCacheOn(client: RedisLike, prefix?: string): CompletionCache {
-  return createRedisCompletionCache({ client, ...(prefix === undefined ? {} : { prefix }) });
 }
 
 /**

@@ -61,7 +61,7 @@ export interface CandidateEvaluation {
   files: Pick<FileResult, 'path' | 'reasons' | 'details' | 'error' | 'collected'>[];
 }
 
-export type EvaluateCandidates = (
+type EvaluateCandidates = (
   files: CandidateFile[],
   options: { signal?: AbortSignal },
 ) => Promise<CandidateEvaluation>;
@@ -69,14 +69,14 @@ export type EvaluateCandidates = (
 export type FallbackCode =
   'no-model' | 'model-unavailable' | 'model-rejected' | 'budget' | 'replay-miss';
 
-export interface GenerationProgress {
+interface GenerationProgress {
   phase: 'context' | 'model' | 'evaluate' | 'repair';
   message: string;
   done?: number;
   total?: number;
 }
 
-export interface GenerateWithModelOptions {
+interface GenerateWithModelOptions {
   /** Changed functions with their context, in priority order (see {@link targetsFromAnalysis}). */
   targets: GenerationTarget[];
   /** Runs candidates through the same gate as PR tests (sandbox evaluate + judge). */
@@ -622,7 +622,7 @@ function bestVersion(candidate: Candidate): Version | undefined {
  * A test that still fails after the repair rounds on an assertion whose expected value the
  * target's docstring documents is more likely a bug in the code than in the test.
  */
-export function findSuspectedBugs(
+function findSuspectedBugs(
   target: GenerationTarget,
   version: { content: string; rejected: CandidateTestResult[] },
 ): SuspectedBug[] {

@@ -21,7 +21,7 @@ export function resolveGenerateMode(options: {
   return modelConfigured(options.env, options.replayDir) ? 'model' : 'builtin';
 }
 
-export function modelConfigured(
+function modelConfigured(
   env: Readonly<Record<string, string | undefined>>,
   replayDir?: string,
 ): boolean {

@@ -7,7 +7,7 @@ import type {
   ModelProvider,
 } from './provider.ts';
 
-export interface OpenAIProviderOptions {
+interface OpenAIProviderOptions {
   apiKey: string;
   /** Any OpenAI-compatible server: `http://127.0.0.1:11434/v1` (Ollama), vLLM, llama.cpp. @defaultValue OpenAI's */
   baseURL?: string;

@@ -1,6 +1,6 @@
 import { GeneratorError } from './errors.ts';
 
-export interface AnsweredFile {
+interface AnsweredFile {
   /** Path the model named (`# file:` header or the line before the fence), if any. */
   path?: string;
   content: string;
@@ -110,7 +110,7 @@ function splitByHeaders(code: string): AnsweredFile[] {
 }
 
 /** Python with at least one test, and none of the marks of another language. */
-export function looksLikePythonTests(content: string): boolean {
+function looksLikePythonTests(content: string): boolean {
   if (!/^\s*(async\s+)?def\s+test\w*\s*\(|^class\s+Test\w*/m.test(content)) return false;
   const foreign = [
     /^\s*(const|let|var)\s+\w+\s*=/m,

@@ -1,7 +1,7 @@
 import type { BuiltContext, GenerationTarget } from './context.ts';
 import type { ChatMessage } from './provider.ts';
 
-export const SYSTEM_PROMPT = [
+const SYSTEM_PROMPT = [
   'You write pytest tests for Python code under review. Your tests run in a sealed sandbox and are',
   'rejected when they use the network, subprocesses or os.system, sleep, write files outside',
   "pytest's tmp_path, edit conftest.py or pytest/coverage config, use `# pragma` or `# nosec`, call",
@@ -12,7 +12,7 @@ export const SYSTEM_PROMPT = [
 ].join('\n');
 
 /** Compact `3-5, 9` form of sorted line numbers. */
-export function lineRanges(lines: readonly number[]): string {
+function lineRanges(lines: readonly number[]): string {
   const sorted = [...new Set(lines)].sort((a, b) => a - b);
   const parts: string[] = [];
   for (let i = 0; i < sorted.length; i++) {
@@ -28,7 +28,7 @@ export function lineRanges(lines: readonly number[]): string {
 }
 
 /** The name a test imports: the function, or the class of a method. */
-export function importName(qualname: string): string {
+function importName(qualname: string): string {
   return qualname.split('.')[0] ?? qualname;
 }
 

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { GeneratorError } from './errors.ts';
 import {
-  completionRequestSchema,
   completionResultSchema,
   requestHash,
   type CompleteOptions,
@@ -15,7 +14,7 @@ import {
 const recordedResponseSchema = completionResultSchema.omit({ requests: true });
 
 /** Files of one exchange: `<hash>.request.json` (what was asked) and `<hash>.response.json`. */
-export function exchangePaths(dir: string, hash: string): { request: string; response: string } {
+function exchangePaths(dir: string, hash: string): { request: string; response: string } {
   return {
     request: join(dir, `${hash}.request.json`),
     response: join(dir, `${hash}.response.json`),
@@ -78,12 +77,6 @@ export function createReplayProvider(dir: string): ModelProvider {
       return { ...rest, ...(finishReason === undefined ? {} : { finishReason }), requests: 1 };
     },
   };
-}
-
-/** Reads a recorded request (for tools that list what a recording holds). */
-export async function readRecordedRequest(dir: string, hash: string): Promise<CompletionRequest> {
-  const raw = await readFile(exchangePaths(dir, hash).request, 'utf8');
-  return completionRequestSchema.parse(safeJson(raw));
 }
 
 function safeJson(raw: string): unknown {

@@ -5,7 +5,7 @@ export interface Throttle {
   wait(key: string, signal?: AbortSignal): Promise<void>;
 }
 
-export interface ThrottleOptions {
+interface ThrottleOptions {
   /** Minimum gap between two requests of one key. @defaultValue 300 */
   intervalMs?: number;
   now?: () => number;

@@ -27,7 +27,7 @@ const PullSchema = z.object({
   }),
   base: z.object({ sha: z.string(), ref: z.string(), repo: z.object({ full_name: z.string() }) }),
 });
-export interface PullRequestInfo {
+interface PullRequestInfo {
   number: number;
   state: string;
   headSha: string;
@@ -77,7 +77,7 @@ const GitCommitSchema = z.object({
   tree: z.object({ sha: z.string() }),
   author: z.object({ name: z.string(), email: z.string() }).nullable().optional(),
 });
-export type GitCommitInfo = z.infer<typeof GitCommitSchema>;
+type GitCommitInfo = z.infer<typeof GitCommitSchema>;
 
 export async function getGitCommit(options: {
   octokit: GitHubClient;
@@ -93,12 +93,12 @@ export async function getGitCommit(options: {
   return GitCommitSchema.parse(response.data);
 }
 
-export interface FileToCommit {
+interface FileToCommit {
   path: string;
   content: string;
 }
 
-export type CommitFilesResult =
+type CommitFilesResult =
   | { status: 'committed'; commitSha: string }
   /** The branch no longer points at `parentSha` (someone pushed): nothing was changed. */
   | { status: 'branch-moved' };

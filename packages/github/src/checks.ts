@@ -6,16 +6,14 @@ import type {
 import { z } from 'zod';
 import type { GitHubClient } from './octokit.ts';
 
-export const CHECK_RUN_NAME = 'Testgate';
+const CHECK_RUN_NAME = 'Testgate';
 /** GitHub accepts at most 50 annotations per create/update request. */
-export const ANNOTATIONS_PER_REQUEST = 50;
+const ANNOTATIONS_PER_REQUEST = 50;
 
 /** GitHub's conclusions: the port's, and three Testgate never sets. */
-export type CheckConclusion = HostCheckConclusion | 'skipped' | 'timed_out' | 'action_required';
+type CheckConclusion = HostCheckConclusion | 'skipped' | 'timed_out' | 'action_required';
 
-export type { CheckAnnotation, CheckOutput } from '@testgate/core';
-
-export interface CheckAction {
+interface CheckAction {
   label: string;
   description: string;
   identifier: string;
@@ -34,7 +32,7 @@ const CheckRunSchema = z.object({
   conclusion: z.string().nullable().optional(),
   app: z.object({ id: z.number() }).nullable().optional(),
 });
-export type CheckRunRef = z.infer<typeof CheckRunSchema>;
+type CheckRunRef = z.infer<typeof CheckRunSchema>;
 
 /** Our check run for `externalId` on `headSha`, if an earlier attempt created one. */
 export async function findCheckRun(
@@ -55,7 +53,7 @@ export async function findCheckRun(
   return undefined;
 }
 
-export async function createCheckRun(
+async function createCheckRun(
   options: RepoRef & {
     headSha: string;
     externalId: string;

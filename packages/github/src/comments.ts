@@ -1,6 +1,6 @@
 import type { GitHubClient } from './octokit.ts';
 
-export interface StickyCommentResult {
+interface StickyCommentResult {
   action: 'created' | 'updated' | 'unchanged';
   commentId: number;
 }

@@ -14,7 +14,7 @@ import type { GitHubApp, GitHubClient } from './octokit.ts';
 import { fetchRepoConfig } from './repo-config.ts';
 import { fetchTree } from './workspace.ts';
 
-export interface GitHubHostOptions {
+interface GitHubHostOptions {
   octokit: GitHubClient;
   owner: string;
   repo: string;
@@ -23,7 +23,7 @@ export interface GitHubHostOptions {
 }
 
 /** One repository on GitHub, as the worker's steps see it. */
-export function createGitHubHost(options: GitHubHostOptions): CodeHost {
+function createGitHubHost(options: GitHubHostOptions): CodeHost {
   const { octokit, owner, repo } = options;
   const ref = { octokit, owner, repo };
   return {
@@ -128,7 +128,7 @@ const TREE_CODES: Record<GitHubErrorCode, HostErrorCode> = {
  * status and headers. Anything else (a lost connection, a config the owner must fix) goes
  * through unchanged: the worker classifies those without knowing the host.
  */
-export function toHostError(error: unknown): unknown {
+function toHostError(error: unknown): unknown {
   if (error instanceof HostError || error instanceof ConfigError) return error;
   if (error instanceof GitHubError) {
     return new HostError(TREE_CODES[error.code], error.message, {

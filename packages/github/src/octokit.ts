@@ -6,14 +6,14 @@ import { Octokit } from '@octokit/rest';
 export const GateOctokit = Octokit.plugin(retry, throttling);
 export type GitHubClient = InstanceType<typeof GateOctokit>;
 
-export interface GitHubLogger {
+interface GitHubLogger {
   debug(obj: object, msg?: string): void;
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
 }
 
-export interface GitHubAppOptions {
+interface GitHubAppOptions {
   appId: number | string;
   /** PEM of the GitHub App's private key. */
   privateKey: string;
@@ -110,7 +110,7 @@ export function createGitHubApp(options: GitHubAppOptions): GitHubApp {
   };
 }
 
-export interface GitHubTokenClientOptions {
+interface GitHubTokenClientOptions {
   /** A token GitHub gave the caller (a workflow's GITHUB_TOKEN, a personal access token). */
   token: string;
   /** @defaultValue 'https://api.github.com' */

@@ -15,7 +15,7 @@ const ContentEntrySchema = z.looseObject({
 });
 
 /** The contents API inlines files up to 1 MB; a config has no reason to be bigger. */
-export const MAX_REPO_CONFIG_BYTES = 1024 * 1024;
+const MAX_REPO_CONFIG_BYTES = 1024 * 1024;
 
 /**
  * The raw YAML of `.github/testgate.yml` on `ref`, or null when the file does not exist.

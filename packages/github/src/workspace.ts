@@ -13,11 +13,11 @@ import type { GitHubClient } from './octokit.ts';
 export type ExtractLimits = TreeLimits;
 
 /** What extractTarball wrote: regular files, and the archive's links as symlinks. */
-export type ExtractedTree = FetchedTree;
+type ExtractedTree = FetchedTree;
 
 const MiB = 1024 * 1024;
 
-export const DEFAULT_EXTRACT_LIMITS = DEFAULT_TREE_LIMITS;
+const DEFAULT_EXTRACT_LIMITS = DEFAULT_TREE_LIMITS;
 
 /** A link of the archive, placed once every regular file is written. */
 interface ArchiveLink {
@@ -230,7 +230,7 @@ function stripTopLevel(name: string): string | null {
   return normal;
 }
 
-export interface FetchTreeOptions {
+interface FetchTreeOptions {
   octokit: GitHubClient;
   owner: string;
   repo: string;

@@ -18,7 +18,7 @@ import {
 import type { CompletionCache, Throttle } from '@testgate/generator';
 import type { GenerateContext, GenerateResult } from './run-gate.ts';
 
-export interface ModelCandidatesOptions {
+interface ModelCandidatesOptions {
   /** Where OPENAI_API_KEY and OPENAI_BASE_URL come from: the edge's validated env. */
   env: Readonly<Record<string, string | undefined>>;
   /** The repo's config (`generate.model`: model name, budget, retries, cache TTL, ...). */

@@ -4,7 +4,7 @@
  * `hint`, never parse messages. A repository whose package does not import is NOT an
  * error: the harness reports it and judge() returns a neutral verdict.
  */
-export type PipelineErrorCode =
+type PipelineErrorCode =
   /** The Docker engine does not answer. */
   | 'DOCKER_UNAVAILABLE'
   /** The sandbox image is missing or could not be built. */

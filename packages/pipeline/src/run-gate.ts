@@ -37,7 +37,7 @@ import type { GeneratedFile } from './suggestions.ts';
 
 export type { GenerateMode } from '@testgate/core';
 
-export type GatePhase =
+type GatePhase =
   | 'generate'
   | 'evaluate'
   | 'judge'
@@ -130,7 +130,7 @@ const MiB = 1024 * 1024;
  * Outer deadline of the evaluate container, scaled to the work: the harness kills each
  * run at its own limits, so this only fires when the harness itself is stuck.
  */
-export function evaluateDeadlineMs(options: { tests: number; config: GateConfig }): number {
+function evaluateDeadlineMs(options: { tests: number; config: GateConfig }): number {
   const { tests, config } = options;
   const perRun =
     Math.max(config.limits.wallSeconds, config.limits.cpuSeconds) * 1000 + PER_RUN_OVERHEAD_MS;
@@ -151,7 +151,7 @@ function looksLikeTestFile(path: string): boolean {
  * files that differ between base and head, plus the candidates. Parametrize cases are
  * counted roughly (pytest.param entries and tuple lines), as an upper bound is what matters.
  */
-export async function estimateTestCount(options: {
+async function estimateTestCount(options: {
   base: TreeInput;
   head: TreeInput;
   candidates: readonly { path: string; content: string | Buffer }[];

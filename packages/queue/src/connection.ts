@@ -10,9 +10,9 @@ import { Redis } from 'ioredis';
  * - `worker` and `subscriber` block on Redis for long periods, and BullMQ requires
  *   `maxRetriesPerRequest: null` for them so blocking commands survive reconnects.
  */
-export type RedisRole = 'producer' | 'intake' | 'worker' | 'subscriber';
+type RedisRole = 'producer' | 'intake' | 'worker' | 'subscriber';
 
-export interface RedisConnectionOptions {
+interface RedisConnectionOptions {
   /** e.g. `redis://127.0.0.1:6379`. */
   url: string;
   role: RedisRole;

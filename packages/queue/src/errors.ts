@@ -1,5 +1,5 @@
 /** Stable codes for queue failures; callers dispatch on `code`, never on message text. */
-export type QueueErrorCode = 'REDIS_UNAVAILABLE' | 'INVALID_JOB_DATA';
+type QueueErrorCode = 'REDIS_UNAVAILABLE' | 'INVALID_JOB_DATA';
 
 export class QueueError extends Error {
   readonly code: QueueErrorCode;

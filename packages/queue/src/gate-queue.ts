@@ -29,7 +29,7 @@ import {
   type IntakeResult,
 } from './intake.ts';
 
-export interface GateQueueOptions {
+interface GateQueueOptions {
   redisUrl: string;
   /**
    * Redis key prefix; tests use a unique one each.
@@ -93,7 +93,7 @@ export type ActionEnqueueResult = { status: 'duplicate' } | { status: 'queued'; 
  * Clicks are retried less and kept shorter than gate runs: a click is cheap to repeat,
  * and the worker's idempotency key (per check run) makes a repeat a no-op.
  */
-export const DEFAULT_ACTION_JOB_OPTIONS: JobsOptions = {
+const DEFAULT_ACTION_JOB_OPTIONS: JobsOptions = {
   attempts: 3,
   backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
   removeOnComplete: { age: 24 * 3600, count: 5000 },
@@ -139,7 +139,7 @@ export interface GateQueue {
 
 const LATEST_TTL_SECONDS = 30 * 24 * 3600;
 
-export function latestKey(prefix: string, name: string, prKey: string): string {
+function latestKey(prefix: string, name: string, prKey: string): string {
   return `${prefix}:${name}:latest:${prKey}`;
 }
 

@@ -17,7 +17,7 @@ import {
 } from './gate-job.ts';
 
 /** Why a job's signal was aborted; read from `signal.reason`. */
-export type GateAbortReason =
+type GateAbortReason =
   | { kind: 'superseded'; supersededBy: string }
   | { kind: 'shutdown' }
   | { kind: 'deadline'; deadlineMs: number };
@@ -64,10 +64,10 @@ export interface AbandonedRun {
   pendingPublish?: unknown;
 }
 
-export type GateProcessor<R> = (job: Job<GateJobData>, context: GateJobContext) => Promise<R>;
+type GateProcessor<R> = (job: Job<GateJobData>, context: GateJobContext) => Promise<R>;
 
 /** Context of a check-run button job: it can still be aborted (shutdown, deadline). */
-export interface ActionJobContext {
+interface ActionJobContext {
   name: ActionJobName;
   signal: AbortSignal;
   token: string;
@@ -75,9 +75,9 @@ export interface ActionJobContext {
   data: ActionJobData;
 }
 
-export type ActionProcessor<R> = (job: Job<ActionJobData>, context: ActionJobContext) => Promise<R>;
+type ActionProcessor<R> = (job: Job<ActionJobData>, context: ActionJobContext) => Promise<R>;
 
-export interface GateWorkerOptions<R> {
+interface GateWorkerOptions<R> {
   redisUrl: string;
   /** @defaultValue 'testgate' */
   prefix?: string;

@@ -89,7 +89,7 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-export interface DeliveryIntake {
+interface DeliveryIntake {
   /**
    * Appends one delivery; resolves once it is stored (with every delivery of the same
    * event-loop turn, in one script call) or rejects when Redis did not store it.

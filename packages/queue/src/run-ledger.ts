@@ -20,7 +20,7 @@ export interface TrackedRun {
 /** Counters the worker keeps in Redis for /metrics (any process can read them). */
 export type GateCounter = 'publish-retries' | 'stale-skipped' | 'runs-abandoned';
 
-export function runLedgerKeys(prefix: string, name: string) {
+function runLedgerKeys(prefix: string, name: string) {
   return {
     times: `${prefix}:${name}:runs`,
     entries: `${prefix}:${name}:runs:data`,

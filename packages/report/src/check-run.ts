@@ -33,12 +33,12 @@ import {
 import { suggestionItemBlocks } from './comment.ts';
 
 /** A verdict's conclusion: the host's conclusions but `cancelled` (a judged run is never that). */
-export type CheckConclusion = Exclude<HostCheckConclusion, 'cancelled'>;
+type CheckConclusion = Exclude<HostCheckConclusion, 'cancelled'>;
 
 /** The host port's annotation, always with a title. */
 export type CheckRunAnnotation = CheckAnnotation & { title: string };
 
-export interface CheckRunOutput {
+interface CheckRunOutput {
   conclusion: CheckConclusion;
   title: string;
   summary: string;
@@ -46,7 +46,7 @@ export interface CheckRunOutput {
   annotations: CheckRunAnnotation[];
 }
 
-export interface CheckRunOptions {
+interface CheckRunOptions {
   /** @defaultValue 65535 (GitHub's limit on `output.summary` and `output.text`, in bytes) */
   maxSummaryBytes?: number;
   /**

@@ -34,7 +34,7 @@ export const COMMENT_LIMIT = 65_536;
  */
 export type SuggestionDelivery = 'button' | 'patch' | 'copy';
 
-export interface CommentOptions {
+interface CommentOptions {
   /** Hidden first line the comment is found by. @defaultValue '<!-- testgate:report -->' */
   marker?: string;
   /** @defaultValue 65536 (GitHub's limit, in characters) */
@@ -48,7 +48,7 @@ export interface CommentOptions {
   appCommit?: { sha: string };
 }
 
-export interface CommentLayout {
+interface CommentLayout {
   body: string;
   /** Suggestions (files) shown in the comment, in `report.suggestions` order from the first. */
   suggestionsShown: number;
@@ -255,7 +255,7 @@ export function suggestionItemBlocks(report: GateReport): string[] {
 }
 
 /** Tests that kept failing on documented behaviour: maybe the code, not the test, is wrong. */
-export function suspectedBugBlocks(report: GateReport): string[] {
+function suspectedBugBlocks(report: GateReport): string[] {
   const bugs = report.generation?.suspectedBugs ?? [];
   return bugs.map(
     (bug) =>

@@ -130,7 +130,7 @@ export function mdFence(content: string, lang = ''): string {
 
 // --- size limits ------------------------------------------------------------------------
 
-export type Measure = (text: string) => number;
+type Measure = (text: string) => number;
 export const chars: Measure = (text) => text.length;
 export const utf8Bytes: Measure = (text) => Buffer.byteLength(text, 'utf8');
 

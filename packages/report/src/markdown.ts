@@ -171,7 +171,7 @@ export function generationBlocks(report: GateReport): string[] {
 }
 
 /** One collapsible block per suggested file, with its code when `code` is set. */
-export function suggestionBlocks(report: GateReport, options: { code: boolean }): string[] {
+function suggestionBlocks(report: GateReport, options: { code: boolean }): string[] {
   return report.suggestions.map((suggestion) => {
     const covered = Object.values(suggestion.covers).reduce((sum, lines) => sum + lines.length, 0);
     const summary = `${mdCode(suggestion.path)}: ${plural(suggestion.tests.length, 'test')} for ${suggestion.targets.map((t) => mdCode(t)).join(', ') || 'the changed code'}, covering ${plural(covered, 'changed line')} (${mdText(suggestion.generator)})`;

@@ -9,7 +9,7 @@ import { REASON_CODES } from '@testgate/core';
 import type { Location, Log, ReportingDescriptor, Result } from 'sarif';
 import { findingRejects, generatedPaths, REASON_HELP } from './format.ts';
 
-export interface SarifOptions {
+interface SarifOptions {
   /**
    * Absolute `file://` URI of the repository root (ending in `/`), recorded as the
    * `SRCROOT` base of every artifact location. Leave unset for a portable log.
@@ -20,7 +20,7 @@ export interface SarifOptions {
   version?: string;
 }
 
-export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
+const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 const URI_BASE_ID = 'SRCROOT';
 
 /** GitHub code scanning ranks security results by this property (0.1 to 10). */
@@ -34,7 +34,7 @@ export function renderSarif(report: GateReport, options: SarifOptions = {}): str
   return `${JSON.stringify(buildSarif(report, options), null, 2)}\n`;
 }
 
-export function buildSarif(report: GateReport, options: SarifOptions = {}): Log {
+function buildSarif(report: GateReport, options: SarifOptions = {}): Log {
   const rules: ReportingDescriptor[] = REASON_CODES.map((reason) => ({
     id: reason,
     name: pascal(reason),

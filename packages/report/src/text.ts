@@ -13,7 +13,7 @@ import {
   VERDICT_WORD,
 } from './format.ts';
 
-export interface TextOptions {
+interface TextOptions {
   /**
    * ANSI colours; the caller decides (a TTY without NO_COLOR), this package reads no env.
    * @defaultValue false

@@ -13,7 +13,7 @@ import type { GateReport } from '@testgate/core';
 import { annotations } from './check-run.ts';
 import type { CheckRunAnnotation } from './check-run.ts';
 
-export type WorkflowCommandName = 'error' | 'warning' | 'notice';
+type WorkflowCommandName = 'error' | 'warning' | 'notice';
 
 /** The message part of a workflow command. */
 export function escapeCommandData(text: string): string {
@@ -44,7 +44,7 @@ const LEVEL: Record<CheckRunAnnotation['annotation_level'], WorkflowCommandName>
   notice: 'notice',
 };
 
-export interface AnnotationCommandOptions {
+interface AnnotationCommandOptions {
   /**
    * Where the judged repository sits in the workflow's workspace (posix, no leading `./`):
    * annotation paths are relative to the workspace. @defaultValue '' (the workspace itself)

@@ -21,7 +21,7 @@ export const SANDBOX_LABEL_CREATED_AT = 'testgate.created-at';
 /** Epoch ms after which the container is certainly a leftover (deadline plus grace). */
 export const SANDBOX_LABEL_EXPIRES_AT = 'testgate.expires-at';
 
-export const SANDBOX_UID = 10001;
+const SANDBOX_UID = 10001;
 
 /** The whole environment a sandbox sees (PROTOCOL.md): no secrets, no host paths. */
 export const SANDBOX_ENV: readonly string[] = Object.freeze([
@@ -40,7 +40,7 @@ const EXPIRY_GRACE_MS = 60_000;
 /** How long past the deadline we wait for the engine to report an exit after our kill. */
 const WAIT_GRACE_MS = 30_000;
 
-export interface DockerRunnerOptions {
+interface DockerRunnerOptions {
   /** The engine client. @defaultValue `new Docker()` (DOCKER_HOST or /var/run/docker.sock) */
   docker?: Docker;
   /** Limits applied under each request's own. @defaultValue DEFAULT_LIMITS */

@@ -8,7 +8,7 @@ import { toSandboxError } from './sandbox-error.ts';
 import { SANDBOX_LABEL_APP, SANDBOX_LABEL_APP_VALUE } from './docker-runner.ts';
 
 /** Label carrying the environment's cache key. */
-export const ENVIRONMENT_LABEL_KEY = 'testgate.environment';
+const ENVIRONMENT_LABEL_KEY = 'testgate.environment';
 
 export interface EnvironmentVolume {
   name: string;

@@ -1,7 +1,7 @@
 import Docker from 'dockerode';
 import { SandboxError } from './sandbox-error.ts';
 
-export interface PingDockerOptions {
+interface PingDockerOptions {
   /** @defaultValue `new Docker()` (DOCKER_HOST or the local socket) */
   docker?: Docker;
   /**

@@ -8,7 +8,7 @@ import {
   removeContainer,
 } from './docker-runner.ts';
 
-export interface ReapOptions {
+interface ReapOptions {
   /** @defaultValue `new Docker()` */
   docker?: Docker;
   /**
@@ -24,7 +24,7 @@ export interface ReapOptions {
   now?: () => number;
 }
 
-export interface ReapResult {
+interface ReapResult {
   removed: string[];
 }
 

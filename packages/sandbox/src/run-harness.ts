@@ -21,8 +21,8 @@ import {
 } from './tree-pack.ts';
 import type { TarEntry, TreeInput, TreeLimits } from './tree-pack.ts';
 
-export type HarnessMode = 'evaluate' | 'analyze' | 'generate';
-export type HarnessReport<M extends HarnessMode> = M extends 'evaluate'
+type HarnessMode = 'evaluate' | 'analyze' | 'generate';
+type HarnessReport<M extends HarnessMode> = M extends 'evaluate'
   ? EvaluationEvidence
   : M extends 'analyze'
     ? Analysis
@@ -33,12 +33,12 @@ export const HARNESS_COMMAND: readonly string[] = Object.freeze([
   '-I',
   '/opt/testgate/harness/main.py',
 ]);
-export const HARNESS_PROTOCOL = 1;
+const HARNESS_PROTOCOL = 1;
 /** The harness reads at most this much stdin (PROTOCOL.md). */
-export const MAX_HARNESS_INPUT_BYTES = 512 * 1024 * 1024;
+const MAX_HARNESS_INPUT_BYTES = 512 * 1024 * 1024;
 
 /** request.json `settings` (PROTOCOL.md); unknown keys pass through to the harness. */
-export const harnessSettingsSchema = z.looseObject({
+const harnessSettingsSchema = z.looseObject({
   reruns: z.number().int().min(1).max(50).default(3),
   cpuSecondsPerTest: z.number().positive().max(3600).default(2),
   wallSecondsPerTest: z.number().positive().max(3600).default(10),
@@ -50,7 +50,7 @@ export const harnessSettingsSchema = z.looseObject({
   generateSeconds: z.number().positive().max(3600).default(20),
   maxTestsPerFunction: z.number().int().min(0).max(1000).default(6),
 });
-export type HarnessSettings = z.infer<typeof harnessSettingsSchema>;
+type HarnessSettings = z.infer<typeof harnessSettingsSchema>;
 
 export interface HarnessCandidate {
   /** Where the file goes in the head tree, e.g. `tests/test_testgate_calc.py`. */
@@ -61,7 +61,7 @@ export interface HarnessCandidate {
   generator?: string;
 }
 
-export const harnessProgressSchema = z.object({
+const harnessProgressSchema = z.object({
   phase: z.string().max(100),
   message: z.string().max(10_000).default(''),
   done: z.number().int().nonnegative().nullish(),
@@ -74,7 +74,7 @@ export interface HarnessProgress {
   total?: number;
 }
 
-export interface RunHarnessOptions<M extends HarnessMode> {
+interface RunHarnessOptions<M extends HarnessMode> {
   mode: M;
   /** Tag from ensureSandboxImage. */
   image: string;
@@ -258,7 +258,7 @@ const TRUNCATED_NOTE = ' [... cut by Testgate: too long]';
  * Cuts each string a schema issue says is too long to that field's maximum, ending in a
  * note; true if anything was cut (the caller parses again).
  */
-export function clampLongStrings(json: unknown, issues: readonly z.core.$ZodIssue[]): boolean {
+function clampLongStrings(json: unknown, issues: readonly z.core.$ZodIssue[]): boolean {
   let changed = false;
   for (const issue of issues) {
     if (issue.code !== 'too_big' || issue.origin !== 'string' || issue.path.length === 0) continue;

@@ -1,5 +1,5 @@
 /** Stable codes of every failure packages/sandbox reports. Callers dispatch on these, never on text. */
-export type SandboxErrorCode =
+type SandboxErrorCode =
   /** The Docker engine does not answer (socket missing, refused, or ping failed). */
   | 'DOCKER_UNAVAILABLE'
   /** The image to run is not present locally. */

@@ -9,8 +9,8 @@ import Docker from 'dockerode';
 import { SandboxError, toSandboxError } from './sandbox-error.ts';
 import { packTar } from './tree-pack.ts';
 
-export const BASE_REPOSITORY = 'testgate-sandbox-base';
-export const IMAGE_REPOSITORY = 'testgate-sandbox';
+const BASE_REPOSITORY = 'testgate-sandbox-base';
+const IMAGE_REPOSITORY = 'testgate-sandbox';
 /** Moving alias of the last image ensureSandboxImage made or found; the hash tag is the truth. */
 export const IMAGE_ALIAS_TAG = `${IMAGE_REPOSITORY}:current`;
 
@@ -26,14 +26,14 @@ export interface ImageProgress {
   message: string;
 }
 
-export interface SandboxImageTags {
+interface SandboxImageTags {
   /** `testgate-sandbox-base:<hash of packages.txt, build-rootfs.sh, Dockerfile>` */
   base: string;
   /** `testgate-sandbox:<hash of the base tag, image.Dockerfile, harness/**>` */
   image: string;
 }
 
-export interface EnsureSandboxImageOptions {
+interface EnsureSandboxImageOptions {
   onProgress?: (event: ImageProgress) => void;
   /** @defaultValue `new Docker()` */
   docker?: Docker;
@@ -370,7 +370,7 @@ async function withBuildLock(
   }
 }
 
-export interface PruneSandboxImagesOptions {
+interface PruneSandboxImagesOptions {
   /** @defaultValue `new Docker()` */
   docker?: Docker;
   /** Tags to keep. @defaultValue the current content-hash tag of this checkout */

@@ -14,7 +14,7 @@ export type TreeInput =
   /** Files by relative path. */
   | { kind: 'files'; files: Record<string, string | Buffer> };
 
-export interface TreeFile {
+interface TreeFile {
   /** Normalised relative path, `/`-separated. */
   path: string;
   content: Buffer;
@@ -36,14 +36,14 @@ export interface TreeEntry {
 }
 
 /** A tree's files (in-tree links listed as copies), the links refused, and the bytes in all. */
-export interface TreeListing {
+interface TreeListing {
   entries: TreeEntry[];
   refusedLinks: RefusedLink[];
   bytes: number;
 }
 
 /** A symbolic link the tree reader would not follow: it points outside the tree, or nowhere. */
-export interface RefusedLink {
+interface RefusedLink {
   /** The link's path in the tree. */
   path: string;
   /** What it points at, as stored in the link. */
@@ -52,7 +52,7 @@ export interface RefusedLink {
 }
 
 /** A tree's files, with in-tree links resolved to copies, and the links that were refused. */
-export interface TreeContents {
+interface TreeContents {
   files: TreeFile[];
   refusedLinks: RefusedLink[];
 }

@@ -27,7 +27,7 @@ async function imageKey(io: CliIo): Promise<number> {
   return EXIT.ok;
 }
 
-export async function actionMain(mode: string | undefined, io: CliIo): Promise<number> {
+async function actionMain(mode: string | undefined, io: CliIo): Promise<number> {
   try {
     switch (mode ?? 'gate') {
       case 'gate':
