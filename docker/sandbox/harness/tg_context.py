@@ -206,6 +206,9 @@ def build_contexts(head: str, functions: list[dict], import_roots: list[str]) ->
                 "imports": imports,
                 "uses": _uses(node, fn["qualname"], defs, lines),
             }
+            docstring = ast.get_docstring(node)
+            if docstring:
+                ctx["docstring"] = _cap(docstring, MAX_SOURCE)
             if cls is not None:
                 ctx["classHeader"] = _class_header(cls, lines)
             if style is not None:

@@ -32,6 +32,7 @@ import tg_budget
 import tg_child
 import tg_coverage
 import tg_naming
+import tg_oracles
 
 HARNESS_DIR = os.path.dirname(os.path.abspath(__file__))
 # CPU and wall time a child may spend before its test starts (interpreter, pytest, coverage, collection).
@@ -49,6 +50,12 @@ MAX_CONTEXT_FILES = 8
 MAX_FIXTURE_USERS = 20
 # Kept from the container's deadline for Bandit, coverage assembly and the report.
 BUDGET_RESERVE_SECONDS = 20
+# The time budget of an evaluation, sized to its runs once they are known: the start
+# (extraction, project detection, collection, Bandit, evidence) plus each run at its own
+# limit and start-up, never less than the minimum, within the container's deadline.
+START_ALLOWANCE_SECONDS = 90
+RUN_ALLOWANCE_SECONDS = 2
+MIN_BUDGET_SECONDS = 120
 NO_NETWORK_HINT = (' - the sandbox has no network and installs nothing, so third-party dependencies must be '
                    'vendored in the repository or present in the sandbox image')
 
@@ -200,7 +207,8 @@ class Evaluator:
         # starts after it, so the gate always answers instead of being killed mid-run.
         deadline_ms = self.settings.get('deadlineMs')
         self.budget_seconds = float(deadline_ms) / 1000 if deadline_ms else None
-        self.not_after = (time.monotonic() + self.budget_seconds - BUDGET_RESERVE_SECONDS) if deadline_ms else None
+        self.started = time.monotonic()
+        self.not_after = (self.started + self.budget_seconds - BUDGET_RESERVE_SECONDS) if deadline_ms else None
 
     def progress(self, phase, message, done=None, total=None) -> None:
         now = time.monotonic()
@@ -601,6 +609,16 @@ class Evaluator:
         top = module.split('.')[0]
         places = list(self.import_roots) + [self.head, *also]
         return any(os.path.exists(os.path.join(p, top)) or os.path.exists(os.path.join(p, top + '.py')) for p in places)
+
+    def _size_budget(self, tests: int) -> None:
+        """The budget for these tests' runs, counted from the harness's start (the caller
+        only caps it: what pytest collected is known here, not where the request is made)."""
+        settings = self.settings
+        per_run = max(float(settings['wallSecondsPerTest']), float(settings['cpuSecondsPerTest'])) + RUN_ALLOWANCE_SECONDS
+        seconds = max(MIN_BUDGET_SECONDS, START_ALLOWANCE_SECONDS + tests * int(settings['reruns']) * per_run)
+        not_after = self.started + seconds - BUDGET_RESERVE_SECONDS
+        self.not_after = not_after if self.not_after is None else min(self.not_after, not_after)
+        self.budget_seconds = self.not_after + BUDGET_RESERVE_SECONDS - self.started  # as budget_message says it
 
     def budget_spent(self) -> bool:
         return self.not_after is not None and time.monotonic() >= self.not_after
@@ -1016,6 +1034,7 @@ class Evaluator:
                                       key=lambda r: -len(collected[r]['items'])))
         static = self._static_findings(files, scanned, changed_files, evidence['tools'])
         tests = self._tests_to_run(files, scanned, collected, context_rels, pr_tests, static)
+        self._size_budget(len(tests))
         self._scope_findings(files, tests)
         results = self._run_tests(tests)
         self._assemble(evidence, files, tests, results, import_ms)
@@ -1337,6 +1356,7 @@ class Evaluator:
 
     def _assemble(self, evidence: dict, files: dict, tests: list, results: dict, import_ms: dict) -> None:
         """Each test's and each file's evidence, its run-time findings attributed."""
+        oracles: dict = {}  # file -> what its generated tests compare against (tg_oracles)
         self.progress('coverage', 'assembling evidence')
         for i, t in enumerate(tests):
             runs = results[i]
@@ -1361,6 +1381,12 @@ class Evaluator:
                   'findings': t['findings'][:1000], 'asserts': t['asserts'], 'trivialAsserts': t['trivialAsserts']}
             if t['origin'] == 'generated' and t.get('generator'):
                 ev['generator'] = str(t['generator'])[:200]
+            if t['origin'] == 'generated':
+                if t['file'] not in oracles:
+                    oracles[t['file']] = tg_oracles.by_function(os.path.join(self.head, t['file']))
+                expected = oracles[t['file']].get((t.get('cls'), t['function']))
+                if expected:
+                    ev['expected'] = expected
             if t['origin'] == 'pr' and t.get('change') in ('added', 'modified', 'uses'):
                 ev['change'] = t['change']
             if import_ms.get(t['file']):

@@ -70,6 +70,11 @@ export const testEvidenceSchema = z.object({
   /** Model name or `builtin` for generated tests. */
   generator: z.string().max(200).optional(),
   /**
+   * For generated tests: the source of each literal its asserts compare with `==` / `!=`,
+   * and of each exception `pytest.raises` expects, read from its syntax tree (tg_oracles).
+   */
+  expected: z.array(z.string().max(200)).max(20).optional(),
+  /**
    * For PR tests: whether the test is new or edited in the PR, or `uses`: an unchanged test
    * that runs a fixture, helper or base class the PR changed (judged on what it did, not on
    * how it was written).
@@ -209,6 +214,8 @@ export const functionContextSchema = z.object({
   module: z.string().max(1000),
   /** Source of the function itself. */
   source: z.string().max(500_000),
+  /** Its docstring, as `ast.get_docstring` reads it. */
+  docstring: z.string().max(500_000).optional(),
   /** The module's import statements, verbatim. */
   imports: z.string().max(200_000),
   /** `class X(Base):` line plus class attributes, for methods. */

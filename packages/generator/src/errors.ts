@@ -7,8 +7,7 @@ type GeneratorErrorCode =
   | 'REPLAY_MISS'
   | 'BAD_ANSWER'
   | 'ABORTED'
-  | 'CONFIG_INVALID'
-  | 'MODEL_FALLBACK';
+  | 'CONFIG_INVALID';
 
 export class GeneratorError extends Error {
   readonly code: GeneratorErrorCode;

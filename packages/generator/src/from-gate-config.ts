@@ -58,17 +58,20 @@ export function candidateEvaluationFrom(
   report: Pick<GateReport, 'tests' | 'files'>,
   evidence: Pick<EvaluationEvidence, 'tests'>,
 ): CandidateEvaluation {
-  const outputs = new Map(
-    evidence.tests.map(
-      (t) => [t.nodeid, t.runs.find((r) => r.outcome !== 'passed' && r.message)?.message] as const,
-    ),
-  );
+  const judged = new Map(evidence.tests.map((t) => [t.nodeid, t] as const));
   return {
     tests: report.tests
       .filter((t) => t.origin === 'generated')
       .map((t) => {
-        const output = outputs.get(t.nodeid);
-        return { ...t, ...(output === undefined ? {} : { output }) };
+        const seen = judged.get(t.nodeid);
+        const output = seen?.runs.find((r) => r.outcome !== 'passed' && r.message)?.message;
+        return {
+          ...t,
+          // Where the harness found the test (its syntax tree): how a rejected one is cut out.
+          lines: { start: seen?.startLine ?? 0, end: seen?.endLine ?? 0 },
+          ...(output === undefined ? {} : { output }),
+          ...(seen?.expected === undefined ? {} : { expected: seen.expected }),
+        };
       }),
     files: report.files.filter((f) => f.origin === 'generated'),
   };

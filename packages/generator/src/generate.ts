@@ -25,13 +25,7 @@ import {
   type CompletionResult,
   type ModelProvider,
 } from './provider.ts';
-import {
-  docstringOf,
-  expectedValues,
-  functionSource,
-  mentions,
-  removeFunctions,
-} from './python-source.ts';
+import { mentions, removeLines } from './test-lines.ts';
 import type { Throttle } from './throttle.ts';
 
 /** A candidate test file as the evaluation receives it. */
@@ -53,6 +47,10 @@ export type CandidateTestResult = Pick<
   coverage: Pick<TestResult['coverage'], 'changedLines'>;
   /** pytest's failure / error output of the first failing run (from the evidence's `runs[].message`). */
   output?: string;
+  /** First and last line of the test function in its file, decorators included (the harness's syntax tree). */
+  lines: { start: number; end: number };
+  /** What its asserts compare against (the evidence's `expected`). */
+  expected?: string[];
 };
 
 /** What the injected evaluation returns: the judged generated tests and files (other tests may be included; they are ignored). */
@@ -567,7 +565,10 @@ function finish(
       path: file.path,
       content:
         rejectedFunctions.size > 0
-          ? removeFunctions(best.content, rejectedFunctions)
+          ? removeLines(
+              best.content,
+              best.rejected.map((t) => t.lines),
+            )
           : best.content,
       targets: file.targets,
       generator: config.model,
@@ -624,17 +625,15 @@ function bestVersion(candidate: Candidate): Version | undefined {
  */
 function findSuspectedBugs(
   target: GenerationTarget,
-  version: { content: string; rejected: CandidateTestResult[] },
+  version: { rejected: CandidateTestResult[] },
 ): SuspectedBug[] {
-  const doc = docstringOf(target.context.source);
+  const doc = target.context.docstring;
   if (!doc) return [];
   const bugs: SuspectedBug[] = [];
   for (const test of version.rejected) {
     if (!test.reasons.includes('failed')) continue;
-    const source = functionSource(version.content, test.function);
-    if (!source) continue;
     const output = [test.output ?? '', ...test.details.map((d) => d.message)].join('\n');
-    const documented = expectedValues(source).filter(
+    const documented = (test.expected ?? []).filter(
       (value) =>
         mentions(doc, value) &&
         (output.includes(value) || output.includes(value.replace(/^['"]|['"]$/g, ''))),

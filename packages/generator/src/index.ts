@@ -12,4 +12,4 @@ export * from './parse-answer.ts';
 export * from './generate.ts';
 export * from './mode.ts';
 export * from './from-gate-config.ts';
-export * from './fallback-error.ts';
+export * from './pipeline-result.ts';

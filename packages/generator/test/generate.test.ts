@@ -12,7 +12,6 @@ import {
   createMemoryCompletionCache,
   createOpenAIProvider,
   generateWithModel,
-  isModelFallbackError,
   pipelineResultOf,
   resolveGenerateMode,
   type CandidateEvaluation,
@@ -26,6 +25,7 @@ const context: FunctionContext = {
   module: 'calc.ops',
   source:
     'def clamp(value, low, high):\n    """Clamp into [low, high]: clamp(15, 0, 10) == 10."""\n    if value < low:\n        return low\n    return value\n',
+  docstring: 'Clamp into [low, high]: clamp(15, 0, 10) == 10.',
   imports: 'import math\nimport os\nfrom typing import (\n    Any,\n    List,\n)\n',
   uses: [],
 };
@@ -52,8 +52,18 @@ function result(
     reasons: status === 'accepted' ? [] : ['failed'],
     details: [],
     coverage: { changedLines: status === 'accepted' ? { 'calc/ops.py': [3, 4] } : {} },
+    lines: { start: 0, end: 0 },
     ...extra,
   };
+}
+
+/** Where the harness would find `def fn` in a candidate file: its line and the body's lines. */
+function linesOf(content: string, fn: string): CandidateTestResult['lines'] {
+  const lines = content.split('\n');
+  const at = lines.findIndex((line) => line.startsWith(`def ${fn}(`));
+  let end = at + 1;
+  while (end < lines.length && /^\s+\S/.test(lines[end] ?? '')) end++;
+  return { start: at + 1, end };
 }
 
 const provider = () => createOpenAIProvider({ apiKey: 'k', baseURL: server.url, maxRetries: 0 });
@@ -75,6 +85,8 @@ describe('generateWithModel (scripted evaluation)', () => {
           result(path, 'test_low', 'accepted'),
           result(path, 'test_high', 'rejected', {
             output: 'E   assert 15 == 10\nE    +  where 15 = clamp(15, 0, 10)',
+            lines: linesOf(files[0]!.content, 'test_high'),
+            expected: ['10'],
           }),
         ],
         files: [{ path, reasons: [], details: [], collected: 2 }],
@@ -128,15 +140,10 @@ describe('generateWithModel (scripted evaluation)', () => {
     expect(out).toMatchObject({ outcome: 'fallback', fallback: { code: 'budget' } });
     expect(out.summary).toMatchObject({ generator: 'builtin', costUsd: 2.5, modelCalls: 1 });
     expect(out.summary.fallbackReason).toContain('$2.5000 of $2');
-    // runGate's seam: a fallback is an error that carries the reason and what was spent.
-    let thrown: unknown;
-    try {
-      pipelineResultOf(out);
-    } catch (error) {
-      thrown = error;
-    }
-    expect(isModelFallbackError(thrown) && thrown.summary.costUsd).toBe(2.5);
-    expect(isModelFallbackError(thrown) && thrown.message).toBe(out.summary.fallbackReason);
+    // runGate's seam: a fallback carries the reason and what was spent.
+    const seam = pipelineResultOf(out);
+    expect('fallback' in seam && seam.fallback.spent.costUsd).toBe(2.5);
+    expect('fallback' in seam && seam.fallback.reason).toBe(out.summary.fallbackReason);
   });
 
   it('answers a repeated prompt from the cache', async () => {

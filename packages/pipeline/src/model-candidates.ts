@@ -3,8 +3,8 @@
  * by the CLI and the worker. Everything an edge owns comes in through the options: the
  * environment (OPENAI_API_KEY / OPENAI_BASE_URL; this package never reads process.env),
  * the completion cache on the edge's Redis connection, the edge's throttle, the
- * record/replay directories. Model trouble comes back as a ModelFallbackError, which
- * runGate answers with the built-in generator.
+ * record/replay directories. Model trouble comes back as a fallback (its reason and what
+ * it spent), which runGate answers with the built-in generator.
  */
 import type { GateConfig } from '@testgate/core';
 import {

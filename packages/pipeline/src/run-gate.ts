@@ -76,11 +76,18 @@ export interface GenerateContext {
 }
 
 /** What a model generator returns: the candidate files and what it spent. */
-export interface GenerateResult {
-  files: GeneratedFile[];
-  /** Model name, calls, tokens, cost, rounds, skips; `generator`, `candidates` and `accepted` are filled in by runGate. */
-  summary: Partial<Omit<GenerationSummary, 'generator' | 'candidates' | 'accepted'>>;
-}
+/**
+ * What the model path gives runGate: its candidate files and what it spent, or a fallback
+ * (the reason, and what it spent before falling back), which runGate answers with the
+ * built-in generator.
+ */
+export type GenerateResult =
+  | {
+      files: GeneratedFile[];
+      /** Model name, calls, tokens, cost, rounds, skips; `generator`, `candidates` and `accepted` are filled in by runGate. */
+      summary: Partial<Omit<GenerationSummary, 'generator' | 'candidates' | 'accepted'>>;
+    }
+  | { fallback: { reason: string; spent: Partial<GenerationSummary> } };
 
 export interface RunGateOptions {
   runner: SandboxRunner;
@@ -120,58 +127,14 @@ type PreparedRun = RunGateOptions & { harnessEnvironment?: HarnessEnvironment };
 
 /** Time the harness needs outside the tests: extraction, project detection, Bandit, coverage merge. */
 const HARNESS_OVERHEAD_MS = 90_000;
-/** Per test run on top of its own limit: interpreter start, pytest collection, coverage save. */
-const PER_RUN_OVERHEAD_MS = 2_000;
-const MIN_DEADLINE_MS = 2 * 60_000;
-const MAX_DEADLINE_MS = 30 * 60_000;
+/**
+ * Outer deadline of the evaluate container. The harness sizes its own time budget to the
+ * runs it found (tg_evaluate: it knows what pytest collected; we would have to guess from
+ * the source) within this cap, and kills each run at its own limits, so this only fires
+ * when the harness itself is stuck.
+ */
+const EVALUATE_DEADLINE_MS = 30 * 60_000;
 const MiB = 1024 * 1024;
-
-/**
- * Outer deadline of the evaluate container, scaled to the work: the harness kills each
- * run at its own limits, so this only fires when the harness itself is stuck.
- */
-function evaluateDeadlineMs(options: { tests: number; config: GateConfig }): number {
-  const { tests, config } = options;
-  const perRun =
-    Math.max(config.limits.wallSeconds, config.limits.cpuSeconds) * 1000 + PER_RUN_OVERHEAD_MS;
-  const ms = HARNESS_OVERHEAD_MS + tests * config.reruns * perRun;
-  return Math.min(MAX_DEADLINE_MS, Math.max(MIN_DEADLINE_MS, ms));
-}
-
-const TEST_DEF = /^[ \t]*(?:async[ \t]+)?def[ \t]+test\w*[ \t]*\(/gm;
-const PARAM_CASE = /pytest\.param\(|^\s*\(.*\),?\s*$/gm;
-
-function looksLikeTestFile(path: string): boolean {
-  const name = path.split('/').at(-1) ?? '';
-  return name.endsWith('.py') && (name.startsWith('test_') || name.endsWith('_test.py'));
-}
-
-/**
- * Estimates how many test cases the evaluate run will execute: test functions in test
- * files that differ between base and head, plus the candidates. Parametrize cases are
- * counted roughly (pytest.param entries and tuple lines), as an upper bound is what matters.
- */
-async function estimateTestCount(options: {
-  base: TreeInput;
-  head: TreeInput;
-  candidates: readonly { path: string; content: string | Buffer }[];
-}): Promise<number> {
-  // Listed, not read: only test files are read, one at a time.
-  const base = new Map((await listTree(options.base)).entries.map((file) => [file.path, file]));
-  let count = 0;
-  const countIn = (text: string): number =>
-    (text.match(TEST_DEF)?.length ?? 0) + (text.match(PARAM_CASE)?.length ?? 0);
-  for (const file of (await listTree(options.head)).entries) {
-    if (!looksLikeTestFile(file.path)) continue;
-    const before = base.get(file.path);
-    const content = file.read();
-    if (before !== undefined && before.size === file.size && before.read().equals(content))
-      continue;
-    count += countIn(content.toString('utf8'));
-  }
-  for (const candidate of options.candidates) count += countIn(candidate.content.toString());
-  return count;
-}
 
 /** Maps anything runGate's steps throw to a PipelineError, in one place. */
 export function toPipelineError(error: unknown, step: string): PipelineError {
@@ -307,17 +270,12 @@ async function evaluateInSandbox(
   run: { candidates: HarnessCandidate[]; includePrTests: boolean; signal?: AbortSignal },
 ): Promise<EvaluationEvidence> {
   const { config } = options;
-  const tests = await estimateTestCount({
-    base: options.base,
-    head: run.includePrTests ? options.head : options.base,
-    candidates: run.candidates,
-  });
   options.onProgress?.({
     phase: 'evaluate',
-    message: `about ${tests} test case${tests === 1 ? '' : 's'} to judge`,
+    message: `judging ${run.includePrTests ? "the pull request's tests and " : ''}${run.candidates.length} candidate file(s) in the sandbox`,
   });
   const signal = run.signal ?? options.signal;
-  const deadlineMs = evaluateDeadlineMs({ tests, config });
+  const deadlineMs = EVALUATE_DEADLINE_MS;
   return runHarness(options.runner, {
     mode: 'evaluate',
     image: options.image,
@@ -330,8 +288,9 @@ async function evaluateInSandbox(
       wallSecondsPerTest: config.limits.wallSeconds,
       memoryMbPerTest: config.limits.memoryMb,
       slowMs: config.limits.slowMs,
-      // The harness stops starting test processes before the container's deadline, so a
-      // PR whose code takes too long gets timeouts in its report rather than no verdict.
+      // The harness stops starting test processes before its budget (sized to its runs,
+      // within the container's deadline) runs out, so a PR whose code takes too long gets
+      // timeouts in its report rather than no verdict.
       deadlineMs,
       testGlobs: [...config.tests.globs, ...config.tests.include],
       excludeGlobs: config.tests.exclude,
@@ -343,10 +302,8 @@ async function evaluateInSandbox(
   });
 }
 
-/** What the model path spent before it fell back (ModelFallbackError carries it as `summary`). */
-function spentBeforeFallback(error: unknown): Partial<GenerationSummary> {
-  const summary = (error as { summary?: Partial<GenerationSummary> } | null)?.summary;
-  if (!summary || typeof summary !== 'object') return {};
+/** What the model path spent before it fell back: the fields the built-in summary takes over. */
+function spentOf(summary: Partial<GenerationSummary>): Partial<GenerationSummary> {
   const pick: Partial<GenerationSummary> = {};
   for (const key of [
     'model',
@@ -397,23 +354,28 @@ async function generateWithModel(options: PreparedRun): Promise<Generated> {
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     ...(options.labels === undefined ? {} : { labels: options.labels }),
   };
+  let result: GenerateResult;
   try {
-    const result = await options.generateCandidates(context);
-    const model = result.summary.model ?? options.config.generate.model.name;
-    return {
-      files: result.files,
-      summary: { ...emptyGenerationSummary('model'), ...result.summary, generator: 'model', model },
-    };
+    result = await options.generateCandidates(context);
   } catch (error) {
     // The sandbox failing is the gate failing; the model failing only costs suggestions.
     if (isSandboxError(error) || options.signal?.aborted) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
-    const builtin = await generateBuiltin(options, reason);
-    return {
-      ...builtin,
-      summary: { ...builtin.summary, ...spentBeforeFallback(error), generator: 'builtin' },
+    result = {
+      fallback: { reason: error instanceof Error ? error.message : String(error), spent: {} },
     };
   }
+  if ('fallback' in result) {
+    const builtin = await generateBuiltin(options, result.fallback.reason);
+    return {
+      ...builtin,
+      summary: { ...builtin.summary, ...spentOf(result.fallback.spent), generator: 'builtin' },
+    };
+  }
+  const model = result.summary.model ?? options.config.generate.model.name;
+  return {
+    files: result.files,
+    summary: { ...emptyGenerationSummary('model'), ...result.summary, generator: 'model', model },
+  };
 }
 
 async function generateStep(options: PreparedRun): Promise<Generated | undefined> {

@@ -113,3 +113,13 @@ def test_no_changes_no_contexts(tmp_path):
     write_tree(tmp_path / "head", BASE)
     report = analyze(str(tmp_path), {}, lambda *a, **k: None)
     assert report["functions"] == [] and report["contexts"] == [] and report["changedLines"] == {}
+
+
+def test_a_function_docstring_goes_with_its_context(tmp_path):
+    write_tree(tmp_path / "base", {"m.py": "def f(x):\n    return x\n\n\ndef g(x):\n    return x\n"})
+    write_tree(tmp_path / "head", {"m.py": 'def f(x):\n    """Doubles: f(2) == 4."""\n    return 2 * x\n\n\n'
+                                           'def g(x):\n    return -x\n'})
+    report = analyze(str(tmp_path), {"protocol": 1, "mode": "analyze", "settings": {}}, lambda *a, **k: None)
+    by_name = {c["qualname"]: c for c in report["contexts"]}
+    assert by_name["f"]["docstring"] == "Doubles: f(2) == 4."
+    assert "docstring" not in by_name["g"]
