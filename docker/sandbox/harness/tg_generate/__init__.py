@@ -175,31 +175,86 @@ def generate(workdir: str, request: dict[str, Any], progress: Progress) -> dict[
 
 
 def _generate(workdir: str, request: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """The built-in generator: targets read statically, then per module an exploration in
+    a sandboxed worker, the cases chosen, a replay in a fresh one, and a test file."""
     t0 = time.monotonic()
     import tg_diff
+    import tg_naming
+    import tg_project
 
     cfg = _settings(request)
     head = os.path.join(workdir, 'head')
     base = os.path.join(workdir, 'base')
     project = _detect(head)
     roots = [os.path.abspath(r) for r in project.get('import_roots', [head])]
-    import tg_naming
-    import tg_project
-
     naming = tg_naming.load(head, globs=request.get('settings', {}).get('testGlobs') or ())
     _, changed_lines = tg_diff.diff_trees(base, head, naming)
     provided = tg_project.provide_build_metadata(head)
     if provided['root']:
         roots.append(os.path.abspath(provided['root']))
-    env_paths = tg_project.environment_paths(request)
     functions = tg_diff.changed_functions(head, changed_lines)
     skipped: list[dict[str, str]] = []
     suspected: list[dict[str, str]] = []
     tests: list[dict[str, Any]] = []
     project_out: dict[str, Any] = {'layout': project.get('layout', 'unknown'),
                                    'packages': list(project.get('packages', []))[:1000], 'importable': True}
+    by_file = _targets(head, functions, skipped)
+    total_targets = sum(len(v) for v in by_file.values())
+    progress('generate', f'{total_targets} function(s) to explore in {len(by_file)} module(s), '
+                         f'{len(skipped)} skipped before exploration', 0, total_targets)
+    scratch = tempfile.mkdtemp(prefix='tg-generate-')
+    budget = cfg['generateSeconds']
+    explore_total = max(0.5 * total_targets, budget * EXPLORE_SHARE - WORKER_STARTUP_SECONDS * len(by_file))
+    run = _Exploration(
+        head=head, roots=roots, env_paths=tg_project.environment_paths(request), scratch=scratch,
+        per_target=explore_total / total_targets if total_targets else 0.0,
+        call_timeout=min(0.5, max(0.05, cfg['cpuSecondsPerTest'] / 4)),
+        max_tests=max(0, cfg['maxTestsPerFunction']), skipped=skipped, suspected=suspected)
+    done = 0
+    taken_paths: set[str] = set()
+    import_errors: list[str] = []
+    try:
+        for rel, targets in sorted(by_file.items()):
+            progress('generate', f'exploring {_module_name(head, rel, roots) or rel}: '
+                                 f'{", ".join(t["qualname"] for t in targets)}', done, total_targets)
+            module, spec, chosen, import_error = run.explore(rel, targets)
+            done += len(targets)
+            if import_error:
+                import_errors.append(import_error)
+            if not chosen:
+                continue
+            # Second run in a fresh process: keep only what repeats exactly.
+            progress('generate', f'replaying {sum(len(c) for _, c in chosen)} case(s) of {module}', done, total_targets)
+            stable = run.replay(rel, spec, chosen)
+            if not stable:
+                continue
+            content, _names = emit.render_module(module, stable)
+            path = _test_path(head, module, taken_paths)
+            taken_paths.add(path)
+            tests.append({'path': path, 'content': _format(content), 'targets': [t['qualname'] for t, _ in stable]})
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if import_errors and not tests:
+        project_out['importable'] = False
+        project_out['importError'] = '\n'.join(import_errors)[-20000:]
+    progress('generate', f'{len(tests)} test file(s), {len(skipped)} function(s) skipped', total_targets, total_targets)
+    return {
+        'protocol': 1,
+        'mode': 'generate',
+        'project': project_out,
+        'functions': functions,
+        'tests': tests,
+        'skipped': skipped,
+        'suspectedBugs': suspected[:1000],
+        'durationMs': (time.monotonic() - t0) * 1000,
+    }
 
-    # Static pass: group targets by module, skip what cannot get stable tests.
+
+def _targets(head: str, functions: list[dict[str, Any]], skipped: list[dict[str, str]]) -> dict[str, list[dict[str, Any]]]:
+    """Static pass: the changed functions that can get stable tests, by file; the others
+    go to skipped with the reason."""
+    import tg_diff
+
     by_file: dict[str, list[dict[str, Any]]] = {}
     for fn in functions:
         rel = fn['file']
@@ -231,128 +286,108 @@ def _generate(workdir: str, request: dict[str, Any], progress: Progress) -> dict
         desc['raiseChanged'] = fn.get('raiseLines', [])
         desc['file'] = rel
         by_file.setdefault(rel, []).append(desc)
+    return by_file
 
-    total_targets = sum(len(v) for v in by_file.values())
-    progress('generate', f'{total_targets} function(s) to explore in {len(by_file)} module(s), '
-                         f'{len(skipped)} skipped before exploration', 0, total_targets)
-    scratch = tempfile.mkdtemp(prefix='tg-generate-')
-    budget = cfg['generateSeconds']
-    max_tests = max(0, cfg['maxTestsPerFunction'])
-    call_timeout = min(0.5, max(0.05, cfg['cpuSecondsPerTest'] / 4))
-    explore_total = max(0.5 * total_targets, budget * EXPLORE_SHARE - WORKER_STARTUP_SECONDS * len(by_file))
-    per_target = explore_total / total_targets if total_targets else 0.0
-    done = 0
-    taken_paths: set[str] = set()
-    import_errors: list[str] = []
-    try:
-        for rel, targets in sorted(by_file.items()):
-            module = _module_name(head, rel, roots)
-            file = os.path.abspath(os.path.join(head, rel))
+
+class _Exploration:
+    """One generate run's exploration of its modules: what every module's worker runs with,
+    and the skipped targets and suspected bugs found on the way."""
+
+    def __init__(self, *, head: str, roots: list[str], env_paths: list[str], scratch: str, per_target: float,
+                 call_timeout: float, max_tests: int, skipped: list[dict[str, str]],
+                 suspected: list[dict[str, str]]) -> None:
+        self.head, self.roots, self.env_paths, self.scratch = head, roots, env_paths, scratch
+        self.per_target, self.call_timeout, self.max_tests = per_target, call_timeout, max_tests
+        self.skipped, self.suspected = skipped, suspected
+
+    def explore(self, rel: str, targets: list[dict[str, Any]]):
+        """Explores one module's targets in a worker and chooses each one's cases.
+        Returns (module, the worker's spec, [(target, cases)], an import error or None)."""
+        skipped, call_timeout, max_tests = self.skipped, self.call_timeout, self.max_tests
+        head, roots, per_target = self.head, self.roots, self.per_target
+        module = _module_name(head, rel, roots)
+        file = os.path.abspath(os.path.join(head, rel))
+        for t in targets:
+            t['module'] = module
+        if not module or not all(p.isidentifier() for p in module.split('.')):
             for t in targets:
-                t['module'] = module
-            if not module or not all(p.isidentifier() for p in module.split('.')):
-                for t in targets:
-                    skipped.append({'file': rel, 'qualname': t['qualname'], 'reason': f'{rel} is not importable as a module from the project roots'})
-                continue
-            spec = {
-                'mode': 'explore', 'module': module, 'file': file, 'importRoots': roots, 'envPaths': env_paths,
-                'targets': [{'qualname': t['qualname'], 'kind': t['kind'], 'generator': t['generator'],
-                             'literals': t['literals'], 'doctests': t['doctests'], 'budget': per_target,
-                             'callTimeout': call_timeout} for t in targets],
-            }
-            wall = per_target * len(targets) + 10 + call_timeout * 4 * len(targets)
-            progress('generate', f'exploring {module}: {", ".join(t["qualname"] for t in targets)}', done, total_targets)
-            records, why = _run_worker(spec, wall, scratch)
-            imp = next((r for r in records if r.get('t') == 'import'), None)
-            if imp is None or not imp.get('ok'):
-                err = (imp or {}).get('error') or why or 'the explorer produced no result'
-                import_errors.append(f'{module}: {err}'[-4000:])
-                for t in targets:
-                    skipped.append({'file': rel, 'qualname': t['qualname'],
-                                    'reason': f'{module} does not import in the sandbox: {err.strip().splitlines()[-1] if err.strip() else "unknown error"}'[:2000]})
-                done += len(targets)
-                continue
-            if imp.get('events'):
-                for t in targets:
-                    skipped.append({'file': rel, 'qualname': t['qualname'], 'reason': f'importing {module} touches the outside world ({"; ".join(imp["events"])})'[:2000]})
-                done += len(targets)
-                continue
-            chosen: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+                skipped.append({'file': rel, 'qualname': t['qualname'], 'reason': f'{rel} is not importable as a module from the project roots'})
+            return module, None, [], None
+        spec = {
+            'mode': 'explore', 'module': module, 'file': file, 'importRoots': roots, 'envPaths': self.env_paths,
+            'targets': [{'qualname': t['qualname'], 'kind': t['kind'], 'generator': t['generator'],
+                         'literals': t['literals'], 'doctests': t['doctests'], 'budget': per_target,
+                         'callTimeout': call_timeout} for t in targets],
+        }
+        wall = per_target * len(targets) + 10 + call_timeout * 4 * len(targets)
+        records, why = _run_worker(spec, wall, self.scratch)
+        imp = next((r for r in records if r.get('t') == 'import'), None)
+        if imp is None or not imp.get('ok'):
+            err = (imp or {}).get('error') or why or 'the explorer produced no result'
             for t in targets:
-                q = t['qualname']
-                mine = [r for r in records if r.get('target') == q]
-                io = next((r for r in mine if r.get('t') == 'io'), None)
-                skip = next((r for r in mine if r.get('t') == 'skip'), None)
-                got = next((r for r in mine if r.get('t') == 'cases'), None)
-                if io is not None:
-                    skipped.append({'file': rel, 'qualname': q, 'reason': f'touches the outside world ({"; ".join(io["events"])}): tests would be flaky or unsafe'[:2000]})
-                    continue
-                if skip is not None:
-                    skipped.append({'file': rel, 'qualname': q, 'reason': str(skip['reason'])[:2000]})
-                    continue
-                if got is None:
-                    skipped.append({'file': rel, 'qualname': q, 'reason': f'exploration did not finish ({why.strip()[-300:] or "no result"})'[:2000]})
-                    continue
-                t['kind'] = got.get('kind', t['kind'])
-                picked = choose.choose(got['cases'], set(t['changed']), set(t['raiseChanged']),
-                                       (t['startLine'], t['endLine']), max_tests)
-                if not picked:
-                    stats = got.get('stats', {})
-                    skipped.append({'file': rel, 'qualname': q, 'reason': (
-                        f'no call could be written as a literal test (explored {stats.get("calls", 0)} calls; '
-                        f'{stats.get("opaque", 0)} with values that are not literals, {stats.get("timeouts", 0)} timeouts)')})
-                    continue
-                chosen.append((t, picked))
-            done += len(targets)
-            if not chosen:
+                skipped.append({'file': rel, 'qualname': t['qualname'],
+                                'reason': f'{module} does not import in the sandbox: {err.strip().splitlines()[-1] if err.strip() else "unknown error"}'[:2000]})
+            return module, spec, [], f'{module}: {err}'[-4000:]
+        if imp.get('events'):
+            for t in targets:
+                skipped.append({'file': rel, 'qualname': t['qualname'], 'reason': f'importing {module} touches the outside world ({"; ".join(imp["events"])})'[:2000]})
+            return module, spec, [], None
+        chosen: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+        for t in targets:
+            q = t['qualname']
+            mine = [r for r in records if r.get('target') == q]
+            io = next((r for r in mine if r.get('t') == 'io'), None)
+            skip = next((r for r in mine if r.get('t') == 'skip'), None)
+            got = next((r for r in mine if r.get('t') == 'cases'), None)
+            if io is not None:
+                skipped.append({'file': rel, 'qualname': q, 'reason': f'touches the outside world ({"; ".join(io["events"])}): tests would be flaky or unsafe'[:2000]})
                 continue
-            # Second run in a fresh process: keep only what repeats exactly.
-            progress('generate', f'replaying {sum(len(c) for _, c in chosen)} case(s) of {module}', done, total_targets)
-            rspec = dict(spec, mode='replay', targets=[
-                {'qualname': t['qualname'], 'kind': t['kind'], 'generator': t['generator'], 'callTimeout': call_timeout,
-                 'cases': [{'args': c['args'], 'ctor': c.get('ctor', [])} for c in cases]} for t, cases in chosen])
-            rrecords, rwhy = _run_worker(rspec, 10 + call_timeout * 4 * sum(len(c) for _, c in chosen), scratch)
-            stable: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
-            for t, cases in chosen:
-                q = t['qualname']
-                replays = {(r['index'], r.get('round', 0)): r.get('outcome') for r in rrecords
-                           if r.get('t') == 'replay' and r.get('target') == q}
-                if any(r.get('t') == 'io' and r.get('target') == q for r in rrecords):
-                    skipped.append({'file': rel, 'qualname': q, 'reason': 'touches the outside world on replay'})
-                    continue
-                if len(replays) < 2 * len(cases):
-                    skipped.append({'file': rel, 'qualname': q, 'reason': f'replay did not finish ({rwhy.strip()[-300:] or "no result"})'[:2000]})
-                    continue
-                if not all(_same(c['outcome'], replays.get((i, rnd))) for i, c in enumerate(cases) for rnd in (0, 1)):
-                    skipped.append({'file': rel, 'qualname': q, 'reason': 'results differ between two runs (clock, randomness or hidden state): tests would be flaky'})
-                    continue
-                # A case whose exception contradicts the function's docstring, hints or
-                # sentinel would pin a bug as expected behaviour: report it, do not offer it.
-                cases, bugs = contradictions.split_cases(t['tree'], t['node'], t['selfArg'], cases)
-                suspected.extend({'file': rel, 'qualname': q, 'message': why[:2000]} for why in bugs)
-                if not cases:
-                    skipped.append({'file': rel, 'qualname': q, 'reason': 'every stable case contradicts the function\'s own contract (see suspected bugs)'})
-                    continue
-                stable.append((t, cases))
-            if not stable:
+            if skip is not None:
+                skipped.append({'file': rel, 'qualname': q, 'reason': str(skip['reason'])[:2000]})
                 continue
-            content, _names = emit.render_module(module, stable)
-            path = _test_path(head, module, taken_paths)
-            taken_paths.add(path)
-            tests.append({'path': path, 'content': _format(content), 'targets': [t['qualname'] for t, _ in stable]})
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    if import_errors and not tests:
-        project_out['importable'] = False
-        project_out['importError'] = '\n'.join(import_errors)[-20000:]
-    progress('generate', f'{len(tests)} test file(s), {len(skipped)} function(s) skipped', total_targets, total_targets)
-    return {
-        'protocol': 1,
-        'mode': 'generate',
-        'project': project_out,
-        'functions': functions,
-        'tests': tests,
-        'skipped': skipped,
-        'suspectedBugs': suspected[:1000],
-        'durationMs': (time.monotonic() - t0) * 1000,
-    }
+            if got is None:
+                skipped.append({'file': rel, 'qualname': q, 'reason': f'exploration did not finish ({why.strip()[-300:] or "no result"})'[:2000]})
+                continue
+            t['kind'] = got.get('kind', t['kind'])
+            picked = choose.choose(got['cases'], set(t['changed']), set(t['raiseChanged']),
+                                   (t['startLine'], t['endLine']), max_tests)
+            if not picked:
+                stats = got.get('stats', {})
+                skipped.append({'file': rel, 'qualname': q, 'reason': (
+                    f'no call could be written as a literal test (explored {stats.get("calls", 0)} calls; '
+                    f'{stats.get("opaque", 0)} with values that are not literals, {stats.get("timeouts", 0)} timeouts)')})
+                continue
+            chosen.append((t, picked))
+        return module, spec, chosen, None
+
+    def replay(self, rel: str, spec: dict[str, Any], chosen: list) -> list:
+        """Replays the chosen cases in a fresh worker: [(target, cases)] that repeated
+        exactly and do not contradict the function's own contract."""
+        skipped, suspected, call_timeout = self.skipped, self.suspected, self.call_timeout
+        rspec = dict(spec, mode='replay', targets=[
+            {'qualname': t['qualname'], 'kind': t['kind'], 'generator': t['generator'], 'callTimeout': call_timeout,
+             'cases': [{'args': c['args'], 'ctor': c.get('ctor', [])} for c in cases]} for t, cases in chosen])
+        rrecords, rwhy = _run_worker(rspec, 10 + call_timeout * 4 * sum(len(c) for _, c in chosen), self.scratch)
+        stable: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+        for t, cases in chosen:
+            q = t['qualname']
+            replays = {(r['index'], r.get('round', 0)): r.get('outcome') for r in rrecords
+                       if r.get('t') == 'replay' and r.get('target') == q}
+            if any(r.get('t') == 'io' and r.get('target') == q for r in rrecords):
+                skipped.append({'file': rel, 'qualname': q, 'reason': 'touches the outside world on replay'})
+                continue
+            if len(replays) < 2 * len(cases):
+                skipped.append({'file': rel, 'qualname': q, 'reason': f'replay did not finish ({rwhy.strip()[-300:] or "no result"})'[:2000]})
+                continue
+            if not all(_same(c['outcome'], replays.get((i, rnd))) for i, c in enumerate(cases) for rnd in (0, 1)):
+                skipped.append({'file': rel, 'qualname': q, 'reason': 'results differ between two runs (clock, randomness or hidden state): tests would be flaky'})
+                continue
+            # A case whose exception contradicts the function's docstring, hints or
+            # sentinel would pin a bug as expected behaviour: report it, do not offer it.
+            cases, bugs = contradictions.split_cases(t['tree'], t['node'], t['selfArg'], cases)
+            suspected.extend({'file': rel, 'qualname': q, 'message': why[:2000]} for why in bugs)
+            if not cases:
+                skipped.append({'file': rel, 'qualname': q, 'reason': 'every stable case contradicts the function\'s own contract (see suspected bugs)'})
+                continue
+            stable.append((t, cases))
+        return stable

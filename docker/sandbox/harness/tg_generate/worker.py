@@ -315,7 +315,8 @@ def _sources(items: list[tuple[str, str, Any]], ctx: dict[str, Any]) -> list[lis
 
 
 def explore_target(t: dict[str, Any], module: Any, ctx: dict[str, Any], emit: Writer) -> None:
-    from hypothesis import HealthCheck, Phase, given, settings
+    """Explores one target: resolves it and builds its strategies, runs the seeds and then
+    Hypothesis's cases under its time budget, and emits the smallest case per behaviour."""
     from hypothesis import strategies as st
 
     from tg_generate import strategies as S
@@ -354,55 +355,67 @@ def explore_target(t: dict[str, Any], module: Any, ctx: dict[str, Any], emit: Wr
     if args_strategy is None:
         emit({'t': 'skip', 'target': qual, 'reason': reason})
         return
+    _TargetExploration(t, ctx, emit, kind, callable_, cls, attr, params, ctor_params).run(ctor_strategy, args_strategy)
 
-    cov = CaseCoverage(ctx['file'])
-    budget = float(t['budget'])
-    deadline = time.monotonic() + budget
-    call_timeout = float(t.get('callTimeout', 0.5))
-    best: dict[Any, dict[str, Any]] = {}
-    pending: list[tuple[str, dict[str, Any]]] = []
-    stats = {'calls': 0, 'opaque': 0, 'timeouts': 0, 'dropped': 0}
 
-    def flush() -> None:
-        if not pending:
+class _TargetExploration:
+    """The cases of one target, as they are explored: each call's outcome and arcs, the
+    smallest case kept per (arcs, outcome), counts of what was dropped."""
+
+    def __init__(self, t: dict[str, Any], ctx: dict[str, Any], emit: Writer, kind: str, callable_: Any, cls: Any,
+                 attr: str, params: list[inspect.Parameter], ctor_params: list[inspect.Parameter]) -> None:
+        self.t, self.ctx, self.emit, self.qual = t, ctx, emit, t['qualname']
+        self.kind, self.callable_, self.cls, self.attr = kind, callable_, cls, attr
+        self.params, self.ctor_params = params, ctor_params
+        self.cov = CaseCoverage(ctx['file'])
+        self.deadline = time.monotonic() + float(t['budget'])
+        self.call_timeout = float(t.get('callTimeout', 0.5))
+        self.best: dict[Any, dict[str, Any]] = {}
+        self.pending: list[tuple[str, dict[str, Any]]] = []
+        self.stats = {'calls': 0, 'opaque': 0, 'timeouts': 0, 'dropped': 0}
+
+    def flush(self) -> None:
+        """Harvests the pending cases' arcs and keeps the smallest case per behaviour."""
+        if not self.pending:
             return
-        arcs_by_ctx = cov.harvest([c for c, _ in pending])
-        for c, case in pending:
+        arcs_by_ctx = self.cov.harvest([c for c, _ in self.pending])
+        for c, case in self.pending:
             arcs = arcs_by_ctx.get(c, [])
             case['arcs'] = arcs
             o = case['outcome']
             sig = (tuple(map(tuple, arcs)), o['kind'], o.get('excType'), o.get('line'))
             size = case['size']
-            prev = best.get(sig)
+            prev = self.best.get(sig)
             if prev is None or size < prev['size']:
-                if prev is None and len(best) >= 400:
+                if prev is None and len(self.best) >= 400:
                     continue
-                best[sig] = case
-        pending.clear()
+                self.best[sig] = case
+        self.pending.clear()
 
-    def run_case(ctor_values: dict[str, Any], values: dict[str, Any]) -> None:
-        if time.monotonic() > deadline:
+    def run_case(self, ctor_values: dict[str, Any], values: dict[str, Any]) -> None:
+        """One call of the target with drawn arguments, recorded unless it is unusable."""
+        if time.monotonic() > self.deadline:
             raise Stop()
-        items, ok = _split(values, params)
-        citems, cok = _split(ctor_values, ctor_params)
+        items, ok = _split(values, self.params)
+        citems, cok = _split(ctor_values, self.ctor_params)
         if not (ok and cok):
             return
-        srcs = _sources(items, ctx)
-        csrcs = _sources(citems, ctx) if kind == 'method' else []
+        srcs = _sources(items, self.ctx)
+        csrcs = _sources(citems, self.ctx) if self.kind == 'method' else []
         if srcs is None or csrcs is None:
-            stats['opaque'] += 1
+            self.stats['opaque'] += 1
             return
-        stats['calls'] += 1
-        cov.start()
-        c = cov.begin()
+        self.stats['calls'] += 1
+        self.cov.start()
+        c = self.cov.begin()
         result = exc = tb = instance = None
         started = time.monotonic()
         _STATE['phase'] = 'call'
-        _set_alarm(call_timeout)
+        _set_alarm(self.call_timeout)
         try:
-            result, instance = _invoke(kind, callable_, cls, attr, citems, items, t.get('generator', False))
+            result, instance = _invoke(self.kind, self.callable_, self.cls, self.attr, citems, items, self.t.get('generator', False))
         except CallTimeout:
-            stats['timeouts'] += 1
+            self.stats['timeouts'] += 1
             exc = CallTimeout()
         except Blocked as e:
             exc = e
@@ -417,77 +430,84 @@ def explore_target(t: dict[str, Any], module: Any, ctx: dict[str, Any], emit: Wr
         finally:
             _clear_alarm()
             _STATE['phase'] = 'explore'
-            cov.end()
+            self.cov.end()
         elapsed = time.monotonic() - started
         if _STATE['events']:
             raise Stop()
         if isinstance(exc, (CallTimeout, Stop, RecursionError, MemoryError)) or (exc is not None and not isinstance(exc, Exception)):
-            stats['dropped'] += 1
+            self.stats['dropped'] += 1
             return
         if elapsed > 0.25:
-            stats['dropped'] += 1  # would be a slow test
+            self.stats['dropped'] += 1  # would be a slow test
             return
         try:
-            o = _outcome(kind, result, exc, tb, ctx, instance if (kind == 'init' or result is None) else None)
+            o = _outcome(self.kind, result, exc, tb, self.ctx, instance if (self.kind == 'init' or result is None) else None)
         except Exception:  # noqa: BLE001
             o = None
         if o is None:
-            stats['opaque'] += 1
+            self.stats['opaque'] += 1
             return
         size = sum(_cost(s[2]) for s in srcs) + sum(_cost(s[2]) for s in csrcs) + (len(o.get('src', '')) // 4)
-        pending.append((c, {'args': srcs, 'ctor': csrcs, 'outcome': o, 'size': size}))
-        if len(pending) >= 150:
-            flush()
+        self.pending.append((c, {'args': srcs, 'ctor': csrcs, 'outcome': o, 'size': size}))
+        if len(self.pending) >= 150:
+            self.flush()
 
-    # Seeds: the all-defaults call and the docstring's examples.
-    seeds: list[dict[str, Any]] = []
-    if all(p.default is not inspect.Parameter.empty for p in params):
-        seeds.append({})
-    for d in t.get('doctests', []):
+    def seeds(self) -> list[dict[str, Any]]:
+        """The all-defaults call and the docstring's examples."""
+        seeds: list[dict[str, Any]] = []
+        if all(p.default is not inspect.Parameter.empty for p in self.params):
+            seeds.append({})
+        for d in self.t.get('doctests', []):
+            try:
+                vals = [ast.literal_eval(a) for a in d['args']]
+                kws = {k: ast.literal_eval(v) for k, v in d['kwargs'].items()}
+            except (ValueError, SyntaxError):
+                continue
+            positional = [p for p in self.params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            if len(vals) > len(positional):
+                continue
+            seed = {p.name: v for p, v in zip(positional, vals)}
+            seed.update({k: v for k, v in kws.items() if any(p.name == k for p in self.params)})
+            if all(p.name in seed or p.default is not inspect.Parameter.empty for p in self.params):
+                seeds.append(seed)
+        return seeds
+
+    def run(self, ctor_strategy: Any, args_strategy: Any) -> None:
+        from hypothesis import HealthCheck, Phase, given, settings
+        from hypothesis import strategies as st
+
+        seeds = self.seeds()
         try:
-            vals = [ast.literal_eval(a) for a in d['args']]
-            kws = {k: ast.literal_eval(v) for k, v in d['kwargs'].items()}
-        except (ValueError, SyntaxError):
-            continue
-        positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-        if len(vals) > len(positional):
-            continue
-        seed = {p.name: v for p, v in zip(positional, vals)}
-        seed.update({k: v for k, v in kws.items() if any(p.name == k for p in params)})
-        if all(p.name in seed or p.default is not inspect.Parameter.empty for p in params):
-            seeds.append(seed)
+            ctor_seed: dict[str, Any] = {}
+            if self.kind == 'method' and not all(p.default is not inspect.Parameter.empty for p in self.ctor_params):
+                ctor_seed = None  # type: ignore[assignment]
+            if ctor_seed is not None:
+                for seed in seeds:
+                    self.run_case(ctor_seed, seed)
 
-    try:
-        ctor_seed: dict[str, Any] = {}
-        if kind == 'method' and not all(p.default is not inspect.Parameter.empty for p in ctor_params):
-            ctor_seed = None  # type: ignore[assignment]
-        if ctor_seed is not None:
-            for seed in seeds:
-                run_case(ctor_seed, seed)
+            @settings(max_examples=10**6, deadline=None, database=None, derandomize=True,
+                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck),
+                      report_multiple_bugs=False, print_blob=False)
+            @given(st.tuples(ctor_strategy, args_strategy))
+            def explore(pair: tuple[dict[str, Any], dict[str, Any]]) -> None:
+                self.run_case(pair[0], pair[1])
 
-        @settings(max_examples=10**6, deadline=None, database=None, derandomize=True,
-                  phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck),
-                  report_multiple_bugs=False, print_blob=False)
-        @given(st.tuples(ctor_strategy, args_strategy))
-        def explore(pair: tuple[dict[str, Any], dict[str, Any]]) -> None:
-            run_case(pair[0], pair[1])
-
-        explore()
-    except Stop:
-        pass
-    except Exception as e:  # noqa: BLE001 - a strategy that cannot generate: report, keep what we have
-        emit({'t': 'note', 'target': qual, 'message': f'exploration ended early: {type(e).__name__}: {str(e)[:300]}'})
-    flush()
-    if cov.running:
-        cov.cov.stop()
-    if _STATE['events']:
-        emit({'t': 'io', 'target': qual, 'events': sorted(set(_STATE['events']))[:5]})
-        _STATE['events'] = []
-        return
-    cases = sorted(best.values(), key=lambda c: c['size'])
-    for c in cases:
-        c.pop('size', None)
-    emit({'t': 'cases', 'target': qual, 'kind': kind, 'cases': cases, 'stats': stats})
+            explore()
+        except Stop:
+            pass
+        except Exception as e:  # noqa: BLE001 - a strategy that cannot generate: report, keep what we have
+            self.emit({'t': 'note', 'target': self.qual, 'message': f'exploration ended early: {type(e).__name__}: {str(e)[:300]}'})
+        self.flush()
+        if self.cov.running:
+            self.cov.cov.stop()
+        if _STATE['events']:
+            self.emit({'t': 'io', 'target': self.qual, 'events': sorted(set(_STATE['events']))[:5]})
+            _STATE['events'] = []
+            return
+        cases = sorted(self.best.values(), key=lambda c: c['size'])
+        for c in cases:
+            c.pop('size', None)
+        self.emit({'t': 'cases', 'target': self.qual, 'kind': self.kind, 'cases': cases, 'stats': self.stats})
 
 
 def replay_target(t: dict[str, Any], module: Any, ctx: dict[str, Any], emit: Writer) -> None:
