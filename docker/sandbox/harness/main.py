@@ -4,6 +4,7 @@ Reads one tar on stdin (request.json, base/, head/, candidates/), extracts it sa
 /work, deletes request.json, runs the requested mode and writes `TESTGATE-REPORT <nonce>
 <json>` as the last stdout line. Exit 0 whenever a report was written. See PROTOCOL.md.
 """
+
 import os
 import sys
 import time
@@ -52,7 +53,7 @@ def main() -> int:
             with open(req_path, 'rb') as f:
                 raw = f.read()
         except FileNotFoundError:
-            raise tg_protocol.ProtocolError('request.json missing from the input tar')
+            raise tg_protocol.ProtocolError('request.json missing from the input tar') from None
         os.unlink(req_path)
         request = tg_protocol.parse_request(raw)
         del raw
@@ -63,7 +64,9 @@ def main() -> int:
     for sub in ('base', 'head', 'candidates'):
         os.makedirs(os.path.join(workdir, sub), exist_ok=True)
     mode = request['mode']
-    out.progress('collect', 'harness started: mode %s, input extracted in %d ms' % (mode, (time.monotonic() - t0) * 1000))
+    out.progress(
+        'collect', 'harness started: mode %s, input extracted in %d ms' % (mode, (time.monotonic() - t0) * 1000)
+    )
     try:
         if mode == 'evaluate':
             import tg_evaluate

@@ -3,7 +3,8 @@
 Started by the harness (tg_evaluate.child_code) as
     python3 -I -B -c "<exec this file's source in a private namespace, then main()>"
 so it is never a module: `import tg_audit_bootstrap` finds nothing, and its tables live
-only as immutable copies closed over by the hook. It reads two lines from stdin -- `{"channel_fd", "token"}` then its config -- and puts
+only as immutable copies closed over by the hook. It reads two lines from stdin --
+`{"channel_fd", "token"}` then its config -- and puts
 /dev/null on stdin before any test code runs, so the token is only in this process's
 memory. Everything the harness needs (test outcome, audit events, the moment the test
 starts) goes out as `<token> <json>` lines on the private channel fd; a test writing to
@@ -18,6 +19,7 @@ The hook is the readable layer, not the last one: tg_kernel_guard's seccomp filt
 Landlock ruleset are installed just before it and hold even if a test reaches the hook's
 state through introspection (which is itself a tampering finding, static and at run time).
 """
+
 import errno
 import json
 import os
@@ -45,7 +47,9 @@ _FS = dict(_EVENTS.FILESYSTEM)
 # Introspection that reaches the runner's frames, closures and code: tampering when the
 # calling frame is PR test code (the standard library and pytest use them all the time).
 _FRAME_EVENTS = frozenset({'sys._getframe', 'sys._current_frames'})
-_FRAME_ATTRS = frozenset({'tb_frame', 'gi_frame', 'cr_frame', 'ag_frame', 'f_back', '__code__', '__closure__', '__globals__'})
+_FRAME_ATTRS = frozenset(
+    {'tb_frame', 'gi_frame', 'cr_frame', 'ag_frame', 'f_back', '__code__', '__closure__', '__globals__'}
+)
 _BLOCKED_IMPORTS = _EVENTS.BLOCKED_IMPORTS
 _WRITE_FLAGS = _EVENTS.WRITE_FLAGS
 del _EVENTS
@@ -82,20 +86,31 @@ def _preimport(mode, cfg_plugins=()):
     for name in list(getattr(_pytest.config, 'default_plugins', ())):
         try:
             importlib.import_module('_pytest.' + name)
-        except Exception:
+        except Exception:  # noqa: BLE001 -- a plugin that does not import is not preloaded
             pass
     # The probe loads what the runs will load, so it sees the packages they will shadow.
     if '_hypothesis_pytestplugin' in cfg_plugins:
         for name in ('hypothesis', '_hypothesis_pytestplugin'):
             try:
                 importlib.import_module(name)
-            except Exception:
+            except Exception:  # noqa: BLE001 -- a plugin that does not import is not preloaded
                 pass
-    for name in ('unittest', 'unittest.mock', 'doctest', 'sqlite3',
-                 'coverage', 'coverage.tracer', 'coverage.sqldata', 'resource', 'traceback', 'signal', 'threading'):
+    for name in (
+        'unittest',
+        'unittest.mock',
+        'doctest',
+        'sqlite3',
+        'coverage',
+        'coverage.tracer',
+        'coverage.sqldata',
+        'resource',
+        'traceback',
+        'signal',
+        'threading',
+    ):
         try:
             importlib.import_module(name)
-        except Exception:
+        except Exception:  # noqa: BLE001 -- a plugin that does not import is not preloaded
             pass
 
 
@@ -144,7 +159,7 @@ def _install_hook(emit, state, allowed, test_files):
                 return None
         try:
             p = fsdecode(path)
-        except Exception:
+        except Exception:  # noqa: BLE001 -- a path the hook cannot read is not one it judges
             return None
         if not p.startswith('/'):
             base = None
@@ -173,21 +188,37 @@ def _install_hook(emit, state, allowed, test_files):
         Frame 0 is this, 1 the hook, 2 the C call's Python caller; for an import, the frame
         running the import statement is the first one above importlib's own."""
         f = getframe(2)
-        while past_importlib and f is not None and (f.f_code.co_filename.startswith('<frozen importlib')
-                                                    or f.f_code.co_filename.endswith('/importlib/__init__.py')):
+        while (
+            past_importlib
+            and f is not None
+            and (
+                f.f_code.co_filename.startswith('<frozen importlib')
+                or f.f_code.co_filename.endswith('/importlib/__init__.py')
+            )
+        ):
             f = f.f_back
         rel = test_files.get(f.f_code.co_filename) if f is not None else None
         return (rel, f.f_lineno) if rel is not None else (None, 0)
 
     def record(event, reason, severity, detail, at=None):
         file, line = at or where()
-        emit({'ev': 'audit', 'event': event, 'reason': reason, 'severity': severity,
-              'detail': detail[:300], 'file': file, 'line': line, 'phase': state['phase']})
+        emit(
+            {
+                'ev': 'audit',
+                'event': event,
+                'reason': reason,
+                'severity': severity,
+                'detail': detail[:300],
+                'file': file,
+                'line': line,
+                'phase': state['phase'],
+            }
+        )
 
     def short(args):
         try:
             return ', '.join(repr(a)[:120] for a in args[:3])
-        except Exception:
+        except Exception:  # noqa: BLE001 -- an argument whose repr raises is shown as nothing
             return ''
 
     def hook(event, args):
@@ -204,22 +235,39 @@ def _install_hook(emit, state, allowed, test_files):
                 if flags & write_flags:
                     rp = resolve(path)
                     if not inside(rp):
-                        record('open-write', 'unsafe', 'medium', 'open(%r) for writing outside the test temp dir' % (rp,))
-                        raise _Blocked(errno.EACCES, 'testgate sandbox: writing outside the test temp dir is not allowed', rp)
+                        record(
+                            'open-write', 'unsafe', 'medium', 'open(%r) for writing outside the test temp dir' % (rp,)
+                        )
+                        raise _Blocked(
+                            errno.EACCES, 'testgate sandbox: writing outside the test temp dir is not allowed', rp
+                        )
                 else:
                     p = fsdecode(path) if not isinstance(path, int) else ''
                     if p.startswith('/proc/') and (p.endswith('/mem') or '/fd/' in p or p.endswith('/environ')):
                         record('open-proc', 'tampering', 'high', 'open(%r)' % (p,))
-                        raise _Blocked(errno.EACCES, 'testgate sandbox: reading process memory or descriptors is not allowed', p)
+                        raise _Blocked(
+                            errno.EACCES, 'testgate sandbox: reading process memory or descriptors is not allowed', p
+                        )
                 return
             if event == 'sqlite3.connect':
                 # SQLite opens its file from C, without an `open` event.
                 db = args[0] if args else ':memory:'
-                if isinstance(db, (str, bytes)) and fsdecode(db) not in (':memory:', '') and not fsdecode(db).startswith('file:'):
+                if (
+                    isinstance(db, (str, bytes))
+                    and fsdecode(db) not in (':memory:', '')
+                    and not fsdecode(db).startswith('file:')
+                ):
                     rp = resolve(db)
                     if not inside(rp):
-                        record('sqlite3.connect', 'unsafe', 'medium', 'sqlite3.connect(%r) outside the test temp dir' % (rp,))
-                        raise _Blocked(errno.EACCES, 'testgate sandbox: databases outside the test temp dir are not allowed', rp)
+                        record(
+                            'sqlite3.connect',
+                            'unsafe',
+                            'medium',
+                            'sqlite3.connect(%r) outside the test temp dir' % (rp,),
+                        )
+                        raise _Blocked(
+                            errno.EACCES, 'testgate sandbox: databases outside the test temp dir are not allowed', rp
+                        )
                 return
             if event == 'import':
                 name = args[0] if args else ''
@@ -233,13 +281,19 @@ def _install_hook(emit, state, allowed, test_files):
                         record('import-' + top, 'unsafe', 'high', 'import %s' % name, at)
                     raise _BlockedImport('testgate sandbox: import of %s is not allowed in tests' % name, name=top)
                 return
-            if event in frame_events or (event in ('object.__getattr__', 'object.__setattr__') and len(args) > 1
-                                         and args[1] in frame_attrs):
+            if event in frame_events or (
+                event in ('object.__getattr__', 'object.__setattr__') and len(args) > 1 and args[1] in frame_attrs
+            ):
                 at = caller_in_tests()
                 if at[0] is not None:
                     what = event if event in frame_events else '%s %s' % (event.split('.')[1].strip('_'), args[1])
-                    record('introspection', 'tampering', 'high',
-                           'test code used %s: frame and closure introspection reaches the runner\'s state' % what, at)
+                    record(
+                        'introspection',
+                        'tampering',
+                        'high',
+                        'test code used %s: frame and closure introspection reaches the runner\'s state' % what,
+                        at,
+                    )
                 return
             spec = block.get(event)
             if spec is not None:
@@ -257,7 +311,9 @@ def _install_hook(emit, state, allowed, test_files):
                     rp = resolve(args[i], dir_fd)
                     if not inside(rp):
                         record(event, 'unsafe', 'medium', '%s(%r) outside the test temp dir' % (event, rp))
-                        raise _Blocked(errno.EPERM, 'testgate sandbox: %s outside the test temp dir is not allowed' % event, rp)
+                        raise _Blocked(
+                            errno.EPERM, 'testgate sandbox: %s outside the test temp dir is not allowed' % event, rp
+                        )
         finally:
             state['busy'] = False
 
@@ -275,8 +331,18 @@ def _disable_posixsubprocess(emit, state):
 
     def fork_exec(*args, **kwargs):
         __tracebackhide__ = True  # noqa: F841
-        emit({'ev': 'audit', 'event': '_posixsubprocess.fork_exec', 'reason': 'unsafe', 'severity': 'high',
-              'detail': '_posixsubprocess.fork_exec', 'file': None, 'line': 0, 'phase': state['phase']})
+        emit(
+            {
+                'ev': 'audit',
+                'event': '_posixsubprocess.fork_exec',
+                'reason': 'unsafe',
+                'severity': 'high',
+                'detail': '_posixsubprocess.fork_exec',
+                'file': None,
+                'line': 0,
+                'phase': state['phase'],
+            }
+        )
         raise _Blocked(errno.EPERM, 'testgate sandbox: starting processes is not allowed in tests')
 
     _posixsubprocess.fork_exec = fork_exec
@@ -342,30 +408,41 @@ def _plugin(emit, state, cfg, cov):
             if added:
                 # Registered while test modules and the code they import were loading: every
                 # test of this run would be reported through it.
-                emit({'ev': 'audit', 'event': 'plugin-registered', 'reason': 'tampering', 'severity': 'high',
-                      'detail': 'a pytest plugin was registered while the tests were imported (%s)' % added[:200],
-                      'file': None, 'line': 0, 'phase': 'collect'})
+                emit(
+                    {
+                        'ev': 'audit',
+                        'event': 'plugin-registered',
+                        'reason': 'tampering',
+                        'severity': 'high',
+                        'detail': 'a pytest plugin was registered while the tests were imported (%s)' % added[:200],
+                        'file': None,
+                        'line': 0,
+                        'phase': 'collect',
+                    }
+                )
             if mode == 'collect':
                 out = []
                 for it in items:
                     fn = getattr(it, 'function', None)
                     code = getattr(fn, '__code__', None)
-                    out.append({
-                        'nodeid': it.nodeid,
-                        'name': it.name,
-                        'function': getattr(it, 'originalname', None) or it.name.split('[')[0],
-                        'cls': it.cls.__name__ if getattr(it, 'cls', None) is not None else None,
-                        'line': (it.location[1] + 1) if it.location and it.location[1] is not None else 0,
-                        'file': it.location[0] if it.location else '',
-                        'codeLine': code.co_firstlineno if code is not None else 0,
-                        # Where the test's code really is (a base class in another module, a
-                        # factory's inner function) and which fixtures it runs: the harness
-                        # matches these against the change.
-                        'codeFile': _rel_to_cwd(code.co_filename) if code is not None else '',
-                        'codeEnd': _last_line(code),
-                        'codeName': getattr(code, 'co_qualname', '') if code is not None else '',
-                        'fixtures': [str(f) for f in list(getattr(it, 'fixturenames', ()) or ())[:200]],
-                    })
+                    out.append(
+                        {
+                            'nodeid': it.nodeid,
+                            'name': it.name,
+                            'function': getattr(it, 'originalname', None) or it.name.split('[')[0],
+                            'cls': it.cls.__name__ if getattr(it, 'cls', None) is not None else None,
+                            'line': (it.location[1] + 1) if it.location and it.location[1] is not None else 0,
+                            'file': it.location[0] if it.location else '',
+                            'codeLine': code.co_firstlineno if code is not None else 0,
+                            # Where the test's code really is (a base class in another module, a
+                            # factory's inner function) and which fixtures it runs: the harness
+                            # matches these against the change.
+                            'codeFile': _rel_to_cwd(code.co_filename) if code is not None else '',
+                            'codeEnd': _last_line(code),
+                            'codeName': getattr(code, 'co_qualname', '') if code is not None else '',
+                            'fixtures': [str(f) for f in list(getattr(it, 'fixturenames', ()) or ())[:200]],
+                        }
+                    )
                 emit({'ev': 'collected', 'items': out})
                 return
             if serving:
@@ -388,7 +465,7 @@ def _plugin(emit, state, cfg, cov):
             # Its filter below still keeps exactly the target's node id.
             if mode != 'run' or not target or not target.startswith(collector.nodeid + '::'):
                 return None
-            wanted = target[len(collector.nodeid) + 2:].split('::')[0].split('[')[0]
+            wanted = target[len(collector.nodeid) + 2 :].split('::')[0].split('[')[0]
             return None if name == wanted else []
 
         def pytest_collectreport(self, report):
@@ -449,8 +526,18 @@ def _plugin(emit, state, cfg, cov):
                     state['phase'] = 'done'
                     changed = _runner_changes(item, marks)
                     if changed:
-                        emit({'ev': 'audit', 'event': 'runner-tampering', 'reason': 'tampering', 'severity': 'high',
-                              'detail': changed, 'file': None, 'line': 0, 'phase': 'test'})
+                        emit(
+                            {
+                                'ev': 'audit',
+                                'event': 'runner-tampering',
+                                'reason': 'tampering',
+                                'severity': 'high',
+                                'detail': changed,
+                                'file': None,
+                                'line': 0,
+                                'phase': 'test',
+                            }
+                        )
                     marks['cpu1'] = time.process_time()
                     if cov is not None and budget['coverage']:
                         cov.switch_context('')
@@ -469,18 +556,39 @@ def _plugin(emit, state, cfg, cov):
 
 # The hooks that run a test and build its report: a test that adds or swaps one of them
 # decides its own outcome.
-_RUNNER_HOOKS = ('pytest_runtest_protocol', 'pytest_runtest_setup', 'pytest_runtest_call', 'pytest_runtest_teardown',
-                 'pytest_runtest_makereport', 'pytest_runtest_logreport', 'pytest_pyfunc_call',
-                 'pytest_report_teststatus', 'pytest_runtest_logfinish', 'pytest_exception_interact')
+_RUNNER_HOOKS = (
+    'pytest_runtest_protocol',
+    'pytest_runtest_setup',
+    'pytest_runtest_call',
+    'pytest_runtest_teardown',
+    'pytest_runtest_makereport',
+    'pytest_runtest_logreport',
+    'pytest_pyfunc_call',
+    'pytest_report_teststatus',
+    'pytest_runtest_logfinish',
+    'pytest_exception_interact',
+)
 # Item attributes pytest calls to run and report a test; the class provides them, never the instance.
-_ITEM_METHODS = ('runtest', 'ihook', 'repr_failure', 'reportinfo', 'setup', 'teardown', '_repr_failure_py',
-                 'add_report_section')
+_ITEM_METHODS = (
+    'runtest',
+    'ihook',
+    'repr_failure',
+    'reportinfo',
+    'setup',
+    'teardown',
+    '_repr_failure_py',
+    'add_report_section',
+)
 
 
 # Hooks through which a plugin decides or rewrites a test's outcome (reruns until it
 # passes, a report turned to "passed"): a dependency's plugin implementing one is dropped.
-_OUTCOME_HOOKS = ('pytest_runtest_protocol', 'pytest_runtest_makereport', 'pytest_report_teststatus',
-                  'pytest_runtest_logreport')
+_OUTCOME_HOOKS = (
+    'pytest_runtest_protocol',
+    'pytest_runtest_makereport',
+    'pytest_report_teststatus',
+    'pytest_runtest_logreport',
+)
 
 
 def _drop_outcome_plugins(pm, env_paths, emit):
@@ -491,11 +599,16 @@ def _drop_outcome_plugins(pm, env_paths, emit):
         return
     for name, plugin in list(pm.list_name_plugin()):
         where = getattr(plugin, '__file__', None) or getattr(type(plugin), '__module__', '')
-        module_file = where if isinstance(where, str) and where.startswith('/') else \
-            getattr(sys.modules.get(getattr(plugin, '__module__', '') or ''), '__file__', '') or ''
+        module_file = (
+            where
+            if isinstance(where, str) and where.startswith('/')
+            else getattr(sys.modules.get(getattr(plugin, '__module__', '') or ''), '__file__', '') or ''
+        )
         if not module_file.startswith(roots):
             continue
-        hooks = [h for h in _OUTCOME_HOOKS if any(impl.plugin is plugin for impl in getattr(pm.hook, h).get_hookimpls())]
+        hooks = [
+            h for h in _OUTCOME_HOOKS if any(impl.plugin is plugin for impl in getattr(pm.hook, h).get_hookimpls())
+        ]
         if hooks:
             pm.unregister(plugin)
             emit({'ev': 'env-plugin-dropped', 'name': str(name)[:200], 'hooks': hooks})
@@ -504,8 +617,11 @@ def _drop_outcome_plugins(pm, env_paths, emit):
 def _hook_fingerprint(pm):
     try:
         plugins = frozenset(id(p) for p in pm.get_plugins())
-        hooks = tuple((name, tuple(id(impl.function) for impl in getattr(pm.hook, name).get_hookimpls()))
-                      for name in _RUNNER_HOOKS if hasattr(pm.hook, name))
+        hooks = tuple(
+            (name, tuple(id(impl.function) for impl in getattr(pm.hook, name).get_hookimpls()))
+            for name in _RUNNER_HOOKS
+            if hasattr(pm.hook, name)
+        )
         return plugins, hooks, id(type(pm.hook))
     except Exception as e:  # noqa: BLE001 -- a pluginmanager that cannot be read was tampered with
         return repr(e)
@@ -544,7 +660,10 @@ def _plugins_added_by_imports(pm, before):
     for plugin in pm.get_plugins():
         if id(plugin) in before:
             continue
-        if isinstance(plugin, types.ModuleType) and os.path.basename(getattr(plugin, '__file__', '') or '') == 'conftest.py':
+        if (
+            isinstance(plugin, types.ModuleType)
+            and os.path.basename(getattr(plugin, '__file__', '') or '') == 'conftest.py'
+        ):
             continue
         name = pm.get_name(plugin) or ''
         names.append(type(plugin).__name__ if not name or name.isdigit() else name)
@@ -557,9 +676,19 @@ def _watch_pluginmanager(pm, emit, state):
 
     def guarded_register(plugin, name=None):
         if state['phase'] == 'test':
-            emit({'ev': 'audit', 'event': 'plugin-registered', 'reason': 'tampering', 'severity': 'high',
-                  'detail': 'a pytest plugin was registered while the test ran (%s)' % (name or type(plugin).__name__)[:200],
-                  'file': None, 'line': 0, 'phase': 'test'})
+            emit(
+                {
+                    'ev': 'audit',
+                    'event': 'plugin-registered',
+                    'reason': 'tampering',
+                    'severity': 'high',
+                    'detail': 'a pytest plugin was registered while the test ran (%s)'
+                    % (name or type(plugin).__name__)[:200],
+                    'file': None,
+                    'line': 0,
+                    'phase': 'test',
+                }
+            )
         return register(plugin, name)
 
     pm.register = guarded_register
@@ -567,7 +696,7 @@ def _watch_pluginmanager(pm, emit, state):
 
 def _rel_to_cwd(filename):
     root = os.getcwd().rstrip('/') + '/'
-    return filename[len(root):] if filename.startswith(root) else ''
+    return filename[len(root) :] if filename.startswith(root) else ''
 
 
 def _last_line(code):
@@ -615,7 +744,7 @@ def _repo_frame(tb):
     while tb is not None:
         name = tb.tb_frame.f_code.co_filename
         if name.startswith(root):
-            where = '%s:%d' % (name[len(root):], tb.tb_lineno)
+            where = '%s:%d' % (name[len(root) :], tb.tb_lineno)
         tb = tb.tb_next
     return where
 
@@ -679,17 +808,25 @@ def _probe(cfg, emit):
             mod = importlib.import_module(name)
         except BaseException as e:  # noqa: BLE001 -- any failure means "does not import"
             tb = traceback.format_exception(type(e), e, e.__traceback__)
-            errors[name] = {'type': type(e).__name__, 'missing': getattr(e, 'name', None),
-                            'importMissing': _import_machinery_missing(e),
-                            'blockedModule': _blocked_module(e),
-                            'text': ''.join(tb)[-4000:], 'where': _repo_frame(e.__traceback__)}
+            errors[name] = {
+                'type': type(e).__name__,
+                'missing': getattr(e, 'name', None),
+                'importMissing': _import_machinery_missing(e),
+                'blockedModule': _blocked_module(e),
+                'text': ''.join(tb)[-4000:],
+                'where': _repo_frame(e.__traceback__),
+            }
             continue
         where = getattr(mod, '__file__', None) or next(iter(getattr(mod, '__path__', None) or ()), None)
         if where and not os.path.realpath(where).startswith(root):
             # pytest, coverage or hypothesis loaded a package of that name before the repo
             # was on sys.path: the tests would run against the sandbox's copy, not the PR.
-            errors[name] = {'type': 'TestgateShadowed', 'missing': None, 'where': None,
-                            'text': 'TestgateShadowed: %s is a package the gate\'s own tools load first (%s)' % (name, where)}
+            errors[name] = {
+                'type': 'TestgateShadowed',
+                'missing': None,
+                'where': None,
+                'text': 'TestgateShadowed: %s is a package the gate\'s own tools load first (%s)' % (name, where),
+            }
     emit({'ev': 'probe', 'errors': errors})
 
 
@@ -748,10 +885,13 @@ def _run(head, cfg, preimported):
         import coverage
 
         c = cfg['coverage']
-        cov = coverage.Coverage(data_file=c['data_file'], branch=True, source=c['source'], omit=c['omit'],
-                                config_file=False)
-        cov.set_option('run:disable_warnings', ['no-data-collected', 'module-not-measured', 'module-not-imported',
-                                                'couldnt-parse', 'no-ctracer'])
+        cov = coverage.Coverage(
+            data_file=c['data_file'], branch=True, source=c['source'], omit=c['omit'], config_file=False
+        )
+        cov.set_option(
+            'run:disable_warnings',
+            ['no-data-collected', 'module-not-measured', 'module-not-imported', 'couldnt-parse', 'no-ctracer'],
+        )
     _use_rewritten(cfg['cwd'], state)
     _install_hook(emit, state, cfg['allowed'], cfg.get('test_files', {}))
     for root in reversed(cfg.get('import_roots', [])):
@@ -793,7 +933,7 @@ def _run(head, cfg, preimported):
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except Exception:
+    except Exception:  # noqa: BLE001 -- flushing a closed stream at exit changes nothing
         pass
     # Skip atexit handlers and finalizers a test may have registered.
     os._exit(int(code) if int(code) < 256 else 3)
@@ -1028,8 +1168,9 @@ def _fork_loop(sock, on_request):
                 return
             if pid == 0:
                 return
-            sock.send(json.dumps({'exited': pid, 'status': status, 'utime': ru.ru_utime,
-                                  'stime': ru.ru_stime}).encode())
+            sock.send(
+                json.dumps({'exited': pid, 'status': status, 'utime': ru.ru_utime, 'stime': ru.ru_stime}).encode()
+            )
 
     while True:
         for key, _ in sel.select(timeout=1.0):
@@ -1088,8 +1229,9 @@ class _ForkWatch:
 
         os.register_at_fork = posix.register_at_fork = register_at_fork
         # The gate's own tools (stdlib, the image's packages) may register theirs.
-        self.trusted = tuple(d.rstrip('/') + '/' for d in (os.path.dirname(os.__file__),
-                                                            os.path.dirname(_pytest_dir())))
+        self.trusted = tuple(
+            d.rstrip('/') + '/' for d in (os.path.dirname(os.__file__), os.path.dirname(_pytest_dir()))
+        )
 
     def foreign_handler(self):
         """A handler registered during collection from outside the gate's tools, or None."""
@@ -1152,8 +1294,12 @@ def _file_server_plugin(emit, state, cfg, cov, plugin, guard, watch):
                     for fd in fds:
                         os.close(fd)
                     return {'id': req.get('id'), 'error': 'no such test here, or not 4 descriptors'}
-                return _fork_for(sock, req, fds, lambda r, f: _item_child(r, f, item, session, emit, state, cov,
-                                                                           plugin, guard, random_state))
+                return _fork_for(
+                    sock,
+                    req,
+                    fds,
+                    lambda r, f: _item_child(r, f, item, session, emit, state, cov, plugin, guard, random_state),
+                )
 
             _fork_loop(sock, on_request)
             return True
@@ -1197,6 +1343,7 @@ def _collected_arcs(collector):
 def _write_run_arcs(path, import_arcs, test_arcs):
     """A served run's coverage, as tg_coverage.read_run_arcs reads it: the arcs measured
     before the fork (import time) and after it (the test), per measured file."""
+
     def plain(arcs):
         return {f: sorted(v) for f, v in arcs.items()}
 

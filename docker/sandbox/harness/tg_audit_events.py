@@ -5,6 +5,7 @@ object outside sys.modules, so no test can import it) and by the explorers' hook
 (tg_generate/worker.py), which stops more: a call it explores must not touch anything
 outside its arguments. Data only; Python 3.11 stdlib.
 """
+
 import os
 
 # Events blocked outright in a test. value: (severity, reason)
@@ -73,11 +74,42 @@ WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 # What an explored call must not do besides (prefix match on the event name): its result
 # would depend on the machine, the clock or other threads, or it would reach outside.
 EXPLORER_ONLY = (
-    'socket.', 'subprocess.', 'os.unlink', 'os.replace', 'os.chdir', 'os.lchown', 'os.putenv', 'os.unsetenv',
-    'os.mkfifo', 'os.mknod', 'shutil.', 'os.listdir', 'os.scandir', 'os.walk', 'glob.glob', 'urllib.Request',
-    'http.client.', 'ctypes.', 'time.sleep', 'sqlite3.', 'webbrowser.', 'pty.', 'mmap.', 'fcntl.', 'os.setgid',
-    'ftplib.', 'smtplib.', 'poplib.', 'imaplib.', 'nntplib.', 'telnetlib.', 'builtins.input', 'sys.setprofile',
-    'sys.settrace', 'threading.', '_thread.start_new_thread',
+    'socket.',
+    'subprocess.',
+    'os.unlink',
+    'os.replace',
+    'os.chdir',
+    'os.lchown',
+    'os.putenv',
+    'os.unsetenv',
+    'os.mkfifo',
+    'os.mknod',
+    'shutil.',
+    'os.listdir',
+    'os.scandir',
+    'os.walk',
+    'glob.glob',
+    'urllib.Request',
+    'http.client.',
+    'ctypes.',
+    'time.sleep',
+    'sqlite3.',
+    'webbrowser.',
+    'pty.',
+    'mmap.',
+    'fcntl.',
+    'os.setgid',
+    'ftplib.',
+    'smtplib.',
+    'poplib.',
+    'imaplib.',
+    'nntplib.',
+    'telnetlib.',
+    'builtins.input',
+    'sys.setprofile',
+    'sys.settrace',
+    'threading.',
+    '_thread.start_new_thread',
 )
 # Every event an explored call is stopped at: a test's, and the explorer's own.
 EXPLORER_BLOCKED = tuple(UNSAFE) + tuple(FILESYSTEM) + EXPLORER_ONLY

@@ -12,6 +12,7 @@ elsewhere are TG-WRITE-OUTSIDE-TMP and the audit hook), B311 (`random`: not cryp
 test; nondeterminism shows up as `flaky`) and B404 (`import subprocess` alone: the calls
 themselves are B602-B607, TG-SUBPROCESS and the audit hook).
 """
+
 from __future__ import annotations
 
 import json
@@ -39,8 +40,13 @@ def bandit_version() -> str:
     except Exception:  # noqa: BLE001 - metadata lookup is best effort, the CLI is the fallback
         pass
     try:
-        res = subprocess.run([sys.executable, "-m", "bandit", "--version"], capture_output=True, text=True,
-                             timeout=60, cwd=tempfile.gettempdir())
+        res = subprocess.run(
+            [sys.executable, "-m", "bandit", "--version"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tempfile.gettempdir(),
+        )
         match = re.search(r"(\d+\.\d+(?:\.\d+)?)", res.stdout + res.stderr)
         return match.group(1) if match else "unknown"
     except (OSError, subprocess.SubprocessError):
@@ -66,15 +72,17 @@ def map_results(data: dict, root: str) -> list[dict]:
         if not isinstance(r, dict):
             continue
         sev = str(r.get("issue_severity", "")).lower()
-        findings.append({
-            "rule": str(r.get("test_id") or "B000")[:200],
-            "source": "bandit",
-            "reason": "unsafe",
-            "severity": _SEVERITIES.get(sev, "low"),
-            "file": _rel(str(r.get("filename", "")), root),
-            "line": max(0, int(r.get("line_number") or 0)),
-            "message": str(r.get("issue_text") or r.get("test_name") or "")[:2000],
-        })
+        findings.append(
+            {
+                "rule": str(r.get("test_id") or "B000")[:200],
+                "source": "bandit",
+                "reason": "unsafe",
+                "severity": _SEVERITIES.get(sev, "low"),
+                "file": _rel(str(r.get("filename", "")), root),
+                "line": max(0, int(r.get("line_number") or 0)),
+                "message": str(r.get("issue_text") or r.get("test_name") or "")[:2000],
+            }
+        )
     findings.sort(key=lambda f: (f["file"], f["line"], f["rule"]))
     return findings
 
@@ -92,8 +100,22 @@ def run_bandit(paths: list[str], root: str) -> tuple[list[dict], str, str | None
             f.write(_PROFILE_YAML)
         with open(ini, "w", encoding="utf-8") as f:
             f.write(_INI)
-        argv = [sys.executable, "-m", "bandit", "-f", "json", "-q", "--ignore-nosec", "-s", SKIPPED_TESTS,
-                "-c", profile, "--ini", ini, "--"] + files
+        argv = [
+            sys.executable,
+            "-m",
+            "bandit",
+            "-f",
+            "json",
+            "-q",
+            "--ignore-nosec",
+            "-s",
+            SKIPPED_TESTS,
+            "-c",
+            profile,
+            "--ini",
+            ini,
+            "--",
+        ] + files
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "HOME")}
         try:
             res = subprocess.run(argv, capture_output=True, text=True, timeout=BANDIT_TIMEOUT_SECONDS, cwd=tmp, env=env)

@@ -6,6 +6,7 @@ server and the trees in /work (a tmpfs: its pages count against the same limit) 
 hold, is split between the parallel children, so that they cannot exhaust the container
 together. Python 3.11 stdlib only.
 """
+
 from __future__ import annotations
 
 import math
@@ -88,5 +89,8 @@ def for_this_container(workdir: str) -> tuple:
     cpus, memory, held = container_cpus(), container_memory(), tmpfs_used(workdir)
     parallel, per_child = plan(cpus, memory, held)
     basis = 'cpus %.1f, memory %s, /work holds %d MiB' % (
-        cpus, 'unlimited' if memory is None else '%d MiB' % (memory // MiB), held // MiB)
+        cpus,
+        'unlimited' if memory is None else '%d MiB' % (memory // MiB),
+        held // MiB,
+    )
     return parallel, per_child, basis

@@ -7,6 +7,7 @@ random string handed to the child on stdin (never in argv or the environment, wh
 process of the same uid can read from /proc). Lines with a wrong token are counted as
 forgeries. Python 3.11 stdlib only.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -238,10 +239,16 @@ class Zygote:
         return rep
 
     def spawn(self, fds: list, cwd: str, env: dict, limits: dict, **extra) -> int:
-        rep = self._ask({'cwd': cwd, 'env': env,
-                         'rlimits': [[int(res), int(soft), int(hard)] for res, (soft, hard) in limits.items()],
-                         **extra},
-                        fds, timeout=30)
+        rep = self._ask(
+            {
+                'cwd': cwd,
+                'env': env,
+                'rlimits': [[int(res), int(soft), int(hard)] for res, (soft, hard) in limits.items()],
+                **extra,
+            },
+            fds,
+            timeout=30,
+        )
         if 'error' in rep:
             raise ZygoteError('the fork server could not fork: %s' % rep['error'])
         return int(rep['pid'])
@@ -303,8 +310,16 @@ class FileServer(Zygote):
     until it says it serves (or refuses, or dies, or misses startup_seconds).
     """
 
-    def __init__(self, zygote: Zygote, cwd: str, env: dict, limits: dict, stdin_data: bytes, log_path: str,
-                 startup_seconds: float) -> None:
+    def __init__(
+        self,
+        zygote: Zygote,
+        cwd: str,
+        env: dict,
+        limits: dict,
+        stdin_data: bytes,
+        log_path: str,
+        startup_seconds: float,
+    ) -> None:
         import socket
 
         self.zygote = zygote
@@ -461,8 +476,9 @@ def run_child(
     token = secrets.token_hex(16)
     t0 = time.monotonic()
     proc, ch_r = _start(argv, cwd, env, lim, stdin_data, channel, token, zygote, spawn_extra)
-    watch = _Watch(proc, ch_r, token, t0, t0 + startup_seconds + wall_seconds, wall_seconds, max_output_bytes,
-                   on_record)
+    watch = _Watch(
+        proc, ch_r, token, t0, t0 + startup_seconds + wall_seconds, wall_seconds, max_output_bytes, on_record
+    )
     watch.pump(test_cpu_seconds, not_after)
     # Reap with rusage (Popen.wait would not give us CPU time).
     _kill_group(proc.pid) if (watch.timed_out or watch.limit) else None
@@ -487,8 +503,17 @@ def run_child(
     return watch.result(status, ru, lim, wall_ms, swept)
 
 
-def _start(argv: list, cwd: str, env: dict, lim: dict, stdin_data: bytes, channel: bool, token: str,
-           zygote: Optional[Zygote], spawn_extra: Optional[dict]):
+def _start(
+    argv: list,
+    cwd: str,
+    env: dict,
+    lim: dict,
+    stdin_data: bytes,
+    channel: bool,
+    token: str,
+    zygote: Optional[Zygote],
+    spawn_extra: Optional[dict],
+):
     """Starts the child (exec'd, or forked by the zygote) in a session of its own and writes
     its stdin. Returns (the process, the read end of its channel or -1)."""
     ch_r = ch_w = -1
@@ -537,8 +562,17 @@ class _Watch:
     """One running child as run_child watches it: its output and channel read as they come,
     its deadlines (wall, the test's CPU, the caller's budget) checked between reads."""
 
-    def __init__(self, proc, ch_r: int, token: str, t0: float, deadline: float, wall_seconds: float,
-                 max_output_bytes: int, on_record: Optional[Callable[[dict], None]]) -> None:
+    def __init__(
+        self,
+        proc,
+        ch_r: int,
+        token: str,
+        t0: float,
+        deadline: float,
+        wall_seconds: float,
+        max_output_bytes: int,
+        on_record: Optional[Callable[[dict], None]],
+    ) -> None:
         self.proc = proc
         self.t0 = t0
         self.deadline = deadline

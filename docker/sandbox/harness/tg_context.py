@@ -3,6 +3,7 @@
 Static only (nothing from the PR is imported or run): the nearest code first, within the
 size caps of functionContextSchema, so the generator can trim to its token budget.
 """
+
 from __future__ import annotations
 
 import ast
@@ -28,7 +29,7 @@ def _cap(text: str, limit: int) -> str:
 
 
 def _lines_of(lines: list[str], start: int, end: int) -> str:
-    return "\n".join(lines[start - 1:end])
+    return "\n".join(lines[start - 1 : end])
 
 
 def _imports(tree: ast.Module, lines: list[str]) -> str:
@@ -55,7 +56,9 @@ def _class_header(cls: ast.ClassDef, lines: list[str]) -> str:
     parts = [_lines_of(lines, def_start(cls), max(cls.lineno, (first_body or cls.lineno) - 1))]
     for node in cls.body:
         if isinstance(node, (ast.Assign, ast.AnnAssign)) or (
-            isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
             and node is cls.body[0]
         ):
             parts.append(_lines_of(lines, node.lineno, node.end_lineno or node.lineno))
@@ -144,7 +147,9 @@ class _TestIndex:
         self.files: list[tuple[str, set[str]]] = []
         count = 0
         for dirpath, dirnames, filenames in os.walk(head):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in ("__pycache__", "node_modules"))
+            dirnames[:] = sorted(
+                d for d in dirnames if not d.startswith(".") and d not in ("__pycache__", "node_modules")
+            )
             for name in sorted(filenames):
                 if not name.endswith(".py") or name == "conftest.py":
                     continue

@@ -7,6 +7,7 @@ would otherwise count as "covered" by every test). A run forked by its test file
 writes instead the arcs gathered before the fork (collection: import time) and after it
 (the test) as JSON; both read the same here (_read_arcs).
 """
+
 from __future__ import annotations
 
 import ast
@@ -33,6 +34,7 @@ def _parsing(fn):
     def locked(*args, **kwargs):
         with _PARSE_LOCK:
             return fn(*args, **kwargs)
+
     return locked
 
 
@@ -140,7 +142,9 @@ def test_names(abs_path: str, cls: str | None, function: str) -> set:
     if cls:
         holder = next((n for n in body if isinstance(n, ast.ClassDef) and n.name == cls), None)
         body = holder.body if holder is not None else []
-    node = next((n for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == function), None)
+    node = next(
+        (n for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == function), None
+    )
     return _used_names(node) if node is not None else set()
 
 
@@ -197,8 +201,13 @@ def _static(abs_path: str):
 
 
 def empty() -> dict:
-    return {'changedLinesCovered': {}, 'changedBranchesCovered': 0, 'linesCovered': 0,
-            'branchesCovered': 0, 'errorPathLinesReached': {}}
+    return {
+        'changedLinesCovered': {},
+        'changedBranchesCovered': 0,
+        'linesCovered': 0,
+        'branchesCovered': 0,
+        'errorPathLinesReached': {},
+    }
 
 
 def _read_arcs(data_file: str) -> tuple[dict, dict]:
@@ -213,8 +222,10 @@ def _read_arcs(data_file: str) -> tuple[dict, dict]:
             raw = json.load(f)
         if not isinstance(raw, dict) or raw.get('format') != RUN_ARCS_FORMAT:
             raise ValueError('not a run-arcs file')
-        return tuple({str(k): {(int(a), int(b)) for a, b in v} for k, v in (raw.get(part) or {}).items()}
-                     for part in ('import', 'test'))
+        return tuple(
+            {str(k): {(int(a), int(b)) for a, b in v} for k, v in (raw.get(part) or {}).items()}
+            for part in ('import', 'test')
+        )
     from coverage import CoverageData
 
     data = CoverageData(basename=data_file)
@@ -230,8 +241,15 @@ def _arc_lines(arcs) -> set:
     return {line for arc in arcs for line in arc if line > 0}
 
 
-def summarize(data_file: str, run_head: str, pristine_head: str, changed_lines: dict,
-              error_lines: dict, is_test_file, names: set = frozenset()) -> dict:
+def summarize(
+    data_file: str,
+    run_head: str,
+    pristine_head: str,
+    changed_lines: dict,
+    error_lines: dict,
+    is_test_file,
+    names: set = frozenset(),
+) -> dict:
     """Coverage evidence of one test.
 
     changed_lines: {rel: [line]} (statement first lines); error_lines: {rel: {'raise': set, 'except': set}};
@@ -285,14 +303,13 @@ def summarize(data_file: str, run_head: str, pristine_head: str, changed_lines: 
             out['changedBranchesCovered'] += sum(1 for (a, _) in taken if a in changed)
         err = error_lines.get(rel)
         if err:
-            reached = {l for l in err.get('raise', ()) if l in lines}
+            reached = {line for line in err.get('raise', ()) if line in lines}
             # An `except` line counts as reached when its body's first line ran: coverage
             # also marks the clause line when it is merely tested and does not match.
-            for l in err.get('except', ()):
-                first = handlers.get(l)
+            for clause in err.get('except', ()):
+                first = handlers.get(clause)
                 if first is not None and first in lines:
-                    reached.add(l)
+                    reached.add(clause)
             if reached:
                 out['errorPathLinesReached'][rel] = sorted(reached)
     return out
-

@@ -3,6 +3,7 @@
 Line numbers follow Python's own numbering (\\n, \\r\\n and \\r end a line; form feeds do not),
 so they match `ast` and coverage line numbers.
 """
+
 from __future__ import annotations
 
 import ast
@@ -64,7 +65,9 @@ def _walk(root: str) -> dict[str, str]:
     if not root or not os.path.isdir(root):
         return out
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not os.path.islink(os.path.join(dirpath, d)))
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in _SKIP_DIRS and not os.path.islink(os.path.join(dirpath, d))
+        )
         for name in filenames:
             full = os.path.join(dirpath, name)
             if name.endswith((".pyc", ".pyo")) or os.path.islink(full) or not os.path.isfile(full):
@@ -173,7 +176,7 @@ def export_subst_paths(head_files: dict[str, str]) -> set[str]:
             for candidate in head_files:
                 if not candidate.startswith(scope):
                     continue
-                inner = candidate[len(scope):]
+                inner = candidate[len(scope) :]
                 target = inner if "/" in pattern else inner.rsplit("/", 1)[-1]
                 if fnmatch.fnmatchcase(target, pattern):
                     out.add(candidate)
@@ -231,6 +234,7 @@ def iter_functions(tree: ast.Module):
 
     Functions nested in functions belong to their outer def and are not yielded.
     """
+
     def visit(body, prefix, cls):
         for node in body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -244,6 +248,7 @@ def iter_functions(tree: ast.Module):
                     yield from visit(getattr(node, block, []) or [], prefix, cls)
                 for handler in getattr(node, "handlers", []) or []:
                     yield from visit(handler.body, prefix, cls)
+
     yield from visit(tree.body, "", None)
 
 
@@ -285,13 +290,15 @@ def changed_functions(head: str, changed_lines: dict[str, list[int]]) -> list[di
                     header_end = sub.body[0].lineno - 1 if sub.body and sub.body[0].lineno > sub.lineno else sub.lineno
                     if any(n in mine_set for n in range(sub.lineno, header_end + 1)):
                         except_lines.add(sub.lineno)
-            out.append({
-                "file": rel,
-                "qualname": qualname,
-                "startLine": start,
-                "endLine": end,
-                "changedLines": mine,
-                "raiseLines": sorted(raise_lines),
-                "exceptLines": sorted(except_lines),
-            })
+            out.append(
+                {
+                    "file": rel,
+                    "qualname": qualname,
+                    "startLine": start,
+                    "endLine": end,
+                    "changedLines": mine,
+                    "raiseLines": sorted(raise_lines),
+                    "exceptLines": sorted(except_lines),
+                }
+            )
     return out

@@ -9,6 +9,7 @@ when it ends. The runs of a test file's tests are forked from that file's server
 collected it once in its own copy of the head tree (/work/runs/N/head; no run can write to
 it); a file whose server refused runs each test in a fresh copy of its own.
 """
+
 from __future__ import annotations
 
 import ast
@@ -56,8 +57,10 @@ BUDGET_RESERVE_SECONDS = 20
 START_ALLOWANCE_SECONDS = 90
 RUN_ALLOWANCE_SECONDS = 2
 MIN_BUDGET_SECONDS = 120
-NO_NETWORK_HINT = (' - the sandbox has no network and installs nothing, so third-party dependencies must be '
-                   'vendored in the repository or present in the sandbox image')
+NO_NETWORK_HINT = (
+    ' - the sandbox has no network and installs nothing, so third-party dependencies must be '
+    'vendored in the repository or present in the sandbox image'
+)
 
 
 # How far (in lines) a reformatted line may have moved from its base position.
@@ -73,8 +76,10 @@ def _tail(text: str, n: int = MESSAGE_TAIL) -> str:
     return text if len(text) <= n else '...' + text[-n:]
 
 
-DISK_FULL_MESSAGE = ("the sandbox's disk was full when this test was to start: a test of this pull request "
-                     "filled it (every test's files are removed when it ends); write less, and only under tmp_path")
+DISK_FULL_MESSAGE = (
+    "the sandbox's disk was full when this test was to start: a test of this pull request "
+    "filled it (every test's files are removed when it ends); write less, and only under tmp_path"
+)
 
 
 class _ServerGone(RuntimeError):
@@ -139,8 +144,13 @@ class _Runs:
         run_head = os.path.join(base, 'head')
         tmp = os.path.join(base, 'tmp')
         covdir = os.path.join(base, 'cov')
-        shutil.copytree(self.head, run_head, symlinks=True, ignore=shutil.ignore_patterns('.git', '__pycache__'),
-                        copy_function=_copy_or_share)
+        shutil.copytree(
+            self.head,
+            run_head,
+            symlinks=True,
+            ignore=shutil.ignore_patterns('.git', '__pycache__'),
+            copy_function=_copy_or_share,
+        )
         os.makedirs(tmp)
         os.makedirs(covdir)
         return {'base': base, 'head': run_head, 'tmp': os.path.realpath(tmp), 'cov': covdir}
@@ -223,15 +233,32 @@ class Evaluator:
 
         wall = dict(self.phase_wall)
         wall[self.phase] = wall.get(self.phase, 0.0) + time.monotonic() - self.phase_started
-        parts = ['%s %.2f s (children cpu %.2f s)' % (name, seconds, self.phase_child_cpu_ms.get(name, 0) / 1000)
-                 for name, seconds in wall.items() if seconds >= 0.005 or name in self.phase_child_cpu_ms]
+        parts = [
+            '%s %.2f s (children cpu %.2f s)' % (name, seconds, self.phase_child_cpu_ms.get(name, 0) / 1000)
+            for name, seconds in wall.items()
+            if seconds >= 0.005 or name in self.phase_child_cpu_ms
+        ]
         own = resource.getrusage(resource.RUSAGE_SELF)
         parts.append('harness cpu %.2f s' % (own.ru_utime + own.ru_stime))
-        parts.append('%d at a time, %d MiB each (%s), %s' % (
-            self.parallel, self.child_bytes // (1024 * 1024), self.budget_basis,
-            ('forked from the fork server; %d run(s) from %d file server(s) (their own cpu %.2f s), %d refused'
-             % (self.server_counts['runs'], self.server_counts['started'], self.server_counts['cpu_ms'] / 1000,
-                self.server_counts['refused'])) if self.fork_server else 'fresh interpreters'))
+        parts.append(
+            '%d at a time, %d MiB each (%s), %s'
+            % (
+                self.parallel,
+                self.child_bytes // (1024 * 1024),
+                self.budget_basis,
+                (
+                    'forked from the fork server; %d run(s) from %d file server(s) (their own cpu %.2f s), %d refused'
+                    % (
+                        self.server_counts['runs'],
+                        self.server_counts['started'],
+                        self.server_counts['cpu_ms'] / 1000,
+                        self.server_counts['refused'],
+                    )
+                )
+                if self.fork_server
+                else 'fresh interpreters',
+            )
+        )
         return '; '.join(parts)
 
     # ---------- children ----------
@@ -245,12 +272,13 @@ class Evaluator:
             zygote = self.zygotes.get(preload)
             if zygote is None:
                 try:
-                    zygote = tg_child.Zygote([sys.executable, '-I', '-B', '-c', zygote_code()],
-                                             {'PATH': '/usr/local/bin:/usr/bin:/bin', 'LANG': 'C.UTF-8'},
-                                             (json.dumps(list(preload)),))
+                    zygote = tg_child.Zygote(
+                        [sys.executable, '-I', '-B', '-c', zygote_code()],
+                        {'PATH': '/usr/local/bin:/usr/bin:/bin', 'LANG': 'C.UTF-8'},
+                        (json.dumps(list(preload)),),
+                    )
                 except OSError as e:
-                    print('harness: fork server could not start (%s); starting each child fresh' % e,
-                          file=sys.stderr)
+                    print('harness: fork server could not start (%s); starting each child fresh' % e, file=sys.stderr)
                     self.fork_server = False
                     return None
                 self.zygotes[preload] = zygote
@@ -323,9 +351,14 @@ class Evaluator:
             if e.errno != errno.ENOSPC:
                 raise
             return None
-        cfg = {'mode': 'run', 'serve': True, 'nodeid': None, 'pytest_args': self._pytest_args(run, rel, False),
-               'test_files': self._test_files_map(run, self.test_file_rels),
-               'coverage': self._coverage_cfg(run)}
+        cfg = {
+            'mode': 'run',
+            'serve': True,
+            'nodeid': None,
+            'pytest_args': self._pytest_args(run, rel, False),
+            'test_files': self._test_files_map(run, self.test_file_rels),
+            'coverage': self._coverage_cfg(run),
+        }
         zygote = self._zygote(cfg['pytest_args'])
         if zygote is None:
             self.runs.drop(run)
@@ -333,19 +366,41 @@ class Evaluator:
         cpu_seconds = float(self.settings['cpuSecondsPerTest']) * COVERAGE_CPU_FACTOR
         env, cfg = self._child_setup(run, cfg, cpu_seconds)
         # Its own CPU is collection plus a fork per run; each run's limits are the run's own.
-        limits = tg_child.rlimits(cpu_seconds=cpu_seconds + STARTUP_CPU_SECONDS + FILE_SERVER_CPU_SECONDS,
-                                  as_bytes=self.child_bytes, fsize_bytes=FSIZE_BYTES, nofile=NOFILE, nproc=NPROC)
+        limits = tg_child.rlimits(
+            cpu_seconds=cpu_seconds + STARTUP_CPU_SECONDS + FILE_SERVER_CPU_SECONDS,
+            as_bytes=self.child_bytes,
+            fsize_bytes=FSIZE_BYTES,
+            nofile=NOFILE,
+            nproc=NPROC,
+        )
         log = os.path.join(run['base'], 'server.log')
         try:
-            client = tg_child.FileServer(zygote, run['head'], env, limits, json.dumps(cfg).encode() + b'\n', log,
-                                         STARTUP_WALL_SECONDS + float(self.settings['wallSecondsPerTest']))
+            client = tg_child.FileServer(
+                zygote,
+                run['head'],
+                env,
+                limits,
+                json.dumps(cfg).encode() + b'\n',
+                log,
+                STARTUP_WALL_SECONDS + float(self.settings['wallSecondsPerTest']),
+            )
         except (tg_child.FileServerRefused, tg_child.ZygoteError) as e:
-            print('harness: no file server for %s (%s): one fresh child per run\n%s'
-                  % (rel, e, _tail(_read_tail(log), 2000)), file=sys.stderr)
+            print(
+                'harness: no file server for %s (%s): one fresh child per run\n%s'
+                % (rel, e, _tail(_read_tail(log), 2000)),
+                file=sys.stderr,
+            )
             self.runs.drop(run)
             return None
-        return {'rel': rel, 'client': client, 'run': run, 'users': 0, 'last': time.monotonic(), 'runs_cpu_ms': 0.0,
-                'audits': [r for r in client.records if r.get('ev') == 'audit']}
+        return {
+            'rel': rel,
+            'client': client,
+            'run': run,
+            'users': 0,
+            'last': time.monotonic(),
+            'runs_cpu_ms': 0.0,
+            'audits': [r for r in client.records if r.get('ev') == 'audit'],
+        }
 
     def _prestart_servers(self, rels: list) -> None:
         """Starts the servers of the first files of rels (as many as may live at once) in the
@@ -362,7 +417,7 @@ class Evaluator:
             if handle is not None:
                 self._release_server(handle, False)
 
-        for rel in rels[:self.parallel + 1]:
+        for rel in rels[: self.parallel + 1]:
             thread = threading.Thread(target=start, args=(rel,), name='file-server-start', daemon=True)
             thread.start()
             self.server_starts.append(thread)
@@ -462,15 +517,31 @@ class Evaluator:
         Raises _ServerGone when that server could not start it."""
         env, cfg = self._child_setup(run, cfg, cpu_seconds)
         argv = [sys.executable, '-I', '-B', '-c', child_code()]
-        limits = tg_child.rlimits(cpu_seconds=cpu_seconds + STARTUP_CPU_SECONDS, as_bytes=self.child_bytes,
-                                  fsize_bytes=FSIZE_BYTES, nofile=NOFILE, nproc=NPROC)
+        limits = tg_child.rlimits(
+            cpu_seconds=cpu_seconds + STARTUP_CPU_SECONDS,
+            as_bytes=self.child_bytes,
+            fsize_bytes=FSIZE_BYTES,
+            nofile=NOFILE,
+            nproc=NPROC,
+        )
 
         def start(zygote, extra=None):
-            return tg_child.run_child(argv, run['head'], env, cpu_seconds, wall_seconds, MAX_OUTPUT_BYTES,
-                                      stdin_data=json.dumps(cfg).encode() + b'\n', channel=True,
-                                      startup_seconds=STARTUP_WALL_SECONDS, limits=limits,
-                                      test_cpu_seconds=cpu_seconds if cfg['mode'] == 'run' else None,
-                                      not_after=self.not_after, zygote=zygote, spawn_extra=extra)
+            return tg_child.run_child(
+                argv,
+                run['head'],
+                env,
+                cpu_seconds,
+                wall_seconds,
+                MAX_OUTPUT_BYTES,
+                stdin_data=json.dumps(cfg).encode() + b'\n',
+                channel=True,
+                startup_seconds=STARTUP_WALL_SECONDS,
+                limits=limits,
+                test_cpu_seconds=cpu_seconds if cfg['mode'] == 'run' else None,
+                not_after=self.not_after,
+                zygote=zygote,
+                spawn_extra=extra,
+            )
 
         try:
             if server is not None:
@@ -491,21 +562,54 @@ class Evaluator:
                 server['runs_cpu_ms'] += res.cpu_ms
         guard_error = next((r for r in res.records if r.get('ev') == 'guard-error'), None)
         if guard_error is not None:
-            raise SandboxUnavailable('the sandbox could not install its kernel restrictions (seccomp/Landlock): %s'
-                                     % guard_error.get('message'))
+            raise SandboxUnavailable(
+                'the sandbox could not install its kernel restrictions (seccomp/Landlock): %s'
+                % guard_error.get('message')
+            )
         guard = next((r for r in res.records if r.get('ev') == 'guard'), None)
         if guard is not None and not guard.get('landlock') and not getattr(self, '_said_no_landlock', False):
             self._said_no_landlock = True
             print('harness: Landlock is not available here; the audit hook alone guards file writes', file=sys.stderr)
-        print('harness: child %s %s: exit=%s signal=%s limit=%s cpu=%dms wall=%dms out=%dB swept=%d' % (
-            cfg['mode'], cfg.get('nodeid') or cfg.get('pytest_args', [''])[0] if cfg['mode'] != 'probe' else '',
-            res.exit_code, res.signal, res.limit, res.cpu_ms, res.wall_ms, res.output_bytes, res.swept), file=sys.stderr)
+        print(
+            'harness: child %s %s: exit=%s signal=%s limit=%s cpu=%dms wall=%dms out=%dB swept=%d'
+            % (
+                cfg['mode'],
+                cfg.get('nodeid') or cfg.get('pytest_args', [''])[0] if cfg['mode'] != 'probe' else '',
+                res.exit_code,
+                res.signal,
+                res.limit,
+                res.cpu_ms,
+                res.wall_ms,
+                res.output_bytes,
+                res.swept,
+            ),
+            file=sys.stderr,
+        )
         return res
 
     def _pytest_args(self, run: dict, rel_file: str, collect: bool) -> list:
-        args = [rel_file, '-c', self.runs.ini, '--rootdir', run['head'], '--confcutdir', run['head'],
-                '-p', 'no:cacheprovider', '-p', 'no:stepwise', '-q', '-s', '--tb=short', '--no-header',
-                '--color=no', '-o', 'console_output_style=classic', '-o', 'xfail_strict=false']
+        args = [
+            rel_file,
+            '-c',
+            self.runs.ini,
+            '--rootdir',
+            run['head'],
+            '--confcutdir',
+            run['head'],
+            '-p',
+            'no:cacheprovider',
+            '-p',
+            'no:stepwise',
+            '-q',
+            '-s',
+            '--tb=short',
+            '--no-header',
+            '--color=no',
+            '-o',
+            'console_output_style=classic',
+            '-o',
+            'xfail_strict=false',
+        ]
         # The project's test naming (python_files/classes/functions), so pytest collects what its CI does.
         args += self.naming.pytest_overrides()
         # Importing hypothesis costs more than pytest itself: load its plugin only for
@@ -538,9 +642,12 @@ class Evaluator:
         run = self.runs.new()
         try:
             plugins = ['-p', '_hypothesis_pytestplugin'] if self.hypothesis_plugin and self.uses_hypothesis else []
-            res = self._child(run, {'mode': 'probe', 'packages': packages, 'pytest_args': plugins},
-                              cpu_seconds=float(self.settings['cpuSecondsPerTest']) + 10,
-                              wall_seconds=float(self.settings['wallSecondsPerTest']) + 10)
+            res = self._child(
+                run,
+                {'mode': 'probe', 'packages': packages, 'pytest_args': plugins},
+                cpu_seconds=float(self.settings['cpuSecondsPerTest']) + 10,
+                wall_seconds=float(self.settings['wallSecondsPerTest']) + 10,
+            )
         finally:
             self.runs.drop(run)
         rec = next((r for r in res.records if r.get('ev') == 'probe'), None)
@@ -551,8 +658,10 @@ class Evaluator:
                 what = KERNEL_BLOCK_MESSAGE.replace('the test process', 'the import')
                 findings.append(_audit_finding(_kernel_audit(default_file, 0, 'collect'), default_file, 0))
             elif res.timed_out or res.limit:
-                what = 'stopped at the %s limit (%s)' % (res.limit or 'wall', 'the import hangs or loops'
-                                                          if res.timed_out else 'the import exhausts a resource')
+                what = 'stopped at the %s limit (%s)' % (
+                    res.limit or 'wall',
+                    'the import hangs or loops' if res.timed_out else 'the import exhausts a resource',
+                )
             else:
                 what = 'crashed (exit code %s, signal %s)' % (res.exit_code, res.signal)
             text = 'importing %s %s\n%s' % (', '.join(packages), what, _tail(res.stderr_tail, 2000))
@@ -562,8 +671,9 @@ class Evaluator:
         errors = rec.get('errors') or {}
         # A package the gate's tools shadow makes the project unjudgeable only when the base
         # tree has it too: a PR must not turn the gate neutral by adding a `pluggy/` of its own.
-        errors = {name: err for name, err in errors.items()
-                  if err.get('type') != 'TestgateShadowed' or self._in_base(name)}
+        errors = {
+            name: err for name, err in errors.items() if err.get('type') != 'TestgateShadowed' or self._in_base(name)
+        }
         if not errors:
             return None
         parts = []
@@ -614,7 +724,9 @@ class Evaluator:
         """The budget for these tests' runs, counted from the harness's start (the caller
         only caps it: what pytest collected is known here, not where the request is made)."""
         settings = self.settings
-        per_run = max(float(settings['wallSecondsPerTest']), float(settings['cpuSecondsPerTest'])) + RUN_ALLOWANCE_SECONDS
+        per_run = (
+            max(float(settings['wallSecondsPerTest']), float(settings['cpuSecondsPerTest'])) + RUN_ALLOWANCE_SECONDS
+        )
         seconds = max(MIN_BUDGET_SECONDS, START_ALLOWANCE_SECONDS + tests * int(settings['reruns']) * per_run)
         not_after = self.started + seconds - BUDGET_RESERVE_SECONDS
         self.not_after = not_after if self.not_after is None else min(self.not_after, not_after)
@@ -624,8 +736,10 @@ class Evaluator:
         return self.not_after is not None and time.monotonic() >= self.not_after
 
     def budget_message(self) -> str:
-        return ("the sandbox's time budget for this pull request (%d s) ran out while its code ran: earlier "
-                "tests or imports took that long (see their times); make them faster" % (self.budget_seconds or 0))
+        return (
+            "the sandbox's time budget for this pull request (%d s) ran out while its code ran: earlier "
+            "tests or imports took that long (see their times); make them faster" % (self.budget_seconds or 0)
+        )
 
     def collect(self, rel_file: str, twin_of: str | None = None) -> dict:
         """Collect one test file in a fresh tree. twin_of: collect instead a copy of that
@@ -643,10 +757,16 @@ class Evaluator:
             if twin_of is not None:
                 with open(os.path.join(run['head'], rel_file), 'w', encoding='utf-8') as f:
                     f.write(_imports_only(os.path.join(self.head, twin_of)))
-            res = self._child(run, {'mode': 'collect', 'pytest_args': self._pytest_args(run, rel_file, True),
-                                    'test_files': self._test_files_map(run, [rel_file])},
-                              cpu_seconds=float(self.settings['cpuSecondsPerTest']) + 10,
-                              wall_seconds=float(self.settings['wallSecondsPerTest']))
+            res = self._child(
+                run,
+                {
+                    'mode': 'collect',
+                    'pytest_args': self._pytest_args(run, rel_file, True),
+                    'test_files': self._test_files_map(run, [rel_file]),
+                },
+                cpu_seconds=float(self.settings['cpuSecondsPerTest']) + 10,
+                wall_seconds=float(self.settings['wallSecondsPerTest']),
+            )
         finally:
             self.runs.drop(run)
         ready = next((r for r in res.records if r.get('ev') == 'ready'), None)
@@ -674,12 +794,20 @@ class Evaluator:
         elif res.timed_out or res.limit:
             error = 'collection stopped: %s limit (%s)' % (res.limit, 'timeout' if res.timed_out else 'resource')
         elif not any(r.get('ev') == 'exit' for r in res.records):
-            error = 'collection crashed (exit %s, signal %s): %s' % (res.exit_code, res.signal, _tail(res.stderr_tail + res.stdout_tail, 3000))
+            error = 'collection crashed (exit %s, signal %s): %s' % (
+                res.exit_code,
+                res.signal,
+                _tail(res.stderr_tail + res.stdout_tail, 3000),
+            )
         elif not items and next((r.get('code') for r in res.records if r.get('ev') == 'exit'), 0) not in (0, 5):
             # pytest's exit 4 (usage error) is how an ImportError in a conftest.py or a bad
             # option ends: no collect report, only the text on stderr. Never a silent pass.
             code = next(r.get('code') for r in res.records if r.get('ev') == 'exit')
-            error = 'pytest could not collect %s (exit code %s):\n%s' % (rel_file, code, _tail(res.stderr_tail + res.stdout_tail, 3000))
+            error = 'pytest could not collect %s (exit code %s):\n%s' % (
+                rel_file,
+                code,
+                _tail(res.stderr_tail + res.stdout_tail, 3000),
+            )
         items = [it for it in items if it.get('file') == rel_file or it['nodeid'].startswith(rel_file + '::')]
         return {'items': items, 'error': error, 'audits': audits, 'collectMs': collect_ms}
 
@@ -699,9 +827,17 @@ class Evaluator:
 
     def run_test(self, test: dict, index: int, with_coverage: bool) -> dict:
         if self.budget_spent():
-            return {'run': {'outcome': 'timeout', 'limit': 'wall', 'durationMs': 0.0, 'cpuMs': 0.0,
-                            'message': 'not run: ' + self.budget_message()},
-                    'coverage': None, 'audits': []}
+            return {
+                'run': {
+                    'outcome': 'timeout',
+                    'limit': 'wall',
+                    'durationMs': 0.0,
+                    'cpuMs': 0.0,
+                    'message': 'not run: ' + self.budget_message(),
+                },
+                'coverage': None,
+                'audits': [],
+            }
         server = self._file_server(test['file'])
         if server is not None:
             gone = False
@@ -719,8 +855,10 @@ class Evaluator:
                 return result
             except _ServerGone as e:
                 gone = True
-                print('harness: the file server of %s is gone (%s): its runs go to the zygote' % (test['file'], e),
-                      file=sys.stderr)
+                print(
+                    'harness: the file server of %s is gone (%s): its runs go to the zygote' % (test['file'], e),
+                    file=sys.stderr,
+                )
             finally:
                 self._drop_served(run)
                 self._release_server(server, gone)
@@ -738,8 +876,17 @@ class Evaluator:
     @staticmethod
     def _disk_full() -> dict:
         # Only the PR's code fills the sandbox's disk (each test's files go when it ends).
-        return {'run': {'outcome': 'resource-limit', 'limit': 'disk', 'durationMs': 0.0, 'cpuMs': 0.0,
-                        'message': DISK_FULL_MESSAGE}, 'coverage': None, 'audits': []}
+        return {
+            'run': {
+                'outcome': 'resource-limit',
+                'limit': 'disk',
+                'durationMs': 0.0,
+                'cpuMs': 0.0,
+                'message': DISK_FULL_MESSAGE,
+            },
+            'coverage': None,
+            'audits': [],
+        }
 
     def _coverage_cfg(self, run: dict) -> dict:
         roots = self._map_roots(run['head'])
@@ -756,23 +903,33 @@ class Evaluator:
             if with_coverage:
                 cfg['coverage'] = {'data_file': os.path.join(run['cov'], '.coverage')}
         else:
-            cfg = {'mode': 'run', 'nodeid': test['nodeid'],
-                   'pytest_args': self._pytest_args(run, test['file'], False),
-                   'test_files': self._test_files_map(run, self.test_file_rels)}
+            cfg = {
+                'mode': 'run',
+                'nodeid': test['nodeid'],
+                'pytest_args': self._pytest_args(run, test['file'], False),
+                'test_files': self._test_files_map(run, self.test_file_rels),
+            }
             if with_coverage:
                 cfg['coverage'] = self._coverage_cfg(run)
         cpu_seconds = float(self.settings['cpuSecondsPerTest'])
         if with_coverage:
             cpu_seconds *= COVERAGE_CPU_FACTOR
-        res = self._child(run, cfg, cpu_seconds=cpu_seconds, wall_seconds=float(self.settings['wallSecondsPerTest']),
-                          server=server)
+        res = self._child(
+            run, cfg, cpu_seconds=cpu_seconds, wall_seconds=float(self.settings['wallSecondsPerTest']), server=server
+        )
         outcome = self._outcome(res)
         cov = None
         if with_coverage:
             try:
-                cov = tg_coverage.summarize(os.path.join(run['cov'], '.coverage'), run['head'], self.head,
-                                            self.changed_lines, self.error_lines, self._is_test_rel,
-                                            names=test.get('names') or set())
+                cov = tg_coverage.summarize(
+                    os.path.join(run['cov'], '.coverage'),
+                    run['head'],
+                    self.head,
+                    self.changed_lines,
+                    self.error_lines,
+                    self._is_test_rel,
+                    names=test.get('names') or set(),
+                )
             except Exception as e:  # noqa: BLE001 -- coverage is evidence; a broken data file means none
                 print('harness: coverage of %s: %r' % (test['nodeid'], e), file=sys.stderr)
                 cov = tg_coverage.empty()
@@ -782,9 +939,18 @@ class Evaluator:
         if res.signal == signal.SIGSYS:
             audits.append(_kernel_audit(test['file'], test['startLine'], 'test'))
         if res.forged_lines:
-            audits.append({'ev': 'audit', 'event': 'channel-forgery', 'reason': 'tampering', 'severity': 'high',
-                           'detail': '%d line(s) on the harness channel without the run token' % res.forged_lines,
-                           'file': test['file'], 'line': test['startLine'], 'phase': 'test'})
+            audits.append(
+                {
+                    'ev': 'audit',
+                    'event': 'channel-forgery',
+                    'reason': 'tampering',
+                    'severity': 'high',
+                    'detail': '%d line(s) on the harness channel without the run token' % res.forged_lines,
+                    'file': test['file'],
+                    'line': test['startLine'],
+                    'phase': 'test',
+                }
+            )
         return {'run': outcome, 'coverage': cov, 'audits': audits}
 
     def _outcome(self, res) -> dict:
@@ -803,11 +969,21 @@ class Evaluator:
         cpu_s = float(self.settings['cpuSecondsPerTest'])
         wall_s = float(self.settings['wallSecondsPerTest'])
         if res.limit == 'output':
-            return {'outcome': 'resource-limit', 'limit': 'output', 'durationMs': dur, 'cpuMs': cpu,
-                    'message': 'the test wrote more than %d bytes of output and was killed' % MAX_OUTPUT_BYTES}
+            return {
+                'outcome': 'resource-limit',
+                'limit': 'output',
+                'durationMs': dur,
+                'cpuMs': cpu,
+                'message': 'the test wrote more than %d bytes of output and was killed' % MAX_OUTPUT_BYTES,
+            }
         if res.budget_exhausted:
-            return {'outcome': 'timeout', 'limit': 'wall', 'durationMs': dur, 'cpuMs': cpu,
-                    'message': 'stopped: ' + self.budget_message()}
+            return {
+                'outcome': 'timeout',
+                'limit': 'wall',
+                'durationMs': dur,
+                'cpuMs': cpu,
+                'message': 'stopped: ' + self.budget_message(),
+            }
         if res.timed_out:
             if res.limit == 'cpu':
                 msg = 'the test used more than %g CPU-seconds and was killed' % cpu_s
@@ -815,31 +991,67 @@ class Evaluator:
                 msg = 'the test ran past the wall deadline of %g s and was killed' % wall_s
             return {'outcome': 'timeout', 'limit': res.limit or 'wall', 'durationMs': dur, 'cpuMs': cpu, 'message': msg}
         if res.limit == 'disk':
-            return {'outcome': 'resource-limit', 'limit': 'disk', 'durationMs': dur, 'cpuMs': cpu,
-                    'message': 'the test wrote a file larger than %d bytes' % FSIZE_BYTES}
+            return {
+                'outcome': 'resource-limit',
+                'limit': 'disk',
+                'durationMs': dur,
+                'cpuMs': cpu,
+                'message': 'the test wrote a file larger than %d bytes' % FSIZE_BYTES,
+            }
         if res.signal is not None:
             if res.signal == signal.SIGSYS:
                 return {'outcome': 'error', 'durationMs': dur, 'cpuMs': cpu, 'message': KERNEL_BLOCK_MESSAGE}
             if res.signal == signal.SIGKILL:
                 if start is not None and cpu >= cpu_s * 1000 - 50:
-                    return {'outcome': 'timeout', 'limit': 'cpu', 'durationMs': dur, 'cpuMs': cpu,
-                            'message': 'the test used more than %g CPU-seconds and was killed' % cpu_s}
-                return {'outcome': 'resource-limit', 'limit': 'memory', 'durationMs': dur, 'cpuMs': cpu,
-                        'message': 'the test process was killed (SIGKILL), most likely out of memory'}
-            return {'outcome': 'error', 'durationMs': dur, 'cpuMs': cpu,
-                    'message': _tail('the test process died of signal %d (%s)\n%s' % (
-                        res.signal, signal.Signals(res.signal).name if res.signal in signal.Signals._value2member_map_ else '?',
-                        res.stderr_tail))}
+                    return {
+                        'outcome': 'timeout',
+                        'limit': 'cpu',
+                        'durationMs': dur,
+                        'cpuMs': cpu,
+                        'message': 'the test used more than %g CPU-seconds and was killed' % cpu_s,
+                    }
+                return {
+                    'outcome': 'resource-limit',
+                    'limit': 'memory',
+                    'durationMs': dur,
+                    'cpuMs': cpu,
+                    'message': 'the test process was killed (SIGKILL), most likely out of memory',
+                }
+            return {
+                'outcome': 'error',
+                'durationMs': dur,
+                'cpuMs': cpu,
+                'message': _tail(
+                    'the test process died of signal %d (%s)\n%s'
+                    % (
+                        res.signal,
+                        signal.Signals(res.signal).name if res.signal in signal.Signals._value2member_map_ else '?',
+                        res.stderr_tail,
+                    )
+                ),
+            }
         if result is None and early in ('memory', 'pids', 'files', 'disk'):
-            return {'outcome': 'resource-limit', 'limit': early, 'durationMs': dur, 'cpuMs': cpu,
-                    'message': _tail('the test exhausted a resource limit (%s)\n%s' % (early, res.stderr_tail))}
+            return {
+                'outcome': 'resource-limit',
+                'limit': early,
+                'durationMs': dur,
+                'cpuMs': cpu,
+                'message': _tail('the test exhausted a resource limit (%s)\n%s' % (early, res.stderr_tail)),
+            }
         if result is None:
             if start is None:
                 msg = 'the test never started (exit code %s)' % res.exit_code
             else:
-                msg = 'the test process ended before pytest reported a result (exit code %s): did it call os._exit?' % res.exit_code
-            return {'outcome': 'error', 'durationMs': dur, 'cpuMs': cpu,
-                    'message': _tail(msg + '\n' + res.stderr_tail + res.stdout_tail)}
+                msg = (
+                    'the test process ended before pytest reported a result (exit code %s): did it call os._exit?'
+                    % res.exit_code
+                )
+            return {
+                'outcome': 'error',
+                'durationMs': dur,
+                'cpuMs': cpu,
+                'message': _tail(msg + '\n' + res.stderr_tail + res.stdout_tail),
+            }
         outcome = result.get('outcome')
         run = {'outcome': outcome, 'durationMs': dur, 'cpuMs': cpu}
         if result.get('message'):
@@ -866,8 +1078,9 @@ class Evaluator:
 
     def _in_base(self, package: str) -> bool:
         roots = [self.base] + [os.path.join(self.base, os.path.relpath(r, self.head)) for r in self.import_roots]
-        return any(os.path.exists(os.path.join(r, package)) or os.path.exists(os.path.join(r, package + '.py'))
-                   for r in roots)
+        return any(
+            os.path.exists(os.path.join(r, package)) or os.path.exists(os.path.join(r, package + '.py')) for r in roots
+        )
 
     def _missing_dependency(self, rel: str, error: str) -> str | None:
         """The module a test file's collection error says is missing, when the repository has
@@ -902,8 +1115,9 @@ class Evaluator:
             if files.get(rel, {}).get('kind') == 'tests':
                 continue
             helper = change['isTest'] and not self.naming.is_test_file(rel)
-            if helper or tg_select.defines_changed_tests(self.head, rel, self.tree_diff.raw_lines.get(rel, []),
-                                                         self.naming):
+            if helper or tg_select.defines_changed_tests(
+                self.head, rel, self.tree_diff.raw_lines.get(rel, []), self.naming
+            ):
                 targets |= tg_select.module_names(rel)
         self.helper_targets = targets
         if not targets and not self.fixtures_changed:
@@ -947,8 +1161,7 @@ class Evaluator:
         uses = sum(1 for t in tests if t.get('change') == 'uses')
         class_lines = _class_lines(os.path.join(self.head, rel))
         # A test module importing a helper (or base class) the PR changed: its tests run it.
-        helper_user = bool(self.helper_targets) and bool(
-            tg_select.importers(self.head, [rel], self.helper_targets, 1))
+        helper_user = bool(self.helper_targets) and bool(tg_select.importers(self.head, [rel], self.helper_targets, 1))
         # Functions the AST selection already decided on (all their cases, or only the new
         # parametrize cases): their other items are unchanged cases, not missed tests.
         decided = {t['function'] for t in tests if t['file'] == rel}
@@ -962,8 +1175,12 @@ class Evaluator:
             if bound and touched(rel, bound[0], bound[1]):
                 start, end = bound
                 change = 'modified' if it['function'] in base_assigned else 'added'
-            elif code_line and code_file and (code_file != rel or '<locals>' in (it.get('codeName') or '')) and (
-                    code_file in self.tree_diff.added or code_file in raw):
+            elif (
+                code_line
+                and code_file
+                and (code_file != rel or '<locals>' in (it.get('codeName') or ''))
+                and (code_file in self.tree_diff.added or code_file in raw)
+            ):
                 # Code pytest found elsewhere than a plain def of this file (those are the AST
                 # selection's): an inherited method, a factory's inner function.
                 change = tg_select.code_change(self.base, self.head, code_file, code_line)
@@ -972,20 +1189,35 @@ class Evaluator:
                 else:
                     # Inherited: point at the class in this file that pulls the test in.
                     start = end = class_lines.get(it.get('cls') or '', start or 1)
-            if change is None and (helper_user or set(it.get('fixtures') or ()) & set(self.fixtures_changed)) \
-                    and uses < MAX_FIXTURE_USERS:
+            if (
+                change is None
+                and (helper_user or set(it.get('fixtures') or ()) & set(self.fixtures_changed))
+                and uses < MAX_FIXTURE_USERS
+            ):
                 change = 'uses'
                 uses += 1
             if change is None:
                 continue
             chosen.add(it['nodeid'])
-            tests.append({'nodeid': it['nodeid'], 'file': rel, 'function': it['function'], 'cls': it.get('cls'),
-                          'startLine': start, 'endLine': end, 'origin': 'pr', 'change': change,
-                          'codeFile': code_file, 'codeLine': code_line})
+            tests.append(
+                {
+                    'nodeid': it['nodeid'],
+                    'file': rel,
+                    'function': it['function'],
+                    'cls': it.get('cls'),
+                    'startLine': start,
+                    'endLine': end,
+                    'origin': 'pr',
+                    'change': change,
+                    'codeFile': code_file,
+                    'codeLine': code_line,
+                }
+            )
 
     def _reformatted(self, rel: str, line: int) -> bool:
         """The changed line is only a re-layout of a base line near it (black, ruff format:
         spacing, quotes, a trailing comma): its finding was in the base already."""
+
         def lines(root):
             try:
                 with open(os.path.join(root, rel), encoding='utf-8', errors='replace') as fh:
@@ -1002,7 +1234,7 @@ class Evaluator:
         target = layout_free(head[line - 1])
         if not target:
             return False
-        window = base[max(0, line - 1 - REFORMAT_WINDOW):line + REFORMAT_WINDOW]
+        window = base[max(0, line - 1 - REFORMAT_WINDOW) : line + REFORMAT_WINDOW]
         return any(layout_free(text) == target for text in window)
 
     def _is_test_rel(self, rel: str) -> bool:
@@ -1030,8 +1262,12 @@ class Evaluator:
         import_ms = self._import_work(rels, collected)
         # A file server collects its file again before its first run; started now, that
         # happens while the static rules and Bandit keep the harness's own core busy.
-        self._prestart_servers(sorted((r for r in rels if collected[r]['items'] and not collected[r]['error']),
-                                      key=lambda r: -len(collected[r]['items'])))
+        self._prestart_servers(
+            sorted(
+                (r for r in rels if collected[r]['items'] and not collected[r]['error']),
+                key=lambda r: -len(collected[r]['items']),
+            )
+        )
         static = self._static_findings(files, scanned, changed_files, evidence['tools'])
         tests = self._tests_to_run(files, scanned, collected, context_rels, pr_tests, static)
         self._size_budget(len(tests))
@@ -1073,8 +1309,15 @@ class Evaluator:
         for c in self.request.get('candidates', []):
             src = os.path.join(self.workdir, 'candidates', c['path'])
             origin = c.get('origin') if c.get('origin') in ('pr', 'generated') else 'generated'
-            entry = {'path': c['path'], 'origin': origin, 'collected': 0, 'findings': [], 'all': True,
-                     'generator': c.get('generator'), 'kind': 'tests'}
+            entry = {
+                'path': c['path'],
+                'origin': origin,
+                'collected': 0,
+                'findings': [],
+                'all': True,
+                'generator': c.get('generator'),
+                'kind': 'tests',
+            }
             files[c['path']] = entry
             if not os.path.isfile(src):
                 entry['error'] = 'candidate file %s is missing from the input' % c['path']
@@ -1095,8 +1338,14 @@ class Evaluator:
             for link in self.request.get('refusedLinks') or []:
                 rel = str(link.get('path') or '')
                 if rel and self.naming.is_test_code(rel) and rel.endswith('.py'):
-                    files[rel] = {'path': rel, 'origin': 'pr', 'collected': 0, 'findings': [], 'kind': 'support',
-                                  'error': 'testgate: ' + _link_error(link)}
+                    files[rel] = {
+                        'path': rel,
+                        'origin': 'pr',
+                        'collected': 0,
+                        'findings': [],
+                        'kind': 'support',
+                        'error': 'testgate: ' + _link_error(link),
+                    }
         self.test_file_rels = sorted(files)
         self.uses_hypothesis = _tree_mentions(self.head, 'hypothesis')
         return files
@@ -1115,15 +1364,31 @@ class Evaluator:
             self.import_roots.append(provided['root'])
         for note in provided['notes']:
             self.progress('collect', note)
-        project = {'layout': project_info.get('layout', 'unknown'), 'packages': list(project_info.get('packages') or []),
-                   'importable': True}
+        project = {
+            'layout': project_info.get('layout', 'unknown'),
+            'packages': list(project_info.get('packages') or []),
+            'importable': True,
+        }
 
-        tools = {'python': platform.python_version(), 'pytest': _version('pytest'), 'coverage': _version('coverage'),
-                 'bandit': 'unknown'}
-        evidence = {'protocol': 1, 'mode': 'evaluate', 'project': project, 'changedFiles': changed_files,
-                    'naming': self.naming.describe(),
-                    'changedLines': self.changed_lines, 'functions': functions, 'files': [], 'tests': [],
-                    'tools': tools, 'durationMs': 0}
+        tools = {
+            'python': platform.python_version(),
+            'pytest': _version('pytest'),
+            'coverage': _version('coverage'),
+            'bandit': 'unknown',
+        }
+        evidence = {
+            'protocol': 1,
+            'mode': 'evaluate',
+            'project': project,
+            'changedFiles': changed_files,
+            'naming': self.naming.describe(),
+            'changedLines': self.changed_lines,
+            'functions': functions,
+            'files': [],
+            'tests': [],
+            'tools': tools,
+            'durationMs': 0,
+        }
         return evidence
 
     def _project_imports(self, evidence: dict) -> bool:
@@ -1139,8 +1404,16 @@ class Evaluator:
             if failure['blame'] == 'pr':
                 # The PR's own code stops every test before it starts: a rejection, shown on
                 # the file where the import failed, never a neutral "could not judge".
-                evidence['files'].append({'path': failure['file'], 'origin': 'pr', 'collected': 0, 'kind': 'source',
-                                          'findings': failure['findings'], 'error': _tail(err, 19_000)})
+                evidence['files'].append(
+                    {
+                        'path': failure['file'],
+                        'origin': 'pr',
+                        'collected': 0,
+                        'kind': 'source',
+                        'findings': failure['findings'],
+                        'error': _tail(err, 19_000),
+                    }
+                )
             self.progress('collect', 'the project does not import; tests are not run')
             return False
         return True
@@ -1152,8 +1425,9 @@ class Evaluator:
         settings = self.settings
         tree_diff = self.tree_diff
         self.raw_line_sets = {f: set(v) for f, v in tree_diff.raw_lines.items()}
-        self.fixtures_changed = (tg_select.changed_fixtures(self.head, tree_diff.raw_lines)
-                                 if settings.get('includePrTests', True) else {})
+        self.fixtures_changed = (
+            tg_select.changed_fixtures(self.head, tree_diff.raw_lines) if settings.get('includePrTests', True) else {}
+        )
         # Unchanged test files whose tests run code the PR changed (a base class, a helper, a
         # fixture): collected too, so the tests they hold are judged by what pytest collects.
         context_rels = self._context_files(changed_files, files) if settings.get('includePrTests', True) else []
@@ -1166,8 +1440,7 @@ class Evaluator:
             for i, fut in enumerate(concurrent.futures.as_completed(futs), 1):
                 r = futs[fut]
                 collected[r] = fut.result()
-                self.progress('collect', 'collected %s: %d test(s)' % (r, len(collected[r]['items'])), i,
-                              len(futs))
+                self.progress('collect', 'collected %s: %d test(s)' % (r, len(collected[r]['items'])), i, len(futs))
         return context_rels, collected
 
     def _import_work(self, rels: list, collected: dict) -> dict:
@@ -1197,7 +1470,9 @@ class Evaluator:
             if scans[r].get('error') and files[r]['kind'] == 'support':
                 # A test file that does not parse shows as a collection error; a helper is not collected.
                 files[r]['error'] = '%s does not parse: %s' % (r, scans[r]['error'])
-        bandit_findings, bandit_version, bandit_error = tg_bandit.run_bandit([os.path.join(self.head, r) for r in scanned], self.head)
+        bandit_findings, bandit_version, bandit_error = tg_bandit.run_bandit(
+            [os.path.join(self.head, r) for r in scanned], self.head
+        )
         tools['bandit'] = bandit_version or 'unknown'
         if bandit_error:
             tools['banditError'] = _tail(str(bandit_error), 19_000)
@@ -1206,8 +1481,9 @@ class Evaluator:
             f['baseline'] = 'new'  # found by comparing base and head: the PR's by construction
         return {'scans': scans, 'helpers': helpers, 'bandit': bandit_findings, 'tamper': tamper}
 
-    def _tests_to_run(self, files: dict, scanned: list, collected: dict, context_rels: list, pr_tests: list,
-                      static: dict) -> list:
+    def _tests_to_run(
+        self, files: dict, scanned: list, collected: dict, context_rels: list, pr_tests: list, static: dict
+    ) -> list:
         """The tests to judge, from what pytest collected, each with its static findings."""
         tg_rules = _analysis('tg_rules')
         scans, helpers, bandit_findings, tamper = static['scans'], static['helpers'], static['bandit'], static['tamper']
@@ -1223,8 +1499,10 @@ class Evaluator:
                 missing = self._missing_dependency(r, col['error'])
                 if missing:
                     entry['missingDependency'] = missing
-                submodule = next((m for m in self.submodules if re.search(r'(^|[/\s\'"])%s(/|\b)' % re.escape(m),
-                                                                         col['error'])), None)
+                submodule = next(
+                    (m for m in self.submodules if re.search(r'(^|[/\s\'"])%s(/|\b)' % re.escape(m), col['error'])),
+                    None,
+                )
                 if submodule:
                     entry['missingSubmodule'] = submodule
             for a in col['audits']:
@@ -1233,22 +1511,46 @@ class Evaluator:
             if entry.get('all'):
                 for it in items:
                     start, end = ranges.get((it.get('cls'), it['function']), (it.get('line', 0), it.get('line', 0)))
-                    tests.append({'nodeid': it['nodeid'], 'file': r, 'function': it['function'], 'cls': it.get('cls'),
-                                  'startLine': start, 'endLine': end, 'origin': entry['origin'],
-                                  'generator': entry.get('generator')})
+                    tests.append(
+                        {
+                            'nodeid': it['nodeid'],
+                            'file': r,
+                            'function': it['function'],
+                            'cls': it.get('cls'),
+                            'startLine': start,
+                            'endLine': end,
+                            'origin': entry['origin'],
+                            'generator': entry.get('generator'),
+                        }
+                    )
             else:
                 for sel in (t for t in pr_tests if t['file'] == r):
                     if sel.get('mixin'):
-                        group = [it for it in items if it['function'] == sel['function']
-                                 and sel['startLine'] <= int(it.get('codeLine') or 0) <= sel['defLine']]
+                        group = [
+                            it
+                            for it in items
+                            if it['function'] == sel['function']
+                            and sel['startLine'] <= int(it.get('codeLine') or 0) <= sel['defLine']
+                        ]
                     else:
-                        group = [it for it in items if it['function'] == sel['function'] and it.get('cls') == sel.get('cls')]
+                        group = [
+                            it for it in items if it['function'] == sel['function'] and it.get('cls') == sel.get('cls')
+                        ]
                     if sel.get('newCases') is not None:
                         group = [group[i] for i in sel['newCases'] if 0 <= i < len(group)]
                     for it in group:
-                        tests.append({'nodeid': it['nodeid'], 'file': r, 'function': sel['function'], 'cls': sel.get('cls'),
-                                      'startLine': sel['startLine'], 'endLine': sel['endLine'], 'origin': 'pr',
-                                      'change': sel.get('change')})
+                        tests.append(
+                            {
+                                'nodeid': it['nodeid'],
+                                'file': r,
+                                'function': sel['function'],
+                                'cls': sel.get('cls'),
+                                'startLine': sel['startLine'],
+                                'endLine': sel['endLine'],
+                                'origin': 'pr',
+                                'change': sel.get('change'),
+                            }
+                        )
             if not entry.get('all'):
                 self._select_from_collection(r, items, tests)
             entry['collected'] = sum(1 for t in tests if t['file'] == r)
@@ -1271,7 +1573,14 @@ class Evaluator:
             if info.get('startLine') and files[t['file']].get('all'):
                 t['startLine'], t['endLine'] = int(info['startLine']), int(info['endLine'])
         for f in bandit_findings:
-            owner = next((t for t in tests if t['file'] == f.get('file') and t['startLine'] <= f.get('line', -1) <= t['endLine']), None)
+            owner = next(
+                (
+                    t
+                    for t in tests
+                    if t['file'] == f.get('file') and t['startLine'] <= f.get('line', -1) <= t['endLine']
+                ),
+                None,
+            )
             if owner is not None:
                 owner['findings'].append(f)
             elif f.get('file') in files:
@@ -1300,8 +1609,9 @@ class Evaluator:
                 marked.add(id(f))
                 if 'baseline' not in f:
                     line = int(f.get('line') or 0)
-                    new = f['file'] in generated or (tree_diff.is_changed(f['file'], line)
-                                                     and not self._reformatted(f['file'], line))
+                    new = f['file'] in generated or (
+                        tree_diff.is_changed(f['file'], line) and not self._reformatted(f['file'], line)
+                    )
                     f['baseline'] = 'new' if new else 'existing'
 
     def _run_tests(self, tests: list) -> dict:
@@ -1309,7 +1619,9 @@ class Evaluator:
         settings = self.settings
         reruns = int(settings['reruns'])
         total = len(tests) * reruns
-        self.progress('run', 'running %d test(s) x %d run(s), %d at a time' % (len(tests), reruns, self.parallel), 0, total)
+        self.progress(
+            'run', 'running %d test(s) x %d run(s), %d at a time' % (len(tests), reruns, self.parallel), 0, total
+        )
         results = {i: [None] * reruns for i in range(len(tests))}
         done = 0
         said_at = 0.0
@@ -1346,9 +1658,20 @@ class Evaluator:
                 now = time.monotonic()
                 if k == 0 or r['outcome'] != 'passed' or done == total or now - said_at >= 0.1:
                     said_at = now
-                    self.progress('run', '%s run %d/%d: %s%s in %d ms' % (
-                        tests[i]['nodeid'], k + 1, reruns, r['outcome'], ('/' + r['limit']) if r.get('limit') else '',
-                        r['durationMs']), done, total)
+                    self.progress(
+                        'run',
+                        '%s run %d/%d: %s%s in %d ms'
+                        % (
+                            tests[i]['nodeid'],
+                            k + 1,
+                            reruns,
+                            r['outcome'],
+                            ('/' + r['limit']) if r.get('limit') else '',
+                            r['durationMs'],
+                        ),
+                        done,
+                        total,
+                    )
         for i in results:
             results[i] = [r for r in results[i] if r is not None]
         self._stop_servers()  # every run is done: their memory is the container's again
@@ -1375,10 +1698,19 @@ class Evaluator:
                         continue
                     seen.add(key)
                     t['findings'].append(f)
-            ev = {'nodeid': t['nodeid'], 'file': t['file'], 'function': t['function'],
-                  'startLine': int(t['startLine']), 'endLine': int(t['endLine']), 'origin': t['origin'],
-                  'runs': [r['run'] for r in runs], 'coverage': runs[0]['coverage'] or tg_coverage.empty(),
-                  'findings': t['findings'][:1000], 'asserts': t['asserts'], 'trivialAsserts': t['trivialAsserts']}
+            ev = {
+                'nodeid': t['nodeid'],
+                'file': t['file'],
+                'function': t['function'],
+                'startLine': int(t['startLine']),
+                'endLine': int(t['endLine']),
+                'origin': t['origin'],
+                'runs': [r['run'] for r in runs],
+                'coverage': runs[0]['coverage'] or tg_coverage.empty(),
+                'findings': t['findings'][:1000],
+                'asserts': t['asserts'],
+                'trivialAsserts': t['trivialAsserts'],
+            }
             if t['origin'] == 'generated' and t.get('generator'):
                 ev['generator'] = str(t['generator'])[:200]
             if t['origin'] == 'generated':
@@ -1395,8 +1727,13 @@ class Evaluator:
         for entry in files.values():
             if entry.get('context') and not entry['findings']:
                 continue  # collected only to find the tests that run the change; not PR code
-            fe = {'path': entry['path'], 'origin': entry['origin'], 'collected': entry['collected'],
-                  'findings': entry['findings'][:1000], 'kind': entry.get('kind', 'tests')}
+            fe = {
+                'path': entry['path'],
+                'origin': entry['origin'],
+                'collected': entry['collected'],
+                'findings': entry['findings'][:1000],
+                'kind': entry.get('kind', 'tests'),
+            }
             if 'items' in entry:
                 fe['items'] = entry['items']
             if entry.get('error'):
@@ -1407,8 +1744,11 @@ class Evaluator:
                 fe['missingSubmodule'] = str(entry['missingSubmodule'])[:4096]
             evidence['files'].append(fe)
 
-KERNEL_BLOCK_MESSAGE = ('the kernel killed the test process (SIGSYS) for a system call the sandbox forbids: '
-                        'starting a program or process, signalling or tracing another process, or a network socket')
+
+KERNEL_BLOCK_MESSAGE = (
+    'the kernel killed the test process (SIGSYS) for a system call the sandbox forbids: '
+    'starting a program or process, signalling or tracing another process, or a network socket'
+)
 
 
 def _read_tail(path: str, n: int = 4000) -> str:
@@ -1422,14 +1762,24 @@ def _read_tail(path: str, n: int = 4000) -> str:
 
 def _kernel_audit(file: str, line: int, phase: str) -> dict:
     """The finding for a child the seccomp filter killed: seen from outside, the test cannot erase it."""
-    return {'ev': 'audit', 'event': 'kernel-blocked', 'reason': 'unsafe', 'severity': 'high',
-            'detail': KERNEL_BLOCK_MESSAGE, 'file': file, 'line': line, 'phase': phase}
+    return {
+        'ev': 'audit',
+        'event': 'kernel-blocked',
+        'reason': 'unsafe',
+        'severity': 'high',
+        'detail': KERNEL_BLOCK_MESSAGE,
+        'file': file,
+        'line': line,
+        'phase': phase,
+    }
 
 
 def _link_error(link: dict) -> str:
-    return ('%s is a symbolic link to %s, outside the repository: Testgate does not follow links out of '
-            'the tree; commit the file itself or link to a file inside the repository'
-            % (link.get('path'), link.get('target')))
+    return (
+        '%s is a symbolic link to %s, outside the repository: Testgate does not follow links out of '
+        'the tree; commit the file itself or link to a file inside the repository'
+        % (link.get('path'), link.get('target'))
+    )
 
 
 def _name_refused_links(error: str, links: list) -> str:
@@ -1445,8 +1795,9 @@ def _name_refused_links(error: str, links: list) -> str:
 
 
 # Run-time findings that record what happened rather than a call the hook refused.
-_SEEN_EVENTS = frozenset({'kernel-blocked', 'introspection', 'plugin-registered', 'runner-tampering',
-                          'channel-forgery'})
+_SEEN_EVENTS = frozenset(
+    {'kernel-blocked', 'introspection', 'plugin-registered', 'runner-tampering', 'channel-forgery'}
+)
 
 
 def _audit_finding(a: dict, default_file: str, default_line: int) -> dict:
@@ -1458,8 +1809,10 @@ def _audit_finding(a: dict, default_file: str, default_line: int) -> dict:
         'severity': a.get('severity') if a.get('severity') in ('low', 'medium', 'high') else 'high',
         'file': str(a.get('file') or default_file)[:4096],
         'line': int(a.get('line') or default_line or 0),
-        'message': ('%s: %s' % ('seen at run time' if event in _SEEN_EVENTS else 'blocked at run time',
-                                a.get('detail') or event))[:2000],
+        'message': (
+            '%s: %s'
+            % ('seen at run time' if event in _SEEN_EVENTS else 'blocked at run time', a.get('detail') or event)
+        )[:2000],
     }
 
 
@@ -1484,7 +1837,7 @@ def _imports_only(path: str) -> str:
     out = []
     for node in tree.body:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            out.extend(lines[node.lineno - 1:node.end_lineno])
+            out.extend(lines[node.lineno - 1 : node.end_lineno])
     return '\n'.join(out) + '\n'
 
 
@@ -1543,16 +1896,20 @@ def child_code() -> str:
     global _CHILD_CODE
     if _CHILD_CODE is None:
         path = os.path.join(HARNESS_DIR, 'tg_audit_bootstrap.py')
-        _CHILD_CODE = ("exec(compile(open(%r,'rb').read(),%r,'exec'),{'__name__':'__testgate_bootstrap__'})"
-                       % (path, path))
+        _CHILD_CODE = "exec(compile(open(%r,'rb').read(),%r,'exec'),{'__name__':'__testgate_bootstrap__'})" % (
+            path,
+            path,
+        )
     return _CHILD_CODE
 
 
 def zygote_code() -> str:
     """The `-c` program of the fork server: the same bootstrap source, run as the zygote."""
     path = os.path.join(HARNESS_DIR, 'tg_audit_bootstrap.py')
-    return ("exec(compile(open(%r,'rb').read(),%r,'exec'),"
-            "{'__name__':'__testgate_bootstrap__','__testgate_role__':'zygote'})" % (path, path))
+    return (
+        "exec(compile(open(%r,'rb').read(),%r,'exec'),"
+        "{'__name__':'__testgate_bootstrap__','__testgate_role__':'zygote'})" % (path, path)
+    )
 
 
 def evaluate(workdir: str, request: dict, progress) -> dict:

@@ -21,6 +21,7 @@ what still holds when the hook has been disabled.
 Installed after the trusted imports and before any repository code (the repo's import
 roots go on sys.path only afterwards). Python 3.11 stdlib plus Debian's python3-seccomp.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -54,17 +55,45 @@ _CLONE_THREAD = 0x00010000
 
 # Killed outright: none of these has a use in a unit test that the sandbox allows.
 _KILLED_SYSCALLS = (
-    'execve', 'execveat', 'fork', 'vfork', 'ptrace', 'process_vm_readv', 'process_vm_writev',
-    'pidfd_open', 'pidfd_send_signal', 'pidfd_getfd', 'tkill', 'kcmp',
-    'unshare', 'setns', 'mount', 'umount2', 'pivot_root', 'chroot', 'move_mount', 'open_tree', 'fsopen',
-    'bpf', 'perf_event_open', 'userfaultfd', 'io_uring_setup', 'io_uring_enter', 'io_uring_register',
-    'keyctl', 'add_key', 'request_key',
+    'execve',
+    'execveat',
+    'fork',
+    'vfork',
+    'ptrace',
+    'process_vm_readv',
+    'process_vm_writev',
+    'pidfd_open',
+    'pidfd_send_signal',
+    'pidfd_getfd',
+    'tkill',
+    'kcmp',
+    'unshare',
+    'setns',
+    'mount',
+    'umount2',
+    'pivot_root',
+    'chroot',
+    'move_mount',
+    'open_tree',
+    'fsopen',
+    'bpf',
+    'perf_event_open',
+    'userfaultfd',
+    'io_uring_setup',
+    'io_uring_enter',
+    'io_uring_register',
+    'keyctl',
+    'add_key',
+    'request_key',
 )
 
 
 class _RulesetAttr(ctypes.Structure):
-    _fields_ = [('handled_access_fs', ctypes.c_uint64), ('handled_access_net', ctypes.c_uint64),
-                ('scoped', ctypes.c_uint64)]
+    _fields_ = [
+        ('handled_access_fs', ctypes.c_uint64),
+        ('handled_access_net', ctypes.c_uint64),
+        ('scoped', ctypes.c_uint64),
+    ]
 
 
 class _PathBeneathAttr(ctypes.Structure):
@@ -139,9 +168,12 @@ def _compile_run_program() -> None:
         f.seek(0)
         code = f.read()
     # struct sock_filter {u16 code; u8 jt; u8 jf; u32 k;}: the pid is the k of a jeq.
-    offsets = [at + 4 for at in range(0, len(code) - 7, 8)
-               if int.from_bytes(code[at:at + 2], 'little') == _BPF_JMP_JEQ_K
-               and int.from_bytes(code[at + 4:at + 8], 'little') == _PID_PLACEHOLDER]
+    offsets = [
+        at + 4
+        for at in range(0, len(code) - 7, 8)
+        if int.from_bytes(code[at : at + 2], 'little') == _BPF_JMP_JEQ_K
+        and int.from_bytes(code[at + 4 : at + 8], 'little') == _PID_PLACEHOLDER
+    ]
     if len(code) % 8 == 0 and offsets:
         _RUN_PROGRAM[:] = [code, offsets]
 
@@ -151,7 +183,7 @@ def _load_run_program() -> None:
     program = bytearray(code)
     pid = (os.getpid() & 0xFFFFFFFF).to_bytes(4, 'little')
     for at in offsets:
-        program[at:at + 4] = pid
+        program[at : at + 4] = pid
     buffer = (ctypes.c_char * len(program)).from_buffer(program)
     fprog = _SockFprog(len(program) // 8, ctypes.addressof(buffer))
     libc = _libc()
@@ -181,8 +213,18 @@ def _landlock(writable_dirs, writable_files) -> int:
     abi = _landlock_abi()
     if abi < 1:
         return 0
-    fs = (_FS_WRITE_FILE | _FS_REMOVE_DIR | _FS_REMOVE_FILE | _FS_MAKE_CHAR | _FS_MAKE_DIR | _FS_MAKE_REG
-          | _FS_MAKE_SOCK | _FS_MAKE_FIFO | _FS_MAKE_BLOCK | _FS_MAKE_SYM)
+    fs = (
+        _FS_WRITE_FILE
+        | _FS_REMOVE_DIR
+        | _FS_REMOVE_FILE
+        | _FS_MAKE_CHAR
+        | _FS_MAKE_DIR
+        | _FS_MAKE_REG
+        | _FS_MAKE_SOCK
+        | _FS_MAKE_FIFO
+        | _FS_MAKE_BLOCK
+        | _FS_MAKE_SYM
+    )
     if abi >= 2:
         fs |= _FS_REFER
     if abi >= 3:
@@ -204,8 +246,16 @@ def _landlock(writable_dirs, writable_files) -> int:
             fd = os.open(path, _O_PATH | os.O_CLOEXEC)
             try:
                 rule = _PathBeneathAttr(rights, fd)
-                if syscall(ctypes.c_long(_SYS_ADD_RULE), ctypes.c_int(ruleset), ctypes.c_int(_RULE_PATH_BENEATH),
-                           ctypes.byref(rule), ctypes.c_uint32(0)) < 0:
+                if (
+                    syscall(
+                        ctypes.c_long(_SYS_ADD_RULE),
+                        ctypes.c_int(ruleset),
+                        ctypes.c_int(_RULE_PATH_BENEATH),
+                        ctypes.byref(rule),
+                        ctypes.c_uint32(0),
+                    )
+                    < 0
+                ):
                     raise OSError(ctypes.get_errno(), 'landlock_add_rule failed', path)
             finally:
                 os.close(fd)
@@ -245,8 +295,9 @@ def install(writable_dirs, writable_files=('/dev/null',), allow_fork: bool = Fal
     """
     landlock = 0
     if allow_fork and _landlock_abi() < FILE_SERVER_LANDLOCK_ABI:
-        raise FileServerUnavailable(errno.ENOSYS, 'Landlock ABI %d needed to confine a file server'
-                                    % FILE_SERVER_LANDLOCK_ABI)
+        raise FileServerUnavailable(
+            errno.ENOSYS, 'Landlock ABI %d needed to confine a file server' % FILE_SERVER_LANDLOCK_ABI
+        )
     try:
         dirs = [d for d in [*writable_dirs, SHARED_MEMORY_DIR] if os.path.isdir(d)]
         landlock = _landlock(dirs, [f for f in writable_files if os.path.exists(f)])
@@ -260,5 +311,8 @@ def install(writable_dirs, writable_files=('/dev/null',), allow_fork: bool = Fal
 
 
 def _landlock_abi() -> int:
-    return int(_libc().syscall(ctypes.c_long(_SYS_CREATE_RULESET), None, ctypes.c_size_t(0),
-                       ctypes.c_uint32(_CREATE_RULESET_VERSION)))
+    return int(
+        _libc().syscall(
+            ctypes.c_long(_SYS_CREATE_RULESET), None, ctypes.c_size_t(0), ctypes.c_uint32(_CREATE_RULESET_VERSION)
+        )
+    )

@@ -11,6 +11,7 @@ list from `.github/testgate.yml` (`tests.globs` + `tests.include`) adds files on
 
 Read statically: nothing in the repository is imported or executed here.
 """
+
 from __future__ import annotations
 
 import configparser
@@ -26,8 +27,13 @@ PYTEST_DEFAULT_FUNCTIONS = ("test",)
 # Directory names that hold test support code (helpers, fixtures, data) by convention. Not
 # `testing`: packages ship `pkg/testing/` as code for their users.
 TEST_DIR_NAMES = ("tests", "test")
-_INI_FILES = (("pytest.ini", "pytest"), (".pytest.ini", "pytest"), ("pyproject.toml", None),
-              ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest"))
+_INI_FILES = (
+    ("pytest.ini", "pytest"),
+    (".pytest.ini", "pytest"),
+    ("pyproject.toml", None),
+    ("tox.ini", "pytest"),
+    ("setup.cfg", "tool:pytest"),
+)
 
 
 def _words(value) -> list[str]:
@@ -74,8 +80,16 @@ def _name_matches(name: str, options: tuple[str, ...]) -> bool:
 class TestNaming:
     """The project's test naming: which files are test modules, which names are tests."""
 
-    def __init__(self, files=PYTEST_DEFAULT_FILES, classes=PYTEST_DEFAULT_CLASSES,
-                 functions=PYTEST_DEFAULT_FUNCTIONS, testpaths=(), globs=(), exclude=(), source=None):
+    def __init__(
+        self,
+        files=PYTEST_DEFAULT_FILES,
+        classes=PYTEST_DEFAULT_CLASSES,
+        functions=PYTEST_DEFAULT_FUNCTIONS,
+        testpaths=(),
+        globs=(),
+        exclude=(),
+        source=None,
+    ):
         self.files = tuple(files) or PYTEST_DEFAULT_FILES
         self.classes = tuple(classes) or PYTEST_DEFAULT_CLASSES
         self.functions = tuple(functions) or PYTEST_DEFAULT_FUNCTIONS
@@ -125,13 +139,23 @@ class TestNaming:
 
     def pytest_overrides(self) -> list[str]:
         """`-o` options that make the harness's own pytest.ini collect what the project's would."""
-        return ["-o", "python_files=" + " ".join(self.files), "-o", "python_classes=" + " ".join(self.classes),
-                "-o", "python_functions=" + " ".join(self.functions)]
+        return [
+            "-o",
+            "python_files=" + " ".join(self.files),
+            "-o",
+            "python_classes=" + " ".join(self.classes),
+            "-o",
+            "python_functions=" + " ".join(self.functions),
+        ]
 
     def describe(self) -> dict:
-        return {"source": self.source or "pytest defaults", "pythonFiles": list(self.files),
-                "pythonClasses": list(self.classes), "pythonFunctions": list(self.functions),
-                "testpaths": list(self.testpaths)}
+        return {
+            "source": self.source or "pytest defaults",
+            "pythonFiles": list(self.files),
+            "pythonClasses": list(self.classes),
+            "pythonFunctions": list(self.functions),
+            "testpaths": list(self.testpaths),
+        }
 
 
 DEFAULT = TestNaming()
@@ -140,7 +164,12 @@ DEFAULT = TestNaming()
 def load(root: str, globs=(), exclude=()) -> TestNaming:
     """The naming of the repository at `root` (pytest config, else pytest's defaults), plus testgate.yml globs."""
     source, opts = read_pytest_ini(root)
-    return TestNaming(files=_words(opts.get("python_files")) or PYTEST_DEFAULT_FILES,
-                      classes=_words(opts.get("python_classes")) or PYTEST_DEFAULT_CLASSES,
-                      functions=_words(opts.get("python_functions")) or PYTEST_DEFAULT_FUNCTIONS,
-                      testpaths=_words(opts.get("testpaths")), globs=globs, exclude=exclude, source=source)
+    return TestNaming(
+        files=_words(opts.get("python_files")) or PYTEST_DEFAULT_FILES,
+        classes=_words(opts.get("python_classes")) or PYTEST_DEFAULT_CLASSES,
+        functions=_words(opts.get("python_functions")) or PYTEST_DEFAULT_FUNCTIONS,
+        testpaths=_words(opts.get("testpaths")),
+        globs=globs,
+        exclude=exclude,
+        source=source,
+    )

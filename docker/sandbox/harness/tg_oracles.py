@@ -5,6 +5,7 @@ classes it expects from `pytest.raises(...)`. The host side uses them to tell a 
 test that fails on a value the function's docstring documents (likely a bug in the code)
 from one that is simply wrong. Python 3.11 stdlib only.
 """
+
 from __future__ import annotations
 
 import ast
@@ -27,8 +28,12 @@ def _literal(node: ast.AST) -> bool:
 
 def _raises(call: ast.Call) -> bool:
     func = call.func
-    return (isinstance(func, ast.Attribute) and func.attr == 'raises' and isinstance(func.value, ast.Name)
-            and func.value.id == 'pytest')
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == 'raises'
+        and isinstance(func.value, ast.Name)
+        and func.value.id == 'pytest'
+    )
 
 
 def expected_values(fn: ast.AST) -> list[str]:

@@ -3,6 +3,7 @@
 Read-only and static: setup.py is parsed with `ast`, never executed, and nothing is imported
 (the runner probes importability separately, inside a child with limits).
 """
+
 from __future__ import annotations
 
 import ast
@@ -12,8 +13,22 @@ import tomllib
 
 # Directories that never hold the project's importable code, whatever their contents.
 _NOT_PACKAGES = {
-    "tests", "test", "testing", "docs", "doc", "examples", "example", "build", "dist",
-    "venv", "env", "site-packages", "node_modules", "scripts", "benchmarks", "bench",
+    "tests",
+    "test",
+    "testing",
+    "docs",
+    "doc",
+    "examples",
+    "example",
+    "build",
+    "dist",
+    "venv",
+    "env",
+    "site-packages",
+    "node_modules",
+    "scripts",
+    "benchmarks",
+    "bench",
 }
 # Top-level modules that are project plumbing, not code under test.
 _NOT_MODULES = {"setup", "conftest", "noxfile", "tasks", "fabfile", "manage", "dodo"}
@@ -86,7 +101,11 @@ def _pyproject_roots(head: str) -> tuple[list[str], list[str]]:
         # The import name of most distributions: `my-pkg` -> `my_pkg` (kept only if it exists).
         names.append(project_name.strip().replace("-", "_").replace(".", "_").lower())
     hatch = tool.get("hatch") if isinstance(tool.get("hatch"), dict) else {}
-    wheel = (((hatch.get("build") or {}).get("targets") or {}).get("wheel") or {}) if isinstance(hatch.get("build"), dict) else {}
+    wheel = (
+        (((hatch.get("build") or {}).get("targets") or {}).get("wheel") or {})
+        if isinstance(hatch.get("build"), dict)
+        else {}
+    )
     if isinstance(wheel, dict):
         for p in wheel.get("packages") or []:
             if isinstance(p, str):
@@ -391,6 +410,7 @@ def missing_submodules(head: str) -> list[str]:
 
 
 # ---- installed dependencies ---------------------------------------------------------------
+
 
 def environment_paths(request: dict, root: str = "/env/") -> list[str]:
     """The sys.path entries of the project's installed dependencies (the /env volume the host

@@ -3,6 +3,7 @@
 See PROTOCOL.md. The report goes to a private duplicate of the original stdout; fd 1 itself
 is pointed at stderr so a stray print (ours or a library's) can never corrupt the stream.
 """
+
 from __future__ import annotations
 
 import io
@@ -102,8 +103,11 @@ def safe_extract(data, dest: str) -> None:
     `data` is the tar's bytes, or a stream read once (the setup container's wheelhouse,
     which need not fit in memory)."""
     real_dest = os.path.realpath(dest)
-    source = tarfile.open(fileobj=io.BytesIO(data), mode='r:') if isinstance(data, (bytes, bytearray)) \
+    source = (
+        tarfile.open(fileobj=io.BytesIO(data), mode='r:')
+        if isinstance(data, (bytes, bytearray))
         else tarfile.open(fileobj=data, mode='r|')
+    )
     with source as tar:
         count = 0
         for member in tar:
@@ -174,11 +178,15 @@ def parse_request(raw: bytes) -> dict:
     for c in cands:
         if not isinstance(c, dict) or not isinstance(c.get('path'), str):
             raise ProtocolError('request.json: each candidate needs a path')
-        clean.append({'path': _safe_name(c['path']), 'origin': c.get('origin', 'generated'),
-                      'generator': c.get('generator')})
+        clean.append(
+            {'path': _safe_name(c['path']), 'origin': c.get('origin', 'generated'), 'generator': c.get('generator')}
+        )
     env = req.get('environment') or {}
-    if not isinstance(env, dict) or not isinstance(env.get('paths', []), list) \
-            or not all(isinstance(x, str) and x.startswith('/env/') for x in env.get('paths', [])):
+    if (
+        not isinstance(env, dict)
+        or not isinstance(env.get('paths', []), list)
+        or not all(isinstance(x, str) and x.startswith('/env/') for x in env.get('paths', []))
+    ):
         raise ProtocolError('request.json: environment.paths must be a list of paths under /env/')
     req['environment'] = {'paths': list(env.get('paths', []))}
     req['settings'] = settings

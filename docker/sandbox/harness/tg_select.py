@@ -4,6 +4,7 @@ A test is edited when its source text (decorators included, trailing blanks igno
 from base. For a parametrized test whose only edit is new `@pytest.mark.parametrize` cases,
 `newCases` lists the indices (pytest's collection order) of the cases base did not have.
 """
+
 from __future__ import annotations
 
 import ast
@@ -93,7 +94,7 @@ def mixin_classes(tree: ast.Module, naming=None) -> set[str]:
 
 def _segment(lines: list[str], node: ast.AST) -> str:
     start, end = def_start(node), node.end_lineno or node.lineno
-    return "\n".join(line.rstrip() for line in lines[start - 1:end]).strip("\n")
+    return "\n".join(line.rstrip() for line in lines[start - 1 : end]).strip("\n")
 
 
 def _parse(path: str) -> tuple[ast.Module | None, list[str]]:
@@ -258,24 +259,27 @@ def select_pr_tests(base: str, head: str, changed_files: list[dict], naming=None
             else:
                 base_resolved = resolve_tables(base_node, base_tables)
                 head_resolved = resolve_tables(node, head_tables)
-                if _segment(base_lines, base_node) == _segment(head_lines, node) and \
-                        ast.dump(base_resolved) == ast.dump(head_resolved):
+                if _segment(base_lines, base_node) == _segment(head_lines, node) and ast.dump(
+                    base_resolved
+                ) == ast.dump(head_resolved):
                     continue
                 change = "modified"
                 new_cases = new_case_indices(base_resolved, head_resolved)
-            selected.append({
-                "file": rel,
-                "function": name,
-                "cls": cls,
-                "startLine": def_start(node),
-                "endLine": node.end_lineno or node.lineno,
-                "change": change,
-                "newCases": new_cases,
-                # A mixin's test runs as a method of every collected class that inherits it;
-                # the runner matches those items by the function's own first line.
-                "mixin": cls in mixins,
-                "defLine": node.lineno,
-            })
+            selected.append(
+                {
+                    "file": rel,
+                    "function": name,
+                    "cls": cls,
+                    "startLine": def_start(node),
+                    "endLine": node.end_lineno or node.lineno,
+                    "change": change,
+                    "newCases": new_cases,
+                    # A mixin's test runs as a method of every collected class that inherits it;
+                    # the runner matches those items by the function's own first line.
+                    "mixin": cls in mixins,
+                    "defLine": node.lineno,
+                }
+            )
     selected.sort(key=lambda t: (t["file"], t["startLine"]))
     return selected
 
@@ -285,6 +289,7 @@ def select_pr_tests(base: str, head: str, changed_files: list[dict], naming=None
 # does not show as defs in the file: bound by assignment (`test_x = _make(1)`), inherited from
 # a base class in another module, or running a fixture the PR changed. These helpers let the
 # evaluator match collected items against the change.
+
 
 def _lines_hit(lines: set, start: int, end: int) -> bool:
     return any(start <= n <= end for n in lines)
@@ -300,7 +305,7 @@ def assigned_names(path: str) -> dict[str, tuple[int, int]]:
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for t in targets:
-                for name in ([t] if isinstance(t, ast.Name) else getattr(t, "elts", [])):
+                for name in [t] if isinstance(t, ast.Name) else getattr(t, "elts", []):
                     if isinstance(name, ast.Name):
                         out[name.id] = (node.lineno, node.end_lineno or node.lineno)
     return out
@@ -313,7 +318,7 @@ def _fixture_name(fn: ast.AST) -> str | None:
         name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
         if name != "fixture":
             continue
-        for kw in (call.keywords if call is not None else []):
+        for kw in call.keywords if call is not None else []:
             if kw.arg == "name" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
                 return kw.value.value
         return fn.name
@@ -348,8 +353,11 @@ def defines_changed_tests(head: str, rel: str, changed: list, naming) -> bool:
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and _lines_hit(hit, def_start(node), node.end_lineno or node.lineno):
             if naming.is_test_class(node.name) or any(
-                    isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)) and naming.is_test_function(sub.name)
-                    and _lines_hit(hit, def_start(sub), sub.end_lineno or sub.lineno) for sub in node.body):
+                isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and naming.is_test_function(sub.name)
+                and _lines_hit(hit, def_start(sub), sub.end_lineno or sub.lineno)
+                for sub in node.body
+            ):
                 return True
     return False
 
@@ -396,8 +404,12 @@ def _defs_by_path(tree: ast.Module) -> dict[tuple, ast.AST]:
                 out.setdefault(here, node)
                 walk(node.body, here)
             elif isinstance(node, (ast.If, ast.Try, ast.With)) or type(node).__name__ == "TryStar":
-                for block in (getattr(node, "body", []), getattr(node, "orelse", []), getattr(node, "finalbody", []),
-                              *[h.body for h in getattr(node, "handlers", [])]):
+                for block in (
+                    getattr(node, "body", []),
+                    getattr(node, "orelse", []),
+                    getattr(node, "finalbody", []),
+                    *[h.body for h in getattr(node, "handlers", [])],
+                ):
                     walk(block, path)
 
     walk(tree.body, ())
@@ -414,8 +426,10 @@ def code_change(base: str, head: str, rel: str, first_line: int) -> str | None:
     if head_tree is None or first_line <= 0:
         return None
     head_defs = _defs_by_path(head_tree)
-    path = next((p for p, n in head_defs.items()
-                 if not isinstance(n, ast.ClassDef) and first_line in (def_start(n), n.lineno)), None)
+    path = next(
+        (p for p, n in head_defs.items() if not isinstance(n, ast.ClassDef) and first_line in (def_start(n), n.lineno)),
+        None,
+    )
     if path is None:
         return None
     # The unit to compare: the method itself, or the outermost function around a nested one.

@@ -5,6 +5,7 @@ the environment volume at /env, or builds sdists into wheels. Reads one tar on s
 (setup.json, wheels/, requirements.txt, sdists/), writes one `TESTGATE-SETUP <nonce> <json>`
 line on stdout. pip runs with `--no-index`: nothing can come from anywhere but the tar.
 """
+
 from __future__ import annotations
 
 import base64
@@ -26,14 +27,20 @@ PIP_TAIL = 4000
 
 def _pip(args: list[str], tmp: str, timeout: float) -> tuple[int, str]:
     env = {
-        'PATH': '/usr/bin:/bin', 'LANG': 'C.UTF-8', 'HOME': tmp, 'TMPDIR': tmp,
+        'PATH': '/usr/bin:/bin',
+        'LANG': 'C.UTF-8',
+        'HOME': tmp,
+        'TMPDIR': tmp,
         # No configuration but ours: no index, no find-links, nothing from a pip.conf.
-        'PIP_CONFIG_FILE': '/dev/null', 'PIP_NO_INPUT': '1', 'PIP_DISABLE_PIP_VERSION_CHECK': '1',
+        'PIP_CONFIG_FILE': '/dev/null',
+        'PIP_NO_INPUT': '1',
+        'PIP_DISABLE_PIP_VERSION_CHECK': '1',
         'PYTHONDONTWRITEBYTECODE': '1',
     }
     try:
-        done = subprocess.run([sys.executable, '-I', '-m', 'pip', *args], env=env, capture_output=True,
-                              timeout=timeout, check=False)
+        done = subprocess.run(
+            [sys.executable, '-I', '-m', 'pip', *args], env=env, capture_output=True, timeout=timeout, check=False
+        )
     except subprocess.TimeoutExpired as e:
         out = (e.stdout or b'') + (e.stderr or b'')
         return 124, 'pip passed its time limit of %d s\n' % timeout + out.decode('utf-8', 'replace')[-PIP_TAIL:]
@@ -81,8 +88,15 @@ def _pip_in_process(args: list[str], tmp: str) -> tuple[int, str]:
 
     from pip._internal.cli.main import main as pip_main
 
-    os.environ.update({'HOME': tmp, 'TMPDIR': tmp, 'PIP_CONFIG_FILE': '/dev/null', 'PIP_NO_INPUT': '1',
-                       'PIP_DISABLE_PIP_VERSION_CHECK': '1'})
+    os.environ.update(
+        {
+            'HOME': tmp,
+            'TMPDIR': tmp,
+            'PIP_CONFIG_FILE': '/dev/null',
+            'PIP_NO_INPUT': '1',
+            'PIP_DISABLE_PIP_VERSION_CHECK': '1',
+        }
+    )
     captured = io.StringIO()
     with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
         try:
@@ -106,10 +120,24 @@ def install(req: dict, work: str) -> dict:
     t0 = time.monotonic()
     tmp = os.path.join(ENV_ROOT, '.tmp')
     os.makedirs(tmp, exist_ok=True)
-    code, tail = _pip_in_process(['install', '--no-index', '--no-deps', '--require-hashes', '--no-compile',
-                                  '--no-warn-script-location', '--no-cache-dir', '--find-links',
-                                  os.path.join(work, 'wheels'), '--target', SITE,
-                                  '-r', os.path.join(work, 'requirements.txt')], tmp)
+    code, tail = _pip_in_process(
+        [
+            'install',
+            '--no-index',
+            '--no-deps',
+            '--require-hashes',
+            '--no-compile',
+            '--no-warn-script-location',
+            '--no-cache-dir',
+            '--find-links',
+            os.path.join(work, 'wheels'),
+            '--target',
+            SITE,
+            '-r',
+            os.path.join(work, 'requirements.txt'),
+        ],
+        tmp,
+    )
     subprocess.run(['rm', '-rf', tmp], check=False)
     if code != 0:
         return {'ok': False, 'error': 'pip install failed (exit %d)' % code, 'pipTail': tail}
@@ -118,8 +146,12 @@ def install(req: dict, work: str) -> dict:
     import compileall
 
     compileall.compile_dir(SITE, quiet=2, workers=0)
-    return {'ok': True, 'installed': _installed(SITE), 'sizeBytes': _size(ENV_ROOT),
-            'installMs': round((time.monotonic() - t0) * 1000)}
+    return {
+        'ok': True,
+        'installed': _installed(SITE),
+        'sizeBytes': _size(ENV_ROOT),
+        'installMs': round((time.monotonic() - t0) * 1000),
+    }
 
 
 def build(req: dict, work: str) -> dict:
@@ -129,10 +161,21 @@ def build(req: dict, work: str) -> dict:
     built, failed = [], []
     for name in req.get('sdists') or []:
         before = set(os.listdir(out_dir))
-        code, tail = _pip(['wheel', '--no-index', '--no-deps', '--no-cache-dir', '--find-links',
-                           os.path.join(work, 'wheels'), '--wheel-dir', out_dir,
-                           os.path.join(work, 'sdists', os.path.basename(name))], '/tmp',
-                          float(req.get('timeoutSeconds', 600)))
+        code, tail = _pip(
+            [
+                'wheel',
+                '--no-index',
+                '--no-deps',
+                '--no-cache-dir',
+                '--find-links',
+                os.path.join(work, 'wheels'),
+                '--wheel-dir',
+                out_dir,
+                os.path.join(work, 'sdists', os.path.basename(name)),
+            ],
+            '/tmp',
+            float(req.get('timeoutSeconds', 600)),
+        )
         new = sorted(set(os.listdir(out_dir)) - before)
         if code != 0 or not new:
             failed.append({'sdist': name, 'pipTail': tail})

@@ -4,6 +4,7 @@ still killed, and limits map to the right evidence. Run inside the image:
   docker run --rm --network none --read-only --tmpfs /tmp:uid=10001,exec --user 10001 IMAGE \
     python3 -I /opt/testgate/harness/dev/selftest_child.py
 """
+
 import os
 import sys
 import time
@@ -40,7 +41,9 @@ print('ok: wall limit', res.wall_ms)
 res = tg_child.run_child([sys.executable, '-I', '-c', 'print("x" * 10_000_000)'], '/tmp', env, 5, 30, 1 << 20)
 assert res.limit == 'output', res
 print('ok: output cap')
-res = tg_child.run_child([sys.executable, '-I', '-c', 'open("/tmp/big", "wb").write(b"x" * (80 << 20))'], '/tmp', env, 5, 30, 1 << 20)
+res = tg_child.run_child(
+    [sys.executable, '-I', '-c', 'open("/tmp/big", "wb").write(b"x" * (80 << 20))'], '/tmp', env, 5, 30, 1 << 20
+)
 # CPython ignores SIGXFSZ, so RLIMIT_FSIZE shows as EFBIG (the bootstrap maps it to limit 'disk').
 assert 'File too large' in res.stderr_tail, res
 print('ok: file size limit')

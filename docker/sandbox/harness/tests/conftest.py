@@ -1,4 +1,5 @@
 """Unit tests of the harness's analysis modules; they import the harness from the parent dir."""
+
 import os
 import sys
 import textwrap
@@ -23,8 +24,10 @@ def write_tree(root, files):
 @pytest.fixture
 def trees(tmp_path):
     """Build base/ and head/ trees: trees(base_files, head_files) -> (base, head) as str."""
+
     def build(base_files, head_files):
         base = write_tree(tmp_path / "base", base_files)
         head = write_tree(tmp_path / "head", head_files)
         return str(base), str(head)
+
     return build

@@ -23,8 +23,13 @@ def test_os_system_is_b605_and_nosec_is_ignored(tmp_path):
     b605 = [f for f in findings if f["rule"] == "B605"]
     assert len(b605) == 1
     assert b605[0] == {
-        "rule": "B605", "source": "bandit", "reason": "unsafe", "severity": b605[0]["severity"],
-        "file": "tests/test_x.py", "line": 4, "message": b605[0]["message"],
+        "rule": "B605",
+        "source": "bandit",
+        "reason": "unsafe",
+        "severity": b605[0]["severity"],
+        "file": "tests/test_x.py",
+        "line": 4,
+        "message": b605[0]["message"],
     }
     assert b605[0]["severity"] in ("low", "medium", "high")
     assert "shell" in b605[0]["message"]
@@ -52,20 +57,35 @@ def test_unparsable_file_reports_error_and_keeps_other_findings(tmp_path):
 
 
 def test_map_results_severity_and_paths(tmp_path):
-    data = {"results": [
-        {"test_id": "B602", "issue_severity": "HIGH", "filename": str(tmp_path / "a" / "t.py"), "line_number": 3,
-         "issue_text": "subprocess call with shell=True"},
-        {"test_id": "B311", "issue_severity": "UNDEFINED", "filename": str(tmp_path / "t2.py"), "line_number": 1,
-         "issue_text": "random"},
-    ]}
+    data = {
+        "results": [
+            {
+                "test_id": "B602",
+                "issue_severity": "HIGH",
+                "filename": str(tmp_path / "a" / "t.py"),
+                "line_number": 3,
+                "issue_text": "subprocess call with shell=True",
+            },
+            {
+                "test_id": "B311",
+                "issue_severity": "UNDEFINED",
+                "filename": str(tmp_path / "t2.py"),
+                "line_number": 1,
+                "issue_text": "random",
+            },
+        ]
+    }
     mapped = map_results(data, str(tmp_path))
     assert [(f["rule"], f["severity"], f["file"], f["line"]) for f in mapped] == [
-        ("B602", "high", "a/t.py", 3), ("B311", "low", "t2.py", 1)]
+        ("B602", "high", "a/t.py", 3),
+        ("B311", "low", "t2.py", 1),
+    ]
     assert mapped[0]["message"] == "subprocess call with shell=True"
 
 
 def test_missing_bandit_is_an_error_not_a_crash(tmp_path, monkeypatch):
     import tg_bandit
+
     f = tmp_path / "test_ok.py"
     f.write_text("x = 1\n")
     monkeypatch.setattr(tg_bandit.sys, "executable", str(tmp_path / "no-python"))

@@ -1,4 +1,5 @@
 """The children's parallelism and memory come from the container's cgroup."""
+
 import tg_budget
 
 MiB = 1024 * 1024

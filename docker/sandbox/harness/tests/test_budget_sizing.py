@@ -1,4 +1,5 @@
 """The evaluation's time budget is sized to the runs it found, within the caller's cap."""
+
 import os
 import sys
 import types

@@ -1,5 +1,6 @@
 """What counts as the PR's change: test naming from the project's pytest config, changed
 lines as executable statements, import-time credit, parametrize tables, build-time files."""
+
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from tg_select import select_pr_tests
 
 
 # ---- naming -------------------------------------------------------------------------------
+
 
 def test_pytest_defaults_without_config(tmp_path):
     naming = tg_naming.load(str(tmp_path))
@@ -54,7 +56,8 @@ def test_pytest_ini_wins_even_without_a_section(tmp_path):
 
 def test_classes_functions_and_testpaths(tmp_path):
     (tmp_path / "pytest.ini").write_text(
-        "[pytest]\npython_classes = *Tests Check\npython_functions = check_ test_\ntestpaths = qa\n")
+        "[pytest]\npython_classes = *Tests Check\npython_functions = check_ test_\ntestpaths = qa\n"
+    )
     naming = tg_naming.load(str(tmp_path))
     assert naming.is_test_class("ParserTests") and naming.is_test_class("CheckIO")
     assert not naming.is_test_class("TestParser")
@@ -91,15 +94,18 @@ def test_statement_lines_fold_continuations_and_drop_non_code():
     changed = list(range(1, len(lines) + 1))
     # 1 docstring, 4-5 blank, 8-10 docstring, 11 comment: not code.
     assert statement_lines(SOURCE, changed) == [2, 6, 12]
-    assert statement_lines(SOURCE, [3]) == [2]      # continuation of the tuple
-    assert statement_lines(SOURCE, [13]) == [12]    # continuation of the return
-    assert statement_lines(SOURCE, [9, 11]) == []   # docstring and comment only
+    assert statement_lines(SOURCE, [3]) == [2]  # continuation of the tuple
+    assert statement_lines(SOURCE, [13]) == [12]  # continuation of the return
+    assert statement_lines(SOURCE, [9, 11]) == []  # docstring and comment only
 
 
 def test_diff_keeps_raw_lines_of_test_code_and_statements_of_source(trees):
     base, head = trees(
         {"calc.py": "X = 1\n", "tests/test_calc.py": "import calc\n"},
-        {"calc.py": "X = 1\nY = (2,\n     3)\n", "tests/test_calc.py": "import calc\n\n\ndef test_y():\n    assert calc.Y\n"},
+        {
+            "calc.py": "X = 1\nY = (2,\n     3)\n",
+            "tests/test_calc.py": "import calc\n\n\ndef test_y():\n    assert calc.Y\n",
+        },
     )
     d = diff(base, head)
     assert d.lines == {"calc.py": [2]}
@@ -109,25 +115,26 @@ def test_diff_keeps_raw_lines_of_test_code_and_statements_of_source(trees):
 
 # ---- import-time credit -------------------------------------------------------------------
 
+
 def test_import_time_statements_and_credit(tmp_path):
     path = tmp_path / "mod.py"
     path.write_text(
-        "import os\n"                      # 1
-        "LIMIT = 10\n"                     # 2
-        "__all__ = ['scale',\n"            # 3
-        "           'LIMIT']\n"            # 4
+        "import os\n"  # 1
+        "LIMIT = 10\n"  # 2
+        "__all__ = ['scale',\n"  # 3
+        "           'LIMIT']\n"  # 4
         "\n"
         "\n"
-        "@staticmethod\n"                  # 7
-        "def scale(x,\n"                   # 8
-        "          factor=2):\n"           # 9
-        "    return x * factor\n"          # 10
+        "@staticmethod\n"  # 7
+        "def scale(x,\n"  # 8
+        "          factor=2):\n"  # 9
+        "    return x * factor\n"  # 10
         "\n"
         "\n"
-        "class Box:\n"                     # 13
-        "    SIZE = 3\n"                   # 14
+        "class Box:\n"  # 13
+        "    SIZE = 3\n"  # 14
         "\n"
-        "    def area(self):\n"            # 16
+        "    def area(self):\n"  # 16
         "        return self.SIZE ** 2\n"  # 17
     )
     statements, uses = tg_coverage.import_time_statements(str(path))
@@ -185,8 +192,10 @@ def test_an_unchanged_table_selects_nothing(trees):
 def test_a_root_test_py_named_by_python_files_is_selected(trees):
     base, head = trees(
         {"pytest.ini": "[pytest]\npython_files = test.py\n", "test.py": "def test_a():\n    assert 1\n"},
-        {"pytest.ini": "[pytest]\npython_files = test.py\n",
-         "test.py": "def test_a():\n    assert 1\n\n\ndef test_b():\n    assert 2\n"},
+        {
+            "pytest.ini": "[pytest]\npython_files = test.py\n",
+            "test.py": "def test_a():\n    assert 1\n\n\ndef test_b():\n    assert 2\n",
+        },
     )
     naming = tg_naming.load(head)
     d = diff(base, head, naming)
@@ -197,17 +206,20 @@ def test_a_root_test_py_named_by_python_files_is_selected(trees):
 
 # ---- build-time metadata ------------------------------------------------------------------
 
+
 def test_hatch_vcs_version_file_and_metadata_are_provided(tmp_path):
     (tmp_path / "pyproject.toml").write_text(
         '[project]\nname = "Tiny-Pkg"\ndynamic = ["version"]\n'
         '[tool.hatch.version]\nsource = "vcs"\n'
-        '[tool.hatch.build.hooks.vcs]\nversion-file = "src/tiny_pkg/_version.py"\n')
+        '[tool.hatch.build.hooks.vcs]\nversion-file = "src/tiny_pkg/_version.py"\n'
+    )
     pkg = tmp_path / "src" / "tiny_pkg"
     pkg.mkdir(parents=True)
     (pkg / "__init__.py").write_text(
         "from importlib.metadata import version\n"
         "from tiny_pkg._version import __version__\n"
-        "DIST = version('Tiny-Pkg')\n")
+        "DIST = version('Tiny-Pkg')\n"
+    )
     assert tg_project.build_time_version_files(str(tmp_path)) == ["src/tiny_pkg/_version.py"]
     provided = tg_project.provide_build_metadata(str(tmp_path))
     assert (pkg / "_version.py").exists()
@@ -230,7 +242,8 @@ def test_setuptools_scm_write_to_and_an_existing_file_is_kept(tmp_path):
 
 def test_setup_py_use_scm_version_is_read_statically(tmp_path):
     (tmp_path / "setup.py").write_text(
-        "from setuptools import setup\nsetup(name='legacy', use_scm_version={'write_to': 'legacy/_v.py'})\n")
+        "from setuptools import setup\nsetup(name='legacy', use_scm_version={'write_to': 'legacy/_v.py'})\n"
+    )
     assert tg_project.build_time_version_files(str(tmp_path)) == ["legacy/_v.py"]
     assert tg_project.distribution_name(str(tmp_path)) == "legacy"
 
@@ -260,7 +273,13 @@ def test_an_edited_mixin_test_is_selected(trees):
     base, head = trees({"tests/test_m.py": base_src}, {"tests/test_m.py": head_src})
     d = diff(base, head)
     [sel] = select_pr_tests(base, head, d.files)
-    assert (sel["cls"], sel["function"], sel["mixin"], sel["startLine"], sel["defLine"]) == ("Checks", "test_x", True, 5, 5)
+    assert (sel["cls"], sel["function"], sel["mixin"], sel["startLine"], sel["defLine"]) == (
+        "Checks",
+        "test_x",
+        True,
+        5,
+        5,
+    )
 
 
 def test_asserting_helpers_count_as_asserts(tmp_path):
@@ -270,21 +289,29 @@ def test_asserting_helpers_count_as_asserts(tmp_path):
     (tmp_path / "tests" / "harness.py").write_text(
         "import unittest\n\n\nclass TestCase(unittest.TestCase):\n"
         "    def flakes(self, src):\n        self.assertEqual(src, src.strip())\n\n"
-        "    def twice(self, src):\n        self.flakes(src)\n        self.flakes(src)\n")
+        "    def twice(self, src):\n        self.flakes(src)\n        self.flakes(src)\n"
+    )
     (tmp_path / "tests" / "test_x.py").write_text(
         "from tests.harness import TestCase\n\n\nclass TestX(TestCase):\n"
         "    def test_a(self):\n        self.flakes('x')\n\n    def test_b(self):\n        self.twice('x')\n\n"
-        "    def test_c(self):\n        print('x')\n")
+        "    def test_c(self):\n        print('x')\n"
+    )
     naming = tg_naming.load(str(tmp_path))
     helpers = tg_rules.asserting_helpers(str(tmp_path), naming)
     assert {"flakes", "twice"} <= helpers
     scan = tg_rules.scan_test_file(str(tmp_path / "tests" / "test_x.py"), "tests/test_x.py", naming, helpers)
-    assert {k: v["asserts"] for k, v in scan["functions"].items()} == {"TestX.test_a": 1, "TestX.test_b": 1, "TestX.test_c": 0}
+    assert {k: v["asserts"] for k, v in scan["functions"].items()} == {
+        "TestX.test_a": 1,
+        "TestX.test_b": 1,
+        "TestX.test_c": 0,
+    }
 
 
 def test_trailing_whitespace_is_not_a_change(trees):
-    base, head = trees({"tests/test_w.py": "import pickle\n\n\ndef test_old():\n    assert pickle.loads(pickle.dumps(1)) == 1\n"},
-                       {"tests/test_w.py": "import pickle\n\n\ndef test_old():\n    assert pickle.loads(pickle.dumps(1)) == 1   \n"})
+    base, head = trees(
+        {"tests/test_w.py": "import pickle\n\n\ndef test_old():\n    assert pickle.loads(pickle.dumps(1)) == 1\n"},
+        {"tests/test_w.py": "import pickle\n\n\ndef test_old():\n    assert pickle.loads(pickle.dumps(1)) == 1   \n"},
+    )
     d = diff(base, head)
     assert d.raw_lines == {} and not d.is_changed("tests/test_w.py", 5)
     assert select_pr_tests(base, head, d.files) == []

@@ -12,7 +12,11 @@ def run(trees, base_files, head_files):
 
 
 def test_new_conftest_hook_and_autouse_flagged(trees):
-    findings = run(trees, {}, {"tests/conftest.py": """
+    findings = run(
+        trees,
+        {},
+        {
+            "tests/conftest.py": """
         import pytest
 
         def pytest_runtest_makereport(item, call):
@@ -25,15 +29,22 @@ def test_new_conftest_hook_and_autouse_flagged(trees):
         @pytest.fixture
         def plain():
             return 1
-    """})
+    """
+        },
+    )
     assert [(f["rule"], f["file"], f["line"]) for f in findings] == [
-        ("TG-CONFTEST", "tests/conftest.py", 3), ("TG-CONFTEST", "tests/conftest.py", 7)]
+        ("TG-CONFTEST", "tests/conftest.py", 3),
+        ("TG-CONFTEST", "tests/conftest.py", 7),
+    ]
     assert "TG-PYTEST-HOOK" in findings[0]["message"] and "tests/conftest.py" in findings[0]["message"]
     assert "TG-AUTOUSE" in findings[1]["message"]
 
 
 def test_conftest_with_plain_fixtures_is_fine(trees):
-    assert run(trees, {}, {"conftest.py": "import pytest\n\n@pytest.fixture\ndef data(tmp_path):\n    return tmp_path\n"}) == []
+    assert (
+        run(trees, {}, {"conftest.py": "import pytest\n\n@pytest.fixture\ndef data(tmp_path):\n    return tmp_path\n"})
+        == []
+    )
 
 
 def test_unchanged_hook_in_modified_conftest_not_flagged(trees):
@@ -50,16 +61,24 @@ def test_edited_hook_in_modified_conftest_flagged(trees):
 
 
 def test_conftest_patching_builtins_flagged(trees):
-    findings = run(trees, {"conftest.py": "import builtins\n"}, {"conftest.py": "import builtins\nbuiltins.len = lambda x: 0\n"})
+    findings = run(
+        trees, {"conftest.py": "import builtins\n"}, {"conftest.py": "import builtins\nbuiltins.len = lambda x: 0\n"}
+    )
     assert [(f["rule"], f["line"]) for f in findings] == [("TG-CONFTEST", 2)]
     assert "TG-BUILTINS" in findings[0]["message"]
 
 
 def test_whole_file_configs(trees):
-    findings = run(trees, {".coveragerc": "[run]\nbranch = True\n", ".bandit": "[bandit]\n"},
-                   {"pytest.ini": "[pytest]\naddopts = -p no:x\n", ".coveragerc": "[run]\nomit = *\n"})
+    findings = run(
+        trees,
+        {".coveragerc": "[run]\nbranch = True\n", ".bandit": "[bandit]\n"},
+        {"pytest.ini": "[pytest]\naddopts = -p no:x\n", ".coveragerc": "[run]\nomit = *\n"},
+    )
     assert sorted((f["rule"], f["file"]) for f in findings) == [
-        ("TG-CONFIG", ".bandit"), ("TG-CONFIG", ".coveragerc"), ("TG-CONFIG", "pytest.ini")]
+        ("TG-CONFIG", ".bandit"),
+        ("TG-CONFIG", ".coveragerc"),
+        ("TG-CONFIG", "pytest.ini"),
+    ]
 
 
 def test_setup_cfg_only_tool_sections_count(trees):
@@ -72,8 +91,11 @@ def test_setup_cfg_only_tool_sections_count(trees):
 
 
 def test_tox_ini_coverage_section(trees):
-    [f] = run(trees, {"tox.ini": "[tox]\nenvlist = py3\n"},
-              {"tox.ini": "[tox]\nenvlist = py3\n\n[coverage:report]\nfail_under = 0\n"})
+    [f] = run(
+        trees,
+        {"tox.ini": "[tox]\nenvlist = py3\n"},
+        {"tox.ini": "[tox]\nenvlist = py3\n\n[coverage:report]\nfail_under = 0\n"},
+    )
     assert f["line"] == 4 and "coverage:report" in f["message"]
 
 
@@ -85,12 +107,19 @@ def test_pyproject_tool_tables(trees):
 
 
 def test_sitecustomize_and_pth(trees):
-    findings = run(trees, {}, {"src/sitecustomize.py": "import os\n", "usercustomize.py": "", "evil.pth": "import os\n"})
+    findings = run(
+        trees, {}, {"src/sitecustomize.py": "import os\n", "usercustomize.py": "", "evil.pth": "import os\n"}
+    )
     assert sorted(f["rule"] for f in findings) == ["TG-PTH", "TG-SITECUSTOMIZE", "TG-SITECUSTOMIZE"]
 
 
 def test_unrelated_changes_are_clean(trees):
-    assert run(trees, {"calc.py": "a = 1\n"}, {"calc.py": "a = 2\n", "tests/test_calc.py": "def test_a():\n    assert 1\n"}) == []
+    assert (
+        run(
+            trees, {"calc.py": "a = 1\n"}, {"calc.py": "a = 2\n", "tests/test_calc.py": "def test_a():\n    assert 1\n"}
+        )
+        == []
+    )
 
 
 def test_no_cover_added_to_source_is_tampering(trees):

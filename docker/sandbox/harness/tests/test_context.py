@@ -46,10 +46,12 @@ BASE = {
 
 def head_files():
     head = dict(BASE)
-    head["src/shop/cart.py"] = BASE["src/shop/cart.py"].replace(
-        "                return sum(self.items)",
-        "                if not self.items:\n                    raise ValueError('empty')\n                return _with_tax(sum(self.items))",
-    ) + '''
+    head["src/shop/cart.py"] = (
+        BASE["src/shop/cart.py"].replace(
+            "                return sum(self.items)",
+            "                if not self.items:\n                    raise ValueError('empty')\n                return _with_tax(sum(self.items))",
+        )
+        + '''
 
         def price(x):
             try:
@@ -57,6 +59,7 @@ def head_files():
             except TypeError:
                 raise ValueError(x)
     '''
+    )
     return head
 
 
@@ -64,8 +67,11 @@ def run(tmp_path):
     write_tree(tmp_path / "base", BASE)
     write_tree(tmp_path / "head", head_files())
     events = []
-    report = analyze(str(tmp_path), {"protocol": 1, "mode": "analyze", "settings": {}},
-                     lambda phase, message, done=None, total=None: events.append((phase, message)))
+    report = analyze(
+        str(tmp_path),
+        {"protocol": 1, "mode": "analyze", "settings": {}},
+        lambda phase, message, done=None, total=None: events.append((phase, message)),
+    )
     return report, events
 
 
@@ -117,8 +123,10 @@ def test_no_changes_no_contexts(tmp_path):
 
 def test_a_function_docstring_goes_with_its_context(tmp_path):
     write_tree(tmp_path / "base", {"m.py": "def f(x):\n    return x\n\n\ndef g(x):\n    return x\n"})
-    write_tree(tmp_path / "head", {"m.py": 'def f(x):\n    """Doubles: f(2) == 4."""\n    return 2 * x\n\n\n'
-                                           'def g(x):\n    return -x\n'})
+    write_tree(
+        tmp_path / "head",
+        {"m.py": 'def f(x):\n    """Doubles: f(2) == 4."""\n    return 2 * x\n\n\ndef g(x):\n    return -x\n'},
+    )
     report = analyze(str(tmp_path), {"protocol": 1, "mode": "analyze", "settings": {}}, lambda *a, **k: None)
     by_name = {c["qualname"]: c for c in report["contexts"]}
     assert by_name["f"]["docstring"] == "Doubles: f(2) == 4."

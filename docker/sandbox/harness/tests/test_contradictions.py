@@ -1,4 +1,5 @@
 """Generated cases that would pin a bug: the observed exception contradicts the contract."""
+
 import ast
 import textwrap
 
@@ -16,7 +17,8 @@ def _raise(exc, *args):
 
 
 def test_docstring_example_contradicts_a_raise():
-    tree, fn = _fn('''
+    tree, fn = _fn(
+        '''
         def half(x):
             """Half of x.
 
@@ -24,7 +26,9 @@ def test_docstring_example_contradicts_a_raise():
             0
             """
             return 10 // x * 0 + x // 2
-    ''', 'half')
+    ''',
+        'half',
+    )
     why = contradiction(tree, fn, False, _raise('ZeroDivisionError', ('x', 'pos', '0')))
     assert why == 'half(0) raises ZeroDivisionError, but its docstring shows it returning 0'
     # Another input is not what the example shows.
@@ -32,10 +36,13 @@ def test_docstring_example_contradicts_a_raise():
 
 
 def test_type_error_on_arguments_that_match_the_hints():
-    tree, fn = _fn('''
+    tree, fn = _fn(
+        '''
         def label(name: str, count: int | None = None) -> str:
             return name + count
-    ''', 'label')
+    ''',
+        'label',
+    )
     why = contradiction(tree, fn, False, _raise('TypeError', ('name', 'pos', "'a'"), ('count', 'pos', '2')))
     assert why.startswith("label('a', 2) raises TypeError, although every argument matches its type hint")
     # A deliberate ValueError is the function's own choice, not a contradiction.
@@ -45,7 +52,8 @@ def test_type_error_on_arguments_that_match_the_hints():
 
 
 def test_a_valid_value_equal_to_the_default_sentinel():
-    tree, fn = _fn('''
+    tree, fn = _fn(
+        '''
         _UNSET = -1
 
         class Account:
@@ -53,7 +61,9 @@ def test_a_valid_value_equal_to_the_default_sentinel():
                 if amount == _UNSET:
                     raise ValueError("amount is required")
                 return amount
-    ''', 'withdraw')
+    ''',
+        'withdraw',
+    )
     case = _raise('ValueError', ('amount', 'pos', '-1'))
     why = contradiction(tree, fn, True, case)
     assert 'amount=-1 is a valid int that equals the default sentinel _UNSET' in why
@@ -63,4 +73,6 @@ def test_a_valid_value_equal_to_the_default_sentinel():
 
 def test_returns_are_never_suspected():
     tree, fn = _fn('def f(x: int):\n    return x\n', 'f')
-    assert contradiction(tree, fn, False, {'args': [['x', 'pos', '1']], 'outcome': {'kind': 'return', 'src': '1'}}) is None
+    assert (
+        contradiction(tree, fn, False, {'args': [['x', 'pos', '1']], 'outcome': {'kind': 'return', 'src': '1'}}) is None
+    )

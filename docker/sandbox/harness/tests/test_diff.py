@@ -16,8 +16,13 @@ def test_is_test_path_conventions():
 def test_changed_files_statuses_and_test_flags(trees):
     base, head = trees(
         {"calc.py": "a = 1\n", "old.py": "x = 1\n", "tests/test_calc.py": "def test_a(): pass\n", "same.py": "s = 1\n"},
-        {"calc.py": "a = 2\n", "new.py": "y = 1\n", "tests/test_calc.py": "def test_a(): assert 1\n", "same.py": "s = 1\n",
-         "README.md": "hi\n"},
+        {
+            "calc.py": "a = 2\n",
+            "new.py": "y = 1\n",
+            "tests/test_calc.py": "def test_a(): assert 1\n",
+            "same.py": "s = 1\n",
+            "README.md": "hi\n",
+        },
     )
     files, lines = diff_trees(base, head)
     assert files == [
@@ -137,6 +142,7 @@ def test_syntax_error_file_yields_no_functions(trees):
 
 def test_bom_and_coding_cookie_files_parse(tmp_path):
     from tg_diff import read_source
+
     bom = tmp_path / "bom.py"
     bom.write_bytes(b"\xef\xbb\xbfdef f():\n    return 1\n")
     latin = tmp_path / "latin.py"

@@ -1,4 +1,5 @@
 """tg_generate.generate on small trees, in-process (the explorer runs as a real child)."""
+
 import ast
 import subprocess
 import sys
@@ -49,16 +50,24 @@ def run(tmp_path, base, head, seconds=6):
     write_tree(tmp_path / 'base', base)
     write_tree(tmp_path / 'head', head)
     progress = []
-    report = tg_generate.generate(str(tmp_path), {'settings': {'generateSeconds': seconds, 'maxTestsPerFunction': 6}},
-                                  lambda *a, **k: progress.append(a))
+    report = tg_generate.generate(
+        str(tmp_path),
+        {'settings': {'generateSeconds': seconds, 'maxTestsPerFunction': 6}},
+        lambda *a, **k: progress.append(a),
+    )
     assert report['mode'] == 'generate' and report['protocol'] == 1
     assert progress
     return report
 
 
 def pytest_passes(root, path):
-    proc = subprocess.run([sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', path], cwd=root,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', path],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return proc.returncode, proc.stdout[-3000:]
 
 

@@ -1,15 +1,14 @@
 """Unit tests of the built-in generator (tg_generate): static facts, strategies, literals,
 greedy choice and emission. Runnable in the image and with Debian's python3-hypothesis."""
+
 import ast
 import dataclasses
 import enum
-import inspect
 import textwrap
 import types
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from tg_generate import choose, emit, literals, static, strategies
 
@@ -22,8 +21,10 @@ def parse_fn(src, name):
 
 # -- static: constants the branches test --------------------------------------------------
 
+
 def test_extract_literals_ties_compared_constants_to_their_parameter():
-    _, fn = parse_fn('''
+    _, fn = parse_fn(
+        '''
         def f(amount, mode, s, d, items):
             if amount < 0:
                 raise ValueError("negative")
@@ -35,7 +36,9 @@ def test_extract_literals_ties_compared_constants_to_their_parameter():
                 pass
             if mode == LIMIT:
                 pass
-    ''', 'f')
+    ''',
+        'f',
+    )
     lits = static.extract_literals(fn)
     assert {-1, 0, 1} <= set(lits['params']['amount'])
     assert 'fast' in lits['params']['mode'] and 'slow' in lits['params']['mode']
@@ -48,7 +51,8 @@ def test_extract_literals_ties_compared_constants_to_their_parameter():
 
 
 def test_hazards_flag_clock_randomness_and_io_also_through_a_helper():
-    tree = ast.parse(textwrap.dedent('''
+    tree = ast.parse(
+        textwrap.dedent('''
         import time, random
         def stamp(x):
             return time.time()
@@ -61,9 +65,12 @@ def test_hazards_flag_clock_randomness_and_io_also_through_a_helper():
                 return fh.read()
         def pure(x):
             return x + 1
-    '''))
+    ''')
+    )
+
     def hazard(name):
         return static.hazards(tree, static.find_function(tree, name)[0])
+
     assert 'clock' in hazard('stamp')
     assert 'randomness' in hazard('uses_helper')
     assert 'file I/O' in hazard('reads')
@@ -71,7 +78,8 @@ def test_hazards_flag_clock_randomness_and_io_also_through_a_helper():
 
 
 def test_describe_target_reads_kind_doctests_and_guards():
-    tree = ast.parse(textwrap.dedent('''
+    tree = ast.parse(
+        textwrap.dedent('''
         class Cart:
             def __init__(self, owner):
                 self.owner = owner
@@ -88,7 +96,8 @@ def test_describe_target_reads_kind_doctests_and_guards():
                 return 1
         async def fetch(x):
             return x
-    '''))
+    ''')
+    )
     norm = static.describe_target(tree, 'Cart.norm')
     assert norm['kind'] == 'staticmethod'
     assert norm['doctests'] == [{'args': ['3'], 'kwargs': {}}]
@@ -100,6 +109,7 @@ def test_describe_target_reads_kind_doctests_and_guards():
 
 
 # -- strategies ------------------------------------------------------------------------------
+
 
 def _strategy_for(src, name, module=None):
     tree, fn_node = parse_fn(src, name)
@@ -126,12 +136,15 @@ def _draws(strat, n=300):
 
 
 def test_strategy_reaches_constant_guarded_branch_and_uses_defaults():
-    strat, params, reason = _strategy_for('''
+    strat, params, reason = _strategy_for(
+        '''
         def f(code: str, count=3):
             if code == "SAVE10":
                 return count
             return 0
-    ''', 'f')
+    ''',
+        'f',
+    )
     assert reason is None and [p.name for p in params] == ['code', 'count']
     draws = _draws(strat)
     assert any(d['code'] == 'SAVE10' for d in draws)
@@ -140,10 +153,13 @@ def test_strategy_reaches_constant_guarded_branch_and_uses_defaults():
 
 
 def test_strategy_from_parameter_names_without_hints():
-    strat, _, _ = _strategy_for('''
+    strat, _, _ = _strategy_for(
+        '''
         def f(name, n, items, strict):
             return None
-    ''', 'f')
+    ''',
+        'f',
+    )
     draws = _draws(strat, 200)
     assert all(isinstance(d['name'], str) for d in draws)
     assert all(isinstance(d['n'], int) for d in draws)
@@ -153,25 +169,33 @@ def test_strategy_from_parameter_names_without_hints():
 
 def test_strategy_resolves_module_constants_in_membership_tests():
     mod = types.SimpleNamespace(VALID={'alpha', 'beta'})
-    strat, _, _ = _strategy_for('''
+    strat, _, _ = _strategy_for(
+        '''
         def f(word):
             if word in VALID:
                 return 1
             return 0
-    ''', 'f', module=mod)
+    ''',
+        'f',
+        module=mod,
+    )
     draws = _draws(strat)
     assert {'alpha', 'beta'} <= {d['word'] for d in draws}
 
 
 def test_callable_parameter_without_default_cannot_be_generated():
-    strat, _, reason = _strategy_for('''
+    strat, _, reason = _strategy_for(
+        '''
         def apply(callback, x):
             return callback(x)
-    ''', 'apply')
+    ''',
+        'apply',
+    )
     assert strat is None and 'callback' in reason
 
 
 # -- literals --------------------------------------------------------------------------------
+
 
 class Color(enum.Enum):
     RED = 1
@@ -185,10 +209,14 @@ class Point:
 
 def test_checked_source_rebuilds_literals_enums_and_dataclasses():
     ns = {'Color': Color, 'Point': Point}
-    assert literals.checked_source([1, 'a', (2,), {3}, {'k': None}], 'geo', ns) == ("[1, 'a', (2,), {3}, {'k': None}]", [])
+    assert literals.checked_source([1, 'a', (2,), {3}, {'k': None}], 'geo', ns) == (
+        "[1, 'a', (2,), {3}, {'k': None}]",
+        [],
+    )
     assert literals.checked_source(Color.RED, 'geo', ns) == ('Color.RED', [('geo', 'Color')])
     assert literals.checked_source(Point(1, 2), 'geo', ns) == ('Point(x=1, y=2)', [('geo', 'Point')])
     from decimal import Decimal
+
     assert literals.checked_source(Decimal('1.5'), 'geo', ns) == ("Decimal('1.5')", [('decimal', 'Decimal')])
 
 
@@ -199,6 +227,7 @@ def test_checked_source_refuses_values_without_a_literal_form(value):
 
 
 # -- greedy choice ---------------------------------------------------------------------------
+
 
 def case(arcs, kind='return', line=None):
     outcome = {'kind': kind}
@@ -227,36 +256,60 @@ def test_choose_respects_the_limit():
 
 # -- emission ----------------------------------------------------------------------------------
 
+
 def target(**kw):
-    base = {'qualname': 'parse_amount', 'kind': 'function', 'module': 'calc.parse', 'startLine': 1, 'endLine': 10,
-            'guards': {'4': 'value < 0'}, 'generator': False}
+    base = {
+        'qualname': 'parse_amount',
+        'kind': 'function',
+        'module': 'calc.parse',
+        'startLine': 1,
+        'endLine': 10,
+        'guards': {'4': 'value < 0'},
+        'generator': False,
+    }
     base.update(kw)
     return base
 
 
 def test_emitted_module_is_readable_pytest_that_runs(tmp_path):
-    raise_case = {'args': [['text', 'pos', "'-1'", []]], 'arcs': [[-1, 2], [2, 4]],
-                  'outcome': {'kind': 'raise', 'exc': 'ValueError', 'excType': 'ValueError',
-                              'message': "negative amount: '-1' (x)", 'line': 4, 'imports': []}}
-    ok_case = {'args': [['text', 'pos', "'2'", []]], 'arcs': [[-1, 2], [2, 6], [6, -1]],
-               'outcome': {'kind': 'return', 'src': '2.0', 'imports': [], 'state': []}}
+    raise_case = {
+        'args': [['text', 'pos', "'-1'", []]],
+        'arcs': [[-1, 2], [2, 4]],
+        'outcome': {
+            'kind': 'raise',
+            'exc': 'ValueError',
+            'excType': 'ValueError',
+            'message': "negative amount: '-1' (x)",
+            'line': 4,
+            'imports': [],
+        },
+    }
+    ok_case = {
+        'args': [['text', 'pos', "'2'", []]],
+        'arcs': [[-1, 2], [2, 6], [6, -1]],
+        'outcome': {'kind': 'return', 'src': '2.0', 'imports': [], 'state': []},
+    }
     content, names = emit.render_module('calc.parse', [(target(), [raise_case, ok_case])])
     assert names == ['test_parse_amount_raises_value_error_when_value_lt_0', 'test_parse_amount_returns_2_0']
     assert 'from calc.parse import parse_amount' in content
-    assert "with pytest.raises(ValueError, match=re.escape(\"negative amount: '-1' (x)\")):" in content or \
-        "with pytest.raises(ValueError, match=re.escape('negative amount: \\'-1\\' (x)')):" in content or \
-        'match=re.escape(' in content
+    assert (
+        "with pytest.raises(ValueError, match=re.escape(\"negative amount: '-1' (x)\")):" in content
+        or "with pytest.raises(ValueError, match=re.escape('negative amount: \\'-1\\' (x)')):" in content
+        or 'match=re.escape(' in content
+    )
     assert "assert parse_amount('2') == 2.0" in content
     pkg = tmp_path / 'calc'
     pkg.mkdir()
     (pkg / '__init__.py').write_text('')
-    (pkg / 'parse.py').write_text(textwrap.dedent('''
+    (pkg / 'parse.py').write_text(
+        textwrap.dedent('''
         def parse_amount(text):
             value = float(text)
             if value < 0:
                 raise ValueError(f"negative amount: {text!r} (x)")
             return value
-    '''))
+    ''')
+    )
     test_file = tmp_path / 'test_gen.py'
     test_file.write_text(content)
     assert pytest.main(['-q', '-p', 'no:cacheprovider', '--rootdir', str(tmp_path), str(test_file)]) == 0
@@ -264,8 +317,19 @@ def test_emitted_module_is_readable_pytest_that_runs(tmp_path):
 
 def test_method_cases_build_the_instance_outside_the_raises_block():
     t = target(qualname='Cart.add', kind='method', module='shop.cart', guards={})
-    c = {'args': [['qty', 'pos', '0', []]], 'ctor': [['owner', 'pos', "'ann'", []]], 'arcs': [],
-         'outcome': {'kind': 'raise', 'exc': 'ValueError', 'excType': 'ValueError', 'message': 'qty must be positive', 'line': 3, 'imports': []}}
+    c = {
+        'args': [['qty', 'pos', '0', []]],
+        'ctor': [['owner', 'pos', "'ann'", []]],
+        'arcs': [],
+        'outcome': {
+            'kind': 'raise',
+            'exc': 'ValueError',
+            'excType': 'ValueError',
+            'message': 'qty must be positive',
+            'line': 3,
+            'imports': [],
+        },
+    }
     src, imports, _ = emit.render_case(t, c, 'test_x')
     assert src.splitlines()[1].strip() == "obj = Cart('ann')"
     assert src.splitlines()[3].strip() == 'obj.add(0)'

@@ -3,6 +3,7 @@
 Each case runs a fresh interpreter that installs the guard and then tries one thing, so
 the filter of one case never applies to the next (seccomp and Landlock cannot be lifted).
 """
+
 import os
 import signal
 import subprocess
@@ -29,8 +30,9 @@ def guarded(tmp_path, body: str, precompiled: bool = False) -> subprocess.Comple
         installed = tg_kernel_guard.install([{allowed!r}])
         print('installed', installed['seccomp'], installed['landlock'], flush=True)
     ''').format(harness=HARNESS, allowed=str(allowed), precompiled=precompiled) + textwrap.dedent(body)
-    return subprocess.run([sys.executable, '-I', '-c', code], capture_output=True, text=True, timeout=60,
-                          cwd=str(tmp_path))
+    return subprocess.run(
+        [sys.executable, '-I', '-c', code], capture_output=True, text=True, timeout=60, cwd=str(tmp_path)
+    )
 
 
 def killed_by_sigsys(proc: subprocess.CompletedProcess) -> bool:
@@ -39,7 +41,9 @@ def killed_by_sigsys(proc: subprocess.CompletedProcess) -> bool:
 
 @pytest.mark.parametrize('precompiled', [False, True])
 def test_honest_work_still_runs(tmp_path, precompiled):
-    proc = guarded(tmp_path, f'''
+    proc = guarded(
+        tmp_path,
+        f'''
         import threading, socket, tempfile
         out = []
         t = threading.Thread(target=lambda: out.append(1)); t.start(); t.join()
@@ -47,21 +51,26 @@ def test_honest_work_still_runs(tmp_path, precompiled):
         with open({str(tmp_path / 'allowed' / 'f.txt')!r}, 'w') as f: f.write('ok')
         os.kill(os.getpid(), 0)
         print('done', out)
-    ''', precompiled)
+    ''',
+        precompiled,
+    )
     assert proc.returncode == 0, proc.stderr
     assert 'done [1]' in proc.stdout
     assert proc.stdout.startswith('installed True ')
 
 
-@pytest.mark.parametrize('call', [
-    "os.system('true')",
-    "os.fork()",
-    "os.execv('/bin/true', ['true'])",
-    "import subprocess; subprocess.run(['true'])",
-    "os.kill(os.getppid(), 0)",
-    "import signal; signal.pidfd_send_signal(os.pidfd_open(os.getppid()), 0)",
-    "import socket; socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
-])
+@pytest.mark.parametrize(
+    'call',
+    [
+        "os.system('true')",
+        "os.fork()",
+        "os.execv('/bin/true', ['true'])",
+        "import subprocess; subprocess.run(['true'])",
+        "os.kill(os.getppid(), 0)",
+        "import signal; signal.pidfd_send_signal(os.pidfd_open(os.getppid()), 0)",
+        "import socket; socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
+    ],
+)
 @pytest.mark.parametrize('precompiled', [False, True])
 def test_forbidden_system_calls_kill_the_process(tmp_path, call, precompiled):
     proc = guarded(tmp_path, call + "\nprint('survived')\n", precompiled)
@@ -72,7 +81,9 @@ def test_forbidden_system_calls_kill_the_process(tmp_path, call, precompiled):
 def test_writes_outside_the_allowed_dirs_fail(tmp_path):
     outside = tmp_path / 'master.py'
     outside.write_text('original\n')
-    proc = guarded(tmp_path, f'''
+    proc = guarded(
+        tmp_path,
+        f'''
         import errno
         for attempt in (lambda: open({str(outside)!r}, 'a'), lambda: os.remove({str(outside)!r}),
                         lambda: open({str(tmp_path / 'new.txt')!r}, 'w')):
@@ -80,7 +91,8 @@ def test_writes_outside_the_allowed_dirs_fail(tmp_path):
                 attempt()
             except PermissionError as e:
                 print('refused', e.errno == errno.EACCES)
-    ''')
+    ''',
+    )
     assert proc.returncode == 0, proc.stderr
     if proc.stdout.split()[2] == '0':
         pytest.skip('Landlock is not available on this kernel')

@@ -1,4 +1,5 @@
 """tg_oracles: what a test compares against, as the host's suspected-bug check reads it."""
+
 import ast
 import os
 import sys
@@ -36,7 +37,9 @@ def test_names_calls_and_other_comparisons_are_not_expected_values():
 
 def test_by_function_keys_methods_by_class_and_skips_unparsable_files(tmp_path):
     path = tmp_path / 'test_m.py'
-    path.write_text('def test_a():\n    assert a() == 1\n\n\nclass TestB:\n    def test_b(self):\n        assert b() == 2\n')
+    path.write_text(
+        'def test_a():\n    assert a() == 1\n\n\nclass TestB:\n    def test_b(self):\n        assert b() == 2\n'
+    )
     assert tg_oracles.by_function(str(path)) == {(None, 'test_a'): ['1'], ('TestB', 'test_b'): ['2']}
     path.write_text('def test_a(:\n')
     assert tg_oracles.by_function(str(path)) == {}

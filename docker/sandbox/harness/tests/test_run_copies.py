@@ -1,4 +1,5 @@
 """Each run gets its own head copy; large data files are shared, so /work (a tmpfs) holds one."""
+
 import os
 
 import tg_evaluate

@@ -9,6 +9,7 @@ be written as literals, pick a few that cover the most changed lines and branche
 (choose.py), and write one readable pytest file per module (emit.py). The files then go
 through the normal gate like any other candidate.
 """
+
 from __future__ import annotations
 
 import json
@@ -54,11 +55,14 @@ class _Explorers:
 
         if self.server is None and not self.failed:
             try:
-                self.server = tg_child.Zygote([sys.executable, '-I', WORKER, '--serve'],
-                                              {'LANG': 'C.UTF-8', 'PATH': os.environ.get('PATH', '/usr/bin:/bin')})
+                self.server = tg_child.Zygote(
+                    [sys.executable, '-I', WORKER, '--serve'],
+                    {'LANG': 'C.UTF-8', 'PATH': os.environ.get('PATH', '/usr/bin:/bin')},
+                )
             except OSError as e:
-                print(f'harness: the explorers\' fork server could not start ({e}); starting each fresh',
-                      file=sys.stderr)
+                print(
+                    f'harness: the explorers\' fork server could not start ({e}); starting each fresh', file=sys.stderr
+                )
                 self.failed = True
         return self.server
 
@@ -88,17 +92,29 @@ def _run_worker(spec: dict[str, Any], wall: float, scratch: str) -> tuple[list[d
     with open(spec_path, 'w', encoding='utf-8') as fh:
         json.dump(spec, fh)
     env = {
-        'LANG': 'C.UTF-8', 'PATH': os.environ.get('PATH', '/usr/bin:/bin'), 'HOME': cwd,
-        'PYTHONDONTWRITEBYTECODE': '1', 'PYTHONHASHSEED': '0', 'TMPDIR': cwd,
+        'LANG': 'C.UTF-8',
+        'PATH': os.environ.get('PATH', '/usr/bin:/bin'),
+        'HOME': cwd,
+        'PYTHONDONTWRITEBYTECODE': '1',
+        'PYTHONHASHSEED': '0',
+        'TMPDIR': cwd,
     }
     limits = tg_child.rlimits(cpu_seconds=wall + 2, as_bytes=1024 * tg_child.MiB)
 
     def start(server):
         # A forked worker gets the zygote's four descriptors; it reads neither stdin nor the channel.
-        return tg_child.run_child([sys.executable, '-I', WORKER, spec_path, out_path], cwd, env,
-                                  cpu_seconds=wall + 2, wall_seconds=wall, max_output_bytes=1024 * 1024,
-                                  limits=limits, channel=server is not None, zygote=server,
-                                  spawn_extra={'args': [spec_path, out_path]} if server is not None else None)
+        return tg_child.run_child(
+            [sys.executable, '-I', WORKER, spec_path, out_path],
+            cwd,
+            env,
+            cpu_seconds=wall + 2,
+            wall_seconds=wall,
+            max_output_bytes=1024 * 1024,
+            limits=limits,
+            channel=server is not None,
+            zygote=server,
+            spawn_extra={'args': [spec_path, out_path]} if server is not None else None,
+        )
 
     try:
         result = start(_EXPLORERS.get())
@@ -128,11 +144,13 @@ def _run_worker(spec: dict[str, Any], wall: float, scratch: str) -> tuple[list[d
 
 def _detect(head: str) -> dict[str, Any]:
     import tg_project
+
     return tg_project.detect_project(head)
 
 
 def _module_name(head: str, rel: str, roots: list[str]) -> str:
     import tg_project
+
     return tg_project.module_name(head, rel, roots)
 
 
@@ -196,27 +214,45 @@ def _generate(workdir: str, request: dict[str, Any], progress: Progress) -> dict
     skipped: list[dict[str, str]] = []
     suspected: list[dict[str, str]] = []
     tests: list[dict[str, Any]] = []
-    project_out: dict[str, Any] = {'layout': project.get('layout', 'unknown'),
-                                   'packages': list(project.get('packages', []))[:1000], 'importable': True}
+    project_out: dict[str, Any] = {
+        'layout': project.get('layout', 'unknown'),
+        'packages': list(project.get('packages', []))[:1000],
+        'importable': True,
+    }
     by_file = _targets(head, functions, skipped)
     total_targets = sum(len(v) for v in by_file.values())
-    progress('generate', f'{total_targets} function(s) to explore in {len(by_file)} module(s), '
-                         f'{len(skipped)} skipped before exploration', 0, total_targets)
+    progress(
+        'generate',
+        f'{total_targets} function(s) to explore in {len(by_file)} module(s), '
+        f'{len(skipped)} skipped before exploration',
+        0,
+        total_targets,
+    )
     scratch = tempfile.mkdtemp(prefix='tg-generate-')
     budget = cfg['generateSeconds']
     explore_total = max(0.5 * total_targets, budget * EXPLORE_SHARE - WORKER_STARTUP_SECONDS * len(by_file))
     run = _Exploration(
-        head=head, roots=roots, env_paths=tg_project.environment_paths(request), scratch=scratch,
+        head=head,
+        roots=roots,
+        env_paths=tg_project.environment_paths(request),
+        scratch=scratch,
         per_target=explore_total / total_targets if total_targets else 0.0,
         call_timeout=min(0.5, max(0.05, cfg['cpuSecondsPerTest'] / 4)),
-        max_tests=max(0, cfg['maxTestsPerFunction']), skipped=skipped, suspected=suspected)
+        max_tests=max(0, cfg['maxTestsPerFunction']),
+        skipped=skipped,
+        suspected=suspected,
+    )
     done = 0
     taken_paths: set[str] = set()
     import_errors: list[str] = []
     try:
         for rel, targets in sorted(by_file.items()):
-            progress('generate', f'exploring {_module_name(head, rel, roots) or rel}: '
-                                 f'{", ".join(t["qualname"] for t in targets)}', done, total_targets)
+            progress(
+                'generate',
+                f'exploring {_module_name(head, rel, roots) or rel}: {", ".join(t["qualname"] for t in targets)}',
+                done,
+                total_targets,
+            )
             module, spec, chosen, import_error = run.explore(rel, targets)
             done += len(targets)
             if import_error:
@@ -250,7 +286,9 @@ def _generate(workdir: str, request: dict[str, Any], progress: Progress) -> dict
     }
 
 
-def _targets(head: str, functions: list[dict[str, Any]], skipped: list[dict[str, str]]) -> dict[str, list[dict[str, Any]]]:
+def _targets(
+    head: str, functions: list[dict[str, Any]], skipped: list[dict[str, str]]
+) -> dict[str, list[dict[str, Any]]]:
     """Static pass: the changed functions that can get stable tests, by file; the others
     go to skipped with the reason."""
     import tg_diff
@@ -274,7 +312,11 @@ def _targets(head: str, functions: list[dict[str, Any]], skipped: list[dict[str,
             reason = 'property accessor: covered through the methods that use it'
         elif desc['hazard']:
             reason = f'{desc["hazard"]}: tests would be flaky or reach outside the sandbox'
-        elif desc['name'].startswith('__') and desc['name'] not in ('__init__', *emit._DUNDER_CALLS) and desc['className']:
+        elif (
+            desc['name'].startswith('__')
+            and desc['name'] not in ('__init__', *emit._DUNDER_CALLS)
+            and desc['className']
+        ):
             reason = f'special method {desc["name"]}: exercised through the operators that call it'
         if reason:
             skipped.append({'file': rel, 'qualname': fn['qualname'], 'reason': reason})
@@ -293,9 +335,19 @@ class _Exploration:
     """One generate run's exploration of its modules: what every module's worker runs with,
     and the skipped targets and suspected bugs found on the way."""
 
-    def __init__(self, *, head: str, roots: list[str], env_paths: list[str], scratch: str, per_target: float,
-                 call_timeout: float, max_tests: int, skipped: list[dict[str, str]],
-                 suspected: list[dict[str, str]]) -> None:
+    def __init__(
+        self,
+        *,
+        head: str,
+        roots: list[str],
+        env_paths: list[str],
+        scratch: str,
+        per_target: float,
+        call_timeout: float,
+        max_tests: int,
+        skipped: list[dict[str, str]],
+        suspected: list[dict[str, str]],
+    ) -> None:
         self.head, self.roots, self.env_paths, self.scratch = head, roots, env_paths, scratch
         self.per_target, self.call_timeout, self.max_tests = per_target, call_timeout, max_tests
         self.skipped, self.suspected = skipped, suspected
@@ -311,26 +363,57 @@ class _Exploration:
             t['module'] = module
         if not module or not all(p.isidentifier() for p in module.split('.')):
             for t in targets:
-                skipped.append({'file': rel, 'qualname': t['qualname'], 'reason': f'{rel} is not importable as a module from the project roots'})
+                skipped.append(
+                    {
+                        'file': rel,
+                        'qualname': t['qualname'],
+                        'reason': f'{rel} is not importable as a module from the project roots',
+                    }
+                )
             return module, None, [], None
         spec = {
-            'mode': 'explore', 'module': module, 'file': file, 'importRoots': roots, 'envPaths': self.env_paths,
-            'targets': [{'qualname': t['qualname'], 'kind': t['kind'], 'generator': t['generator'],
-                         'literals': t['literals'], 'doctests': t['doctests'], 'budget': per_target,
-                         'callTimeout': call_timeout} for t in targets],
+            'mode': 'explore',
+            'module': module,
+            'file': file,
+            'importRoots': roots,
+            'envPaths': self.env_paths,
+            'targets': [
+                {
+                    'qualname': t['qualname'],
+                    'kind': t['kind'],
+                    'generator': t['generator'],
+                    'literals': t['literals'],
+                    'doctests': t['doctests'],
+                    'budget': per_target,
+                    'callTimeout': call_timeout,
+                }
+                for t in targets
+            ],
         }
         wall = per_target * len(targets) + 10 + call_timeout * 4 * len(targets)
         records, why = _run_worker(spec, wall, self.scratch)
         imp = next((r for r in records if r.get('t') == 'import'), None)
         if imp is None or not imp.get('ok'):
             err = (imp or {}).get('error') or why or 'the explorer produced no result'
+            last_line = err.strip().splitlines()[-1] if err.strip() else 'unknown error'
             for t in targets:
-                skipped.append({'file': rel, 'qualname': t['qualname'],
-                                'reason': f'{module} does not import in the sandbox: {err.strip().splitlines()[-1] if err.strip() else "unknown error"}'[:2000]})
+                skipped.append(
+                    {
+                        'file': rel,
+                        'qualname': t['qualname'],
+                        'reason': f'{module} does not import in the sandbox: {last_line}'[:2000],
+                    }
+                )
             return module, spec, [], f'{module}: {err}'[-4000:]
         if imp.get('events'):
             for t in targets:
-                skipped.append({'file': rel, 'qualname': t['qualname'], 'reason': f'importing {module} touches the outside world ({"; ".join(imp["events"])})'[:2000]})
+                skipped.append(
+                    {
+                        'file': rel,
+                        'qualname': t['qualname'],
+                        'reason': f'importing {module} touches the outside world ({"; ".join(imp["events"])})'[:2000],
+                    }
+                )
             return module, spec, [], None
         chosen: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
         for t in targets:
@@ -340,22 +423,44 @@ class _Exploration:
             skip = next((r for r in mine if r.get('t') == 'skip'), None)
             got = next((r for r in mine if r.get('t') == 'cases'), None)
             if io is not None:
-                skipped.append({'file': rel, 'qualname': q, 'reason': f'touches the outside world ({"; ".join(io["events"])}): tests would be flaky or unsafe'[:2000]})
+                skipped.append(
+                    {
+                        'file': rel,
+                        'qualname': q,
+                        'reason': f'touches the outside world ({"; ".join(io["events"])}): '
+                        f'tests would be flaky or unsafe'[:2000],
+                    }
+                )
                 continue
             if skip is not None:
                 skipped.append({'file': rel, 'qualname': q, 'reason': str(skip['reason'])[:2000]})
                 continue
             if got is None:
-                skipped.append({'file': rel, 'qualname': q, 'reason': f'exploration did not finish ({why.strip()[-300:] or "no result"})'[:2000]})
+                skipped.append(
+                    {
+                        'file': rel,
+                        'qualname': q,
+                        'reason': f'exploration did not finish ({why.strip()[-300:] or "no result"})'[:2000],
+                    }
+                )
                 continue
             t['kind'] = got.get('kind', t['kind'])
-            picked = choose.choose(got['cases'], set(t['changed']), set(t['raiseChanged']),
-                                   (t['startLine'], t['endLine']), max_tests)
+            picked = choose.choose(
+                got['cases'], set(t['changed']), set(t['raiseChanged']), (t['startLine'], t['endLine']), max_tests
+            )
             if not picked:
                 stats = got.get('stats', {})
-                skipped.append({'file': rel, 'qualname': q, 'reason': (
-                    f'no call could be written as a literal test (explored {stats.get("calls", 0)} calls; '
-                    f'{stats.get("opaque", 0)} with values that are not literals, {stats.get("timeouts", 0)} timeouts)')})
+                skipped.append(
+                    {
+                        'file': rel,
+                        'qualname': q,
+                        'reason': (
+                            f'no call could be written as a literal test (explored {stats.get("calls", 0)} calls; '
+                            f'{stats.get("opaque", 0)} with values that are not literals, '
+                            f'{stats.get("timeouts", 0)} timeouts)'
+                        ),
+                    }
+                )
                 continue
             chosen.append((t, picked))
         return module, spec, chosen, None
@@ -364,30 +469,63 @@ class _Exploration:
         """Replays the chosen cases in a fresh worker: [(target, cases)] that repeated
         exactly and do not contradict the function's own contract."""
         skipped, suspected, call_timeout = self.skipped, self.suspected, self.call_timeout
-        rspec = dict(spec, mode='replay', targets=[
-            {'qualname': t['qualname'], 'kind': t['kind'], 'generator': t['generator'], 'callTimeout': call_timeout,
-             'cases': [{'args': c['args'], 'ctor': c.get('ctor', [])} for c in cases]} for t, cases in chosen])
+        rspec = dict(
+            spec,
+            mode='replay',
+            targets=[
+                {
+                    'qualname': t['qualname'],
+                    'kind': t['kind'],
+                    'generator': t['generator'],
+                    'callTimeout': call_timeout,
+                    'cases': [{'args': c['args'], 'ctor': c.get('ctor', [])} for c in cases],
+                }
+                for t, cases in chosen
+            ],
+        )
         rrecords, rwhy = _run_worker(rspec, 10 + call_timeout * 4 * sum(len(c) for _, c in chosen), self.scratch)
         stable: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
         for t, cases in chosen:
             q = t['qualname']
-            replays = {(r['index'], r.get('round', 0)): r.get('outcome') for r in rrecords
-                       if r.get('t') == 'replay' and r.get('target') == q}
+            replays = {
+                (r['index'], r.get('round', 0)): r.get('outcome')
+                for r in rrecords
+                if r.get('t') == 'replay' and r.get('target') == q
+            }
             if any(r.get('t') == 'io' and r.get('target') == q for r in rrecords):
                 skipped.append({'file': rel, 'qualname': q, 'reason': 'touches the outside world on replay'})
                 continue
             if len(replays) < 2 * len(cases):
-                skipped.append({'file': rel, 'qualname': q, 'reason': f'replay did not finish ({rwhy.strip()[-300:] or "no result"})'[:2000]})
+                skipped.append(
+                    {
+                        'file': rel,
+                        'qualname': q,
+                        'reason': f'replay did not finish ({rwhy.strip()[-300:] or "no result"})'[:2000],
+                    }
+                )
                 continue
             if not all(_same(c['outcome'], replays.get((i, rnd))) for i, c in enumerate(cases) for rnd in (0, 1)):
-                skipped.append({'file': rel, 'qualname': q, 'reason': 'results differ between two runs (clock, randomness or hidden state): tests would be flaky'})
+                skipped.append(
+                    {
+                        'file': rel,
+                        'qualname': q,
+                        'reason': 'results differ between two runs (clock, randomness or hidden state): '
+                        'tests would be flaky',
+                    }
+                )
                 continue
             # A case whose exception contradicts the function's docstring, hints or
             # sentinel would pin a bug as expected behaviour: report it, do not offer it.
             cases, bugs = contradictions.split_cases(t['tree'], t['node'], t['selfArg'], cases)
             suspected.extend({'file': rel, 'qualname': q, 'message': why[:2000]} for why in bugs)
             if not cases:
-                skipped.append({'file': rel, 'qualname': q, 'reason': 'every stable case contradicts the function\'s own contract (see suspected bugs)'})
+                skipped.append(
+                    {
+                        'file': rel,
+                        'qualname': q,
+                        'reason': 'every stable case contradicts the function\'s own contract (see suspected bugs)',
+                    }
+                )
                 continue
             stable.append((t, cases))
         return stable

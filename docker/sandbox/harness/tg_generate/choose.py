@@ -3,6 +3,7 @@
 Every reachable changed `raise` gets a case first (the gate's `misses-error-path` policy
 asks for them); then cases are added while they cover something new, changed code first.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,8 +22,9 @@ def case_features(case: dict[str, Any]) -> tuple[set[int], set[tuple[int, int]]]
     return lines, arcs
 
 
-def choose(cases: list[dict[str, Any]], changed: set[int], raise_lines: set[int], span: tuple[int, int],
-           limit: int) -> list[dict[str, Any]]:
+def choose(
+    cases: list[dict[str, Any]], changed: set[int], raise_lines: set[int], span: tuple[int, int], limit: int
+) -> list[dict[str, Any]]:
     """Up to `limit` cases in pick order; `cases` should come simplest first (ties keep the simplest)."""
     if limit <= 0 or not cases:
         return []

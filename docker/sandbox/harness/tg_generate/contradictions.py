@@ -13,14 +13,25 @@ offered as a test. Three contracts are read, statically:
    case passes that same value explicitly, it matches the annotation, and the call raises:
    a caller's valid value is taken for "not given".
 """
+
 from __future__ import annotations
 
 import ast
 from typing import Any
 
-_PLAIN_TYPES = {'int': (int,), 'float': (int, float), 'complex': (int, float, complex), 'str': (str,),
-                'bytes': (bytes,), 'bool': (bool,), 'list': (list,), 'dict': (dict,), 'tuple': (tuple,),
-                'set': (set,), 'frozenset': (frozenset,)}
+_PLAIN_TYPES = {
+    'int': (int,),
+    'float': (int, float),
+    'complex': (int, float, complex),
+    'str': (str,),
+    'bytes': (bytes,),
+    'bool': (bool,),
+    'list': (list,),
+    'dict': (dict,),
+    'tuple': (tuple,),
+    'set': (set,),
+    'frozenset': (frozenset,),
+}
 _UNEXPECTED = ('TypeError', 'AttributeError')
 
 
@@ -47,7 +58,11 @@ def _accepts(annotation: ast.AST | None, value: Any) -> bool | None:
         return left or right
     if isinstance(annotation, ast.Constant) and annotation.value is None:
         return value is None
-    if isinstance(annotation, ast.Subscript) and isinstance(annotation.value, ast.Name) and annotation.value.id == 'Optional':
+    if (
+        isinstance(annotation, ast.Subscript)
+        and isinstance(annotation.value, ast.Name)
+        and annotation.value.id == 'Optional'
+    ):
         inner = _accepts(annotation.slice, value)
         return None if inner is None else (value is None or inner)
     if isinstance(annotation, ast.Subscript):
@@ -71,7 +86,7 @@ def _parameters(fn: ast.AST, method: bool) -> list[ast.arg]:
 def _defaults(fn: ast.AST, method: bool) -> dict[str, ast.AST]:
     args = fn.args  # type: ignore[attr-defined]
     positional = list(args.posonlyargs) + list(args.args)
-    out = {p.arg: d for p, d in zip(positional[len(positional) - len(args.defaults):], args.defaults)}
+    out = {p.arg: d for p, d in zip(positional[len(positional) - len(args.defaults) :], args.defaults)}
     out.update({p.arg: d for p, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
     return out
 
@@ -112,7 +127,10 @@ def _doctest_results(fn: ast.AST, name: str) -> list[tuple[list[Any], dict[str, 
             call = ast.parse(text[4:], mode='eval').body
         except SyntaxError:
             continue
-        if not (isinstance(call, ast.Call) and (getattr(call.func, 'id', None) == name or getattr(call.func, 'attr', None) == name)):
+        if not (
+            isinstance(call, ast.Call)
+            and (getattr(call.func, 'id', None) == name or getattr(call.func, 'attr', None) == name)
+        ):
             continue
         shown = lines[i + 1].strip() if i + 1 < len(lines) else ''
         if not shown or shown.startswith(('>>>', '...', 'Traceback')):
@@ -153,8 +171,10 @@ def contradiction(tree: ast.Module, fn: ast.AST, method: bool, case: dict[str, A
 
     annotated = [(p, values[p.arg]) for p in params if p.arg in values and p.annotation is not None]
     if exc in _UNEXPECTED and annotated and all(_accepts(p.annotation, v) for p, v in annotated):
-        return (f'{call} raises {exc}, although every argument matches its type hint '
-                f'({", ".join(f"{p.arg}: {ast.unparse(p.annotation)}" for p, _ in annotated)})')
+        return (
+            f'{call} raises {exc}, although every argument matches its type hint '
+            f'({", ".join(f"{p.arg}: {ast.unparse(p.annotation)}" for p, _ in annotated)})'
+        )
 
     constants = _module_constants(tree)
     for param, default in _defaults(fn, method).items():
@@ -165,13 +185,16 @@ def contradiction(tree: ast.Module, fn: ast.AST, method: bool, case: dict[str, A
             continue
         hint = next((p.annotation for p in params if p.arg == param), None)
         if _accepts(hint, values[param]):
-            return (f'{call} raises {exc}: {param}={values[param]!r} is a valid {ast.unparse(hint)} '
-                    f'that equals the default sentinel {default.id}, so a caller passing it is treated as passing nothing')
+            return (
+                f'{call} raises {exc}: {param}={values[param]!r} is a valid {ast.unparse(hint)} '
+                f'that equals the default sentinel {default.id}, so a caller passing it is treated as passing nothing'
+            )
     return None
 
 
-def split_cases(tree: ast.Module, fn: ast.AST, method: bool, cases: list[dict[str, Any]]
-                ) -> tuple[list[dict[str, Any]], list[str]]:
+def split_cases(
+    tree: ast.Module, fn: ast.AST, method: bool, cases: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[str]]:
     """(cases to offer as tests, messages of the suspected bugs among them)."""
     kept, suspected = [], []
     for case in cases:

@@ -1,4 +1,5 @@
 """Write the chosen cases as a readable pytest module: one test per behaviour."""
+
 from __future__ import annotations
 
 import json
@@ -6,10 +7,30 @@ import keyword
 import re
 from typing import Any
 
-_OPS = [('<=', ' le '), ('>=', ' ge '), ('==', ' eq '), ('!=', ' ne '), ('<', ' lt '), ('>', ' gt '),
-        ('+', ' plus '), ('-', ' minus '), ('*', ' times '), ('/', ' div '), ('%', ' mod ')]
-_DUNDER_CALLS = {'__repr__': 'repr', '__str__': 'str', '__len__': 'len', '__bool__': 'bool', '__bytes__': 'bytes',
-                 '__int__': 'int', '__float__': 'float', '__abs__': 'abs', '__hash__': 'hash'}
+_OPS = [
+    ('<=', ' le '),
+    ('>=', ' ge '),
+    ('==', ' eq '),
+    ('!=', ' ne '),
+    ('<', ' lt '),
+    ('>', ' gt '),
+    ('+', ' plus '),
+    ('-', ' minus '),
+    ('*', ' times '),
+    ('/', ' div '),
+    ('%', ' mod '),
+]
+_DUNDER_CALLS = {
+    '__repr__': 'repr',
+    '__str__': 'str',
+    '__len__': 'len',
+    '__bool__': 'bool',
+    '__bytes__': 'bytes',
+    '__int__': 'int',
+    '__float__': 'float',
+    '__abs__': 'abs',
+    '__hash__': 'hash',
+}
 
 
 def snake(name: str) -> str:

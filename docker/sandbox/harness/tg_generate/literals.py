@@ -5,6 +5,7 @@ A value is kept only if its source evaluates back to an equal value: plain liter
 (Decimal, Fraction, date) whose repr is a call of their class. Anything else is opaque:
 the case cannot become a readable assertion and is dropped.
 """
+
 from __future__ import annotations
 
 import ast
@@ -67,8 +68,12 @@ def source(value: Any, target_module: str, ns: dict[str, Any], imports: set[tupl
             return inner if items else 'set()'
         return f'frozenset({inner})'
     if t is dict:
-        return '{' + ', '.join(f'{source(k, target_module, ns, imports, depth + 1)}: {source(v, target_module, ns, imports, depth + 1)}'
-                               for k, v in value.items()) + '}'
+
+        def item(k: Any, v: Any) -> str:
+            key = source(k, target_module, ns, imports, depth + 1)
+            return f'{key}: {source(v, target_module, ns, imports, depth + 1)}'
+
+        return '{' + ', '.join(item(k, v) for k, v in value.items()) + '}'
     if isinstance(value, enum.Enum):
         return f'{_class_ref(t, target_module, ns, imports)}.{value.name}'
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -81,8 +86,11 @@ def source(value: Any, target_module: str, ns: dict[str, Any], imports: set[tupl
         return f'{ref}({", ".join(args)})'
     if isinstance(value, tuple) and hasattr(t, '_fields'):
         ref = _class_ref(t, target_module, ns, imports)
-        return f'{ref}(' + ', '.join(f'{k}={source(v, target_module, ns, imports, depth + 1)}'
-                                     for k, v in zip(t._fields, value)) + ')'
+        return (
+            f'{ref}('
+            + ', '.join(f'{k}={source(v, target_module, ns, imports, depth + 1)}' for k, v in zip(t._fields, value))
+            + ')'
+        )
     # Value types whose repr is `Class(literal, ...)`, e.g. Decimal('1.5'), Fraction(1, 2).
     text = repr(value)
     try:

@@ -3,6 +3,7 @@
 Everything here runs in the harness process, on the PR's source text only: the PR's code
 is never executed outside the explorer child (worker.py).
 """
+
 from __future__ import annotations
 
 import ast
@@ -12,31 +13,72 @@ from typing import Any
 # Calls whose result depends on the clock, randomness or the environment: a test pinning
 # their output would be flaky, so such functions are skipped before exploration.
 _NONDETERMINISTIC = {
-    'time': 'the clock', 'monotonic': 'the clock', 'perf_counter': 'the clock', 'process_time': 'the clock',
-    'time_ns': 'the clock', 'monotonic_ns': 'the clock', 'perf_counter_ns': 'the clock',
-    'now': 'the clock', 'utcnow': 'the clock', 'today': 'the clock', 'localtime': 'the clock',
-    'gmtime': 'the clock', 'ctime': 'the clock', 'asctime': 'the clock', 'strftime': None,
-    'uuid1': 'randomness', 'uuid4': 'randomness', 'urandom': 'randomness', 'getrandbits': 'randomness',
-    'token_hex': 'randomness', 'token_bytes': 'randomness', 'token_urlsafe': 'randomness',
-    'getpid': 'the process id', 'getenv': 'the environment', 'environ': 'the environment',
+    'time': 'the clock',
+    'monotonic': 'the clock',
+    'perf_counter': 'the clock',
+    'process_time': 'the clock',
+    'time_ns': 'the clock',
+    'monotonic_ns': 'the clock',
+    'perf_counter_ns': 'the clock',
+    'now': 'the clock',
+    'utcnow': 'the clock',
+    'today': 'the clock',
+    'localtime': 'the clock',
+    'gmtime': 'the clock',
+    'ctime': 'the clock',
+    'asctime': 'the clock',
+    'strftime': None,
+    'uuid1': 'randomness',
+    'uuid4': 'randomness',
+    'urandom': 'randomness',
+    'getrandbits': 'randomness',
+    'token_hex': 'randomness',
+    'token_bytes': 'randomness',
+    'token_urlsafe': 'randomness',
+    'getpid': 'the process id',
+    'getenv': 'the environment',
+    'environ': 'the environment',
     'id': 'object identity',
 }
 _NONDET_MODULES = {'random': 'randomness', 'secrets': 'randomness', 'uuid': 'randomness'}
 # Calls that reach outside the process. The explorer's audit hook catches what this misses.
 _IO_CALLS = {
-    'open': 'file I/O', 'input': 'reads stdin', 'read_text': 'file I/O', 'write_text': 'file I/O',
-    'read_bytes': 'file I/O', 'write_bytes': 'file I/O', 'listdir': 'file-system access',
-    'scandir': 'file-system access', 'walk': 'file-system access', 'exists': 'file-system access',
-    'isfile': 'file-system access', 'isdir': 'file-system access', 'stat': 'file-system access',
-    'mkdir': 'file-system access', 'makedirs': 'file-system access', 'unlink': 'file-system access',
-    'remove': None, 'glob': 'file-system access', 'iterdir': 'file-system access',
-    'urlopen': 'network access', 'create_connection': 'network access', 'system': 'runs commands',
+    'open': 'file I/O',
+    'input': 'reads stdin',
+    'read_text': 'file I/O',
+    'write_text': 'file I/O',
+    'read_bytes': 'file I/O',
+    'write_bytes': 'file I/O',
+    'listdir': 'file-system access',
+    'scandir': 'file-system access',
+    'walk': 'file-system access',
+    'exists': 'file-system access',
+    'isfile': 'file-system access',
+    'isdir': 'file-system access',
+    'stat': 'file-system access',
+    'mkdir': 'file-system access',
+    'makedirs': 'file-system access',
+    'unlink': 'file-system access',
+    'remove': None,
+    'glob': 'file-system access',
+    'iterdir': 'file-system access',
+    'urlopen': 'network access',
+    'create_connection': 'network access',
+    'system': 'runs commands',
     'sleep': 'sleeps',
 }
 _IO_MODULES = {
-    'socket': 'network access', 'requests': 'network access', 'httpx': 'network access', 'urllib3': 'network access',
-    'subprocess': 'runs commands', 'shutil': 'file-system access', 'http': 'network access', 'asyncio': 'async I/O',
-    'sqlite3': 'database access', 'threading': 'threads', 'multiprocessing': 'processes',
+    'socket': 'network access',
+    'requests': 'network access',
+    'httpx': 'network access',
+    'urllib3': 'network access',
+    'subprocess': 'runs commands',
+    'shutil': 'file-system access',
+    'http': 'network access',
+    'asyncio': 'async I/O',
+    'sqlite3': 'database access',
+    'threading': 'threads',
+    'multiprocessing': 'processes',
 }
 
 TEXT_NAMES = re.compile(
@@ -45,31 +87,37 @@ TEXT_NAMES = re.compile(
     r'key|token|value_str|raw|source|src|template|tag|query|sentence|phrase|content|body|header|username|'
     r'user|currency|unit|mode|kind|op|operator|symbol|locale|lang|language|encoding|version|ident|identifier|'
     r'first|last|first_name|last_name|filename|path|file|fname|directory|dir|folder|ext|extension)$|'
-    r'(_name|_text|_str|_string|_msg|_label|_key|_prefix|_suffix|_pattern|_code|_id_str|_url|_path)$')
+    r'(_name|_text|_str|_string|_msg|_label|_key|_prefix|_suffix|_pattern|_code|_id_str|_url|_path)$'
+)
 INT_NAMES = re.compile(
     r'^(n|num|number|count|cnt|index|idx|i|j|k|m|size|length|len|width|height|limit|offset|start|stop|end|'
     r'step|level|depth|times|age|year|month|day|hour|minute|second|port|pos|position|lo|hi|low|high|'
     r'min|max|minimum|maximum|lower|upper|bound|base|digits|places|precision|retries|attempts|page|'
     r'per_page|capacity|total|quantity|qty|score|rank|row|col|column|line_no|lineno|bits|nbytes|ndigits)$|'
-    r'^(n_|num_|max_|min_)|(_count|_index|_idx|_size|_len|_length|_num|_limit|_id|_level|_days|_seconds)$')
+    r'^(n_|num_|max_|min_)|(_count|_index|_idx|_size|_len|_length|_num|_limit|_id|_level|_days|_seconds)$'
+)
 FLOAT_NAMES = re.compile(
     r'^(x|y|z|r|g|b|h|l|v|a|rate|ratio|factor|scale|weight|alpha|beta|gamma|prob|probability|p|q|'
     r'temperature|temp|fraction|percent|percentage|pct|threshold|tolerance|tol|eps|epsilon|price|cost|'
     r'amount|value|val|balance|discount|tax|fee|salary|distance|speed|angle|radius|lat|lon|lng|'
     r'latitude|longitude|celsius|fahrenheit|kelvin|mass|volume)$|'
-    r'(_rate|_ratio|_factor|_price|_amount|_pct|_percent|_weight|_score)$')
+    r'(_rate|_ratio|_factor|_price|_amount|_pct|_percent|_weight|_score)$'
+)
 BOOL_NAMES = re.compile(
     r'^(is_|has_|can_|should_|allow|enable|disable|use_|with_|include_|skip_|strict|verbose|force|'
     r'reverse|inclusive|exclusive|recursive|ignore_case|case_sensitive|dry_run|quiet|debug|flag|'
     r'keepends|fix_sentence_endings|drop_whitespace|replace_whitespace|break_long_words|'
-    r'break_on_hyphens|expand_tabs|escape|quote)')
+    r'break_on_hyphens|expand_tabs|escape|quote)'
+)
 LIST_NAMES = re.compile(
     r'^(items|values|xs|ys|seq|sequence|elements|elems|data|nums|numbers|ints|list|lst|arr|array|vals|'
     r'scores|prices|amounts|weights|entries|records|rows|args|parts|tokens|words|tags|ids|keys)$|'
-    r'(_list|_items|_values|s_list)$')
+    r'(_list|_items|_values|s_list)$'
+)
 DICT_NAMES = re.compile(
     r'^(mapping|d|dct|dict|options|opts|config|cfg|settings|params|kwargs|headers|attrs|attributes|'
-    r'counts|table|lookup|env|context|ctx|meta|metadata|payload|obj|record|row_dict)$|(_map|_dict|_by_\w+)$')
+    r'counts|table|lookup|env|context|ctx|meta|metadata|payload|obj|record|row_dict)$|(_map|_dict|_by_\w+)$'
+)
 CALLABLE_NAMES = re.compile(r'^(func|fn|f|callback|cb|handler|predicate|pred|key_func|hook|factory)$')
 
 
@@ -121,7 +169,12 @@ def _add_const(pool: list[Any], value: Any) -> None:
 
 def _body_without_docstring(fn: ast.AST) -> list[ast.stmt]:
     body = list(getattr(fn, 'body', []))
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+    if (
+        body
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    ):
         body = body[1:]
     return body
 
@@ -250,8 +303,23 @@ def extract_literals(fn: ast.AST) -> dict[str, Any]:
             consts = [a.value for a in node.args if isinstance(a, ast.Constant)]
             if isinstance(node.func.value, ast.Constant):
                 continue
-            if attr in ('startswith', 'endswith', 'split', 'rsplit', 'partition', 'rpartition', 'find', 'index',
-                        'count', 'replace', 'strip', 'lstrip', 'rstrip', 'removeprefix', 'removesuffix'):
+            if attr in (
+                'startswith',
+                'endswith',
+                'split',
+                'rsplit',
+                'partition',
+                'rpartition',
+                'find',
+                'index',
+                'count',
+                'replace',
+                'strip',
+                'lstrip',
+                'rstrip',
+                'removeprefix',
+                'removesuffix',
+            ):
                 for c in consts:
                     if isinstance(c, (str, bytes)):
                         for_param('substrings', root, c)
@@ -318,17 +386,41 @@ def hazards(tree: ast.Module, fn: ast.AST, depth: int = 2) -> str | None:
                 if chain[0] in _IO_MODULES and len(chain) > 1:
                     return f'{_IO_MODULES[chain[0]]} ({".".join(chain)})'
                 last = chain[-1]
-                if len(chain) > 1 and last in _NONDETERMINISTIC and _NONDETERMINISTIC[last] and chain[0] in (
-                        'time', 'datetime', 'date', 'dt', 'os', 'uuid', 'secrets', 'random', 'pendulum', 'arrow'):
+                if (
+                    len(chain) > 1
+                    and last in _NONDETERMINISTIC
+                    and _NONDETERMINISTIC[last]
+                    and chain[0]
+                    in ('time', 'datetime', 'date', 'dt', 'os', 'uuid', 'secrets', 'random', 'pendulum', 'arrow')
+                ):
                     return f'uses {_NONDETERMINISTIC[last]} ({".".join(chain)})'
             if isinstance(node, ast.Call):
                 chain = _dotted(node.func)
                 if not chain:
                     continue
                 last = chain[-1]
-                if last in _IO_CALLS and _IO_CALLS[last] and (len(chain) == 1 and last in ('open', 'input')
-                                                              or len(chain) > 1 and chain[0] in ('os', 'Path', 'pathlib', 'glob', 'time', 'urllib', 'io', 'shutil')
-                                                              or len(chain) > 1 and last in ('read_text', 'write_text', 'read_bytes', 'write_bytes', 'iterdir', 'mkdir', 'unlink', 'urlopen')):
+                if (
+                    last in _IO_CALLS
+                    and _IO_CALLS[last]
+                    and (
+                        len(chain) == 1
+                        and last in ('open', 'input')
+                        or len(chain) > 1
+                        and chain[0] in ('os', 'Path', 'pathlib', 'glob', 'time', 'urllib', 'io', 'shutil')
+                        or len(chain) > 1
+                        and last
+                        in (
+                            'read_text',
+                            'write_text',
+                            'read_bytes',
+                            'write_bytes',
+                            'iterdir',
+                            'mkdir',
+                            'unlink',
+                            'urlopen',
+                        )
+                    )
+                ):
                     return _IO_CALLS[last] + f' ({".".join(chain)})'
                 if len(chain) == 1 and chain[0] == 'id':
                     return 'uses object identity (id)'
@@ -375,9 +467,15 @@ def doctest_calls(fn: ast.AST, name: str) -> list[dict[str, Any]]:
             continue
         for node in ast.walk(expr):
             if isinstance(node, ast.Call) and _dotted(node.func)[-1:] == [name]:
-                if all(_is_literal_node(a) for a in node.args) and all(k.arg and _is_literal_node(k.value) for k in node.keywords):
-                    calls.append({'args': [ast.unparse(a) for a in node.args],
-                                  'kwargs': {k.arg: ast.unparse(k.value) for k in node.keywords}})
+                if all(_is_literal_node(a) for a in node.args) and all(
+                    k.arg and _is_literal_node(k.value) for k in node.keywords
+                ):
+                    calls.append(
+                        {
+                            'args': [ast.unparse(a) for a in node.args],
+                            'kwargs': {k.arg: ast.unparse(k.value) for k in node.keywords},
+                        }
+                    )
     return calls[:20]
 
 

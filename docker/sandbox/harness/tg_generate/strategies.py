@@ -6,6 +6,7 @@ Sources, strongest first: type hints, constants the body compares the parameter 
 the parameter's name (`name` -> text, `count` -> small ints, `items` -> lists), and a
 generic literal mix. Values are kept small and printable so the emitted tests read well.
 """
+
 from __future__ import annotations
 
 import enum
@@ -93,8 +94,13 @@ def global_consts(names: list[str], module: Any, cls: Any | None) -> list[Any]:
 
 
 def _typed(consts: list[Any], kinds: tuple[type, ...]) -> list[Any]:
-    return [c for c in consts if isinstance(c, kinds) and not (bool in kinds) == isinstance(c, bool) or
-            (isinstance(c, kinds) and bool in kinds)]
+    return [
+        c
+        for c in consts
+        if isinstance(c, kinds)
+        and not (bool in kinds) == isinstance(c, bool)
+        or (isinstance(c, kinds) and bool in kinds)
+    ]
 
 
 def _ints(consts: list[Any]) -> list[int]:
@@ -106,7 +112,7 @@ def _strs(consts: list[Any]) -> list[str]:
 
 
 def int_strategy(consts: list[Any]) -> st.SearchStrategy[int]:
-    parts: list[st.SearchStrategy[Any]] = [st.integers(-10, 100), st.integers(-10**6, 10**6)]
+    parts: list[st.SearchStrategy[Any]] = [st.integers(-10, 100), st.integers(-(10**6), 10**6)]
     ints = _ints(consts)
     if ints:
         parts.append(st.sampled_from(ints))
@@ -116,7 +122,8 @@ def int_strategy(consts: list[Any]) -> st.SearchStrategy[int]:
 
 def float_strategy(consts: list[Any]) -> st.SearchStrategy[float]:
     parts: list[st.SearchStrategy[Any]] = [
-        st.floats(0, 1, allow_nan=False), st.floats(-1000, 1000, allow_nan=False, allow_infinity=False),
+        st.floats(0, 1, allow_nan=False),
+        st.floats(-1000, 1000, allow_nan=False, allow_infinity=False),
         st.integers(-10, 100).map(float),
     ]
     nums = [float(c) for c in consts if isinstance(c, (int, float)) and not isinstance(c, bool)]
@@ -144,8 +151,12 @@ def text_strategy(consts: list[Any], subs: list[Any] | None = None, numeric: boo
 
 def generic_scalar(consts: list[Any]) -> st.SearchStrategy[Any]:
     parts: list[st.SearchStrategy[Any]] = [
-        st.integers(-10, 100), st.floats(0, 1, allow_nan=False), st.floats(-1000, 1000, allow_nan=False),
-        small_text(), st.booleans(), st.none(),
+        st.integers(-10, 100),
+        st.floats(0, 1, allow_nan=False),
+        st.floats(-1000, 1000, allow_nan=False),
+        small_text(),
+        st.booleans(),
+        st.none(),
     ]
     scalars = [c for c in consts if isinstance(c, SCALAR_TYPES)]
     if scalars:
@@ -173,8 +184,9 @@ def _sized_lists(elem: st.SearchStrategy[Any], lengths: list[int]) -> st.SearchS
     return st.one_of(parts)
 
 
-def hint_strategy(hint: Any, consts: list[Any], subs: list[Any], lengths: list[int], keys: list[Any],
-                  depth: int = 0) -> st.SearchStrategy[Any] | None:
+def hint_strategy(
+    hint: Any, consts: list[Any], subs: list[Any], lengths: list[int], keys: list[Any], depth: int = 0
+) -> st.SearchStrategy[Any] | None:
     """A strategy for a type hint, biased to the constants; None when the hint is unusable."""
     if depth > 3:
         return None
@@ -203,7 +215,11 @@ def hint_strategy(hint: Any, consts: list[Any], subs: list[Any], lengths: list[i
         subs_ = [hint_strategy(a, consts, subs, lengths, keys, depth + 1) for a in args]
         usable = [s for s in subs_ if s is not None]
         return st.one_of(usable) if usable else None
-    if hint is list or origin in (list, typing.List) or origin is getattr(__import__('collections.abc').abc, 'Sequence', None):
+    if (
+        hint is list
+        or origin in (list, typing.List)
+        or origin is getattr(__import__('collections.abc').abc, 'Sequence', None)
+    ):
         elem = hint_strategy(args[0], consts, [], [], [], depth + 1) if args else generic_scalar(consts)
         return _sized_lists(elem, lengths) if elem is not None else None
     if hint is tuple or origin is tuple:
@@ -220,7 +236,11 @@ def hint_strategy(hint: Any, consts: list[Any], subs: list[Any], lengths: list[i
             return None
         base = st.sets(elem, max_size=6)
         return base.map(frozenset) if (hint is frozenset or origin is frozenset) else base
-    if hint is dict or origin is dict or (origin is not None and getattr(origin, '__name__', '') in ('Mapping', 'MutableMapping')):
+    if (
+        hint is dict
+        or origin is dict
+        or (origin is not None and getattr(origin, '__name__', '') in ('Mapping', 'MutableMapping'))
+    ):
         k = hint_strategy(args[0], consts, [], [], [], depth + 1) if args else small_text(6)
         v = hint_strategy(args[1], consts, [], [], [], depth + 1) if len(args) > 1 else generic_scalar(consts)
         if k is None or v is None:
@@ -240,7 +260,9 @@ def hint_strategy(hint: Any, consts: list[Any], subs: list[Any], lengths: list[i
         return None
 
 
-def name_strategy(name: str, consts: list[Any], subs: list[Any], lengths: list[int], keys: list[Any]) -> st.SearchStrategy[Any] | None:
+def name_strategy(
+    name: str, consts: list[Any], subs: list[Any], lengths: list[int], keys: list[Any]
+) -> st.SearchStrategy[Any] | None:
     """A strategy guessed from the parameter's name, or None."""
     if static.BOOL_NAMES.search(name):
         return st.booleans()
@@ -255,12 +277,17 @@ def name_strategy(name: str, consts: list[Any], subs: list[Any], lengths: list[i
         return st.one_of(parts)
     if static.LIST_NAMES.search(name):
         elem = st.one_of(st.integers(-10, 100), *(st.sampled_from(_ints(consts)),) * bool(_ints(consts)))
-        return st.one_of(_sized_lists(elem, lengths), _sized_lists(text_strategy(consts), lengths),
-                         _sized_lists(st.floats(-100, 100, allow_nan=False), lengths))
+        return st.one_of(
+            _sized_lists(elem, lengths),
+            _sized_lists(text_strategy(consts), lengths),
+            _sized_lists(st.floats(-100, 100, allow_nan=False), lengths),
+        )
     if static.TEXT_NAMES.search(name) or subs:
         if lengths:
-            return st.one_of(text_strategy(consts, subs),
-                             *[st.text(alphabet=_PRINTABLE, min_size=n, max_size=n) for n in lengths[:4]])
+            return st.one_of(
+                text_strategy(consts, subs),
+                *[st.text(alphabet=_PRINTABLE, min_size=n, max_size=n) for n in lengths[:4]],
+            )
         return text_strategy(consts, subs)
     if static.INT_NAMES.search(name):
         return int_strategy(consts)
@@ -269,8 +296,9 @@ def name_strategy(name: str, consts: list[Any], subs: list[Any], lengths: list[i
     return None
 
 
-def param_strategy(param: inspect.Parameter, hint: Any, lits: dict[str, Any], module: Any, cls: Any | None,
-                   key_prefix: str = '') -> st.SearchStrategy[Any] | None:
+def param_strategy(
+    param: inspect.Parameter, hint: Any, lits: dict[str, Any], module: Any, cls: Any | None, key_prefix: str = ''
+) -> st.SearchStrategy[Any] | None:
     """The strategy for one parameter (OMIT included when it has a default), or None if impossible."""
     name = param.name
     pconsts = resolve_consts(lits['params'].get(key_prefix + name, []), module, cls)
@@ -334,8 +362,9 @@ def _accepts(hint: Any, value: Any) -> bool:
     return False
 
 
-def signature_strategy(func: Any, lits: dict[str, Any], module: Any, cls: Any | None, skip_first: bool,
-                       key_prefix: str = '') -> tuple[st.SearchStrategy[dict[str, Any]] | None, list[inspect.Parameter], str | None]:
+def signature_strategy(
+    func: Any, lits: dict[str, Any], module: Any, cls: Any | None, skip_first: bool, key_prefix: str = ''
+) -> tuple[st.SearchStrategy[dict[str, Any]] | None, list[inspect.Parameter], str | None]:
     """A strategy for the call's arguments as {param: value-or-OMIT}; or (None, params, reason)."""
     try:
         sig = inspect.signature(func)
@@ -350,12 +379,22 @@ def signature_strategy(func: Any, lits: dict[str, Any], module: Any, cls: Any | 
         params = params[1:]
     fields: dict[str, st.SearchStrategy[Any]] = {}
     for p in params:
-        s = param_strategy(p, hints.get(p.name, p.annotation if not isinstance(p.annotation, str) else inspect.Parameter.empty),
-                           lits, module, cls, key_prefix)
+        s = param_strategy(
+            p,
+            hints.get(p.name, p.annotation if not isinstance(p.annotation, str) else inspect.Parameter.empty),
+            lits,
+            module,
+            cls,
+            key_prefix,
+        )
         if s is None:
             if p.default is not inspect.Parameter.empty:
                 fields[p.name] = st.just(OMIT)
                 continue
-            return None, params, f'parameter {p.name!r} needs a value that cannot be written as a literal (callable or opaque type)'
+            return (
+                None,
+                params,
+                f'parameter {p.name!r} needs a value that cannot be written as a literal (callable or opaque type)',
+            )
         fields[p.name] = s
     return st.fixed_dictionaries(fields), params, None

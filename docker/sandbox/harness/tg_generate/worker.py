@@ -15,6 +15,7 @@ covered in the target's file (coverage.py, branch=True, one dynamic context per 
 mode "replay": re-run chosen calls (from their source) in this fresh process and report
 outcomes again, so the host keeps only cases that repeat exactly.
 """
+
 from __future__ import annotations
 
 import ast
@@ -38,7 +39,8 @@ import tg_audit_events  # noqa: E402 -- from the harness dir, put on sys.path ju
 
 
 class CallTimeout(BaseException):
-    """A call ran past its per-call deadline (BaseException: `except Exception` in the PR's code must not swallow it)."""
+    """A call ran past its per-call deadline (a BaseException: `except Exception` in the PR's
+    code must not swallow it)."""
 
 
 class Blocked(BaseException):
@@ -69,7 +71,9 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
         path, mode, flags = (list(args) + [None, None, None])[:3]
         if isinstance(path, int):
             return
-        writing = (isinstance(mode, str) and any(c in mode for c in 'wax+')) or (isinstance(flags, int) and flags & _WRITE_FLAGS)
+        writing = (isinstance(mode, str) and any(c in mode for c in 'wax+')) or (
+            isinstance(flags, int) and flags & _WRITE_FLAGS
+        )
         p = os.fsdecode(path) if isinstance(path, (str, bytes)) else str(path)
         absp = os.path.abspath(p)
         if writing:
@@ -79,7 +83,9 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
             return
         _STATE['events'].append(f'{"writes" if writing else "reads"} a file ({p[:200]})')
         raise Blocked(f'open {p}')
-    if event.startswith(_BLOCKED_EVENTS) and not (phase == 'import' and event.startswith(('os.listdir', 'os.scandir', 'glob.glob', 'threading.'))):
+    if event.startswith(_BLOCKED_EVENTS) and not (
+        phase == 'import' and event.startswith(('os.listdir', 'os.scandir', 'glob.glob', 'threading.'))
+    ):
         detail = event
         _STATE['events'].append(detail)
         raise Blocked(event)
@@ -135,6 +141,7 @@ def _resolve(module: Any, qualname: str) -> tuple[Any, Any, str]:
 def _split(values: dict[str, Any], params: list[inspect.Parameter]) -> tuple[list[tuple[str, str, Any]], bool]:
     """[(name, 'pos'|'kw', value)] in call order, OMIT left out; False if not expressible."""
     from tg_generate.strategies import OMIT
+
     out: list[tuple[str, str, Any]] = []
     positional = True
     for p in params:
@@ -166,6 +173,7 @@ def _exc_ref(exc: BaseException, module_name: str, ns: dict[str, Any]) -> tuple[
     """How the test names the exception type: builtin, the module's own, or its nearest builtin base."""
     import builtins
     from tg_generate import literals
+
     t = type(exc)
     if t.__module__ == 'builtins':
         return t.__name__, []
@@ -180,10 +188,12 @@ def _exc_ref(exc: BaseException, module_name: str, ns: dict[str, Any]) -> tuple[
     return 'Exception', []
 
 
-def _outcome(kind: str, result: Any, exc: BaseException | None, tb: Any, ctx: dict[str, Any],
-             instance: Any = None) -> dict[str, Any] | None:
+def _outcome(
+    kind: str, result: Any, exc: BaseException | None, tb: Any, ctx: dict[str, Any], instance: Any = None
+) -> dict[str, Any] | None:
     """The recorded behaviour of one call, or None when it cannot become an assertion."""
     from tg_generate import literals
+
     module_name, ns, file = ctx['module'], ctx['ns'], ctx['file']
     if exc is not None:
         line = None
@@ -192,8 +202,14 @@ def _outcome(kind: str, result: Any, exc: BaseException | None, tb: Any, ctx: di
                 line = lineno
         name, imports = _exc_ref(exc, module_name, ns)
         msg = _ADDR.sub('', str(exc).split('\n', 1)[0])[:160]
-        return {'kind': 'raise', 'exc': name, 'excType': type(exc).__name__, 'message': msg,
-                'line': line, 'imports': imports}
+        return {
+            'kind': 'raise',
+            'exc': name,
+            'excType': type(exc).__name__,
+            'message': msg,
+            'line': line,
+            'imports': imports,
+        }
     state: list[list[str]] = []
     if instance is not None:
         for attr, value in sorted(getattr(instance, '__dict__', {}).items())[:12]:
@@ -230,6 +246,7 @@ class CaseCoverage:
 
     def __init__(self, file: str) -> None:
         import coverage
+
         self.file = file
         self.cov = coverage.Coverage(data_file=None, branch=True, include=[file], config_file=False)
         self.cov._warn_no_data = False  # type: ignore[attr-defined]
@@ -255,7 +272,11 @@ class CaseCoverage:
             self.cov.stop()
             self.running = False
         data = self.cov.get_data()
-        files = [f for f in data.measured_files() if os.path.abspath(f) == self.file or os.path.realpath(f) == os.path.realpath(self.file)]
+        files = [
+            f
+            for f in data.measured_files()
+            if os.path.abspath(f) == self.file or os.path.realpath(f) == os.path.realpath(self.file)
+        ]
         out: dict[str, list[list[int]]] = {}
         for ctx in contexts:
             arcs: set[tuple[int, int]] = set()
@@ -277,7 +298,9 @@ def _cost(src: str) -> int:
     return len(src) + 6 * len(_ODD.findall(src))
 
 
-def _invoke(kind: str, target: Any, cls: Any, attr: str, ctor_items: list[Any], items: list[Any], generator: bool) -> tuple[Any, Any]:
+def _invoke(
+    kind: str, target: Any, cls: Any, attr: str, ctor_items: list[Any], items: list[Any], generator: bool
+) -> tuple[Any, Any]:
     """Run one call; returns (result, instance-or-None)."""
     pos, kw = _call_values(items)
     instance = None
@@ -304,6 +327,7 @@ def _invoke(kind: str, target: Any, cls: Any, attr: str, ctor_items: list[Any], 
 
 def _sources(items: list[tuple[str, str, Any]], ctx: dict[str, Any]) -> list[list[Any]] | None:
     from tg_generate import literals
+
     out = []
     for name, k, v in items:
         try:
@@ -343,15 +367,18 @@ def explore_target(t: dict[str, Any], module: Any, ctx: dict[str, Any], emit: Wr
     ctor_strategy: Any = st.just({})
     ctor_params: list[inspect.Parameter] = []
     if kind == 'method':
-        ctor_strategy, ctor_params, reason = S.signature_strategy(cls, lits, module, cls, skip_first=False, key_prefix='__init__.')
+        ctor_strategy, ctor_params, reason = S.signature_strategy(
+            cls, lits, module, cls, skip_first=False, key_prefix='__init__.'
+        )
         if ctor_strategy is None:
             emit({'t': 'skip', 'target': qual, 'reason': f'cannot build {cls.__name__} from literals: {reason}'})
             return
     if kind == 'init':
         args_strategy, params, reason = S.signature_strategy(cls, lits, module, cls, skip_first=False)
     else:
-        args_strategy, params, reason = S.signature_strategy(callable_, lits, module, cls,
-                                                             skip_first=(kind == 'method'))
+        args_strategy, params, reason = S.signature_strategy(
+            callable_, lits, module, cls, skip_first=(kind == 'method')
+        )
     if args_strategy is None:
         emit({'t': 'skip', 'target': qual, 'reason': reason})
         return
@@ -362,8 +389,18 @@ class _TargetExploration:
     """The cases of one target, as they are explored: each call's outcome and arcs, the
     smallest case kept per (arcs, outcome), counts of what was dropped."""
 
-    def __init__(self, t: dict[str, Any], ctx: dict[str, Any], emit: Writer, kind: str, callable_: Any, cls: Any,
-                 attr: str, params: list[inspect.Parameter], ctor_params: list[inspect.Parameter]) -> None:
+    def __init__(
+        self,
+        t: dict[str, Any],
+        ctx: dict[str, Any],
+        emit: Writer,
+        kind: str,
+        callable_: Any,
+        cls: Any,
+        attr: str,
+        params: list[inspect.Parameter],
+        ctor_params: list[inspect.Parameter],
+    ) -> None:
         self.t, self.ctx, self.emit, self.qual = t, ctx, emit, t['qualname']
         self.kind, self.callable_, self.cls, self.attr = kind, callable_, cls, attr
         self.params, self.ctor_params = params, ctor_params
@@ -413,7 +450,9 @@ class _TargetExploration:
         _STATE['phase'] = 'call'
         _set_alarm(self.call_timeout)
         try:
-            result, instance = _invoke(self.kind, self.callable_, self.cls, self.attr, citems, items, self.t.get('generator', False))
+            result, instance = _invoke(
+                self.kind, self.callable_, self.cls, self.attr, citems, items, self.t.get('generator', False)
+            )
         except CallTimeout:
             self.stats['timeouts'] += 1
             exc = CallTimeout()
@@ -425,7 +464,7 @@ class _TargetExploration:
             exc = e
         except Exception as e:  # noqa: BLE001 - the behaviour being recorded
             exc, tb = e, e.__traceback__
-        except BaseException as e:  # SystemExit, KeyboardInterrupt, GeneratorExit from the PR's code
+        except BaseException as e:  # noqa: BLE001 -- SystemExit, KeyboardInterrupt, GeneratorExit from the PR's code
             exc = e
         finally:
             _clear_alarm()
@@ -434,14 +473,18 @@ class _TargetExploration:
         elapsed = time.monotonic() - started
         if _STATE['events']:
             raise Stop()
-        if isinstance(exc, (CallTimeout, Stop, RecursionError, MemoryError)) or (exc is not None and not isinstance(exc, Exception)):
+        if isinstance(exc, (CallTimeout, Stop, RecursionError, MemoryError)) or (
+            exc is not None and not isinstance(exc, Exception)
+        ):
             self.stats['dropped'] += 1
             return
         if elapsed > 0.25:
             self.stats['dropped'] += 1  # would be a slow test
             return
         try:
-            o = _outcome(self.kind, result, exc, tb, self.ctx, instance if (self.kind == 'init' or result is None) else None)
+            o = _outcome(
+                self.kind, result, exc, tb, self.ctx, instance if (self.kind == 'init' or result is None) else None
+            )
         except Exception:  # noqa: BLE001
             o = None
         if o is None:
@@ -485,9 +528,16 @@ class _TargetExploration:
                 for seed in seeds:
                     self.run_case(ctor_seed, seed)
 
-            @settings(max_examples=10**6, deadline=None, database=None, derandomize=True,
-                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck),
-                      report_multiple_bugs=False, print_blob=False)
+            @settings(
+                max_examples=10**6,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+                report_multiple_bugs=False,
+                print_blob=False,
+            )
             @given(st.tuples(ctor_strategy, args_strategy))
             def explore(pair: tuple[dict[str, Any], dict[str, Any]]) -> None:
                 self.run_case(pair[0], pair[1])
@@ -496,7 +546,13 @@ class _TargetExploration:
         except Stop:
             pass
         except Exception as e:  # noqa: BLE001 - a strategy that cannot generate: report, keep what we have
-            self.emit({'t': 'note', 'target': self.qual, 'message': f'exploration ended early: {type(e).__name__}: {str(e)[:300]}'})
+            self.emit(
+                {
+                    't': 'note',
+                    'target': self.qual,
+                    'message': f'exploration ended early: {type(e).__name__}: {str(e)[:300]}',
+                }
+            )
         self.flush()
         if self.cov.running:
             self.cov.cov.stop()
@@ -516,13 +572,18 @@ def replay_target(t: dict[str, Any], module: Any, ctx: dict[str, Any], emit: Wri
     kind = t['kind']
     callable_ = getattr(cls, attr) if isinstance(target, (staticmethod, classmethod)) else target
     import importlib as _il
+
     # Twice over: the second pass catches results that depend on what ran before (hidden state).
     for rnd, (i, case) in itertools.product(range(2), enumerate(t['cases'])):
         env: dict[str, Any] = {'__builtins__': {'set': set, 'frozenset': frozenset}}
 
-        def value(src: str, imps: list[list[str]]) -> Any:
+        def value(src: str, imps: list[list[str]], env: dict[str, Any] = env) -> Any:
             for mod, name in imps:
-                env[name] = ctx['ns'][name] if mod == ctx['module'] and name in ctx['ns'] else getattr(_il.import_module(mod), name)
+                env[name] = (
+                    ctx['ns'][name]
+                    if mod == ctx['module'] and name in ctx['ns']
+                    else getattr(_il.import_module(mod), name)
+                )
             return eval(compile(src, '<case>', 'eval'), env)  # noqa: S307 - sources we generated and verified
 
         items = [(n, k, value(s, imps)) for n, k, s, imps in case['args']]
@@ -560,10 +621,12 @@ def _prepare() -> None:
     import hypothesis  # noqa: F401
 
     from tg_generate import literals, strategies  # noqa: F401
+
     try:
         # Hypothesis builds its Unicode table on the first text draw (a second or more):
         # do it now, not inside the first target's budget.
         from hypothesis.internal.charmap import charmap
+
         charmap()
     except Exception:  # noqa: BLE001 - only a speed-up
         pass
@@ -619,11 +682,13 @@ def main(argv: list[str]) -> int:
     roots = [os.path.abspath(r) for r in spec['importRoots']]
     env_paths = [os.path.abspath(p) for p in spec.get('envPaths', ())]
     stdlib = os.path.dirname(os.__file__)
-    _STATE['read_roots'] = tuple(r + os.sep for r in [*roots, *env_paths, stdlib, sys.prefix, '/usr/lib/python3',
-                                                      '/usr/share/zoneinfo'])
+    _STATE['read_roots'] = tuple(
+        r + os.sep for r in [*roots, *env_paths, stdlib, sys.prefix, '/usr/lib/python3', '/usr/share/zoneinfo']
+    )
     # The kernel's blocks first (no process, no signal to others, writes only in our cwd):
     # they hold whatever the PR's code does to the audit hook below.
     import tg_kernel_guard
+
     tg_kernel_guard.install([os.getcwd()])
     sys.path[:0] = roots
     # The project's dependencies: after the standard library, before the image's dist-packages.
@@ -657,7 +722,13 @@ def main(argv: list[str]) -> int:
             else:
                 explore_target(t, module, ctx, emit)
         except BaseException as exc:  # noqa: BLE001 - one target's failure must not lose the others
-            emit({'t': 'skip', 'target': t['qualname'], 'reason': f'explorer error: {type(exc).__name__}: {str(exc)[:300]}'})
+            emit(
+                {
+                    't': 'skip',
+                    'target': t['qualname'],
+                    'reason': f'explorer error: {type(exc).__name__}: {str(exc)[:300]}',
+                }
+            )
         emit({'t': 'done', 'target': t['qualname']})
     return 0
 
