@@ -126,15 +126,18 @@ class Scanner(ast.NodeVisitor):
         self._propagate(tree.body, self.scopes[0], walk_defs=False)
 
     # -- running the rules
-    def run(self, event: str, node: ast.AST, stmt: ast.AST | None = None) -> None:
+    def run(self, event: str, node: ast.AST, stmt: ast.AST | None = None, ctx: Context | None = None) -> Context:
+        """Runs the checks of `event` on `node`; returns the context, for another event on the same node."""
+        if ctx is None:
+            ctx = Context(self, node, stmt)
         registered = checks(event)
-        if not registered:
-            return
-        ctx = Context(self, node, stmt)
         for rule_id, check in registered:
-            for hit in hits(check(ctx)):
-                line = ctx.line if hit.line is None else hit.line
-                self.findings.append(finding(rule_id, self.file, line, hit.what, hit.severity))
+            result = check(ctx)
+            if result:  # most checks find nothing: None or []
+                for hit in hits(result):
+                    line = ctx.line if hit.line is None else hit.line
+                    self.findings.append(finding(rule_id, self.file, line, hit.what, hit.severity))
+        return ctx
 
     # -- position and names
     def in_test(self, line: int) -> bool:
@@ -353,8 +356,7 @@ class Scanner(ast.NodeVisitor):
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if isinstance(node.ctx, ast.Load):
-            self.run("attribute", node)
-            self.run("reference", node)
+            self.run("reference", node, ctx=self.run("attribute", node))
         self.generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> None:
