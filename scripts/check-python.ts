@@ -73,7 +73,9 @@ for (const file of pythonFiles(harness)) {
   }
   for (const d of workspace.check(source) as Diagnostic[]) {
     if (ignored(path.relative(harness, file), d.code)) continue;
-    problems.push(`${rel}:${d.start_location.row}:${d.start_location.column}: ${d.code ?? 'syntax'} ${d.message}`);
+    problems.push(
+      `${rel}:${d.start_location.row}:${d.start_location.column}: ${d.code ?? 'syntax'} ${d.message}`,
+    );
   }
 }
 for (const problem of problems) console.log(problem);

@@ -4,6 +4,7 @@ A test with none is rejected as `no-assert`, one whose every assertion holds wha
 as `trivial-assert` (tg_truth decides "always true"). A call to an asserting helper of the
 repository's test code counts as one assertion.
 """
+
 from __future__ import annotations
 
 import ast
@@ -16,9 +17,21 @@ from tg_truth import has_call, truth
 ASSERT_CALLS = {"pytest.raises", "pytest.warns", "pytest.deprecated_call", "pytest.fail"}
 UNITTEST_TRUE = {"assertTrue", "assert_", "failUnless"}
 UNITTEST_FALSE = {"assertFalse", "failIf"}
-UNITTEST_SAME = {"assertEqual", "assertEquals", "assertIs", "assertAlmostEqual", "assertCountEqual", "assertListEqual",
-                  "assertDictEqual", "assertSetEqual", "assertTupleEqual", "assertSequenceEqual",
-                  "assertMultiLineEqual", "assertGreaterEqual", "assertLessEqual"}
+UNITTEST_SAME = {
+    "assertEqual",
+    "assertEquals",
+    "assertIs",
+    "assertAlmostEqual",
+    "assertCountEqual",
+    "assertListEqual",
+    "assertDictEqual",
+    "assertSetEqual",
+    "assertTupleEqual",
+    "assertSequenceEqual",
+    "assertMultiLineEqual",
+    "assertGreaterEqual",
+    "assertLessEqual",
+}
 
 
 def count_asserts(fn: ast.AST, names: Names, helpers: frozenset[str] = frozenset()) -> tuple[int, int]:
@@ -31,7 +44,11 @@ def count_asserts(fn: ast.AST, names: Names, helpers: frozenset[str] = frozenset
                 trivial += 1
         elif isinstance(n, ast.Call):
             fname = names.qual(n.func) or ""
-            attr = n.func.attr if isinstance(n.func, ast.Attribute) else (n.func.id if isinstance(n.func, ast.Name) else "")
+            attr = (
+                n.func.attr
+                if isinstance(n.func, ast.Attribute)
+                else (n.func.id if isinstance(n.func, ast.Name) else "")
+            )
             if fname in ASSERT_CALLS or attr.startswith("assert"):
                 asserts += 1
                 if trivial_unittest(attr, n, names):
@@ -100,8 +117,6 @@ def trivial_unittest(attr: str, call: ast.Call, names: Names) -> bool:
     return False
 
 
-
-
 def function_info(abs_path: str, first_line: int, helpers: frozenset[str] = frozenset()) -> dict | None:
     """{startLine, endLine, asserts, trivialAsserts} of the function whose code starts at
     `first_line` (a code object's co_firstlineno: the first decorator, else the def): a test
@@ -117,6 +132,10 @@ def function_info(abs_path: str, first_line: int, helpers: frozenset[str] = froz
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and first_line in (def_start(node), node.lineno):
             asserts, trivial = count_asserts(node, names, helpers)
-            return {"startLine": def_start(node), "endLine": node.end_lineno or node.lineno, "asserts": asserts,
-                    "trivialAsserts": trivial}
+            return {
+                "startLine": def_start(node),
+                "endLine": node.end_lineno or node.lineno,
+                "asserts": asserts,
+                "trivialAsserts": trivial,
+            }
     return None

@@ -17,6 +17,7 @@ scanner turns each Hit into a finding on the context's line. Checks of one event
 registration order; the first finding of a rule on a line wins over a later one of the same
 severity, so a check that finds several things returns them in the order they should win.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,17 +25,17 @@ from typing import Callable, Iterable, NamedTuple
 
 # Where a check can be attached (what the scanner or the config differ hands it).
 EVENTS = (
-    "call",          # ast.Call
-    "reference",     # a Name bound by an import, or an Attribute, read (`f = os.system`)
-    "attribute",     # an Attribute read
-    "store",         # one target of an assignment, augmented assignment or `del` (ctx.stmt is the statement)
-    "assign",        # an ast.Assign statement, after its targets' "store" checks
-    "function",      # a def (before its body is visited)
-    "import",        # ast.Import / ast.ImportFrom outside `if TYPE_CHECKING:`
-    "raise",         # ast.Raise
-    "handler",       # an except handler (ast.ExceptHandler)
-    "with",          # ast.With / ast.AsyncWith
-    "comment",       # a comment token of the file (tg_rule_scanner.Comment)
+    "call",  # ast.Call
+    "reference",  # a Name bound by an import, or an Attribute, read (`f = os.system`)
+    "attribute",  # an Attribute read
+    "store",  # one target of an assignment, augmented assignment or `del` (ctx.stmt is the statement)
+    "assign",  # an ast.Assign statement, after its targets' "store" checks
+    "function",  # a def (before its body is visited)
+    "import",  # ast.Import / ast.ImportFrom outside `if TYPE_CHECKING:`
+    "raise",  # ast.Raise
+    "handler",  # an except handler (ast.ExceptHandler)
+    "with",  # ast.With / ast.AsyncWith
+    "comment",  # a comment token of the file (tg_rule_scanner.Comment)
     "changed_file",  # a file the pull request changed (tg_rules_config.ChangedFile)
 )
 REASONS = ("unsafe", "tampering")
@@ -44,16 +45,16 @@ SEVERITIES = ("low", "medium", "high")
 @dataclass(frozen=True)
 class Rule:
     id: str
-    reason: str    # the rejection reason it supports: unsafe or tampering
+    reason: str  # the rejection reason it supports: unsafe or tampering
     severity: str  # default severity; a Hit may raise or lower it
-    message: str   # why it matters: the tail of every finding's message
-    advice: str    # what the author should do instead
+    message: str  # why it matters: the tail of every finding's message
+    advice: str  # what the author should do instead
 
 
 class Hit(NamedTuple):
-    what: str                    # what was found: the head of the finding's message
+    what: str  # what was found: the head of the finding's message
     severity: str | None = None  # None: the rule's default
-    line: int | None = None      # None: the context's line
+    line: int | None = None  # None: the context's line
 
 
 Check = Callable[..., "Hit | Iterable[Hit] | None"]
@@ -62,8 +63,15 @@ RULES: dict[str, Rule] = {}
 _CHECKS: dict[str, list[tuple[str, Check]]] = {event: [] for event in EVENTS}
 
 
-def rule(rule_id: str, *, on: str | tuple[str, ...], reason: str | None = None, severity: str | None = None,
-         message: str | None = None, advice: str | None = None) -> Callable[[Check], Check]:
+def rule(
+    rule_id: str,
+    *,
+    on: str | tuple[str, ...],
+    reason: str | None = None,
+    severity: str | None = None,
+    message: str | None = None,
+    advice: str | None = None,
+) -> Callable[[Check], Check]:
     """Registers the decorated function as a check of `rule_id` for the event(s) `on`.
 
     The first registration of an id declares the rule (reason, severity, message, advice all

@@ -6,6 +6,7 @@ names hold tmp-derived or literal paths, which fixtures hand out tmp paths) and 
 (module level, inside a test), and at each node runs the checks registered for its event
 (tg_rule_registry.EVENTS). The rules live in tg_rules_*.py, one concern per module.
 """
+
 from __future__ import annotations
 
 import ast
@@ -23,7 +24,7 @@ import tg_rules_patching  # noqa: F401
 import tg_rules_tampering  # noqa: F401
 from tg_assert_count import count_asserts
 from tg_diff import def_start, read_source, split_lines
-from tg_rule_names import (HTTP_MOCKS, PATH_CTORS, SAFE_PATHS, TMP_FIXTURES, Names, const_str, under_tmp)
+from tg_rule_names import HTTP_MOCKS, PATH_CTORS, SAFE_PATHS, TMP_FIXTURES, Names, const_str, under_tmp
 from tg_rule_registry import Hit, checks, finding, hits
 from tg_select import collect_tests
 
@@ -32,12 +33,13 @@ _SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 
 class Scope:
     def __init__(self, tmp: set[str], paths: dict[str, tuple[str, str]]):
-        self.tmp = tmp            # names holding tmp-derived paths
-        self.paths = paths        # name -> ('path'|'str', literal path)
+        self.tmp = tmp  # names holding tmp-derived paths
+        self.paths = paths  # name -> ('path'|'str', literal path)
 
 
 class Comment(NamedTuple):
     """What a "comment" check receives."""
+
     line: int
     text: str
 
@@ -78,12 +80,12 @@ class Context:
 
     @cached_property
     def whole(self) -> str | None:
-        """"store": the target as a dotted name (`os.environ = {}`: "os.environ")."""
+        """ "store": the target as a dotted name (`os.environ = {}`: "os.environ")."""
         return self.q(self.node) if isinstance(self.node, (ast.Attribute, ast.Name)) else None
 
     @cached_property
     def container(self) -> str | None:
-        """"store": the object of a subscript target (`sys.modules["x"] = m`: "sys.modules")."""
+        """ "store": the object of a subscript target (`sys.modules["x"] = m`: "sys.modules")."""
         return self.q(self.node.value) if isinstance(self.node, ast.Subscript) else None
 
     @property
@@ -118,9 +120,9 @@ class Scanner(ast.NodeVisitor):
         self.type_checking = 0
         self.depth = 0  # def nesting: 0 = module level
         self.class_depth = 0
-        self.http_mocked = any(
-            v.split(".")[0] in HTTP_MOCKS for v in self.names.aliases.values()
-        ) or any(s.split(".")[0] in HTTP_MOCKS for s in self.names.stars)
+        self.http_mocked = any(v.split(".")[0] in HTTP_MOCKS for v in self.names.aliases.values()) or any(
+            s.split(".")[0] in HTTP_MOCKS for s in self.names.stars
+        )
         self.tmp_fixtures: set[str] = set()
         self._find_tmp_fixtures()
         self._propagate(tree.body, self.scopes[0], walk_defs=False)
@@ -198,8 +200,9 @@ class Scanner(ast.NodeVisitor):
                 elif isinstance(n, (ast.With, ast.AsyncWith)):
                     for item in n.items:
                         if item.optional_vars is not None:
-                            self._bind(item.optional_vars, item.context_expr, scope,
-                                       self.tmp_derived(item.context_expr, scope))
+                            self._bind(
+                                item.optional_vars, item.context_expr, scope, self.tmp_derived(item.context_expr, scope)
+                            )
                 elif isinstance(n, (ast.For, ast.AsyncFor, ast.comprehension)):
                     if self.tmp_derived(n.iter, scope):
                         self._bind(n.target, None, scope, True)
@@ -241,7 +244,13 @@ class Scanner(ast.NodeVisitor):
         for n in ast.walk(node):
             if isinstance(n, ast.Name):
                 low = n.id.lower()
-                if n.id in scope.tmp or n.id in TMP_FIXTURES or n.id in self.tmp_fixtures or "tmp" in low or "temp" in low:
+                if (
+                    n.id in scope.tmp
+                    or n.id in TMP_FIXTURES
+                    or n.id in self.tmp_fixtures
+                    or "tmp" in low
+                    or "temp" in low
+                ):
                     return True
             elif isinstance(n, ast.Attribute):
                 low = n.attr.lower()
@@ -378,8 +387,19 @@ def _binding_nodes(body: list[ast.stmt], walk_defs: bool) -> list[ast.AST]:
         n = stack.pop()
         if not walk_defs and isinstance(n, scoped):
             continue
-        if isinstance(n, (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.With, ast.AsyncWith, ast.For,
-                          ast.AsyncFor, ast.comprehension)):
+        if isinstance(
+            n,
+            (
+                ast.Assign,
+                ast.AnnAssign,
+                ast.NamedExpr,
+                ast.With,
+                ast.AsyncWith,
+                ast.For,
+                ast.AsyncFor,
+                ast.comprehension,
+            ),
+        ):
             nodes.append(n)
         stack.extend(ast.iter_child_nodes(n))
     nodes.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
@@ -394,7 +414,7 @@ def comment_findings(text: str, rel_path: str) -> list[dict]:
             if tok.type == tokenize.COMMENT:
                 comments.append((tok.start[0], tok.string))
     except (tokenize.TokenError, IndentationError, SyntaxError):
-        comments = [(i + 1, line[line.index("#"):]) for i, line in enumerate(split_lines(text)) if "#" in line]
+        comments = [(i + 1, line[line.index("#") :]) for i, line in enumerate(split_lines(text)) if "#" in line]
     out: list[dict] = []
     registered = checks("comment")
     for line, comment in comments:
@@ -405,13 +425,18 @@ def comment_findings(text: str, rel_path: str) -> list[dict]:
     return out
 
 
-def scan_source(text: str, rel_path: str, naming=None) -> tuple[ast.Module | None, dict[str, ast.AST], list[dict], Names | None, str | None]:
+def scan_source(
+    text: str, rel_path: str, naming=None
+) -> tuple[ast.Module | None, dict[str, ast.AST], list[dict], Names | None, str | None]:
     """(tree, tests by name, findings before dedupe, names, error) of one file's source."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return None, {}, comment_findings(text, rel_path), None, f"{type(exc).__name__}: {exc}"
-    tests = {(f"{cls}.{name}" if cls else name): node for (cls, name), node in collect_tests(tree, naming, mixins=True).items()}
+    tests = {
+        (f"{cls}.{name}" if cls else name): node
+        for (cls, name), node in collect_tests(tree, naming, mixins=True).items()
+    }
     ranges = [(def_start(n), n.end_lineno or n.lineno) for n in tests.values()]
     names = Names(tree)
     comments = comment_findings(text, rel_path)
@@ -454,8 +479,13 @@ def scan_test_file(abs_path: str, rel_path: str, naming=None, helpers: frozenset
     for key, node in tests.items():
         start, end = def_start(node), node.end_lineno or node.lineno
         asserts, trivial = count_asserts(node, names, helpers) if names else (0, 0)
-        functions[key] = {"startLine": start, "endLine": end, "findings": [], "asserts": asserts,
-                          "trivialAsserts": trivial}
+        functions[key] = {
+            "startLine": start,
+            "endLine": end,
+            "findings": [],
+            "asserts": asserts,
+            "trivialAsserts": trivial,
+        }
         spans.append((start, end, key))
     module: list[dict] = []
     for f in dedupe(findings):

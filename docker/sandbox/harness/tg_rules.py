@@ -19,6 +19,7 @@ dict shaped like findingSchema in packages/core/src/evidence.ts. Static rules ar
 line only: the audit hook (tg_audit_bootstrap.py) sees the same calls at run time however
 they are spelled. They lean towards flagging: the gate's bar is zero unsafe tests accepted.
 """
+
 from __future__ import annotations
 
 from tg_assert_count import asserting_helpers, count_asserts, function_info, trivial_unittest
@@ -42,5 +43,15 @@ _comment_findings = comment_findings
 _scan_source = scan_source
 _dedupe = dedupe
 
-__all__ = ["ADVICE", "RULES", "Rule", "advice", "asserting_helpers", "finding", "function_info",
-           "scan_config_tampering", "scan_test_file", "truth"]
+__all__ = [
+    "ADVICE",
+    "RULES",
+    "Rule",
+    "advice",
+    "asserting_helpers",
+    "finding",
+    "function_info",
+    "scan_config_tampering",
+    "scan_test_file",
+    "truth",
+]

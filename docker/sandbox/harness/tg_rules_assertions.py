@@ -1,6 +1,7 @@
 """Rules on what defeats a test's assertions: a handler that swallows the AssertionError.
 (Counting assertions is tg_assert_count's job, not a rule.)
 """
+
 from __future__ import annotations
 
 import ast
@@ -29,9 +30,14 @@ def _handler_escapes(ctx, handler: ast.ExceptHandler) -> bool:
     return False
 
 
-@rule("TG-EXCEPT-ALL", on="handler", reason="tampering", severity="medium",
-      message="a catch-all handler swallows assertion failures, so the test cannot fail",
-      advice="catch the specific exception you expect, or use pytest.raises")
+@rule(
+    "TG-EXCEPT-ALL",
+    on="handler",
+    reason="tampering",
+    severity="medium",
+    message="a catch-all handler swallows assertion failures, so the test cannot fail",
+    advice="catch the specific exception you expect, or use pytest.raises",
+)
 def catch_all_handler(ctx):
     handler = ctx.node
     if not ctx.in_test(handler.lineno) or _handler_escapes(ctx, handler):
@@ -53,7 +59,11 @@ def catch_all_suppress(ctx):
     found = []
     for item in ctx.node.items:
         call = item.context_expr
-        if isinstance(call, ast.Call) and (ctx.q(call.func) or "").endswith("suppress") and ctx.in_test(ctx.node.lineno):
+        if (
+            isinstance(call, ast.Call)
+            and (ctx.q(call.func) or "").endswith("suppress")
+            and ctx.in_test(ctx.node.lineno)
+        ):
             caught = [n for a in call.args for n in _exc_names(ctx, a)]
             if any(n in _CATCH_ALL for n in caught):
                 found.append(Hit("`contextlib.suppress` of a catch-all exception"))

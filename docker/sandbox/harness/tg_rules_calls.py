@@ -2,15 +2,38 @@
 files outside tmp, exiting, eval and reflection. Each rule is one registered check per event
 (tg_rule_registry); the name tables are in tg_rule_names.
 """
+
 from __future__ import annotations
 
 import ast
 
-from tg_rule_names import (BUILTINS_NAMES, ENV_CALLS, ENV_OBJECTS, EVAL, EXIT, EXIT_EXCEPTIONS, FS_CALLS,
-                           HTTP_CLIENT_PREFIXES, MUTATORS, NATIVE_PREFIXES, NET_EXACT, NET_PREFIXES, NET_SAFE,
-                           OPEN_CALLS, PATH_WRITE_METHODS, PROC_EXACT, PROC_PREFIXES, PROC_SAFE_SUFFIXES,
-                           REFLECTION_CALLS, SENSITIVE_MODULES, SLEEP, call_arg, const_str, reflective_danger,
-                           under_tmp)
+from tg_rule_names import (
+    BUILTINS_NAMES,
+    ENV_CALLS,
+    ENV_OBJECTS,
+    EVAL,
+    EXIT,
+    EXIT_EXCEPTIONS,
+    FS_CALLS,
+    HTTP_CLIENT_PREFIXES,
+    MUTATORS,
+    NATIVE_PREFIXES,
+    NET_EXACT,
+    NET_PREFIXES,
+    NET_SAFE,
+    OPEN_CALLS,
+    PATH_WRITE_METHODS,
+    PROC_EXACT,
+    PROC_PREFIXES,
+    PROC_SAFE_SUFFIXES,
+    REFLECTION_CALLS,
+    SENSITIVE_MODULES,
+    SLEEP,
+    call_arg,
+    const_str,
+    reflective_danger,
+    under_tmp,
+)
 from tg_rule_registry import Hit, rule
 
 _NET_NOT_A_CALL = ("Error", "Exception", "Timeout", "Warning", "timeout", "error")
@@ -18,9 +41,14 @@ _WRITE_MODE = set("wax+")
 _WRITE_FLAGS = {"O_WRONLY", "O_RDWR", "O_CREAT", "O_APPEND", "O_TRUNC"}
 
 
-@rule("TG-SUBPROCESS", on="call", reason="unsafe", severity="high",
-      message="tests must not start, signal or fork processes",
-      advice="tests must not run shell commands or other programs")
+@rule(
+    "TG-SUBPROCESS",
+    on="call",
+    reason="unsafe",
+    severity="high",
+    message="tests must not start, signal or fork processes",
+    advice="tests must not run shell commands or other programs",
+)
 def subprocess_call(ctx):
     name = ctx.name
     if name in PROC_EXACT or (name.startswith(PROC_PREFIXES) and not name.endswith(PROC_SAFE_SUFFIXES)):
@@ -34,9 +62,14 @@ def subprocess_reference(ctx):
     return Hit(f"uses {ctx.name}") if ctx.name in PROC_EXACT else None
 
 
-@rule("TG-NETWORK", on="call", reason="unsafe", severity="high",
-      message="tests run without network; a test that talks to a server is not repeatable",
-      advice="tests must not use the network (the sandbox has none); mock the client instead")
+@rule(
+    "TG-NETWORK",
+    on="call",
+    reason="unsafe",
+    severity="high",
+    message="tests run without network; a test that talks to a server is not repeatable",
+    advice="tests must not use the network (the sandbox has none); mock the client instead",
+)
 def network_call(ctx):
     name = ctx.name
     if not (name.startswith(NET_PREFIXES) or name in NET_EXACT) or name in NET_SAFE or name.endswith(_NET_NOT_A_CALL):
@@ -46,16 +79,26 @@ def network_call(ctx):
     return Hit(f"calls {name}")
 
 
-@rule("TG-NATIVE", on="call", reason="unsafe", severity="high",
-      message="ctypes/cffi call native code outside the audit hooks",
-      advice="tests must not load native code")
+@rule(
+    "TG-NATIVE",
+    on="call",
+    reason="unsafe",
+    severity="high",
+    message="ctypes/cffi call native code outside the audit hooks",
+    advice="tests must not load native code",
+)
 def native_call(ctx):
     return Hit(f"calls {ctx.name}") if ctx.name.startswith(NATIVE_PREFIXES) else None
 
 
-@rule("TG-SLEEP", on="call", reason="unsafe", severity="medium",
-      message="sleeping makes tests slow and timing-dependent; mock the clock instead",
-      advice="tests must not sleep; mock the clock instead")
+@rule(
+    "TG-SLEEP",
+    on="call",
+    reason="unsafe",
+    severity="medium",
+    message="sleeping makes tests slow and timing-dependent; mock the clock instead",
+    advice="tests must not sleep; mock the clock instead",
+)
 def sleep_call(ctx):
     if ctx.name not in SLEEP:
         return None
@@ -67,9 +110,14 @@ def sleep_call(ctx):
     return Hit(f"calls {ctx.name}({ast.unparse(seconds)[:40]})")
 
 
-@rule("TG-ENV", on="call", reason="unsafe", severity="medium",
-      message="mutating os.environ leaks into other tests; use monkeypatch.setenv",
-      advice="tests must not change the environment; use monkeypatch.setenv")
+@rule(
+    "TG-ENV",
+    on="call",
+    reason="unsafe",
+    severity="medium",
+    message="mutating os.environ leaks into other tests; use monkeypatch.setenv",
+    advice="tests must not change the environment; use monkeypatch.setenv",
+)
 def env_call(ctx):
     found = []
     if ctx.name in ENV_CALLS:
@@ -85,21 +133,39 @@ def env_store(ctx):
     return Hit(f"assigns {stored}") if ctx.container in ENV_OBJECTS or ctx.whole in ENV_OBJECTS else None
 
 
-@rule("TG-WRITE-OUTSIDE-TMP", on="call", reason="unsafe", severity="high",
-      message="tests may write only under tmp_path/tmpdir",
-      advice="tests must write only under pytest's tmp_path")
+@rule(
+    "TG-WRITE-OUTSIDE-TMP",
+    on="call",
+    reason="unsafe",
+    severity="high",
+    message="tests may write only under tmp_path/tmpdir",
+    advice="tests must write only under pytest's tmp_path",
+)
 def write_call(ctx):
     name, node = ctx.name, ctx.node
     if name in OPEN_CALLS:
         return _open_call(ctx)
     if name == "os.open":
         flags = call_arg(node, 1, "flags")
-        flag_names = {n.attr if isinstance(n, ast.Attribute) else n.id
-                      for n in (ast.walk(flags) if flags is not None else ()) if isinstance(n, (ast.Attribute, ast.Name))}
-        return ctx.write_path(call_arg(node, 0, "path"), "os.open for writing", False) if flag_names & _WRITE_FLAGS else None
+        flag_names = {
+            n.attr if isinstance(n, ast.Attribute) else n.id
+            for n in (ast.walk(flags) if flags is not None else ())
+            if isinstance(n, (ast.Attribute, ast.Name))
+        }
+        return (
+            ctx.write_path(call_arg(node, 0, "path"), "os.open for writing", False)
+            if flag_names & _WRITE_FLAGS
+            else None
+        )
     if name in FS_CALLS:
-        return [hit for index in FS_CALLS[name] if (hit := ctx.write_path(
-            call_arg(node, index, "src" if index == 0 else "dst", "path"), f"{name} on", True)) is not None]
+        return [
+            hit
+            for index in FS_CALLS[name]
+            if (
+                hit := ctx.write_path(call_arg(node, index, "src" if index == 0 else "dst", "path"), f"{name} on", True)
+            )
+            is not None
+        ]
     if ctx.attr:
         return _path_method(ctx)
     return None
@@ -137,9 +203,14 @@ def _path_method(ctx):
     return found
 
 
-@rule("TG-EXIT", on="call", reason="tampering", severity="high",
-      message="exiting the interpreter ends the test run instead of reporting an outcome",
-      advice="tests must not exit the interpreter: it hides the outcome")
+@rule(
+    "TG-EXIT",
+    on="call",
+    reason="tampering",
+    severity="high",
+    message="exiting the interpreter ends the test run instead of reporting an outcome",
+    advice="tests must not exit the interpreter: it hides the outcome",
+)
 def exit_call(ctx):
     return Hit(f"calls {ctx.name}()") if ctx.name in EXIT else None
 
@@ -150,9 +221,14 @@ def exit_raise(ctx):
     return Hit(f"raises {ctx.q(exc)}") if exc is not None and ctx.q(exc) in EXIT_EXCEPTIONS else None
 
 
-@rule("TG-EVAL", on="call", reason="unsafe", severity="high",
-      message="eval/exec/compile run code the gate cannot inspect",
-      advice="tests must not evaluate dynamic code")
+@rule(
+    "TG-EVAL",
+    on="call",
+    reason="unsafe",
+    severity="high",
+    message="eval/exec/compile run code the gate cannot inspect",
+    advice="tests must not evaluate dynamic code",
+)
 def eval_call(ctx):
     return Hit(f"calls {ctx.name}()") if ctx.name in EVAL else None
 
@@ -171,9 +247,14 @@ def sets_builtins(ctx, target: str) -> bool:
     return target in BUILTINS_NAMES and ctx.short in ("setattr", "delattr")
 
 
-@rule("TG-REFLECTION", on="call", reason="unsafe", severity="high",
-      message="reaching os/subprocess/builtins attributes by name hides which function runs",
-      advice="name the function you call; tests must not reach os, subprocess or builtins attributes by name")
+@rule(
+    "TG-REFLECTION",
+    on="call",
+    reason="unsafe",
+    severity="high",
+    message="reaching os/subprocess/builtins attributes by name hides which function runs",
+    advice="name the function you call; tests must not reach os, subprocess or builtins attributes by name",
+)
 def reflection_call(ctx):
     target = reflected_module(ctx)
     if target is None or sets_builtins(ctx, target):

@@ -3,6 +3,7 @@ pytest/coverage/bandit configuration, interpreter start-up hooks, and `# pragma:
 added to the PR's own code. Each is a "changed_file" check: it sees one changed file (base
 and head text) and compares the two.
 """
+
 from __future__ import annotations
 
 import ast
@@ -20,8 +21,16 @@ INI_SECTIONS = {
     "tox.ini": lambda s: s == "pytest" or s.startswith("coverage:") or s == "bandit",
     "setup.cfg": lambda s: s in ("tool:pytest", "pytest", "bandit") or s.startswith("coverage:"),
 }
-WHOLE_FILE_CONFIGS = {"pytest.ini", ".pytest.ini", ".coveragerc", ".bandit", "bandit.yaml", "bandit.yml",
-                      ".bandit.yaml", ".bandit.yml"}
+WHOLE_FILE_CONFIGS = {
+    "pytest.ini",
+    ".pytest.ini",
+    ".coveragerc",
+    ".bandit",
+    "bandit.yaml",
+    "bandit.yml",
+    ".bandit.yaml",
+    ".bandit.yml",
+}
 PYPROJECT_TABLES = ("pytest", "coverage", "bandit")
 STARTUP_FILES = ("sitecustomize.py", "usercustomize.py")
 
@@ -29,11 +38,12 @@ STARTUP_FILES = ("sitecustomize.py", "usercustomize.py")
 @dataclass(frozen=True)
 class ChangedFile:
     """What a "changed_file" check receives."""
+
     rel: str
-    status: str               # added | modified | deleted
+    status: str  # added | modified | deleted
     is_test: bool
-    base_text: str | None     # None when added (or unreadable)
-    head_text: str | None     # None when deleted (or unreadable)
+    base_text: str | None  # None when added (or unreadable)
+    head_text: str | None  # None when deleted (or unreadable)
 
     @property
     def name(self) -> str:
@@ -61,9 +71,15 @@ def scan_config_tampering(base: str, head: str, changed_files: list[dict]) -> li
 
 # --- conftest.py ---------------------------------------------------------------------------
 
-@rule("TG-CONFTEST", on="changed_file", reason="tampering", severity="high",
-      message="conftest.py code runs around every test; the PR changed it",
-      advice="test code must not change how tests are collected, run, measured or reported")
+
+@rule(
+    "TG-CONFTEST",
+    on="changed_file",
+    reason="tampering",
+    severity="high",
+    message="conftest.py code runs around every test; the PR changed it",
+    advice="test code must not change how tests are collected, run, measured or reported",
+)
 def conftest_changed(changed: ChangedFile):
     if changed.name != "conftest.py" or changed.head_text is None:
         return None
@@ -105,14 +121,20 @@ def _keyed_findings(text: str, rel: str) -> list[tuple[tuple, dict]]:
 
 
 def _segment(lines: list[str], node: ast.AST) -> str:
-    return "\n".join(line.rstrip() for line in lines[def_start(node) - 1:(node.end_lineno or node.lineno)])
+    return "\n".join(line.rstrip() for line in lines[def_start(node) - 1 : (node.end_lineno or node.lineno)])
 
 
 # --- pytest / coverage / bandit configuration ----------------------------------------------
 
-@rule("TG-CONFIG", on="changed_file", reason="tampering", severity="high",
-      message="pytest/coverage/bandit settings decide what runs and what counts",
-      advice="test code must not change how tests are collected, run, measured or reported")
+
+@rule(
+    "TG-CONFIG",
+    on="changed_file",
+    reason="tampering",
+    severity="high",
+    message="pytest/coverage/bandit settings decide what runs and what counts",
+    advice="test code must not change how tests are collected, run, measured or reported",
+)
 def whole_file_config(changed: ChangedFile):
     return Hit(f"{changed.rel} {changed.status} by the PR") if changed.name in WHOLE_FILE_CONFIGS else None
 
@@ -131,7 +153,9 @@ def ini_sections_changed(changed: ChangedFile):
     for section in sorted(set(before) | set(after)):
         if before.get(section) != after.get(section):
             line = _header_line(changed.head_text, r"^\s*\[" + re.escape(section) + r"\]")
-            found.append(Hit(f"{rel} [{section}] {status if status != 'modified' else 'changed'} by the PR", None, line))
+            found.append(
+                Hit(f"{rel} [{section}] {status if status != 'modified' else 'changed'} by the PR", None, line)
+            )
     return found
 
 
@@ -143,9 +167,15 @@ def pyproject_tables_changed(changed: ChangedFile):
     before, after = _pyproject_tables(changed.base_text), _pyproject_tables(changed.head_text)
     if before is None or after is None:
         return Hit(f"{changed.rel} changed and does not parse")
-    return [Hit(f"{changed.rel} [tool.{table}] changed by the PR", None,
-                _header_line(changed.head_text, r"^\s*\[+\s*tool\." + table + r"\b"))
-            for table in PYPROJECT_TABLES if before.get(table) != after.get(table)]
+    return [
+        Hit(
+            f"{changed.rel} [tool.{table}] changed by the PR",
+            None,
+            _header_line(changed.head_text, r"^\s*\[+\s*tool\." + table + r"\b"),
+        )
+        for table in PYPROJECT_TABLES
+        if before.get(table) != after.get(table)
+    ]
 
 
 def _ini_sections(text: str | None, wanted) -> dict | None:
@@ -180,18 +210,29 @@ def _header_line(text: str | None, pattern: str) -> int:
 
 # --- interpreter start-up --------------------------------------------------------------------
 
-@rule("TG-SITECUSTOMIZE", on="changed_file", reason="tampering", severity="high",
-      message="sitecustomize/usercustomize run at interpreter start, before the gate's hooks",
-      advice="remove sitecustomize.py/usercustomize.py: code at interpreter start runs before the gate's guards")
+
+@rule(
+    "TG-SITECUSTOMIZE",
+    on="changed_file",
+    reason="tampering",
+    severity="high",
+    message="sitecustomize/usercustomize run at interpreter start, before the gate's hooks",
+    advice="remove sitecustomize.py/usercustomize.py: code at interpreter start runs before the gate's guards",
+)
 def startup_module(changed: ChangedFile):
     if changed.name in STARTUP_FILES and changed.status != "deleted":
         return Hit(f"{changed.rel} {changed.status} by the PR")
     return None
 
 
-@rule("TG-PTH", on="changed_file", reason="tampering", severity="high",
-      message=".pth files run code at interpreter start",
-      advice="remove the .pth file: code at interpreter start runs before the gate's guards")
+@rule(
+    "TG-PTH",
+    on="changed_file",
+    reason="tampering",
+    severity="high",
+    message=".pth files run code at interpreter start",
+    advice="remove the .pth file: code at interpreter start runs before the gate's guards",
+)
 def pth_file(changed: ChangedFile):
     if changed.name.endswith(".pth") and changed.status != "deleted":
         return Hit(f"{changed.rel} {changed.status} by the PR")
@@ -200,14 +241,22 @@ def pth_file(changed: ChangedFile):
 
 # --- the PR's own code -------------------------------------------------------------------------
 
+
 @rule("TG-NO-COVER", on="changed_file")
 def no_cover_added(changed: ChangedFile):
     """Coverage skips `# pragma: no cover` lines by default: added to the PR's own code, it
     hides the changed lines from the coverage the gate asks tests to add."""
-    if (not changed.name.endswith(".py") or changed.is_test or changed.head_text is None
-            or changed.name == "conftest.py" or changed.name in STARTUP_FILES):
+    if (
+        not changed.name.endswith(".py")
+        or changed.is_test
+        or changed.head_text is None
+        or changed.name == "conftest.py"
+        or changed.name in STARTUP_FILES
+    ):
         return None  # conftest.py and start-up modules have rules of their own
     lines = set(changed_line_numbers(changed.base_text, changed.head_text))
-    return [Hit(f"`# pragma: no cover` added to {changed.rel} by the PR", None, f["line"])
-            for f in comment_findings(changed.head_text, changed.rel)
-            if f["rule"] == "TG-NO-COVER" and f["line"] in lines]
+    return [
+        Hit(f"`# pragma: no cover` added to {changed.rel} by the PR", None, f["line"])
+        for f in comment_findings(changed.head_text, changed.rel)
+        if f["rule"] == "TG-NO-COVER" and f["line"] in lines
+    ]

@@ -1,19 +1,32 @@
 """Rules on what a test imports and from where: modules loaded by a computed name, the
 internals of pytest/coverage/Bandit and of the gate itself, and the import path.
 """
+
 from __future__ import annotations
 
 import ast
 
 import tg_rules_tampering  # noqa: F401 - declares TG-TOOL-INTERNALS
-from tg_rule_names import (DYNAMIC_IMPORT, DYNAMIC_IMPORT_METHODS, MUTATORS, RUNNER_MODULES, SYS_PATH_CALLS,
-                           SYS_PATH_OBJECTS, TOOL_MODULES)
+from tg_rule_names import (
+    DYNAMIC_IMPORT,
+    DYNAMIC_IMPORT_METHODS,
+    MUTATORS,
+    RUNNER_MODULES,
+    SYS_PATH_CALLS,
+    SYS_PATH_OBJECTS,
+    TOOL_MODULES,
+)
 from tg_rule_registry import Hit, rule
 
 
-@rule("TG-DYNAMIC-IMPORT", on="call", reason="unsafe", severity="high",
-      message="a module loaded by a computed name escapes the static rules",
-      advice="import the module by name with an import statement")
+@rule(
+    "TG-DYNAMIC-IMPORT",
+    on="call",
+    reason="unsafe",
+    severity="high",
+    message="a module loaded by a computed name escapes the static rules",
+    advice="import the module by name with an import statement",
+)
 def dynamic_import_call(ctx):
     if ctx.name in DYNAMIC_IMPORT or ctx.attr in DYNAMIC_IMPORT_METHODS:
         return Hit(f"calls {ctx.name or ctx.attr}")
@@ -45,9 +58,14 @@ def _imported(module: str, what: str) -> Hit | None:
     return None
 
 
-@rule("TG-SYS-PATH", on="call", reason="tampering", severity="medium",
-      message="changing the import path decides which code the tests import",
-      advice="tests must not change the import path; configure it in the project (pythonpath, a package layout)")
+@rule(
+    "TG-SYS-PATH",
+    on="call",
+    reason="tampering",
+    severity="medium",
+    message="changing the import path decides which code the tests import",
+    advice="tests must not change the import path; configure it in the project (pythonpath, a package layout)",
+)
 def sys_path_call(ctx):
     found = []
     if ctx.attr and ctx.receiver in SYS_PATH_OBJECTS and ctx.attr in MUTATORS:
@@ -61,5 +79,6 @@ def sys_path_call(ctx):
 
 @rule("TG-SYS-PATH", on="store")
 def sys_path_store(ctx):
-    return [Hit(f"assigns {obj}", sev) for obj, sev in SYS_PATH_OBJECTS.items()
-            if ctx.container == obj or ctx.whole == obj]
+    return [
+        Hit(f"assigns {obj}", sev) for obj, sev in SYS_PATH_OBJECTS.items() if ctx.container == obj or ctx.whole == obj
+    ]

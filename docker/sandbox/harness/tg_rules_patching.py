@@ -1,6 +1,7 @@
 """Rules on patching what every test relies on: builtins and sys.modules, by assignment,
 by their mutating methods, or through monkeypatch / mock.patch.
 """
+
 from __future__ import annotations
 
 import ast
@@ -26,8 +27,10 @@ def attribute_store(ctx) -> tuple[str | None, str | None]:
         return "builtins", base
     if base in ("sys.modules",):
         return "sys.modules", base
-    if base and base.split(".")[0] in ("pytestconfig", "request") and any(
-        p in _RUNNER_STATE for p in base.split(".")[1:]
+    if (
+        base
+        and base.split(".")[0] in ("pytestconfig", "request")
+        and any(p in _RUNNER_STATE for p in base.split(".")[1:])
     ):
         return "config", base
     if base and base.split(".")[0] == "pytest":
@@ -43,9 +46,14 @@ def _patch_target(ctx) -> tuple[str | None, str | None]:
     return const_str(first), (ctx.q(first) if first is not None else None)
 
 
-@rule("TG-BUILTINS", on="call", reason="tampering", severity="high",
-      message="patching builtins changes what every assertion and import means",
-      advice="tests must not patch builtins or sys.modules; use monkeypatch on the module under test")
+@rule(
+    "TG-BUILTINS",
+    on="call",
+    reason="tampering",
+    severity="high",
+    message="patching builtins changes what every assertion and import means",
+    advice="tests must not patch builtins or sys.modules; use monkeypatch on the module under test",
+)
 def builtins_call(ctx):
     found = []
     target = reflected_module(ctx)
@@ -95,9 +103,14 @@ def builtins_store(ctx):
     return found
 
 
-@rule("TG-SYS-MODULES", on="call", reason="tampering", severity="high",
-      message="replacing entries of sys.modules swaps the code under test for something else",
-      advice="tests must not patch builtins or sys.modules; use monkeypatch on the module under test")
+@rule(
+    "TG-SYS-MODULES",
+    on="call",
+    reason="tampering",
+    severity="high",
+    message="replacing entries of sys.modules swaps the code under test for something else",
+    advice="tests must not patch builtins or sys.modules; use monkeypatch on the module under test",
+)
 def sys_modules_call(ctx):
     if not ctx.attr:
         return None

@@ -2,6 +2,7 @@
 in test files, pytest's internals, tracers and audit hooks, frame introspection, signals and
 limits, and comments that hide code from Bandit or coverage.
 """
+
 from __future__ import annotations
 
 import ast
@@ -16,15 +17,24 @@ NOSEC_RE = re.compile(r"#.*\bnosec\b", re.IGNORECASE)
 NOCOVER_RE = re.compile(r"#.*\bpragma\s*:\s*no\s*(cover|branch)\b", re.IGNORECASE)
 
 # Found by several checks in other modules (imports, config files); declared here, with its kind.
-declare("TG-TOOL-INTERNALS", reason="tampering", severity="medium",
-        message="pytest/coverage internals let a test rewrite its own outcome or coverage",
-        advice="tests must not reach into pytest's, coverage's or Bandit's internals: use pytest's public API "
-               "(fixtures, monkeypatch, tmp_path)")
+declare(
+    "TG-TOOL-INTERNALS",
+    reason="tampering",
+    severity="medium",
+    message="pytest/coverage internals let a test rewrite its own outcome or coverage",
+    advice="tests must not reach into pytest's, coverage's or Bandit's internals: use pytest's public API "
+    "(fixtures, monkeypatch, tmp_path)",
+)
 
 
-@rule("TG-PYTEST-HOOK", on="function", reason="tampering", severity="high",
-      message="pytest hooks and plugins in a test file change how every test is collected and reported",
-      advice="test code must not change how tests are collected, run, measured or reported")
+@rule(
+    "TG-PYTEST-HOOK",
+    on="function",
+    reason="tampering",
+    severity="high",
+    message="pytest hooks and plugins in a test file change how every test is collected and reported",
+    advice="test code must not change how tests are collected, run, measured or reported",
+)
 def pytest_hook_def(ctx):
     name = ctx.node.name
     return Hit(f"defines pytest hook `{name}`") if ctx.module_level and name.startswith("pytest_") else None
@@ -44,13 +54,22 @@ def pytest_hook_assign(ctx):
     return found
 
 
-@rule("TG-AUTOUSE", on="function", reason="tampering", severity="medium",
-      message="an autouse fixture runs around every test of the file without being asked for",
-      advice="ask for the fixture by name in the tests that need it instead of autouse=True")
+@rule(
+    "TG-AUTOUSE",
+    on="function",
+    reason="tampering",
+    severity="medium",
+    message="an autouse fixture runs around every test of the file without being asked for",
+    advice="ask for the fixture by name in the tests that need it instead of autouse=True",
+)
 def autouse_fixture(ctx):
-    return [Hit(f"fixture `{ctx.node.name}` is autouse")
-            for dec in ctx.node.decorator_list if isinstance(dec, ast.Call) and ctx.is_fixture_decorator(dec)
-            for kw in dec.keywords if kw.arg == "autouse" and truth(kw.value) is not False]
+    return [
+        Hit(f"fixture `{ctx.node.name}` is autouse")
+        for dec in ctx.node.decorator_list
+        if isinstance(dec, ast.Call) and ctx.is_fixture_decorator(dec)
+        for kw in dec.keywords
+        if kw.arg == "autouse" and truth(kw.value) is not False
+    ]
 
 
 @rule("TG-TOOL-INTERNALS", on="store")
@@ -70,12 +89,19 @@ def runner_state_store(ctx):
 @rule("TG-TOOL-INTERNALS", on="attribute")
 def runner_attribute(ctx):
     attr = ctx.node.attr
-    return Hit(f"reaches pytest's `{attr}`, which runs and reports every test", "high") if attr in RUNNER_ATTRS else None
+    return (
+        Hit(f"reaches pytest's `{attr}`, which runs and reports every test", "high") if attr in RUNNER_ATTRS else None
+    )
 
 
-@rule("TG-TRACE", on="call", reason="tampering", severity="high",
-      message="sys.settrace/setprofile replace the tracer coverage measures with",
-      advice="tests must not install a tracer or profiler: coverage measures with its own")
+@rule(
+    "TG-TRACE",
+    on="call",
+    reason="tampering",
+    severity="high",
+    message="sys.settrace/setprofile replace the tracer coverage measures with",
+    advice="tests must not install a tracer or profiler: coverage measures with its own",
+)
 def trace_call(ctx):
     return Hit(f"calls {ctx.name}") if ctx.name in TRACE or ctx.name.startswith(TRACE_PREFIXES) else None
 
@@ -85,9 +111,14 @@ def trace_reference(ctx):
     return Hit(f"uses {ctx.name}") if ctx.name in TRACE else None
 
 
-@rule("TG-AUDIT-HOOK", on="call", reason="tampering", severity="high",
-      message="audit hooks are the gate's run-time guard; tests must not add their own",
-      advice="tests must not add audit hooks")
+@rule(
+    "TG-AUDIT-HOOK",
+    on="call",
+    reason="tampering",
+    severity="high",
+    message="audit hooks are the gate's run-time guard; tests must not add their own",
+    advice="tests must not add audit hooks",
+)
 def audit_hook_call(ctx):
     return Hit(f"calls {ctx.name}") if ctx.name in AUDIT else None
 
@@ -97,9 +128,14 @@ def audit_hook_reference(ctx):
     return Hit(f"uses {ctx.name}") if ctx.name in AUDIT else None
 
 
-@rule("TG-FRAME", on="call", reason="tampering", severity="high",
-      message="frame and gc introspection reach into the test runner's own state",
-      advice="tests must not inspect frames, closures or the garbage collector's objects; test through the public API")
+@rule(
+    "TG-FRAME",
+    on="call",
+    reason="tampering",
+    severity="high",
+    message="frame and gc introspection reach into the test runner's own state",
+    advice="tests must not inspect frames, closures or the garbage collector's objects; test through the public API",
+)
 def frame_call(ctx):
     return Hit(f"calls {ctx.name}") if ctx.name in FRAME_CALLS else None
 
@@ -110,22 +146,37 @@ def frame_attribute(ctx):
     return Hit(f"reads frame attribute `{attr}`") if attr in FRAME_ATTRS else None
 
 
-@rule("TG-LIMITS", on="call", reason="tampering", severity="high",
-      message="signal handlers, resource limits and new sessions can dodge the gate's time and memory limits",
-      advice="tests must not install signal handlers, change resource limits or start sessions")
+@rule(
+    "TG-LIMITS",
+    on="call",
+    reason="tampering",
+    severity="high",
+    message="signal handlers, resource limits and new sessions can dodge the gate's time and memory limits",
+    advice="tests must not install signal handlers, change resource limits or start sessions",
+)
 def limits_call(ctx):
     return Hit(f"calls {ctx.name}") if ctx.name in LIMITS else None
 
 
-@rule("TG-NOSEC", on="comment", reason="tampering", severity="medium",
-      message="`# nosec` hides a line from Bandit",
-      advice='remove "# nosec": findings cannot be silenced in tests')
+@rule(
+    "TG-NOSEC",
+    on="comment",
+    reason="tampering",
+    severity="medium",
+    message="`# nosec` hides a line from Bandit",
+    advice='remove "# nosec": findings cannot be silenced in tests',
+)
 def nosec_comment(comment):
     return Hit("`# nosec` comment") if NOSEC_RE.search(comment.text) else None
 
 
-@rule("TG-NO-COVER", on="comment", reason="tampering", severity="medium",
-      message="`# pragma: no cover` hides code from the coverage measurement",
-      advice='remove "# pragma: no cover": it hides code from the coverage check')
+@rule(
+    "TG-NO-COVER",
+    on="comment",
+    reason="tampering",
+    severity="medium",
+    message="`# pragma: no cover` hides code from the coverage measurement",
+    advice='remove "# pragma: no cover": it hides code from the coverage check',
+)
 def no_cover_comment(comment):
     return Hit("`# pragma: no cover` comment") if NOCOVER_RE.search(comment.text) else None

@@ -3,6 +3,7 @@
 `assert True`, `assert (x, "msg")`, `assert x == x`, `assert not None`: a test whose assert
 holds whatever the code under test does proves nothing (the `trivial-assert` reason).
 """
+
 from __future__ import annotations
 
 import ast
@@ -11,8 +12,15 @@ import operator
 from tg_rule_names import Names
 
 CMP_OPS = {
-    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt,
-    ast.GtE: operator.ge, ast.Is: operator.is_, ast.IsNot: operator.is_not, ast.In: lambda a, b: a in b,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Is: operator.is_,
+    ast.IsNot: operator.is_not,
+    ast.In: lambda a, b: a in b,
     ast.NotIn: lambda a, b: a not in b,
 }
 

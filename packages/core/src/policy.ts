@@ -383,63 +383,121 @@ function findingDetail(finding: Finding, testFile: string | undefined): ReasonDe
   };
 }
 
-const ADVICE: { pattern: RegExp; advice: string }[] = [
-  { pattern: /nosec/, advice: 'remove "# nosec": findings cannot be silenced in tests' },
-  {
-    pattern: /pragma:? *no *cover|no-cover|nocover/,
-    advice: 'remove "# pragma: no cover": it hides code from the coverage check',
-  },
-  {
-    pattern: /sys\.exit|os\._exit|\bexit\b/,
-    advice: 'tests must not exit the interpreter: it hides the outcome',
-  },
-  {
-    pattern: /tg-tool-internals|internals/,
-    advice:
-      "tests must not reach into pytest's, coverage's or Bandit's internals: use pytest's public API (fixtures, monkeypatch, tmp_path)",
-  },
-  {
-    pattern: /builtins|sys\.modules/,
-    advice:
-      'tests must not patch builtins or sys.modules; use monkeypatch on the module under test',
-  },
-  {
-    pattern: /hook|conftest|pytest\.ini|pyproject|setup\.cfg|tox\.ini|coveragerc|addopts|config/,
-    advice: 'test code must not change how tests are collected, run, measured or reported',
-  },
-  {
-    pattern: /\bb60[2-7]\b|\bb404\b|subprocess|os\.system|popen|os\.exec|os\.spawn|shell/,
-    advice: 'tests must not run shell commands or other programs',
-  },
-  {
-    pattern: /\bb307\b|\bb102\b|eval|exec\b|compile/,
-    advice: 'tests must not evaluate dynamic code',
-  },
-  {
-    pattern: /\bb31[0-2]\b|\bb321\b|socket|network|urlopen|requests|http/,
-    advice: 'tests must not use the network (the sandbox has none); mock the client instead',
-  },
-  {
-    pattern: /\bb30[1-3]\b|\bb403\b|pickle|marshal|shelve/,
-    advice: 'tests must not unpickle data: it can run arbitrary code',
-  },
-  { pattern: /fork|os\.kill|signal/, advice: 'tests must not start or signal processes' },
-  { pattern: /ctypes|cffi|dlopen/, advice: 'tests must not load native code' },
-  {
-    pattern: /putenv|environ/,
-    advice: 'tests must not change the environment; use monkeypatch.setenv',
-  },
-  {
-    pattern: /open|write|remove|rename|chmod|unlink|rmtree|\bb108\b|tmp/,
-    advice: "tests must write only under pytest's tmp_path",
-  },
-  { pattern: /sleep/, advice: 'tests must not sleep; mock the clock instead' },
+const SHELL = 'tests must not run shell commands or other programs';
+const PROCESSES = 'tests must not start or signal processes';
+const KERNEL =
+  'tests must not start programs or processes, signal other processes or open network sockets';
+const NETWORK = 'tests must not use the network (the sandbox has none); mock the client instead';
+const NATIVE = 'tests must not load native code';
+const DYNAMIC = 'tests must not evaluate dynamic code';
+const PICKLE = 'tests must not unpickle data: it can run arbitrary code';
+const WRITES = "tests must write only under pytest's tmp_path";
+const ENVIRONMENT = 'tests must not change the environment; use monkeypatch.setenv';
+const SLEEP = 'tests must not sleep; mock the clock instead';
+const EXIT = 'tests must not exit the interpreter: it hides the outcome';
+const PATCHING =
+  'tests must not patch builtins or sys.modules; use monkeypatch on the module under test';
+const INTERNALS =
+  "tests must not reach into pytest's, coverage's or Bandit's internals: use pytest's public API (fixtures, monkeypatch, tmp_path)";
+const HOW_TESTS_RUN =
+  'test code must not change how tests are collected, run, measured or reported';
+
+/**
+ * Advice by rule id: the harness's static rules (`TG-*`, RULES.md), its run-time blocks
+ * (`AUDIT-<event>`) and the Bandit checks a test is likely to trip. Never by message text.
+ */
+const ADVICE_BY_RULE: Readonly<Record<string, string>> = {
+  'TG-NOSEC': 'remove "# nosec": findings cannot be silenced in tests',
+  'TG-NO-COVER': 'remove "# pragma: no cover": it hides code from the coverage check',
+  'TG-EXIT': EXIT,
+  'TG-TOOL-INTERNALS': INTERNALS,
+  'TG-BUILTINS': PATCHING,
+  'TG-SYS-MODULES': PATCHING,
+  'TG-PYTEST-HOOK': HOW_TESTS_RUN,
+  'TG-AUTOUSE': HOW_TESTS_RUN,
+  'TG-CONFTEST': HOW_TESTS_RUN,
+  'TG-CONFIG': HOW_TESTS_RUN,
+  'TG-SITECUSTOMIZE': HOW_TESTS_RUN,
+  'TG-PTH': HOW_TESTS_RUN,
+  'TG-AUDIT-HOOK': HOW_TESTS_RUN,
+  'TG-SYS-PATH': HOW_TESTS_RUN,
+  'TG-SUBPROCESS': SHELL,
+  'TG-EVAL': DYNAMIC,
+  'TG-DYNAMIC-IMPORT': DYNAMIC,
+  'TG-NETWORK': NETWORK,
+  'TG-NATIVE': NATIVE,
+  'TG-ENV': ENVIRONMENT,
+  'TG-WRITE-OUTSIDE-TMP': WRITES,
+  'TG-SLEEP': SLEEP,
+  'AUDIT-kernel-blocked': KERNEL,
+  'AUDIT-plugin-registered': HOW_TESTS_RUN,
+  'AUDIT-runner-tampering': HOW_TESTS_RUN,
+  'AUDIT-sys.addaudithook': HOW_TESTS_RUN,
+  'AUDIT-os.system': SHELL,
+  'AUDIT-subprocess.Popen': SHELL,
+  'AUDIT-os.posix_spawn': SHELL,
+  'AUDIT-import-_posixsubprocess': SHELL,
+  'AUDIT-os.fork': PROCESSES,
+  'AUDIT-os.forkpty': PROCESSES,
+  'AUDIT-os.kill': PROCESSES,
+  'AUDIT-os.killpg': PROCESSES,
+  'AUDIT-signal.pthread_kill': PROCESSES,
+  'AUDIT-open-write': WRITES,
+  'AUDIT-sqlite3.connect': WRITES,
+  'AUDIT-os.putenv': ENVIRONMENT,
+  'AUDIT-os.unsetenv': ENVIRONMENT,
+  B102: DYNAMIC,
+  B307: DYNAMIC,
+  B108: WRITES,
+  B404: SHELL,
+  B602: SHELL,
+  B603: SHELL,
+  B604: SHELL,
+  B605: SHELL,
+  B606: SHELL,
+  B607: SHELL,
+  B301: PICKLE,
+  B302: PICKLE,
+  B303: PICKLE,
+  B403: PICKLE,
+  B310: NETWORK,
+  B311: NETWORK,
+  B312: NETWORK,
+  B321: NETWORK,
+};
+
+/** Families of run-time blocks, by the prefix of their rule id (`AUDIT-socket.connect`). */
+const ADVICE_BY_RULE_FAMILY: readonly (readonly [string, string])[] = [
+  ['AUDIT-os.exec', SHELL],
+  ['AUDIT-os.spawn', SHELL],
+  ['AUDIT-socket.', NETWORK],
+  ['AUDIT-ctypes.', NATIVE],
+  ['AUDIT-import-', NATIVE],
+  ['AUDIT-shutil.', WRITES],
+  // The file-system changes the hook allows only under the test's temp dir (tg_audit_events.FILESYSTEM).
+  ...[
+    'remove',
+    'rmdir',
+    'mkdir',
+    'chmod',
+    'chown',
+    'utime',
+    'truncate',
+    'setxattr',
+    'removexattr',
+    'chflags',
+    'lchflags',
+    'rename',
+    'link',
+    'symlink',
+  ].map((call) => [`AUDIT-os.${call}`, WRITES] as const),
 ];
 
 function adviceFor(finding: Finding): string {
-  const text = `${finding.rule} ${finding.message}`.toLowerCase();
-  const match = ADVICE.find((entry) => entry.pattern.test(text));
-  if (match) return match.advice;
+  const advice =
+    ADVICE_BY_RULE[finding.rule] ??
+    ADVICE_BY_RULE_FAMILY.find(([prefix]) => finding.rule.startsWith(prefix))?.[1];
+  if (advice !== undefined) return advice;
   return finding.reason === 'tampering'
     ? 'tests must not change how tests are run, measured or reported'
     : `remove the call, or add "${finding.rule}" to security.allowRules in .github/testgate.yml if your team accepts it`;

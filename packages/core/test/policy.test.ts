@@ -81,7 +81,7 @@ describe('judge: reasons', () => {
     const report = judge(
       evidence({
         files: [
-          file({ findings: [finding({ rule: 'TG-SOCKET', line: 2, message: 'imports socket' })] }),
+          file({ findings: [finding({ rule: 'TG-NETWORK', line: 2, message: 'imports socket' })] }),
         ],
       }),
       defaultConfig,

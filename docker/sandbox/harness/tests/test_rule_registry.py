@@ -1,4 +1,5 @@
 """The rule registry: every rule declared once with its facts, every check run by the scanner."""
+
 import ast
 import textwrap
 
@@ -56,8 +57,14 @@ def test_a_registered_check_runs_on_its_event(tmp_path, monkeypatch):
     monkeypatch.setattr(tg_rule_registry, "RULES", dict(tg_rule_registry.RULES))
     monkeypatch.setattr(tg_rule_registry, "_CHECKS", {e: list(c) for e, c in tg_rule_registry._CHECKS.items()})
 
-    @rule("TG-PRINT", on="call", reason="tampering", severity="low", message="printing is noise",
-          advice="assert on the value instead of printing it")
+    @rule(
+        "TG-PRINT",
+        on="call",
+        reason="tampering",
+        severity="low",
+        message="printing is noise",
+        advice="assert on the value instead of printing it",
+    )
     def print_call(ctx):
         return Hit(f"calls {ctx.name}()") if ctx.name == "print" else None
 
