@@ -305,7 +305,10 @@ def install(writable_dirs, writable_files=('/dev/null',), allow_fork: bool = Fal
         if e.errno not in (errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM) or allow_fork:
             raise
     if allow_fork:
-        _compile_run_program()  # before the server's own filter, and before any repository code
+        try:
+            _compile_run_program()  # before the server's own filter, and before any repository code
+        except (OSError, RuntimeError, ValueError):
+            _RUN_PROGRAM.clear()  # each run compiles its own filter, as a zygote's child does
     _seccomp(allow_fork)
     return {'seccomp': True, 'landlock': landlock}
 
