@@ -954,6 +954,8 @@ class Evaluator:
         return {'run': outcome, 'coverage': cov, 'audits': audits}
 
     def _outcome(self, res) -> dict:
+        """A run's outcome from what this process saw of it: the limit or signal that
+        stopped it, else what pytest reported, cross-checked with the exit status."""
         result = next((r for r in res.records if r.get('ev') == 'result'), None)
         early = next((r.get('limit') for r in res.records if r.get('ev') == 'limit'), None)
         start = next((r for r in res.records if r.get('ev') == 'start'), None)
@@ -966,113 +968,47 @@ class Evaluator:
         else:
             dur = res.test_wall_ms if res.test_wall_ms is not None else res.wall_ms
         cpu = max(0.0, res.cpu_ms - (res.start_cpu_ms if res.start_cpu_ms is not None else 0.0))
+        stopped = self._stopped(res, start is not None, cpu)
+        if stopped is None and result is None:
+            stopped = _unreported(res, start is not None, early)
+        if stopped is not None:
+            outcome, limit, message = stopped
+            run = {'outcome': outcome}
+            if limit is not None:
+                run['limit'] = limit
+            run.update({'durationMs': dur, 'cpuMs': cpu, 'message': message})
+            return run
+        return _reported(res, result, early, exited is not None, dur, cpu)
+
+    def _stopped(self, res, started: bool, cpu: float):
+        """(outcome, limit, message) when a limit, the budget or a signal ended the run."""
         cpu_s = float(self.settings['cpuSecondsPerTest'])
         wall_s = float(self.settings['wallSecondsPerTest'])
+        cpu_message = 'the test used more than %g CPU-seconds and was killed' % cpu_s
         if res.limit == 'output':
-            return {
-                'outcome': 'resource-limit',
-                'limit': 'output',
-                'durationMs': dur,
-                'cpuMs': cpu,
-                'message': 'the test wrote more than %d bytes of output and was killed' % MAX_OUTPUT_BYTES,
-            }
+            return (
+                'resource-limit',
+                'output',
+                'the test wrote more than %d bytes of output and was killed' % MAX_OUTPUT_BYTES,
+            )
         if res.budget_exhausted:
-            return {
-                'outcome': 'timeout',
-                'limit': 'wall',
-                'durationMs': dur,
-                'cpuMs': cpu,
-                'message': 'stopped: ' + self.budget_message(),
-            }
+            return 'timeout', 'wall', 'stopped: ' + self.budget_message()
         if res.timed_out:
             if res.limit == 'cpu':
-                msg = 'the test used more than %g CPU-seconds and was killed' % cpu_s
-            else:
-                msg = 'the test ran past the wall deadline of %g s and was killed' % wall_s
-            return {'outcome': 'timeout', 'limit': res.limit or 'wall', 'durationMs': dur, 'cpuMs': cpu, 'message': msg}
+                return 'timeout', 'cpu', cpu_message
+            return 'timeout', res.limit or 'wall', 'the test ran past the wall deadline of %g s and was killed' % wall_s
         if res.limit == 'disk':
-            return {
-                'outcome': 'resource-limit',
-                'limit': 'disk',
-                'durationMs': dur,
-                'cpuMs': cpu,
-                'message': 'the test wrote a file larger than %d bytes' % FSIZE_BYTES,
-            }
-        if res.signal is not None:
-            if res.signal == signal.SIGSYS:
-                return {'outcome': 'error', 'durationMs': dur, 'cpuMs': cpu, 'message': KERNEL_BLOCK_MESSAGE}
-            if res.signal == signal.SIGKILL:
-                if start is not None and cpu >= cpu_s * 1000 - 50:
-                    return {
-                        'outcome': 'timeout',
-                        'limit': 'cpu',
-                        'durationMs': dur,
-                        'cpuMs': cpu,
-                        'message': 'the test used more than %g CPU-seconds and was killed' % cpu_s,
-                    }
-                return {
-                    'outcome': 'resource-limit',
-                    'limit': 'memory',
-                    'durationMs': dur,
-                    'cpuMs': cpu,
-                    'message': 'the test process was killed (SIGKILL), most likely out of memory',
-                }
-            return {
-                'outcome': 'error',
-                'durationMs': dur,
-                'cpuMs': cpu,
-                'message': _tail(
-                    'the test process died of signal %d (%s)\n%s'
-                    % (
-                        res.signal,
-                        signal.Signals(res.signal).name if res.signal in signal.Signals._value2member_map_ else '?',
-                        res.stderr_tail,
-                    )
-                ),
-            }
-        if result is None and early in ('memory', 'pids', 'files', 'disk'):
-            return {
-                'outcome': 'resource-limit',
-                'limit': early,
-                'durationMs': dur,
-                'cpuMs': cpu,
-                'message': _tail('the test exhausted a resource limit (%s)\n%s' % (early, res.stderr_tail)),
-            }
-        if result is None:
-            if start is None:
-                msg = 'the test never started (exit code %s)' % res.exit_code
-            else:
-                msg = (
-                    'the test process ended before pytest reported a result (exit code %s): did it call os._exit?'
-                    % res.exit_code
-                )
-            return {
-                'outcome': 'error',
-                'durationMs': dur,
-                'cpuMs': cpu,
-                'message': _tail(msg + '\n' + res.stderr_tail + res.stdout_tail),
-            }
-        outcome = result.get('outcome')
-        run = {'outcome': outcome, 'durationMs': dur, 'cpuMs': cpu}
-        if result.get('message'):
-            run['message'] = _tail(str(result['message']))
-        lim = result.get('limit') or early
-        if lim in ('memory', 'pids', 'files', 'disk') and outcome in ('failed', 'error'):
-            run['outcome'] = 'resource-limit'
-            run['limit'] = lim
-        if outcome == 'error' and run.get('message') == 'the test did not run':
-            run['message'] = _tail('the test did not run\n' + res.stderr_tail)
-        # Cross-check with the exit status, which the test cannot rewrite from inside pytest's report.
-        code = res.exit_code
-        if run['outcome'] in ('passed', 'skipped', 'xfailed', 'xpassed') and code not in (0, None):
-            run['outcome'] = 'error'
-            run['message'] = _tail('pytest reported %s but exited with code %s\n%s' % (outcome, code, res.stderr_tail))
-        elif run['outcome'] in ('failed', 'error') and code == 0 and exited is not None:
-            run['outcome'] = 'error'
-            run['message'] = _tail('pytest reported %s but exited with code 0\n%s' % (outcome, run.get('message', '')))
-        if outcome not in ('passed', 'failed', 'error', 'skipped', 'xfailed', 'xpassed'):
-            run['outcome'] = 'error'
-        return run
+            return 'resource-limit', 'disk', 'the test wrote a file larger than %d bytes' % FSIZE_BYTES
+        if res.signal is None:
+            return None
+        if res.signal == signal.SIGSYS:
+            return 'error', None, KERNEL_BLOCK_MESSAGE
+        if res.signal == signal.SIGKILL:
+            if started and cpu >= cpu_s * 1000 - 50:
+                return 'timeout', 'cpu', cpu_message
+            return 'resource-limit', 'memory', 'the test process was killed (SIGKILL), most likely out of memory'
+        name = signal.Signals(res.signal).name if res.signal in signal.Signals._value2member_map_ else '?'
+        return 'error', None, _tail('the test process died of signal %d (%s)\n%s' % (res.signal, name, res.stderr_tail))
 
     # ---------- orchestration ----------
 
@@ -1485,80 +1421,69 @@ class Evaluator:
         self, files: dict, scanned: list, collected: dict, context_rels: list, pr_tests: list, static: dict
     ) -> list:
         """The tests to judge, from what pytest collected, each with its static findings."""
-        tg_rules = _analysis('tg_rules')
-        scans, helpers, bandit_findings, tamper = static['scans'], static['helpers'], static['bandit'], static['tamper']
         tests = []
         for r in scanned:
             entry = files[r]
             col = collected.get(r) or {'items': [], 'error': None, 'audits': []}
             items = col['items']
             entry['items'] = len(items)
-            ranges = _function_ranges(os.path.join(self.head, r))
-            if col['error']:
-                entry['error'] = _name_refused_links(col['error'], self.request.get('refusedLinks') or [])
-                missing = self._missing_dependency(r, col['error'])
-                if missing:
-                    entry['missingDependency'] = missing
-                submodule = next(
-                    (m for m in self.submodules if re.search(r'(^|[/\s\'"])%s(/|\b)' % re.escape(m), col['error'])),
-                    None,
-                )
-                if submodule:
-                    entry['missingSubmodule'] = submodule
-            for a in col['audits']:
-                entry['findings'].append(_audit_finding(a, r, 0))
-            entry['findings'].extend(scans[r].get('module') or [])
+            self._note_collection(r, entry, col, static['scans'])
             if entry.get('all'):
-                for it in items:
-                    start, end = ranges.get((it.get('cls'), it['function']), (it.get('line', 0), it.get('line', 0)))
-                    tests.append(
-                        {
-                            'nodeid': it['nodeid'],
-                            'file': r,
-                            'function': it['function'],
-                            'cls': it.get('cls'),
-                            'startLine': start,
-                            'endLine': end,
-                            'origin': entry['origin'],
-                            'generator': entry.get('generator'),
-                        }
-                    )
+                tests.extend(self._all_tests(r, entry, items))
             else:
-                for sel in (t for t in pr_tests if t['file'] == r):
-                    if sel.get('mixin'):
-                        group = [
-                            it
-                            for it in items
-                            if it['function'] == sel['function']
-                            and sel['startLine'] <= int(it.get('codeLine') or 0) <= sel['defLine']
-                        ]
-                    else:
-                        group = [
-                            it for it in items if it['function'] == sel['function'] and it.get('cls') == sel.get('cls')
-                        ]
-                    if sel.get('newCases') is not None:
-                        group = [group[i] for i in sel['newCases'] if 0 <= i < len(group)]
-                    for it in group:
-                        tests.append(
-                            {
-                                'nodeid': it['nodeid'],
-                                'file': r,
-                                'function': sel['function'],
-                                'cls': sel.get('cls'),
-                                'startLine': sel['startLine'],
-                                'endLine': sel['endLine'],
-                                'origin': 'pr',
-                                'change': sel.get('change'),
-                            }
-                        )
-            if not entry.get('all'):
+                tests.extend(_selected_tests(r, items, pr_tests))
                 self._select_from_collection(r, items, tests)
             entry['collected'] = sum(1 for t in tests if t['file'] == r)
         for r in context_rels:
             col = collected.get(r) or {'items': [], 'error': None}
             if not col['error']:
                 self._select_from_collection(r, col['items'], tests)
+        self._attach_static(files, tests, static)
+        return tests
 
+    def _note_collection(self, r: str, entry: dict, col: dict, scans: dict) -> None:
+        """A file's collection error (and the missing dependency or submodule that explains
+        it), and its collection-time and module-level findings."""
+        if col['error']:
+            entry['error'] = _name_refused_links(col['error'], self.request.get('refusedLinks') or [])
+            missing = self._missing_dependency(r, col['error'])
+            if missing:
+                entry['missingDependency'] = missing
+            submodule = next(
+                (m for m in self.submodules if re.search(r'(^|[/\s\'"])%s(/|\b)' % re.escape(m), col['error'])),
+                None,
+            )
+            if submodule:
+                entry['missingSubmodule'] = submodule
+        for a in col['audits']:
+            entry['findings'].append(_audit_finding(a, r, 0))
+        entry['findings'].extend(scans[r].get('module') or [])
+
+    def _all_tests(self, r: str, entry: dict, items: list) -> list:
+        """Every collected test of a file judged whole (a candidate file)."""
+        ranges = _function_ranges(os.path.join(self.head, r))
+        tests = []
+        for it in items:
+            start, end = ranges.get((it.get('cls'), it['function']), (it.get('line', 0), it.get('line', 0)))
+            tests.append(
+                {
+                    'nodeid': it['nodeid'],
+                    'file': r,
+                    'function': it['function'],
+                    'cls': it.get('cls'),
+                    'startLine': start,
+                    'endLine': end,
+                    'origin': entry['origin'],
+                    'generator': entry.get('generator'),
+                }
+            )
+        return tests
+
+    def _attach_static(self, files: dict, tests: list, static: dict) -> None:
+        """Each test's assert counts and static findings, Bandit's findings on the test or
+        file they lie in, and the PR's config tampering on every PR test."""
+        tg_rules = _analysis('tg_rules')
+        scans, helpers, bandit_findings, tamper = static['scans'], static['helpers'], static['bandit'], static['tamper']
         for t in tests:
             scan = scans.get(t['file'], {}).get('functions') or {}
             info = scan.get('%s.%s' % (t['cls'], t['function'])) if t['cls'] else None
@@ -1594,7 +1519,6 @@ class Evaluator:
             for entry in files.values():
                 if entry['origin'] == 'pr':
                     entry['findings'].extend(tamper)
-        return tests
 
     def _scope_findings(self, files: dict, tests: list) -> None:
         tree_diff = self.tree_diff
@@ -1749,6 +1673,76 @@ KERNEL_BLOCK_MESSAGE = (
     'the kernel killed the test process (SIGSYS) for a system call the sandbox forbids: '
     'starting a program or process, signalling or tracing another process, or a network socket'
 )
+
+
+def _selected_tests(r: str, items: list, pr_tests: list) -> list:
+    """The collected items of the PR's edited tests in file r (tg_select's selection)."""
+    tests = []
+    for sel in (t for t in pr_tests if t['file'] == r):
+        if sel.get('mixin'):
+            group = [
+                it
+                for it in items
+                if it['function'] == sel['function']
+                and sel['startLine'] <= int(it.get('codeLine') or 0) <= sel['defLine']
+            ]
+        else:
+            group = [it for it in items if it['function'] == sel['function'] and it.get('cls') == sel.get('cls')]
+        if sel.get('newCases') is not None:
+            group = [group[i] for i in sel['newCases'] if 0 <= i < len(group)]
+        for it in group:
+            tests.append(
+                {
+                    'nodeid': it['nodeid'],
+                    'file': r,
+                    'function': sel['function'],
+                    'cls': sel.get('cls'),
+                    'startLine': sel['startLine'],
+                    'endLine': sel['endLine'],
+                    'origin': 'pr',
+                    'change': sel.get('change'),
+                }
+            )
+    return tests
+
+
+def _unreported(res, started: bool, early):
+    """(outcome, limit, message) of a run that ended without pytest's report."""
+    if early in ('memory', 'pids', 'files', 'disk'):
+        return 'resource-limit', early, _tail('the test exhausted a resource limit (%s)\n%s' % (early, res.stderr_tail))
+    if not started:
+        msg = 'the test never started (exit code %s)' % res.exit_code
+    else:
+        msg = (
+            'the test process ended before pytest reported a result (exit code %s): did it call os._exit?'
+            % res.exit_code
+        )
+    return 'error', None, _tail(msg + '\n' + res.stderr_tail + res.stdout_tail)
+
+
+def _reported(res, result: dict, early, exited: bool, dur: float, cpu: float) -> dict:
+    """The run as pytest reported it, unless the exit status (which the test cannot
+    rewrite from inside pytest's report) says otherwise."""
+    outcome = result.get('outcome')
+    run = {'outcome': outcome, 'durationMs': dur, 'cpuMs': cpu}
+    if result.get('message'):
+        run['message'] = _tail(str(result['message']))
+    lim = result.get('limit') or early
+    if lim in ('memory', 'pids', 'files', 'disk') and outcome in ('failed', 'error'):
+        run['outcome'] = 'resource-limit'
+        run['limit'] = lim
+    if outcome == 'error' and run.get('message') == 'the test did not run':
+        run['message'] = _tail('the test did not run\n' + res.stderr_tail)
+    code = res.exit_code
+    if run['outcome'] in ('passed', 'skipped', 'xfailed', 'xpassed') and code not in (0, None):
+        run['outcome'] = 'error'
+        run['message'] = _tail('pytest reported %s but exited with code %s\n%s' % (outcome, code, res.stderr_tail))
+    elif run['outcome'] in ('failed', 'error') and code == 0 and exited:
+        run['outcome'] = 'error'
+        run['message'] = _tail('pytest reported %s but exited with code 0\n%s' % (outcome, run.get('message', '')))
+    if outcome not in ('passed', 'failed', 'error', 'skipped', 'xfailed', 'xpassed'):
+        run['outcome'] = 'error'
+    return run
 
 
 def _read_tail(path: str, n: int = 4000) -> str:

@@ -355,7 +355,7 @@ class _Exploration:
     def explore(self, rel: str, targets: list[dict[str, Any]]):
         """Explores one module's targets in a worker and chooses each one's cases.
         Returns (module, the worker's spec, [(target, cases)], an import error or None)."""
-        skipped, call_timeout, max_tests = self.skipped, self.call_timeout, self.max_tests
+        skipped, call_timeout = self.skipped, self.call_timeout
         head, roots, per_target = self.head, self.roots, self.per_target
         module = _module_name(head, rel, roots)
         file = os.path.abspath(os.path.join(head, rel))
@@ -415,6 +415,12 @@ class _Exploration:
                     }
                 )
             return module, spec, [], None
+        return module, spec, self._choose(rel, targets, records, why), None
+
+    def _choose(self, rel: str, targets: list[dict[str, Any]], records: list, why: str) -> list:
+        """Each explored target's cases to keep (tg_generate.choose): [(target, cases)];
+        a target with none goes to skipped with the reason."""
+        skipped, max_tests = self.skipped, self.max_tests
         chosen: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
         for t in targets:
             q = t['qualname']
@@ -463,7 +469,7 @@ class _Exploration:
                 )
                 continue
             chosen.append((t, picked))
-        return module, spec, chosen, None
+        return chosen
 
     def replay(self, rel: str, spec: dict[str, Any], chosen: list) -> list:
         """Replays the chosen cases in a fresh worker: [(target, cases)] that repeated
