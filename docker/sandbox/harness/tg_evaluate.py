@@ -111,6 +111,26 @@ NO_RERUN_AFTER = ('timeout', 'resource-limit')
 SHARE_FILES_FROM_BYTES = 1024 * 1024
 
 
+# A file server started ahead of its runs holds a copy of the tree in /work from then on:
+# only trees whose copy is small get one.
+PRESTART_MAX_COPY_BYTES = 16 * 1024 * 1024
+
+
+def _copied_bytes(head: str) -> int:
+    """What a copy of the tree writes to /work (the files _copy_or_share copies)."""
+    total = 0
+    for dirpath, dirnames, filenames in os.walk(head):
+        dirnames[:] = [d for d in dirnames if d not in ('.git', '__pycache__')]
+        for name in filenames:
+            try:
+                size = os.lstat(os.path.join(dirpath, name)).st_size
+            except OSError:
+                continue
+            if name.endswith('.py') or size < SHARE_FILES_FROM_BYTES:
+                total += size
+    return total
+
+
 def _copy_or_share(src: str, dst: str) -> str:
     if not src.endswith('.py') and os.path.getsize(src) >= SHARE_FILES_FROM_BYTES:
         try:
@@ -403,9 +423,11 @@ class Evaluator:
         }
 
     def _prestart_servers(self, rels: list) -> None:
-        """Starts the servers of the first files of rels (as many as may live at once) in the
-        background; a run that needs one meanwhile waits for its start."""
-        if not self.fork_server:
+        """Starts the servers of the first files of rels in the background, as many as run at
+        once; a run that needs one meanwhile waits for its start. Not when a copy of the tree
+        is large: each server holds one in /work (memory), and the budget of the children
+        (tg_budget) counts only what /work held before the runs."""
+        if not self.fork_server or not rels or _copied_bytes(self.head) > PRESTART_MAX_COPY_BYTES:
             return
 
         def start(rel: str) -> None:
@@ -417,7 +439,7 @@ class Evaluator:
             if handle is not None:
                 self._release_server(handle, False)
 
-        for rel in rels[: self.parallel + 1]:
+        for rel in rels[: self.parallel]:
             thread = threading.Thread(target=start, args=(rel,), name='file-server-start', daemon=True)
             thread.start()
             self.server_starts.append(thread)
