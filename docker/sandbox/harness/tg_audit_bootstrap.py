@@ -221,79 +221,97 @@ def _install_hook(emit, state, allowed, test_files):
         except Exception:  # noqa: BLE001 -- an argument whose repr raises is shown as nothing
             return ''
 
+    # One handler per kind of event; each hides its frame from pytest's failure text, as
+    # the hook does, so a blocked call reads as the test's own line.
+    def on_open(args):
+        __tracebackhide__ = True  # noqa: F841
+        path = args[0]
+        flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
+        if isinstance(path, int):
+            return
+        if flags & write_flags:
+            rp = resolve(path)
+            if not inside(rp):
+                record('open-write', 'unsafe', 'medium', 'open(%r) for writing outside the test temp dir' % (rp,))
+                raise _Blocked(errno.EACCES, 'testgate sandbox: writing outside the test temp dir is not allowed', rp)
+        else:
+            p = fsdecode(path) if not isinstance(path, int) else ''
+            if p.startswith('/proc/') and (p.endswith('/mem') or '/fd/' in p or p.endswith('/environ')):
+                record('open-proc', 'tampering', 'high', 'open(%r)' % (p,))
+                raise _Blocked(
+                    errno.EACCES, 'testgate sandbox: reading process memory or descriptors is not allowed', p
+                )
+
+    def on_sqlite_connect(args):
+        __tracebackhide__ = True  # noqa: F841
+        # SQLite opens its file from C, without an `open` event.
+        db = args[0] if args else ':memory:'
+        if (
+            isinstance(db, (str, bytes))
+            and fsdecode(db) not in (':memory:', '')
+            and not fsdecode(db).startswith('file:')
+        ):
+            rp = resolve(db)
+            if not inside(rp):
+                record('sqlite3.connect', 'unsafe', 'medium', 'sqlite3.connect(%r) outside the test temp dir' % (rp,))
+                raise _Blocked(
+                    errno.EACCES, 'testgate sandbox: databases outside the test temp dir are not allowed', rp
+                )
+
+    def on_import(args):
+        __tracebackhide__ = True  # noqa: F841
+        name = args[0] if args else ''
+        top = name.partition('.')[0] if isinstance(name, str) else ''
+        if top in blocked_imports:
+            # Refused for everyone; a finding only when PR test code asked for it.
+            # A library's `try: import ctypes / except ImportError` (colorama's
+            # Windows support) is handled by the library and is nobody's fault.
+            at = caller_in_tests(past_importlib=True)
+            if at[0] is not None:
+                record('import-' + top, 'unsafe', 'high', 'import %s' % name, at)
+            raise _BlockedImport('testgate sandbox: import of %s is not allowed in tests' % name, name=top)
+
+    def on_introspection(event, args):
+        at = caller_in_tests()
+        if at[0] is not None:
+            what = event if event in frame_events else '%s %s' % (event.split('.')[1].strip('_'), args[1])
+            record(
+                'introspection',
+                'tampering',
+                'high',
+                'test code used %s: frame and closure introspection reaches the runner\'s state' % what,
+                at,
+            )
+
+    def on_filesystem(event, args, idx):
+        __tracebackhide__ = True  # noqa: F841
+        dir_fd = None
+        if event in ('os.remove', 'os.rmdir', 'os.mkdir', 'shutil.rmtree') and len(args) > 1:
+            dir_fd = args[-1]
+        for i in idx:
+            if i >= len(args):
+                continue
+            rp = resolve(args[i], dir_fd)
+            if not inside(rp):
+                record(event, 'unsafe', 'medium', '%s(%r) outside the test temp dir' % (event, rp))
+                raise _Blocked(errno.EPERM, 'testgate sandbox: %s outside the test temp dir is not allowed' % event, rp)
+
+    by_event = {'open': on_open, 'sqlite3.connect': on_sqlite_connect, 'import': on_import}
+
     def hook(event, args):
         __tracebackhide__ = True  # noqa: F841 -- pytest leaves this frame out of failure text
         if state['busy']:
             return
         state['busy'] = True
         try:
-            if event == 'open':
-                path = args[0]
-                flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
-                if isinstance(path, int):
-                    return
-                if flags & write_flags:
-                    rp = resolve(path)
-                    if not inside(rp):
-                        record(
-                            'open-write', 'unsafe', 'medium', 'open(%r) for writing outside the test temp dir' % (rp,)
-                        )
-                        raise _Blocked(
-                            errno.EACCES, 'testgate sandbox: writing outside the test temp dir is not allowed', rp
-                        )
-                else:
-                    p = fsdecode(path) if not isinstance(path, int) else ''
-                    if p.startswith('/proc/') and (p.endswith('/mem') or '/fd/' in p or p.endswith('/environ')):
-                        record('open-proc', 'tampering', 'high', 'open(%r)' % (p,))
-                        raise _Blocked(
-                            errno.EACCES, 'testgate sandbox: reading process memory or descriptors is not allowed', p
-                        )
-                return
-            if event == 'sqlite3.connect':
-                # SQLite opens its file from C, without an `open` event.
-                db = args[0] if args else ':memory:'
-                if (
-                    isinstance(db, (str, bytes))
-                    and fsdecode(db) not in (':memory:', '')
-                    and not fsdecode(db).startswith('file:')
-                ):
-                    rp = resolve(db)
-                    if not inside(rp):
-                        record(
-                            'sqlite3.connect',
-                            'unsafe',
-                            'medium',
-                            'sqlite3.connect(%r) outside the test temp dir' % (rp,),
-                        )
-                        raise _Blocked(
-                            errno.EACCES, 'testgate sandbox: databases outside the test temp dir are not allowed', rp
-                        )
-                return
-            if event == 'import':
-                name = args[0] if args else ''
-                top = name.partition('.')[0] if isinstance(name, str) else ''
-                if top in blocked_imports:
-                    # Refused for everyone; a finding only when PR test code asked for it.
-                    # A library's `try: import ctypes / except ImportError` (colorama's
-                    # Windows support) is handled by the library and is nobody's fault.
-                    at = caller_in_tests(past_importlib=True)
-                    if at[0] is not None:
-                        record('import-' + top, 'unsafe', 'high', 'import %s' % name, at)
-                    raise _BlockedImport('testgate sandbox: import of %s is not allowed in tests' % name, name=top)
+            handler = by_event.get(event)
+            if handler is not None:
+                handler(args)
                 return
             if event in frame_events or (
                 event in ('object.__getattr__', 'object.__setattr__') and len(args) > 1 and args[1] in frame_attrs
             ):
-                at = caller_in_tests()
-                if at[0] is not None:
-                    what = event if event in frame_events else '%s %s' % (event.split('.')[1].strip('_'), args[1])
-                    record(
-                        'introspection',
-                        'tampering',
-                        'high',
-                        'test code used %s: frame and closure introspection reaches the runner\'s state' % what,
-                        at,
-                    )
+                on_introspection(event, args)
                 return
             spec = block.get(event)
             if spec is not None:
@@ -302,18 +320,7 @@ def _install_hook(emit, state, allowed, test_files):
                 raise _Blocked(errno.EPERM, 'testgate sandbox: %s is not allowed in tests' % event)
             idx = fs.get(event)
             if idx is not None:
-                dir_fd = None
-                if event in ('os.remove', 'os.rmdir', 'os.mkdir', 'shutil.rmtree') and len(args) > 1:
-                    dir_fd = args[-1]
-                for i in idx:
-                    if i >= len(args):
-                        continue
-                    rp = resolve(args[i], dir_fd)
-                    if not inside(rp):
-                        record(event, 'unsafe', 'medium', '%s(%r) outside the test temp dir' % (event, rp))
-                        raise _Blocked(
-                            errno.EPERM, 'testgate sandbox: %s outside the test temp dir is not allowed' % event, rp
-                        )
+                on_filesystem(event, args, idx)
         finally:
             state['busy'] = False
 

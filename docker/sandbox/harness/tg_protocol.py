@@ -21,6 +21,7 @@ DEFAULT_SETTINGS = {
     'reruns': 3,
     'cpuSecondsPerTest': 2,
     'wallSecondsPerTest': 10,
+    # The same defaults as packages/core's DEFAULT_TEST_GLOBS, which the host sends.
     'testGlobs': ['tests/**/test_*.py', 'tests/**/*_test.py', 'test_*.py', '**/test_*.py'],
     'includePrTests': True,
     'generateSeconds': 20,

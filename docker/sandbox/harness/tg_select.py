@@ -13,9 +13,11 @@ import os
 import re
 
 import tg_naming
+import tg_protocol
 from tg_diff import def_start, read_source, split_lines
 
-DEFAULT_TEST_GLOBS = ["tests/**/test_*.py", "tests/**/*_test.py", "test_*.py", "**/test_*.py", "**/*_test.py"]
+# The request's default test globs (the host sends the repository's own; these are its defaults).
+DEFAULT_TEST_GLOBS = tg_protocol.DEFAULT_SETTINGS["testGlobs"]
 
 
 def glob_to_regex(pattern: str) -> re.Pattern:

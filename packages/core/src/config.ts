@@ -248,7 +248,7 @@ const DEFAULT_PRICES: Record<string, ModelPrice> = {
   'gpt-4.1-nano': { inputPer1M: 0.1, outputPer1M: 0.4 },
 };
 
-const DEFAULT_TEST_GLOBS = [
+export const DEFAULT_TEST_GLOBS: readonly string[] = [
   'tests/**/test_*.py',
   'tests/**/*_test.py',
   'test_*.py',

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   analysisSchema,
+  DEFAULT_TEST_GLOBS,
   escapeUntrustedStrings,
   evaluationEvidenceSchema,
   generationSchema,
@@ -45,7 +46,7 @@ const harnessSettingsSchema = z.looseObject({
   testGlobs: z
     .array(z.string().max(1000))
     .max(1000)
-    .default(['tests/**/test_*.py', 'tests/**/*_test.py', 'test_*.py', '**/test_*.py']),
+    .default(() => [...DEFAULT_TEST_GLOBS]),
   includePrTests: z.boolean().default(true),
   generateSeconds: z.number().positive().max(3600).default(20),
   maxTestsPerFunction: z.number().int().min(0).max(1000).default(6),

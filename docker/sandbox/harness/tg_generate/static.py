@@ -226,127 +226,162 @@ def extract_literals(fn: ast.AST) -> dict[str, Any]:
     Returns {"all": [...], "params": {param: [...]}, "lengths": {param: [...]},
     "keys": {param: [...]}, "substrings": {param: [...]}, "globals": [names]}.
     """
-    params = set(_param_names(fn))
-    out: dict[str, Any] = {'all': [], 'params': {}, 'lengths': {}, 'keys': {}, 'substrings': {}, 'globals': []}
+    found = _Literals(fn)
+    for node in _walk_own(fn):
+        found.visit(node)
+    return found.out
 
-    def for_param(kind: str, name: str | None, value: Any) -> None:
-        if name is None or name not in params:
-            return
-        _add_const(out[kind].setdefault(name, []), value)
 
-    def numeric_neighbours(value: Any) -> list[Any]:
-        if isinstance(value, bool):
-            return [value]
-        if isinstance(value, int):
-            return [value - 1, value, value + 1]
-        if isinstance(value, float):
-            return [value - 0.5, value, value + 0.5]
+# String methods whose constant arguments are substrings of the string they are called on.
+_SUBSTRING_METHODS = frozenset(
+    {
+        'startswith',
+        'endswith',
+        'split',
+        'rsplit',
+        'partition',
+        'rpartition',
+        'find',
+        'index',
+        'count',
+        'replace',
+        'strip',
+        'lstrip',
+        'rstrip',
+        'removeprefix',
+        'removesuffix',
+    }
+)
+# Mapping methods whose first constant argument is a key.
+_KEY_METHODS = frozenset({'get', 'pop', 'setdefault', '__getitem__', '__contains__'})
+
+
+def _numeric_neighbours(value: Any) -> list[Any]:
+    if isinstance(value, bool):
         return [value]
+    if isinstance(value, int):
+        return [value - 1, value, value + 1]
+    if isinstance(value, float):
+        return [value - 0.5, value, value + 0.5]
+    return [value]
 
-    local_names: set[str] = set(params)
-    for node in _walk_own(fn):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            local_names.add(node.id)
-    for node in _walk_own(fn):
+
+class _Literals:
+    """What extract_literals collects, node by node."""
+
+    def __init__(self, fn: ast.AST) -> None:
+        self.params = set(_param_names(fn))
+        self.out: dict[str, Any] = {'all': [], 'params': {}, 'lengths': {}, 'keys': {}, 'substrings': {}, 'globals': []}
+        self.local_names: set[str] = set(self.params)
+        for node in _walk_own(fn):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                self.local_names.add(node.id)
+
+    def for_param(self, kind: str, name: str | None, value: Any) -> None:
+        if name is None or name not in self.params:
+            return
+        _add_const(self.out[kind].setdefault(name, []), value)
+
+    def visit(self, node: ast.AST) -> None:
+        out = self.out
         if isinstance(node, ast.Constant) and not isinstance(node.value, type(Ellipsis)):
             _add_const(out['all'], node.value)
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in local_names:
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in self.local_names:
             if node.id not in out['globals']:
                 out['globals'].append(node.id)
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ('self', 'cls'):
             if ('self.' + node.attr) not in out['globals']:
                 out['globals'].append('self.' + node.attr)
         if isinstance(node, ast.Compare):
-            operands = [node.left, *node.comparators]
-            for i, op in enumerate(node.ops):
-                left, right = operands[i], operands[i + 1]
-                if isinstance(op, (ast.In, ast.NotIn)):
-                    # `x in ("a", "b")`: the container's elements; `"@" in s`: a substring of s.
-                    if isinstance(right, (ast.Tuple, ast.List, ast.Set)):
-                        for elt in right.elts:
-                            if isinstance(elt, ast.Constant):
-                                _add_const(out['all'], elt.value)
-                                for_param('params', _root_name(left), elt.value)
-                    elif isinstance(right, ast.Dict):
-                        for k in right.keys:
-                            if isinstance(k, ast.Constant):
-                                for_param('params', _root_name(left), k.value)
-                    elif isinstance(right, ast.Name) and right.id not in local_names:
-                        # A module-level collection: resolved in the explorer.
-                        for_param('params', _root_name(left), {'global': right.id})
-                    if isinstance(left, ast.Constant):
-                        if isinstance(left.value, str):
-                            for_param('substrings', _root_name(right), left.value)
-                        for_param('keys', _root_name(right), left.value)
-                    continue
-                for a, b in ((left, right), (right, left)):
-                    if isinstance(b, ast.Constant):
-                        root = _root_name(a)
-                        if isinstance(a, ast.Call) and isinstance(a.func, ast.Name) and a.func.id == 'len' and a.args:
-                            for v in numeric_neighbours(b.value):
-                                if isinstance(v, int) and 0 <= v <= 50:
-                                    for_param('lengths', _root_name(a.args[0]), v)
-                            continue
-                        for v in numeric_neighbours(b.value):
-                            for_param('params', root, v)
-                            _add_const(out['all'], v)
-                    elif isinstance(b, (ast.UnaryOp,)) and _is_literal_node(b):
-                        v = ast.literal_eval(b)
-                        for w in numeric_neighbours(v):
-                            for_param('params', _root_name(a), w)
-                            _add_const(out['all'], w)
-                    elif isinstance(b, ast.Name) and b.id not in local_names and isinstance(a, ast.Name):
-                        for_param('params', a.id, {'global': b.id})
+            self.compare(node)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            attr = node.func.attr
-            root = _root_name(node.func.value)
-            consts = [a.value for a in node.args if isinstance(a, ast.Constant)]
-            if isinstance(node.func.value, ast.Constant):
-                continue
-            if attr in (
-                'startswith',
-                'endswith',
-                'split',
-                'rsplit',
-                'partition',
-                'rpartition',
-                'find',
-                'index',
-                'count',
-                'replace',
-                'strip',
-                'lstrip',
-                'rstrip',
-                'removeprefix',
-                'removesuffix',
-            ):
-                for c in consts:
-                    if isinstance(c, (str, bytes)):
-                        for_param('substrings', root, c)
-                for a in node.args:
-                    if isinstance(a, ast.Tuple):
-                        for elt in a.elts:
-                            if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
-                                for_param('substrings', root, elt.value)
-            elif attr in ('get', 'pop', 'setdefault', '__getitem__', '__contains__'):
-                for c in consts[:1]:
-                    for_param('keys', root, c)
+            self.method_call(node)
         elif isinstance(node, ast.Subscript):
-            sl = node.slice
-            if isinstance(sl, ast.Constant) and isinstance(sl.value, str):
-                for_param('keys', _root_name(node.value), sl.value)
-            elif isinstance(sl, ast.Constant) and isinstance(sl.value, int):
-                for_param('lengths', _root_name(node.value), abs(sl.value) + 1)
-            elif isinstance(sl, ast.Slice):
-                for bound in (sl.lower, sl.upper):
-                    if isinstance(bound, ast.Constant) and isinstance(bound.value, int):
-                        for_param('lengths', _root_name(node.value), abs(bound.value))
-                        for_param('lengths', _root_name(node.value), abs(bound.value) + 1)
+            self.subscript(node)
         elif isinstance(node, ast.Dict):
             for k in node.keys:
                 if isinstance(k, ast.Constant):
                     _add_const(out['all'], k.value)
-    return out
+
+    def compare(self, node: ast.Compare) -> None:
+        operands = [node.left, *node.comparators]
+        for i, op in enumerate(node.ops):
+            left, right = operands[i], operands[i + 1]
+            if isinstance(op, (ast.In, ast.NotIn)):
+                self.membership(left, right)
+                continue
+            for a, b in ((left, right), (right, left)):
+                self.comparison(a, b)
+
+    def membership(self, left: ast.AST, right: ast.AST) -> None:
+        """`x in ("a", "b")`: the container's elements; `"@" in s`: a substring of s."""
+        if isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+            for elt in right.elts:
+                if isinstance(elt, ast.Constant):
+                    _add_const(self.out['all'], elt.value)
+                    self.for_param('params', _root_name(left), elt.value)
+        elif isinstance(right, ast.Dict):
+            for k in right.keys:
+                if isinstance(k, ast.Constant):
+                    self.for_param('params', _root_name(left), k.value)
+        elif isinstance(right, ast.Name) and right.id not in self.local_names:
+            # A module-level collection: resolved in the explorer.
+            self.for_param('params', _root_name(left), {'global': right.id})
+        if isinstance(left, ast.Constant):
+            if isinstance(left.value, str):
+                self.for_param('substrings', _root_name(right), left.value)
+            self.for_param('keys', _root_name(right), left.value)
+
+    def comparison(self, a: ast.AST, b: ast.AST) -> None:
+        """`a <op> b` with b a literal: b's neighbours for a (or for the argument of `len(a)`)."""
+        if isinstance(b, ast.Constant):
+            root = _root_name(a)
+            if isinstance(a, ast.Call) and isinstance(a.func, ast.Name) and a.func.id == 'len' and a.args:
+                for v in _numeric_neighbours(b.value):
+                    if isinstance(v, int) and 0 <= v <= 50:
+                        self.for_param('lengths', _root_name(a.args[0]), v)
+                return
+            for v in _numeric_neighbours(b.value):
+                self.for_param('params', root, v)
+                _add_const(self.out['all'], v)
+        elif isinstance(b, (ast.UnaryOp,)) and _is_literal_node(b):
+            v = ast.literal_eval(b)
+            for w in _numeric_neighbours(v):
+                self.for_param('params', _root_name(a), w)
+                _add_const(self.out['all'], w)
+        elif isinstance(b, ast.Name) and b.id not in self.local_names and isinstance(a, ast.Name):
+            self.for_param('params', a.id, {'global': b.id})
+
+    def method_call(self, node: ast.Call) -> None:
+        attr = node.func.attr
+        root = _root_name(node.func.value)
+        consts = [a.value for a in node.args if isinstance(a, ast.Constant)]
+        if isinstance(node.func.value, ast.Constant):
+            return
+        if attr in _SUBSTRING_METHODS:
+            for c in consts:
+                if isinstance(c, (str, bytes)):
+                    self.for_param('substrings', root, c)
+            for a in node.args:
+                if isinstance(a, ast.Tuple):
+                    for elt in a.elts:
+                        if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
+                            self.for_param('substrings', root, elt.value)
+        elif attr in _KEY_METHODS:
+            for c in consts[:1]:
+                self.for_param('keys', root, c)
+
+    def subscript(self, node: ast.Subscript) -> None:
+        sl = node.slice
+        if isinstance(sl, ast.Constant) and isinstance(sl.value, str):
+            self.for_param('keys', _root_name(node.value), sl.value)
+        elif isinstance(sl, ast.Constant) and isinstance(sl.value, int):
+            self.for_param('lengths', _root_name(node.value), abs(sl.value) + 1)
+        elif isinstance(sl, ast.Slice):
+            for bound in (sl.lower, sl.upper):
+                if isinstance(bound, ast.Constant) and isinstance(bound.value, int):
+                    self.for_param('lengths', _root_name(node.value), abs(bound.value))
+                    self.for_param('lengths', _root_name(node.value), abs(bound.value) + 1)
 
 
 def _dotted(node: ast.AST) -> list[str]:
