@@ -185,9 +185,9 @@ def _install_hook(emit, state, allowed, test_files):
 
     def caller_in_tests(past_importlib=False):
         """(test file, line) of the Python frame that caused the event, if it is PR test code.
-        Frame 0 is this, 1 the hook, 2 the C call's Python caller; for an import, the frame
-        running the import statement is the first one above importlib's own."""
-        f = getframe(2)
+        Frame 0 is this, 1 the event's handler, 2 the hook, 3 the C call's Python caller; for
+        an import, the frame running the import statement is the first one above importlib's own."""
+        f = getframe(3)
         while (
             past_importlib
             and f is not None

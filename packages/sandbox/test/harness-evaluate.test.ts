@@ -71,6 +71,15 @@ def test_dynamic_system():
     getattr(__import__('o' + 's'), 'sys' + 'tem')('echo pwned')
 
 
+def test_dynamic_native_import():
+    # A blocked module nothing of the gate imported first (ctypes is the kernel guard's).
+    __import__('importlib').import_module('_xxsub' + 'interpreters')
+
+
+def test_dynamic_frame_walk():
+    assert getattr(sys, '_get' + 'frame')(0) is not None
+
+
 def test_writes_outside_tmp():
     with open('/work/evil.txt', 'w') as f:
         f.write('x')
@@ -317,6 +326,25 @@ describe('harness evaluate', () => {
       line,
     });
     expect(outcomes(test)).toEqual(['failed', 'failed']);
+  });
+
+  it('attributes a blocked native import and a frame walk, however spelled, to the test line that made them', () => {
+    const lineOf = (needle: string): number =>
+      PR_TESTS.split('\n').findIndex((text) => text.includes(needle)) + 1;
+    const native = byName(report, 'test_dynamic_native_import');
+    expect(native.findings.find((finding) => finding.source === 'audit')).toMatchObject({
+      rule: 'AUDIT-import-_xxsubinterpreters',
+      reason: 'unsafe',
+      file: 'tests/test_calc.py',
+      line: lineOf("import_module('_xxsub' + 'interpreters')"),
+    });
+    const frames = byName(report, 'test_dynamic_frame_walk');
+    expect(frames.findings.find((finding) => finding.source === 'audit')).toMatchObject({
+      rule: 'AUDIT-introspection',
+      reason: 'tampering',
+      file: 'tests/test_calc.py',
+      line: lineOf("getattr(sys, '_get' + 'frame')"),
+    });
   });
 
   it('blocks writes outside the test temp dir but not inside it', () => {
