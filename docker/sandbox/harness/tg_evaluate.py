@@ -1482,23 +1482,28 @@ class Evaluator:
         entry['findings'].extend(scans[r].get('module') or [])
 
     def _all_tests(self, r: str, entry: dict, items: list) -> list:
-        """Every collected test of a file judged whole (a candidate file)."""
-        ranges = _function_ranges(os.path.join(self.head, r))
+        """Every collected test of a file judged whole (a candidate file), with its lines
+        and, for a generated one, what its asserts compare against (tg_oracles)."""
+        functions = _file_functions(os.path.join(self.head, r))
         tests = []
         for it in items:
-            start, end = ranges.get((it.get('cls'), it['function']), (it.get('line', 0), it.get('line', 0)))
-            tests.append(
-                {
-                    'nodeid': it['nodeid'],
-                    'file': r,
-                    'function': it['function'],
-                    'cls': it.get('cls'),
-                    'startLine': start,
-                    'endLine': end,
-                    'origin': entry['origin'],
-                    'generator': entry.get('generator'),
-                }
-            )
+            node = functions.get((it.get('cls'), it['function']))
+            test = {
+                'nodeid': it['nodeid'],
+                'file': r,
+                'function': it['function'],
+                'cls': it.get('cls'),
+                'startLine': it.get('line', 0),
+                'endLine': it.get('line', 0),
+                'origin': entry['origin'],
+                'generator': entry.get('generator'),
+            }
+            if node is not None:
+                test['startLine'] = min([node.lineno] + [d.lineno for d in node.decorator_list])
+                test['endLine'] = node.end_lineno or node.lineno
+                if entry['origin'] == 'generated':
+                    test['expected'] = tg_oracles.expected_values(node)
+            tests.append(test)
         return tests
 
     def _attach_static(self, files: dict, tests: list, static: dict) -> None:
@@ -1625,7 +1630,6 @@ class Evaluator:
 
     def _assemble(self, evidence: dict, files: dict, tests: list, results: dict, import_ms: dict) -> None:
         """Each test's and each file's evidence, its run-time findings attributed."""
-        oracles: dict = {}  # file -> what its generated tests compare against (tg_oracles)
         self.progress('coverage', 'assembling evidence')
         for i, t in enumerate(tests):
             runs = results[i]
@@ -1659,12 +1663,8 @@ class Evaluator:
             }
             if t['origin'] == 'generated' and t.get('generator'):
                 ev['generator'] = str(t['generator'])[:200]
-            if t['origin'] == 'generated':
-                if t['file'] not in oracles:
-                    oracles[t['file']] = tg_oracles.by_function(os.path.join(self.head, t['file']))
-                expected = oracles[t['file']].get((t.get('cls'), t['function']))
-                if expected:
-                    ev['expected'] = expected
+            if t.get('expected'):
+                ev['expected'] = t['expected']
             if t['origin'] == 'pr' and t.get('change') in ('added', 'modified', 'uses'):
                 ev['change'] = t['change']
             if import_ms.get(t['file']):
@@ -1857,26 +1857,22 @@ def _imports_only(path: str) -> str:
     return '\n'.join(out) + '\n'
 
 
-def _function_ranges(path: str) -> dict:
-    """(class or None, function) -> (first line incl. decorators, last line)."""
-    out: dict = {}
+def _file_functions(path: str) -> dict:
+    """(class or None, function) -> its node, for a module's functions and methods ({} when
+    the file does not parse)."""
     try:
         with open(path, 'rb') as f:
             tree = ast.parse(f.read())
-    except (SyntaxError, ValueError, OSError):
-        return out
-
-    def add(cls, fn):
-        start = min([fn.lineno] + [d.lineno for d in fn.decorator_list])
-        out[(cls, fn.name)] = (start, fn.end_lineno or fn.lineno)
-
+    except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
+        return {}
+    out: dict = {}
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            add(None, node)
+            out[(None, node.name)] = node
         elif isinstance(node, ast.ClassDef):
             for sub in node.body:
                 if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    add(node.name, sub)
+                    out[(node.name, sub.name)] = sub
     return out
 
 

@@ -57,21 +57,3 @@ def expected_values(fn: ast.AST) -> list[str]:
         elif isinstance(node, ast.Call) and _raises(node) and node.args:
             add(node.args[0])
     return found
-
-
-def by_function(path: str) -> dict:
-    """(class or None, function) -> expected_values, for the test functions of a file."""
-    try:
-        with open(path, 'rb') as f:
-            tree = ast.parse(f.read())
-    except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
-        return {}
-    out: dict = {}
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            out[(None, node.name)] = expected_values(node)
-        elif isinstance(node, ast.ClassDef):
-            for item in node.body:
-                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    out[(node.name, item.name)] = expected_values(item)
-    return out

@@ -35,11 +35,17 @@ def test_names_calls_and_other_comparisons_are_not_expected_values():
     ) == ['5']
 
 
-def test_by_function_keys_methods_by_class_and_skips_unparsable_files(tmp_path):
+def test_the_values_of_a_method_and_a_file_that_does_not_parse(tmp_path):
+    import tg_evaluate
+
     path = tmp_path / 'test_m.py'
     path.write_text(
         'def test_a():\n    assert a() == 1\n\n\nclass TestB:\n    def test_b(self):\n        assert b() == 2\n'
     )
-    assert tg_oracles.by_function(str(path)) == {(None, 'test_a'): ['1'], ('TestB', 'test_b'): ['2']}
+    functions = tg_evaluate._file_functions(str(path))
+    assert {key: tg_oracles.expected_values(node) for key, node in functions.items()} == {
+        (None, 'test_a'): ['1'],
+        ('TestB', 'test_b'): ['2'],
+    }
     path.write_text('def test_a(:\n')
-    assert tg_oracles.by_function(str(path)) == {}
+    assert tg_evaluate._file_functions(str(path)) == {}
