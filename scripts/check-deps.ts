@@ -1,10 +1,10 @@
 /**
  * `pnpm exec tsx scripts/check-deps.ts`: the lint step's dependency check. For every
  * workspace package (apps/*, packages/*) it fails on
- *   - a runtime dependency its own files never import (dead weight in every install),
  *   - a bare import in its src/ that its package.json does not declare (works only by
  *     hoisting, breaks when the package is installed on its own),
  *   - an import cycle: between workspace packages, or between the files of one package.
+ * Unused dependencies, files and exports are knip's (knip.json, also in the lint step).
  * Prints one line per problem and `dependencies: ok` or exits 1.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -125,7 +125,6 @@ const all = workspaces();
 const packageGraph = new Map<string, Set<string>>();
 for (const workspace of all) {
   const rel = path.relative(root, workspace.dir);
-  const used = new Set<string>();
   const fileGraph = new Map<string, Set<string>>();
   const sources = files(path.join(workspace.dir, 'src'));
   for (const file of [
@@ -143,7 +142,6 @@ for (const workspace of all) {
       }
       const name = packageOf(specifier);
       if (BUILTINS.has(name)) continue;
-      used.add(name);
       // A type-only package comes as @types/NAME.
       const typesOnly = workspace.declared.has(`@types/${name.replace(/^@([^/]+)\//, '$1__')}`);
       if (inSource && !workspace.declared.has(name) && !typesOnly && name !== workspace.name) {
@@ -153,10 +151,6 @@ for (const workspace of all) {
       }
     }
     if (inSource) fileGraph.set(file, edges);
-  }
-  for (const dependency of workspace.dependencies) {
-    if (!used.has(dependency))
-      problems.push(`${rel}: depends on ${dependency} but never imports it`);
   }
   for (const cycle of cycles(fileGraph)) {
     problems.push(

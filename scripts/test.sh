@@ -12,7 +12,7 @@ step "docker engine"; bash scripts/ensure-docker.sh || exit 1
 step "sandbox image"; bash scripts/ensure-image.sh || exit 1
 step "typecheck"; pnpm exec tsc -p tsconfig.json --noEmit || { echo "0 passed, 1 failed: typecheck"; exit 1; }
 step "lint"; pnpm exec eslint . || { echo "0 passed, 1 failed: lint"; exit 1; }
-step "dependencies"; pnpm exec tsx scripts/check-deps.ts || { echo "0 passed, 1 failed: dependencies (unused, undeclared or cyclic)"; exit 1; }
+step "dependencies"; pnpm exec tsx scripts/check-deps.ts || { echo "0 passed, 1 failed: dependencies (undeclared or cyclic)"; exit 1; }
 step "unused code"; pnpm exec knip --no-progress || { echo "0 passed, 1 failed: unused files, exports or dependencies (knip)"; exit 1; }
 step "python lint"; pnpm exec tsx scripts/check-python.ts || { echo "0 passed, 1 failed: python lint (ruff on the harness; tsx scripts/check-python.ts --fix formats)"; exit 1; }
 step "format"; pnpm exec prettier --check . >/dev/null || { pnpm exec prettier --check . 2>&1 | tail -20; echo "0 passed, 1 failed: format (run pnpm format)"; exit 1; }
