@@ -376,6 +376,28 @@ def _classify_exception(excinfo):
     return None
 
 
+def _failed_at_check(excinfo, code_files):
+    """Whether a test failed at one of its own checks: an assertion (the test's, or a
+    helper's it called) or pytest.raises / pytest.fail, and not inside the code under test
+    (its own assert, or the TypeError a mutant made it raise). A mutant killed this way is
+    evidence that the test checks what the code computes (tg_mutate)."""
+    if excinfo is None:
+        return False
+    from _pytest.outcomes import Failed
+
+    if not issubclass(excinfo.type, (AssertionError, Failed)):
+        return False
+    root = os.getcwd().rstrip('/') + '/'
+    innermost = None
+    tb = excinfo.tb
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.startswith(root):
+            innermost = name[len(root) :]
+        tb = tb.tb_next
+    return innermost not in code_files
+
+
 def _plugin(emit, state, cfg, cov):
     import resource
     import time
@@ -528,6 +550,7 @@ def _plugin(emit, state, cfg, cov):
                     'duration': rep.duration,
                     'wasxfail': hasattr(rep, 'wasxfail'),
                     'text': str(rep.longreprtext)[-4000:] if rep.longrepr is not None else '',
+                    'check': rep.failed and _failed_at_check(call.excinfo, cfg.get('code_files', ())),
                 }
                 if rep.when == 'teardown':
                     state['phase'] = 'done'
@@ -733,6 +756,7 @@ def _result(reports, limits, marks, collected):
         out.update(outcome='error', message='the test did not run')
     elif call['outcome'] == 'failed':
         out.update(outcome='failed', message=call['text'], limit=limits.get('call'))
+        out['failedAt'] = 'check' if call.get('check') else 'error'
     elif call['outcome'] == 'skipped':
         out.update(outcome='xfailed' if call['wasxfail'] else 'skipped', message=call['text'])
     else:
@@ -1291,6 +1315,9 @@ def _file_server_plugin(emit, state, cfg, cov, plugin, guard, watch):
             if cov is not None:
                 cov.stop()  # each child starts it again: import-time lines are in every run's data
             random_state = watch.random_state()
+            # Before the freeze (frozen objects are out of gc's reach): the live functions a
+            # mutant run patches.
+            state['mutable'] = _mutable_functions(cfg.get('mutable_files') or ())
             emit({'ev': 'serving', 'items': len(items)})
             gc.freeze()  # the collected objects stay shared with every child instead of copied
             sock = socket.socket(fileno=FILE_SERVER_FD)
@@ -1312,6 +1339,55 @@ def _file_server_plugin(emit, state, cfg, cov, plugin, guard, watch):
             return True
 
     return FileServer()
+
+
+def _mutable_functions(rels):
+    """{(file relative to the tree, qualname, first line): [function objects]} of the
+    changed code files, as the collection imported them (tg_mutate names them the same way)."""
+    import gc
+    import types
+
+    root = os.getcwd().rstrip('/') + '/'
+    wanted = {root + r: r for r in rels}
+    index = {}
+    if not wanted:
+        return index
+    for obj in gc.get_objects():
+        if type(obj) is types.FunctionType:
+            code = obj.__code__
+            rel = wanted.get(code.co_filename)
+            if rel is not None:
+                index.setdefault((rel, code.co_qualname, code.co_firstlineno), []).append(obj)
+    return index
+
+
+def _apply_mutant(index, mutant):
+    """Swaps the mutant's code into the live functions it mutates; how many it patched
+    (none when the collection never imported that function, or the closure differs)."""
+    import base64
+    import marshal
+
+    functions = index.get((mutant['file'], mutant['qualname'], int(mutant['firstLine']))) or []
+    if not functions:
+        return 0
+    code = marshal.loads(base64.b64decode(mutant['code']))
+    # Tracebacks and the check/crash attribution (_failed_at_check) see this tree's path.
+    code = _with_filename(code, functions[0].__code__.co_filename)
+    patched = 0
+    for fn in functions:
+        try:
+            fn.__code__ = code
+            patched += 1
+        except ValueError:  # a different number of free variables
+            pass
+    return patched
+
+
+def _with_filename(code, filename):
+    import types
+
+    consts = tuple(_with_filename(c, filename) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
 
 
 def _decide_tracing_now(cov):
@@ -1395,6 +1471,11 @@ def _item_child(req, fds, item, session, emit, state, cov, plugin, guard, random
         if collector is not None:
             import_arcs = _collected_arcs(collector)
             collector.data.clear()
+        if run.get('mutant'):
+            patched = _apply_mutant(state.get('mutable') or {}, run['mutant'])
+            emit({'ev': 'mutant', 'patched': patched})
+            if not patched:
+                os._exit(0)  # nothing to run against: the harness counts the mutant as not run
         emit({'ev': 'ready'})
         failed_before = session.testsfailed
         state['busy'] = False

@@ -34,6 +34,7 @@ import tg_child
 import tg_coverage
 import tg_naming
 import tg_oracles
+import tg_strength
 
 HARNESS_DIR = os.path.dirname(os.path.abspath(__file__))
 # CPU and wall time a child may spend before its test starts (interpreter, pytest, coverage, collection).
@@ -144,8 +145,8 @@ def _copy_or_share(src: str, dst: str) -> str:
 class _Runs:
     """Allocates /work/runs/N: a fresh head copy and a fresh temp dir per child."""
 
-    def __init__(self, workdir: str, head: str) -> None:
-        self.root = os.path.join(workdir, 'runs')
+    def __init__(self, workdir: str, head: str, name: str = 'runs') -> None:
+        self.root = os.path.join(workdir, name)
         self.head = head
         self.counter = itertools.count(1)
         self.lock = threading.Lock()
@@ -203,6 +204,12 @@ class Evaluator:
         self.phase = 'start'
         self.phase_started = time.monotonic()
         self.runs = _Runs(workdir, self.head)
+        # The strength step (tg_strength): the base code under the head's tests, its runs,
+        # and the changed code files (mutants are swapped into the live functions of these).
+        self.base_runs = None
+        self.code_rels: list = []
+        self.mutable_rels: list = []
+        self.strength = None
         # Children are forked from a zygote that imported pytest and coverage once (the
         # `forkServer: false` setting starts each from a fresh interpreter instead).
         self.fork_server = bool(self.settings.get('forkServer', True))
@@ -327,20 +334,22 @@ class Evaluator:
 
     # ---------- file servers ----------
 
-    def _file_server(self, rel: str):
-        """The live file server of test file rel (started on first use, its `users` count
-        taken), or None when this run goes to the zygote (fork server off, the server refused
-        or died, no room for another one)."""
+    def _file_server(self, rel: str, tree: str = 'head'):
+        """The live file server of test file rel in `tree` ('head', or 'base': the base
+        code under the head's tests) (started on first use, its `users` count taken), or
+        None when this run goes to the zygote (fork server off, the server refused or died,
+        no room for another one)."""
         if not self.fork_server:
             return None
+        key = rel if tree == 'head' else tree + ':' + rel
         with self.server_lock:
-            if rel in self.no_server:
+            if key in self.no_server:
                 return None
-            starting = self.server_starting.setdefault(rel, threading.Lock())
+            starting = self.server_starting.setdefault(key, threading.Lock())
         with starting:  # one start per file; the others wait for it
             with self.server_lock:
-                handle = self.servers.get(rel)
-                if handle is not None or rel in self.no_server:
+                handle = self.servers.get(key)
+                if handle is not None or key in self.no_server:
                     if handle is not None:
                         handle['users'] += 1
                     return handle
@@ -349,24 +358,29 @@ class Evaluator:
                     if not idle:
                         return None
                     evicted = min(idle, key=lambda h: h['last'])
-                    del self.servers[evicted['rel']]
+                    del self.servers[evicted['key']]
                 else:
                     evicted = None
             if evicted is not None:
                 self._stop_server(evicted)
-            handle = self._start_server(rel)
+            handle = self._start_server(rel, tree)
             with self.server_lock:
                 self.server_counts['refused' if handle is None else 'started'] += 1
                 if handle is None:
-                    self.no_server.add(rel)
+                    self.no_server.add(key)
                     return None
                 handle['users'] = 1
-                self.servers[rel] = handle
+                handle['key'] = key
+                self.servers[key] = handle
                 return handle
 
-    def _start_server(self, rel: str):
+    def _runs_of(self, tree: str) -> _Runs:
+        return self.runs if tree == 'head' else self.base_runs
+
+    def _start_server(self, rel: str, tree: str = 'head'):
+        runs = self._runs_of(tree)
         try:
-            run = self.runs.new()
+            run = runs.new()
         except OSError as e:
             if e.errno != errno.ENOSPC:
                 raise
@@ -377,11 +391,13 @@ class Evaluator:
             'nodeid': None,
             'pytest_args': self._pytest_args(run, rel, False),
             'test_files': self._test_files_map(run, self.test_file_rels),
-            'coverage': self._coverage_cfg(run),
+            'coverage': self._coverage_cfg(run) if tree == 'head' else None,
+            # The live functions of the changed code, indexed for the mutant runs (tg_mutate).
+            'mutable_files': self.mutable_rels if tree == 'head' else [],
         }
         zygote = self._zygote(cfg['pytest_args'])
         if zygote is None:
-            self.runs.drop(run)
+            runs.drop(run)
             return None
         cpu_seconds = float(self.settings['cpuSecondsPerTest']) * COVERAGE_CPU_FACTOR
         env, cfg = self._child_setup(run, cfg, cpu_seconds)
@@ -410,7 +426,7 @@ class Evaluator:
                 % (rel, e, _tail(_read_tail(log), 2000)),
                 file=sys.stderr,
             )
-            self.runs.drop(run)
+            runs.drop(run)
             return None
         return {
             'rel': rel,
@@ -449,9 +465,9 @@ class Evaluator:
             handle['users'] -= 1
             handle['last'] = time.monotonic()
             if gone:
-                self.no_server.add(handle['rel'])
-                if self.servers.get(handle['rel']) is handle:
-                    del self.servers[handle['rel']]
+                self.no_server.add(handle['key'])
+                if self.servers.get(handle['key']) is handle:
+                    del self.servers[handle['key']]
             stop = gone and handle['users'] == 0
         if stop:
             self._stop_server(handle)
@@ -532,6 +548,8 @@ class Evaluator:
         cfg['env_paths'] = self.env_paths
         cfg['cpu_seconds'] = cpu_seconds
         cfg['harness_dir'] = HARNESS_DIR
+        # A failure raised inside these is the code's, not a check of the test's (_failed_at_check).
+        cfg['code_files'] = self.code_rels
         return env, cfg
 
     def _child(self, run: dict, cfg: dict, *, cpu_seconds: float, wall_seconds: float, server=None):
@@ -749,7 +767,11 @@ class Evaluator:
         per_run = (
             max(float(settings['wallSecondsPerTest']), float(settings['cpuSecondsPerTest'])) + RUN_ALLOWANCE_SECONDS
         )
-        seconds = max(MIN_BUDGET_SECONDS, START_ALLOWANCE_SECONDS + tests * int(settings['reruns']) * per_run)
+        runs = int(settings['reruns']) + (1 if self.strength is not None and self.strength.base_runs else 0)
+        mutation = self.strength.mutation if self.strength is not None else {'enabled': False}
+        # The mutant runs stop at their own budget; the allowance keeps them inside this one.
+        mutation_seconds = float(mutation['seconds']) if mutation['enabled'] and self.strength.mutants else 0.0
+        seconds = max(MIN_BUDGET_SECONDS, START_ALLOWANCE_SECONDS + tests * runs * per_run + mutation_seconds)
         not_after = self.started + seconds - BUDGET_RESERVE_SECONDS
         self.not_after = not_after if self.not_after is None else min(self.not_after, not_after)
         self.budget_seconds = self.not_after + BUDGET_RESERVE_SECONDS - self.started  # as budget_message says it
@@ -847,7 +869,11 @@ class Evaluator:
         extra = collect_ms - base
         return extra if extra > slow_ms else 0.0
 
-    def run_test(self, test: dict, index: int, with_coverage: bool) -> dict:
+    def run_test(self, test: dict, index: int, with_coverage: bool, tree: str = 'head', mutant=None, limits=None):
+        """One run of a test: in the head tree, or in `tree` 'base' (the base code under the
+        head's tests), or (mutant) against a mutant of the changed code, which only a file
+        server's child can patch in: None then when the test's file has no server.
+        limits: (cpu seconds, wall seconds) instead of the settings'."""
         if self.budget_spent():
             return {
                 'run': {
@@ -860,7 +886,9 @@ class Evaluator:
                 'coverage': None,
                 'audits': [],
             }
-        server = self._file_server(test['file'])
+        server = self._file_server(test['file'], tree)
+        if server is None and mutant is not None:
+            return None
         if server is not None:
             gone = False
             try:
@@ -871,7 +899,7 @@ class Evaluator:
                     raise
                 return self._disk_full()
             try:
-                result = self._run_in(run, test, with_coverage, server)
+                result = self._run_in(run, test, with_coverage, server, mutant, limits)
                 with self.server_lock:
                     self.server_counts['runs'] += 1
                 return result
@@ -884,16 +912,19 @@ class Evaluator:
             finally:
                 self._drop_served(run)
                 self._release_server(server, gone)
+            if mutant is not None:
+                return None
+        runs = self._runs_of(tree)
         try:
-            run = self.runs.new()
+            run = runs.new()
         except OSError as e:
             if e.errno != errno.ENOSPC:
                 raise
             return self._disk_full()
         try:
-            return self._run_in(run, test, with_coverage, None)
+            return self._run_in(run, test, with_coverage, None, None, limits)
         finally:
-            self.runs.drop(run)
+            runs.drop(run)
 
     @staticmethod
     def _disk_full() -> dict:
@@ -917,13 +948,15 @@ class Evaluator:
         omit += [os.path.join(run['head'], r) for r in self.test_file_rels]
         return {'data_file': os.path.join(run['cov'], '.coverage'), 'source': roots, 'omit': omit}
 
-    def _run_in(self, run: dict, test: dict, with_coverage: bool, server) -> dict:
+    def _run_in(self, run: dict, test: dict, with_coverage: bool, server, mutant=None, limits=None) -> dict:
         """One run of a test in `run` (its own dirs), from the zygote or from its file's server."""
         if server is not None:
             # Its server holds the session, the pytest arguments and coverage's settings.
             cfg = {'mode': 'run', 'nodeid': test['nodeid']}
             if with_coverage:
                 cfg['coverage'] = {'data_file': os.path.join(run['cov'], '.coverage')}
+            if mutant is not None:
+                cfg['mutant'] = {k: mutant[k] for k in ('file', 'qualname', 'firstLine', 'code')}
         else:
             cfg = {
                 'mode': 'run',
@@ -934,11 +967,14 @@ class Evaluator:
             if with_coverage:
                 cfg['coverage'] = self._coverage_cfg(run)
         cpu_seconds = float(self.settings['cpuSecondsPerTest'])
+        wall_seconds = float(self.settings['wallSecondsPerTest'])
+        if limits is not None:
+            cpu_seconds, wall_seconds = limits
         if with_coverage:
             cpu_seconds *= COVERAGE_CPU_FACTOR
-        res = self._child(
-            run, cfg, cpu_seconds=cpu_seconds, wall_seconds=float(self.settings['wallSecondsPerTest']), server=server
-        )
+        res = self._child(run, cfg, cpu_seconds=cpu_seconds, wall_seconds=wall_seconds, server=server)
+        if mutant is not None and any(r.get('ev') == 'mutant' and not r.get('patched') for r in res.records):
+            return {'run': None, 'coverage': None, 'audits': []}  # the function was never imported here
         outcome = self._outcome(res)
         cov = None
         if with_coverage:
@@ -1214,6 +1250,7 @@ class Evaluator:
         if not self._project_imports(evidence):
             evidence['durationMs'] = (time.monotonic() - t0) * 1000
             return evidence
+        self._plan_strength(changed_files, files)
         rels = [r for r in sorted(files) if 'error' not in files[r] and files[r]['kind'] == 'tests']
         scanned = [r for r in sorted(files) if 'error' not in files[r]]
         context_rels, collected = self._collect_files(files, changed_files, rels)
@@ -1231,7 +1268,9 @@ class Evaluator:
         self._size_budget(len(tests))
         self._scope_findings(files, tests)
         results = self._run_tests(tests)
-        self._assemble(evidence, files, tests, results, import_ms)
+        strength = self.strength.run(tests, results)
+        self._stop_servers()  # every run is done: their memory is the container's again
+        self._assemble(evidence, files, tests, results, import_ms, strength)
         evidence['durationMs'] = (time.monotonic() - t0) * 1000
         self.progress('coverage', 'evaluated %d test(s) in %d ms' % (len(tests), evidence['durationMs']))
         return evidence
@@ -1625,10 +1664,25 @@ class Evaluator:
                     )
         for i in results:
             results[i] = [r for r in results[i] if r is not None]
-        self._stop_servers()  # every run is done: their memory is the container's again
         return results
 
-    def _assemble(self, evidence: dict, files: dict, tests: list, results: dict, import_ms: dict) -> None:
+    def _plan_strength(self, changed_files: list, files: dict) -> None:
+        """The strength step's inputs, before any test child starts: the changed code files,
+        the mutants of their changed lines (the file servers index the functions those
+        patch), and the base code under the head's tests (with the candidates)."""
+        self.code_rels = tg_strength.code_files(changed_files, self.naming)
+        base_on, mutation = tg_strength.settings_of(self.settings)
+        self.strength = tg_strength.StrengthStep(self, base_on, mutation)
+        self.strength.plan_mutants(self.code_rels, self.changed_lines)
+        self.mutable_rels = sorted({m['file'] for m in self.strength.mutants})
+        if base_on:
+            tree = os.path.join(self.workdir, 'basecode')
+            tg_strength.build_base_code_tree(self.base, self.head, tree, self.naming, list(files))
+            self.base_runs = _Runs(self.workdir, tree, 'runs-base')
+
+    def _assemble(
+        self, evidence: dict, files: dict, tests: list, results: dict, import_ms: dict, strength: dict
+    ) -> None:
         """Each test's and each file's evidence, its run-time findings attributed."""
         self.progress('coverage', 'assembling evidence')
         for i, t in enumerate(tests):
@@ -1669,6 +1723,7 @@ class Evaluator:
                 ev['change'] = t['change']
             if import_ms.get(t['file']):
                 ev['importMs'] = round(import_ms[t['file']], 1)
+            ev.update(strength['tests'].get(i) or {})
             evidence['tests'].append(ev)
         for entry in files.values():
             if entry.get('context') and not entry['findings']:
@@ -1689,6 +1744,8 @@ class Evaluator:
             if entry.get('missingSubmodule'):
                 fe['missingSubmodule'] = str(entry['missingSubmodule'])[:4096]
             evidence['files'].append(fe)
+        if strength['mutation'] is not None:
+            evidence['mutation'] = strength['mutation']
 
 
 KERNEL_BLOCK_MESSAGE = (
@@ -1764,6 +1821,8 @@ def _reported(res, result: dict, early, exited: bool, dur: float, cpu: float) ->
         run['message'] = _tail('pytest reported %s but exited with code 0\n%s' % (outcome, run.get('message', '')))
     if outcome not in ('passed', 'failed', 'error', 'skipped', 'xfailed', 'xpassed'):
         run['outcome'] = 'error'
+    if run['outcome'] == 'failed' and result.get('failedAt') in ('check', 'error'):
+        run['failedAt'] = result['failedAt']
     return run
 
 

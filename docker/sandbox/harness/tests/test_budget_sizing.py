@@ -9,8 +9,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import tg_evaluate  # noqa: E402
 
 
-def sized(tests: int, deadline_seconds=None) -> float:
+def sized(tests: int, deadline_seconds=None, strength=None) -> float:
     evaluator = types.SimpleNamespace(
+        strength=strength,
         settings={'reruns': 4, 'cpuSecondsPerTest': 3, 'wallSecondsPerTest': 7},
         started=1000.0,
         not_after=None if deadline_seconds is None else 1000.0 + deadline_seconds - tg_evaluate.BUDGET_RESERVE_SECONDS,
@@ -30,3 +31,11 @@ def test_never_under_the_minimum_and_never_over_the_cap():
     assert sized(0, deadline_seconds=1800) == tg_evaluate.MIN_BUDGET_SECONDS
     assert sized(1000, deadline_seconds=1800) == 1800
     assert sized(1000) == 90 + 1000 * 4 * 9  # no cap given: sized to the runs alone
+
+
+def test_the_strength_step_adds_a_base_run_per_test_and_the_mutation_budget():
+    strength = types.SimpleNamespace(base_runs=True, mutation={'enabled': True, 'seconds': 60}, mutants=[{}])
+    assert sized(3, deadline_seconds=1800, strength=strength) == 90 + 3 * 5 * 9 + 60
+    # No mutant to run: no mutation budget.
+    strength.mutants = []
+    assert sized(3, deadline_seconds=1800, strength=strength) == 90 + 3 * 5 * 9

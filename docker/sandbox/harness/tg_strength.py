@@ -1,0 +1,292 @@
+"""The strength step of `evaluate` (issue 15): what a test proves beyond the lines it runs.
+
+Two kinds of runs, after every test ran on the head:
+  - one run of each judged test over the base code (the head's test files over the base
+    tree): a test that fails there and passes on the head proves the change (`fails-before`),
+    one that passes on both guards behaviour (`passes-before`);
+  - runs against mutants of the changed lines (tg_mutate), each only with the tests whose
+    coverage includes its line, forked from the head's file servers with the mutant's code
+    swapped into the live function. A test kills a mutant at a check when it fails at an
+    assert or pytest.raises (tg_audit_bootstrap._failed_at_check); a crash, an error or a
+    timeout is no evidence of an oracle: any test that calls the code "kills" those.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import queue
+import shutil
+import time
+
+import tg_mutate
+
+DEFAULT_MUTATION = {'enabled': True, 'maxMutants': 60, 'maxPerLine': 3, 'seconds': 60}
+# Outcomes of a run that count as "the test did not pass" on the base code.
+NOT_PASSING = ('failed', 'error', 'timeout', 'resource-limit')
+# How much slower than on the head a mutant run may be before it counts as a timeout (a
+# mutant that makes a loop endless would otherwise hold a worker for the full deadline).
+MUTANT_TIME_FACTOR = 3
+MUTANT_MIN_CPU_SECONDS = 0.5
+MUTANT_MIN_WALL_SECONDS = 1.0
+MAX_KILLED_BY = 50
+
+
+def settings_of(settings: dict) -> tuple[bool, dict]:
+    """(base runs on, mutation settings) from the request's settings."""
+    mutation = dict(DEFAULT_MUTATION)
+    mutation.update({k: v for k, v in (settings.get('mutation') or {}).items() if k in DEFAULT_MUTATION})
+    return bool(settings.get('baseRuns', True)), mutation
+
+
+def code_files(changed_files: list, naming) -> list:
+    """The changed code under test: Python files the PR added or modified that are not test code."""
+    return sorted(
+        c['path']
+        for c in changed_files
+        if c['status'] != 'deleted' and c['path'].endswith('.py') and not naming.is_test_code(c['path'])
+    )
+
+
+def build_base_code_tree(base: str, head: str, dst: str, naming, extra_rels) -> None:
+    """dst: the base tree with the head's test code (test files, conftests, files under test
+    directories, and extra_rels: the candidates) in place of the base's. Hard links: nothing
+    writes here (each run works in a copy of its own, tg_evaluate._Runs)."""
+    if os.path.isdir(base):
+        shutil.copytree(base, dst, symlinks=True, copy_function=os.link, ignore=shutil.ignore_patterns('.git'))
+    else:
+        os.makedirs(dst)
+    extra = set(extra_rels)
+
+    def test_code(rel: str) -> bool:
+        return rel in extra or naming.is_test_code(rel)
+
+    for root, dirs, files in os.walk(dst):
+        dirs[:] = [d for d in dirs if d != '__pycache__']
+        for name in files:
+            path = os.path.join(root, name)
+            rel = os.path.relpath(path, dst)
+            if test_code(rel) and not os.path.lexists(os.path.join(head, rel)):
+                os.unlink(path)  # test code the head removed
+    for root, dirs, files in os.walk(head):
+        dirs[:] = [d for d in dirs if d not in ('.git', '__pycache__')]
+        for name in files:
+            src = os.path.join(root, name)
+            rel = os.path.relpath(src, head)
+            if not test_code(rel) or os.path.islink(src):
+                continue
+            target = os.path.join(dst, rel)
+            if os.path.lexists(target):
+                if os.path.isdir(target) and not os.path.islink(target):
+                    shutil.rmtree(target)
+                else:
+                    os.unlink(target)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.link(src, target)
+
+
+def label_of(head_runs: list, before: dict | None) -> str | None:
+    """fails-before / passes-before / regression / fails-both, from the head's runs and the base run."""
+    if before is None or not head_runs:
+        return None
+    outcomes = [r['outcome'] for r in head_runs]
+    if all(o == 'passed' for o in outcomes):
+        head = 'pass'
+    elif not any(o == 'passed' for o in outcomes) and outcomes[0] in NOT_PASSING:
+        head = 'fail'
+    else:
+        return None  # flaky or skipped on the head: nothing to compare
+    if before['outcome'] == 'passed':
+        base = 'pass'
+    elif before['outcome'] in NOT_PASSING:
+        base = 'fail'
+    else:
+        return None
+    return {
+        ('fail', 'pass'): 'fails-before',
+        ('pass', 'pass'): 'passes-before',
+        ('pass', 'fail'): 'regression',
+        ('fail', 'fail'): 'fails-both',
+    }[(base, head)]
+
+
+class StrengthStep:
+    def __init__(self, evaluator, base_runs: bool, mutation: dict) -> None:
+        self.ev = evaluator
+        self.base_runs = base_runs
+        self.mutation = mutation
+        self.mutants: list = []
+        self.summary = {
+            'changedLines': 0,
+            'aridLines': 0,
+            'equivalent': 0,
+            'capped': False,
+            'budgetSpent': False,
+            'runs': 0,
+        }
+
+    def plan_mutants(self, code_rels: list, changed_lines: dict) -> None:
+        """The mutants of the changed lines, within the caps (made before the runs: the file
+        servers index the functions they patch)."""
+        if not self.mutation['enabled']:
+            return
+        remaining = int(self.mutation['maxMutants'])
+        for rel in code_rels:
+            lines = changed_lines.get(rel) or []
+            if not lines:
+                continue
+            made = tg_mutate.mutants(
+                os.path.join(self.ev.head, rel), rel, lines, int(self.mutation['maxPerLine']), max(remaining, 0)
+            )
+            for key in ('changedLines', 'aridLines', 'equivalent'):
+                self.summary[key] += made[key]
+            self.summary['capped'] = self.summary['capped'] or made['capped']
+            for m in made['mutants']:
+                m['id'] = 'm%d' % (len(self.mutants) + 1)
+                self.mutants.append(m)
+            remaining -= len(made['mutants'])
+
+    def run(self, tests: list, results: dict) -> dict:
+        """Base runs and mutant runs. Returns {'tests': {index: {before, label, strength}},
+        'mutation': summary or None}."""
+        ev = self.ev
+        started = time.monotonic()
+        jobs = []
+        if self.base_runs:
+            jobs += [('base', i, None) for i in range(len(tests))]
+        covering = {m['id']: self._covering(m, tests, results) for m in self.mutants}
+        for m in self.mutants:
+            jobs += [('mutant', i, m) for i in covering[m['id']]]
+        per_test: dict = {i: {} for i in range(len(tests))}
+        outcomes: dict = {}  # (mutant id, test index) -> 'killed' | 'crashed' | 'survived'
+        if jobs:
+            ev.progress(
+                'strength',
+                'running %d test(s) on the base code and %d mutant run(s) of %d mutant(s)'
+                % (sum(1 for j in jobs if j[0] == 'base'), sum(1 for j in jobs if j[0] == 'mutant'), len(self.mutants)),
+                0,
+                len(jobs),
+            )
+        mutant_deadline = started + float(self.mutation['seconds'])
+        base_ms = 0.0
+        with concurrent.futures.ThreadPoolExecutor(ev.parallel) as pool:
+            ended: queue.SimpleQueue = queue.SimpleQueue()
+            for job in jobs:
+                fut = pool.submit(self._one, job, tests, results, mutant_deadline)
+                fut.add_done_callback(lambda f, job=job: ended.put((f, job)))
+            for done in range(1, len(jobs) + 1):
+                fut, (kind, i, m) = ended.get()
+                res = fut.result()
+                if res is None:
+                    continue
+                run, ms = res
+                if kind == 'base':
+                    base_ms += ms
+                    before = {'outcome': run['outcome']}
+                    if run.get('failedAt'):
+                        before['failedAt'] = run['failedAt']
+                    if run.get('message') and run['outcome'] != 'passed':
+                        before['message'] = run['message'][-2000:]
+                    per_test[i]['before'] = before
+                    label = label_of([r['run'] for r in results[i]], before)
+                    if label:
+                        per_test[i]['label'] = label
+                else:
+                    self.summary['runs'] += 1
+                    if run['outcome'] == 'passed':
+                        outcomes[(m['id'], i)] = 'survived'
+                    elif run['outcome'] == 'failed' and run.get('failedAt') == 'check':
+                        outcomes[(m['id'], i)] = 'killed'
+                    else:
+                        outcomes[(m['id'], i)] = 'crashed'
+                if done == len(jobs) or done % 10 == 0:
+                    ev.progress('strength', '%d of %d strength run(s) done' % (done, len(jobs)), done, len(jobs))
+        self.summary['budgetSpent'] = any(
+            (m['id'], i) not in outcomes for m in self.mutants for i in covering[m['id']]
+        ) and (time.monotonic() >= mutant_deadline or ev.budget_spent())
+        mutation = self._mutation_summary(outcomes, tests) if self.mutation['enabled'] else None
+        self._per_test_strength(per_test, outcomes)
+        if mutation is not None:
+            mutation['durationMs'] = (time.monotonic() - started) * 1000
+            mutation['baseDurationMs'] = base_ms
+        return {'tests': per_test, 'mutation': mutation}
+
+    def _covering(self, m: dict, tests: list, results: dict) -> list:
+        """Indexes of the tests that passed every head run and whose coverage includes m's line."""
+        out = []
+        for i in range(len(tests)):
+            runs = results[i]
+            if not runs or any(r['run']['outcome'] != 'passed' for r in runs):
+                continue
+            covered = (runs[0].get('coverage') or {}).get('changedLinesCovered') or {}
+            if m['line'] in (covered.get(m['file']) or ()):
+                out.append(i)
+        return out
+
+    def _one(self, job, tests: list, results: dict, mutant_deadline: float):
+        """(run, wall ms) of one strength run; None when it was not run (budget, no server)."""
+        kind, i, m = job
+        ev = self.ev
+        if ev.budget_spent() or (kind == 'mutant' and time.monotonic() >= mutant_deadline):
+            return None
+        t0 = time.monotonic()
+        if kind == 'base':
+            res = ev.run_test(tests[i], 0, False, tree='base')
+        else:
+            first = results[i][0]['run']
+            cpu = float(ev.settings['cpuSecondsPerTest'])
+            wall = float(ev.settings['wallSecondsPerTest'])
+            limits = (
+                min(cpu, max(MUTANT_MIN_CPU_SECONDS, MUTANT_TIME_FACTOR * first['cpuMs'] / 1000 + 0.5)),
+                min(wall, max(MUTANT_MIN_WALL_SECONDS, MUTANT_TIME_FACTOR * first['durationMs'] / 1000 + 1.0)),
+            )
+            res = ev.run_test(tests[i], 0, False, mutant=m, limits=limits)
+        if res is None or res.get('run') is None:
+            return None
+        if str(res['run'].get('message', '')).startswith('not run: '):
+            return None  # the evaluation's budget ran out before it started
+        return res['run'], (time.monotonic() - t0) * 1000
+
+    def _mutation_summary(self, outcomes: dict, tests: list) -> dict:
+        listed = []
+        for m in self.mutants:
+            mine = {i: o for (mid, i), o in outcomes.items() if mid == m['id']}
+            killers = sorted(tests[i]['nodeid'] for i, o in mine.items() if o == 'killed')
+            if not mine:
+                status = 'not-run'
+            elif killers:
+                status = 'killed'
+            elif any(o == 'crashed' for o in mine.values()):
+                status = 'crashed'
+            else:
+                status = 'survived'
+            listed.append(
+                {
+                    'id': m['id'],
+                    'file': m['file'],
+                    'line': m['line'],
+                    'col': m['col'],
+                    'operator': m['operator'],
+                    'original': m['original'],
+                    'replacement': m['replacement'],
+                    'valueChanging': m['valueChanging'],
+                    'status': status,
+                    'killedBy': killers[:MAX_KILLED_BY],
+                    'tests': len(mine),
+                }
+            )
+        return {'mutants': listed, **self.summary}
+
+    def _per_test_strength(self, per_test: dict, outcomes: dict) -> None:
+        value_changing = {m['id'] for m in self.mutants if m['valueChanging']}
+        for (mid, i), outcome in sorted(outcomes.items()):
+            s = per_test[i].setdefault('strength', {'mutants': 0, 'killed': 0, 'crashed': 0, 'killedIds': []})
+            if outcome == 'killed':
+                s['killedIds'].append(mid)
+            if mid not in value_changing:
+                continue
+            s['mutants'] += 1
+            if outcome == 'killed':
+                s['killed'] += 1
+            elif outcome == 'crashed':
+                s['crashed'] += 1
