@@ -1,0 +1,139 @@
+"""tg_strength: labels, the base-code tree, and the strength step on a real evaluation."""
+
+import os
+
+import tg_evaluate
+import tg_naming
+import tg_strength
+from conftest import write_tree
+
+
+def runs(*outcomes):
+    return [{'outcome': o} for o in outcomes]
+
+
+def test_labels():
+    label = tg_strength.label_of
+    assert label(runs('passed', 'passed'), {'outcome': 'error'}) == 'fails-before'
+    assert label(runs('passed'), {'outcome': 'failed'}) == 'fails-before'
+    assert label(runs('passed'), {'outcome': 'passed'}) == 'passes-before'
+    assert label(runs('failed', 'failed'), {'outcome': 'passed'}) == 'regression'
+    assert label(runs('error'), {'outcome': 'failed'}) == 'fails-both'
+    assert label(runs('passed', 'failed'), {'outcome': 'passed'}) is None  # flaky: nothing to compare
+    assert label(runs('passed'), {'outcome': 'skipped'}) is None
+    assert label(runs('passed'), None) is None
+
+
+def test_the_base_code_tree_has_the_heads_tests_over_the_base_code(tmp_path):
+    base = write_tree(tmp_path / 'base', {'pkg/core.py': 'X = 1\n', 'tests/test_old.py': 'old\n', 'conftest.py': 'a\n'})
+    head = write_tree(tmp_path / 'head', {'pkg/core.py': 'X = 2\n', 'tests/test_new.py': 'new\n', 'conftest.py': 'b\n'})
+    (head / 'tests' / 'test_generated.py').write_text('gen\n')
+    dst = tmp_path / 'basecode'
+    naming = tg_naming.load(str(head), globs=['tests/**/test_*.py'])
+    tg_strength.build_base_code_tree(str(base), str(head), str(dst), naming, ['tests/test_generated.py'])
+    files = {os.path.relpath(os.path.join(d, n), dst) for d, _, ns in os.walk(dst) for n in ns}
+    assert files == {'pkg/core.py', 'tests/test_new.py', 'tests/test_generated.py', 'conftest.py'}
+    assert (dst / 'pkg' / 'core.py').read_text() == 'X = 1\n'
+    assert (dst / 'conftest.py').read_text() == 'b\n'
+
+
+CLAMP_BASE = '''
+def clamp(value, low, high):
+    if value < low:
+        return low
+    return value
+'''
+CLAMP_HEAD = '''
+def clamp(value, low, high):
+    if value < low:
+        return low
+    if value > high:
+        return high
+    return value
+'''
+TESTS = '''
+import pytest
+
+from calc.ops import clamp
+
+
+def test_strong():
+    assert clamp(15, 0, 10) == 10
+    assert clamp(5, 0, 10) == 5
+
+
+def test_weak():
+    assert isinstance(clamp(15, 0, 10), object)
+
+
+def test_crash_only():
+    with pytest.raises(Exception):
+        clamp(15, 0, 10) + "x"
+'''
+
+
+def evaluate(tmp_path_factory, settings=None):
+    # Not under tmp_path: its test_* directory name would match coverage's omit patterns.
+    tmp_path = tmp_path_factory.mktemp('strength')
+    write_tree(tmp_path / 'base', {'calc/__init__.py': '', 'calc/ops.py': CLAMP_BASE})
+    write_tree(tmp_path / 'head', {'calc/__init__.py': '', 'calc/ops.py': CLAMP_HEAD, 'tests/test_ops.py': TESTS})
+    for sub in ('candidates',):
+        (tmp_path / sub).mkdir()
+    request = {
+        'protocol': 1,
+        'mode': 'evaluate',
+        'settings': {
+            'reruns': 1,
+            'cpuSecondsPerTest': 2,
+            'wallSecondsPerTest': 10,
+            'slowMs': 500,
+            'deadlineMs': 300000,
+            'testGlobs': ['tests/**/test_*.py'],
+            'includePrTests': True,
+            **(settings or {}),
+        },
+        'candidates': [],
+    }
+    report = tg_evaluate.evaluate(str(tmp_path), request, lambda *a, **k: None)
+    return report, {t['function']: t for t in report['tests']}
+
+
+def test_a_strong_test_kills_at_a_check_and_a_weak_one_kills_nothing(tmp_path_factory):
+    report, tests = evaluate(tmp_path_factory)
+    strong, weak, crash = tests['test_strong'], tests['test_weak'], tests['test_crash_only']
+    # The new behaviour does not exist on the base: the assert fails there.
+    assert strong['label'] == 'fails-before' and strong['before'] == {
+        'outcome': 'failed',
+        'failedAt': 'check',
+        'message': strong['before']['message'],
+    }
+    assert weak['label'] == 'passes-before' and crash['label'] == 'passes-before'
+    assert strong['strength']['killed'] >= 2
+    assert weak['strength']['mutants'] >= 3 and weak['strength']['killed'] == 0
+    assert crash['strength']['killed'] == 0
+    mutation = report['mutation']
+    survivors = {(m['line'], m['original'], m['replacement']) for m in mutation['mutants'] if m['status'] == 'survived'}
+    killed = {(m['line'], m['original'], m['replacement']) for m in mutation['mutants'] if m['status'] == 'killed'}
+    assert (4, 'value > high', 'True') in killed and (4, 'value > high', 'False') in killed
+    # clamp(10) is 10 either way: no test tells `>` from `>=` apart.
+    assert (4, '>', '>=') in survivors
+    assert all(
+        m['killedBy'] == ['tests/test_ops.py::test_strong'] for m in mutation['mutants'] if m['status'] == 'killed'
+    )
+    assert mutation['runs'] > 0 and mutation['budgetSpent'] is False
+
+
+def test_the_caps_and_the_budget_are_honoured(tmp_path_factory):
+    report, tests = evaluate(tmp_path_factory, {'mutation': {'maxMutants': 2, 'maxPerLine': 1}})
+    assert [m['line'] for m in report['mutation']['mutants']] == [4, 5]
+    assert report['mutation']['capped'] is True
+    report, tests = evaluate(tmp_path_factory, {'mutation': {'seconds': 0}})
+    assert {m['status'] for m in report['mutation']['mutants']} == {'not-run'}
+    assert report['mutation']['budgetSpent'] is True
+    assert all('strength' not in t for t in tests.values())
+
+
+def test_strength_off_leaves_no_trace(tmp_path_factory):
+    report, tests = evaluate(tmp_path_factory, {'baseRuns': False, 'mutation': {'enabled': False}})
+    assert 'mutation' not in report
+    assert all('label' not in t and 'strength' not in t and 'before' not in t for t in tests.values())
