@@ -376,17 +376,21 @@ def _classify_exception(excinfo):
     return None
 
 
-def _failed_at_check(excinfo, code_files):
-    """Whether a test failed at one of its own checks: an assertion (the test's, or a
-    helper's it called) or pytest.raises / pytest.fail, and not inside the code under test
-    (its own assert, or the TypeError a mutant made it raise). A mutant killed this way is
-    evidence that the test checks what the code computes (tg_mutate)."""
+def _failure_kind(excinfo, code_files):
+    """Where a test failed: 'check' at one of its own checks (an assertion, the test's or a
+    helper's it called, or pytest.raises / pytest.fail) and not inside the code under test
+    (its own assert, or the TypeError a mutant made it raise); 'missing' when a name it uses
+    does not exist (an import, attribute or name error: over the base code, the function a
+    new test calls is not there yet); 'error' for anything else the code raised. A mutant
+    killed at a check is evidence that the test checks what the code computes (tg_mutate)."""
     if excinfo is None:
-        return False
+        return 'error'
     from _pytest.outcomes import Failed
 
+    if issubclass(excinfo.type, (ImportError, AttributeError, NameError)):
+        return 'missing'
     if not issubclass(excinfo.type, (AssertionError, Failed)):
-        return False
+        return 'error'
     root = os.getcwd().rstrip('/') + '/'
     innermost = None
     tb = excinfo.tb
@@ -395,7 +399,7 @@ def _failed_at_check(excinfo, code_files):
         if name.startswith(root):
             innermost = name[len(root) :]
         tb = tb.tb_next
-    return innermost not in code_files
+    return 'error' if innermost in code_files else 'check'
 
 
 def _plugin(emit, state, cfg, cov):
@@ -550,7 +554,7 @@ def _plugin(emit, state, cfg, cov):
                     'duration': rep.duration,
                     'wasxfail': hasattr(rep, 'wasxfail'),
                     'text': str(rep.longreprtext)[-4000:] if rep.longrepr is not None else '',
-                    'check': rep.failed and _failed_at_check(call.excinfo, cfg.get('code_files', ())),
+                    'failedAt': _failure_kind(call.excinfo, cfg.get('code_files', ())) if rep.failed else None,
                 }
                 if rep.when == 'teardown':
                     state['phase'] = 'done'
@@ -746,17 +750,17 @@ def _result(reports, limits, marks, collected):
     cpu = (marks.get('cpu1', marks.get('cpu0', 0)) - marks.get('cpu0', 0)) * 1000
     out = {'ev': 'result', 'durationMs': dur, 'cpuMs': max(cpu, 0.0), 'message': ''}
     if setup is None:
-        out.update(outcome='error', message='the test was not collected (%d collected)' % collected)
+        # Its module did not import (over the base code: a name the head added).
+        out.update(outcome='error', message='the test was not collected (%d collected)' % collected, failedAt='missing')
         return out
     if setup['outcome'] == 'failed':
-        out.update(outcome='error', message=setup['text'], limit=limits.get('setup'))
+        out.update(outcome='error', message=setup['text'], limit=limits.get('setup'), failedAt=setup['failedAt'])
     elif setup['outcome'] == 'skipped':
         out.update(outcome='xfailed' if setup['wasxfail'] else 'skipped', message=setup['text'])
     elif call is None:
         out.update(outcome='error', message='the test did not run')
     elif call['outcome'] == 'failed':
-        out.update(outcome='failed', message=call['text'], limit=limits.get('call'))
-        out['failedAt'] = 'check' if call.get('check') else 'error'
+        out.update(outcome='failed', message=call['text'], limit=limits.get('call'), failedAt=call['failedAt'])
     elif call['outcome'] == 'skipped':
         out.update(outcome='xfailed' if call['wasxfail'] else 'skipped', message=call['text'])
     else:

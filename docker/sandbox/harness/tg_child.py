@@ -351,7 +351,10 @@ class FileServer(Zygote):
             os.close(ch_r)
             ours.close()
             self._stop()
-            raise FileServerRefused(status)
+            refused = FileServerRefused(status)
+            # Why the file did not collect, if that was it (pytest's collection errors).
+            refused.collect_errors = [r for r in self.records if r.get('ev') == 'collect-error']
+            raise refused
         self._attach(ours)
         # Whatever the server writes on its channel from now on is not read: drained, so it never blocks.
         threading.Thread(target=_drain, args=(ch_r,), name='file-server-channel', daemon=True).start()

@@ -221,6 +221,7 @@ class Evaluator:
         self.servers: dict = {}
         self.server_starting: dict = {}
         self.no_server: set = set()
+        self.uncollectable: dict = {}  # 'base:' + test file -> its collection error there
         self.server_lock = threading.Lock()
         self.server_starts: list = []  # threads starting servers ahead of the runs
         self.server_counts = {'started': 0, 'refused': 0, 'runs': 0, 'cpu_ms': 0.0}
@@ -421,6 +422,12 @@ class Evaluator:
                 STARTUP_WALL_SECONDS + float(self.settings['wallSecondsPerTest']),
             )
         except (tg_child.FileServerRefused, tg_child.ZygoteError) as e:
+            errors = getattr(e, 'collect_errors', None)
+            if tree != 'head' and errors:
+                # Every test of the file errors the same way over the base code: its runs
+                # there need not start a session each to say so (tg_strength).
+                with self.server_lock:
+                    self.uncollectable[tree + ':' + rel] = str(errors[0].get('message') or '')
             print(
                 'harness: no file server for %s (%s): one fresh child per run\n%s'
                 % (rel, e, _tail(_read_tail(log), 2000)),
@@ -1821,7 +1828,7 @@ def _reported(res, result: dict, early, exited: bool, dur: float, cpu: float) ->
         run['message'] = _tail('pytest reported %s but exited with code 0\n%s' % (outcome, run.get('message', '')))
     if outcome not in ('passed', 'failed', 'error', 'skipped', 'xfailed', 'xpassed'):
         run['outcome'] = 'error'
-    if run['outcome'] == 'failed' and result.get('failedAt') in ('check', 'error'):
+    if run['outcome'] in ('failed', 'error') and result.get('failedAt') in ('check', 'missing', 'error'):
         run['failedAt'] = result['failedAt']
     return run
 

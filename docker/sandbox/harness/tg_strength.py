@@ -231,7 +231,16 @@ class StrengthStep:
             return None
         t0 = time.monotonic()
         if kind == 'base':
+            uncollectable = ev.uncollectable.get('base:' + tests[i]['file'])
+            if uncollectable is not None:
+                # Its file did not collect over the base code (its server said so): every
+                # test of it errors there the same way, without a session each to show it.
+                return {'outcome': 'error', 'failedAt': 'missing', 'message': uncollectable}, 0.0
             res = ev.run_test(tests[i], 0, False, tree='base')
+            uncollectable = ev.uncollectable.get('base:' + tests[i]['file'])
+            if res is not None and uncollectable and res['run'].get('failedAt') == 'missing':
+                res['run']['message'] = uncollectable  # what the server saw, not "0 collected"
+
         else:
             first = results[i][0]['run']
             cpu = float(ev.settings['cpuSecondsPerTest'])
@@ -280,9 +289,15 @@ class StrengthStep:
     def _per_test_strength(self, per_test: dict, outcomes: dict) -> None:
         value_changing = {m['id'] for m in self.mutants if m['valueChanging']}
         for (mid, i), outcome in sorted(outcomes.items()):
-            s = per_test[i].setdefault('strength', {'mutants': 0, 'killed': 0, 'crashed': 0, 'killedIds': []})
+            s = per_test[i].setdefault(
+                'strength',
+                {'mutants': 0, 'killed': 0, 'crashed': 0, 'killedIds': [], 'crashedIds': [], 'mutantIds': []},
+            )
+            s['mutantIds'].append(mid)
             if outcome == 'killed':
                 s['killedIds'].append(mid)
+            elif outcome == 'crashed':
+                s['crashedIds'].append(mid)
             if mid not in value_changing:
                 continue
             s['mutants'] += 1

@@ -50,11 +50,20 @@ def clamp(value, low, high):
     if value > high:
         return high
     return value
+
+
+def double(x):
+    return x * 2
 '''
 TESTS = '''
 import pytest
 
+from calc import ops
 from calc.ops import clamp
+
+
+def test_new_function():
+    assert ops.double(2) == 4
 
 
 def test_strong():
@@ -108,6 +117,10 @@ def test_a_strong_test_kills_at_a_check_and_a_weak_one_kills_nothing(tmp_path_fa
         'message': strong['before']['message'],
     }
     assert weak['label'] == 'passes-before' and crash['label'] == 'passes-before'
+    # A test of a function the base does not have fails there for a missing name, not at a check.
+    new = tests['test_new_function']
+    assert new['label'] == 'fails-before' and new['before']['failedAt'] == 'missing'
+    assert new['strength']['killed'] >= 1
     assert strong['strength']['killed'] >= 2
     assert weak['strength']['mutants'] >= 3 and weak['strength']['killed'] == 0
     assert crash['strength']['killed'] == 0
@@ -117,15 +130,14 @@ def test_a_strong_test_kills_at_a_check_and_a_weak_one_kills_nothing(tmp_path_fa
     assert (4, 'value > high', 'True') in killed and (4, 'value > high', 'False') in killed
     # clamp(10) is 10 either way: no test tells `>` from `>=` apart.
     assert (4, '>', '>=') in survivors
-    assert all(
-        m['killedBy'] == ['tests/test_ops.py::test_strong'] for m in mutation['mutants'] if m['status'] == 'killed'
-    )
+    clamp_killers = {tuple(m['killedBy']) for m in mutation['mutants'] if m['status'] == 'killed' and m['line'] < 7}
+    assert clamp_killers == {('tests/test_ops.py::test_strong',)}
     assert mutation['runs'] > 0 and mutation['budgetSpent'] is False
 
 
 def test_the_caps_and_the_budget_are_honoured(tmp_path_factory):
     report, tests = evaluate(tmp_path_factory, {'mutation': {'maxMutants': 2, 'maxPerLine': 1}})
-    assert [m['line'] for m in report['mutation']['mutants']] == [4, 5]
+    assert [m['line'] for m in report['mutation']['mutants']] == [4, 5]  # the first two changed lines
     assert report['mutation']['capped'] is True
     report, tests = evaluate(tmp_path_factory, {'mutation': {'seconds': 0}})
     assert {m['status'] for m in report['mutation']['mutants']} == {'not-run'}
@@ -137,3 +149,33 @@ def test_strength_off_leaves_no_trace(tmp_path_factory):
     report, tests = evaluate(tmp_path_factory, {'baseRuns': False, 'mutation': {'enabled': False}})
     assert 'mutation' not in report
     assert all('label' not in t and 'strength' not in t and 'before' not in t for t in tests.values())
+
+
+def test_a_test_file_that_does_not_import_over_the_base_code_fails_there_as_missing(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp('strength')
+    write_tree(tmp_path / 'base', {'calc/__init__.py': '', 'calc/ops.py': CLAMP_BASE})
+    tests = 'from calc.ops import clamp, double\n' + ''.join(
+        '\n\ndef test_double_%d():\n    assert double(%d) == %d\n' % (n, n, 2 * n) for n in range(4)
+    )
+    write_tree(tmp_path / 'head', {'calc/__init__.py': '', 'calc/ops.py': CLAMP_HEAD, 'tests/test_new.py': tests})
+    (tmp_path / 'candidates').mkdir()
+    request = {
+        'protocol': 1,
+        'mode': 'evaluate',
+        'settings': {
+            'reruns': 1,
+            'cpuSecondsPerTest': 2,
+            'wallSecondsPerTest': 10,
+            'slowMs': 500,
+            'deadlineMs': 300000,
+            'testGlobs': ['tests/**/test_*.py'],
+            'includePrTests': True,
+        },
+        'candidates': [],
+    }
+    report = tg_evaluate.evaluate(str(tmp_path), request, lambda *a, **k: None)
+    assert len(report['tests']) == 4
+    for t in report['tests']:
+        assert t['label'] == 'fails-before'
+        assert t['before']['outcome'] == 'error' and t['before']['failedAt'] == 'missing'
+        assert 'double' in t['before']['message']
