@@ -107,7 +107,7 @@ describe('parseConfig', () => {
 
   it('an unknown key is an error that suggests the closest valid key', () => {
     expect(errorOf('rerun: 2').message).toBe(
-      '.github/testgate.yml: rerun is not a known setting; did you mean "reruns"? Valid keys: version, reruns, limits, require, security, tests, generate, pullRequests, addTests, comment, environment.',
+      '.github/testgate.yml: rerun is not a known setting; did you mean "reruns"? Valid keys: version, reruns, limits, require, strength, security, tests, generate, pullRequests, addTests, comment, environment.',
     );
     expect(errorOf('limits: {cpu_seconds: 3}').message).toContain(
       'limits.cpu_seconds is not a known setting; did you mean "limits.cpuSeconds"?',

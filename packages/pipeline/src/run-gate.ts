@@ -295,6 +295,14 @@ async function evaluateInSandbox(
       testGlobs: [...config.tests.globs, ...config.tests.include],
       excludeGlobs: config.tests.exclude,
       includePrTests: run.includePrTests,
+      baseRuns: config.strength.baseRuns,
+      mutation: {
+        // Mutants are what `require.strength` judges by: without it they cost time for nothing.
+        enabled: config.require.strength,
+        maxMutants: config.strength.maxMutants,
+        maxPerLine: config.strength.maxMutantsPerLine,
+        seconds: config.strength.seconds,
+      },
     },
     limits: sandboxLimits(config, deadlineMs),
     ...common(options),
