@@ -415,9 +415,7 @@ const gateConfigSchema = section({
     maxMutantsPerLine: numberIn(1, 20, { int: true, unit: 'mutants per changed line' }).default(
       d.strength.maxMutantsPerLine,
     ),
-    seconds: numberIn(1, 1800, { unit: 'seconds for the mutant runs' }).default(
-      d.strength.seconds,
-    ),
+    seconds: numberIn(1, 1800, { unit: 'seconds for the mutant runs' }).default(d.strength.seconds),
     baseRuns: bool().default(d.strength.baseRuns),
   }).prefault({}),
   security: section({

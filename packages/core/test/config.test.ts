@@ -137,6 +137,38 @@ describe('parseConfig', () => {
     );
   });
 
+  it('test strength: defaults, bounds and the base runs require.failsBefore needs', () => {
+    expect(defaultConfig.require).toMatchObject({ failsBefore: false, strength: true });
+    expect(defaultConfig.strength).toEqual({
+      maxMutants: 60,
+      maxMutantsPerLine: 3,
+      seconds: 60,
+      baseRuns: true,
+    });
+    expect(parseConfig('strength: {maxMutants: 0}\nrequire: {strength: false}')).toMatchObject({
+      strength: { maxMutants: 0, maxMutantsPerLine: 3 },
+      require: { strength: false, failsBefore: false },
+    });
+    expect(errorOf('strength: {maxMutants: 5000}').message).toBe(
+      '.github/testgate.yml: strength.maxMutants must be an integer between 0 and 1000 (mutants per evaluation) (got 5000)',
+    );
+    expect(errorOf('strength: {maxMutantsPerLine: 0}').message).toBe(
+      '.github/testgate.yml: strength.maxMutantsPerLine must be an integer between 1 and 20 (mutants per changed line) (got 0)',
+    );
+    expect(errorOf('strength: {seconds: "fast"}').message).toBe(
+      '.github/testgate.yml: strength.seconds must be a number between 1 and 1800 (seconds for the mutant runs) (got "fast")',
+    );
+    expect(errorOf('require: {failsBefore: yes please}').message).toBe(
+      '.github/testgate.yml: require.failsBefore must be true or false (got "yes please")',
+    );
+    expect(errorOf('strength: {max_mutants: 5}').message).toContain(
+      'strength.max_mutants is not a known setting; did you mean "strength.maxMutants"?',
+    );
+    expect(errorOf('require: {failsBefore: true}\nstrength: {baseRuns: false}').message).toBe(
+      '.github/testgate.yml: require.failsBefore needs strength.baseRuns: true (the base runs tell whether a test fails before the change): turn strength.baseRuns on, or require.failsBefore off (got true)',
+    );
+  });
+
   it('reports a missing key inside a record entry', () => {
     expect(errorOf('generate: {model: {prices: {mine: {inputPer1M: 1}}}}').message).toBe(
       '.github/testgate.yml: generate.model.prices.mine.outputPer1M is missing: it must be a number between 0 and 10000 (USD per million output tokens)',

@@ -45,6 +45,10 @@ export const REASON_HELP: Record<ReasonCode, string> = {
     'The test exceeded a sandbox limit: memory, processes, disk, output or open files.',
   'no-assert': 'The test asserts nothing.',
   'trivial-assert': 'Every assertion of the test is always true.',
+  'weak-oracle':
+    'The test passes and runs mutants of the changed lines (a `<` made `<=`, a constant changed), but fails at an assert on none of them: its assertions do not check what the change computes.',
+  'passes-before':
+    'The pull request says it fixes a bug, but none of its tests fails on the code before the change; this test passes there too.',
   'no-coverage-gain': 'The test executes none of the source lines the pull request changes.',
   'misses-error-path': 'A changed function has a changed raise/except that no test reaches.',
   tampering:
