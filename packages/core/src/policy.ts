@@ -29,7 +29,7 @@ import type {
 import { REASON_CODES, type ReasonCode, type Verdict } from './vocabulary.ts';
 
 /** Facts about this run that are not in the evidence: what the pull request says of itself. */
-export interface JudgeOptions {
+interface JudgeOptions {
   /**
    * The pull request says it fixes a bug (the App: a `bug`/`bugfix`/`fix` label or a
    * closing keyword such as "fixes #12"; the CLI: `--fixes-bug`). With

@@ -215,7 +215,7 @@ export function generationBlocks(report: GateReport): string[] {
 }
 
 /** Accepted generated tests the strength choice left out, and why. */
-export function notSuggestedBlocks(generation: GenerationSummary, max = 50): string[] {
+function notSuggestedBlocks(generation: GenerationSummary, max = 50): string[] {
   const left = generation.notSuggested ?? [];
   if (left.length === 0) return [];
   return [
