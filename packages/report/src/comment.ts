@@ -201,7 +201,12 @@ function suggestionIntroBlocks(
       blocks.push('', `> The model was not used: ${mdText(generation.fallbackReason)}`);
   }
   if (report.suggestions.length === 0) {
-    if (generation !== undefined && generation.generator !== 'off')
+    // Accepted tests left out for strength say why below; "not good enough" would be wrong.
+    if (
+      generation !== undefined &&
+      generation.generator !== 'off' &&
+      (generation.notSuggested ?? []).length === 0
+    )
       blocks.push('', 'No generated test was good enough to suggest.');
   } else {
     blocks.push('', deliveryLine(options.delivery, report.suggestions));

@@ -71,6 +71,7 @@ describe('test strength in the outputs', () => {
     ).toBe(true);
     expect(items[10]).toBe('- and 3 more');
     expect(comment).toContain('`tests/test_calc.py::test_weak` _passes-before_');
+    expect(comment).not.toContain('No generated test was good enough to suggest.');
     expect(comment).toContain(
       "1 accepted generated test not suggested: kills no mutant the pull request's tests do not already kill (`test_gen_add`).",
     );
