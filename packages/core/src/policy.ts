@@ -147,6 +147,8 @@ const FIXTURE_USER_REASONS = new Set<ReasonCode>([
   'tampering',
 ]);
 
+const SUBSUMES_WEAK_ORACLE = new Set<ReasonCode>(['no-assert', 'trivial-assert', 'tampering']);
+
 function judgeTest(test: TestEvidence, context: TestContext): TestResult {
   const { config } = context;
   const details: ReasonDetail[] = [];
@@ -201,7 +203,12 @@ function judgeTest(test: TestEvidence, context: TestContext): TestResult {
     });
   }
 
-  const weak = config.require.strength ? weakOracleDetail(test, context.mutants) : undefined;
+  // "Asserts nothing" or "always true" already says the oracle is missing, and a test that
+  // tampers with the run cannot be trusted to have run its mutants honestly: no second word.
+  const weak =
+    config.require.strength && !details.some((detail) => SUBSUMES_WEAK_ORACLE.has(detail.reason))
+      ? weakOracleDetail(test, context.mutants)
+      : undefined;
   if (weak) details.push(weak);
 
   if (context.fixUnproven && isAuthoredByPr(test) && test.label === 'passes-before') {

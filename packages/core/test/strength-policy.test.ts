@@ -1,7 +1,7 @@
 /** Test strength in the policy: `weak-oracle`, `passes-before`, the labels and the report's summary. */
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, judge, parseConfig, type TestEvidence } from '../src/index.ts';
-import { evidence, mutant, mutation, run, test } from './builders.ts';
+import { evidence, finding, mutant, mutation, run, test } from './builders.ts';
 
 /** A passing PR test covering calc.py:3 that ran `mutants` mutants there and killed `killedIds`. */
 function measured(
@@ -163,6 +163,34 @@ describe('weak-oracle', () => {
     expect(unmeasured.tests[0]!.reasons).toEqual([]);
     expect(unmeasured.tests[0]!.strength).toBeUndefined();
     expect(unmeasured.strength).toBeUndefined();
+  });
+
+  it('says nothing more of a test that asserts nothing, only trivially, or tampers', () => {
+    const reasonsOf = (extra: Partial<TestEvidence>) =>
+      judge(
+        evidence({
+          tests: [measured('test_x', { mutants: 4 }, extra)],
+          mutation: mutation(survivors),
+        }),
+        defaultConfig,
+      ).tests[0]!.reasons;
+    expect(reasonsOf({ asserts: 0 })).toEqual(['no-assert']);
+    expect(reasonsOf({ asserts: 1, trivialAsserts: 1 })).toEqual(['trivial-assert']);
+    expect(
+      reasonsOf({
+        findings: [finding({ rule: 'TG-BUILTINS', reason: 'tampering', source: 'ast', line: 11 })],
+      }),
+    ).toEqual(['tampering']);
+    // With require.assertions off, the assertion reasons do not fire and weak-oracle speaks.
+    expect(
+      judge(
+        evidence({
+          tests: [measured('test_x', { mutants: 4 }, { asserts: 0 })],
+          mutation: mutation(survivors),
+        }),
+        parseConfig('require: {assertions: false}'),
+      ).tests[0]!.reasons,
+    ).toEqual(['weak-oracle']);
   });
 
   it('leaves a failing test to its own reason', () => {

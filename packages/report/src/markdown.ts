@@ -45,12 +45,6 @@ function statusCell(test: TestResult): string {
   return test.status === 'accepted' ? '✅ accepted' : '❌ rejected';
 }
 
-/** The test's id, with its base-run label (`fails-before`, ...) when it was measured. */
-function testCell(test: TestResult): string {
-  const label = labelTag(test);
-  return label ? `${mdCode(test.nodeid)} _${label}_` : mdCode(test.nodeid);
-}
-
 /** `calc/ops.py:12` `<` -> `<=`, each part a code span. */
 function mdMutant(mutant: MutantRef): string {
   return `${mdCode(`${mutant.file}:${mutant.line}`)} ${mdCode(mutant.original)} -&gt; ${mdCode(mutant.replacement)}`;
@@ -86,19 +80,25 @@ export function testTableBlocks(
   options: { compact?: boolean } = {},
 ): string[] {
   if (tests.length === 0) return [];
+  // The base-run label gets a last column of its own, shown once any test has one.
+  const labelled = tests.some((test) => labelTag(test) !== '');
+  const labelHead = labelled ? ' Before the change |' : '';
+  const labelRule = labelled ? ' --- |' : '';
+  const label = (test: TestResult) => (labelled ? ` ${labelTag(test) || '-'} |` : '');
   if (options.compact) {
     return [
-      '| Status | Test | Reasons |\n| --- | --- | --- |',
+      `| Status | Test | Reasons |${labelHead}\n| --- | --- | --- |${labelRule}`,
       ...tests.map(
-        (test) => `| ${statusCell(test)} | ${testCell(test)} | ${test.reasons.join(', ') || '-'} |`,
+        (test) =>
+          `| ${statusCell(test)} | ${mdCode(test.nodeid)} | ${test.reasons.join(', ') || '-'} |${label(test)}`,
       ),
     ];
   }
   return [
-    '| Status | Test | Reasons | Time | Changed lines covered |\n| --- | --- | --- | ---: | ---: |',
+    `| Status | Test | Reasons | Time | Changed lines covered |${labelHead}\n| --- | --- | --- | ---: | ---: |${labelRule}`,
     ...tests.map(
       (test) =>
-        `| ${statusCell(test)} | ${testCell(test)} | ${test.reasons.join(', ') || '-'} | ${formatDuration(test.durationMs)} | ${formatChangedLines(test)} |`,
+        `| ${statusCell(test)} | ${mdCode(test.nodeid)} | ${test.reasons.join(', ') || '-'} | ${formatDuration(test.durationMs)} | ${formatChangedLines(test)} |${label(test)}`,
     ),
   ];
 }

@@ -188,18 +188,26 @@ export function renderText(report: GateReport, options: TextOptions = {}): strin
 const TEST_COLUMN_MAX = 120;
 
 function table(tests: TestResult[], paint: ReturnType<typeof painter>): string[] {
+  // The base-run label gets a last column of its own, shown once any test has one.
+  const labelled = tests.some((test) => labelTag(test) !== '');
   const rows = tests.map((test) => [
     test.status,
     // One absurdly long id must not push every other column off the screen.
-    truncateTo(oneLine(test.nodeid), TEST_COLUMN_MAX) +
-      (labelTag(test) ? ` [${labelTag(test)}]` : ''),
+    truncateTo(oneLine(test.nodeid), TEST_COLUMN_MAX),
     test.reasons.join(', ') || '-',
     formatDuration(test.durationMs),
     formatChangedLines(test),
+    ...(labelled ? [labelTag(test) || '-'] : []),
   ]);
-  const lines = columns([['STATUS', 'TEST', 'REASONS', 'TIME', 'CHANGED LINES'], ...rows], {
-    right: [3, 4],
-  });
+  const head = [
+    'STATUS',
+    'TEST',
+    'REASONS',
+    'TIME',
+    'CHANGED LINES',
+    ...(labelled ? ['BEFORE'] : []),
+  ];
+  const lines = columns([head, ...rows], { right: [3, 4] });
   // Colour after padding, so escape codes do not upset the column widths.
   return lines.map((line, index) => {
     if (index === 0) return `  ${paint.dim(line)}`;

@@ -24,8 +24,13 @@ describe('test strength in the outputs', () => {
 
   it('text: labels next to the tests, the score, every survivor and the left-out suggestion', () => {
     const text = renderText(strengthReport());
-    expect(text).toContain('tests/test_calc.py::test_regression [fails-before]');
-    expect(text).toContain('tests/test_calc.py::test_weak [passes-before]');
+    expect(text).toMatch(/ {2}STATUS +TEST +REASONS +TIME +CHANGED LINES +BEFORE\n/);
+    expect(text).toMatch(
+      / {2}accepted +tests\/test_calc\.py::test_regression +- +20 ms +2\/2 +fails-before\n/,
+    );
+    expect(text).toMatch(
+      / {2}rejected +tests\/test_calc\.py::test_weak +weak-oracle +20 ms +2\/2 +passes-before\n/,
+    );
     expect(text).toContain('Test strength\n');
     expect(text).toContain(
       "  Mutation score of the PR's tests: 2/15 mutants killed at an assert (13%).\n",
@@ -47,13 +52,20 @@ describe('test strength in the outputs', () => {
 
   it('text and Markdown say nothing of strength when it was not measured', () => {
     expect(renderText(passingReport())).not.toContain('Test strength');
+    expect(renderText(passingReport())).not.toContain('BEFORE');
+    expect(renderMarkdown(passingReport())).not.toContain('Before the change');
     expect(renderMarkdown(passingReport())).not.toContain('Test strength');
     expect(renderComment(passingReport())).not.toContain('Test strength');
   });
 
   it('Markdown: a Test strength section and the labels in the table', () => {
     const markdown = renderMarkdown(strengthReport());
-    expect(markdown).toContain('| `tests/test_calc.py::test_regression` _fails-before_ |');
+    expect(markdown).toContain(
+      '| Status | Test | Reasons | Time | Changed lines covered | Before the change |',
+    );
+    expect(markdown).toContain(
+      '| ✅ accepted | `tests/test_calc.py::test_regression` | - | 20 ms | 2/2 | fails-before |',
+    );
     expect(markdown).toContain(
       "## Test strength\n\nMutation score of the PR's tests: 2/15 mutants killed at an assert (13%).\n\n- `calc.py:3` `total` -&gt; `total + 1` survives: no test tells them apart\n",
     );
@@ -70,7 +82,9 @@ describe('test strength in the outputs', () => {
       items.slice(0, 10).every((line) => line.includes(' survives: no test tells them apart')),
     ).toBe(true);
     expect(items[10]).toBe('- and 3 more');
-    expect(comment).toContain('`tests/test_calc.py::test_weak` _passes-before_');
+    expect(comment).toContain(
+      '| ❌ rejected | `tests/test_calc.py::test_weak` | weak-oracle | passes-before |',
+    );
     expect(comment).not.toContain('No generated test was good enough to suggest.');
     expect(comment).toContain(
       "1 accepted generated test not suggested: kills no mutant the pull request's tests do not already kill (`test_gen_add`).",
