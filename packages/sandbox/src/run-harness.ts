@@ -53,8 +53,9 @@ const harnessSettingsSchema = z.looseObject({
   /** Run each judged test once more over the base code (its label: fails-before, ...). */
   baseRuns: z.boolean().default(true),
   /** Mutants on the changed lines, run against the tests that cover them. */
+  // Loose like the settings themselves: a key the harness learns later passes through.
   mutation: z
-    .strictObject({
+    .looseObject({
       enabled: z.boolean().default(true),
       /** Mutants per evaluation. */
       maxMutants: z.number().int().min(0).max(10_000).default(60),
