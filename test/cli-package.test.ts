@@ -181,13 +181,13 @@ describe('the installed testgate, outside the monorepo', () => {
   it('fails the example with exit code 1 and the text report on stdout', () => {
     expect(example.code, example.stderr.slice(-3000)).toBe(1);
     expect(example.stdout).toMatch(
-      /^Verdict: FAIL - 12 of 14 tests rejected: .*; 1 file rejected: error \(1\)$/m,
+      /^Verdict: FAIL - 13 of 15 tests rejected: .*; 1 file rejected: error \(1\)$/m,
     );
     expect(example.stdout).toMatch(
       /^\s+rejected\s+tests\/test_parse_ai\.py::test_parse_amount_shell\s+unsafe/m,
     );
     expect(example.stdout).toMatch(/AUDIT-os\.system\s+tests\/test_parse_ai\.py:22\s+high/);
-    expect(example.stderr).toContain('testgate: judge: 14 tests');
+    expect(example.stderr).toContain('testgate: judge: 15 tests');
     expect(`${example.stdout}${example.stderr}`).not.toMatch(/tsx|ERR_MODULE_NOT_FOUND|__dirname/);
     expect(exampleJson.verdict).toBe('fail');
     expect(exampleJson.tests).toHaveLength(14);

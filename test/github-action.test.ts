@@ -122,14 +122,14 @@ describe('a failing pull request (examples/calc)', () => {
       sarif: join(example, 'testgate.sarif'),
     });
     expect(report.verdict).toBe('fail');
-    expect(report.title).toMatch(/^12 of 14 tests rejected: /);
+    expect(report.title).toMatch(/^13 of 15 tests rejected: /);
     expect(failing.stderr).toContain(
       'testgate: verdict fail (fail-on: fail,error): failing the step',
     );
   });
 
   it('writes the Markdown report as the job summary, within 1 MiB', () => {
-    expect(failing.summary.startsWith('# ❌ Testgate: FAIL\n\n12 of 14 tests rejected')).toBe(true);
+    expect(failing.summary.startsWith('# ❌ Testgate: FAIL\n\n13 of 15 tests rejected')).toBe(true);
     expect(failing.summary).toContain(
       '| ❌ rejected | `tests/test_parse_ai.py::test_parse_amount_shell` | unsafe, failed, no-coverage-gain |',
     );

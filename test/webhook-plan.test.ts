@@ -11,6 +11,7 @@ interface PullRequestExample {
   pull_request: {
     number: number;
     draft?: boolean;
+    labels?: { name: string }[];
     head: { sha: string; ref: string };
     base: { sha: string; ref: string };
   };
@@ -52,10 +53,36 @@ describe('planDelivery for pull_request', () => {
           headRef: pr.head.ref,
           baseRef: pr.base.ref,
           draft: pr.draft === true,
+          // GitHub's examples carry a `bug` label.
+          claimsFix: (pr.labels ?? []).some((label) => label.name === 'bug'),
           event: `pull_request.${payload.action}`,
         },
       });
     }
+  });
+
+  it('marks a pull request that says it fixes a bug: a bug/bugfix/fix label or a closing keyword', () => {
+    const base = pullRequestExamples.find((e) => e.action === 'opened')!;
+    const claims = (pull: Record<string, unknown>) => {
+      const plan = planDelivery(
+        'pull_request',
+        {
+          ...base,
+          pull_request: { ...base.pull_request, title: 'Tidy', body: null, labels: [], ...pull },
+        },
+        '1',
+      );
+      return plan.action === 'enqueue' ? plan.job.claimsFix : undefined;
+    };
+    expect(claims({})).toBe(false);
+    expect(claims({ labels: [{ name: 'Bug' }] })).toBe(true);
+    expect(claims({ labels: [{ name: 'bugfix' }, { name: 'docs' }] })).toBe(true);
+    expect(claims({ labels: [{ name: 'debug' }] })).toBe(false);
+    expect(claims({ body: 'This fixes #12 for good' })).toBe(true);
+    expect(claims({ title: 'Resolved #3: off by one' })).toBe(true);
+    expect(claims({ body: 'Closes octo/calc#40' })).toBe(true);
+    expect(claims({ body: 'A fix for the prefix handling, see #12' })).toBe(false);
+    expect(claims({ labels: 'bug' })).toBe(false);
   });
 
   it('ignores a gated action whose payload lacks or garbles a field it needs', () => {

@@ -1,5 +1,5 @@
 import { GateJobDataSchema, type GateJobInput } from '@testgate/queue';
-import { ADD_TESTS_IDENTIFIER } from '@testgate/github';
+import { ADD_TESTS_IDENTIFIER, pullRequestClaimsFix } from '@testgate/github';
 import type { AddTestsRequestInput } from './add-tests-intake.ts';
 import { z } from 'zod';
 
@@ -32,6 +32,9 @@ interface PullRequestPayload {
   pull_request?: {
     number?: unknown;
     draft?: unknown;
+    title?: unknown;
+    body?: unknown;
+    labels?: unknown;
     head?: { sha?: unknown; ref?: unknown };
     base?: { sha?: unknown; ref?: unknown };
   };
@@ -124,6 +127,15 @@ export function planDelivery(event: string, payload: unknown, appId: string): De
       headRef: pr?.head?.ref,
       baseRef: pr?.base?.ref,
       draft: pr?.draft === true,
+      claimsFix: pullRequestClaimsFix({
+        labels: Array.isArray(pr?.labels)
+          ? (pr.labels as unknown[]).filter(
+              (label): label is { name?: unknown } => typeof label === 'object' && label !== null,
+            )
+          : [],
+        title: pr?.title,
+        body: pr?.body,
+      }),
       event: `pull_request.${action}`,
     });
     if (!job.success)

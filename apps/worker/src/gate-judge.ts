@@ -148,6 +148,8 @@ async function runGateOnTrees(
     head: { kind: 'dir', path: trees.head.root },
     config,
     generate,
+    // The host's answer is fresher (a label added since the event); a host that cannot tell leaves the event's.
+    claimsFix: pull.claimsFix ?? data.claimsFix,
     ...(generate === 'model' && deps.model !== undefined
       ? { generateCandidates: deps.model.generateCandidates({ config, tenant: host.tenant }) }
       : {}),

@@ -3,7 +3,15 @@
  * decides (stale or not, draft or not, publish or judge, retry or give up) and what it
  * leaves on the host.
  */
-import { ConfigError, HostError, type GateReport } from '@testgate/core';
+import { rm } from 'node:fs/promises';
+import {
+  ConfigError,
+  defaultConfig,
+  HostError,
+  notJudgedReport,
+  type GateReport,
+} from '@testgate/core';
+import type { RunGateOptions } from '@testgate/pipeline';
 import { COMMENT_MARKER } from '@testgate/report';
 import {
   DelayedError,
@@ -16,6 +24,7 @@ import {
 import type { SandboxRunner } from '@testgate/sandbox';
 import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
+import { judgeGate } from '../src/gate-judge.ts';
 import { failInvalidConfig, prepareGate } from '../src/gate-prepare.ts';
 import { createGateProcessor } from '../src/gate-processor.ts';
 import { publishVerdict } from '../src/gate-publish.ts';
@@ -214,6 +223,41 @@ describe('prepareGate', () => {
 
     await expect(prepareGate(run)).rejects.toBeInstanceOf(DelayedError);
     expect(queue.delays).toEqual([2000]);
+  });
+});
+
+describe('judgeGate', () => {
+  async function claimsFixSeen(options: {
+    host: boolean | undefined;
+    job: boolean;
+  }): Promise<boolean | undefined> {
+    const host = createMemoryHost(options.host === undefined ? {} : { claimsFix: options.host });
+    let seen: RunGateOptions | undefined;
+    const { run: plain } = gateRun(host, { data: { claimsFix: options.job } });
+    const run: GateRun = {
+      ...plain,
+      deps: deps(host, {
+        runGate: async (gateOptions) => {
+          seen = gateOptions;
+          return notJudgedReport({ title: 'Nothing to judge', neutralReason: 'nothing' });
+        },
+      }),
+    };
+    try {
+      await judgeGate(run, 100, defaultConfig);
+    } finally {
+      // settleGate removes the workspace in a real job.
+      if (run.state.workspace !== undefined)
+        await rm(run.state.workspace, { recursive: true, force: true });
+    }
+    return seen?.claimsFix;
+  }
+
+  it("tells the gate whether the pull request claims a fix: the host's answer first, else the event's", async () => {
+    expect(await claimsFixSeen({ host: true, job: false })).toBe(true);
+    expect(await claimsFixSeen({ host: false, job: true })).toBe(false);
+    expect(await claimsFixSeen({ host: undefined, job: true })).toBe(true);
+    expect(await claimsFixSeen({ host: undefined, job: false })).toBe(false);
   });
 });
 

@@ -46,6 +46,12 @@ export interface HostPullRequest {
   baseSha: string;
   /** The head branch lives in another repository (a fork, or a deleted one): no push. */
   fromFork: boolean;
+  /**
+   * The pull request says it fixes a bug, as the host spells it (GitHub: a `bug`/`bugfix`/
+   * `fix` label or a closing keyword such as "fixes #12"). Read when the gate runs, so a
+   * label added since the event counts. Absent: the host cannot tell (the job's flag holds).
+   */
+  claimsFix?: boolean;
 }
 
 /** Caps on one commit's tree, enforced while it is written to disk. */

@@ -72,6 +72,45 @@ export interface GateConfig {
      * @defaultValue true
      */
     errorPath: boolean;
+    /**
+     * When the pull request says it fixes a bug (a `bug`/`bugfix`/`fix` label or a closing
+     * keyword such as "fixes #12" in the App; `--fixes-bug` in the CLI) and none of its new
+     * or edited tests fails on the code before the change, reject its tests that pass there
+     * too (`passes-before`). Needs `strength.baseRuns`.
+     * @defaultValue false
+     */
+    failsBefore: boolean;
+    /**
+     * Mutate the changed lines (at most `strength.maxMutants` mutants) and reject a passing
+     * test that covers mutants but fails at an assert on none of them (`weak-oracle`).
+     * Off: no mutants are run at all.
+     * @defaultValue true
+     */
+    strength: boolean;
+  };
+  /** Test strength: base runs and mutants of the changed lines (`require.strength`, `require.failsBefore`). */
+  strength: {
+    /**
+     * Mutants per evaluation, in all.
+     * @defaultValue 60
+     */
+    maxMutants: number;
+    /**
+     * Mutants per changed line.
+     * @defaultValue 3
+     */
+    maxMutantsPerLine: number;
+    /**
+     * Wall-clock seconds for the mutant runs of one evaluation; mutants left when it is spent are `not-run`.
+     * @defaultValue 60
+     */
+    seconds: number;
+    /**
+     * Run each judged test once more over the base code, to label it `fails-before`,
+     * `passes-before`, `regression` or `fails-both`.
+     * @defaultValue true
+     */
+    baseRuns: boolean;
   };
   security: {
     /**
@@ -260,7 +299,14 @@ export const defaultConfig: GateConfig = deepFreeze({
   version: 1,
   reruns: 3,
   limits: { cpuSeconds: 2, wallSeconds: 10, slowMs: 500, memoryMb: 512 },
-  require: { assertions: true, coverageGain: true, errorPath: true },
+  require: {
+    assertions: true,
+    coverageGain: true,
+    errorPath: true,
+    failsBefore: false,
+    strength: true,
+  },
+  strength: { maxMutants: 60, maxMutantsPerLine: 3, seconds: 60, baseRuns: true },
   security: { failOn: 'any', allowRules: [], scope: 'changed' },
   tests: { globs: [...DEFAULT_TEST_GLOBS], include: [], exclude: [] },
   generate: {
@@ -359,6 +405,18 @@ const gateConfigSchema = section({
     assertions: bool().default(d.require.assertions),
     coverageGain: bool().default(d.require.coverageGain),
     errorPath: bool().default(d.require.errorPath),
+    failsBefore: bool().default(d.require.failsBefore),
+    strength: bool().default(d.require.strength),
+  }).prefault({}),
+  strength: section({
+    maxMutants: numberIn(0, 1000, { int: true, unit: 'mutants per evaluation' }).default(
+      d.strength.maxMutants,
+    ),
+    maxMutantsPerLine: numberIn(1, 20, { int: true, unit: 'mutants per changed line' }).default(
+      d.strength.maxMutantsPerLine,
+    ),
+    seconds: numberIn(1, 1800, { unit: 'seconds for the mutant runs' }).default(d.strength.seconds),
+    baseRuns: bool().default(d.strength.baseRuns),
   }).prefault({}),
   security: section({
     failOn: oneOf(['any', 'medium', 'high']).default(d.security.failOn),
@@ -430,6 +488,17 @@ const gateConfigSchema = section({
       .default(() => []),
     allowSdist: bool().default(d.environment.allowSdist),
   }).prefault({}),
+}).superRefine((config, context) => {
+  // Whether a test fails before the change is what the base runs tell; without them
+  // `require.failsBefore` would reject every test of a bug fix.
+  if (config.require.failsBefore && !config.strength.baseRuns) {
+    context.addIssue({
+      code: 'custom',
+      path: ['require', 'failsBefore'],
+      message:
+        'needs strength.baseRuns: true (the base runs tell whether a test fails before the change): turn strength.baseRuns on, or require.failsBefore off',
+    });
+  }
 });
 
 // The hand-written interface carries the docs; these lines keep it and the schema in step.

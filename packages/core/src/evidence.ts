@@ -49,8 +49,47 @@ export const testRunSchema = z.object({
   message: z.string().max(20_000).optional(),
   /** For `timeout` / `resource-limit`: which limit hit. */
   limit: z.enum(['cpu', 'wall', 'memory', 'pids', 'disk', 'output', 'files']).optional(),
+  /**
+   * For `failed`: where it failed. `check`: at an assert, or a `pytest.raises` that did not
+   * see its exception (the test's oracle spoke); `error`: an exception the test did not
+   * expect (the code crashed). Absent in reports older than test strength.
+   */
+  failedAt: z.enum(['check', 'error']).optional(),
 });
 export type TestRun = z.infer<typeof testRunSchema>;
+
+/**
+ * What a test did over the base code (strength-contract, `baseRuns`): its file from the
+ * head, the code under test from the base. Absent when base runs are off.
+ */
+export const beforeRunSchema = z.object({
+  outcome: runOutcomeSchema,
+  failedAt: z.enum(['check', 'error']).optional(),
+  message: z.string().max(20_000).optional(),
+});
+export type BeforeRun = z.infer<typeof beforeRunSchema>;
+
+/**
+ * How a test's base run and head runs compare: `fails-before` (fails or errors on base,
+ * passes on head: it proves the change), `passes-before` (passes on both: a
+ * characterization or refactoring guard), `regression` (passes on base, fails on head),
+ * `fails-both`.
+ */
+export const TEST_LABELS = ['fails-before', 'passes-before', 'regression', 'fails-both'] as const;
+export type TestLabel = (typeof TEST_LABELS)[number];
+
+/** Per test: the value-changing mutants of the changed lines it covers, and what it did to them. */
+export const testStrengthSchema = z.object({
+  /** Value-changing mutants on changed lines this test covers, run against it. */
+  mutants: z.number().int().nonnegative(),
+  /** Of those, killed at a check (an assert, or `pytest.raises` not seeing its exception). */
+  killed: z.number().int().nonnegative(),
+  /** Killed only by an error, a crash or a timeout: not evidence of an oracle. */
+  crashed: z.number().int().nonnegative(),
+  /** Ids (in `mutation.mutants`) of the mutants it killed at a check. */
+  killedIds: z.array(z.string().max(100)).max(1000),
+});
+export type TestStrength = z.infer<typeof testStrengthSchema>;
 
 export const testEvidenceSchema = z.object({
   /** pytest node id relative to the repo root, e.g. `tests/test_calc.py::test_add[1-2]`. */
@@ -99,6 +138,12 @@ export const testEvidenceSchema = z.object({
   asserts: z.number().int().nonnegative(),
   /** Of those, assertions that are always true (`assert True`, `assert x == x`, ...). */
   trivialAsserts: z.number().int().nonnegative(),
+  /** The one run over the base code; absent when base runs are off (or in older reports). */
+  before: beforeRunSchema.optional(),
+  /** How the base run and the head runs compare; absent when there was no base run. */
+  label: z.enum(TEST_LABELS).optional(),
+  /** Mutants of the changed lines this test covers; absent when mutation did not run. */
+  strength: testStrengthSchema.optional(),
 });
 export type TestEvidence = z.infer<typeof testEvidenceSchema>;
 
@@ -162,6 +207,63 @@ const projectSchema = z.object({
   importBlame: z.enum(['dependency', 'gate', 'pr']).optional(),
 });
 
+export const MUTANT_OPERATORS = [
+  'compare',
+  'boolean',
+  'arithmetic',
+  'constant',
+  'return',
+  'raise',
+  'condition',
+] as const;
+
+/** One mutant of a changed line: the code with one small change, run against its tests. */
+export const mutantSchema = z.object({
+  id: z.string().max(100),
+  file: z.string().max(4096),
+  line: z.number().int().nonnegative(),
+  col: z.number().int().nonnegative(),
+  operator: z.enum(MUTANT_OPERATORS),
+  /** The source before and after, e.g. `<` and `<=`, `return total` and `return None`. */
+  original: z.string().max(200),
+  replacement: z.string().max(200),
+  /** False for the `return None` kind: any caller "kills" those, so they prove no oracle. */
+  valueChanging: z.boolean(),
+  /**
+   * `killed`: some test failed at a check; `crashed`: tests failed only by an error or a
+   * timeout; `survived`: every covering test passed; `not-run`: the budget or cap was spent,
+   * or no test covers it.
+   */
+  status: z.enum(['killed', 'survived', 'crashed', 'not-run']),
+  /** Node ids of the tests that killed it at a check. */
+  killedBy: z.array(z.string().max(4096)).max(50),
+  /** Tests run on it. */
+  tests: z.number().int().nonnegative(),
+});
+export type Mutant = z.infer<typeof mutantSchema>;
+
+/** The mutation step of an evaluation (strength-contract); absent when it did not run. */
+export const mutationEvidenceSchema = z.object({
+  mutants: z.array(mutantSchema).max(10_000),
+  /** Changed executable lines of non-test code considered. */
+  changedLines: z.number().int().nonnegative(),
+  /** Changed lines skipped as arid: logging, docstrings, `pass`, ... */
+  aridLines: z.number().int().nonnegative(),
+  /** Mutants dropped as equivalent (same bytecode, `x*1` -> `x/1`, ...). */
+  equivalent: z.number().int().nonnegative(),
+  /** `maxMutants` / `maxPerLine` cut some. */
+  capped: z.boolean(),
+  /** The seconds budget stopped the mutant runs. */
+  budgetSpent: z.boolean(),
+  /** Mutant runs done. */
+  runs: z.number().int().nonnegative(),
+  /** Wall time of the strength step (base runs and mutant runs). */
+  durationMs: z.number().nonnegative(),
+  /** Of that, the base runs. */
+  baseDurationMs: z.number().nonnegative(),
+});
+export type MutationEvidence = z.infer<typeof mutationEvidenceSchema>;
+
 export const evaluationEvidenceSchema = z.object({
   protocol: z.literal(1),
   mode: z.literal('evaluate'),
@@ -202,6 +304,8 @@ export const evaluationEvidenceSchema = z.object({
     /** Set when Bandit could not run; static AST rules still apply. */
     banditError: z.string().max(20_000).optional(),
   }),
+  /** Mutants of the changed lines and their fate; absent when mutation is off or in older reports. */
+  mutation: mutationEvidenceSchema.optional(),
   durationMs: z.number().nonnegative(),
 });
 export type EvaluationEvidence = z.infer<typeof evaluationEvidenceSchema>;

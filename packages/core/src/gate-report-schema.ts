@@ -6,7 +6,7 @@
  * can say false things but cannot inject markup, mentions or workflow commands.
  */
 import { z } from 'zod';
-import { findingSchema, runOutcomeSchema } from './evidence.ts';
+import { findingSchema, MUTANT_OPERATORS, runOutcomeSchema, TEST_LABELS } from './evidence.ts';
 import type { GateReport } from './gate-report.ts';
 import { escapeUntrustedStrings } from './untrusted-text.ts';
 import { REASON_CODES } from './vocabulary.ts';
@@ -57,6 +57,22 @@ const testSchema = z.object({
     branchesCovered: count,
     errorPathLines: linesByFile,
   }),
+  label: z.enum(TEST_LABELS).optional(),
+  before: z
+    .object({
+      outcome: runOutcomeSchema,
+      failedAt: z.enum(['check', 'error']).optional(),
+      message: text().optional(),
+    })
+    .optional(),
+  strength: z
+    .object({
+      mutants: count,
+      killed: count,
+      crashed: count,
+      killedIds: z.array(text(2000)).max(1000),
+    })
+    .optional(),
 });
 
 const fileSchema = z.object({
@@ -86,6 +102,10 @@ const generationSchema = z.object({
   suspectedBugs: z
     .array(z.object({ nodeid: path, target: text(20_000), message: text() }))
     .max(1000),
+  notSuggested: z
+    .array(z.object({ nodeid: path, reason: text() }))
+    .max(10_000)
+    .optional(),
 });
 
 const suggestionSchema = z.object({
@@ -95,6 +115,31 @@ const suggestionSchema = z.object({
   generator: text(2000),
   tests: z.array(path).max(1000),
   covers: linesByFile,
+  kills: z.array(text(2000)).max(10_000).optional(),
+});
+
+const mutantRefSchema = z.object({
+  id: text(2000),
+  file: path,
+  line: count,
+  original: text(4000),
+  replacement: text(4000),
+  operator: z.enum(MUTANT_OPERATORS),
+});
+
+const strengthSchema = z.object({
+  mutants: count,
+  killed: count,
+  survived: count,
+  crashed: count,
+  notRun: count,
+  prMutants: count,
+  prKilled: count,
+  score: z.number().min(0).max(1).nullable(),
+  survivors: z.array(mutantRefSchema).max(10_000),
+  crashedOnly: z.array(mutantRefSchema).max(10_000),
+  capped: z.boolean(),
+  budgetSpent: z.boolean(),
 });
 
 const environmentSchema = z.object({
@@ -131,6 +176,7 @@ const gateReportSchema = z.object({
   suggestions: z.array(suggestionSchema).max(1000),
   tools: z.record(text(2000), text(2000)),
   environment: environmentSchema.optional(),
+  strength: strengthSchema.optional(),
   durationMs: z.number().nonnegative(),
 });
 

@@ -3,7 +3,14 @@
  * comment) sees it. Built by the policy from the harness's evidence. The JSON report is
  * this object, so field names are part of the public contract.
  */
-import type { Finding, RunOutcome } from './evidence.ts';
+import type {
+  BeforeRun,
+  Finding,
+  Mutant,
+  RunOutcome,
+  TestLabel,
+  TestStrength,
+} from './evidence.ts';
 import type { ReasonCode, TestOrigin, TestStatus, Verdict } from './vocabulary.ts';
 
 export interface ReasonDetail {
@@ -51,6 +58,49 @@ export interface TestResult {
   /** Median wall time of the runs. */
   durationMs: number;
   coverage: TestCoverage;
+  /**
+   * How its run over the base code compares with its runs on the head: `fails-before`
+   * proves the change, `passes-before` guards behaviour that was already there. Evidence,
+   * not a reason; absent when base runs are off.
+   */
+  label?: TestLabel;
+  /** Its run over the base code; absent when base runs are off. */
+  before?: BeforeRun;
+  /** The mutants of the changed lines it covers and how many it killed at a check; absent without mutation. */
+  strength?: TestStrength;
+}
+
+/** A mutant as the reports name it: `calc/ops.py:12 \`<\` -> \`<=\``. */
+export type MutantRef = Pick<
+  Mutant,
+  'id' | 'file' | 'line' | 'original' | 'replacement' | 'operator'
+>;
+
+/**
+ * The mutants of the changed lines, for the reviewer: how many the PR's tests kill, and
+ * which survive every test. Absent when mutation did not run.
+ */
+export interface StrengthSummary {
+  /** Mutants of the changed lines, in all, and by status (over every test of the evaluation). */
+  mutants: number;
+  killed: number;
+  survived: number;
+  crashed: number;
+  notRun: number;
+  /** Mutants run against at least one PR test (on a changed line a PR test covers). */
+  prMutants: number;
+  /** Of those, killed at a check (an assert) by a PR test. */
+  prKilled: number;
+  /** prKilled / prMutants; null when no mutant ran against a PR test. */
+  score: number | null;
+  /** Mutants every covering test passed on: no test tells them apart from the code. */
+  survivors: MutantRef[];
+  /** Mutants tests failed on only by an error, a crash or a timeout: no test checks the value. */
+  crashedOnly: MutantRef[];
+  /** The mutant caps cut some (strength.maxMutants, strength.maxMutantsPerLine). */
+  capped: boolean;
+  /** The time budget (strength.seconds) stopped the mutant runs; the rest are not run. */
+  budgetSpent: boolean;
 }
 
 export interface FileResult {
@@ -83,6 +133,11 @@ export interface GenerationSummary {
   costUsd: number;
   skipped: { file: string; qualname: string; reason: string }[];
   suspectedBugs: { nodeid: string; target: string; message: string }[];
+  /**
+   * Accepted generated tests left out of the suggestions, and why (with mutation data: they
+   * kill no mutant the PR's tests and the chosen suggestions do not already kill).
+   */
+  notSuggested?: { nodeid: string; reason: string }[];
 }
 
 export interface Suggestion {
@@ -95,6 +150,8 @@ export interface Suggestion {
   tests: string[];
   /** Changed lines the accepted tests cover, by file. */
   covers: Record<string, number[]>;
+  /** Ids of the mutants its tests kill that the PR's tests do not; absent without mutation data. */
+  kills?: string[];
 }
 
 /** What Testgate installed for the project (packages/environment), as every output shows it. */
@@ -150,6 +207,8 @@ export interface GateReport {
   tools: Record<string, string>;
   /** The project's installed dependencies; absent when the gate ran without an environment step. */
   environment?: EnvironmentSummary;
+  /** The mutants of the changed lines; absent when mutation did not run (or an older harness). */
+  strength?: StrengthSummary;
   durationMs: number;
 }
 

@@ -12,19 +12,38 @@ import type {
   EvaluationEvidence,
   FileEvidence,
   Finding,
+  Mutant,
+  MutationEvidence,
   TestEvidence,
   TestRun,
 } from './evidence.ts';
 import type {
   FileResult,
   GateReport,
+  MutantRef,
   ReasonDetail,
+  StrengthSummary,
   TestCoverage,
   TestResult,
 } from './gate-report.ts';
 import { REASON_CODES, type ReasonCode, type Verdict } from './vocabulary.ts';
 
-export function judge(evidence: EvaluationEvidence, config: GateConfig): GateReport {
+/** Facts about this run that are not in the evidence: what the pull request says of itself. */
+interface JudgeOptions {
+  /**
+   * The pull request says it fixes a bug (the App: a `bug`/`bugfix`/`fix` label or a
+   * closing keyword such as "fixes #12"; the CLI: `--fixes-bug`). With
+   * `require.failsBefore`, one of its tests must then fail on the code before the change.
+   * @defaultValue false
+   */
+  claimsFix?: boolean;
+}
+
+export function judge(
+  evidence: EvaluationEvidence,
+  config: GateConfig,
+  options: JudgeOptions = {},
+): GateReport {
   const changedLinesTotal = countLines(evidence.changedLines);
   const supportFindings = collectSupportFindings(evidence);
   const filesByPath = new Map(evidence.files.map((file) => [file.path, file]));
@@ -35,6 +54,13 @@ export function judge(evidence: EvaluationEvidence, config: GateConfig): GateRep
     ? findErrorPathGaps(evidence, (test) => test.origin === 'pr')
     : [];
   const anyErrorPathGaps = config.require.errorPath ? findErrorPathGaps(evidence, () => true) : [];
+  // A fix is proven by a test that fails without it. When none of the PR's own tests does,
+  // its tests that pass on the base too are what it offers instead: each is told so.
+  const fixUnproven =
+    config.require.failsBefore &&
+    options.claimsFix === true &&
+    !evidence.tests.some((test) => isAuthoredByPr(test) && test.label === 'fails-before');
+  const mutants = evidence.mutation?.mutants ?? [];
 
   const tests = evidence.tests.map((test) =>
     judgeTest(test, {
@@ -46,6 +72,8 @@ export function judge(evidence: EvaluationEvidence, config: GateConfig): GateRep
           : [],
       changedLinesTotal,
       errorPathGaps: test.origin === 'pr' ? prErrorPathGaps : anyErrorPathGaps,
+      fixUnproven,
+      mutants,
     }),
   );
   const files = evidence.files.map((file) => judgeFile(file, config));
@@ -87,6 +115,9 @@ export function judge(evidence: EvaluationEvidence, config: GateConfig): GateRep
     project,
     suggestions: [],
     tools,
+    ...(evidence.mutation === undefined
+      ? {}
+      : { strength: strengthSummary(evidence.mutation, evidence.tests) }),
     durationMs: evidence.durationMs,
   };
 }
@@ -100,6 +131,10 @@ interface TestContext {
   supportFindings: Finding[];
   changedLinesTotal: number;
   errorPathGaps: ErrorPathGap[];
+  /** The PR says it fixes a bug and none of its tests fails before the change (`require.failsBefore`). */
+  fixUnproven: boolean;
+  /** The evaluation's mutants (empty without mutation data). */
+  mutants: readonly Mutant[];
 }
 
 const FIXTURE_USER_REASONS = new Set<ReasonCode>([
@@ -111,6 +146,8 @@ const FIXTURE_USER_REASONS = new Set<ReasonCode>([
   'unsafe',
   'tampering',
 ]);
+
+const SUBSUMES_WEAK_ORACLE = new Set<ReasonCode>(['no-assert', 'trivial-assert', 'tampering']);
 
 function judgeTest(test: TestEvidence, context: TestContext): TestResult {
   const { config } = context;
@@ -166,6 +203,22 @@ function judgeTest(test: TestEvidence, context: TestContext): TestResult {
     });
   }
 
+  // "Asserts nothing" or "always true" already says the oracle is missing, and a test that
+  // tampers with the run cannot be trusted to have run its mutants honestly: no second word.
+  const weak =
+    config.require.strength && !details.some((detail) => SUBSUMES_WEAK_ORACLE.has(detail.reason))
+      ? weakOracleDetail(test, context.mutants)
+      : undefined;
+  if (weak) details.push(weak);
+
+  if (context.fixUnproven && isAuthoredByPr(test) && test.label === 'passes-before') {
+    details.push({
+      reason: 'passes-before',
+      message:
+        'this pull request says it fixes a bug, but none of its tests fails on the code before the change (this one passes there too): add a regression test that fails without the fix',
+    });
+  }
+
   // An unchanged test judged because it runs a fixture, helper or base class the PR changed
   // answers for what the change did to it (failing, flaky, unsafe...), not for how it was
   // written long ago.
@@ -197,7 +250,119 @@ function judgeTest(test: TestEvidence, context: TestContext): TestResult {
     runs: test.runs.map((run) => run.outcome),
     durationMs: median(test.runs.map((run) => run.durationMs)),
     coverage,
+    ...(test.label === undefined ? {} : { label: test.label }),
+    ...(test.before === undefined ? {} : { before: test.before }),
+    ...(test.strength === undefined ? {} : { strength: test.strength }),
   };
+}
+
+/**
+ * A test of the change: a generated one, or one the pull request added or edited. An
+ * unchanged test picked because it runs the change (`change: 'uses'`) makes no claim about
+ * the change, so it is not held to the change's standards (strength, failing before).
+ */
+function isAuthoredByPr(test: TestEvidence): boolean {
+  return test.origin === 'pr' && test.change !== 'uses';
+}
+
+/**
+ * `weak-oracle`: a test that passes, runs value-changing mutants of the changed lines and
+ * fails at a check on none of them. It executes the change but would pass whatever the
+ * change computed. Absent strength data means "not measured", never a rejection.
+ */
+function weakOracleDetail(
+  test: TestEvidence,
+  mutants: readonly Mutant[],
+): ReasonDetail | undefined {
+  // A test the PR did not touch makes no claim about the change (see isAuthoredByPr).
+  if (test.origin === 'pr' && !isAuthoredByPr(test)) return undefined;
+  const strength = test.strength;
+  if (strength === undefined || strength.mutants === 0 || strength.killed > 0) return undefined;
+  // A failing or flaky test has its own reasons; strength is about tests that pass.
+  if (test.runs.length === 0 || !test.runs.every((run) => run.outcome === 'passed'))
+    return undefined;
+  // Failing before the change at an assert shows the test checks what the change does,
+  // even if no mutant happened to trip it. Failing before by an error (the function it
+  // imports does not exist on the base: ImportError) shows no such thing.
+  if (test.before?.outcome === 'failed' && test.before.failedAt === 'check') return undefined;
+  const killed = new Set(strength.killedIds);
+  const survivors = mutantsCoveredBy(test, mutants).filter(
+    (mutant) => mutant.valueChanging && mutant.status !== 'not-run' && !killed.has(mutant.id),
+  );
+  const named = survivors.slice(0, 3).map(describeMutant);
+  const more = survivors.length > named.length ? ', ...' : '';
+  const crashed =
+    strength.crashed > 0
+      ? `; ${strength.crashed === strength.mutants ? 'all' : strength.crashed} of them only make the code raise or hang, which any caller would notice`
+      : '';
+  const first = survivors[0];
+  return {
+    reason: 'weak-oracle',
+    message: `covers ${plural(strength.mutants, 'mutant')} of the changed lines${named.length > 0 ? ` (${named.join(', ')}${more})` : ''} and fails on none of them at an assert${crashed}: its assertions do not check what the change computes; assert the exact result`,
+    ...(first === undefined ? {} : { file: first.file, line: first.line }),
+  };
+}
+
+/** Mutants on changed lines the test executed. */
+function mutantsCoveredBy(test: TestEvidence, mutants: readonly Mutant[]): Mutant[] {
+  return mutants.filter((mutant) =>
+    (test.coverage.changedLinesCovered[mutant.file] ?? []).includes(mutant.line),
+  );
+}
+
+/** `calc/ops.py:12 \`<\` -> \`<=\``: where, and what changed. */
+export function describeMutant(
+  mutant: Pick<Mutant, 'file' | 'line' | 'original' | 'replacement'>,
+): string {
+  return `${mutant.file}:${mutant.line} \`${mutant.original}\` -> \`${mutant.replacement}\``;
+}
+
+function mutantRef(mutant: Mutant): MutantRef {
+  const { id, file, line, original, replacement, operator } = mutant;
+  return { id, file, line, original, replacement, operator };
+}
+
+/**
+ * The evaluation's mutants for the reviewer. The score is the PR's tests' alone: mutants on
+ * lines a PR test covers that ran, and of those the ones a PR test killed at a check.
+ */
+function strengthSummary(
+  mutation: MutationEvidence,
+  tests: readonly TestEvidence[],
+): StrengthSummary {
+  const prTests = tests.filter((test) => test.origin === 'pr');
+  const prNodeids = new Set(prTests.map((test) => test.nodeid));
+  const prKilledIds = new Set(prTests.flatMap((test) => test.strength?.killedIds ?? []));
+  const ran = mutation.mutants.filter((mutant) => mutant.status !== 'not-run');
+  const againstPr = ran.filter((mutant) =>
+    prTests.some((test) =>
+      (test.coverage.changedLinesCovered[mutant.file] ?? []).includes(mutant.line),
+    ),
+  );
+  const prKilled = againstPr.filter(
+    (mutant) =>
+      prKilledIds.has(mutant.id) || mutant.killedBy.some((nodeid) => prNodeids.has(nodeid)),
+  ).length;
+  const byStatus = (status: Mutant['status']) =>
+    mutation.mutants.filter((mutant) => mutant.status === status);
+  return {
+    mutants: mutation.mutants.length,
+    killed: byStatus('killed').length,
+    survived: byStatus('survived').length,
+    crashed: byStatus('crashed').length,
+    notRun: byStatus('not-run').length,
+    prMutants: againstPr.length,
+    prKilled,
+    score: againstPr.length === 0 ? null : prKilled / againstPr.length,
+    survivors: byStatus('survived').sort(compareMutants).map(mutantRef),
+    crashedOnly: byStatus('crashed').sort(compareMutants).map(mutantRef),
+    capped: mutation.capped,
+    budgetSpent: mutation.budgetSpent,
+  };
+}
+
+function compareMutants(a: Mutant, b: Mutant): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col;
 }
 
 /**

@@ -16,6 +16,8 @@ export const REASON_CODES = [
   'slow',
   'no-assert',
   'trivial-assert',
+  'weak-oracle',
+  'passes-before',
   'no-coverage-gain',
   'misses-error-path',
 ] as const;

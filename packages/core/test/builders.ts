@@ -4,6 +4,8 @@ import type {
   EvaluationEvidence,
   FileEvidence,
   Finding,
+  Mutant,
+  MutationEvidence,
   TestEvidence,
   TestRun,
 } from '../src/index.ts';
@@ -99,4 +101,41 @@ export function evidence(extra: Partial<EvaluationEvidence> = {}): EvaluationEvi
   };
   // Builders must produce what the harness could really send.
   return evaluationEvidenceSchema.parse(built);
+}
+
+/** A value-changing mutant of calc.py line 3 (`<` -> `<=`) that every covering test passed on. */
+export function mutant(id = 'm1', extra: Partial<Mutant> = {}): Mutant {
+  return {
+    id,
+    file: 'calc.py',
+    line: 3,
+    col: 8,
+    operator: 'compare',
+    original: '<',
+    replacement: '<=',
+    valueChanging: true,
+    status: 'survived',
+    killedBy: [],
+    tests: 1,
+    ...extra,
+  };
+}
+
+/** The evaluation's mutation block around `mutants`. */
+export function mutation(
+  mutants: Mutant[],
+  extra: Partial<MutationEvidence> = {},
+): MutationEvidence {
+  return {
+    mutants,
+    changedLines: 2,
+    aridLines: 0,
+    equivalent: 0,
+    capped: false,
+    budgetSpent: false,
+    runs: mutants.length,
+    durationMs: 900,
+    baseDurationMs: 100,
+    ...extra,
+  };
 }

@@ -107,7 +107,7 @@ describe('parseConfig', () => {
 
   it('an unknown key is an error that suggests the closest valid key', () => {
     expect(errorOf('rerun: 2').message).toBe(
-      '.github/testgate.yml: rerun is not a known setting; did you mean "reruns"? Valid keys: version, reruns, limits, require, security, tests, generate, pullRequests, addTests, comment, environment.',
+      '.github/testgate.yml: rerun is not a known setting; did you mean "reruns"? Valid keys: version, reruns, limits, require, strength, security, tests, generate, pullRequests, addTests, comment, environment.',
     );
     expect(errorOf('limits: {cpu_seconds: 3}').message).toContain(
       'limits.cpu_seconds is not a known setting; did you mean "limits.cpuSeconds"?',
@@ -134,6 +134,38 @@ describe('parseConfig', () => {
     expect(errorOf('version: 2').message).toContain('version must be 1');
     expect(errorOf('generate: {model: {baseUrl: "file:///etc/passwd"}}').message).toContain(
       'generate.model.baseUrl must be an http(s) URL',
+    );
+  });
+
+  it('test strength: defaults, bounds and the base runs require.failsBefore needs', () => {
+    expect(defaultConfig.require).toMatchObject({ failsBefore: false, strength: true });
+    expect(defaultConfig.strength).toEqual({
+      maxMutants: 60,
+      maxMutantsPerLine: 3,
+      seconds: 60,
+      baseRuns: true,
+    });
+    expect(parseConfig('strength: {maxMutants: 0}\nrequire: {strength: false}')).toMatchObject({
+      strength: { maxMutants: 0, maxMutantsPerLine: 3 },
+      require: { strength: false, failsBefore: false },
+    });
+    expect(errorOf('strength: {maxMutants: 5000}').message).toBe(
+      '.github/testgate.yml: strength.maxMutants must be an integer between 0 and 1000 (mutants per evaluation) (got 5000)',
+    );
+    expect(errorOf('strength: {maxMutantsPerLine: 0}').message).toBe(
+      '.github/testgate.yml: strength.maxMutantsPerLine must be an integer between 1 and 20 (mutants per changed line) (got 0)',
+    );
+    expect(errorOf('strength: {seconds: "fast"}').message).toBe(
+      '.github/testgate.yml: strength.seconds must be a number between 1 and 1800 (seconds for the mutant runs) (got "fast")',
+    );
+    expect(errorOf('require: {failsBefore: yes please}').message).toBe(
+      '.github/testgate.yml: require.failsBefore must be true or false (got "yes please")',
+    );
+    expect(errorOf('strength: {max_mutants: 5}').message).toContain(
+      'strength.max_mutants is not a known setting; did you mean "strength.maxMutants"?',
+    );
+    expect(errorOf('require: {failsBefore: true}\nstrength: {baseRuns: false}').message).toBe(
+      '.github/testgate.yml: require.failsBefore needs strength.baseRuns: true (the base runs tell whether a test fails before the change): turn strength.baseRuns on, or require.failsBefore off (got true)',
     );
   });
 

@@ -1,3 +1,4 @@
+import { describeMutant } from '@testgate/core';
 import type { EvaluationEvidence, GateConfig, GateReport } from '@testgate/core';
 import type { GeneratorConfigInput } from './config.ts';
 import type { CandidateEvaluation } from './generate.ts';
@@ -56,9 +57,25 @@ export function createProviderFromEnv(options: {
  */
 export function candidateEvaluationFrom(
   report: Pick<GateReport, 'tests' | 'files'>,
-  evidence: Pick<EvaluationEvidence, 'tests'>,
+  evidence: Pick<EvaluationEvidence, 'tests'> & Partial<Pick<EvaluationEvidence, 'mutation'>>,
 ): CandidateEvaluation {
   const judged = new Map(evidence.tests.map((t) => [t.nodeid, t] as const));
+  const mutants = (evidence.mutation?.mutants ?? []).filter(
+    (m) => m.valueChanging && m.status !== 'not-run',
+  );
+  // The mutants of the lines a test runs that it does not kill at an assert: what a repair
+  // round asks the model to tell apart from the code.
+  const survivorsOf = (nodeid: string): string[] => {
+    const seen = judged.get(nodeid);
+    if (seen?.strength === undefined) return [];
+    const killed = new Set(seen.strength.killedIds);
+    return mutants
+      .filter(
+        (m) =>
+          !killed.has(m.id) && (seen.coverage.changedLinesCovered[m.file] ?? []).includes(m.line),
+      )
+      .map(describeMutant);
+  };
   return {
     tests: report.tests
       .filter((t) => t.origin === 'generated')
@@ -71,6 +88,7 @@ export function candidateEvaluationFrom(
           lines: { start: seen?.startLine ?? 0, end: seen?.endLine ?? 0 },
           ...(output === undefined ? {} : { output }),
           ...(seen?.expected === undefined ? {} : { expected: seen.expected }),
+          ...(t.reasons.includes('weak-oracle') ? { survivors: survivorsOf(t.nodeid) } : {}),
         };
       }),
     files: report.files.filter((f) => f.origin === 'generated'),

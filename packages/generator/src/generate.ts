@@ -51,6 +51,11 @@ export type CandidateTestResult = Pick<
   lines: { start: number; end: number };
   /** What its asserts compare against (the evidence's `expected`). */
   expected?: string[];
+  /**
+   * For a `weak-oracle` rejection: the mutants of the lines it runs that it does not kill
+   * at an assert, as `calc/ops.py:12 \`<\` -> \`<=\``.
+   */
+  survivors?: string[];
 };
 
 /** What the injected evaluation returns: the judged generated tests and files (other tests may be included; they are ignored). */
@@ -137,6 +142,8 @@ export interface ModelGenerationResult {
 }
 
 const UNSAFE: ReadonlySet<string> = new Set(['unsafe', 'tampering']);
+/** Mutants named per rejected test in a repair prompt: enough to aim at, few enough to fit. */
+const MAX_SURVIVORS_IN_PROMPT = 5;
 
 interface Version {
   content: string;
@@ -498,7 +505,16 @@ function failuresOf(version: Version): FailureForRepair[] {
   return version.rejected.map((t) => ({
     nodeid: t.nodeid,
     reasons: t.reasons,
-    message: [t.output ?? '', ...t.details.map((d) => d.message)].filter(Boolean).join('\n'),
+    message: [
+      t.output ?? '',
+      ...t.details.map((d) => d.message),
+      // A mutant it passes on is a change of the code it cannot tell apart: ask for that.
+      ...(t.survivors ?? [])
+        .slice(0, MAX_SURVIVORS_IN_PROMPT)
+        .map((survivor) => `write a test that fails on this change: ${survivor}`),
+    ]
+      .filter(Boolean)
+      .join('\n'),
   }));
 }
 

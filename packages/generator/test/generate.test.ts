@@ -3,11 +3,13 @@
  * test/model-generation.test.ts): what goes back to the model, what is suggested.
  */
 import type { FunctionContext } from '@testgate/core';
-import { defaultConfig } from '@testgate/core';
+import { defaultConfig, judge } from '@testgate/core';
+import { evidence, mutant, mutation, test as testEvidence } from '../../core/test/builders.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../../test/fakes/openai-server.ts';
 import {
   buildContext,
+  candidateEvaluationFrom,
   countTokens,
   createMemoryCompletionCache,
   createOpenAIProvider,
@@ -117,6 +119,56 @@ describe('generateWithModel (scripted evaluation)', () => {
         target: 'clamp',
         message: expect.stringContaining('expects 10'),
       },
+    ]);
+  });
+
+  it('asks a weak test to fail on the mutants it lets survive', async () => {
+    server.enqueue({ content: TWO_TESTS }, { content: TWO_TESTS });
+    let round = 0;
+    const evaluate = async (files: CandidateFile[]): Promise<CandidateEvaluation> => {
+      const path = files[0]!.path;
+      round += 1;
+      // The gate's own evaluation of the candidate: judge() over evidence with mutants.
+      const judged = evidence({
+        tests: ['test_low', 'test_high'].map((fn) =>
+          testEvidence(fn, {
+            nodeid: `${path}::${fn}`,
+            file: path,
+            origin: 'generated',
+            generator: 'gpt-4o-mini',
+            change: undefined,
+            coverage: { ...testEvidence().coverage, changedLinesCovered: { 'calc/ops.py': [3] } },
+            strength:
+              fn === 'test_low' && round === 1
+                ? { mutants: 2, killed: 0, crashed: 0, killedIds: [] }
+                : { mutants: 2, killed: 2, crashed: 0, killedIds: ['m1', 'm2'] },
+          }),
+        ),
+        changedLines: { 'calc/ops.py': [3] },
+        functions: [],
+        files: [],
+        mutation: mutation([
+          mutant('m1', { file: 'calc/ops.py' }),
+          mutant('m2', { file: 'calc/ops.py', original: 'low', replacement: 'low + 1' }),
+        ]),
+      });
+      return candidateEvaluationFrom(judge(judged, defaultConfig), judged);
+    };
+    const out = await generateWithModel({
+      targets: [{ context }],
+      evaluate,
+      provider: provider(),
+      config: { maxRepairRounds: 1 },
+    });
+    const repair = server.requests[1]!.body!.messages.at(-1)!.content;
+    expect(repair).toContain('(weak-oracle)');
+    expect(repair).toContain('write a test that fails on this change: calc/ops.py:3 `<` -> `<=`');
+    expect(repair).toContain(
+      'write a test that fails on this change: calc/ops.py:3 `low` -> `low + 1`',
+    );
+    expect(out.suggestions[0]!.tests).toEqual([
+      'tests/test_testgate_ops_clamp.py::test_low',
+      'tests/test_testgate_ops_clamp.py::test_high',
     ]);
   });
 

@@ -5,6 +5,7 @@
  * fast-forward-only ref update), so it lands only on the exact commit that was judged.
  */
 import { z } from 'zod';
+import { pullRequestClaimsFix } from './claims-fix.ts';
 import { GitHubError, httpStatus } from './errors.ts';
 import type { GitHubClient } from './octokit.ts';
 
@@ -26,6 +27,9 @@ const PullSchema = z.object({
     repo: z.object({ full_name: z.string() }).nullable(),
   }),
   base: z.object({ sha: z.string(), ref: z.string(), repo: z.object({ full_name: z.string() }) }),
+  title: z.string().nullish(),
+  body: z.string().nullish(),
+  labels: z.array(z.object({ name: z.string() })).nullish(),
 });
 interface PullRequestInfo {
   number: number;
@@ -35,6 +39,8 @@ interface PullRequestInfo {
   baseSha: string;
   /** The head branch lives in another repository (a fork, or a deleted one): the app cannot push there. */
   fromFork: boolean;
+  /** A `bug`/`bugfix`/`fix` label or a closing keyword ("fixes #12"): see pullRequestClaimsFix. */
+  claimsFix: boolean;
 }
 
 export async function getPullRequest(options: {
@@ -68,6 +74,7 @@ export async function getPullRequest(options: {
     fromFork:
       pr.head.repo === null ||
       pr.head.repo.full_name.toLowerCase() !== pr.base.repo.full_name.toLowerCase(),
+    claimsFix: pullRequestClaimsFix(pr),
   };
 }
 

@@ -39,6 +39,7 @@ function createGitHubHost(options: GitHubHostOptions): CodeHost {
           headRef: pull.headRef,
           baseSha: pull.baseSha,
           fromFork: pull.fromFork,
+          claimsFix: pull.claimsFix,
         };
       }),
     getCommitMessage: (sha) => guard(async () => (await getGitCommit({ ...ref, sha })).message),

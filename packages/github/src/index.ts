@@ -7,3 +7,4 @@ export * from './comments.ts';
 export * from './add-tests.ts';
 export * from './app-env.ts';
 export * from './github-host.ts';
+export * from './claims-fix.ts';

@@ -32,7 +32,7 @@ import type {
   TreeInput,
 } from '@testgate/sandbox';
 import { PipelineError } from './pipeline-error.ts';
-import { buildSuggestions } from './suggestions.ts';
+import { suggestionsWithStrength } from './suggestions.ts';
 import type { GeneratedFile } from './suggestions.ts';
 
 export type { GenerateMode } from '@testgate/core';
@@ -106,6 +106,12 @@ export interface RunGateOptions {
   labels?: Record<string, string>;
   /** Put in the containers' `testgate.job` label. */
   jobId?: string;
+  /**
+   * The pull request says it fixes a bug (a label or a closing keyword in the App,
+   * `--fixes-bug` in the CLI): with `require.failsBefore`, a test must fail before the change.
+   * @defaultValue false
+   */
+  claimsFix?: boolean;
   /** Clock, for durationMs. @defaultValue performance.now */
   now?: () => number;
   /**
@@ -295,6 +301,14 @@ async function evaluateInSandbox(
       testGlobs: [...config.tests.globs, ...config.tests.include],
       excludeGlobs: config.tests.exclude,
       includePrTests: run.includePrTests,
+      baseRuns: config.strength.baseRuns,
+      mutation: {
+        // Mutants are what `require.strength` judges by: without it they cost time for nothing.
+        enabled: config.require.strength,
+        maxMutants: config.strength.maxMutants,
+        maxPerLine: config.strength.maxMutantsPerLine,
+        seconds: config.strength.seconds,
+      },
     },
     limits: sandboxLimits(config, deadlineMs),
     ...common(options),
@@ -466,7 +480,9 @@ export async function runGate(gateOptions: RunGateOptions): Promise<GateReport> 
   }
 
   options.onProgress?.({ phase: 'judge', message: `${evidence.tests.length} tests` });
-  const report = judge(evidence, config);
+  const report = judge(evidence, config, {
+    ...(options.claimsFix === undefined ? {} : { claimsFix: options.claimsFix }),
+  });
   if (generated) {
     const generatedTests = report.tests.filter((test) => test.origin === 'generated');
     report.generation = {
@@ -474,7 +490,9 @@ export async function runGate(gateOptions: RunGateOptions): Promise<GateReport> 
       candidates: generatedTests.length,
       accepted: generatedTests.filter((test) => test.status === 'accepted').length,
     };
-    report.suggestions = buildSuggestions({ report, evidence, generated: generated.files });
+    const chosen = suggestionsWithStrength({ report, evidence, generated: generated.files });
+    report.suggestions = chosen.suggestions;
+    if (chosen.notSuggested.length > 0) report.generation.notSuggested = chosen.notSuggested;
   }
   if (prepared) report.environment = prepared.summary;
   report.durationMs = Math.round(now() - started);

@@ -1,9 +1,16 @@
 /**
  * Turns accepted generated tests into committable files: for each generated file that has
  * at least one accepted test, keep the module-level code (imports, helpers, fixtures) and
- * only the test functions whose every case was accepted.
+ * only the test functions whose every case was accepted. With mutation data, only the
+ * test functions that kill mutants the PR's tests do not are kept (chooseByStrength).
  */
-import type { EvaluationEvidence, GateReport, Suggestion, TestResult } from '@testgate/core';
+import type {
+  EvaluationEvidence,
+  GateReport,
+  GenerationSummary,
+  Suggestion,
+  TestResult,
+} from '@testgate/core';
 
 export interface GeneratedFile {
   /** Path in the head tree, e.g. `tests/test_testgate_calc.py`. */
@@ -71,53 +78,189 @@ function mergeLines(into: Record<string, number[]>, from: Record<string, number[
   }
 }
 
-/**
- * Suggestions from the judged report: one per generated file that has accepted tests.
- * A test function is kept only when every one of its cases (parametrized node ids) was
- * accepted; rejected ones are cut out of the file's text by their line spans.
- */
-export function buildSuggestions(options: {
-  report: Pick<GateReport, 'tests' | 'files'>;
-  evidence: Pick<EvaluationEvidence, 'tests'>;
-  generated: readonly GeneratedFile[];
-}): Suggestion[] {
-  const { report, evidence, generated } = options;
+type Evidence = Pick<EvaluationEvidence, 'tests'> & Partial<Pick<EvaluationEvidence, 'mutation'>>;
+
+/** The cases (parametrized node ids) of one test function of a generated file. */
+interface TestFunction {
+  file: string;
+  tests: TestResult[];
+  span: FunctionSpan;
+}
+
+/** The test functions of each usable generated file, by file path, in file order. */
+function functionsOf(
+  report: Pick<GateReport, 'tests' | 'files'>,
+  evidence: Evidence,
+  generated: readonly GeneratedFile[],
+): Map<string, TestFunction[]> {
   // The report keeps a test's first line; the evidence has the whole span.
   const spanOf = new Map(
     evidence.tests.map((t) => [t.nodeid, { start: t.startLine, end: t.endLine }]),
   );
-  const suggestions: Suggestion[] = [];
+  const out = new Map<string, TestFunction[]>();
   for (const file of generated) {
     const fileResult = report.files.find((f) => f.path === file.path);
     if (fileResult && (fileResult.error !== undefined || fileResult.reasons.length > 0)) continue;
-    const tests = report.tests.filter((t) => t.origin === 'generated' && t.file === file.path);
     const byFunction = new Map<string, TestResult[]>();
-    for (const test of tests) {
-      const group = byFunction.get(`${test.line}:${test.function}`) ?? [];
-      group.push(test);
-      byFunction.set(`${test.line}:${test.function}`, group);
+    for (const test of report.tests) {
+      if (test.origin !== 'generated' || test.file !== file.path) continue;
+      const key = `${test.line}:${test.function}`;
+      byFunction.set(key, [...(byFunction.get(key) ?? []), test]);
     }
-    const keep: TestResult[] = [];
-    const spans: FunctionSpan[] = [];
-    for (const group of byFunction.values()) {
-      if (group.every((t) => t.status === 'accepted')) {
-        keep.push(...group);
-      } else {
-        const first = group[0]!;
-        spans.push(spanOf.get(first.nodeid) ?? { start: first.line, end: first.line });
+    out.set(
+      file.path,
+      [...byFunction.values()].map((tests) => ({
+        file: file.path,
+        tests,
+        span: spanOf.get(tests[0]!.nodeid) ?? { start: tests[0]!.line, end: tests[0]!.line },
+      })),
+    );
+  }
+  return out;
+}
+
+function isAccepted(fn: TestFunction): boolean {
+  return fn.tests.every((t) => t.status === 'accepted');
+}
+
+/** What the strength choice decided for one accepted test function. */
+interface StrengthChoice {
+  chosen: Set<TestFunction>;
+  /** Mutants each chosen function kills that the PR's tests do not. */
+  kills: Map<TestFunction, string[]>;
+  dropped: { fn: TestFunction; reason: string }[];
+}
+
+/**
+ * The smallest set of accepted generated test functions that kills the most mutants the
+ * PR's tests leave alive, chosen greedily (set cover): repeatedly the function adding the
+ * most new kills; ties go to more changed lines, then more changed branches covered, then
+ * fewer lines of code. Only value-changing mutants count (a `return None` dies to any
+ * caller). Undefined without mutation data: then every accepted function is suggested.
+ */
+function chooseByStrength(
+  report: Pick<GateReport, 'tests'>,
+  evidence: Evidence,
+  functions: readonly TestFunction[],
+): StrengthChoice | undefined {
+  const mutants = evidence.mutation?.mutants ?? [];
+  const valueChanging = new Set(
+    mutants.filter((m) => m.valueChanging && m.status !== 'not-run').map((m) => m.id),
+  );
+  if (valueChanging.size === 0) return undefined;
+  const prNodeids = new Set(report.tests.filter((t) => t.origin === 'pr').map((t) => t.nodeid));
+  // Start from what the PR's tests already kill at a check.
+  const byPr = new Set<string>([
+    ...report.tests.filter((t) => t.origin === 'pr').flatMap((t) => t.strength?.killedIds ?? []),
+    ...mutants.filter((m) => m.killedBy.some((id) => prNodeids.has(id))).map((m) => m.id),
+  ]);
+  const killed = new Set(byPr);
+  const killsOf = new Map(
+    functions.map((fn) => [
+      fn,
+      new Set(
+        fn.tests.flatMap((t) => t.strength?.killedIds ?? []).filter((id) => valueChanging.has(id)),
+      ),
+    ]),
+  );
+  const covered = (fn: TestFunction) => {
+    const lines: Record<string, number[]> = {};
+    for (const test of fn.tests) mergeLines(lines, test.coverage.changedLines);
+    return Object.values(lines).reduce((sum, list) => sum + list.length, 0);
+  };
+  const branches = (fn: TestFunction) =>
+    Math.max(...fn.tests.map((t) => t.coverage.changedBranchesCovered));
+  const size = (fn: TestFunction) => fn.span.end - fn.span.start + 1;
+
+  const chosen = new Set<TestFunction>();
+  const kills = new Map<TestFunction, string[]>();
+  for (;;) {
+    let best: TestFunction | undefined;
+    let bestGain = 0;
+    for (const fn of functions) {
+      if (chosen.has(fn)) continue;
+      const gain = [...killsOf.get(fn)!].filter((id) => !killed.has(id)).length;
+      if (gain === 0) continue;
+      const better =
+        best === undefined ||
+        gain > bestGain ||
+        (gain === bestGain &&
+          (covered(fn) - covered(best) || branches(fn) - branches(best) || size(best) - size(fn)) >
+            0);
+      if (better) {
+        best = fn;
+        bestGain = gain;
       }
+    }
+    if (best === undefined) break;
+    chosen.add(best);
+    for (const id of killsOf.get(best)!) killed.add(id);
+    kills.set(best, [...killsOf.get(best)!].filter((id) => !byPr.has(id)).sort());
+  }
+  const dropped = functions
+    .filter((fn) => !chosen.has(fn))
+    .map((fn) => ({
+      fn,
+      reason: [...killsOf.get(fn)!].every((id) => byPr.has(id))
+        ? "not suggested: kills no mutant the pull request's tests do not already kill"
+        : 'not suggested: kills no mutant that the suggested tests do not already kill',
+    }));
+  return { chosen, kills, dropped };
+}
+
+/**
+ * Suggestions from the judged report: one per generated file that has accepted tests.
+ * A test function is kept only when every one of its cases (parametrized node ids) was
+ * accepted (and, with mutation data, when chooseByStrength picks it); the others are cut
+ * out of the file's text by their line spans.
+ */
+export function buildSuggestions(options: {
+  report: Pick<GateReport, 'tests' | 'files'>;
+  evidence: Evidence;
+  generated: readonly GeneratedFile[];
+}): Suggestion[] {
+  return suggestionsWithStrength(options).suggestions;
+}
+
+/** {@link buildSuggestions}, plus the accepted tests the strength choice left out and why. */
+export function suggestionsWithStrength(options: {
+  report: Pick<GateReport, 'tests' | 'files'>;
+  evidence: Evidence;
+  generated: readonly GeneratedFile[];
+}): { suggestions: Suggestion[]; notSuggested: NonNullable<GenerationSummary['notSuggested']> } {
+  const { report, evidence, generated } = options;
+  const functions = functionsOf(report, evidence, generated);
+  const choice = chooseByStrength(
+    report,
+    evidence,
+    [...functions.values()].flat().filter(isAccepted),
+  );
+  const suggestions: Suggestion[] = [];
+  for (const file of generated) {
+    const keep: TestFunction[] = [];
+    const spans: FunctionSpan[] = [];
+    for (const fn of functions.get(file.path) ?? []) {
+      if (isAccepted(fn) && (choice === undefined || choice.chosen.has(fn))) keep.push(fn);
+      else spans.push(fn.span);
     }
     if (keep.length === 0) continue;
     const covers: Record<string, number[]> = {};
-    for (const test of keep) mergeLines(covers, test.coverage.changedLines);
+    for (const test of keep.flatMap((fn) => fn.tests))
+      mergeLines(covers, test.coverage.changedLines);
     suggestions.push({
       path: file.path,
       content: removeSpans(file.content, spans),
       targets: [...file.targets],
       generator: file.generator,
-      tests: keep.map((t) => t.nodeid),
+      tests: keep.flatMap((fn) => fn.tests.map((t) => t.nodeid)),
       covers,
+      ...(choice === undefined
+        ? {}
+        : { kills: [...new Set(keep.flatMap((fn) => choice.kills.get(fn) ?? []))].sort() }),
     });
   }
-  return suggestions;
+  const notSuggested = (choice?.dropped ?? []).flatMap(({ fn, reason }) =>
+    fn.tests.map((t) => ({ nodeid: t.nodeid, reason })),
+  );
+  return { suggestions, notSuggested };
 }

@@ -265,6 +265,84 @@ describe('runGate', () => {
     expect(report.durationMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('sends the strength settings from the config, passes claimsFix to the policy, and suggests by mutants killed', async () => {
+    const mutant = {
+      file: 'calc/parse.py',
+      line: 2,
+      col: 7,
+      operator: 'boolean' as const,
+      original: 'not t',
+      replacement: 't',
+      valueChanging: true,
+      tests: 2,
+    };
+    const [prTest, genTest, wrongTest] = evidence.tests as [
+      EvaluationEvidence['tests'][number],
+      EvaluationEvidence['tests'][number],
+      EvaluationEvidence['tests'][number],
+    ];
+    const strong: EvaluationEvidence = {
+      ...evidence,
+      tests: [
+        { ...prTest, label: 'passes-before', before: { outcome: 'passed' } },
+        // Kills only what the PR's test kills already: accepted, not suggested.
+        { ...genTest, strength: { mutants: 1, killed: 1, crashed: 0, killedIds: ['m1'] } },
+        wrongTest,
+      ],
+      mutation: {
+        mutants: [{ ...mutant, id: 'm1', status: 'killed', killedBy: [prTest.nodeid] }],
+        changedLines: 3,
+        aridLines: 0,
+        equivalent: 0,
+        capped: false,
+        budgetSpent: false,
+        runs: 2,
+        durationMs: 300,
+        baseDurationMs: 40,
+      },
+    };
+    const strict: GateConfig = {
+      ...config,
+      require: { ...config.require, failsBefore: true },
+      strength: { maxMutants: 10, maxMutantsPerLine: 2, seconds: 30, baseRuns: true },
+    };
+    const runner = scriptedRunner({ generate: generation, evaluate: strong });
+    const report = await runGate({
+      runner,
+      image: 'testgate-sandbox:test',
+      base,
+      head,
+      config: strict,
+      generate: 'builtin',
+      claimsFix: true,
+    });
+    expect(runner.seen[1]!.settings).toMatchObject({
+      baseRuns: true,
+      mutation: { enabled: true, maxMutants: 10, maxPerLine: 2, seconds: 30 },
+    });
+    expect(report.verdict).toBe('fail');
+    expect(report.tests[0]).toMatchObject({ label: 'passes-before', reasons: ['passes-before'] });
+    expect(report.suggestions).toEqual([]);
+    expect(report.generation?.notSuggested).toEqual([
+      {
+        nodeid: `${GEN_FILE}::test_parse_amount_rejects_text`,
+        reason: "not suggested: kills no mutant the pull request's tests do not already kill",
+      },
+    ]);
+    expect(report.strength).toMatchObject({ prMutants: 1, prKilled: 1, score: 1 });
+
+    const off = scriptedRunner({ evaluate: evidence });
+    await runGate({
+      runner: off,
+      image: 'testgate-sandbox:test',
+      base,
+      head,
+      config: { ...config, require: { ...config.require, strength: false } },
+      generate: 'off',
+    });
+    expect(off.seen[0]!.settings['mutation']).toMatchObject({ enabled: false });
+  });
+
   it('runs only evaluate when generation is off, and reports no generation', async () => {
     const runner = scriptedRunner({
       evaluate: {

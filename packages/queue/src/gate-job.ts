@@ -22,6 +22,12 @@ export const GateJobDataSchema = z.object({
   defaultBranch: z.string(),
   /** The PR was a draft when the event fired; the worker skips it unless the repo config gates drafts. */
   draft: z.boolean().default(false),
+  /**
+   * The pull request says it fixes a bug (the host's words for it, e.g. a `bug` label or
+   * "fixes #12"), as the event that asked for this run saw it; the worker asks the host
+   * again when it judges. With `require.failsBefore`, a test must fail before the change.
+   */
+  claimsFix: z.boolean().default(false),
   /** The event that asked for this run, for logs. */
   event: z.string(),
   deliveryId: z.string(),

@@ -11,12 +11,14 @@ import type {
   Verdict,
 } from '@testgate/core';
 import {
+  crashedMutantMessage,
   findingRejects,
   fitBlocks,
   formatDuration,
   generatedPaths,
   mdText,
   plural,
+  survivorMessage,
   truncateTo,
   utf8Bytes,
 } from './format.ts';
@@ -27,6 +29,7 @@ import {
   rejectionBlocks,
   securityBlocks,
   existingFindingBlocks,
+  strengthBlocks,
   testTableBlocks,
   toolsLine,
 } from './markdown.ts';
@@ -58,6 +61,12 @@ interface CheckRunOptions {
 }
 
 const GITHUB_OUTPUT_LIMIT = 65_535;
+/**
+ * Notices for surviving mutants, at most: one request's worth (GitHub takes 50 annotations
+ * per request, packages/github batches them). They are hints for the reviewer; the summary
+ * and the JSON report list every mutant, and findings and rejections must not drown.
+ */
+const MUTANT_NOTICES_MAX = 50;
 const TITLE_LIMIT = 255;
 const MESSAGE_LIMIT = 64 * 1024 - 1;
 
@@ -85,6 +94,7 @@ export function renderCheckRun(report: GateReport, options: CheckRunOptions = {}
     ),
     ...section('### Security report', securityBlocks(report, { generated: 'omit' })),
     ...section('#### Existing findings', existingFindingBlocks(report)),
+    ...section('### Test strength', strengthBlocks(report, { max: MUTANT_NOTICES_MAX })),
     ...section('### Dependencies', environmentBlocks(report)),
   ];
   const summary = fitBlocks(summaryBlocks, { limit, measure: utf8Bytes, note: note('summary') });
@@ -198,7 +208,42 @@ export function annotations(report: GateReport): CheckRunAnnotation[] {
       ...(file.error === undefined ? {} : { raw_details: truncateTo(file.error, MESSAGE_LIMIT) }),
     });
   }
+  out.push(...mutantAnnotations(report));
   return out;
+}
+
+/** One notice per mutant no test tells apart from the code, on its line (capped). */
+function mutantAnnotations(report: GateReport): CheckRunAnnotation[] {
+  const strength = report.strength;
+  if (strength === undefined) return [];
+  const generated = generatedPaths(report);
+  const mutants = [
+    ...strength.survivors.map((mutant) => ({
+      mutant,
+      title: 'surviving mutant',
+      message: survivorMessage(mutant),
+    })),
+    ...strength.crashedOnly.map((mutant) => ({
+      mutant,
+      title: 'mutant only crashes',
+      message: crashedMutantMessage(mutant),
+    })),
+  ].filter(({ mutant }) => !generated.has(mutant.file));
+  return mutants.slice(0, MUTANT_NOTICES_MAX).map(({ mutant, title, message }) => {
+    const line = Math.max(1, mutant.line);
+    return {
+      path: mutant.file,
+      start_line: line,
+      end_line: line,
+      annotation_level: 'notice',
+      title: truncateTo(`${title}: ${mutant.original} -> ${mutant.replacement}`, TITLE_LIMIT),
+      message: truncateTo(
+        `${message}; add a test whose assert fails on this change`,
+        MESSAGE_LIMIT,
+      ),
+      raw_details: `mutant ${mutant.id} (${mutant.operator})`,
+    };
+  });
 }
 
 function section(title: string, blocks: string[]): string[] {

@@ -17,10 +17,14 @@ import {
   generatorName,
   securityBlocks,
   existingFindingBlocks,
+  strengthBlocks,
   testTableBlocks,
   toolsLine,
   verdictBlocks,
 } from './markdown.ts';
+
+/** Mutants the comment names; the check run and the JSON report have the rest. */
+const COMMENT_SURVIVORS_MAX = 10;
 
 export const COMMENT_MARKER = '<!-- testgate:report -->';
 /** GitHub rejects an issue comment body over 65,536 characters. */
@@ -78,6 +82,7 @@ export function layoutComment(report: GateReport, options: CommentOptions = {}):
       fileBlocks(report.files.filter((file) => file.origin === 'pr')),
     ),
     ...section('### Why tests were rejected', rejectionBlocks(pr)),
+    ...section('### Test strength', strengthBlocks(report, { max: COMMENT_SURVIVORS_MAX })),
     ...section('### Dependencies', environmentBlocks(report)),
   ];
   const suggestionIntro = suggestionIntroBlocks(report, { delivery, appCommit: options.appCommit });
@@ -196,10 +201,26 @@ function suggestionIntroBlocks(
       blocks.push('', `> The model was not used: ${mdText(generation.fallbackReason)}`);
   }
   if (report.suggestions.length === 0) {
-    if (generation !== undefined && generation.generator !== 'off')
+    // Accepted tests left out for strength say why below; "not good enough" would be wrong.
+    if (
+      generation !== undefined &&
+      generation.generator !== 'off' &&
+      (generation.notSuggested ?? []).length === 0
+    )
       blocks.push('', 'No generated test was good enough to suggest.');
   } else {
     blocks.push('', deliveryLine(options.delivery, report.suggestions));
+  }
+  const left = generation?.notSuggested ?? [];
+  if (left.length > 0) {
+    const reasons = [...new Set(left.map((item) => item.reason.replace(/^not suggested: /, '')))];
+    blocks.push(
+      '',
+      `${plural(left.length, 'accepted generated test')} not suggested: ${reasons.map((reason) => mdText(reason)).join('; ')} (${left
+        .slice(0, 5)
+        .map((item) => mdCode(item.nodeid.slice(item.nodeid.indexOf('::') + 2)))
+        .join(', ')}${left.length > 5 ? ', ...' : ''}).`,
+    );
   }
   if (generation !== undefined && generation.skipped.length > 0) {
     const shown = generation.skipped.slice(0, 20);
@@ -240,10 +261,14 @@ export function suggestionItemBlocks(report: GateReport): string[] {
     const gained = countLines(subtractLines(suggestion.covers, prCovered));
     const total = changedTotal(report);
     const generator = suggestionAuthor(suggestion.generator);
+    const kills =
+      suggestion.kills === undefined
+        ? ''
+        : `, kills ${plural(suggestion.kills.length, 'mutant')} the PR's tests miss`;
     const summary =
       `${mdCode(suggestion.path)}: ${plural(suggestion.tests.length, 'test')}, ` +
       `${plural(covered, 'changed line')} covered${total > 0 ? ` of ${total}` : ''}` +
-      ` (+${gained} not covered by the PR's tests) · ${mdText(generator)}`;
+      ` (+${gained} not covered by the PR's tests)${kills} · ${mdText(generator)}`;
     const rows = suggestion.tests.map((nodeid) => {
       const test = byNodeid.get(nodeid);
       const name = nodeid.includes('::') ? nodeid.slice(nodeid.indexOf('::') + 2) : nodeid;

@@ -1,6 +1,13 @@
 /** Small formatting helpers shared by the renderers. */
-import { escapeControlCharacters, singleLine } from '@testgate/core';
-import type { GateReport, ReasonCode, TestResult, Verdict } from '@testgate/core';
+import { describeMutant, escapeControlCharacters, singleLine } from '@testgate/core';
+import type {
+  GateReport,
+  MutantRef,
+  ReasonCode,
+  StrengthSummary,
+  TestResult,
+  Verdict,
+} from '@testgate/core';
 
 export function plural(count: number, noun: string, nouns = `${noun}s`): string {
   return `${count} ${count === 1 ? noun : nouns}`;
@@ -45,6 +52,10 @@ export const REASON_HELP: Record<ReasonCode, string> = {
     'The test exceeded a sandbox limit: memory, processes, disk, output or open files.',
   'no-assert': 'The test asserts nothing.',
   'trivial-assert': 'Every assertion of the test is always true.',
+  'weak-oracle':
+    'The test passes and runs mutants of the changed lines (a `<` made `<=`, a constant changed), but fails at an assert on none of them: its assertions do not check what the change computes.',
+  'passes-before':
+    'The pull request says it fixes a bug, but none of its tests fails on the code before the change; this test passes there too.',
   'no-coverage-gain': 'The test executes none of the source lines the pull request changes.',
   'misses-error-path': 'A changed function has a changed raise/except that no test reaches.',
   tampering:
@@ -208,4 +219,44 @@ export function environmentLine(report: GateReport): string | undefined {
       return `Dependencies: ${plural(env.packages.length, 'package')} installed${from} (${env.cacheHit ? 'cache hit' : 'installed now'}, setup ${formatDuration(env.setupMs)}): ${shown.join(', ')}${more}${built}`;
     }
   }
+}
+
+// --- test strength ----------------------------------------------------------------------
+
+/** `calc/ops.py:12 \`<\` -> \`<=\` survives: no test tells them apart` (plain text; escape it for Markdown). */
+export function survivorMessage(mutant: MutantRef): string {
+  return `${describeMutant(mutant)} survives: no test tells them apart`;
+}
+
+/** A mutant that tests fail on only by an exception or a timeout. */
+export function crashedMutantMessage(mutant: MutantRef): string {
+  return `${describeMutant(mutant)} only crashes the code: no test checks the value`;
+}
+
+/** `Mutation score of the PR's tests: 7/9 mutants killed`, or why there is none. */
+export function strengthScoreLine(strength: StrengthSummary): string {
+  if (strength.score === null)
+    return strength.mutants === 0
+      ? 'No mutant of the changed lines was made (nothing to mutate, or the cap is 0).'
+      : "No mutant ran against the PR's tests (none of them covers a mutated line).";
+  return `Mutation score of the PR's tests: ${strength.prKilled}/${plural(strength.prMutants, 'mutant')} killed at an assert (${Math.round(strength.score * 100)}%).`;
+}
+
+/** What limited the mutation step, when something did. */
+export function strengthNotes(strength: StrengthSummary): string[] {
+  const notes: string[] = [];
+  if (strength.notRun > 0)
+    notes.push(
+      `${plural(strength.notRun, 'mutant')} not run${strength.budgetSpent ? ' (the strength.seconds budget was spent)' : ' (no test covers it, or the budget ran out)'}.`,
+    );
+  if (strength.capped)
+    notes.push(
+      'Some mutants were not made: strength.maxMutants or strength.maxMutantsPerLine cut them.',
+    );
+  return notes;
+}
+
+/** `fails-before` next to a test, or '' when its base run was not measured. */
+export function labelTag(test: Pick<TestResult, 'label'>): string {
+  return test.label ?? '';
 }

@@ -35,6 +35,9 @@ const KEY_ORDER = [
   'runs',
   'durationMs',
   'coverage',
+  'label',
+  'before',
+  'strength',
   // coverage
   'changedLinesCovered',
   'changedLinesTotal',
@@ -68,6 +71,7 @@ const TOP_ORDER = [
   'project',
   'generation',
   'suggestions',
+  'strength',
   'environment',
   'tools',
   'durationMs',

@@ -36,14 +36,23 @@ function suite(name: string, tests: TestResult[], files: FileResult[]): string {
       ? test.nodeid.slice(test.nodeid.indexOf('::') + 2)
       : test.function;
     const open = `    <testcase classname="${attr(classname)}" name="${attr(name)}" file="${attr(test.file)}" line="${test.line}" time="${seconds(test.durationMs)}"`;
+    // The base-run label, as pytest's junitxml records a property (`record_property`).
+    const properties =
+      test.label === undefined
+        ? []
+        : [
+            `      <properties><property name="testgate.label" value="${attr(test.label)}"/></properties>`,
+          ];
     if (test.status === 'accepted') {
-      lines.push(`${open}/>`);
+      if (properties.length === 0) lines.push(`${open}/>`);
+      else lines.push(`${open}>`, ...properties, '    </testcase>');
       continue;
     }
     const tag = onlyError(test) ? 'error' : 'failure';
     const body = test.details.map((detail) => `${detail.reason}: ${detail.message}`).join('\n');
     lines.push(
       `${open}>`,
+      ...properties,
       `      <${tag} type="${attr(test.reasons.join(','))}" message="${attr(test.details[0]?.message ?? test.reasons.join(', '))}">${text(body)}</${tag}>`,
       '    </testcase>',
     );

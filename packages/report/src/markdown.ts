@@ -4,7 +4,13 @@
  * whole rows (see fitBlocks) instead of cutting a table in half.
  */
 import { neutralizeWorkflowCommands } from '@testgate/core';
-import type { FileResult, GateReport, GenerationSummary, TestResult } from '@testgate/core';
+import type {
+  FileResult,
+  GateReport,
+  GenerationSummary,
+  MutantRef,
+  TestResult,
+} from '@testgate/core';
 import {
   environmentLine,
   findingRejects,
@@ -15,7 +21,10 @@ import {
   mdCode,
   mdFence,
   mdText,
+  labelTag,
   plural,
+  strengthNotes,
+  strengthScoreLine,
   VERDICT_ICON,
   VERDICT_WORD,
 } from './format.ts';
@@ -36,26 +45,60 @@ function statusCell(test: TestResult): string {
   return test.status === 'accepted' ? '✅ accepted' : '❌ rejected';
 }
 
+/** `calc/ops.py:12` `<` -> `<=`, each part a code span. */
+function mdMutant(mutant: MutantRef): string {
+  return `${mdCode(`${mutant.file}:${mutant.line}`)} ${mdCode(mutant.original)} -&gt; ${mdCode(mutant.replacement)}`;
+}
+
+/**
+ * "Test strength": the PR's tests' mutation score, then the mutants no test tells apart
+ * from the code (findings for the reviewer), at most `max` of them with "and N more".
+ */
+export function strengthBlocks(report: GateReport, options: { max?: number } = {}): string[] {
+  const strength = report.strength;
+  if (strength === undefined) return [];
+  const max = options.max ?? 200;
+  const listed = [
+    ...strength.survivors.map((mutant) => `${mdMutant(mutant)} survives: no test tells them apart`),
+    ...strength.crashedOnly.map(
+      (mutant) => `${mdMutant(mutant)} only crashes the code: no test checks the value`,
+    ),
+  ];
+  const blocks = [mdText(strengthScoreLine(strength))];
+  if (listed.length > 0) {
+    blocks.push('', ...listed.slice(0, max).map((line) => `- ${line}`));
+    if (listed.length > max) blocks.push(`- and ${listed.length - max} more`);
+  }
+  const notes = strengthNotes(strength);
+  if (notes.length > 0) blocks.push('', `<sub>${mdText(notes.join(' '))}</sub>`);
+  return blocks;
+}
+
 /** | Status | Test | Reasons | Time | Changed lines | */
 export function testTableBlocks(
   tests: TestResult[],
   options: { compact?: boolean } = {},
 ): string[] {
   if (tests.length === 0) return [];
+  // The base-run label gets a last column of its own, shown once any test has one.
+  const labelled = tests.some((test) => labelTag(test) !== '');
+  const labelHead = labelled ? ' Before the change |' : '';
+  const labelRule = labelled ? ' --- |' : '';
+  const label = (test: TestResult) => (labelled ? ` ${labelTag(test) || '-'} |` : '');
   if (options.compact) {
     return [
-      '| Status | Test | Reasons |\n| --- | --- | --- |',
+      `| Status | Test | Reasons |${labelHead}\n| --- | --- | --- |${labelRule}`,
       ...tests.map(
         (test) =>
-          `| ${statusCell(test)} | ${mdCode(test.nodeid)} | ${test.reasons.join(', ') || '-'} |`,
+          `| ${statusCell(test)} | ${mdCode(test.nodeid)} | ${test.reasons.join(', ') || '-'} |${label(test)}`,
       ),
     ];
   }
   return [
-    '| Status | Test | Reasons | Time | Changed lines covered |\n| --- | --- | --- | ---: | ---: |',
+    `| Status | Test | Reasons | Time | Changed lines covered |${labelHead}\n| --- | --- | --- | ---: | ---: |${labelRule}`,
     ...tests.map(
       (test) =>
-        `| ${statusCell(test)} | ${mdCode(test.nodeid)} | ${test.reasons.join(', ') || '-'} | ${formatDuration(test.durationMs)} | ${formatChangedLines(test)} |`,
+        `| ${statusCell(test)} | ${mdCode(test.nodeid)} | ${test.reasons.join(', ') || '-'} | ${formatDuration(test.durationMs)} | ${formatChangedLines(test)} |${label(test)}`,
     ),
   ];
 }
@@ -167,14 +210,31 @@ export function generationBlocks(report: GateReport): string[] {
     for (const skip of generation.skipped)
       blocks.push(`- ${mdCode(`${skip.file}::${skip.qualname}`)}: ${mdText(skip.reason)}`);
   }
+  blocks.push(...notSuggestedBlocks(generation));
   return blocks;
+}
+
+/** Accepted generated tests the strength choice left out, and why. */
+function notSuggestedBlocks(generation: GenerationSummary, max = 50): string[] {
+  const left = generation.notSuggested ?? [];
+  if (left.length === 0) return [];
+  return [
+    '',
+    `**Accepted but not suggested** (${plural(left.length, 'test')}):`,
+    ...left.slice(0, max).map((item) => `- ${mdCode(item.nodeid)}: ${mdText(item.reason)}`),
+    ...(left.length > max ? [`- and ${left.length - max} more`] : []),
+  ];
 }
 
 /** One collapsible block per suggested file, with its code when `code` is set. */
 function suggestionBlocks(report: GateReport, options: { code: boolean }): string[] {
   return report.suggestions.map((suggestion) => {
     const covered = Object.values(suggestion.covers).reduce((sum, lines) => sum + lines.length, 0);
-    const summary = `${mdCode(suggestion.path)}: ${plural(suggestion.tests.length, 'test')} for ${suggestion.targets.map((t) => mdCode(t)).join(', ') || 'the changed code'}, covering ${plural(covered, 'changed line')} (${mdText(suggestion.generator)})`;
+    const kills =
+      suggestion.kills === undefined
+        ? ''
+        : `, killing ${plural(suggestion.kills.length, 'mutant')} the PR's tests miss`;
+    const summary = `${mdCode(suggestion.path)}: ${plural(suggestion.tests.length, 'test')} for ${suggestion.targets.map((t) => mdCode(t)).join(', ') || 'the changed code'}, covering ${plural(covered, 'changed line')}${kills} (${mdText(suggestion.generator)})`;
     if (!options.code) return `- ${summary}`;
     return `<details><summary>${summary}</summary>\n\n${mdFence(suggestion.content, 'python')}\n\n</details>`;
   });
@@ -218,6 +278,7 @@ export function renderMarkdown(report: GateReport): string {
     ...section('## Pull request tests', testTableBlocks(pr)),
     ...section('### Why tests were rejected', rejectionBlocks(pr)),
     ...section('## Test files rejected', fileBlocks(report.files.filter((f) => f.origin === 'pr'))),
+    ...section('## Test strength', strengthBlocks(report)),
     ...section('## Security report', securityBlocks(report)),
     ...section('### Existing findings', existingFindingBlocks(report)),
     ...section('## Dependencies', environmentBlocks(report)),

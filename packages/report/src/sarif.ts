@@ -7,7 +7,27 @@
 import type { Finding, GateReport, ReasonCode, ReasonDetail } from '@testgate/core';
 import { REASON_CODES } from '@testgate/core';
 import type { Location, Log, ReportingDescriptor, Result } from 'sarif';
-import { findingRejects, generatedPaths, REASON_HELP } from './format.ts';
+import {
+  crashedMutantMessage,
+  findingRejects,
+  generatedPaths,
+  REASON_HELP,
+  survivorMessage,
+} from './format.ts';
+
+/** Rules of the mutants no test tells apart: notes for the reviewer, never errors. */
+const MUTANT_RULES = {
+  survived: {
+    id: 'testgate/surviving-mutant',
+    name: 'SurvivingMutant',
+    text: 'A mutant of a changed line (a `<` made `<=`, a constant changed) that every test covering it passes on: no test tells it apart from the code. Add a test whose assert fails on it.',
+  },
+  crashed: {
+    id: 'testgate/crash-only-mutant',
+    name: 'CrashOnlyMutant',
+    text: 'A mutant of a changed line that tests fail on only by an exception or a timeout: no test checks the value it computes.',
+  },
+} as const;
 
 interface SarifOptions {
   /**
@@ -67,6 +87,19 @@ function buildSarif(report: GateReport, options: SarifOptions = {}): Log {
         'security-severity': SECURITY_SEVERITY[finding.severity],
       },
     });
+  }
+  if (report.strength !== undefined) {
+    for (const rule of Object.values(MUTANT_RULES)) {
+      rules.push({
+        id: rule.id,
+        name: rule.name,
+        shortDescription: { text: rule.text.split(': ')[0]! },
+        fullDescription: { text: rule.text },
+        help: { text: rule.text },
+        defaultConfiguration: { level: 'note' },
+        properties: { tags: ['testgate', 'test-quality', 'mutation'] },
+      });
+    }
   }
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
   const generated = generatedPaths(report);
@@ -144,6 +177,29 @@ function buildSarif(report: GateReport, options: SarifOptions = {}): Log {
         locations: [
           location(file.path, details.find((detail) => detail.file === undefined)?.line ?? 1),
         ],
+      });
+    }
+  }
+
+  const strength = report.strength;
+  for (const [kind, mutants, message] of [
+    ['survived', strength?.survivors ?? [], survivorMessage],
+    ['crashed', strength?.crashedOnly ?? [], crashedMutantMessage],
+  ] as const) {
+    const rule = MUTANT_RULES[kind];
+    for (const mutant of mutants) {
+      results.push({
+        ruleId: rule.id,
+        ruleIndex: ruleIndex.get(rule.id)!,
+        level: 'note',
+        message: { text: message(mutant) },
+        locations: [location(mutant.file, mutant.line)],
+        properties: {
+          mutant: mutant.id,
+          operator: mutant.operator,
+          original: mutant.original,
+          replacement: mutant.replacement,
+        },
       });
     }
   }

@@ -2,16 +2,24 @@
 import { neutralizeWorkflowCommands } from '@testgate/core';
 import type { GateReport, TestResult, Verdict } from '@testgate/core';
 import {
+  crashedMutantMessage,
   environmentLine,
   findingRejects,
   formatChangedLines,
   generatedPaths,
   formatDuration,
   formatUsd,
+  labelTag,
   plural,
+  strengthNotes,
+  strengthScoreLine,
+  survivorMessage,
   truncateTo,
   VERDICT_WORD,
 } from './format.ts';
+
+/** Survivors listed in a terminal; the JSON report has every one. */
+const TEXT_SURVIVORS_MAX = 50;
 
 interface TextOptions {
   /**
@@ -71,6 +79,21 @@ export function renderText(report: GateReport, options: TextOptions = {}): strin
       for (const detail of file.details)
         out.push(`    ${paint.red(detail.reason)}: ${oneLine(detail.message)}`);
     }
+    out.push('');
+  }
+
+  const strength = report.strength;
+  if (strength !== undefined) {
+    out.push(paint.bold('Test strength'), `  ${strengthScoreLine(strength)}`);
+    const listed = [
+      ...strength.survivors.map((mutant) => survivorMessage(mutant)),
+      ...strength.crashedOnly.map((mutant) => crashedMutantMessage(mutant)),
+    ];
+    for (const line of listed.slice(0, TEXT_SURVIVORS_MAX))
+      out.push(`  ${paint.yellow(oneLine(line))}`);
+    if (listed.length > TEXT_SURVIVORS_MAX)
+      out.push(`  and ${listed.length - TEXT_SURVIVORS_MAX} more (the JSON report lists them all)`);
+    for (const note of strengthNotes(strength)) out.push(`  ${paint.dim(`note: ${note}`)}`);
     out.push('');
   }
 
@@ -136,6 +159,8 @@ export function renderText(report: GateReport, options: TextOptions = {}): strin
         out.push(
           `  ${paint.dim(`no suggestion for ${oneLine(`${skip.file}::${skip.qualname}`)}: ${oneLine(skip.reason)}`)}`,
         );
+      for (const left of generation.notSuggested ?? [])
+        out.push(`  ${paint.dim(`${oneLine(left.nodeid)}: ${oneLine(left.reason)}`)}`);
     }
     if (generatedTests.length > 0) out.push(...table(generatedTests, paint));
     out.push('');
@@ -144,7 +169,7 @@ export function renderText(report: GateReport, options: TextOptions = {}): strin
     out.push(paint.bold('Suggested tests'));
     for (const suggestion of report.suggestions) {
       out.push(
-        `  ${oneLine(suggestion.path)}: ${plural(suggestion.tests.length, 'test')} for ${oneLine(suggestion.targets.join(', ')) || 'the changed code'}`,
+        `  ${oneLine(suggestion.path)}: ${plural(suggestion.tests.length, 'test')} for ${oneLine(suggestion.targets.join(', ')) || 'the changed code'}${suggestion.kills === undefined ? '' : `, killing ${plural(suggestion.kills.length, 'mutant')} the PR's tests miss`}`,
       );
     }
     out.push('');
@@ -163,6 +188,8 @@ export function renderText(report: GateReport, options: TextOptions = {}): strin
 const TEST_COLUMN_MAX = 120;
 
 function table(tests: TestResult[], paint: ReturnType<typeof painter>): string[] {
+  // The base-run label gets a last column of its own, shown once any test has one.
+  const labelled = tests.some((test) => labelTag(test) !== '');
   const rows = tests.map((test) => [
     test.status,
     // One absurdly long id must not push every other column off the screen.
@@ -170,10 +197,17 @@ function table(tests: TestResult[], paint: ReturnType<typeof painter>): string[]
     test.reasons.join(', ') || '-',
     formatDuration(test.durationMs),
     formatChangedLines(test),
+    ...(labelled ? [labelTag(test) || '-'] : []),
   ]);
-  const lines = columns([['STATUS', 'TEST', 'REASONS', 'TIME', 'CHANGED LINES'], ...rows], {
-    right: [3, 4],
-  });
+  const head = [
+    'STATUS',
+    'TEST',
+    'REASONS',
+    'TIME',
+    'CHANGED LINES',
+    ...(labelled ? ['BEFORE'] : []),
+  ];
+  const lines = columns([head, ...rows], { right: [3, 4] });
   // Colour after padding, so escape codes do not upset the column widths.
   return lines.map((line, index) => {
     if (index === 0) return `  ${paint.dim(line)}`;

@@ -1,6 +1,16 @@
 /** Reports to render, made the way the pipeline makes them: judge() over harness evidence. */
 import { defaultConfig, judge, parseConfig, type GateReport } from '@testgate/core';
-import { evidence, file, finding, fn, run, runs, test } from '../../core/test/builders.ts';
+import {
+  evidence,
+  file,
+  finding,
+  fn,
+  mutant,
+  mutation,
+  run,
+  runs,
+  test,
+} from '../../core/test/builders.ts';
 
 /** A failing PR: one good test, one unsafe, one flaky, one failed, plus a generated suggestion. */
 export function failingReport(): GateReport {
@@ -156,4 +166,81 @@ export function existingFindingReport(): GateReport {
     }),
     defaultConfig,
   );
+}
+
+/**
+ * Test strength: a regression test that fails before the change and kills 2 of the 3
+ * mutants it runs, a weak one (passes before, kills none), 12 survivors and one mutant
+ * that only crashes the code, and a generated test left out of the suggestions.
+ */
+export function strengthReport(): GateReport {
+  const others = Array.from({ length: 11 }, (_, i) =>
+    mutant(`s${i}`, {
+      line: 5,
+      col: i,
+      original: `${i}`,
+      replacement: `${i + 1}`,
+      operator: 'constant',
+    }),
+  );
+  const report = judge(
+    evidence({
+      tests: [
+        test('test_regression', {
+          coverage: { ...test().coverage, changedLinesCovered: { 'calc.py': [3, 5] } },
+          label: 'fails-before',
+          before: { outcome: 'failed', failedAt: 'check', message: 'assert 0 == 1' },
+          strength: { mutants: 3, killed: 2, crashed: 0, killedIds: ['m1', 'm2'] },
+        }),
+        test('test_weak', {
+          startLine: 20,
+          coverage: { ...test().coverage, changedLinesCovered: { 'calc.py': [3, 5] } },
+          label: 'passes-before',
+          before: { outcome: 'passed' },
+          strength: { mutants: 3, killed: 0, crashed: 0, killedIds: [] },
+        }),
+      ],
+      files: [file({ collected: 2 })],
+      mutation: mutation([
+        mutant('m1', { status: 'killed', killedBy: ['tests/test_calc.py::test_regression'] }),
+        mutant('m2', {
+          col: 12,
+          original: '+',
+          replacement: '-',
+          operator: 'arithmetic',
+          status: 'killed',
+          killedBy: ['tests/test_calc.py::test_regression'],
+        }),
+        mutant('m3', {
+          col: 20,
+          original: 'total',
+          replacement: 'total + 1',
+          operator: 'arithmetic',
+        }),
+        mutant('m4', { line: 5, col: 30, original: 'a', replacement: 'b', status: 'crashed' }),
+        ...others,
+      ]),
+    }),
+    defaultConfig,
+  );
+  report.generation = {
+    generator: 'builtin',
+    candidates: 1,
+    accepted: 1,
+    rounds: 1,
+    modelCalls: 0,
+    cacheHits: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    costUsd: 0,
+    skipped: [],
+    suspectedBugs: [],
+    notSuggested: [
+      {
+        nodeid: 'tests/test_testgate_calc.py::test_gen_add',
+        reason: "not suggested: kills no mutant the pull request's tests do not already kill",
+      },
+    ],
+  };
+  return report;
 }

@@ -12,6 +12,7 @@ import {
   hugeReport,
   neutralReport,
   passingReport,
+  strengthReport,
 } from './fixtures.ts';
 
 describe('parseGateReport', () => {
@@ -22,6 +23,7 @@ describe('parseGateReport', () => {
     ['allowed finding', allowedFindingReport()],
     ['existing finding', existingFindingReport()],
     ['huge', hugeReport(500)],
+    ['strength', strengthReport()],
   ])('reads the JSON of a %s report back unchanged', (_name, report) => {
     const json = renderJson(report);
     expect(parseGateReport(json)).toEqual(JSON.parse(json));

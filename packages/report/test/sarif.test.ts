@@ -12,6 +12,7 @@ import {
   hugeReport,
   neutralReport,
   passingReport,
+  strengthReport,
 } from './fixtures.ts';
 
 // The official SARIF 2.1.0 (rtm.5) JSON schema, as shipped (offline) by @microsoft/jest-sarif.
@@ -53,6 +54,7 @@ describe('renderSarif', () => {
       neutralReport(),
       allowedFindingReport(),
       hugeReport(50),
+      strengthReport(),
     ]) {
       valid(renderSarif(report));
     }

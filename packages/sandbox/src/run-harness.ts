@@ -50,6 +50,20 @@ const harnessSettingsSchema = z.looseObject({
   includePrTests: z.boolean().default(true),
   generateSeconds: z.number().positive().max(3600).default(20),
   maxTestsPerFunction: z.number().int().min(0).max(1000).default(6),
+  /** Run each judged test once more over the base code (its label: fails-before, ...). */
+  baseRuns: z.boolean().default(true),
+  /** Mutants on the changed lines, run against the tests that cover them. */
+  // Loose like the settings themselves: a key the harness learns later passes through.
+  mutation: z
+    .looseObject({
+      enabled: z.boolean().default(true),
+      /** Mutants per evaluation. */
+      maxMutants: z.number().int().min(0).max(10_000).default(60),
+      maxPerLine: z.number().int().min(1).max(100).default(3),
+      /** Wall-time budget of the mutant runs. */
+      seconds: z.number().positive().max(3600).default(60),
+    })
+    .prefault({}),
 });
 type HarnessSettings = z.infer<typeof harnessSettingsSchema>;
 

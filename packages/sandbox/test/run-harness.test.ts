@@ -154,6 +154,51 @@ describe('runHarness', () => {
     );
   });
 
+  it('sends the strength settings: base runs and mutation, with their defaults or as given', async () => {
+    const settingsOf = async (settings?: Record<string, unknown>) => {
+      let sent: unknown;
+      const runner: SandboxRunner = {
+        async run(request) {
+          const files = await readTarTree(request.stdin as Readable);
+          const body = JSON.parse(
+            files.find((file) => file.path === 'request.json')!.content.toString(),
+          ) as { nonce: string; settings: unknown };
+          sent = body.settings;
+          const stdout = `TESTGATE-REPORT ${body.nonce} ${JSON.stringify(analysis)}\n`;
+          return {
+            exitCode: 0,
+            stdout,
+            stdoutTail: stdout,
+            stderrTail: '',
+            timedOut: false,
+            oomKilled: false,
+            outputLimitHit: null,
+            durationMs: 5,
+            containerId: 'fake',
+            timings: { createMs: 0, startMs: 0, runMs: 0, removeMs: 0 },
+          };
+        },
+      };
+      await runHarness(runner, {
+        mode: 'analyze',
+        image: 'img',
+        ...trees,
+        ...(settings === undefined ? {} : { settings }),
+      });
+      return sent;
+    };
+    expect(await settingsOf()).toMatchObject({
+      baseRuns: true,
+      mutation: { enabled: true, maxMutants: 60, maxPerLine: 3, seconds: 60 },
+    });
+    expect(
+      await settingsOf({ baseRuns: false, mutation: { enabled: false, maxMutants: 5 } }),
+    ).toMatchObject({
+      baseRuns: false,
+      mutation: { enabled: false, maxMutants: 5, maxPerLine: 3, seconds: 60 },
+    });
+  });
+
   it('validates against the schema of the requested mode', async () => {
     const error = await harnessError(
       (nonce) => ({ lines: [`TESTGATE-REPORT ${nonce} ${JSON.stringify(analysis)}`] }),

@@ -14,6 +14,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { GateReport } from '@testgate/core';
 import { GENERATE_MODES, neutralizeWorkflowCommands } from '@testgate/core';
+import { pullRequestClaimsFix } from '@testgate/github';
 import {
   mdCode,
   mdFence,
@@ -58,6 +59,8 @@ interface GateInputs {
   report: string;
   sarif: string;
   failOn: readonly FailOnWord[];
+  /** The pull request of the event says it fixes a bug: `--fixes-bug`. */
+  claimsFix: boolean;
 }
 
 function usage(message: string, hint: string): CliError {
@@ -127,6 +130,24 @@ async function readGateInputs(env: NodeJS.ProcessEnv, cwd: string): Promise<Gate
     report: resolve(workspace, input(env, 'report') || 'testgate-report.json'),
     sarif: resolve(workspace, input(env, 'sarif') || 'testgate.sarif'),
     failOn: parseFailOn(input(env, 'fail-on')),
+    // As the App reads it: a `bug`/`bugfix`/`fix` label or "fixes #12" on the pull request.
+    claimsFix: pr && pullRequestClaimsFix(pullRequestOf(event)),
+  };
+}
+
+/** The event's `pull_request`, as far as pullRequestClaimsFix reads it. */
+function pullRequestOf(event: unknown): Parameters<typeof pullRequestClaimsFix>[0] {
+  const pull = (event as { pull_request?: unknown } | null)?.pull_request;
+  if (pull === null || typeof pull !== 'object') return {};
+  const { labels, title, body } = pull as { labels?: unknown; title?: unknown; body?: unknown };
+  return {
+    labels: Array.isArray(labels)
+      ? labels.filter(
+          (label): label is { name?: unknown } => typeof label === 'object' && label !== null,
+        )
+      : [],
+    title,
+    body,
   };
 }
 
@@ -244,6 +265,7 @@ export async function runGateAction(io: CliIo): Promise<number> {
     inputs.report,
     ...(inputs.generate === 'auto' ? [] : ['--generate', inputs.generate]),
     ...(inputs.config === undefined ? [] : ['--config', inputs.config]),
+    ...(inputs.claimsFix ? ['--fixes-bug'] : []),
   ];
   await mkdir(dirname(inputs.report), { recursive: true });
   const stderr = teeTail(io.stderr);

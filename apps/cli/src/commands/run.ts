@@ -61,6 +61,8 @@ Flags:
                        pass it here)
   --index-url URL      the package index the project's dependencies come from
                        (default: PIP_INDEX_URL, else pip's own configuration)
+  --fixes-bug          the change fixes a bug: with require.failsBefore in the config,
+                       one of its tests must fail on the base commit (passes-before)
   --quiet              no progress on stderr
   -h, --help           this help
 
@@ -89,6 +91,8 @@ interface RunArgs {
   record: string | undefined;
   replay: string | undefined;
   indexUrl: string | undefined;
+  /** The change says it fixes a bug (`require.failsBefore`). */
+  fixesBug: boolean;
   quiet: boolean;
 }
 
@@ -124,6 +128,7 @@ function parseRunArgs(args: string[], cwd: string): RunArgs {
         record: { type: 'string' },
         replay: { type: 'string' },
         'index-url': { type: 'string' },
+        'fixes-bug': { type: 'boolean' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -173,6 +178,7 @@ function parseRunArgs(args: string[], cwd: string): RunArgs {
     record: values.record === undefined ? undefined : resolve(cwd, values.record),
     replay,
     indexUrl: checkIndexUrl(values['index-url']),
+    fixesBug: values['fixes-bug'] ?? false,
     quiet: values.quiet ?? false,
   };
 }
@@ -393,6 +399,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       head: { kind: 'tar', tar: headTar },
       config,
       generate,
+      claimsFix: args.fixesBug,
       ...(generate === 'model'
         ? {
             generateCandidates: createModelCandidates({

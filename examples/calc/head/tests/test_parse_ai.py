@@ -11,8 +11,8 @@ from calc.ops import divide
 
 
 def test_parse_amount_good():
-    # accepted: checks the happy path and reaches the new error path.
-    assert parse_amount(" 12.5 ") == 12.5
+    # accepted: checks the happy path (rounded to cents) and reaches the new error path.
+    assert parse_amount(" 12.567 ") == 12.57
     with pytest.raises(ValueError, match="not a number"):
         parse_amount("twelve")
 
@@ -44,6 +44,13 @@ def test_parse_amount_slow():
         pass
     with pytest.raises(ValueError):
         parse_amount("")
+    assert parse_amount("1.006") == 1.01
+
+
+def test_parse_amount_weak():
+    # weak-oracle: runs the new code, but "positive" is true of every mutant of it too
+    # (rounding to 3 digits, `<` made `<=`): its assert does not check what the change computes.
+    assert parse_amount("1,000.255") > 0
 
 
 def test_parse_amount_no_assert():
