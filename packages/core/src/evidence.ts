@@ -41,6 +41,8 @@ export const runOutcomeSchema = z.enum([
 ]);
 export type RunOutcome = z.infer<typeof runOutcomeSchema>;
 
+export const failedAtSchema = z.enum(['check', 'missing', 'error']);
+
 export const testRunSchema = z.object({
   outcome: runOutcomeSchema,
   durationMs: z.number().nonnegative(),
@@ -50,11 +52,13 @@ export const testRunSchema = z.object({
   /** For `timeout` / `resource-limit`: which limit hit. */
   limit: z.enum(['cpu', 'wall', 'memory', 'pids', 'disk', 'output', 'files']).optional(),
   /**
-   * For `failed`: where it failed. `check`: at an assert, or a `pytest.raises` that did not
-   * see its exception (the test's oracle spoke); `error`: an exception the test did not
-   * expect (the code crashed). Absent in reports older than test strength.
+   * For `failed` / `error`: where it failed. `check`: at an assert, or a `pytest.raises` that
+   * did not see its exception (the test's oracle spoke); `missing`: a name it uses does not
+   * exist (an import, attribute or name error, or the file did not collect: over the base
+   * code, the function a new test calls is not there yet); `error`: an exception the test did
+   * not expect (the code crashed). Absent in reports older than test strength.
    */
-  failedAt: z.enum(['check', 'error']).optional(),
+  failedAt: failedAtSchema.optional(),
 });
 export type TestRun = z.infer<typeof testRunSchema>;
 
@@ -64,7 +68,7 @@ export type TestRun = z.infer<typeof testRunSchema>;
  */
 export const beforeRunSchema = z.object({
   outcome: runOutcomeSchema,
-  failedAt: z.enum(['check', 'error']).optional(),
+  failedAt: failedAtSchema.optional(),
   message: z.string().max(20_000).optional(),
 });
 export type BeforeRun = z.infer<typeof beforeRunSchema>;
@@ -88,6 +92,10 @@ export const testStrengthSchema = z.object({
   crashed: z.number().int().nonnegative(),
   /** Ids (in `mutation.mutants`) of the mutants it killed at a check. */
   killedIds: z.array(z.string().max(100)).max(1000),
+  /** Ids of the mutants it failed on only by an error, a crash or a timeout. */
+  crashedIds: z.array(z.string().max(100)).max(1000).default([]),
+  /** Ids of every mutant run against it (value-changing or not). */
+  mutantIds: z.array(z.string().max(100)).max(1000).default([]),
 });
 export type TestStrength = z.infer<typeof testStrengthSchema>;
 

@@ -6,7 +6,13 @@
  * can say false things but cannot inject markup, mentions or workflow commands.
  */
 import { z } from 'zod';
-import { findingSchema, MUTANT_OPERATORS, runOutcomeSchema, TEST_LABELS } from './evidence.ts';
+import {
+  failedAtSchema,
+  findingSchema,
+  MUTANT_OPERATORS,
+  runOutcomeSchema,
+  TEST_LABELS,
+} from './evidence.ts';
 import type { GateReport } from './gate-report.ts';
 import { escapeUntrustedStrings } from './untrusted-text.ts';
 import { REASON_CODES } from './vocabulary.ts';
@@ -61,7 +67,7 @@ const testSchema = z.object({
   before: z
     .object({
       outcome: runOutcomeSchema,
-      failedAt: z.enum(['check', 'error']).optional(),
+      failedAt: failedAtSchema.optional(),
       message: text().optional(),
     })
     .optional(),
@@ -71,6 +77,8 @@ const testSchema = z.object({
       killed: count,
       crashed: count,
       killedIds: z.array(text(2000)).max(1000),
+      crashedIds: z.array(text(2000)).max(1000),
+      mutantIds: z.array(text(2000)).max(1000),
     })
     .optional(),
 });
@@ -140,6 +148,9 @@ const strengthSchema = z.object({
   crashedOnly: z.array(mutantRefSchema).max(10_000),
   capped: z.boolean(),
   budgetSpent: z.boolean(),
+  runs: count,
+  durationMs: z.number().nonnegative(),
+  baseDurationMs: z.number().nonnegative(),
 });
 
 const environmentSchema = z.object({

@@ -101,6 +101,11 @@ export interface StrengthSummary {
   capped: boolean;
   /** The time budget (strength.seconds) stopped the mutant runs; the rest are not run. */
   budgetSpent: boolean;
+  /** Mutant runs done (a mutant against one test each). */
+  runs: number;
+  /** Wall time of the strength step in the sandbox (base runs and mutant runs), and of its base runs. */
+  durationMs: number;
+  baseDurationMs: number;
 }
 
 export interface FileResult {

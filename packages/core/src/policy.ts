@@ -60,7 +60,7 @@ export function judge(
     config.require.failsBefore &&
     options.claimsFix === true &&
     !evidence.tests.some((test) => isAuthoredByPr(test) && test.label === 'fails-before');
-  const mutants = evidence.mutation?.mutants ?? [];
+  const mutation = mutationFacts(evidence);
 
   const tests = evidence.tests.map((test) =>
     judgeTest(test, {
@@ -73,7 +73,7 @@ export function judge(
       changedLinesTotal,
       errorPathGaps: test.origin === 'pr' ? prErrorPathGaps : anyErrorPathGaps,
       fixUnproven,
-      mutants,
+      mutation,
     }),
   );
   const files = evidence.files.map((file) => judgeFile(file, config));
@@ -134,8 +134,31 @@ interface TestContext {
   /** The PR says it fixes a bug and none of its tests fails before the change (`require.failsBefore`). */
   fixUnproven: boolean;
   /** The evaluation's mutants (empty without mutation data). */
-  mutants: readonly Mutant[];
+  mutation: MutationFacts;
 }
+
+/** The evaluation's mutants by id, and how many tests each one crashed. */
+interface MutationFacts {
+  byId: ReadonlyMap<string, Mutant>;
+  crashes: ReadonlyMap<string, number>;
+}
+
+function mutationFacts(evidence: EvaluationEvidence): MutationFacts {
+  const crashes = new Map<string, number>();
+  for (const test of evidence.tests) {
+    for (const id of test.strength?.crashedIds ?? []) crashes.set(id, (crashes.get(id) ?? 0) + 1);
+  }
+  return {
+    byId: new Map((evidence.mutation?.mutants ?? []).map((mutant) => [mutant.id, mutant])),
+    crashes,
+  };
+}
+
+/** Outcomes of a base run that count as "fails before the change". */
+const NOT_PASSING = new Set<TestRun['outcome']>(['failed', 'error', 'timeout', 'resource-limit']);
+
+/** Mutants that break the code for every caller: a crash on one tells nothing about a test. */
+const EVERY_CALLER_OPERATORS = new Set<Mutant['operator']>(['condition', 'return']);
 
 const FIXTURE_USER_REASONS = new Set<ReasonCode>([
   'failed',
@@ -207,7 +230,7 @@ function judgeTest(test: TestEvidence, context: TestContext): TestResult {
   // tampers with the run cannot be trusted to have run its mutants honestly: no second word.
   const weak =
     config.require.strength && !details.some((detail) => SUBSUMES_WEAK_ORACLE.has(detail.reason))
-      ? weakOracleDetail(test, context.mutants)
+      ? weakOracleDetail(test, context.mutation)
       : undefined;
   if (weak) details.push(weak);
 
@@ -266,13 +289,25 @@ function isAuthoredByPr(test: TestEvidence): boolean {
 }
 
 /**
- * `weak-oracle`: a test that passes, runs value-changing mutants of the changed lines and
- * fails at a check on none of them. It executes the change but would pass whatever the
- * change computed. Absent strength data means "not measured", never a rejection.
+ * `weak-oracle`: a test that passes and runs the change, but would pass whatever the change
+ * computed. Measured on real merged pull requests (docs/architecture.md, "Test strength"),
+ * the rule is:
+ * - it passes every run on the head, and it does not fail over the base code (a PR test: for
+ *   any reason; a generated one: for a reason other than a missing name, since every
+ *   suggestion for a new function fails there for that);
+ * - no mutant it crashed tells its inputs apart: a crash counts for the test when the mutant
+ *   swaps an operator or nudges a constant (which breaks the code for some inputs only) and
+ *   did not crash every test run on it; a forced condition or `return None` breaks it for
+ *   every caller and says nothing about this one;
+ * - it covers a value-changing mutant that some test of the evaluation kills at a check
+ *   (so the mutant is not an equivalent one) and kills none of those at a check; a generated
+ *   test with no such mutant is weak when it kills none of the value-changing mutants it
+ *   covers.
+ * Absent strength data means "not measured", never a rejection.
  */
 function weakOracleDetail(
   test: TestEvidence,
-  mutants: readonly Mutant[],
+  mutation: MutationFacts,
 ): ReasonDetail | undefined {
   // A test the PR did not touch makes no claim about the change (see isAuthoredByPr).
   if (test.origin === 'pr' && !isAuthoredByPr(test)) return undefined;
@@ -281,13 +316,31 @@ function weakOracleDetail(
   // A failing or flaky test has its own reasons; strength is about tests that pass.
   if (test.runs.length === 0 || !test.runs.every((run) => run.outcome === 'passed'))
     return undefined;
-  // Failing before the change at an assert shows the test checks what the change does,
-  // even if no mutant happened to trip it. Failing before by an error (the function it
-  // imports does not exist on the base: ImportError) shows no such thing.
-  if (test.before?.outcome === 'failed' && test.before.failedAt === 'check') return undefined;
+  const before = test.before;
+  if (
+    before !== undefined &&
+    NOT_PASSING.has(before.outcome) &&
+    (test.origin === 'pr' || before.failedAt !== 'missing')
+  )
+    return undefined;
+  const telling = strength.crashedIds.some((id) => {
+    const mutant = mutation.byId.get(id);
+    return (
+      mutant !== undefined &&
+      mutant.valueChanging &&
+      !EVERY_CALLER_OPERATORS.has(mutant.operator) &&
+      (mutation.crashes.get(id) ?? 0) < mutant.tests
+    );
+  });
+  if (telling) return undefined;
+  const covered = strength.mutantIds
+    .map((id) => mutation.byId.get(id))
+    .filter((mutant): mutant is Mutant => mutant !== undefined && mutant.valueChanging);
+  const proven = covered.filter((mutant) => mutant.status === 'killed');
+  if (proven.length === 0 && (test.origin === 'pr' || covered.length === 0)) return undefined;
   const killed = new Set(strength.killedIds);
-  const survivors = mutantsCoveredBy(test, mutants).filter(
-    (mutant) => mutant.valueChanging && mutant.status !== 'not-run' && !killed.has(mutant.id),
+  const survivors = (proven.length > 0 ? proven : covered).filter(
+    (mutant) => !killed.has(mutant.id),
   );
   const named = survivors.slice(0, 3).map(describeMutant);
   const more = survivors.length > named.length ? ', ...' : '';
@@ -301,13 +354,6 @@ function weakOracleDetail(
     message: `covers ${plural(strength.mutants, 'mutant')} of the changed lines${named.length > 0 ? ` (${named.join(', ')}${more})` : ''} and fails on none of them at an assert${crashed}: its assertions do not check what the change computes; assert the exact result`,
     ...(first === undefined ? {} : { file: first.file, line: first.line }),
   };
-}
-
-/** Mutants on changed lines the test executed. */
-function mutantsCoveredBy(test: TestEvidence, mutants: readonly Mutant[]): Mutant[] {
-  return mutants.filter((mutant) =>
-    (test.coverage.changedLinesCovered[mutant.file] ?? []).includes(mutant.line),
-  );
 }
 
 /** `calc/ops.py:12 \`<\` -> \`<=\``: where, and what changed. */
@@ -358,6 +404,9 @@ function strengthSummary(
     crashedOnly: byStatus('crashed').sort(compareMutants).map(mutantRef),
     capped: mutation.capped,
     budgetSpent: mutation.budgetSpent,
+    runs: mutation.runs,
+    durationMs: mutation.durationMs,
+    baseDurationMs: mutation.baseDurationMs,
   };
 }
 

@@ -3,141 +3,151 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig, judge, parseConfig, type TestEvidence } from '../src/index.ts';
 import { evidence, finding, mutant, mutation, run, test } from './builders.ts';
 
-/** A passing PR test covering calc.py:3 that ran `mutants` mutants there and killed `killedIds`. */
+/**
+ * A passing PR test covering calc.py:3 that ran `mutantIds` (default: m1-m4) there, killed
+ * `killedIds` at a check and crashed on `crashedIds`.
+ */
 function measured(
   name: string,
-  strength: { mutants: number; killedIds?: string[]; crashed?: number },
+  strength: { mutantIds?: string[]; killedIds?: string[]; crashedIds?: string[] } = {},
   extra: Partial<TestEvidence> = {},
 ): TestEvidence {
+  const mutantIds = strength.mutantIds ?? ['m1', 'm2', 'm3', 'm4'];
   const killedIds = strength.killedIds ?? [];
+  const crashedIds = strength.crashedIds ?? [];
   return test(name, {
     strength: {
-      mutants: strength.mutants,
+      mutants: mutantIds.length,
       killed: killedIds.length,
-      crashed: strength.crashed ?? 0,
+      crashed: crashedIds.length,
       killedIds,
+      crashedIds,
+      mutantIds,
     },
     ...extra,
   });
 }
 
-const survivors = [
-  mutant('m1'),
-  mutant('m2', { original: '+', replacement: '-', operator: 'arithmetic', col: 12 }),
-  mutant('m3', { original: '0', replacement: '1', operator: 'constant', col: 20 }),
-  mutant('m4', { original: 'x', replacement: 'not x', operator: 'boolean', col: 24 }),
+/** m1-m3 killed at a check by another test (so not equivalent), m4 killed by nobody. */
+const proven = [
+  mutant('m1', { status: 'killed', killedBy: ['tests/test_calc.py::test_strong'], tests: 2 }),
+  mutant('m2', {
+    original: '+',
+    replacement: '-',
+    operator: 'arithmetic',
+    col: 12,
+    status: 'killed',
+    killedBy: ['tests/test_calc.py::test_strong'],
+    tests: 2,
+  }),
+  mutant('m3', {
+    original: '0',
+    replacement: '1',
+    operator: 'constant',
+    col: 20,
+    status: 'killed',
+    killedBy: ['tests/test_calc.py::test_strong'],
+    tests: 2,
+  }),
+  mutant('m4', { original: 'x', replacement: 'not x', operator: 'boolean', col: 24, tests: 2 }),
 ];
+const strong = measured('test_strong', { killedIds: ['m1', 'm2', 'm3'] });
+const generated = { origin: 'generated', generator: 'builtin', change: undefined } as const;
+
+function reasonsOf(
+  weak: TestEvidence,
+  mutants = proven,
+  config = defaultConfig,
+  others: TestEvidence[] = [strong],
+) {
+  const report = judge(evidence({ tests: [...others, weak], mutation: mutation(mutants) }), config);
+  return report.tests.at(-1)!.reasons;
+}
 
 describe('weak-oracle', () => {
-  it('rejects a passing test that covers mutants and kills none at a check, naming up to 3 survivors', () => {
+  it('rejects a passing test that kills none of the mutants another test kills at a check, naming up to 3', () => {
     const report = judge(
-      evidence({ tests: [measured('test_x', { mutants: 4 })], mutation: mutation(survivors) }),
+      evidence({ tests: [strong, measured('test_x')], mutation: mutation(proven) }),
       defaultConfig,
     );
-    const result = report.tests[0]!;
+    const result = report.tests[1]!;
+    expect(report.tests[0]!.status).toBe('accepted');
     expect(result.status).toBe('rejected');
     expect(result.reasons).toEqual(['weak-oracle']);
     expect(result.details[0]!.message).toBe(
-      'covers 4 mutants of the changed lines (calc.py:3 `<` -> `<=`, calc.py:3 `+` -> `-`, calc.py:3 `0` -> `1`, ...) and fails on none of them at an assert: its assertions do not check what the change computes; assert the exact result',
+      'covers 4 mutants of the changed lines (calc.py:3 `<` -> `<=`, calc.py:3 `+` -> `-`, calc.py:3 `0` -> `1`) and fails on none of them at an assert: its assertions do not check what the change computes; assert the exact result',
     );
     expect(result.details[0]).toMatchObject({ file: 'calc.py', line: 3 });
     expect(report.verdict).toBe('fail');
-    expect(report.title).toBe('1 of 1 test rejected: weak-oracle (1)');
-  });
-
-  it('says when the mutants only crash the code', () => {
-    const report = judge(
-      evidence({
-        tests: [measured('test_x', { mutants: 2, crashed: 2 })],
-        mutation: mutation([mutant('m1', { status: 'crashed' }), mutant('m2')]),
-      }),
-      defaultConfig,
-    );
-    expect(report.tests[0]!.details[0]!.message).toContain(
-      'fails on none of them at an assert; all of them only make the code raise or hang, which any caller would notice',
-    );
+    expect(report.title).toBe('1 of 2 tests rejected: weak-oracle (1)');
   });
 
   it('does not fire when the test kills a mutant at a check', () => {
-    const report = judge(
-      evidence({
-        tests: [measured('test_x', { mutants: 4, killedIds: ['m1'] })],
-        mutation: mutation([
-          mutant('m1', { status: 'killed', killedBy: ['tests/test_calc.py::test_x'] }),
-          ...survivors.slice(1),
-        ]),
-      }),
-      defaultConfig,
-    );
-    expect(report.tests[0]!.status).toBe('accepted');
-    expect(report.verdict).toBe('pass');
+    expect(reasonsOf(measured('test_x', { killedIds: ['m2'] }))).toEqual([]);
   });
 
-  it('does not fire when the test fails before the change at a check', () => {
-    const report = judge(
-      evidence({
-        tests: [
-          measured(
-            'test_x',
-            { mutants: 4 },
-            { label: 'fails-before', before: { outcome: 'failed', failedAt: 'check' } },
-          ),
-        ],
-        mutation: mutation(survivors),
-      }),
-      defaultConfig,
-    );
-    expect(report.tests[0]!.reasons).toEqual([]);
-    expect(report.tests[0]!.label).toBe('fails-before');
+  it('a PR test is not weak against mutants no test kills (they may be equivalent); a generated one is', () => {
+    const unproven = proven.map((m) => ({ ...m, status: 'survived' as const, killedBy: [] }));
+    expect(reasonsOf(measured('test_x'), unproven, defaultConfig, [])).toEqual([]);
+    expect(reasonsOf(measured('test_gen', {}, generated), unproven, defaultConfig, [])).toEqual([
+      'weak-oracle',
+    ]);
   });
 
-  it('still fires when the base run only errored (the function it imports is new: ImportError)', () => {
-    const report = judge(
-      evidence({
-        tests: [
-          measured(
-            'test_x',
-            { mutants: 1 },
-            {
-              label: 'fails-before',
-              before: {
-                outcome: 'failed',
-                failedAt: 'error',
-                message: "ImportError: cannot import name 'clamp' from 'calc'",
-              },
-            },
-          ),
-        ],
-        mutation: mutation([mutant('m1')]),
+  it('a PR test that fails over the base code, for any reason, proves the change', () => {
+    for (const failedAt of ['check', 'error', 'missing'] as const) {
+      const before = { outcome: 'failed' as const, failedAt };
+      expect(reasonsOf(measured('test_x', {}, { label: 'fails-before', before }))).toEqual([]);
+    }
+  });
+
+  it('a generated test that fails there only for a missing name (the function is new) is still judged', () => {
+    const missing = {
+      label: 'fails-before' as const,
+      before: { outcome: 'error' as const, failedAt: 'missing' as const },
+    };
+    expect(reasonsOf(measured('test_gen', {}, { ...generated, ...missing }))).toEqual([
+      'weak-oracle',
+    ]);
+    const crashed = {
+      label: 'fails-before' as const,
+      before: { outcome: 'failed' as const, failedAt: 'error' as const },
+    };
+    expect(reasonsOf(measured('test_gen', {}, { ...generated, ...crashed }))).toEqual([]);
+  });
+
+  it('a crash counts when an operator swap broke the code for its inputs only', () => {
+    const crashedSome = [...proven.slice(0, 3), { ...proven[3]!, status: 'crashed' as const }];
+    // m4 (a boolean swap) crashed this test but not test_strong: its inputs reach the difference.
+    expect(reasonsOf(measured('test_x', { crashedIds: ['m4'] }), crashedSome)).toEqual([]);
+    // m4 crashed every test run on it: that says nothing about this one.
+    const everyone = measured('test_strong', { killedIds: ['m1', 'm2', 'm3'], crashedIds: ['m4'] });
+    expect(
+      reasonsOf(measured('test_x', { crashedIds: ['m4'] }), crashedSome, defaultConfig, [everyone]),
+    ).toEqual(['weak-oracle']);
+    // A forced condition sends every caller down one branch: no evidence either.
+    const forced = [
+      ...proven.slice(0, 3),
+      mutant('m4', {
+        operator: 'condition',
+        original: 'x',
+        replacement: 'True',
+        status: 'crashed',
+        tests: 2,
       }),
-      defaultConfig,
-    );
-    expect(report.tests[0]!.reasons).toEqual(['weak-oracle']);
+    ];
+    expect(reasonsOf(measured('test_x', { crashedIds: ['m4'] }), forced)).toEqual(['weak-oracle']);
   });
 
   it('does not judge an unchanged test that only uses the change', () => {
-    const report = judge(
-      evidence({
-        tests: [measured('test_x', { mutants: 4 }, { change: 'uses' })],
-        mutation: mutation(survivors),
-      }),
-      defaultConfig,
-    );
-    expect(report.tests[0]!.reasons).toEqual([]);
+    expect(reasonsOf(measured('test_x', {}, { change: 'uses' }))).toEqual([]);
   });
 
-  it('judges generated tests too (a weak suggestion is not offered)', () => {
+  it('judges generated tests too (a weak suggestion is not offered, the verdict stays pass)', () => {
     const report = judge(
       evidence({
-        tests: [
-          test('test_ok'),
-          measured(
-            'test_gen',
-            { mutants: 1 },
-            { origin: 'generated', generator: 'builtin', change: undefined },
-          ),
-        ],
-        mutation: mutation([mutant('m1')]),
+        tests: [strong, measured('test_gen', {}, generated)],
+        mutation: mutation(proven),
       }),
       defaultConfig,
     );
@@ -146,19 +156,13 @@ describe('weak-oracle', () => {
   });
 
   it('is off with require.strength: false', () => {
-    const report = judge(
-      evidence({ tests: [measured('test_x', { mutants: 4 })], mutation: mutation(survivors) }),
-      parseConfig('require: {strength: false}'),
-    );
-    expect(report.tests[0]!.reasons).toEqual([]);
+    expect(
+      reasonsOf(measured('test_x'), proven, parseConfig('require: {strength: false}')),
+    ).toEqual([]);
   });
 
   it('needs covered mutants: none covered, or no strength data at all, is "not measured"', () => {
-    const none = judge(
-      evidence({ tests: [measured('test_x', { mutants: 0 })], mutation: mutation([]) }),
-      defaultConfig,
-    );
-    expect(none.tests[0]!.reasons).toEqual([]);
+    expect(reasonsOf(measured('test_x', { mutantIds: [] }))).toEqual([]);
     const unmeasured = judge(evidence({ tests: [test('test_x')] }), defaultConfig);
     expect(unmeasured.tests[0]!.reasons).toEqual([]);
     expect(unmeasured.tests[0]!.strength).toBeUndefined();
@@ -166,48 +170,37 @@ describe('weak-oracle', () => {
   });
 
   it('says nothing more of a test that asserts nothing, only trivially, or tampers', () => {
-    const reasonsOf = (extra: Partial<TestEvidence>) =>
-      judge(
-        evidence({
-          tests: [measured('test_x', { mutants: 4 }, extra)],
-          mutation: mutation(survivors),
-        }),
-        defaultConfig,
-      ).tests[0]!.reasons;
-    expect(reasonsOf({ asserts: 0 })).toEqual(['no-assert']);
-    expect(reasonsOf({ asserts: 1, trivialAsserts: 1 })).toEqual(['trivial-assert']);
+    expect(reasonsOf(measured('test_x', {}, { asserts: 0 }))).toEqual(['no-assert']);
+    expect(reasonsOf(measured('test_x', {}, { asserts: 1, trivialAsserts: 1 }))).toEqual([
+      'trivial-assert',
+    ]);
     expect(
-      reasonsOf({
-        findings: [finding({ rule: 'TG-BUILTINS', reason: 'tampering', source: 'ast', line: 11 })],
-      }),
+      reasonsOf(
+        measured(
+          'test_x',
+          {},
+          {
+            findings: [
+              finding({ rule: 'TG-BUILTINS', reason: 'tampering', source: 'ast', line: 11 }),
+            ],
+          },
+        ),
+      ),
     ).toEqual(['tampering']);
     // With require.assertions off, the assertion reasons do not fire and weak-oracle speaks.
     expect(
-      judge(
-        evidence({
-          tests: [measured('test_x', { mutants: 4 }, { asserts: 0 })],
-          mutation: mutation(survivors),
-        }),
+      reasonsOf(
+        measured('test_x', {}, { asserts: 0 }),
+        proven,
         parseConfig('require: {assertions: false}'),
-      ).tests[0]!.reasons,
+      ),
     ).toEqual(['weak-oracle']);
   });
 
   it('leaves a failing test to its own reason', () => {
-    const report = judge(
-      evidence({
-        tests: [
-          measured(
-            'test_x',
-            { mutants: 4 },
-            { runs: [run('failed'), run('failed'), run('failed')] },
-          ),
-        ],
-        mutation: mutation(survivors),
-      }),
-      defaultConfig,
-    );
-    expect(report.tests[0]!.reasons).toEqual(['failed']);
+    expect(
+      reasonsOf(measured('test_x', {}, { runs: [run('failed'), run('failed'), run('failed')] })),
+    ).toEqual(['failed']);
   });
 });
 
@@ -282,12 +275,8 @@ describe('the strength summary', () => {
     const report = judge(
       evidence({
         tests: [
-          measured('test_a', { mutants: 3, killedIds: ['m1', 'm2'] }),
-          measured(
-            'test_gen',
-            { mutants: 3, killedIds: ['m3'] },
-            { origin: 'generated', generator: 'builtin', change: undefined },
-          ),
+          measured('test_a', { mutantIds: ['m1', 'm2', 'm3'], killedIds: ['m1', 'm2'] }),
+          measured('test_gen', { mutantIds: ['m1', 'm2', 'm3'], killedIds: ['m3'] }, generated),
         ],
         mutation: mutation(
           [
@@ -335,12 +324,17 @@ describe('the strength summary', () => {
       ],
       capped: false,
       budgetSpent: true,
+      runs: 6,
+      durationMs: 900,
+      baseDurationMs: 100,
     });
     expect(report.tests[0]!.strength).toEqual({
       mutants: 3,
       killed: 2,
       crashed: 0,
       killedIds: ['m1', 'm2'],
+      crashedIds: [],
+      mutantIds: ['m1', 'm2', 'm3'],
     });
   });
 

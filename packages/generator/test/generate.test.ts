@@ -140,8 +140,22 @@ describe('generateWithModel (scripted evaluation)', () => {
             coverage: { ...testEvidence().coverage, changedLinesCovered: { 'calc/ops.py': [3] } },
             strength:
               fn === 'test_low' && round === 1
-                ? { mutants: 2, killed: 0, crashed: 0, killedIds: [] }
-                : { mutants: 2, killed: 2, crashed: 0, killedIds: ['m1', 'm2'] },
+                ? {
+                    mutants: 2,
+                    killed: 0,
+                    crashed: 0,
+                    killedIds: [],
+                    crashedIds: [],
+                    mutantIds: ['m1', 'm2'],
+                  }
+                : {
+                    mutants: 2,
+                    killed: 2,
+                    crashed: 0,
+                    killedIds: ['m1', 'm2'],
+                    crashedIds: [],
+                    mutantIds: ['m1', 'm2'],
+                  },
           }),
         ),
         changedLines: { 'calc/ops.py': [3] },

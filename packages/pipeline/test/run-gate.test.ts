@@ -286,7 +286,17 @@ describe('runGate', () => {
       tests: [
         { ...prTest, label: 'passes-before', before: { outcome: 'passed' } },
         // Kills only what the PR's test kills already: accepted, not suggested.
-        { ...genTest, strength: { mutants: 1, killed: 1, crashed: 0, killedIds: ['m1'] } },
+        {
+          ...genTest,
+          strength: {
+            mutants: 1,
+            killed: 1,
+            crashed: 0,
+            killedIds: ['m1'],
+            crashedIds: [],
+            mutantIds: ['m1'],
+          },
+        },
         wrongTest,
       ],
       mutation: {

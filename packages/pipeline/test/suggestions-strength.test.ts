@@ -58,7 +58,14 @@ function result(
       branchesCovered: 0,
       errorPathLines: {},
     },
-    strength: { mutants: 3, killed: killedIds.length, crashed: 0, killedIds },
+    strength: {
+      mutants: 3,
+      killed: killedIds.length,
+      crashed: 0,
+      killedIds,
+      crashedIds: [],
+      mutantIds: killedIds,
+    },
   };
 }
 

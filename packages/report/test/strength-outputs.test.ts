@@ -43,7 +43,7 @@ describe('test strength in the outputs', () => {
       '  calc.py:5 `a` -> `b` only crashes the code: no test checks the value\n',
     );
     expect(text).toContain(
-      'weak-oracle: covers 3 mutants of the changed lines (calc.py:3 `<` -> `<=`, calc.py:3 `+` -> `-`, calc.py:3 `total` -> `total + 1`, ...) and fails on none of them at an assert: its assertions do not check what the change computes; assert the exact result',
+      'weak-oracle: covers 3 mutants of the changed lines (calc.py:3 `<` -> `<=`, calc.py:3 `+` -> `-`) and fails on none of them at an assert: its assertions do not check what the change computes; assert the exact result',
     );
     expect(text).toContain(
       "tests/test_testgate_calc.py::test_gen_add: not suggested: kills no mutant the pull request's tests do not already kill",

@@ -1,0 +1,2 @@
+def parse_price(text):
+    return round(float(text), 2)
