@@ -1480,6 +1480,9 @@ def _item_child(req, fds, item, session, emit, state, cov, plugin, guard, random
             emit({'ev': 'mutant', 'patched': patched})
             if not patched:
                 os._exit(0)  # nothing to run against: the harness counts the mutant as not run
+            # Only where it failed matters (_failure_kind reads the exception itself): a
+            # formatted traceback of each killed mutant would cost more than its run.
+            session.config.option.tbstyle = 'no'
         emit({'ev': 'ready'})
         failed_before = session.testsfailed
         state['busy'] = False

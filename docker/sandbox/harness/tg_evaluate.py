@@ -445,7 +445,7 @@ class Evaluator:
             'audits': [r for r in client.records if r.get('ev') == 'audit'],
         }
 
-    def _prestart_servers(self, rels: list) -> None:
+    def _prestart_servers(self, rels: list, tree: str = 'head') -> None:
         """Starts the servers of the first files of rels in the background, as many as run at
         once; a run that needs one meanwhile waits for its start. Not when a copy of the tree
         is large: each server holds one in /work (memory), and the budget of the children
@@ -455,7 +455,7 @@ class Evaluator:
 
         def start(rel: str) -> None:
             try:
-                handle = self._file_server(rel)
+                handle = self._file_server(rel, tree)
             except Exception as e:  # noqa: BLE001 -- the file's runs start it again, or go to the zygote
                 print('harness: starting the file server of %s early failed: %r' % (rel, e), file=sys.stderr)
                 return
@@ -1264,12 +1264,15 @@ class Evaluator:
         import_ms = self._import_work(rels, collected)
         # A file server collects its file again before its first run; started now, that
         # happens while the static rules and Bandit keep the harness's own core busy.
-        self._prestart_servers(
-            sorted(
-                (r for r in rels if collected[r]['items'] and not collected[r]['error']),
-                key=lambda r: -len(collected[r]['items']),
-            )
+        served = sorted(
+            (r for r in rels if collected[r]['items'] and not collected[r]['error']),
+            key=lambda r: -len(collected[r]['items']),
         )
+        self._prestart_servers(served)
+        if self.base_runs is not None and len(served) * 2 <= self.parallel + 1:
+            # Room for the base code's servers too (none evicts a head one): their
+            # collection then happens while the head's tests run, not after them.
+            self._prestart_servers(served, 'base')
         static = self._static_findings(files, scanned, changed_files, evidence['tools'])
         tests = self._tests_to_run(files, scanned, collected, context_rels, pr_tests, static)
         self._size_budget(len(tests))

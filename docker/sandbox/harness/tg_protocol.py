@@ -17,6 +17,8 @@ import threading
 MAX_INPUT_BYTES = 512 * 1024 * 1024
 MAX_MEMBERS = 200_000
 MODES = ('evaluate', 'analyze', 'generate')
+DEFAULT_MUTATION = {'enabled': True, 'maxMutants': 60, 'maxPerLine': 3, 'seconds': 60}
+
 DEFAULT_SETTINGS = {
     'reruns': 3,
     'cpuSecondsPerTest': 2,
@@ -34,6 +36,10 @@ DEFAULT_SETTINGS = {
     # evaluate: fork test children from a zygote that imported pytest and coverage once;
     # false starts each from a fresh interpreter (the benchmark's comparison).
     'forkServer': True,
+    # evaluate: the strength step (tg_strength): each judged test once more over the base
+    # code, and mutants of the changed lines within these caps and this wall-time budget.
+    'baseRuns': True,
+    'mutation': DEFAULT_MUTATION,
 }
 
 
@@ -142,6 +148,20 @@ def safe_extract(data, dest: str) -> None:
                     out.write(chunk)
 
 
+def _mutation_settings(given) -> dict:
+    if not isinstance(given, dict):
+        raise ProtocolError('request.json: settings.mutation must be an object')
+    mutation = dict(DEFAULT_MUTATION)
+    mutation.update({k: v for k, v in given.items() if k in DEFAULT_MUTATION and v is not None})
+    if not isinstance(mutation['enabled'], bool):
+        raise ProtocolError('request.json: settings.mutation.enabled must be true or false')
+    for key, least in (('maxMutants', 0), ('maxPerLine', 1), ('seconds', 0)):
+        value = mutation[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < least:
+            raise ProtocolError('request.json: settings.mutation.%s must be a number >= %d' % (key, least))
+    return mutation
+
+
 def parse_request(raw: bytes) -> dict:
     try:
         req = json.loads(raw)
@@ -172,6 +192,9 @@ def parse_request(raw: bytes) -> dict:
         raise ProtocolError('request.json: settings.excludeGlobs must be a list of strings')
     if not isinstance(settings['testGlobs'], list) or not all(isinstance(g, str) for g in settings['testGlobs']):
         raise ProtocolError('request.json: settings.testGlobs must be a list of strings')
+    if not isinstance(settings['baseRuns'], bool):
+        raise ProtocolError('request.json: settings.baseRuns must be true or false')
+    settings['mutation'] = _mutation_settings(settings['mutation'])
     cands = req.get('candidates') or []
     if not isinstance(cands, list):
         raise ProtocolError('request.json: candidates must be a list')

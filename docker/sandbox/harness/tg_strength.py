@@ -20,8 +20,8 @@ import shutil
 import time
 
 import tg_mutate
+from tg_protocol import DEFAULT_MUTATION
 
-DEFAULT_MUTATION = {'enabled': True, 'maxMutants': 60, 'maxPerLine': 3, 'seconds': 60}
 # Outcomes of a run that count as "the test did not pass" on the base code.
 NOT_PASSING = ('failed', 'error', 'timeout', 'resource-limit')
 # How much slower than on the head a mutant run may be before it counts as a timeout (a
@@ -116,6 +116,10 @@ class StrengthStep:
         self.base_runs = base_runs
         self.mutation = mutation
         self.mutants: list = []
+        # What the runs so far showed, for skipping runs that cannot change a verdict
+        # (_settled): mutants some test killed at a check, tests that killed one.
+        self.killed_mutants: set = set()
+        self.killing_tests: set = set()
         self.summary = {
             'changedLines': 0,
             'aridLines': 0,
@@ -197,6 +201,8 @@ class StrengthStep:
                         outcomes[(m['id'], i)] = 'survived'
                     elif run['outcome'] == 'failed' and run.get('failedAt') == 'check':
                         outcomes[(m['id'], i)] = 'killed'
+                        self.killed_mutants.add(m['id'])
+                        self.killing_tests.add(i)
                     else:
                         outcomes[(m['id'], i)] = 'crashed'
                 if done == len(jobs) or done % 10 == 0:
@@ -229,6 +235,8 @@ class StrengthStep:
         ev = self.ev
         if ev.budget_spent() or (kind == 'mutant' and time.monotonic() >= mutant_deadline):
             return None
+        if kind == 'mutant' and self._settled(m, tests[i], i):
+            return None
         t0 = time.monotonic()
         if kind == 'base':
             uncollectable = ev.uncollectable.get('base:' + tests[i]['file'])
@@ -255,6 +263,12 @@ class StrengthStep:
         if str(res['run'].get('message', '')).startswith('not run: '):
             return None  # the evaluation's budget ran out before it started
         return res['run'], (time.monotonic() - t0) * 1000
+
+    def _settled(self, m: dict, test: dict, i: int) -> bool:
+        """Whether running test i on mutant m can change nothing judged: a PR test that killed
+        a mutant at a check already is not weak, and m already has a killer. (Generated tests
+        run on every mutant they cover: the suggestions are chosen by what each kills.)"""
+        return test['origin'] == 'pr' and i in self.killing_tests and m['id'] in self.killed_mutants
 
     def _mutation_summary(self, outcomes: dict, tests: list) -> dict:
         listed = []

@@ -170,8 +170,6 @@ const FIXTURE_USER_REASONS = new Set<ReasonCode>([
   'tampering',
 ]);
 
-const SUBSUMES_WEAK_ORACLE = new Set<ReasonCode>(['no-assert', 'trivial-assert', 'tampering']);
-
 function judgeTest(test: TestEvidence, context: TestContext): TestResult {
   const { config } = context;
   const details: ReasonDetail[] = [];
@@ -226,12 +224,9 @@ function judgeTest(test: TestEvidence, context: TestContext): TestResult {
     });
   }
 
-  // "Asserts nothing" or "always true" already says the oracle is missing, and a test that
-  // tampers with the run cannot be trusted to have run its mutants honestly: no second word.
-  const weak =
-    config.require.strength && !details.some((detail) => SUBSUMES_WEAK_ORACLE.has(detail.reason))
-      ? weakOracleDetail(test, context.mutation)
-      : undefined;
+  // Said even next to no-assert, trivial-assert or tampering: what the mutants showed is
+  // its own evidence (an assert swallowed by `try/except` is tampering, and also checks nothing).
+  const weak = config.require.strength ? weakOracleDetail(test, context.mutation) : undefined;
   if (weak) details.push(weak);
 
   if (context.fixUnproven && isAuthoredByPr(test) && test.label === 'passes-before') {

@@ -169,32 +169,22 @@ describe('weak-oracle', () => {
     expect(unmeasured.strength).toBeUndefined();
   });
 
-  it('says nothing more of a test that asserts nothing, only trivially, or tampers', () => {
-    expect(reasonsOf(measured('test_x', {}, { asserts: 0 }))).toEqual(['no-assert']);
+  it('is said next to no-assert, trivial-assert and tampering: the mutants are evidence of their own', () => {
+    expect(reasonsOf(measured('test_x', {}, { asserts: 0 }))).toEqual(['no-assert', 'weak-oracle']);
     expect(reasonsOf(measured('test_x', {}, { asserts: 1, trivialAsserts: 1 }))).toEqual([
       'trivial-assert',
+      'weak-oracle',
     ]);
-    expect(
-      reasonsOf(
-        measured(
-          'test_x',
-          {},
-          {
-            findings: [
-              finding({ rule: 'TG-BUILTINS', reason: 'tampering', source: 'ast', line: 11 }),
-            ],
-          },
-        ),
-      ),
-    ).toEqual(['tampering']);
-    // With require.assertions off, the assertion reasons do not fire and weak-oracle speaks.
-    expect(
-      reasonsOf(
-        measured('test_x', {}, { asserts: 0 }),
-        proven,
-        parseConfig('require: {assertions: false}'),
-      ),
-    ).toEqual(['weak-oracle']);
+    const swallowed = finding({
+      rule: 'TG-BUILTINS',
+      reason: 'tampering',
+      source: 'ast',
+      line: 11,
+    });
+    expect(reasonsOf(measured('test_x', {}, { findings: [swallowed] }))).toEqual([
+      'tampering',
+      'weak-oracle',
+    ]);
   });
 
   it('leaves a failing test to its own reason', () => {

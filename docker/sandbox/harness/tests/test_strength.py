@@ -179,3 +179,23 @@ def test_a_test_file_that_does_not_import_over_the_base_code_fails_there_as_miss
         assert t['label'] == 'fails-before'
         assert t['before']['outcome'] == 'error' and t['before']['failedAt'] == 'missing'
         assert 'double' in t['before']['message']
+
+
+def test_the_request_carries_the_strength_settings_and_refuses_bad_ones():
+    import json
+
+    import pytest
+    import tg_protocol
+
+    def parse(settings):
+        raw = json.dumps({'protocol': 1, 'mode': 'evaluate', 'nonce': 'a' * 32, 'settings': settings})
+        return tg_protocol.parse_request(raw.encode())['settings']
+
+    assert parse({})['baseRuns'] is True and parse({})['mutation'] == tg_protocol.DEFAULT_MUTATION
+    got = parse({'baseRuns': False, 'mutation': {'enabled': False, 'maxMutants': 5}})
+    assert got['baseRuns'] is False
+    assert got['mutation'] == {'enabled': False, 'maxMutants': 5, 'maxPerLine': 3, 'seconds': 60}
+    with pytest.raises(tg_protocol.ProtocolError, match='mutation.maxPerLine'):
+        parse({'mutation': {'maxPerLine': 0}})
+    with pytest.raises(tg_protocol.ProtocolError, match='baseRuns'):
+        parse({'baseRuns': 'no'})
