@@ -29,6 +29,8 @@ interface ChangeJudge {
       format?: 'json' | 'markdown' | 'text';
       /** The CLI's whole environment (default: this process's). */
       env?: NodeJS.ProcessEnv;
+      /** More `testgate run` arguments, e.g. `--fixes-bug`. */
+      args?: string[];
     },
   ): Promise<Judged>;
   /** Asserts no container of any judged run is left, and removes the repos. */
@@ -62,6 +64,7 @@ export function changeJudge(prefix: string): ChangeJudge {
           options.generate ?? 'off',
           '--format',
           format,
+          ...(options.args ?? []),
         ],
         options.env === undefined ? {} : { baseEnv: options.env },
       );

@@ -110,6 +110,15 @@ def label_of(head_runs: list, before: dict | None) -> str | None:
     }[(base, head)]
 
 
+def _mutant_outcome(run: dict) -> str:
+    """killed (at a check), crashed (failed otherwise: an error, a crash, a timeout) or survived."""
+    if run['outcome'] == 'passed':
+        return 'survived'
+    if run['outcome'] == 'failed' and run.get('failedAt') == 'check':
+        return 'killed'
+    return 'crashed'
+
+
 class StrengthStep:
     def __init__(self, evaluator, base_runs: bool, mutation: dict) -> None:
         self.ev = evaluator
@@ -155,58 +164,63 @@ class StrengthStep:
         'mutation': summary or None}."""
         ev = self.ev
         started = time.monotonic()
-        jobs = []
-        if self.base_runs:
-            jobs += [('base', i, None) for i in range(len(tests))]
+        base_queue = list(range(len(tests))) if self.base_runs else []
         covering = {m['id']: self._covering(m, tests, results) for m in self.mutants}
-        for m in self.mutants:
-            jobs += [('mutant', i, m) for i in covering[m['id']]]
+        pending = {m['id']: list(covering[m['id']]) for m in self.mutants}
+        planned = len(base_queue) + sum(len(v) for v in pending.values())
         per_test: dict = {i: {} for i in range(len(tests))}
         outcomes: dict = {}  # (mutant id, test index) -> 'killed' | 'crashed' | 'survived'
-        if jobs:
+        kills: dict = {}  # test index -> mutants it killed at a check so far
+        if planned:
             ev.progress(
                 'strength',
-                'running %d test(s) on the base code and %d mutant run(s) of %d mutant(s)'
-                % (sum(1 for j in jobs if j[0] == 'base'), sum(1 for j in jobs if j[0] == 'mutant'), len(self.mutants)),
+                'running %d test(s) on the base code and up to %d mutant run(s) of %d mutant(s)'
+                % (len(base_queue), planned - len(base_queue), len(self.mutants)),
                 0,
-                len(jobs),
+                planned,
             )
         mutant_deadline = started + float(self.mutation['seconds'])
         base_ms = 0.0
+        done = 0
         with concurrent.futures.ThreadPoolExecutor(ev.parallel) as pool:
             ended: queue.SimpleQueue = queue.SimpleQueue()
-            for job in jobs:
+
+            def submit_next() -> bool:
+                # Picked when a worker frees up, not all up front: what the runs so far
+                # showed decides which runs are still worth doing (_next_job).
+                job = self._next_job(base_queue, pending, tests, kills)
+                if job is None:
+                    return False
                 fut = pool.submit(self._one, job, tests, results, mutant_deadline)
                 fut.add_done_callback(lambda f, job=job: ended.put((f, job)))
-            for done in range(1, len(jobs) + 1):
+                return True
+
+            in_flight = sum(1 for _ in range(ev.parallel) if submit_next())
+            while in_flight:
                 fut, (kind, i, m) = ended.get()
+                in_flight -= 1
                 res = fut.result()
-                if res is None:
-                    continue
-                run, ms = res
-                if kind == 'base':
-                    base_ms += ms
-                    before = {'outcome': run['outcome']}
-                    if run.get('failedAt'):
-                        before['failedAt'] = run['failedAt']
-                    if run.get('message') and run['outcome'] != 'passed':
-                        before['message'] = run['message'][-2000:]
-                    per_test[i]['before'] = before
-                    label = label_of([r['run'] for r in results[i]], before)
-                    if label:
-                        per_test[i]['label'] = label
-                else:
-                    self.summary['runs'] += 1
-                    if run['outcome'] == 'passed':
-                        outcomes[(m['id'], i)] = 'survived'
-                    elif run['outcome'] == 'failed' and run.get('failedAt') == 'check':
-                        outcomes[(m['id'], i)] = 'killed'
-                        self.killed_mutants.add(m['id'])
-                        self.killing_tests.add(i)
+                done += 1
+                if res is not None:
+                    run, ms = res
+                    if kind == 'base':
+                        base_ms += ms
+                        self._note_base_run(per_test[i], run, results[i])
                     else:
-                        outcomes[(m['id'], i)] = 'crashed'
-                if done == len(jobs) or done % 10 == 0:
-                    ev.progress('strength', '%d of %d strength run(s) done' % (done, len(jobs)), done, len(jobs))
+                        self.summary['runs'] += 1
+                        outcome = _mutant_outcome(run)
+                        outcomes[(m['id'], i)] = outcome
+                        if outcome == 'killed':
+                            self.killed_mutants.add(m['id'])
+                            self.killing_tests.add(i)
+                            kills[i] = kills.get(i, 0) + 1
+                if submit_next():
+                    in_flight += 1
+                left = len(base_queue) + sum(len(v) for v in pending.values())
+                if not in_flight or done % 10 == 0:
+                    ev.progress(
+                        'strength', '%d strength run(s) done, %d to go' % (done, left), done, done + left + in_flight
+                    )
         self.summary['budgetSpent'] = any(
             (m['id'], i) not in outcomes for m in self.mutants for i in covering[m['id']]
         ) and (time.monotonic() >= mutant_deadline or ev.budget_spent())
@@ -216,6 +230,36 @@ class StrengthStep:
             mutation['durationMs'] = (time.monotonic() - started) * 1000
             mutation['baseDurationMs'] = base_ms
         return {'tests': per_test, 'mutation': mutation}
+
+    def _next_job(self, base_queue: list, pending: dict, tests: list, kills: dict):
+        """The next strength run: the base runs first, then each mutant's runs, a mutant no
+        test killed yet first against the test that killed the most so far (a likely
+        killer, after which other killers need not run it: _settled)."""
+        if base_queue:
+            return ('base', base_queue.pop(0), None)
+        for m in self.mutants:
+            waiting = pending[m['id']]
+            waiting[:] = [i for i in waiting if not self._settled(m, tests[i], i)]
+            if not waiting:
+                continue
+            pick = waiting[0]
+            if m['id'] not in self.killed_mutants:
+                pick = max(waiting, key=lambda i: kills.get(i, 0))
+            waiting.remove(pick)
+            return ('mutant', pick, m)
+        return None
+
+    @staticmethod
+    def _note_base_run(entry: dict, run: dict, head_results: list) -> None:
+        before = {'outcome': run['outcome']}
+        if run.get('failedAt'):
+            before['failedAt'] = run['failedAt']
+        if run.get('message') and run['outcome'] != 'passed':
+            before['message'] = run['message'][-2000:]
+        entry['before'] = before
+        label = label_of([r['run'] for r in head_results], before)
+        if label:
+            entry['label'] = label
 
     def _covering(self, m: dict, tests: list, results: dict) -> list:
         """Indexes of the tests that passed every head run and whose coverage includes m's line."""
@@ -234,8 +278,6 @@ class StrengthStep:
         kind, i, m = job
         ev = self.ev
         if ev.budget_spent() or (kind == 'mutant' and time.monotonic() >= mutant_deadline):
-            return None
-        if kind == 'mutant' and self._settled(m, tests[i], i):
             return None
         t0 = time.monotonic()
         if kind == 'base':
