@@ -164,12 +164,13 @@ def test_even_length_is_the_mean_of_the_middle_two():
   it("a bug fix's regression test is fails-before, which proves a fix the PR claims", async () => {
     const { code, report } = await judge(
       'bug-fix',
-      { files: { 'stats.py': MEDIAN_BASE } },
+      // The config (.github/testgate.yml) is read at the base commit: a PR cannot loosen its own gate.
+      { files: { 'stats.py': MEDIAN_BASE, '.github/testgate.yml': 'require:\n  failsBefore: true\n' } },
       {
         files: {
           'stats.py': MEDIAN_FIXED,
           'tests/test_median.py': REGRESSION,
-          '.testgate.yml': 'require:\n  failsBefore: true\n',
+          '.github/testgate.yml': 'require:\n  failsBefore: true\n',
         },
       },
       { args: ['--fixes-bug'] },
@@ -204,12 +205,14 @@ def test_runs_of_spaces_make_no_empty_words():
 `;
 
   it('a refactoring guard is passes-before; a PR that says it fixes a bug with only those fails', async () => {
-    const base = { files: { 'textkit.py': SPLIT_BASE } };
+    const base = {
+      files: { 'textkit.py': SPLIT_BASE, '.github/testgate.yml': 'require:\n  failsBefore: true\n' },
+    };
     const head = {
       files: {
         'textkit.py': SPLIT_REFACTORED,
         'tests/test_words.py': GUARDS,
-        '.testgate.yml': 'require:\n  failsBefore: true\n',
+        '.github/testgate.yml': 'require:\n  failsBefore: true\n',
       },
     };
     const plain = await judge('refactor', base, head);
@@ -258,13 +261,18 @@ describe('mutants', () => {
     const body = Array.from({ length: 300 }, (_, i) => `    y = y + ${i + 1}\n`).join('');
     const { report } = await judge(
       'many-lines',
-      { files: { 'sums.py': 'def total(y):\n    return y\n' } },
+      {
+        files: {
+          'sums.py': 'def total(y):\n    return y\n',
+          '.github/testgate.yml': 'strength:\n  maxMutants: 25\n  maxMutantsPerLine: 1\n',
+        },
+      },
       {
         files: {
           'sums.py': `def total(y):\n${body}    return y\n`,
           'tests/test_sums.py':
             'from sums import total\n\n\ndef test_total():\n    assert total(0) == 45150\n',
-          '.testgate.yml': 'strength:\n  maxMutants: 25\n  maxMutantsPerLine: 1\n',
+          '.github/testgate.yml': 'strength:\n  maxMutants: 25\n  maxMutantsPerLine: 1\n',
         },
       },
     );
