@@ -24,7 +24,7 @@ const EXPECTED: Record<string, { reasons: string[]; exact: boolean }> = {
   [`${AI}::test_parse_amount_flaky`]: { reasons: ['flaky'], exact: true },
   [`${AI}::test_parse_amount_slow`]: { reasons: ['slow'], exact: true },
   [`${AI}::test_parse_amount_no_assert`]: { reasons: ['no-assert'], exact: true },
-  [`${AI}::test_parse_amount_weak`]: { reasons: ['weak-oracle'], exact: true },
+  ['tests/test_parse_weak.py::test_parse_amount_weak']: { reasons: ['weak-oracle'], exact: true },
   [`${AI}::test_divide_happy_only`]: { reasons: ['misses-error-path'], exact: true },
   [`${AI}::test_parse_amount_patched`]: { reasons: ['tampering'], exact: true },
   [`${AI}::test_parse_amount_trivial`]: { reasons: ['trivial-assert'], exact: true },

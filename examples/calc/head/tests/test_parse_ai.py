@@ -47,12 +47,6 @@ def test_parse_amount_slow():
     assert parse_amount("1.006") == 1.01
 
 
-def test_parse_amount_weak():
-    # weak-oracle: runs the new code, but "positive" is true of every mutant of it too
-    # (rounding to 3 digits, `<` made `<=`): its assert does not check what the change computes.
-    assert parse_amount("1,000.255") > 0
-
-
 def test_parse_amount_no_assert():
     # no-assert: calls the code and checks nothing.
     parse_amount("4")
