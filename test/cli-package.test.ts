@@ -190,7 +190,7 @@ describe('the installed testgate, outside the monorepo', () => {
     expect(example.stderr).toContain('testgate: judge: 15 tests');
     expect(`${example.stdout}${example.stderr}`).not.toMatch(/tsx|ERR_MODULE_NOT_FOUND|__dirname/);
     expect(exampleJson.verdict).toBe('fail');
-    expect(exampleJson.tests).toHaveLength(14);
+    expect(exampleJson.tests).toHaveLength(15);
     const byId = Object.fromEntries(exampleJson.tests.map((t) => [t.nodeid, t]));
     expect(byId['tests/test_parse_ai.py::test_parse_amount_good']?.status).toBe('accepted');
     expect(byId['tests/test_parse_ai.py::test_parse_amount_flaky']?.reasons).toEqual(['flaky']);

@@ -158,7 +158,7 @@ describe('a failing pull request (examples/calc)', () => {
       ).toHaveLength(1);
     }
     const rejected = report.tests.filter((t) => t.origin === 'pr' && t.status === 'rejected');
-    expect(rejected).toHaveLength(12);
+    expect(rejected).toHaveLength(13);
     for (const test of rejected) {
       const [annotation] = at(
         test.file,
@@ -220,7 +220,9 @@ describe('exit codes per verdict and fail-on', () => {
     expect(run.code, run.stderr.slice(-3000)).toBe(0);
     expect(run.outputs['verdict']).toBe('pass');
     expect(run.outputs['title']).toBe('1 test accepted');
-    expect(run.commands).toEqual([]);
+    // Nothing rejected or flagged; a surviving mutant would be a notice for the reviewer.
+    expect(run.commands.filter((c) => c.name !== 'notice')).toEqual([]);
+    for (const notice of run.commands) expect(notice.message).toMatch(/ survives: | only crashes /);
     expect(run.summary.startsWith('# ✅ Testgate: PASS\n\n1 test accepted')).toBe(true);
     expect(run.summary).toContain('## Generated tests');
     expect(existsSync(run.outputs['sarif']!)).toBe(true);

@@ -157,7 +157,7 @@ describe('suggestions on the PR, real pipeline', () => {
     expect(comment).toContain('#### `divide`');
     expect(comment).toContain('#### `parse_amount`');
     expect(comment).toMatch(
-      /<details><summary>`tests\/test_testgate_ops\.py`: 2 tests, \d+ changed lines? covered of \d+ \(\+\d+ not covered by the PR's tests\) · built-in generator<\/summary>/,
+      /<details><summary>`tests\/test_testgate_ops\.py`: \d+ tests?, \d+ changed lines? covered of \d+ \(\+\d+ not covered by the PR's tests\), kills \d+ mutants? the PR's tests miss · built-in generator<\/summary>/,
     );
     expect(comment).toContain(
       '| `test_divide_raises_zero_division_error_when_b_eq_0` | `calc/ops.py` ',

@@ -396,7 +396,12 @@ function strengthSummary(
     prKilled,
     score: againstPr.length === 0 ? null : prKilled / againstPr.length,
     survivors: byStatus('survived').sort(compareMutants).map(mutantRef),
-    crashedOnly: byStatus('crashed').sort(compareMutants).map(mutantRef),
+    // A forced condition or `return None` that only crashes breaks the code for every
+    // caller: no test could check a value there, so it is no finding.
+    crashedOnly: byStatus('crashed')
+      .filter((mutant) => !EVERY_CALLER_OPERATORS.has(mutant.operator))
+      .sort(compareMutants)
+      .map(mutantRef),
     capped: mutation.capped,
     budgetSpent: mutation.budgetSpent,
     runs: mutation.runs,
