@@ -26,9 +26,14 @@ from tg_protocol import DEFAULT_MUTATION
 NOT_PASSING = ('failed', 'error', 'timeout', 'resource-limit')
 # How much slower than on the head a mutant run may be before it counts as a timeout (a
 # mutant that makes a loop endless would otherwise hold a worker for the full deadline).
-MUTANT_TIME_FACTOR = 3
+# The wall deadline binds: the CPU limit is whole seconds (RLIMIT_CPU).
+MUTANT_TIME_FACTOR = 5
 MUTANT_MIN_CPU_SECONDS = 0.5
-MUTANT_MIN_WALL_SECONDS = 1.0
+MUTANT_MIN_WALL_SECONDS = 0.3
+# The mutant runs stop after half the wall time the head's runs took (at least the minimum),
+# within mutation.seconds: on a large PR the strength step stays a fraction of the evaluation.
+MUTATION_SHARE_OF_HEAD_RUNS = 0.5
+MIN_MUTATION_SECONDS = 2.0
 MAX_KILLED_BY = 50
 
 
@@ -129,6 +134,7 @@ class StrengthStep:
         # (_settled): mutants some test killed at a check, tests that killed one.
         self.killed_mutants: set = set()
         self.killing_tests: set = set()
+        self.hanging_mutants: set = set()
         self.summary = {
             'changedLines': 0,
             'aridLines': 0,
@@ -179,7 +185,11 @@ class StrengthStep:
                 0,
                 planned,
             )
-        mutant_deadline = started + float(self.mutation['seconds'])
+        head_seconds = float(ev.phase_wall.get('run', 0.0))
+        budget = max(MIN_MUTATION_SECONDS, MUTATION_SHARE_OF_HEAD_RUNS * head_seconds)
+        # Counted from the first mutant run: the base runs come first and are not mutants.
+        self.mutant_seconds = min(float(self.mutation['seconds']), budget)
+        self.mutant_deadline = None
         base_ms = 0.0
         done = 0
         with concurrent.futures.ThreadPoolExecutor(ev.parallel) as pool:
@@ -191,7 +201,9 @@ class StrengthStep:
                 job = self._next_job(base_queue, pending, tests, kills)
                 if job is None:
                     return False
-                fut = pool.submit(self._one, job, tests, results, mutant_deadline)
+                if job[0] == 'mutant' and self.mutant_deadline is None:
+                    self.mutant_deadline = time.monotonic() + self.mutant_seconds
+                fut = pool.submit(self._one, job, tests, results)
                 fut.add_done_callback(lambda f, job=job: ended.put((f, job)))
                 return True
 
@@ -210,6 +222,10 @@ class StrengthStep:
                         self.summary['runs'] += 1
                         outcome = _mutant_outcome(run)
                         outcomes[(m['id'], i)] = outcome
+                        if run['outcome'] == 'timeout':
+                            # It hangs the code: every caller would notice, and running it
+                            # again only spends a deadline per test.
+                            self.hanging_mutants.add(m['id'])
                         if outcome == 'killed':
                             self.killed_mutants.add(m['id'])
                             self.killing_tests.add(i)
@@ -223,7 +239,7 @@ class StrengthStep:
                     )
         self.summary['budgetSpent'] = any(
             (m['id'], i) not in outcomes for m in self.mutants for i in covering[m['id']]
-        ) and (time.monotonic() >= mutant_deadline or ev.budget_spent())
+        ) and ((self.mutant_deadline is not None and time.monotonic() >= self.mutant_deadline) or ev.budget_spent())
         mutation = self._mutation_summary(outcomes, tests) if self.mutation['enabled'] else None
         self._per_test_strength(per_test, outcomes)
         if mutation is not None:
@@ -273,11 +289,11 @@ class StrengthStep:
                 out.append(i)
         return out
 
-    def _one(self, job, tests: list, results: dict, mutant_deadline: float):
+    def _one(self, job, tests: list, results: dict):
         """(run, wall ms) of one strength run; None when it was not run (budget, no server)."""
         kind, i, m = job
         ev = self.ev
-        if ev.budget_spent() or (kind == 'mutant' and time.monotonic() >= mutant_deadline):
+        if ev.budget_spent() or (kind == 'mutant' and time.monotonic() >= self.mutant_deadline):
             return None
         t0 = time.monotonic()
         if kind == 'base':
@@ -297,7 +313,7 @@ class StrengthStep:
             wall = float(ev.settings['wallSecondsPerTest'])
             limits = (
                 min(cpu, max(MUTANT_MIN_CPU_SECONDS, MUTANT_TIME_FACTOR * first['cpuMs'] / 1000 + 0.5)),
-                min(wall, max(MUTANT_MIN_WALL_SECONDS, MUTANT_TIME_FACTOR * first['durationMs'] / 1000 + 1.0)),
+                min(wall, max(MUTANT_MIN_WALL_SECONDS, MUTANT_TIME_FACTOR * first['durationMs'] / 1000 + 0.2)),
             )
             res = ev.run_test(tests[i], 0, False, mutant=m, limits=limits)
         if res is None or res.get('run') is None:
@@ -307,9 +323,12 @@ class StrengthStep:
         return res['run'], (time.monotonic() - t0) * 1000
 
     def _settled(self, m: dict, test: dict, i: int) -> bool:
-        """Whether running test i on mutant m can change nothing judged: a PR test that killed
-        a mutant at a check already is not weak, and m already has a killer. (Generated tests
+        """Whether running test i on mutant m can change nothing judged: m hung a test (a
+        crash for every caller), or a PR test that killed a mutant at a check already is not
+        weak, and m already has a killer. (Generated tests
         run on every mutant they cover: the suggestions are chosen by what each kills.)"""
+        if m['id'] in self.hanging_mutants:
+            return True
         return test['origin'] == 'pr' and i in self.killing_tests and m['id'] in self.killed_mutants
 
     def _mutation_summary(self, outcomes: dict, tests: list) -> dict:
