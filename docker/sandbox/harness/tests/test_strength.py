@@ -81,13 +81,12 @@ def test_crash_only():
 '''
 
 
-def evaluate(tmp_path_factory, settings=None):
+def evaluate(tmp_path_factory, settings=None, tests=TESTS, test_file='tests/test_ops.py'):
     # Not under tmp_path: its test_* directory name would match coverage's omit patterns.
     tmp_path = tmp_path_factory.mktemp('strength')
     write_tree(tmp_path / 'base', {'calc/__init__.py': '', 'calc/ops.py': CLAMP_BASE})
-    write_tree(tmp_path / 'head', {'calc/__init__.py': '', 'calc/ops.py': CLAMP_HEAD, 'tests/test_ops.py': TESTS})
-    for sub in ('candidates',):
-        (tmp_path / sub).mkdir()
+    write_tree(tmp_path / 'head', {'calc/__init__.py': '', 'calc/ops.py': CLAMP_HEAD, test_file: tests})
+    (tmp_path / 'candidates').mkdir()
     request = {
         'protocol': 1,
         'mode': 'evaluate',
@@ -152,28 +151,10 @@ def test_strength_off_leaves_no_trace(tmp_path_factory):
 
 
 def test_a_test_file_that_does_not_import_over_the_base_code_fails_there_as_missing(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp('strength')
-    write_tree(tmp_path / 'base', {'calc/__init__.py': '', 'calc/ops.py': CLAMP_BASE})
     tests = 'from calc.ops import clamp, double\n' + ''.join(
         '\n\ndef test_double_%d():\n    assert double(%d) == %d\n' % (n, n, 2 * n) for n in range(4)
     )
-    write_tree(tmp_path / 'head', {'calc/__init__.py': '', 'calc/ops.py': CLAMP_HEAD, 'tests/test_new.py': tests})
-    (tmp_path / 'candidates').mkdir()
-    request = {
-        'protocol': 1,
-        'mode': 'evaluate',
-        'settings': {
-            'reruns': 1,
-            'cpuSecondsPerTest': 2,
-            'wallSecondsPerTest': 10,
-            'slowMs': 500,
-            'deadlineMs': 300000,
-            'testGlobs': ['tests/**/test_*.py'],
-            'includePrTests': True,
-        },
-        'candidates': [],
-    }
-    report = tg_evaluate.evaluate(str(tmp_path), request, lambda *a, **k: None)
+    report, _ = evaluate(tmp_path_factory, tests=tests, test_file='tests/test_new.py')
     assert len(report['tests']) == 4
     for t in report['tests']:
         assert t['label'] == 'fails-before'
