@@ -165,7 +165,12 @@ def test_even_length_is_the_mean_of_the_middle_two():
     const { code, report } = await judge(
       'bug-fix',
       // The config (.github/testgate.yml) is read at the base commit: a PR cannot loosen its own gate.
-      { files: { 'stats.py': MEDIAN_BASE, '.github/testgate.yml': 'require:\n  failsBefore: true\n' } },
+      {
+        files: {
+          'stats.py': MEDIAN_BASE,
+          '.github/testgate.yml': 'require:\n  failsBefore: true\n',
+        },
+      },
       {
         files: {
           'stats.py': MEDIAN_FIXED,
@@ -206,7 +211,10 @@ def test_runs_of_spaces_make_no_empty_words():
 
   it('a refactoring guard is passes-before; a PR that says it fixes a bug with only those fails', async () => {
     const base = {
-      files: { 'textkit.py': SPLIT_BASE, '.github/testgate.yml': 'require:\n  failsBefore: true\n' },
+      files: {
+        'textkit.py': SPLIT_BASE,
+        '.github/testgate.yml': 'require:\n  failsBefore: true\n',
+      },
     };
     const head = {
       files: {

@@ -300,10 +300,7 @@ function isAuthoredByPr(test: TestEvidence): boolean {
  *   covers.
  * Absent strength data means "not measured", never a rejection.
  */
-function weakOracleDetail(
-  test: TestEvidence,
-  mutation: MutationFacts,
-): ReasonDetail | undefined {
+function weakOracleDetail(test: TestEvidence, mutation: MutationFacts): ReasonDetail | undefined {
   // A test the PR did not touch makes no claim about the change (see isAuthoredByPr).
   if (test.origin === 'pr' && !isAuthoredByPr(test)) return undefined;
   const strength = test.strength;
