@@ -22,6 +22,8 @@ import subprocess
 import sys
 import tempfile
 
+import tg_child
+
 BANDIT_TIMEOUT_SECONDS = 180
 SKIPPED_TESTS = "B101,B105,B106,B107,B108,B311,B404"
 _PROFILE_YAML = (
@@ -40,12 +42,8 @@ def bandit_version() -> str:
     except Exception:  # noqa: BLE001 - metadata lookup is best effort, the CLI is the fallback
         pass
     try:
-        res = subprocess.run(
-            [sys.executable, "-m", "bandit", "--version"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            cwd=tempfile.gettempdir(),
+        res = tg_child.run_trusted(
+            [sys.executable, "-m", "bandit", "--version"], timeout=60, text=True, cwd=tempfile.gettempdir()
         )
         match = re.search(r"(\d+\.\d+(?:\.\d+)?)", res.stdout + res.stderr)
         return match.group(1) if match else "unknown"
@@ -118,7 +116,7 @@ def run_bandit(paths: list[str], root: str) -> tuple[list[dict], str, str | None
         ] + files
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "HOME")}
         try:
-            res = subprocess.run(argv, capture_output=True, text=True, timeout=BANDIT_TIMEOUT_SECONDS, cwd=tmp, env=env)
+            res = tg_child.run_trusted(argv, timeout=BANDIT_TIMEOUT_SECONDS, text=True, cwd=tmp, env=env)
         except subprocess.TimeoutExpired:
             return [], version, f"bandit timed out after {BANDIT_TIMEOUT_SECONDS}s"
         except OSError as exc:

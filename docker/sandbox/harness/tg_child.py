@@ -102,6 +102,26 @@ def _kill_group(pgid: int) -> None:
         pass
 
 
+def run_trusted(argv: list, timeout: float, **kwargs) -> subprocess.CompletedProcess:
+    """subprocess.run for the gate's own tools (Bandit), registered as a live child: an
+    orphan sweep in another thread meanwhile (a file server that refused, a run that ended)
+    would otherwise take it for a test's escaped process and kill it."""
+    with _spawn_lock:
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
+        _active.add(proc.pid)
+    try:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+            raise subprocess.TimeoutExpired(argv, timeout, out, err) from None
+    finally:
+        with _spawn_lock:
+            _active.discard(proc.pid)
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+
+
 def sweep_orphans() -> int:
     """Kill processes reparented to us (we are a child subreaper) that are not live children.
 

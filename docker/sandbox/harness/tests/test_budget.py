@@ -43,3 +43,25 @@ def test_large_trees_leave_room_for_fewer_children_not_for_an_oom():
 def test_a_large_container_uses_its_cores_and_caps_each_child():
     assert tg_budget.plan(4, 16 * 1024 * MiB, held=0) == (4, tg_budget.MAX_CHILD_BYTES)
     assert tg_budget.plan(2, None, held=0) == (2, tg_budget.MAX_CHILD_BYTES)
+
+
+def test_an_orphan_sweep_leaves_the_gates_own_tools_running():
+    # Bandit runs while file servers start in other threads; a server that refuses sweeps
+    # orphans. Our own child must not be taken for a test's escaped process.
+    import threading
+
+    import tg_child
+
+    result = {}
+    thread = threading.Thread(
+        target=lambda: result.update(
+            done=tg_child.run_trusted(['sh', '-c', 'sleep 0.5; echo ok'], timeout=10, text=True)
+        )
+    )
+    thread.start()
+    import time
+
+    time.sleep(0.2)
+    tg_child.sweep_orphans()
+    thread.join()
+    assert result['done'].returncode == 0 and result['done'].stdout == 'ok\n'
