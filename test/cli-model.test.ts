@@ -180,24 +180,28 @@ describe('testgate run --generate model', () => {
       // gpt-4o-mini: $0.15 per 1M input tokens, $0.60 per 1M output tokens.
       expect(report.generation?.costUsd).toBeCloseTo((1400 * 0.15 + 250 * 0.6) / 1e6, 12);
       expect(report.generation?.fallbackReason).toBeUndefined();
-      expect(suggested(report)).toEqual([
+      // Chosen by strength: a test that kills no mutant the PR's own tests do not already kill
+      // (the PR checks halving and rounding to cents) is accepted but not suggested.
+      expect(suggested(report).map(({ path, tests }) => ({ path, tests }))).toEqual([
         {
           path: 'tests/test_testgate_ops_divide.py',
-          content: DIVIDE_TESTS,
-          tests: [
-            'tests/test_testgate_ops_divide.py::test_divide_by_zero_is_refused',
-            'tests/test_testgate_ops_divide.py::test_divide_halves',
-          ],
+          tests: ['tests/test_testgate_ops_divide.py::test_divide_by_zero_is_refused'],
         },
         {
           path: 'tests/test_testgate_parse_parse_amount.py',
-          content: PARSE_TESTS,
           tests: [
             'tests/test_testgate_parse_parse_amount.py::test_empty_amount_is_refused',
             'tests/test_testgate_parse_parse_amount.py::test_negative_amount_is_refused',
-            'tests/test_testgate_parse_parse_amount.py::test_thousands_are_rounded_to_cents',
           ],
         },
+      ]);
+      const [divide, parse] = suggested(report);
+      expect(divide!.content).toContain('def test_divide_by_zero_is_refused');
+      expect(divide!.content).not.toContain('def test_divide_halves');
+      expect(parse!.content).not.toContain('def test_thousands_are_rounded_to_cents');
+      expect(report.generation?.notSuggested?.map((n) => n.nodeid).sort()).toEqual([
+        'tests/test_testgate_ops_divide.py::test_divide_halves',
+        'tests/test_testgate_parse_parse_amount.py::test_thousands_are_rounded_to_cents',
       ]);
       expect(server.completions()).toHaveLength(2);
       // The key reached the server; nothing else was asked.
@@ -253,9 +257,9 @@ describe('testgate run --generate model', () => {
       expect(run.stdout).toContain(
         'model gpt-4o-mini: 5 of 5 candidates accepted, 1 round, 0 model calls (2 cached), 0 tokens, $0',
       );
-      expect(run.stdout).toContain('tests/test_testgate_ops_divide.py: 2 tests for divide');
+      expect(run.stdout).toContain('tests/test_testgate_ops_divide.py: 1 test for divide');
       expect(run.stdout).toContain(
-        'tests/test_testgate_parse_parse_amount.py: 3 tests for parse_amount',
+        'tests/test_testgate_parse_parse_amount.py: 2 tests for parse_amount',
       );
       expect(run.stdout).not.toContain('model not used');
       expect(run.stderr).not.toContain('completion cache is off');

@@ -16,6 +16,7 @@ import type {
   MutationEvidence,
   TestEvidence,
   TestRun,
+  TestStrength,
 } from './evidence.ts';
 import type {
   FileResult,
@@ -60,7 +61,12 @@ export function judge(
     config.require.failsBefore &&
     options.claimsFix === true &&
     !evidence.tests.some((test) => isAuthoredByPr(test) && test.label === 'fails-before');
-  const mutation = mutationFacts(evidence);
+  // A PR test is judged against what the PR's own tests showed, a suggestion against every
+  // test: the PR's verdict must not depend on which suggestions were generated.
+  const mutation = {
+    pr: mutationFacts(evidence, (test) => test.origin === 'pr'),
+    all: mutationFacts(evidence, () => true),
+  };
 
   const tests = evidence.tests.map((test) =>
     judgeTest(test, {
@@ -133,24 +139,35 @@ interface TestContext {
   errorPathGaps: ErrorPathGap[];
   /** The PR says it fixes a bug and none of its tests fails before the change (`require.failsBefore`). */
   fixUnproven: boolean;
-  /** The evaluation's mutants (empty without mutation data). */
-  mutation: MutationFacts;
+  /** The evaluation's mutants (empty without mutation data), as the PR's tests and as all tests saw them. */
+  mutation: { pr: MutationFacts; all: MutationFacts };
 }
 
-/** The evaluation's mutants by id, and how many tests each one crashed. */
+/** The evaluation's mutants by id; per mutant, how many of some tests ran it, crashed on it and killed it at a check. */
 interface MutationFacts {
   byId: ReadonlyMap<string, Mutant>;
+  ran: ReadonlyMap<string, number>;
   crashes: ReadonlyMap<string, number>;
+  kills: ReadonlyMap<string, number>;
 }
 
-function mutationFacts(evidence: EvaluationEvidence): MutationFacts {
-  const crashes = new Map<string, number>();
-  for (const test of evidence.tests) {
-    for (const id of test.strength?.crashedIds ?? []) crashes.set(id, (crashes.get(id) ?? 0) + 1);
-  }
+function mutationFacts(
+  evidence: EvaluationEvidence,
+  counted: (test: TestEvidence) => boolean,
+): MutationFacts {
+  const tally = (ids: (strength: TestStrength) => readonly string[]) => {
+    const counts = new Map<string, number>();
+    for (const test of evidence.tests) {
+      if (test.strength === undefined || !counted(test)) continue;
+      for (const id of ids(test.strength)) counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    return counts;
+  };
   return {
     byId: new Map((evidence.mutation?.mutants ?? []).map((mutant) => [mutant.id, mutant])),
-    crashes,
+    ran: tally((strength) => strength.mutantIds),
+    crashes: tally((strength) => strength.crashedIds),
+    kills: tally((strength) => strength.killedIds),
   };
 }
 
@@ -300,7 +317,11 @@ function isAuthoredByPr(test: TestEvidence): boolean {
  *   covers.
  * Absent strength data means "not measured", never a rejection.
  */
-function weakOracleDetail(test: TestEvidence, mutation: MutationFacts): ReasonDetail | undefined {
+function weakOracleDetail(
+  test: TestEvidence,
+  facts: { pr: MutationFacts; all: MutationFacts },
+): ReasonDetail | undefined {
+  const mutation = test.origin === 'pr' ? facts.pr : facts.all;
   // A test the PR did not touch makes no claim about the change (see isAuthoredByPr).
   if (test.origin === 'pr' && !isAuthoredByPr(test)) return undefined;
   const strength = test.strength;
@@ -321,14 +342,14 @@ function weakOracleDetail(test: TestEvidence, mutation: MutationFacts): ReasonDe
       mutant !== undefined &&
       mutant.valueChanging &&
       !EVERY_CALLER_OPERATORS.has(mutant.operator) &&
-      (mutation.crashes.get(id) ?? 0) < mutant.tests
+      (mutation.crashes.get(id) ?? 0) < (mutation.ran.get(id) ?? 0)
     );
   });
   if (telling) return undefined;
   const covered = strength.mutantIds
     .map((id) => mutation.byId.get(id))
     .filter((mutant): mutant is Mutant => mutant !== undefined && mutant.valueChanging);
-  const proven = covered.filter((mutant) => mutant.status === 'killed');
+  const proven = covered.filter((mutant) => (mutation.kills.get(mutant.id) ?? 0) > 0);
   if (proven.length === 0 && (test.origin === 'pr' || covered.length === 0)) return undefined;
   const killed = new Set(strength.killedIds);
   const survivors = (proven.length > 0 ? proven : covered).filter(

@@ -94,6 +94,20 @@ describe('weak-oracle', () => {
     ]);
   });
 
+  it("a PR test is judged on what the PR's tests showed: a suggestion's kills do not change its verdict", () => {
+    const strongSuggestion = measured(
+      'test_gen_strong',
+      { killedIds: ['m1', 'm2', 'm3'] },
+      generated,
+    );
+    // Only the suggestion kills m1-m3: for the PR test they are not proven killable.
+    expect(reasonsOf(measured('test_x'), proven, defaultConfig, [strongSuggestion])).toEqual([]);
+    // A weak suggestion is judged against every test, the suggestion's kills included.
+    expect(
+      reasonsOf(measured('test_gen', {}, generated), proven, defaultConfig, [strongSuggestion]),
+    ).toEqual(['weak-oracle']);
+  });
+
   it('a PR test that fails over the base code, for any reason, proves the change', () => {
     for (const failedAt of ['check', 'error', 'missing'] as const) {
       const before = { outcome: 'failed' as const, failedAt };
