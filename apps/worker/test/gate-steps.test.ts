@@ -38,7 +38,7 @@ const JOB_ID = `octo/calc/7/${HEAD}`;
 
 function jobData(extra: Partial<GateJobData> = {}): GateJobData {
   return GateJobDataSchema.parse({
-    installationId: 1,
+    host: { kind: 'github', installationId: 1 },
     owner: 'octo',
     repo: 'calc',
     pullNumber: 7,
