@@ -3,7 +3,7 @@
 Started by the harness (tg_evaluate.child_code) as
     python3 -I -B -c "<exec this file's source in a private namespace, then main()>"
 so it is never a module: `import tg_audit_bootstrap` finds nothing, and its tables live
-only as immutable copies closed over by the hook. It reads two lines from stdin --
+only as immutable copies held by the hook (_AuditHook). It reads two lines from stdin --
 `{"channel_fd", "token"}` then its config -- and puts
 /dev/null on stdin before any test code runs, so the token is only in this process's
 memory. Everything the harness needs (test outcome, audit events, the moment the test
