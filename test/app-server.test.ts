@@ -88,7 +88,7 @@ describe('webhook server', () => {
       pullNumber: 7,
       headSha: HEAD,
       baseSha: BASE,
-      installationId: 99,
+      host: { kind: 'github', installationId: 99 },
     });
   });
 

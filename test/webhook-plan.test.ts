@@ -43,7 +43,7 @@ describe('planDelivery for pull_request', () => {
         action: 'enqueue',
         rerun: false,
         job: {
-          installationId: 77,
+          host: { kind: 'github', installationId: 77 },
           owner: payload.repository.owner.login,
           repo: payload.repository.name,
           defaultBranch: payload.repository.default_branch,

@@ -1,5 +1,5 @@
 import { GateJobDataSchema, type GateJobInput } from '@testgate/queue';
-import { ADD_TESTS_IDENTIFIER, pullRequestClaimsFix } from '@testgate/github';
+import { ADD_TESTS_IDENTIFIER, gitHubHostRef, pullRequestClaimsFix } from '@testgate/github';
 import type { AddTestsRequestInput } from './add-tests-intake.ts';
 import { z } from 'zod';
 
@@ -85,7 +85,7 @@ function rerunPlan(
     action: 'enqueue',
     rerun: true,
     job: {
-      installationId: data.installation.id,
+      host: gitHubHostRef(data.installation.id),
       owner: data.repository.owner.login,
       repo: data.repository.name,
       defaultBranch: data.repository.default_branch,
@@ -117,7 +117,7 @@ export function planDelivery(event: string, payload: unknown, appId: string): De
     const p = payload as PullRequestPayload;
     const pr = p.pull_request;
     const job = PullRequestJob.safeParse({
-      installationId: p.installation?.id,
+      host: gitHubHostRef(p.installation?.id),
       owner: p.repository?.owner?.login,
       repo: p.repository?.name,
       defaultBranch: p.repository?.default_branch,
@@ -168,7 +168,7 @@ export function planDelivery(event: string, payload: unknown, appId: string): De
       return {
         action: 'add-tests',
         request: {
-          installationId: p.data.installation.id,
+          host: gitHubHostRef(p.data.installation.id),
           owner: p.data.repository.owner.login,
           repo: p.data.repository.name,
           pullNumber: pr.number,

@@ -6,7 +6,7 @@
  */
 import { TESTGATE_TRAILER, type CodeHost, type HostPullRequest } from '@testgate/core';
 import {
-  ActionJobDataSchema,
+  StoredActionJobDataSchema,
   UnrecoverableError,
   type ActionJobData as AddTestsRequest,
   type Job,
@@ -34,7 +34,7 @@ const sha7 = (sha: string) => sha.slice(0, 7);
 
 export function createAddTestsProcessor(deps: AddTestsProcessorDeps) {
   return async function processAddTests(job: Job): Promise<AddTestsResult> {
-    const parsed = ActionJobDataSchema.safeParse(job.data);
+    const parsed = StoredActionJobDataSchema.safeParse(job.data);
     if (!parsed.success)
       throw new UnrecoverableError(`add-tests job data is invalid: ${parsed.error.message}`);
     const request = parsed.data;

@@ -22,6 +22,7 @@ import {
   sha7,
   type GateJobResult,
   type GateProcessorDeps,
+  readPendingPublish,
   type GateRun,
   type PendingPublish,
 } from './gate-run.ts';
@@ -52,8 +53,7 @@ export function createGateProcessor(deps: GateProcessorDeps) {
   ): Promise<GateJobResult> {
     const run = openGateRun(deps, job, context);
     // A verdict computed by an earlier try that the host did not take yet: publish only.
-    const stored = (await context.loadPublish().catch(() => undefined)) as
-      PendingPublish | undefined;
+    const stored = readPendingPublish(await context.loadPublish().catch(() => undefined));
     if (stored !== undefined) return publishStored(run, stored);
 
     const prepared = await prepareGate(run);
@@ -140,7 +140,7 @@ export function createAbandonedRunHandler(
     // A verdict was computed but never published (the host was down for the whole window):
     // it is still the right answer. Else a job that killed every worker that took it: the
     // pull request's code did that.
-    const pending = run.pendingPublish as PendingPublish | undefined;
+    const pending = readPendingPublish(run.pendingPublish);
     if (pending !== undefined && pending.checkRunId === checkId) {
       await host.completeCheck({ checkId, conclusion: pending.conclusion, output: pending.output });
       log.warn(

@@ -59,6 +59,44 @@ export interface PendingPublish {
   tries: number;
 }
 
+/**
+ * A pending publish as stored: one saved before annotations had the port's own field names
+ * (it named them as GitHub's checks API does: path, start_line, end_line, annotation_level,
+ * raw_details) gets the current names, so a verdict kept across an upgrade still publishes.
+ */
+export function readPendingPublish(stored: unknown): PendingPublish | undefined {
+  if (typeof stored !== 'object' || stored === null) return undefined;
+  const pending = stored as PendingPublish;
+  const annotations = pending.output?.annotations;
+  if (!Array.isArray(annotations)) return pending;
+  return {
+    ...pending,
+    output: { ...pending.output, annotations: annotations.map(withPortNames) },
+  };
+}
+
+function withPortNames(annotation: CheckAnnotation): CheckAnnotation {
+  if (!('annotation_level' in annotation)) return annotation;
+  const old = annotation as unknown as {
+    path: string;
+    start_line: number;
+    end_line: number;
+    annotation_level: CheckAnnotation['level'];
+    title?: string;
+    message: string;
+    raw_details?: string;
+  };
+  return {
+    file: old.path,
+    startLine: old.start_line,
+    endLine: old.end_line,
+    level: old.annotation_level,
+    ...(old.title === undefined ? {} : { title: old.title }),
+    message: old.message,
+    ...(old.raw_details === undefined ? {} : { details: old.raw_details }),
+  };
+}
+
 export interface GateProcessorDeps {
   /** The code host of a job's repository (start-worker: GitHub, as the job's installation). */
   openHost: (data: GateJobData) => CodeHost;

@@ -9,7 +9,7 @@ import { createMemoryHost, type MemoryHost } from './memory-host.ts';
 const JUDGED = 'b'.repeat(40);
 
 const request = ActionJobDataSchema.parse({
-  installationId: 1,
+  host: { kind: 'github', installationId: 1 },
   owner: 'octo',
   repo: 'calc',
   pullNumber: 7,

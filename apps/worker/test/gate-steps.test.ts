@@ -38,7 +38,7 @@ const JOB_ID = `octo/calc/7/${HEAD}`;
 
 function jobData(extra: Partial<GateJobData> = {}): GateJobData {
   return GateJobDataSchema.parse({
-    installationId: 1,
+    host: { kind: 'github', installationId: 1 },
     owner: 'octo',
     repo: 'calc',
     pullNumber: 7,
@@ -117,10 +117,10 @@ function pendingVerdict(checkRunId: number): PendingPublish {
       summary: 'test_boom: unsafe (os.system)',
       annotations: [
         {
-          path: 'tests/test_calc.py',
-          start_line: 3,
-          end_line: 3,
-          annotation_level: 'failure',
+          file: 'tests/test_calc.py',
+          startLine: 3,
+          endLine: 3,
+          level: 'failure',
           title: 'unsafe',
           message: 'os.system',
         },
@@ -304,6 +304,52 @@ describe('the processor with a verdict an earlier try stored', () => {
       { marker: COMMENT_MARKER, body: `${COMMENT_MARKER}\nThe verdict` },
     ]);
     expect(cleared).toHaveBeenCalledOnce();
+  });
+
+  it("publishes one stored before annotations had the port's names with those names", async () => {
+    const host = createMemoryHost();
+    host.checks.push({
+      id: 42,
+      headSha: HEAD,
+      key: JOB_ID,
+      completed: false,
+      output: { title: 'running', summary: '' },
+    });
+    const current = pendingVerdict(42);
+    const stored = {
+      ...current,
+      output: {
+        ...current.output,
+        annotations: [
+          {
+            path: 'tests/test_calc.py',
+            start_line: 3,
+            end_line: 3,
+            annotation_level: 'failure',
+            title: 'unsafe',
+            message: 'os.system',
+            raw_details: 'rule B605',
+          },
+        ],
+      },
+    };
+    const processor = createGateProcessor(deps(host));
+    const job = { id: JOB_ID, attemptsMade: 2, opts: { attempts: 3 } } as Job<GateJobData>;
+    await processor(job, {
+      signal: new AbortController().signal,
+      token: 'token',
+      data: jobData(),
+      trackRun: async () => {},
+      untrackRun: async () => {},
+      count: async () => {},
+      savePublish: async () => {},
+      loadPublish: async () => JSON.parse(JSON.stringify(stored)) as unknown,
+      clearPublish: async () => {},
+    } satisfies GateJobContext);
+
+    expect(host.checks[0]?.output.annotations).toEqual([
+      { ...current.output.annotations[0], details: 'rule B605' },
+    ]);
   });
 });
 

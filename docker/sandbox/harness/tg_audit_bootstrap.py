@@ -3,7 +3,7 @@
 Started by the harness (tg_evaluate.child_code) as
     python3 -I -B -c "<exec this file's source in a private namespace, then main()>"
 so it is never a module: `import tg_audit_bootstrap` finds nothing, and its tables live
-only as immutable copies closed over by the hook. It reads two lines from stdin --
+only as immutable copies held by the hook (_AuditHook). It reads two lines from stdin --
 `{"channel_fd", "token"}` then its config -- and puts
 /dev/null on stdin before any test code runs, so the token is only in this process's
 memory. Everything the harness needs (test outcome, audit events, the moment the test
@@ -133,61 +133,98 @@ def _make_channel(fd, token):
     return emit
 
 
-def _install_hook(emit, state, allowed, test_files):
-    realpath = os.path.realpath
-    join = os.path.join
-    getcwd = os.getcwd
-    fsdecode = os.fsdecode
-    readlink = os.readlink
-    getframe = sys._getframe
-    # Private copies: the module-level tables are not what the hook reads.
-    block = types.MappingProxyType(dict(_BLOCK))
-    fs = types.MappingProxyType(dict(_FS))
-    write_flags = _WRITE_FLAGS
-    blocked_imports = _BLOCKED_IMPORTS
-    frame_events = _FRAME_EVENTS
-    frame_attrs = _FRAME_ATTRS
-    allowed = tuple(allowed)
-    allowed_prefixes = tuple(a.rstrip('/') + '/' for a in allowed)
-    test_files = dict(test_files)  # abs path -> rel path
+class _AuditHook:
+    """The PEP 578 hook: one method per kind of event, over private copies of the tables (the
+    module-level ones are not what it reads). Frame depths are part of the contract: the hook
+    calls a handler, the handler calls `record` / `_caller_in_tests`, so frame 3 of
+    `_caller_in_tests` is the C call's Python caller. Every handler hides its frame from
+    pytest's failure text, as the hook does, so a blocked call reads as the test's own line."""
 
-    def resolve(path, dir_fd=None):
+    __slots__ = (
+        '_emit',
+        '_state',
+        '_realpath',
+        '_join',
+        '_getcwd',
+        '_fsdecode',
+        '_readlink',
+        '_getframe',
+        '_block',
+        '_fs',
+        '_write_flags',
+        '_blocked_imports',
+        '_frame_events',
+        '_frame_attrs',
+        '_allowed',
+        '_allowed_prefixes',
+        '_test_files',
+        '_by_event',
+    )
+
+    def __init__(self, emit, state, allowed, test_files):
+        self._emit = emit
+        self._state = state
+        # Bound now: a test that monkeypatches os or sys does not change what the hook calls.
+        self._realpath = os.path.realpath
+        self._join = os.path.join
+        self._getcwd = os.getcwd
+        self._fsdecode = os.fsdecode
+        self._readlink = os.readlink
+        self._getframe = sys._getframe
+        self._block = types.MappingProxyType(dict(_BLOCK))
+        self._fs = types.MappingProxyType(dict(_FS))
+        self._write_flags = _WRITE_FLAGS
+        self._blocked_imports = _BLOCKED_IMPORTS
+        self._frame_events = _FRAME_EVENTS
+        self._frame_attrs = _FRAME_ATTRS
+        self._allowed = tuple(allowed)
+        self._allowed_prefixes = tuple(a.rstrip('/') + '/' for a in self._allowed)
+        self._test_files = dict(test_files)  # abs path -> rel path
+        self._by_event = types.MappingProxyType(
+            {'open': self.on_open, 'sqlite3.connect': self.on_sqlite_connect, 'import': self.on_import}
+        )
+
+    # ---- where an event comes from, and what it touches
+
+    def _resolve(self, path, dir_fd=None):
         if isinstance(path, int):
             try:
-                return readlink('/proc/self/fd/%d' % path)
+                return self._readlink('/proc/self/fd/%d' % path)
             except OSError:
                 return None
         try:
-            p = fsdecode(path)
+            p = self._fsdecode(path)
         except Exception:  # noqa: BLE001 -- a path the hook cannot read is not one it judges
             return None
         if not p.startswith('/'):
             base = None
             if isinstance(dir_fd, int) and dir_fd >= 0:
                 try:
-                    base = readlink('/proc/self/fd/%d' % dir_fd)
+                    base = self._readlink('/proc/self/fd/%d' % dir_fd)
                 except OSError:
                     return None
-            p = join(base or getcwd(), p)
-        return realpath(p)
+            p = self._join(base or self._getcwd(), p)
+        return self._realpath(p)
 
-    def inside(path):
-        return path is not None and (path in allowed or path.startswith(allowed_prefixes) or path == '/dev/null')
+    def _inside(self, path):
+        return path is not None and (
+            path in self._allowed or path.startswith(self._allowed_prefixes) or path == '/dev/null'
+        )
 
-    def where():
-        f = getframe(2)
+    def _where(self):
+        f = self._getframe(2)
         while f is not None:
-            rel = test_files.get(f.f_code.co_filename)
+            rel = self._test_files.get(f.f_code.co_filename)
             if rel is not None:
                 return rel, f.f_lineno
             f = f.f_back
         return None, 0
 
-    def caller_in_tests(past_importlib=False):
+    def _caller_in_tests(self, past_importlib=False):
         """(test file, line) of the Python frame that caused the event, if it is PR test code.
         Frame 0 is this, 1 the event's handler, 2 the hook, 3 the C call's Python caller; for
         an import, the frame running the import statement is the first one above importlib's own."""
-        f = getframe(3)
+        f = self._getframe(3)
         while (
             past_importlib
             and f is not None
@@ -197,12 +234,12 @@ def _install_hook(emit, state, allowed, test_files):
             )
         ):
             f = f.f_back
-        rel = test_files.get(f.f_code.co_filename) if f is not None else None
+        rel = self._test_files.get(f.f_code.co_filename) if f is not None else None
         return (rel, f.f_lineno) if rel is not None else (None, 0)
 
-    def record(event, reason, severity, detail, at=None):
-        file, line = at or where()
-        emit(
+    def _record(self, event, reason, severity, detail, at=None):
+        file, line = at or self._where()
+        self._emit(
             {
                 'ev': 'audit',
                 'event': event,
@@ -211,71 +248,74 @@ def _install_hook(emit, state, allowed, test_files):
                 'detail': detail[:300],
                 'file': file,
                 'line': line,
-                'phase': state['phase'],
+                'phase': self._state['phase'],
             }
         )
 
-    def short(args):
+    @staticmethod
+    def _short(args):
         try:
             return ', '.join(repr(a)[:120] for a in args[:3])
         except Exception:  # noqa: BLE001 -- an argument whose repr raises is shown as nothing
             return ''
 
-    # One handler per kind of event; each hides its frame from pytest's failure text, as
-    # the hook does, so a blocked call reads as the test's own line.
-    def on_open(args):
+    # ---- one handler per kind of event
+
+    def on_open(self, args):
         __tracebackhide__ = True  # noqa: F841
         path = args[0]
         flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
         if isinstance(path, int):
             return
-        if flags & write_flags:
-            rp = resolve(path)
-            if not inside(rp):
-                record('open-write', 'unsafe', 'medium', 'open(%r) for writing outside the test temp dir' % (rp,))
+        if flags & self._write_flags:
+            rp = self._resolve(path)
+            if not self._inside(rp):
+                self._record('open-write', 'unsafe', 'medium', 'open(%r) for writing outside the test temp dir' % (rp,))
                 raise _Blocked(errno.EACCES, 'testgate sandbox: writing outside the test temp dir is not allowed', rp)
         else:
-            p = fsdecode(path) if not isinstance(path, int) else ''
+            p = self._fsdecode(path) if not isinstance(path, int) else ''
             if p.startswith('/proc/') and (p.endswith('/mem') or '/fd/' in p or p.endswith('/environ')):
-                record('open-proc', 'tampering', 'high', 'open(%r)' % (p,))
+                self._record('open-proc', 'tampering', 'high', 'open(%r)' % (p,))
                 raise _Blocked(
                     errno.EACCES, 'testgate sandbox: reading process memory or descriptors is not allowed', p
                 )
 
-    def on_sqlite_connect(args):
+    def on_sqlite_connect(self, args):
         __tracebackhide__ = True  # noqa: F841
         # SQLite opens its file from C, without an `open` event.
         db = args[0] if args else ':memory:'
         if (
             isinstance(db, (str, bytes))
-            and fsdecode(db) not in (':memory:', '')
-            and not fsdecode(db).startswith('file:')
+            and self._fsdecode(db) not in (':memory:', '')
+            and not self._fsdecode(db).startswith('file:')
         ):
-            rp = resolve(db)
-            if not inside(rp):
-                record('sqlite3.connect', 'unsafe', 'medium', 'sqlite3.connect(%r) outside the test temp dir' % (rp,))
+            rp = self._resolve(db)
+            if not self._inside(rp):
+                self._record(
+                    'sqlite3.connect', 'unsafe', 'medium', 'sqlite3.connect(%r) outside the test temp dir' % (rp,)
+                )
                 raise _Blocked(
                     errno.EACCES, 'testgate sandbox: databases outside the test temp dir are not allowed', rp
                 )
 
-    def on_import(args):
+    def on_import(self, args):
         __tracebackhide__ = True  # noqa: F841
         name = args[0] if args else ''
         top = name.partition('.')[0] if isinstance(name, str) else ''
-        if top in blocked_imports:
+        if top in self._blocked_imports:
             # Refused for everyone; a finding only when PR test code asked for it.
             # A library's `try: import ctypes / except ImportError` (colorama's
             # Windows support) is handled by the library and is nobody's fault.
-            at = caller_in_tests(past_importlib=True)
+            at = self._caller_in_tests(past_importlib=True)
             if at[0] is not None:
-                record('import-' + top, 'unsafe', 'high', 'import %s' % name, at)
+                self._record('import-' + top, 'unsafe', 'high', 'import %s' % name, at)
             raise _BlockedImport('testgate sandbox: import of %s is not allowed in tests' % name, name=top)
 
-    def on_introspection(event, args):
-        at = caller_in_tests()
+    def on_introspection(self, event, args):
+        at = self._caller_in_tests()
         if at[0] is not None:
-            what = event if event in frame_events else '%s %s' % (event.split('.')[1].strip('_'), args[1])
-            record(
+            what = event if event in self._frame_events else '%s %s' % (event.split('.')[1].strip('_'), args[1])
+            self._record(
                 'introspection',
                 'tampering',
                 'high',
@@ -283,7 +323,7 @@ def _install_hook(emit, state, allowed, test_files):
                 at,
             )
 
-    def on_filesystem(event, args, idx):
+    def on_filesystem(self, event, args, idx):
         __tracebackhide__ = True  # noqa: F841
         dir_fd = None
         if event in ('os.remove', 'os.rmdir', 'os.mkdir', 'shutil.rmtree') and len(args) > 1:
@@ -291,40 +331,43 @@ def _install_hook(emit, state, allowed, test_files):
         for i in idx:
             if i >= len(args):
                 continue
-            rp = resolve(args[i], dir_fd)
-            if not inside(rp):
-                record(event, 'unsafe', 'medium', '%s(%r) outside the test temp dir' % (event, rp))
+            rp = self._resolve(args[i], dir_fd)
+            if not self._inside(rp):
+                self._record(event, 'unsafe', 'medium', '%s(%r) outside the test temp dir' % (event, rp))
                 raise _Blocked(errno.EPERM, 'testgate sandbox: %s outside the test temp dir is not allowed' % event, rp)
 
-    by_event = {'open': on_open, 'sqlite3.connect': on_sqlite_connect, 'import': on_import}
+    # ---- the hook itself
 
-    def hook(event, args):
+    def __call__(self, event, args):
         __tracebackhide__ = True  # noqa: F841 -- pytest leaves this frame out of failure text
+        state = self._state
         if state['busy']:
             return
         state['busy'] = True
         try:
-            handler = by_event.get(event)
+            handler = self._by_event.get(event)
             if handler is not None:
                 handler(args)
                 return
-            if event in frame_events or (
-                event in ('object.__getattr__', 'object.__setattr__') and len(args) > 1 and args[1] in frame_attrs
+            if event in self._frame_events or (
+                event in ('object.__getattr__', 'object.__setattr__') and len(args) > 1 and args[1] in self._frame_attrs
             ):
-                on_introspection(event, args)
+                self.on_introspection(event, args)
                 return
-            spec = block.get(event)
+            spec = self._block.get(event)
             if spec is not None:
                 severity, reason = spec
-                record(event, reason, severity, '%s(%s)' % (event, short(args)))
+                self._record(event, reason, severity, '%s(%s)' % (event, self._short(args)))
                 raise _Blocked(errno.EPERM, 'testgate sandbox: %s is not allowed in tests' % event)
-            idx = fs.get(event)
+            idx = self._fs.get(event)
             if idx is not None:
-                on_filesystem(event, args, idx)
+                self.on_filesystem(event, args, idx)
         finally:
             state['busy'] = False
 
-    sys.addaudithook(hook)
+
+def _install_hook(emit, state, allowed, test_files):
+    sys.addaudithook(_AuditHook(emit, state, allowed, test_files))
 
 
 def _disable_posixsubprocess(emit, state):
@@ -402,190 +445,223 @@ def _failure_kind(excinfo, code_files):
     return 'error' if innermost in code_files else 'check'
 
 
+class _Internal:
+    """The gate's own work inside a test's process: the audit hook stands aside meanwhile."""
+
+    __slots__ = ('_state',)
+
+    def __init__(self, state):
+        self._state = state
+
+    def __enter__(self):
+        self._state['busy'] = True
+
+    def __exit__(self, *exc):
+        self._state['busy'] = False
+
+
+def _hookimpl(**opts):
+    """pytest.hookimpl(**opts), applied by _plugin: pytest is imported after this file runs."""
+
+    def mark(fn):
+        fn._testgate_hookimpl = opts
+        return fn
+
+    return mark
+
+
+def _tampering_record(event, detail, phase):
+    return {
+        'ev': 'audit',
+        'event': event,
+        'reason': 'tampering',
+        'severity': 'high',
+        'detail': detail,
+        'file': None,
+        'line': 0,
+        'phase': phase,
+    }
+
+
+def _describe_item(it):
+    """A collected item as `collect` mode reports it."""
+    fn = getattr(it, 'function', None)
+    code = getattr(fn, '__code__', None)
+    return {
+        'nodeid': it.nodeid,
+        'name': it.name,
+        'function': getattr(it, 'originalname', None) or it.name.split('[')[0],
+        'cls': it.cls.__name__ if getattr(it, 'cls', None) is not None else None,
+        'line': (it.location[1] + 1) if it.location and it.location[1] is not None else 0,
+        'file': it.location[0] if it.location else '',
+        'codeLine': code.co_firstlineno if code is not None else 0,
+        # Where the test's code really is (a base class in another module, a
+        # factory's inner function) and which fixtures it runs: the harness
+        # matches these against the change.
+        'codeFile': _rel_to_cwd(code.co_filename) if code is not None else '',
+        'codeEnd': _last_line(code),
+        'codeName': getattr(code, 'co_qualname', '') if code is not None else '',
+        'fixtures': [str(f) for f in list(getattr(it, 'fixturenames', ()) or ())[:200]],
+    }
+
+
+class _GatePlugin:
+    """The gate's pytest plugin in every test child: collection (`collect` mode lists the
+    items; `run` keeps the one target), limits and coverage contexts around the test, its
+    reports, and the result at the session's end. `budget` and `marks` are read and set by a
+    file server's child (_item_child), which also calls `pytest_sessionfinish` itself."""
+
+    def __init__(self, emit, state, cfg, cov, clock, resource):
+        self._emit = emit
+        self._state = state
+        self._cfg = cfg
+        self._cov = cov
+        self._clock = clock  # the time module
+        self._resource = resource
+        self._mode = cfg['mode']
+        self._target = cfg.get('nodeid')
+        self._serving = bool(cfg.get('serve'))
+        # A file server's child sets its own before its test runs.
+        self.budget = {'cpu_seconds': float(cfg.get('cpu_seconds', 2)), 'coverage': cov is not None}
+        self.marks = {}
+        self._reports = {}
+        self._limits = {}
+
+    def _internal(self):
+        return _Internal(self._state)
+
+    def _switch_context(self, context):
+        if self._cov is not None and self.budget['coverage']:
+            self._cov.switch_context(context)
+
+    @_hookimpl(trylast=True)
+    def pytest_sessionstart(self, session):
+        with self._internal():
+            _drop_outcome_plugins(session.config.pluginmanager, self._cfg.get('env_paths', ()), self._emit)
+        self.marks['plugins0'] = frozenset(id(p) for p in session.config.pluginmanager.get_plugins())
+
+    @_hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, session, config, items):
+        with self._internal():
+            added = _plugins_added_by_imports(config.pluginmanager, self.marks.get('plugins0'))
+        if added:
+            # Registered while test modules and the code they import were loading: every
+            # test of this run would be reported through it.
+            detail = 'a pytest plugin was registered while the tests were imported (%s)' % added[:200]
+            self._emit(_tampering_record('plugin-registered', detail, 'collect'))
+        if self._mode == 'collect':
+            self._emit({'ev': 'collected', 'items': [_describe_item(it) for it in items]})
+            return
+        if self._serving:
+            # The file server keeps every item; each of its children runs one (_item_child).
+            _watch_pluginmanager(config.pluginmanager, self._emit, self._state)
+            return
+        keep = [it for it in items if it.nodeid == self._target]
+        deselected = [it for it in items if it.nodeid != self._target]
+        items[:] = keep
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+        _watch_pluginmanager(config.pluginmanager, self._emit, self._state)
+        for it in keep:
+            self.marks['item'] = (type(it), _function_id(it))
+
+    @_hookimpl(tryfirst=True)
+    def pytest_pycollect_makeitem(self, collector, name, obj):
+        # A run child runs one test: items for the other names of its module (or class)
+        # are never built, which in a module of hundreds of tests is most of the work.
+        # Its filter above still keeps exactly the target's node id.
+        target = self._target
+        if self._mode != 'run' or not target or not target.startswith(collector.nodeid + '::'):
+            return None
+        wanted = target[len(collector.nodeid) + 2 :].split('::')[0].split('[')[0]
+        return None if name == wanted else []
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self._emit({'ev': 'collect-error', 'nodeid': report.nodeid, 'message': str(report.longreprtext)[-6000:]})
+
+    @_hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item):
+        with self._internal():
+            used = self._clock.process_time()
+            self.marks['cpu0'] = used
+            self.marks['t0'] = self._clock.monotonic()
+            soft = int(used + self.budget['cpu_seconds'] + 0.999)
+            try:
+                self._resource.setrlimit(self._resource.RLIMIT_CPU, (soft, soft + 1))
+            except (ValueError, OSError):
+                pass
+            self.marks['hooks'] = _hook_fingerprint(item.config.pluginmanager)
+            self._emit({'ev': 'start', 'nodeid': item.nodeid, 'cpuMs': used * 1000})
+            self._state['phase'] = 'test'
+            self._switch_context('t|setup')
+
+    @_hookimpl(tryfirst=True)
+    def pytest_runtest_call(self, item):
+        if self._cov is not None and self.budget['coverage']:
+            with self._internal():
+                self._cov.switch_context('t|call')
+
+    @_hookimpl(tryfirst=True)
+    def pytest_runtest_teardown(self, item):
+        if self._cov is not None and self.budget['coverage']:
+            with self._internal():
+                self._cov.switch_context('t|teardown')
+
+    @_hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        if call.excinfo is not None:
+            # Said before pytest formats the failure: after a memory or thread bomb the
+            # formatting itself may die (INTERNALERROR MemoryError).
+            with self._internal():
+                early = _classify_exception(call.excinfo)
+                if early:
+                    self._emit({'ev': 'limit', 'limit': early, 'when': call.when})
+        outcome = yield
+        rep = outcome.get_result()
+        with self._internal():
+            self._keep_report(rep, call)
+            if rep.when == 'teardown':
+                self._after_teardown(item)
+
+    def _keep_report(self, rep, call):
+        lim = _classify_exception(call.excinfo) if call.excinfo is not None else None
+        if lim:
+            self._limits[rep.when] = lim
+        self._reports[rep.when] = {
+            'outcome': rep.outcome,
+            'duration': rep.duration,
+            'wasxfail': hasattr(rep, 'wasxfail'),
+            'text': str(rep.longreprtext)[-4000:] if rep.longrepr is not None else '',
+            'failedAt': _failure_kind(call.excinfo, self._cfg.get('code_files', ())) if rep.failed else None,
+        }
+
+    def _after_teardown(self, item):
+        self._state['phase'] = 'done'
+        changed = _runner_changes(item, self.marks)
+        if changed:
+            self._emit(_tampering_record('runner-tampering', changed, 'test'))
+        self.marks['cpu1'] = self._clock.process_time()
+        self._switch_context('')
+
+    def pytest_sessionfinish(self, session, exitstatus):
+        if self._mode != 'run' or (self._serving and 'item' not in self.marks):
+            return
+        with self._internal():
+            self._emit(_result(self._reports, self._limits, self.marks, session.testscollected))
+
+
 def _plugin(emit, state, cfg, cov):
     import resource
     import time
 
     import pytest
 
-    mode = cfg['mode']
-    target = cfg.get('nodeid')
-    serving = bool(cfg.get('serve'))
-    # A file server's child sets its own before its test runs.
-    budget = {'cpu_seconds': float(cfg.get('cpu_seconds', 2)), 'coverage': cov is not None}
-    reports = {}
-    limits = {}
-    marks = {}
-
-    def internal():
-        class _Internal:
-            def __enter__(self):
-                state['busy'] = True
-
-            def __exit__(self, *exc):
-                state['busy'] = False
-
-        return _Internal()
-
-    class Plugin:
-        @pytest.hookimpl(trylast=True)
-        def pytest_sessionstart(self, session):
-            with internal():
-                _drop_outcome_plugins(session.config.pluginmanager, cfg.get('env_paths', ()), emit)
-            marks['plugins0'] = frozenset(id(p) for p in session.config.pluginmanager.get_plugins())
-
-        @pytest.hookimpl(tryfirst=True)
-        def pytest_collection_modifyitems(self, session, config, items):
-            with internal():
-                added = _plugins_added_by_imports(config.pluginmanager, marks.get('plugins0'))
-            if added:
-                # Registered while test modules and the code they import were loading: every
-                # test of this run would be reported through it.
-                emit(
-                    {
-                        'ev': 'audit',
-                        'event': 'plugin-registered',
-                        'reason': 'tampering',
-                        'severity': 'high',
-                        'detail': 'a pytest plugin was registered while the tests were imported (%s)' % added[:200],
-                        'file': None,
-                        'line': 0,
-                        'phase': 'collect',
-                    }
-                )
-            if mode == 'collect':
-                out = []
-                for it in items:
-                    fn = getattr(it, 'function', None)
-                    code = getattr(fn, '__code__', None)
-                    out.append(
-                        {
-                            'nodeid': it.nodeid,
-                            'name': it.name,
-                            'function': getattr(it, 'originalname', None) or it.name.split('[')[0],
-                            'cls': it.cls.__name__ if getattr(it, 'cls', None) is not None else None,
-                            'line': (it.location[1] + 1) if it.location and it.location[1] is not None else 0,
-                            'file': it.location[0] if it.location else '',
-                            'codeLine': code.co_firstlineno if code is not None else 0,
-                            # Where the test's code really is (a base class in another module, a
-                            # factory's inner function) and which fixtures it runs: the harness
-                            # matches these against the change.
-                            'codeFile': _rel_to_cwd(code.co_filename) if code is not None else '',
-                            'codeEnd': _last_line(code),
-                            'codeName': getattr(code, 'co_qualname', '') if code is not None else '',
-                            'fixtures': [str(f) for f in list(getattr(it, 'fixturenames', ()) or ())[:200]],
-                        }
-                    )
-                emit({'ev': 'collected', 'items': out})
-                return
-            if serving:
-                # The file server keeps every item; each of its children runs one (_item_child).
-                _watch_pluginmanager(config.pluginmanager, emit, state)
-                return
-            keep = [it for it in items if it.nodeid == target]
-            deselected = [it for it in items if it.nodeid != target]
-            items[:] = keep
-            if deselected:
-                config.hook.pytest_deselected(items=deselected)
-            _watch_pluginmanager(config.pluginmanager, emit, state)
-            for it in keep:
-                marks['item'] = (type(it), _function_id(it))
-
-        @pytest.hookimpl(tryfirst=True)
-        def pytest_pycollect_makeitem(self, collector, name, obj):
-            # A run child runs one test: items for the other names of its module (or class)
-            # are never built, which in a module of hundreds of tests is most of the work.
-            # Its filter below still keeps exactly the target's node id.
-            if mode != 'run' or not target or not target.startswith(collector.nodeid + '::'):
-                return None
-            wanted = target[len(collector.nodeid) + 2 :].split('::')[0].split('[')[0]
-            return None if name == wanted else []
-
-        def pytest_collectreport(self, report):
-            if report.failed:
-                emit({'ev': 'collect-error', 'nodeid': report.nodeid, 'message': str(report.longreprtext)[-6000:]})
-
-        @pytest.hookimpl(tryfirst=True)
-        def pytest_runtest_setup(self, item):
-            with internal():
-                used = time.process_time()
-                marks['cpu0'] = used
-                marks['t0'] = time.monotonic()
-                soft = int(used + budget['cpu_seconds'] + 0.999)
-                try:
-                    resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
-                except (ValueError, OSError):
-                    pass
-                marks['hooks'] = _hook_fingerprint(item.config.pluginmanager)
-                emit({'ev': 'start', 'nodeid': item.nodeid, 'cpuMs': used * 1000})
-                state['phase'] = 'test'
-                if cov is not None and budget['coverage']:
-                    cov.switch_context('t|setup')
-
-        @pytest.hookimpl(tryfirst=True)
-        def pytest_runtest_call(self, item):
-            if cov is not None and budget['coverage']:
-                with internal():
-                    cov.switch_context('t|call')
-
-        @pytest.hookimpl(tryfirst=True)
-        def pytest_runtest_teardown(self, item):
-            if cov is not None and budget['coverage']:
-                with internal():
-                    cov.switch_context('t|teardown')
-
-        @pytest.hookimpl(hookwrapper=True)
-        def pytest_runtest_makereport(self, item, call):
-            if call.excinfo is not None:
-                # Said before pytest formats the failure: after a memory or thread bomb the
-                # formatting itself may die (INTERNALERROR MemoryError).
-                with internal():
-                    early = _classify_exception(call.excinfo)
-                    if early:
-                        emit({'ev': 'limit', 'limit': early, 'when': call.when})
-            outcome = yield
-            rep = outcome.get_result()
-            with internal():
-                lim = _classify_exception(call.excinfo) if call.excinfo is not None else None
-                if lim:
-                    limits[rep.when] = lim
-                reports[rep.when] = {
-                    'outcome': rep.outcome,
-                    'duration': rep.duration,
-                    'wasxfail': hasattr(rep, 'wasxfail'),
-                    'text': str(rep.longreprtext)[-4000:] if rep.longrepr is not None else '',
-                    'failedAt': _failure_kind(call.excinfo, cfg.get('code_files', ())) if rep.failed else None,
-                }
-                if rep.when == 'teardown':
-                    state['phase'] = 'done'
-                    changed = _runner_changes(item, marks)
-                    if changed:
-                        emit(
-                            {
-                                'ev': 'audit',
-                                'event': 'runner-tampering',
-                                'reason': 'tampering',
-                                'severity': 'high',
-                                'detail': changed,
-                                'file': None,
-                                'line': 0,
-                                'phase': 'test',
-                            }
-                        )
-                    marks['cpu1'] = time.process_time()
-                    if cov is not None and budget['coverage']:
-                        cov.switch_context('')
-
-        def pytest_sessionfinish(self, session, exitstatus):
-            if mode != 'run' or (serving and 'item' not in marks):
-                return
-            with internal():
-                emit(_result(reports, limits, marks, session.testscollected))
-
-    plugin = Plugin()
-    plugin.budget = budget
-    plugin.marks = marks
-    return plugin
+    for fn in vars(_GatePlugin).values():
+        opts = getattr(fn, '_testgate_hookimpl', None)
+        if opts is not None:
+            pytest.hookimpl(**opts)(fn)
+    return _GatePlugin(emit, state, cfg, cov, clock=time, resource=resource)
 
 
 # The hooks that run a test and build its report: a test that adds or swaps one of them

@@ -41,6 +41,21 @@ EVENTS = (
 REASONS = ("unsafe", "tampering")
 SEVERITIES = ("low", "medium", "high")
 
+# Advice shared by several rules. A rule's advice travels on each of its findings
+# (finding()["advice"]) and is the text the policy shows; packages/core/src/policy.ts keeps
+# advice only for the ids that are not in this registry (Bandit's, AUDIT-*).
+HOW_TESTS_RUN = "test code must not change how tests are collected, run, measured or reported"
+DYNAMIC_CODE = "tests must not evaluate dynamic code"
+# What the policy said of a tampering finding without advice of its own.
+TAMPERING_FALLBACK = "tests must not change how tests are run, measured or reported"
+# Findings carry at most this much advice (findingSchema's bound).
+ADVICE_LIMIT = 500
+
+
+def allow_rule_advice(rule_id: str) -> str:
+    """What the policy said of an unsafe finding without advice of its own."""
+    return f'remove the call, or add "{rule_id}" to security.allowRules in .github/testgate.yml if your team accepts it'
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -137,4 +152,5 @@ def finding(rule_id: str, file: str, line: int, what: str, severity: str | None 
         "file": file,
         "line": max(0, int(line or 0)),
         "message": f"{what}: {r.message}"[:2000],
+        "advice": r.advice[:ADVICE_LIMIT],
     }

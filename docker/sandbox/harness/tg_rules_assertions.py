@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 
 from tg_rule_names import is_trivial_stmt
-from tg_rule_registry import Hit, rule
+from tg_rule_registry import Hit, TAMPERING_FALLBACK, rule
 
 _CATCH_ALL = ("BaseException", "Exception", "AssertionError")
 
@@ -36,7 +36,7 @@ def _handler_escapes(ctx, handler: ast.ExceptHandler) -> bool:
     reason="tampering",
     severity="medium",
     message="a catch-all handler swallows assertion failures, so the test cannot fail",
-    advice="catch the specific exception you expect, or use pytest.raises",
+    advice=TAMPERING_FALLBACK,
 )
 def catch_all_handler(ctx):
     handler = ctx.node

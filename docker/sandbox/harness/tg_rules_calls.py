@@ -34,7 +34,7 @@ from tg_rule_names import (
     reflective_danger,
     under_tmp,
 )
-from tg_rule_registry import Hit, rule
+from tg_rule_registry import Hit, allow_rule_advice, rule
 
 _NET_NOT_A_CALL = ("Error", "Exception", "Timeout", "Warning", "timeout", "error")
 _WRITE_MODE = set("wax+")
@@ -253,7 +253,7 @@ def sets_builtins(ctx, target: str) -> bool:
     reason="unsafe",
     severity="high",
     message="reaching os/subprocess/builtins attributes by name hides which function runs",
-    advice="name the function you call; tests must not reach os, subprocess or builtins attributes by name",
+    advice=allow_rule_advice("TG-REFLECTION"),
 )
 def reflection_call(ctx):
     target = reflected_module(ctx)

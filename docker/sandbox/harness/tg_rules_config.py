@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass
 
 from tg_diff import changed_line_numbers, def_start, read_source, split_lines
-from tg_rule_registry import Hit, checks, finding, hits, rule
+from tg_rule_registry import HOW_TESTS_RUN, Hit, checks, finding, hits, rule
 from tg_rule_scanner import comment_findings, dedupe, scan_source
 
 INI_SECTIONS = {
@@ -217,7 +217,7 @@ def _header_line(text: str | None, pattern: str) -> int:
     reason="tampering",
     severity="high",
     message="sitecustomize/usercustomize run at interpreter start, before the gate's hooks",
-    advice="remove sitecustomize.py/usercustomize.py: code at interpreter start runs before the gate's guards",
+    advice=HOW_TESTS_RUN,
 )
 def startup_module(changed: ChangedFile):
     if changed.name in STARTUP_FILES and changed.status != "deleted":
@@ -231,7 +231,7 @@ def startup_module(changed: ChangedFile):
     reason="tampering",
     severity="high",
     message=".pth files run code at interpreter start",
-    advice="remove the .pth file: code at interpreter start runs before the gate's guards",
+    advice=HOW_TESTS_RUN,
 )
 def pth_file(changed: ChangedFile):
     if changed.name.endswith(".pth") and changed.status != "deleted":

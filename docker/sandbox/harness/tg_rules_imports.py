@@ -16,7 +16,7 @@ from tg_rule_names import (
     SYS_PATH_OBJECTS,
     TOOL_MODULES,
 )
-from tg_rule_registry import Hit, rule
+from tg_rule_registry import DYNAMIC_CODE, HOW_TESTS_RUN, Hit, rule
 
 
 @rule(
@@ -25,7 +25,7 @@ from tg_rule_registry import Hit, rule
     reason="unsafe",
     severity="high",
     message="a module loaded by a computed name escapes the static rules",
-    advice="import the module by name with an import statement",
+    advice=DYNAMIC_CODE,
 )
 def dynamic_import_call(ctx):
     if ctx.name in DYNAMIC_IMPORT or ctx.attr in DYNAMIC_IMPORT_METHODS:
@@ -64,7 +64,7 @@ def _imported(module: str, what: str) -> Hit | None:
     reason="tampering",
     severity="medium",
     message="changing the import path decides which code the tests import",
-    advice="tests must not change the import path; configure it in the project (pythonpath, a package layout)",
+    advice=HOW_TESTS_RUN,
 )
 def sys_path_call(ctx):
     found = []

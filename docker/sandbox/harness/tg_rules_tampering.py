@@ -9,7 +9,7 @@ import ast
 import re
 
 from tg_rule_names import AUDIT, FRAME_ATTRS, FRAME_CALLS, LIMITS, RUNNER_ATTRS, TRACE, TRACE_PREFIXES
-from tg_rule_registry import Hit, declare, rule
+from tg_rule_registry import HOW_TESTS_RUN, Hit, TAMPERING_FALLBACK, declare, rule
 from tg_rules_patching import attribute_store
 from tg_truth import truth
 
@@ -60,7 +60,7 @@ def pytest_hook_assign(ctx):
     reason="tampering",
     severity="medium",
     message="an autouse fixture runs around every test of the file without being asked for",
-    advice="ask for the fixture by name in the tests that need it instead of autouse=True",
+    advice=HOW_TESTS_RUN,
 )
 def autouse_fixture(ctx):
     return [
@@ -100,7 +100,7 @@ def runner_attribute(ctx):
     reason="tampering",
     severity="high",
     message="sys.settrace/setprofile replace the tracer coverage measures with",
-    advice="tests must not install a tracer or profiler: coverage measures with its own",
+    advice=TAMPERING_FALLBACK,
 )
 def trace_call(ctx):
     return Hit(f"calls {ctx.name}") if ctx.name in TRACE or ctx.name.startswith(TRACE_PREFIXES) else None
@@ -117,7 +117,7 @@ def trace_reference(ctx):
     reason="tampering",
     severity="high",
     message="audit hooks are the gate's run-time guard; tests must not add their own",
-    advice="tests must not add audit hooks",
+    advice=HOW_TESTS_RUN,
 )
 def audit_hook_call(ctx):
     return Hit(f"calls {ctx.name}") if ctx.name in AUDIT else None
@@ -134,7 +134,7 @@ def audit_hook_reference(ctx):
     reason="tampering",
     severity="high",
     message="frame and gc introspection reach into the test runner's own state",
-    advice="tests must not inspect frames, closures or the garbage collector's objects; test through the public API",
+    advice=TAMPERING_FALLBACK,
 )
 def frame_call(ctx):
     return Hit(f"calls {ctx.name}") if ctx.name in FRAME_CALLS else None
@@ -152,7 +152,7 @@ def frame_attribute(ctx):
     reason="tampering",
     severity="high",
     message="signal handlers, resource limits and new sessions can dodge the gate's time and memory limits",
-    advice="tests must not install signal handlers, change resource limits or start sessions",
+    advice=TAMPERING_FALLBACK,
 )
 def limits_call(ctx):
     return Hit(f"calls {ctx.name}") if ctx.name in LIMITS else None

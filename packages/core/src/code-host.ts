@@ -10,17 +10,20 @@
 export type CheckConclusion = 'success' | 'failure' | 'neutral' | 'cancelled';
 
 /**
- * One line-level note on the check, as `packages/report` renders it. The field names
- * follow GitHub's checks API, which the renderer was written for; another adapter maps them.
+ * One line-level note on the check, as `packages/report` renders it, in the port's words;
+ * each adapter maps them to its host's (packages/github: the checks API's `path`,
+ * `start_line`, `annotation_level`, `raw_details`, ...).
  */
 export interface CheckAnnotation {
-  path: string;
-  start_line: number;
-  end_line: number;
-  annotation_level: 'notice' | 'warning' | 'failure';
+  /** The file's path in the repository. */
+  file: string;
+  startLine: number;
+  endLine: number;
+  level: 'notice' | 'warning' | 'failure';
   message: string;
   title?: string;
-  raw_details?: string;
+  /** Longer text a host may show folded under the message. */
+  details?: string;
 }
 
 export interface CheckOutput {

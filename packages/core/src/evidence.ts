@@ -21,6 +21,12 @@ export const findingSchema = z.object({
   line: z.number().int().nonnegative(),
   message: z.string().max(2000),
   /**
+   * What the author should do instead: the harness's rule registry gives it for its own
+   * rules (`TG-*`); Bandit's and the audit hook's findings carry none, and the policy's
+   * table speaks for them.
+   */
+  advice: z.string().max(500).optional(),
+  /**
    * Static findings: `new` when the line is one the pull request added or changed (or the
    * file is new), `existing` when the base tree already had it. Run-time (audit) findings
    * carry none: what the test did at run time is always its own.

@@ -625,42 +625,16 @@ const DYNAMIC = 'tests must not evaluate dynamic code';
 const PICKLE = 'tests must not unpickle data: it can run arbitrary code';
 const WRITES = "tests must write only under pytest's tmp_path";
 const ENVIRONMENT = 'tests must not change the environment; use monkeypatch.setenv';
-const SLEEP = 'tests must not sleep; mock the clock instead';
-const EXIT = 'tests must not exit the interpreter: it hides the outcome';
-const PATCHING =
-  'tests must not patch builtins or sys.modules; use monkeypatch on the module under test';
-const INTERNALS =
-  "tests must not reach into pytest's, coverage's or Bandit's internals: use pytest's public API (fixtures, monkeypatch, tmp_path)";
 const HOW_TESTS_RUN =
   'test code must not change how tests are collected, run, measured or reported';
 
 /**
- * Advice by rule id: the harness's static rules (`TG-*`, RULES.md), its run-time blocks
- * (`AUDIT-<event>`) and the Bandit checks a test is likely to trip. Never by message text.
+ * Advice by rule id for the findings that carry none of their own: the harness's run-time
+ * blocks (`AUDIT-<event>`) and the Bandit checks a test is likely to trip. The harness's
+ * static rules (`TG-*`) bring theirs from its rule registry (`finding.advice`,
+ * docker/sandbox/harness/tg_rule_registry.py). Never by message text.
  */
 const ADVICE_BY_RULE: Readonly<Record<string, string>> = {
-  'TG-NOSEC': 'remove "# nosec": findings cannot be silenced in tests',
-  'TG-NO-COVER': 'remove "# pragma: no cover": it hides code from the coverage check',
-  'TG-EXIT': EXIT,
-  'TG-TOOL-INTERNALS': INTERNALS,
-  'TG-BUILTINS': PATCHING,
-  'TG-SYS-MODULES': PATCHING,
-  'TG-PYTEST-HOOK': HOW_TESTS_RUN,
-  'TG-AUTOUSE': HOW_TESTS_RUN,
-  'TG-CONFTEST': HOW_TESTS_RUN,
-  'TG-CONFIG': HOW_TESTS_RUN,
-  'TG-SITECUSTOMIZE': HOW_TESTS_RUN,
-  'TG-PTH': HOW_TESTS_RUN,
-  'TG-AUDIT-HOOK': HOW_TESTS_RUN,
-  'TG-SYS-PATH': HOW_TESTS_RUN,
-  'TG-SUBPROCESS': SHELL,
-  'TG-EVAL': DYNAMIC,
-  'TG-DYNAMIC-IMPORT': DYNAMIC,
-  'TG-NETWORK': NETWORK,
-  'TG-NATIVE': NATIVE,
-  'TG-ENV': ENVIRONMENT,
-  'TG-WRITE-OUTSIDE-TMP': WRITES,
-  'TG-SLEEP': SLEEP,
   'AUDIT-kernel-blocked': KERNEL,
   'AUDIT-plugin-registered': HOW_TESTS_RUN,
   'AUDIT-runner-tampering': HOW_TESTS_RUN,
@@ -727,6 +701,7 @@ const ADVICE_BY_RULE_FAMILY: readonly (readonly [string, string])[] = [
 
 function adviceFor(finding: Finding): string {
   const advice =
+    finding.advice ??
     ADVICE_BY_RULE[finding.rule] ??
     ADVICE_BY_RULE_FAMILY.find(([prefix]) => finding.rule.startsWith(prefix))?.[1];
   if (advice !== undefined) return advice;

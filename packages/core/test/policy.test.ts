@@ -81,7 +81,17 @@ describe('judge: reasons', () => {
     const report = judge(
       evidence({
         files: [
-          file({ findings: [finding({ rule: 'TG-NETWORK', line: 2, message: 'imports socket' })] }),
+          file({
+            findings: [
+              finding({
+                rule: 'TG-NETWORK',
+                line: 2,
+                message: 'imports socket',
+                advice:
+                  'tests must not use the network (the sandbox has none); mock the client instead',
+              }),
+            ],
+          }),
         ],
       }),
       defaultConfig,
@@ -129,6 +139,26 @@ describe('judge: reasons', () => {
     ).toEqual(['unsafe']);
   });
 
+  it("says the advice a finding brings from the harness's rule registry, else the table's", () => {
+    const { messages } = reasonsOf({
+      findings: [
+        finding({
+          rule: 'TG-FRAME',
+          source: 'ast',
+          reason: 'tampering',
+          line: 4,
+          message: 'reads f_back',
+          advice: 'the registry speaks for its own rules',
+        }),
+        finding({ rule: 'AUDIT-os.system', source: 'audit', line: 5, message: 'os.system' }),
+      ],
+    });
+    expect(messages).toEqual([
+      'os.system (AUDIT-os.system) at line 5: tests must not run shell commands or other programs',
+      'reads f_back (TG-FRAME) at line 4: the registry speaks for its own rules',
+    ]);
+  });
+
   it('tampering: on the test, with its own advice', () => {
     const { reasons, messages } = reasonsOf({
       findings: [
@@ -139,6 +169,7 @@ describe('judge: reasons', () => {
           severity: 'medium',
           line: 11,
           message: '"# nosec" comment',
+          advice: 'remove "# nosec": findings cannot be silenced in tests',
         }),
       ],
     });

@@ -99,8 +99,8 @@ export async function completeCheckRun(
   },
 ): Promise<void> {
   const { octokit, owner, repo, checkRunId } = options;
-  const annotations = options.output.annotations ?? [];
-  const batches: CheckAnnotation[][] = [];
+  const annotations = (options.output.annotations ?? []).map(toGitHubAnnotation);
+  const batches: GitHubAnnotation[][] = [];
   for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) {
     batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
   }
@@ -137,8 +137,34 @@ function truncate(text: string, max: number): string {
   return text.slice(0, max - note.length) + note;
 }
 
-/** The port's output as Octokit types it (mutable annotations). */
+/** The port's output as Octokit types it (GitHub's annotation fields, a mutable array). */
 function toGitHubOutput(output: CheckOutput) {
   const { annotations, ...rest } = output;
-  return { ...rest, ...(annotations === undefined ? {} : { annotations: [...annotations] }) };
+  return {
+    ...rest,
+    ...(annotations === undefined ? {} : { annotations: annotations.map(toGitHubAnnotation) }),
+  };
+}
+
+/** An annotation as the checks API names its fields. */
+interface GitHubAnnotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  annotation_level: CheckAnnotation['level'];
+  title?: string;
+  message: string;
+  raw_details?: string;
+}
+
+function toGitHubAnnotation(annotation: CheckAnnotation): GitHubAnnotation {
+  return {
+    path: annotation.file,
+    start_line: annotation.startLine,
+    end_line: annotation.endLine,
+    annotation_level: annotation.level,
+    ...(annotation.title === undefined ? {} : { title: annotation.title }),
+    message: annotation.message,
+    ...(annotation.details === undefined ? {} : { raw_details: annotation.details }),
+  };
 }

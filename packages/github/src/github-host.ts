@@ -98,14 +98,27 @@ function createGitHubHost(options: GitHubHostOptions): CodeHost {
 /** Opens the host of a job: one installation's client on one repository. */
 export function gitHubHostOpener(
   app: GitHubApp,
-): (target: { installationId: number; owner: string; repo: string }) => CodeHost {
-  return (target) =>
-    createGitHubHost({
-      octokit: app.installation(target.installationId),
+): (target: { host: GitHubHostRef; owner: string; repo: string }) => CodeHost {
+  return (target) => {
+    const { installationId } = target.host;
+    return createGitHubHost({
+      octokit: app.installation(installationId),
       owner: target.owner,
       repo: target.repo,
-      installationId: target.installationId,
+      installationId,
     });
+  };
+}
+
+/** A job's reference to the account its host is opened for, on GitHub: the App installation. */
+interface GitHubHostRef {
+  kind: 'github';
+  installationId: number;
+}
+
+/** The job's `host` for a delivery from installation `installationId` (the webhook route's side). */
+export function gitHubHostRef<T>(installationId: T): { kind: 'github'; installationId: T } {
+  return { kind: 'github', installationId };
 }
 
 async function guard<T>(call: () => Promise<T>): Promise<T> {

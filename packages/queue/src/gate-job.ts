@@ -8,9 +8,18 @@ export const DEFAULT_PREFIX = 'testgate';
 
 const repoName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a GitHub owner or repository name');
 
+/**
+ * The code-host account a job's host is opened for, read only by that host's adapter (the
+ * worker opens it through `openHost`; the steps never look inside). One member per host:
+ * GitHub's is the App installation. A second host adds its own member here.
+ */
+const HostRefSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('github'), installationId: z.number().int().positive() }),
+]);
+
 /** Job data, validated when enqueued and again when a worker picks the job up. */
 export const GateJobDataSchema = z.object({
-  installationId: z.number().int().positive(),
+  host: HostRefSchema,
   owner: repoName,
   repo: repoName,
   pullNumber: z.number().int().positive(),
@@ -34,6 +43,21 @@ export const GateJobDataSchema = z.object({
 });
 export type GateJobData = z.infer<typeof GateJobDataSchema>;
 export type GateJobInput = z.input<typeof GateJobDataSchema>;
+
+/**
+ * Job data as written before `host` existed: a top-level GitHub `installationId`. Jobs,
+ * intake entries and tracked runs already in Redis keep that shape until they are read;
+ * reading turns it into `host` (and drops the old field), writing uses only `host`.
+ */
+export function withHostRef(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  if ('host' in raw || !('installationId' in raw)) return raw;
+  const { installationId, ...rest } = raw as Record<string, unknown>;
+  return { ...rest, host: { kind: 'github', installationId } };
+}
+
+/** What a worker accepts when it reads a gate job: the current shape or the one before `host`. */
+export const StoredGateJobDataSchema = z.preprocess(withHostRef, GateJobDataSchema);
 
 /** `owner/repo/pr` — identifies the pull request across head SHAs. */
 export function pullRequestKey(data: Pick<GateJobData, 'owner' | 'repo' | 'pullNumber'>): string {
@@ -77,7 +101,7 @@ export function isActionJobName(name: string): name is ActionJobName {
 
 /** A check-run button click, validated when enqueued and when a worker picks it up. */
 export const ActionJobDataSchema = z.object({
-  installationId: z.number().int().positive(),
+  host: HostRefSchema,
   owner: repoName,
   repo: repoName,
   pullNumber: z.number().int().positive(),
@@ -90,6 +114,8 @@ export const ActionJobDataSchema = z.object({
 });
 export type ActionJobData = z.infer<typeof ActionJobDataSchema>;
 export type ActionJobInput = z.input<typeof ActionJobDataSchema>;
+/** What a worker accepts when it reads a button click: the current shape or the one before `host`. */
+export const StoredActionJobDataSchema = z.preprocess(withHostRef, ActionJobDataSchema);
 
 /** `<name>/<owner>/<repo>/<check run>/<delivery>`: one job per click; the worker makes a second click a no-op. */
 export function actionJobId(

@@ -5,14 +5,14 @@ import { cancelChannel } from './gate-queue.ts';
 import { createIntakeMover, type IntakeMoverOptions } from './intake-mover.ts';
 import { RunLedger, type GateCounter, type TrackedRun } from './run-ledger.ts';
 import {
-  ActionJobDataSchema,
+  StoredActionJobDataSchema,
   CancelMessageSchema,
   isActionJobName,
   type ActionJobData,
   type ActionJobName,
   DEFAULT_PREFIX,
   GATE_QUEUE_NAME,
-  GateJobDataSchema,
+  StoredGateJobDataSchema,
   type GateJobData,
 } from './gate-job.ts';
 
@@ -198,7 +198,7 @@ export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
     // Three parameters: BullMQ only creates an abort signal for processors that take one.
     async (job, token, signal) => {
       const action = isActionJobName(job.name) ? job.name : undefined;
-      const schema = action === undefined ? GateJobDataSchema : ActionJobDataSchema;
+      const schema = action === undefined ? StoredGateJobDataSchema : StoredActionJobDataSchema;
       const parsed = schema.safeParse(job.data);
       if (!parsed.success)
         throw new UnrecoverableError(`${job.name} job data is invalid: ${parsed.error.message}`);
@@ -269,7 +269,7 @@ export function createGateWorker<R>(options: GateWorkerOptions<R>): GateWorker {
     // Waiting, delayed or active: the job is alive (or retries), it settles its own run.
     if (job !== undefined && state !== 'failed' && state !== 'completed') return false;
     if (job !== undefined && isActionJobName(job.name)) return false;
-    const data = known?.data ?? GateJobDataSchema.safeParse(job?.data).data;
+    const data = known?.data ?? StoredGateJobDataSchema.safeParse(job?.data).data;
     if (data === undefined) return false;
     const reason = job?.failedReason || (known ? 'the job is gone' : 'the job failed');
     const pendingPublish = await ledger.loadPublish(jobId);

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { GateJobDataSchema, gateJobId, type GateJobData } from './gate-job.ts';
+import { StoredGateJobDataSchema, gateJobId, type GateJobData } from './gate-job.ts';
 
 /**
  * The intake: how a webhook delivery becomes durable before the server answers 202.
@@ -174,7 +174,8 @@ export function decodeIntakeEntry(
   } catch {
     return { id, invalid: 'the job field is not JSON' };
   }
-  const parsed = GateJobDataSchema.safeParse(raw);
+  // An entry the server wrote before `host` existed is moved in the current shape.
+  const parsed = StoredGateJobDataSchema.safeParse(raw);
   if (!parsed.success) return { id, invalid: parsed.error.message };
   const previous = map.get('previous');
   return {

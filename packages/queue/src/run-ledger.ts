@@ -5,7 +5,7 @@
  * the sweeper of gate-worker.ts finishes the runs whose job is no longer alive.
  */
 import type { Redis } from 'ioredis';
-import type { GateJobData } from './gate-job.ts';
+import { withHostRef, type GateJobData } from './gate-job.ts';
 
 export interface TrackedRun {
   jobId: string;
@@ -27,6 +27,12 @@ function runLedgerKeys(prefix: string, name: string) {
     counters: `${prefix}:${name}:counters`,
     publish: `${prefix}:${name}:publish`,
   };
+}
+
+/** A tracked run as stored; one tracked before `host` existed gets it (gate-job.ts withHostRef). */
+function readRun(raw: string): TrackedRun {
+  const run = JSON.parse(raw) as TrackedRun;
+  return { ...run, data: withHostRef(run.data) as GateJobData };
 }
 
 export class RunLedger {
@@ -89,7 +95,7 @@ export class RunLedger {
 
   async get(jobId: string): Promise<TrackedRun | undefined> {
     const raw = await this.redis.hget(this.entries, jobId);
-    return raw === null ? undefined : (JSON.parse(raw) as TrackedRun);
+    return raw === null ? undefined : readRun(raw);
   }
 
   /** Runs due before `before` (epoch ms) and not settled since. */
@@ -97,7 +103,7 @@ export class RunLedger {
     const ids = await this.redis.zrangebyscore(this.times, 0, before, 'LIMIT', 0, limit);
     if (ids.length === 0) return [];
     const raws = await this.redis.hmget(this.entries, ...ids);
-    return raws.flatMap((raw) => (raw === null ? [] : [JSON.parse(raw) as TrackedRun]));
+    return raws.flatMap((raw) => (raw === null ? [] : [readRun(raw)]));
   }
 
   async countDueBefore(before: number): Promise<number> {

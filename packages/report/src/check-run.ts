@@ -2,7 +2,7 @@
  * The check run's output: conclusion, title, summary, text and annotations. GitHub caps
  * `summary` and `text` at 65,535 bytes each and takes at most 50 annotations per request
  * (the caller batches); an annotation's title is capped at 255 characters and its message
- * and raw details at 64 KB.
+ * and details at 64 KB.
  */
 import type {
   CheckAnnotation,
@@ -150,32 +150,32 @@ export function annotations(report: GateReport): CheckRunAnnotation[] {
     const rejects = findingRejects(report, finding);
     const line = Math.max(1, finding.line);
     out.push({
-      path: finding.file,
-      start_line: line,
-      end_line: line,
-      annotation_level: rejects ? 'failure' : 'warning',
+      file: finding.file,
+      startLine: line,
+      endLine: line,
+      level: rejects ? 'failure' : 'warning',
       title: truncateTo(
         `${finding.reason}: ${finding.rule}${rejects ? '' : ' (allowed)'}`,
         TITLE_LIMIT,
       ),
       message: truncateTo(finding.message, MESSAGE_LIMIT),
-      raw_details: `rule ${finding.rule} (${finding.source}, severity ${finding.severity})`,
+      details: `rule ${finding.rule} (${finding.source}, severity ${finding.severity})`,
     });
   }
   for (const test of report.tests) {
     if (test.origin !== 'pr' || test.status !== 'rejected' || generated.has(test.file)) continue;
     const line = Math.max(1, test.line);
     out.push({
-      path: test.file,
-      start_line: line,
-      end_line: line,
-      annotation_level: 'failure',
+      file: test.file,
+      startLine: line,
+      endLine: line,
+      level: 'failure',
       title: truncateTo(`${test.function} rejected: ${test.reasons.join(', ')}`, TITLE_LIMIT),
       message: truncateTo(
         test.details.map((detail) => `${detail.reason}: ${detail.message}`).join('\n'),
         MESSAGE_LIMIT,
       ),
-      raw_details: truncateTo(
+      details: truncateTo(
         [
           `runs: ${test.runs.join(', ') || 'none'}`,
           `median time: ${formatDuration(test.durationMs)}`,
@@ -193,10 +193,10 @@ export function annotations(report: GateReport): CheckRunAnnotation[] {
     );
     if (details.length === 0) continue;
     out.push({
-      path: file.path,
-      start_line: 1,
-      end_line: 1,
-      annotation_level: 'failure',
+      file: file.path,
+      startLine: 1,
+      endLine: 1,
+      level: 'failure',
       title: truncateTo(
         `test file rejected: ${[...new Set(details.map((d) => d.reason))].join(', ')}`,
         TITLE_LIMIT,
@@ -205,7 +205,7 @@ export function annotations(report: GateReport): CheckRunAnnotation[] {
         details.map((detail) => `${detail.reason}: ${detail.message}`).join('\n'),
         MESSAGE_LIMIT,
       ),
-      ...(file.error === undefined ? {} : { raw_details: truncateTo(file.error, MESSAGE_LIMIT) }),
+      ...(file.error === undefined ? {} : { details: truncateTo(file.error, MESSAGE_LIMIT) }),
     });
   }
   out.push(...mutantAnnotations(report));
@@ -232,16 +232,16 @@ function mutantAnnotations(report: GateReport): CheckRunAnnotation[] {
   return mutants.slice(0, MUTANT_NOTICES_MAX).map(({ mutant, title, message }) => {
     const line = Math.max(1, mutant.line);
     return {
-      path: mutant.file,
-      start_line: line,
-      end_line: line,
-      annotation_level: 'notice',
+      file: mutant.file,
+      startLine: line,
+      endLine: line,
+      level: 'notice',
       title: truncateTo(`${title}: ${mutant.original} -> ${mutant.replacement}`, TITLE_LIMIT),
       message: truncateTo(
         `${message}; add a test whose assert fails on this change`,
         MESSAGE_LIMIT,
       ),
-      raw_details: `mutant ${mutant.id} (${mutant.operator})`,
+      details: `mutant ${mutant.id} (${mutant.operator})`,
     };
   });
 }

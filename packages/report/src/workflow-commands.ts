@@ -38,7 +38,7 @@ export function workflowCommand(
   return `::${name}${props ? ` ${props}` : ''}::${escapeCommandData(message)}`;
 }
 
-const LEVEL: Record<CheckRunAnnotation['annotation_level'], WorkflowCommandName> = {
+const LEVEL: Record<CheckRunAnnotation['level'], WorkflowCommandName> = {
   failure: 'error',
   warning: 'warning',
   notice: 'notice',
@@ -60,16 +60,16 @@ export function renderAnnotationCommands(
   const prefix = (options.pathPrefix ?? '').replace(/^\.\/+/, '').replace(/\/+$/, '');
   return annotations(report).map((annotation) =>
     workflowCommand(
-      LEVEL[annotation.annotation_level],
+      LEVEL[annotation.level],
       {
-        file: prefix ? `${prefix}/${annotation.path}` : annotation.path,
-        line: annotation.start_line,
-        endLine: annotation.end_line === annotation.start_line ? undefined : annotation.end_line,
+        file: prefix ? `${prefix}/${annotation.file}` : annotation.file,
+        line: annotation.startLine,
+        endLine: annotation.endLine === annotation.startLine ? undefined : annotation.endLine,
         title: annotation.title,
       },
-      annotation.raw_details === undefined
+      annotation.details === undefined
         ? annotation.message
-        : `${annotation.message}\n\n${annotation.raw_details}`,
+        : `${annotation.message}\n\n${annotation.details}`,
     ),
   );
 }

@@ -43,9 +43,7 @@ describe('renderCheckRun', () => {
 
   it('annotates every PR finding and every rejected PR test or file, none in generated files', () => {
     const { annotations } = renderCheckRun(failingReport());
-    expect(
-      annotations.map((a) => `${a.annotation_level} ${a.path}:${a.start_line} ${a.title}`),
-    ).toEqual([
+    expect(annotations.map((a) => `${a.level} ${a.file}:${a.startLine} ${a.title}`)).toEqual([
       'failure tests/test_calc.py:22 unsafe: B605',
       'failure tests/test_calc.py:20 test_shell rejected: unsafe',
       'failure tests/test_calc.py:30 test_random rejected: flaky',
@@ -53,20 +51,20 @@ describe('renderCheckRun', () => {
       'failure tests/test_broken.py:1 test file rejected: error',
     ]);
     const flaky = annotations[2]!;
-    expect(flaky.end_line).toBe(30);
+    expect(flaky.endLine).toBe(30);
     expect(flaky.message).toBe(
       'flaky: passed 2 of 3 runs: the outcome depends on timing, order or randomness; make it deterministic',
     );
-    expect(flaky.raw_details).toContain('runs: passed, failed, passed');
+    expect(flaky.details).toContain('runs: passed, failed, passed');
     expect(renderCheckRun(passingReport()).annotations).toEqual([]);
   });
 
   it('an allowed finding is a warning annotation', () => {
     expect(renderCheckRun(allowedFindingReport()).annotations).toEqual([
       expect.objectContaining({
-        annotation_level: 'warning',
-        path: 'tests/test_calc.py',
-        start_line: 11,
+        level: 'warning',
+        file: 'tests/test_calc.py',
+        startLine: 11,
         title: 'unsafe: TG-SLEEP (allowed)',
       }),
     ]);

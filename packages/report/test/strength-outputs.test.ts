@@ -93,25 +93,25 @@ describe('test strength in the outputs', () => {
 
   it('the check run: one notice per surviving mutant on its line, after the failures', () => {
     const { annotations, summary } = renderCheckRun(strengthReport());
-    const notices = annotations.filter((a) => a.annotation_level === 'notice');
+    const notices = annotations.filter((a) => a.level === 'notice');
     expect(notices).toHaveLength(13);
     expect(notices[0]).toEqual({
-      path: 'calc.py',
-      start_line: 3,
-      end_line: 3,
-      annotation_level: 'notice',
+      file: 'calc.py',
+      startLine: 3,
+      endLine: 3,
+      level: 'notice',
       title: 'surviving mutant: total -> total + 1',
       message:
         'calc.py:3 `total` -> `total + 1` survives: no test tells them apart; add a test whose assert fails on this change',
-      raw_details: 'mutant m3 (arithmetic)',
+      details: 'mutant m3 (arithmetic)',
     });
     expect(notices.at(-1)).toMatchObject({
-      path: 'calc.py',
-      start_line: 5,
+      file: 'calc.py',
+      startLine: 5,
       title: 'mutant only crashes: a -> b',
     });
     expect(annotations[0]).toMatchObject({
-      annotation_level: 'failure',
+      level: 'failure',
       title: 'test_weak rejected: weak-oracle',
     });
     expect(summary).toContain('### Test strength');
@@ -125,9 +125,7 @@ describe('test strength in the outputs', () => {
       line: i + 1,
     }));
     report.strength = { ...report.strength!, survivors: many, survived: many.length };
-    const notices = renderCheckRun(report).annotations.filter(
-      (a) => a.annotation_level === 'notice',
-    );
+    const notices = renderCheckRun(report).annotations.filter((a) => a.level === 'notice');
     expect(notices).toHaveLength(50);
   });
 

@@ -41,11 +41,10 @@ describe('workflow commands', () => {
     const expected = annotations(report);
     expect(lines).toHaveLength(expected.length);
     expected.forEach((annotation, index) => {
-      const level =
-        annotation.annotation_level === 'failure' ? 'error' : annotation.annotation_level;
+      const level = annotation.level === 'failure' ? 'error' : annotation.level;
       expect(lines[index]).toMatch(
         new RegExp(
-          `^::${level} file=sub/${annotation.path.replace(/[.]/g, '\\.')},line=${annotation.start_line},`,
+          `^::${level} file=sub/${annotation.file.replace(/[.]/g, '\\.')},line=${annotation.startLine},`,
         ),
       );
     });

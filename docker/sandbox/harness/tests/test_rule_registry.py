@@ -98,3 +98,18 @@ def test_the_facade_keeps_its_entry_points():
     assert tg_rules.finding("TG-EXIT", "t.py", 3, "calls sys.exit()")["message"].startswith("calls sys.exit(): ")
     for name in ("scan_test_file", "scan_config_tampering", "asserting_helpers", "function_info"):
         assert callable(getattr(tg_rules, name))
+
+
+def test_a_finding_carries_its_rules_advice_bounded(tmp_path):
+    # The policy shows this text (packages/core/src/policy.ts falls back to its own table
+    # only for ids that are not registered: Bandit's and AUDIT-*).
+    f = tg_rule_registry.finding("TG-NOSEC", "tests/test_a.py", 3, '"# nosec" comment')
+    assert f["advice"] == 'remove "# nosec": findings cannot be silenced in tests'
+    for rule_id, r in tg_rule_registry.RULES.items():
+        text = tg_rule_registry.finding(rule_id, "t.py", 1, "x")["advice"]
+        assert text == r.advice and len(text) <= tg_rule_registry.ADVICE_LIMIT
+    scanned = scan(tmp_path, "import socket\n\n\ndef test_a():\n    socket.socket()\n")
+    found = scanned["module"] + [f for fn in scanned["functions"].values() for f in fn["findings"]]
+    assert [x["advice"] for x in found if x["rule"] == "TG-NETWORK"] == [
+        "tests must not use the network (the sandbox has none); mock the client instead"
+    ]

@@ -196,24 +196,10 @@ def _generate(workdir: str, request: dict[str, Any], progress: Progress) -> dict
     """The built-in generator: targets read statically, then per module an exploration in
     a sandboxed worker, the cases chosen, a replay in a fresh one, and a test file."""
     t0 = time.monotonic()
-    import tg_diff
-    import tg_naming
-    import tg_project
-
     cfg = _settings(request)
-    head = os.path.join(workdir, 'head')
-    base = os.path.join(workdir, 'base')
-    project = _detect(head)
-    roots = [os.path.abspath(r) for r in project.get('import_roots', [head])]
-    naming = tg_naming.load(head, globs=request.get('settings', {}).get('testGlobs') or ())
-    _, changed_lines = tg_diff.diff_trees(base, head, naming)
-    provided = tg_project.provide_build_metadata(head)
-    if provided['root']:
-        roots.append(os.path.abspath(provided['root']))
-    functions = tg_diff.changed_functions(head, changed_lines)
+    head, roots, project, functions = _read_change(workdir, request)
     skipped: list[dict[str, str]] = []
     suspected: list[dict[str, str]] = []
-    tests: list[dict[str, Any]] = []
     project_out: dict[str, Any] = {
         'layout': project.get('layout', 'unknown'),
         'packages': list(project.get('packages', []))[:1000],
@@ -229,45 +215,11 @@ def _generate(workdir: str, request: dict[str, Any], progress: Progress) -> dict
         total_targets,
     )
     scratch = tempfile.mkdtemp(prefix='tg-generate-')
-    budget = cfg['generateSeconds']
-    explore_total = max(0.5 * total_targets, budget * EXPLORE_SHARE - WORKER_STARTUP_SECONDS * len(by_file))
-    run = _Exploration(
-        head=head,
-        roots=roots,
-        env_paths=tg_project.environment_paths(request),
-        scratch=scratch,
-        per_target=explore_total / total_targets if total_targets else 0.0,
-        call_timeout=min(0.5, max(0.05, cfg['cpuSecondsPerTest'] / 4)),
-        max_tests=max(0, cfg['maxTestsPerFunction']),
-        skipped=skipped,
-        suspected=suspected,
+    run = _start_exploration(
+        cfg, request, head=head, roots=roots, scratch=scratch, by_file=by_file, skipped=skipped, suspected=suspected
     )
-    done = 0
-    taken_paths: set[str] = set()
-    import_errors: list[str] = []
     try:
-        for rel, targets in sorted(by_file.items()):
-            progress(
-                'generate',
-                f'exploring {_module_name(head, rel, roots) or rel}: {", ".join(t["qualname"] for t in targets)}',
-                done,
-                total_targets,
-            )
-            module, spec, chosen, import_error = run.explore(rel, targets)
-            done += len(targets)
-            if import_error:
-                import_errors.append(import_error)
-            if not chosen:
-                continue
-            # Second run in a fresh process: keep only what repeats exactly.
-            progress('generate', f'replaying {sum(len(c) for _, c in chosen)} case(s) of {module}', done, total_targets)
-            stable = run.replay(rel, spec, chosen)
-            if not stable:
-                continue
-            content, _names = emit.render_module(module, stable)
-            path = _test_path(head, module, taken_paths)
-            taken_paths.add(path)
-            tests.append({'path': path, 'content': _format(content), 'targets': [t['qualname'] for t, _ in stable]})
+        tests, import_errors = _explore_modules(run, by_file, head=head, roots=roots, progress=progress)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     if import_errors and not tests:
@@ -284,6 +236,97 @@ def _generate(workdir: str, request: dict[str, Any], progress: Progress) -> dict
         'suspectedBugs': suspected[:1000],
         'durationMs': (time.monotonic() - t0) * 1000,
     }
+
+
+def _read_change(workdir: str, request: dict[str, Any]) -> tuple[str, list[str], dict[str, Any], list[dict[str, Any]]]:
+    """The head tree, its import roots (with the build metadata the project needs provided),
+    its layout, and the functions the change touches."""
+    import tg_diff
+    import tg_naming
+    import tg_project
+
+    head = os.path.join(workdir, 'head')
+    base = os.path.join(workdir, 'base')
+    project = _detect(head)
+    roots = [os.path.abspath(r) for r in project.get('import_roots', [head])]
+    naming = tg_naming.load(head, globs=request.get('settings', {}).get('testGlobs') or ())
+    _, changed_lines = tg_diff.diff_trees(base, head, naming)
+    provided = tg_project.provide_build_metadata(head)
+    if provided['root']:
+        roots.append(os.path.abspath(provided['root']))
+    functions = tg_diff.changed_functions(head, changed_lines)
+    return head, roots, project, functions
+
+
+def _start_exploration(
+    cfg: dict[str, Any],
+    request: dict[str, Any],
+    *,
+    head: str,
+    roots: list[str],
+    scratch: str,
+    by_file: dict[str, list[dict[str, Any]]],
+    skipped: list[dict[str, str]],
+    suspected: list[dict[str, str]],
+) -> _Exploration:
+    """The exploration's limits: its share of generateSeconds, less each worker's start, split
+    evenly over the targets."""
+    import tg_project
+
+    total_targets = sum(len(v) for v in by_file.values())
+    budget = cfg['generateSeconds']
+    explore_total = max(0.5 * total_targets, budget * EXPLORE_SHARE - WORKER_STARTUP_SECONDS * len(by_file))
+    return _Exploration(
+        head=head,
+        roots=roots,
+        env_paths=tg_project.environment_paths(request),
+        scratch=scratch,
+        per_target=explore_total / total_targets if total_targets else 0.0,
+        call_timeout=min(0.5, max(0.05, cfg['cpuSecondsPerTest'] / 4)),
+        max_tests=max(0, cfg['maxTestsPerFunction']),
+        skipped=skipped,
+        suspected=suspected,
+    )
+
+
+def _explore_modules(
+    run: _Exploration,
+    by_file: dict[str, list[dict[str, Any]]],
+    *,
+    head: str,
+    roots: list[str],
+    progress: Progress,
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Per module: explore, replay what was chosen in a fresh process, render a test file.
+    Returns the test files and the import errors met on the way."""
+    total_targets = sum(len(v) for v in by_file.values())
+    done = 0
+    taken_paths: set[str] = set()
+    import_errors: list[str] = []
+    tests: list[dict[str, Any]] = []
+    for rel, targets in sorted(by_file.items()):
+        progress(
+            'generate',
+            f'exploring {_module_name(head, rel, roots) or rel}: {", ".join(t["qualname"] for t in targets)}',
+            done,
+            total_targets,
+        )
+        module, spec, chosen, import_error = run.explore(rel, targets)
+        done += len(targets)
+        if import_error:
+            import_errors.append(import_error)
+        if not chosen:
+            continue
+        # Second run in a fresh process: keep only what repeats exactly.
+        progress('generate', f'replaying {sum(len(c) for _, c in chosen)} case(s) of {module}', done, total_targets)
+        stable = run.replay(rel, spec, chosen)
+        if not stable:
+            continue
+        content, _names = emit.render_module(module, stable)
+        path = _test_path(head, module, taken_paths)
+        taken_paths.add(path)
+        tests.append({'path': path, 'content': _format(content), 'targets': [t['qualname'] for t, _ in stable]})
+    return tests, import_errors
 
 
 def _targets(
