@@ -1451,7 +1451,7 @@ def _apply_mutant(index, mutant):
     if not functions:
         return 0
     code = marshal.loads(base64.b64decode(mutant['code']))
-    # Tracebacks and the check/crash attribution (_failed_at_check) see this tree's path.
+    # Tracebacks and the check/crash attribution (_failure_kind) see this tree's path.
     code = _with_filename(code, functions[0].__code__.co_filename)
     patched = 0
     for fn in functions:

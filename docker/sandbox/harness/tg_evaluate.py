@@ -555,7 +555,7 @@ class Evaluator:
         cfg['env_paths'] = self.env_paths
         cfg['cpu_seconds'] = cpu_seconds
         cfg['harness_dir'] = HARNESS_DIR
-        # A failure raised inside these is the code's, not a check of the test's (_failed_at_check).
+        # A failure raised inside these is the code's, not a check of the test's (_failure_kind).
         cfg['code_files'] = self.code_rels
         return env, cfg
 

@@ -7,8 +7,9 @@ Two kinds of runs, after every test ran on the head:
   - runs against mutants of the changed lines (tg_mutate), each only with the tests whose
     coverage includes its line, forked from the head's file servers with the mutant's code
     swapped into the live function. A test kills a mutant at a check when it fails at an
-    assert or pytest.raises (tg_audit_bootstrap._failed_at_check); a crash, an error or a
-    timeout is no evidence of an oracle: any test that calls the code "kills" those.
+    assert or pytest.raises (tg_audit_bootstrap._failure_kind); a crash, an error or a
+    timeout is recorded apart (`crashedIds`): the policy (packages/core, weakOracleDetail)
+    decides when one tells a test's inputs apart.
 """
 
 from __future__ import annotations
