@@ -1687,7 +1687,15 @@ class Evaluator:
         self.mutable_rels = sorted({m['file'] for m in self.strength.mutants})
         if base_on:
             tree = os.path.join(self.workdir, 'basecode')
-            tg_strength.build_base_code_tree(self.base, self.head, tree, self.naming, list(files))
+            try:
+                tg_strength.build_base_code_tree(self.base, self.head, tree, self.naming, list(files))
+            except OSError as e:
+                # A layout the two trees cannot share (a file in the base where the head has a
+                # directory of tests): no labels, the rest of the evaluation as always.
+                print('harness: no base runs: the base code tree could not be built (%s)' % e, file=sys.stderr)
+                shutil.rmtree(tree, ignore_errors=True)
+                self.strength.base_runs = False
+                return
             self.base_runs = _Runs(self.workdir, tree, 'runs-base')
 
     def _assemble(

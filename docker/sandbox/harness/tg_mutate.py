@@ -104,8 +104,8 @@ def mutants(path: str, rel: str, lines, max_per_line: int, max_total: int) -> di
             source = f.read()
         module = ast.parse(source, filename=path)
         original_code = compile(module, path, 'exec', dont_inherit=True)
-    except (OSError, SyntaxError, ValueError):
-        return out
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return out  # a file the compiler cannot take whole gets no mutants
     wanted = set(int(n) for n in lines)
     per_line: dict = {}
     for qualname, fn in _patchable_functions(module):
@@ -441,7 +441,7 @@ def _compile_mutant(module, fn, site, path):
         site.apply(target)
         ast.fix_missing_locations(mutated)
         code = compile(mutated, path, 'exec', dont_inherit=True)
-    except (SyntaxError, ValueError, TypeError, AttributeError, IndexError):
+    except (SyntaxError, ValueError, TypeError, AttributeError, IndexError, RecursionError):
         return None
     qualname = next(q for q, c in _patchable_functions(mutated) if c is target)
     return _function_code(code, qualname, _first_line(fn))

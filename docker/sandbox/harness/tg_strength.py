@@ -18,6 +18,7 @@ import concurrent.futures
 import os
 import queue
 import shutil
+import sys
 import time
 
 import tg_mutate
@@ -155,9 +156,13 @@ class StrengthStep:
             lines = changed_lines.get(rel) or []
             if not lines:
                 continue
-            made = tg_mutate.mutants(
-                os.path.join(self.ev.head, rel), rel, lines, int(self.mutation['maxPerLine']), max(remaining, 0)
-            )
+            try:
+                made = tg_mutate.mutants(
+                    os.path.join(self.ev.head, rel), rel, lines, int(self.mutation['maxPerLine']), max(remaining, 0)
+                )
+            except RecursionError:  # nesting deeper than copy or compile go: the PR's code, no mutants
+                print('harness: no mutants for %s: its syntax tree is too deep' % rel, file=sys.stderr)
+                continue
             for key in ('changedLines', 'aridLines', 'equivalent'):
                 self.summary[key] += made[key]
             self.summary['capped'] = self.summary['capped'] or made['capped']

@@ -180,3 +180,39 @@ def test_the_request_carries_the_strength_settings_and_refuses_bad_ones():
         parse({'mutation': {'maxPerLine': 0}})
     with pytest.raises(tg_protocol.ProtocolError, match='baseRuns'):
         parse({'baseRuns': 'no'})
+
+
+def test_a_base_tree_the_head_cannot_sit_on_means_no_labels_not_a_failed_harness(tmp_path_factory):
+    # The base has a file `tests`, the head a directory of tests there: no base-code tree.
+    tmp_path = tmp_path_factory.mktemp('strength')
+    write_tree(tmp_path / 'base', {'calc/__init__.py': '', 'calc/ops.py': CLAMP_BASE, 'tests': 'not a dir\n'})
+    write_tree(tmp_path / 'head', {'calc/__init__.py': '', 'calc/ops.py': CLAMP_HEAD, 'tests/test_ops.py': TESTS})
+    (tmp_path / 'candidates').mkdir()
+    request = {
+        'protocol': 1,
+        'mode': 'evaluate',
+        'settings': {
+            'reruns': 1,
+            'cpuSecondsPerTest': 2,
+            'wallSecondsPerTest': 10,
+            'slowMs': 500,
+            'deadlineMs': 300000,
+            'testGlobs': ['tests/**/test_*.py'],
+            'includePrTests': True,
+        },
+        'candidates': [],
+    }
+    report = tg_evaluate.evaluate(str(tmp_path), request, lambda *a, **k: None)
+    tests = {t['function']: t for t in report['tests']}
+    assert all('label' not in t for t in tests.values())
+    assert tests['test_weak']['strength']['killed'] == 0  # mutants still ran
+    assert tests['test_strong']['strength']['killed'] >= 1
+
+
+def test_code_nested_too_deep_to_copy_gets_no_mutants_and_no_crash(tmp_path):
+    import tg_mutate
+
+    path = tmp_path / 'deep.py'
+    path.write_text('def f(x):\n    return ' + '(' * 150 + 'x' + ' + 1)' * 150 + '\n')
+    made = tg_mutate.mutants(str(path), 'deep.py', [2], 3, 10)
+    assert isinstance(made['mutants'], list)
