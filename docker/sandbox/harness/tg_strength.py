@@ -14,6 +14,7 @@ Two kinds of runs, after every test ran on the head:
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import os
 import queue
@@ -137,6 +138,7 @@ class StrengthStep:
         self.killed_mutants: set = set()
         self.killing_tests: set = set()
         self.hanging_mutants: set = set()
+        self._cursor = 0  # _next_job: the first mutant that may still have runs to do
         self.summary = {
             'changedLines': 0,
             'aridLines': 0,
@@ -176,7 +178,7 @@ class StrengthStep:
         'mutation': summary or None}."""
         ev = self.ev
         started = time.monotonic()
-        base_queue = list(range(len(tests))) if self.base_runs else []
+        base_queue = collections.deque(range(len(tests)) if self.base_runs else ())
         covering = {m['id']: self._covering(m, tests, results) for m in self.mutants}
         pending = {m['id']: list(covering[m['id']]) for m in self.mutants}
         planned = len(base_queue) + sum(len(v) for v in pending.values())
@@ -253,16 +255,20 @@ class StrengthStep:
             mutation['baseDurationMs'] = base_ms
         return {'tests': per_test, 'mutation': mutation}
 
-    def _next_job(self, base_queue: list, pending: dict, tests: list, kills: dict):
+    def _next_job(self, base_queue: collections.deque, pending: dict, tests: list, kills: dict):
         """The next strength run: the base runs first, then each mutant's runs, a mutant no
         test killed yet first against the test that killed the most so far (a likely
         killer, after which other killers need not run it: _settled)."""
         if base_queue:
-            return ('base', base_queue.pop(0), None)
-        for m in self.mutants:
+            return ('base', base_queue.popleft(), None)
+        # Mutants are worked through in order: those before the cursor have no run left, so
+        # a pick looks at one mutant's tests, not at every mutant's again.
+        while self._cursor < len(self.mutants):
+            m = self.mutants[self._cursor]
             waiting = pending[m['id']]
             waiting[:] = [i for i in waiting if not self._settled(m, tests[i], i)]
             if not waiting:
+                self._cursor += 1
                 continue
             pick = waiting[0]
             if m['id'] not in self.killed_mutants:
